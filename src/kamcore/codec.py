@@ -1,0 +1,422 @@
+"""Dicts, JSON and policy files (TOML) for every public kamcore type.
+
+* :func:`to_dict` / :func:`from_dict` turn any frozen kamcore object into plain data
+  and back: decimals and dates become strings, enums their values, money
+  ``{"amount": "1.00", "currency": "CNY"}``, rates a fraction string, periods their
+  label. ``from_dict(T, to_dict(x)) == x`` for every public type.
+* :func:`to_json` / :func:`from_json` do the same through JSON text. Numbers in JSON
+  are read as :class:`~decimal.Decimal`, never float.
+* :func:`load_policy` / :func:`loads_policy` read a company's policy from TOML (again
+  with decimals, not floats).
+
+Bad data never gives a bare ``KeyError`` or ``TypeError``: every problem in a record
+(an unknown key, a missing field, a value of the wrong kind, a rule the type refuses)
+is reported at once in one :class:`~kamcore.errors.RecordInvalid`, each with its path.
+
+Built on `cattrs <https://catt.rs>`_, which structures attrs classes from their type
+annotations and collects every field error in one pass.
+
+Example:
+    >>> from kamcore.money import Money
+    >>> to_dict(Money("12.50"))
+    {'amount': '12.50', 'currency': 'CNY'}
+    >>> from_json(Money, '{"amount": 12.50, "currency": "usd"}')
+    Money('12.50', 'USD')
+    >>> from_dict(Money, {"amount": "12.50", "curency": "USD"})
+    Traceback (most recent call last):
+    ...
+    kamcore.errors.RecordInvalid: invalid Money, 1 problem: curency: unknown field (got 'curency'); expected one of: amount, currency
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import importlib
+import json
+import tomllib
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, TypeVar, cast
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+
+from kamcore.calendar import Period, as_date
+from kamcore.errors import KamError, RecordInvalid, ValidationError
+from kamcore.money import Money, Rate, as_decimal
+
+__all__ = [
+    "POLICY_KINDS",
+    "converter",
+    "from_dict",
+    "from_json",
+    "load_policy",
+    "loads_policy",
+    "policy_kind",
+    "to_dict",
+    "to_json",
+]
+
+T = TypeVar("T")
+
+#: The policy kinds a TOML file may name in its top-level ``kind`` key, mapped to the
+#: ``"module:Class"`` that holds that policy. Classes are imported on first use.
+POLICY_KINDS: Final[dict[str, str]] = {}
+
+
+def _structure_decimal(value: object, _: type) -> Decimal:
+    return as_decimal(value, field="")
+
+
+def _structure_date(value: object, _: type) -> date:
+    return as_date(value, field="")
+
+
+def _structure_datetime(value: object, _: type) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(
+        field="", value=value, expected="an ISO 8601 date-time such as '2026-03-01T09:30:00+08:00'"
+    )
+
+
+def _structure_money(value: object, _: type) -> Money:
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, Mapping):
+        extra = set(value) - {"amount", "currency"}
+        if extra:
+            raise ValidationError(
+                field=sorted(extra)[0],
+                value=sorted(extra)[0],
+                expected="one of: amount, currency",
+                problem="unknown field",
+            )
+        if "amount" not in value:
+            raise ValidationError(
+                field="amount", value=None, expected="an amount", problem="missing"
+            )
+        return Money(value["amount"], value.get("currency", "CNY"))
+    # A bare number or decimal string is an amount in the default currency.
+    return Money(cast("Any", value))
+
+
+def _structure_rate(value: object, _: type) -> Rate:
+    if isinstance(value, Rate):
+        return value
+    if isinstance(value, Mapping) and set(value) == {"value"}:
+        return Rate(value["value"])
+    try:
+        return Rate.parse(value) if isinstance(value, str) else Rate(value)
+    except ValidationError as exc:
+        raise ValidationError(
+            field="", value=exc.value, expected=exc.expected, problem=exc.problem
+        ) from None
+
+
+def _structure_period(value: object, _: type) -> Period:
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, str):
+        return Period.parse(value)
+    raise ValidationError(
+        field="", value=value, expected="a period label such as '2026-03' or '2026-Q1'"
+    )
+
+
+def make_converter() -> cattrs.Converter:
+    """Build a converter configured for kamcore's types.
+
+    Use it to register hooks for a company's own attrs classes without changing the
+    shared :data:`converter`.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(date, date.isoformat)
+    conv.register_structure_hook(date, _structure_date)
+    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_unstructure_hook(
+        Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
+    )
+    conv.register_structure_hook(Money, _structure_money)
+    conv.register_unstructure_hook(Rate, lambda r: str(r.value))
+    conv.register_structure_hook(Rate, _structure_rate)
+    conv.register_unstructure_hook(Period, lambda p: p.label)
+    conv.register_structure_hook(Period, _structure_period)
+    return conv
+
+
+#: The converter kamcore uses. Register hooks on a copy (:func:`make_converter`).
+converter: Final = make_converter()
+
+
+def _fields_of(cl: object) -> str:
+    if isinstance(cl, type) and attrs.has(cl):
+        return ", ".join(a.alias for a in attrs.fields(cl))
+    return "the fields of the record"
+
+
+def _join(path: str, part: str) -> str:
+    if part.startswith("["):
+        return f"{path}{part}"
+    return f"{path}.{part}" if path else part
+
+
+def _collect(exc: BaseException, path: str, out: list[ValidationError]) -> None:
+    """Flatten cattrs' exception tree into field errors with dotted paths."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub_err, note in with_notes:
+            name = getattr(note, "name", None)
+            index = getattr(note, "index", None)
+            part = f"[{index!r}]" if name is None else str(name)
+            _collect(sub_err, _join(path, part), out)
+        for sub_plain in without:
+            _collect(sub_plain, path, out)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        known = _fields_of(exc.cl)
+        out.extend(
+            ValidationError(
+                field=_join(path, key),
+                value=key,
+                expected=f"one of: {known}",
+                problem="unknown field",
+            )
+            for key in sorted(exc.extra_fields)
+        )
+    elif isinstance(exc, ValidationError):
+        out.append(exc.at(path) if path else exc)
+    elif isinstance(exc, KeyError):
+        out.append(
+            ValidationError(field=path, value=None, expected="a value", problem="missing field")
+        )
+    elif isinstance(exc, BaseExceptionGroup):
+        sub_exc: BaseException
+        for sub_exc in exc.exceptions:
+            _collect(sub_exc, path, out)
+    elif isinstance(exc, KamError):
+        out.append(
+            ValidationError(field=path, value=None, expected="a consistent value", problem=str(exc))
+        )
+    else:
+        out.append(
+            ValidationError(
+                field=path,
+                value=None,
+                expected="a value of the declared type",
+                problem=f"{type(exc).__name__}: {exc}",
+            )
+        )
+
+
+def _name(cl: object) -> str:
+    return getattr(cl, "__name__", None) or str(cl)
+
+
+def from_dict(cl: type[T], data: object) -> T:
+    """Build a ``cl`` from plain data (as made by :func:`to_dict`, JSON or TOML).
+
+    Args:
+        cl: The kamcore type to build (``Money``, ``TierSchedule``, ...).
+        data: A mapping (or, for value types, a string or number).
+
+    Returns:
+        The object.
+
+    Raises:
+        RecordInvalid: Every problem found, each with its field path.
+    """
+    try:
+        return converter.structure(data, cl)
+    except RecordInvalid as exc:
+        raise RecordInvalid(_name(cl), exc.errors) from None
+    except (
+        ClassValidationError,
+        IterableValidationError,
+        ForbiddenExtraKeysError,
+        ValidationError,
+        KamError,
+    ) as exc:
+        errors: list[ValidationError] = []
+        _collect(exc, "", errors)
+        raise RecordInvalid(_name(cl), errors) from None
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise RecordInvalid(
+            _name(cl),
+            [
+                ValidationError(
+                    field="",
+                    value=data,
+                    expected=f"data shaped like a {_name(cl)}",
+                    problem=f"{type(exc).__name__}: {exc}",
+                )
+            ],
+        ) from None
+
+
+def to_dict(obj: object) -> Any:
+    """Turn a kamcore object into plain data (dicts, lists, strings, ints, bools).
+
+    Decimals and dates become strings, so the result is exact and JSON-safe.
+    """
+    return converter.unstructure(obj)
+
+
+def to_json(obj: object, *, indent: int | None = None) -> str:
+    """Serialise a kamcore object to JSON text (UTF-8 friendly: Chinese stays readable)."""
+    return json.dumps(to_dict(obj), ensure_ascii=False, indent=indent)
+
+
+def from_json(cl: type[T], text: str | bytes) -> T:
+    """Build a ``cl`` from JSON text. JSON numbers are read as exact decimals.
+
+    Raises:
+        RecordInvalid: The text is not JSON, or the data does not fit ``cl``.
+    """
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RecordInvalid(
+            _name(cl),
+            [
+                ValidationError(
+                    field="",
+                    value=exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc),
+                    expected="valid JSON",
+                    problem="not JSON",
+                )
+            ],
+        ) from None
+    return from_dict(cl, data)
+
+
+def policy_kind(cl: type) -> str:
+    """The ``kind`` name that a TOML file uses for policy class ``cl`` (or ``''``)."""
+    target = f"{cl.__module__}:{cl.__qualname__}"
+    for kind, where in POLICY_KINDS.items():
+        if where == target:
+            return kind
+    return ""
+
+
+def _resolve_kind(kind: object, source: str) -> type:
+    if not isinstance(kind, str) or kind not in POLICY_KINDS:
+        known = ", ".join(sorted(POLICY_KINDS)) or "(none registered)"
+        raise RecordInvalid(
+            "policy",
+            [
+                ValidationError(
+                    field=f"{source}: kind",
+                    value=kind,
+                    expected=f"one of: {known}",
+                    problem="unknown policy kind",
+                )
+            ],
+        )
+    module, _, name = POLICY_KINDS[kind].partition(":")
+    return cast("type", getattr(importlib.import_module(module), name))
+
+
+def loads_policy(text: str, cl: type[T] | None = None, *, source: str = "<string>") -> T:
+    """Read a policy from TOML text.
+
+    A top-level ``kind`` key names the policy type (see :data:`POLICY_KINDS`); it is
+    required when ``cl`` is not given, and checked against ``cl`` when it is. A
+    top-level ``[meta]`` table (title, source citation, labels) is allowed and ignored.
+
+    Args:
+        text: The TOML document.
+        cl: The policy class to build; taken from ``kind`` when omitted.
+        source: A name for the document, used in error messages.
+
+    Returns:
+        The policy object, validated.
+
+    Raises:
+        RecordInvalid: The TOML is malformed, names an unknown kind, or does not fit
+            the policy (every problem listed, with its path).
+    """
+    try:
+        data: dict[str, Any] = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise RecordInvalid(
+            "policy",
+            [
+                ValidationError(
+                    field=source,
+                    value=str(exc),
+                    expected="a valid TOML document",
+                    problem="not TOML",
+                )
+            ],
+        ) from None
+    kind = data.pop("kind", None)
+    data.pop("meta", None)
+    target: type[Any]
+    if cl is None:
+        target = _resolve_kind(kind, source)
+    else:
+        target = cl
+        expected = policy_kind(cl)
+        if kind is not None and expected and kind != expected:
+            raise RecordInvalid(
+                _name(cl),
+                [
+                    ValidationError(
+                        field=f"{source}: kind",
+                        value=kind,
+                        expected=repr(expected),
+                        problem="wrong policy kind",
+                    )
+                ],
+            )
+    try:
+        return cast("T", from_dict(target, data))
+    except RecordInvalid as exc:
+        raise RecordInvalid(exc.record, [_located(e, source) for e in exc.errors]) from None
+
+
+def _located(error: ValidationError, source: str) -> ValidationError:
+    return ValidationError(
+        field=f"{source}: {error.field}",
+        value=error.value,
+        expected=error.expected,
+        problem=error.problem,
+    )
+
+
+def load_policy(path: str | Path, cl: type[T] | None = None) -> T:
+    """Read a policy from a TOML file; see :func:`loads_policy`.
+
+    Raises:
+        RecordInvalid: The file is missing, unreadable, or its policy is invalid.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordInvalid(
+            "policy",
+            [
+                ValidationError(
+                    field=str(p),
+                    value=str(path),
+                    expected="a readable UTF-8 TOML file",
+                    problem=type(exc).__name__,
+                )
+            ],
+        ) from None
+    return loads_policy(text, cl, source=p.name)
