@@ -94,22 +94,33 @@ def _structure_datetime(value: object, _: type) -> datetime:
 def _structure_money(value: object, _: type) -> Money:
     if isinstance(value, Money):
         return value
-    if isinstance(value, Mapping):
-        extra = set(value) - {"amount", "currency"}
-        if extra:
-            raise ValidationError(
-                field=sorted(extra)[0],
-                value=sorted(extra)[0],
-                expected="one of: amount, currency",
-                problem="unknown field",
-            )
-        if "amount" not in value:
-            raise ValidationError(
-                field="amount", value=None, expected="an amount", problem="missing"
-            )
-        return Money(value["amount"], value.get("currency", "CNY"))
-    # A bare number or decimal string is an amount in the default currency.
-    return Money(cast("Any", value))
+    if not isinstance(value, Mapping):
+        # A bare number or decimal string is an amount in the default currency.
+        return Money(cast("Any", value))
+    errors: list[ValidationError] = [
+        ValidationError(
+            field=key, value=key, expected="one of: amount, currency", problem="unknown field"
+        )
+        for key in sorted(set(value) - {"amount", "currency"}, key=str)
+    ]
+    amount: Any = None
+    currency: Any = value.get("currency", "CNY")
+    if "amount" not in value:
+        errors.insert(
+            0, ValidationError(field="amount", value=None, expected="an amount", problem="missing")
+        )
+    else:
+        try:
+            amount = as_decimal(value["amount"], field="amount")
+        except ValidationError as exc:
+            errors.insert(0, exc)
+    try:
+        currency = Money(0, currency).currency
+    except ValidationError as exc:
+        errors.insert(1 if "amount" in value and amount is None else 0, exc)
+    if errors:
+        raise RecordInvalid("Money", errors)
+    return Money._of(amount, currency)
 
 
 def _structure_rate(value: object, _: type) -> Rate:
@@ -177,7 +188,9 @@ def _join(path: str, part: str) -> str:
 
 def _collect(exc: BaseException, path: str, out: list[ValidationError]) -> None:
     """Flatten cattrs' exception tree into field errors with dotted paths."""
-    if isinstance(exc, ClassValidationError | IterableValidationError):
+    if isinstance(exc, RecordInvalid):
+        out.extend(err.at(path) if path else err for err in exc.errors)
+    elif isinstance(exc, ClassValidationError | IterableValidationError):
         with_notes, without = exc.group_exceptions()
         for sub_err, note in with_notes:
             name = getattr(note, "name", None)

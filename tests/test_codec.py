@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamcore import codec
+from kamcore import strategies as kst
+from kamcore.calendar import Period, ReviewCycle, YearlySchedule
+from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
+from kamcore.money import Money, Rate, Rounding
+from kamcore.presets import load_preset, preset_names, preset_path, preset_text
+
+
+class Mode(enum.Enum):
+    WHOLE = "whole_amount"
+    GRADUATED = "graduated"
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
+    if value.amount < 0:
+        raise ValidationError(field=attribute.name, value=value, expected="an amount ≥ 0")
+
+
+@attrs.frozen
+class Tier:
+    floor: Money = attrs.field(validator=_non_negative)
+    rate: Rate
+
+
+@attrs.frozen
+class Schedule:
+    name: str
+    mode: Mode
+    tiers: tuple[Tier, ...]
+    rounding: Rounding = Rounding.HALF_UP
+    period: Period | None = None
+    starts: date | None = None
+    stamped: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.tiers:
+            raise PolicyError("needs at least one tier", policy="Schedule", part="tiers")
+
+
+_SCHEDULE_TOML = """
+kind = "test_schedule"
+name = "source"
+mode = "whole_amount"
+period = "2026-Q1"
+[[tiers]]
+floor = 0
+rate = "5%"
+[[tiers]]
+floor = "200000"
+rate = 0.08
+
+[meta]
+title = "test"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _register_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(codec.POLICY_KINDS, "test_schedule", f"{__name__}:Schedule")
+
+
+# -- round trips ----------------------------------------------------------------------
+
+_VALUES: list[st.SearchStrategy[Any]] = [
+    kst.money(currency=None),
+    kst.money(places=6),
+    kst.rates(),
+    kst.periods(),
+    kst.review_cycles(),
+    kst.yearly_schedules(),
+    kst.roundings(),
+]
+
+
+@pytest.mark.parametrize("strategy", _VALUES, ids=lambda s: repr(s)[:40])
+@given(data=st.data())
+def test_every_foundation_type_round_trips_through_dicts_and_json(
+    strategy: st.SearchStrategy[Any], data: st.DataObject
+) -> None:
+    value = data.draw(strategy)
+    cls = type(value)
+    assert codec.from_dict(cls, codec.to_dict(value)) == value
+    assert codec.from_json(cls, codec.to_json(value)) == value
+
+
+@given(st.lists(kst.money(), min_size=1, max_size=4), kst.roundings(), kst.periods())
+def test_nested_records_round_trip(
+    amounts: list[Money], rounding: Rounding, period: Period
+) -> None:
+    tiers = tuple(Tier(abs(m), Rate("0.05")) for m in amounts)
+    s = Schedule(
+        "x",
+        Mode.GRADUATED,
+        tiers,
+        rounding,
+        period,
+        date(2026, 1, 1),
+        datetime(2026, 1, 1, 9, 30, tzinfo=UTC),
+    )
+    d = codec.to_dict(s)
+    assert d["mode"] == "graduated"
+    assert d["rounding"] == rounding.value
+    assert isinstance(d["tiers"][0]["floor"]["amount"], str)
+    assert d["starts"] == "2026-01-01"
+    assert codec.from_dict(Schedule, d) == s
+    assert codec.from_json(Schedule, codec.to_json(s, indent=2)) == s
+
+
+def test_decimals_and_dates_are_strings_in_plain_data() -> None:
+    assert codec.to_dict(Money("0.10")) == {"amount": "0.10", "currency": "CNY"}
+    assert codec.to_dict(Rate.percent(8)) == "0.08"
+    assert codec.to_dict(Period.month(2026, 3)) == "2026-03"
+    assert codec.to_dict(ReviewCycle(anchor=date(2026, 1, 1))) == {
+        "anchor": "2026-01-01",
+        "months": 2,
+    }
+    assert codec.to_json(YearlySchedule(months=(2,))) == '{"months": [2], "day": 1}'
+
+
+def test_lenient_but_exact_input_forms() -> None:
+    assert codec.from_dict(Money, "12.5") == Money("12.5")
+    assert codec.from_dict(Money, 3) == Money(3)
+    assert codec.from_dict(Money, {"amount": "1"}) == Money("1")
+    assert codec.from_dict(Money, Money("1")) == Money("1")
+    assert codec.from_dict(Rate, "8%") == Rate("0.08")
+    assert codec.from_dict(Rate, {"value": "0.08"}) == Rate("0.08")
+    assert codec.from_dict(Rate, Rate("0.08")) == Rate("0.08")
+    assert codec.from_dict(Period, Period.year(2026)) == Period.year(2026)
+    assert codec.from_json(Money, '{"amount": 0.1}') == Money("0.1")  # JSON numbers are decimals
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def test_every_problem_in_a_record_is_reported_at_once_with_its_path() -> None:
+    data = {
+        "name": "x",
+        "mode": "sliding",
+        "tiers": [
+            {"floor": "abc", "rate": "8%", "extra": 1},
+            {"rate": 0.5},
+            {"floor": "-1", "rate": "1"},
+        ],
+        "perod": "2026-03",
+    }
+    with pytest.raises(RecordInvalid) as info:
+        codec.from_dict(Schedule, data)
+    err = info.value
+    fields = [e.field for e in err.errors]
+    assert fields == [
+        "mode",
+        "tiers[0].floor.amount",
+        "tiers[0].extra",
+        "tiers[1].floor",
+        "tiers[1].rate",
+        "tiers[2].floor",
+        "perod",
+    ]
+    assert err.record == "Schedule"
+    assert "\n" not in str(err)
+    assert "7 problems" in str(err)
+    assert isinstance(err, KamError)
+    assert isinstance(err, ValueError)
+    assert isinstance(err, ExceptionGroup)
+    unknown = err.errors[-1]
+    assert unknown.problem == "unknown field"
+    assert "name, mode, tiers" in unknown.expected
+
+
+def test_a_policy_error_raised_by_the_type_is_reported_as_a_field_problem() -> None:
+    with pytest.raises(RecordInvalid, match="needs at least one tier"):
+        codec.from_dict(Schedule, {"name": "x", "mode": "graduated", "tiers": []})
+
+
+@pytest.mark.parametrize(
+    ("cls", "data", "fragment"),
+    [
+        (Money, {"amount": "1", "currncy": "USD"}, "currncy: unknown field"),
+        (Money, {"currency": "USD"}, "amount: missing"),
+        (Money, "abc", "not a decimal number"),
+        (Money, 0.1, "floats are inexact"),
+        (Rate, "eight%", "not a decimal number"),
+        (Period, 2026, "period label"),
+        (Period, "2026-13", "expected"),
+        (ReviewCycle, {"anchor": "2026-01-01", "months": "x"}, "months"),
+        (ReviewCycle, {"anchor": "someday"}, "anchor"),
+        (ReviewCycle, [1, 2], "ReviewCycle"),
+        (
+            Schedule,
+            {"name": "x", "mode": "whole_amount", "tiers": [], "stamped": "noon"},
+            "stamped",
+        ),
+        (Schedule, {"name": "x", "mode": "whole_amount", "tiers": [], "stamped": 5}, "stamped"),
+    ],
+)
+def test_bad_data_never_escapes_as_a_bare_python_error(
+    cls: type, data: object, fragment: str
+) -> None:
+    with pytest.raises(RecordInvalid) as info:
+        codec.from_dict(cls, data)
+    assert fragment in str(info.value)
+
+
+def test_bad_json_is_a_record_error() -> None:
+    with pytest.raises(RecordInvalid, match="not JSON"):
+        codec.from_json(Money, "{amount: 1")
+    with pytest.raises(RecordInvalid, match="not JSON"):
+        codec.from_json(Money, b"\xff\xfe\x00")
+
+
+# -- policies from TOML ---------------------------------------------------------------
+
+
+def test_a_policy_loads_from_toml_with_decimals_not_floats(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.toml"
+    path.write_text(_SCHEDULE_TOML, encoding="utf-8")
+    s = codec.load_policy(path, Schedule)
+    assert s.tiers[1].rate == Rate("0.08")
+    assert s.period == Period.quarter(2026, 1)
+    assert codec.load_policy(path) == s  # the kind names the class
+    assert codec.policy_kind(Schedule) == "test_schedule"
+    assert codec.policy_kind(Tier) == ""
+
+
+def test_a_misspelled_key_in_a_policy_file_names_file_key_and_choices(tmp_path: Path) -> None:
+    path = tmp_path / "company.toml"
+    path.write_text(_SCHEDULE_TOML.replace("mode =", "mdoe ="), encoding="utf-8")
+    with pytest.raises(RecordInvalid) as info:
+        codec.load_policy(path, Schedule)
+    message = str(info.value)
+    assert "\n" not in message
+    assert "company.toml: mdoe: unknown field" in message
+    assert "company.toml: mode: missing field" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "cls", "fragment"),
+    [
+        ("kind = \n", Schedule, "not TOML"),
+        ('kind = "nonsense"\n', None, "unknown policy kind"),
+        ("name = 'x'\n", None, "unknown policy kind"),
+        ('kind = "other"\nname = "x"', Schedule, "wrong policy kind"),
+    ],
+)
+def test_bad_policy_documents(text: str, cls: type | None, fragment: str) -> None:
+    with pytest.raises(RecordInvalid, match=fragment):
+        codec.loads_policy(text, cls)
+
+
+def test_a_missing_policy_file_is_a_record_error(tmp_path: Path) -> None:
+    with pytest.raises(RecordInvalid, match="readable UTF-8 TOML"):
+        codec.load_policy(tmp_path / "missing.toml", Schedule)
+
+
+def test_a_converter_copy_takes_company_hooks_without_touching_the_shared_one() -> None:
+    conv = codec.make_converter()
+    conv.register_unstructure_hook(Money, str)
+    assert conv.unstructure(Money("1")) == "CNY 1"
+    assert codec.to_dict(Money("1")) == {"amount": "1", "currency": "CNY"}
+
+
+# -- presets --------------------------------------------------------------------------
+
+
+def test_an_unknown_preset_lists_the_known_ones() -> None:
+    with pytest.raises(ValidationError, match="no such preset"):
+        load_preset("no-such-preset")
+    with pytest.raises(ValidationError):
+        preset_text("no-such-preset")
+    with pytest.raises(ValidationError):
+        preset_path("no-such-preset")
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_shipped_preset_loads_and_round_trips(name: str) -> None:
+    policy = load_preset(name)
+    assert preset_path(name).is_file()
+    assert codec.from_dict(type(policy), codec.to_dict(policy)) == policy
