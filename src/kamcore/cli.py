@@ -1,27 +1,166 @@
-"""The ``kamcore`` command."""
+"""The ``kamcore`` command: the demo, and the library's capabilities from a shell.
+
+Every subcommand takes ``--format table|json|csv`` (a readable, aligned table by
+default) and ``--lang en|zh`` for table headings. On bad input the command prints one
+line to stderr and exits with status 2; it never shows a traceback for a user error.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Final, NoReturn
 
+from kamcore import codec
+from kamcore._output import FORMATS, Record, render
 from kamcore._version import __version__
+from kamcore.errors import KamError
+from kamcore.presets import load_preset, preset_names, preset_text
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK: Final = 0
+EXIT_BAD_INPUT: Final = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(KamError):
+    """A command-line problem that is not a domain error (missing file, bad CSV)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of table headings")
+
+
+def emit(
+    args: argparse.Namespace,
+    records: Sequence[Record],
+    *,
+    columns: Sequence[str] | None = None,
+    labels: dict[str, tuple[str, str]] | None = None,
+    title: str = "",
+) -> None:
+    """Print records in the format the user chose."""
+    lang = 0 if getattr(args, "lang", "en") == "en" else 1
+    heads = {k: v[lang] for k, v in (labels or {}).items()}
+    sys.stdout.write(
+        render(
+            records, getattr(args, "format", "table"), columns=columns, labels=heads, title=title
+        )
+    )
+
+
+# -- policy ---------------------------------------------------------------------------
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        rows: list[Record] = []
+        for name in preset_names():
+            policy = load_preset(name)
+            rows.append(
+                {"name": name, "kind": codec.policy_kind(type(policy)) or type(policy).__name__}
+            )
+        emit(args, rows, labels={"name": ("name", "名称"), "kind": ("kind", "类型")})
+    elif args.action == "show":
+        sys.stdout.write(preset_text(args.target))
+    else:
+        policy = codec.load_policy(args.target)
+        kind = codec.policy_kind(type(policy))
+        emit(args, [{"file": args.target, "kind": kind, "valid": True}])
+    return EXIT_OK
+
+
+# -- demo -----------------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from kamcore.demo import run_demo  # noqa: PLC0415 - keeps `kamcore --help` fast
+
+    out = Path(args.out)
+    summary = run_demo(out=out, seed=args.seed, accounts=args.accounts, progress=_progress())
+    sys.stdout.write(summary)
+    return EXIT_OK
+
+
+def _progress() -> Callable[[str], None]:
+    if sys.stderr.isatty():
+        return lambda msg: print(f"… {msg}", file=sys.stderr, flush=True)
+    return lambda msg: None
+
+
+# -- parser ---------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser for the ``kamcore`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kamcore",
-        description="Key account management (大客户管理) as code.",
+        description="Key account management (大客户管理) as code: grading, pipeline, "
+        "rebates and the account archive.",
+        epilog="Exit status: 0 on success, 2 on bad input (one line on stderr).",
     )
     parser.add_argument("--version", action="version", version=f"kamcore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the whole library on a generated sample company and write reports",
+        description="Generate a realistic sample company (seeded, deterministic), run "
+        "every capability on it, print a one-screen summary and write CSV/JSON/Markdown "
+        "reports into --out.",
+    )
+    demo.add_argument(
+        "--out", default="kamcore-demo", help="report folder (default: ./kamcore-demo)"
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
+    demo.add_argument("--accounts", type=int, default=300, help="number of accounts (default: 300)")
+    demo.set_defaults(handler=_cmd_demo)
+
+    policy = sub.add_parser(
+        "policy",
+        help="list, show or validate policies (presets and company TOML files)",
+        description="list: the shipped presets; show NAME: a preset's TOML; "
+        "validate PATH: check a company policy file and report every problem.",
+    )
+    policy.add_argument("action", choices=("list", "show", "validate"))
+    policy.add_argument("target", nargs="?", help="preset NAME (show) or file PATH (validate)")
+    _add_output_options(policy)
+    policy.set_defaults(handler=_cmd_policy)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status (0 ok, 2 bad input)."""
+    """Run the ``kamcore`` command; return its exit status (0 ok, 2 bad input)."""
     parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help(sys.stdout)
-    return 0
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stdout)
+        return EXIT_OK
+    if args.command == "policy" and args.action != "list" and not args.target:
+        parser.error(f"policy {args.action} needs a {'NAME' if args.action == 'show' else 'PATH'}")
+    try:
+        return handler(args)
+    except KamError as exc:
+        print(f"kamcore: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(
+            f"kamcore: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT

@@ -1,0 +1,176 @@
+"""The end-to-end demo: a sample company run through the whole library.
+
+:func:`run_demo` generates the sample company (:mod:`kamcore.sample`), runs every
+capability on it, writes the reports into a folder and returns a one-screen summary.
+It is what ``kamcore demo`` runs. Everything is deterministic in the seed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kamcore._output import Record, render
+from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, Period, PeriodKind
+from kamcore.money import Money, Rate, total
+from kamcore.sample import SampleCompany, generate_company
+
+__all__ = ["run_demo"]
+
+
+def _pct(part: Decimal, whole: Decimal) -> str:
+    if not whole:
+        return "n/a"
+    return f"{(part / whole * 100).quantize(Decimal('0.1'))}%"
+
+
+class _Report:
+    """Collects summary lines, Markdown sections and files for one demo run."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.lines: list[str] = []
+        self.markdown: list[str] = []
+        self.files: list[str] = []
+        self.summary: dict[str, object] = {}
+
+    def write(self, name: str, records: Sequence[Record], fmt: str = "csv") -> None:
+        (self.out / name).write_text(render(records, fmt), encoding="utf-8")
+        self.files.append(name)
+
+    def section(self, title: str, records: Sequence[Record], note: str = "") -> None:
+        self.markdown.append(f"## {title}\n")
+        if note:
+            self.markdown.append(note + "\n")
+        self.markdown.append("```\n" + render(records, "table") + "```\n")
+
+
+def _trailing_year(company: SampleCompany) -> Period:
+    end = company.as_of
+    return Period(end - timedelta(days=365), end)
+
+
+def _book(company: SampleCompany, report: _Report) -> list[dict[str, Any]]:
+    year = _trailing_year(company)
+    rows: list[dict[str, Any]] = []
+    for acc in company.accounts:
+        months = [m for m in company.months_of(acc.id) if m.period.start in year]
+        revenue = total(m.revenue for m in months)
+        invoiced = total(m.invoiced for m in months)
+        collected = total(m.collected for m in months)
+        rows.append(
+            {
+                "id": acc.id,
+                "name": acc.name,
+                "region": acc.region,
+                "owner": acc.owner,
+                "revenue": revenue.amount,
+                "invoiced": invoiced.amount,
+                "collected": collected.amount,
+                "collection_rate": (collected / invoiced).quantize(Decimal("0.0001"))
+                if invoiced
+                else None,
+                "profit": total(m.profit for m in months).amount,
+                "quality_losses": total(m.quality_losses for m in months).amount,
+                "influence": months[-1].influence if months else None,
+                "reputation": months[-1].reputation if months else None,
+            }
+        )
+    report.write("accounts.csv", rows)
+    return rows
+
+
+def _pareto_line(rows: Sequence[dict[str, Any]]) -> tuple[int, str]:
+    revenues: list[Decimal] = sorted((r["revenue"] for r in rows), reverse=True)
+    grand = sum(revenues, Decimal(0))
+    top = max(1, len(revenues) // 5)
+    share = sum(revenues[:top], Decimal(0))
+    return top, _pct(share, grand)
+
+
+def run_demo(
+    *,
+    out: Path,
+    seed: int = 2026,
+    accounts: int = 300,
+    as_of: date = date(2026, 11, 1),
+    progress: Callable[[str], None] = lambda _: None,
+) -> str:
+    """Run the demo and write its reports into ``out``; return the on-screen summary.
+
+    Args:
+        out: The report folder (created if missing).
+        seed: The sample company's seed.
+        accounts: How many accounts the sample company has.
+        as_of: The demo's "today": the first day after the sample's last month.
+        progress: Called with a short message before each long step.
+
+    Returns:
+        The one-screen summary text.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    report = _Report(out)
+    progress(f"generating a sample company of {accounts} accounts (seed {seed})")
+    company = generate_company(seed=seed, accounts=accounts, end=as_of)
+
+    progress("summarising the account book")
+    rows = _book(company, report)
+    grand = total(Money(r["revenue"]) for r in rows)
+    collected = total(Money(r["collected"]) for r in rows)
+    invoiced = total(Money(r["invoiced"]) for r in rows)
+    top, top_share = _pareto_line(rows)
+
+    outcomes = Counter(o.outcome for o in company.opportunities)
+    open_amount = total(o.amount for o in company.opportunities if o.outcome == "open")
+
+    next_quarterly = QUARTERLY_ARCHIVING.next_due(as_of)
+    next_annual = ANNUAL_ARCHIVING.next_due(as_of)
+    this_month = Period.containing(as_of, PeriodKind.MONTH)
+    ten_days = ", ".join(
+        p.zh_label[-2:] + f" {p.start:%m-%d}" for p in this_month.split(PeriodKind.TEN_DAY)
+    )
+
+    example_rebate = (Rate.percent(8) * Money("180000")).round()
+    lines = [
+        f"kamcore demo — sample company (seed {seed}), as of {as_of.isoformat()}",
+        "",
+        f"Accounts            {len(company.accounts):>8}   salespeople {len(company.salespeople)}",
+        f"Revenue, last 12 mo {grand.round()!s:>20}",
+        f"Collection rate     {_pct(collected.amount, invoiced.amount):>8}   (of invoiced)",
+        f"Pareto (二八法则)    top {top} accounts carry {top_share} of revenue",
+        f"Opportunities       {len(company.opportunities):>8}   "
+        + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+        f"Open pipeline       {open_amount.round()!s:>20}",
+        f"Example rebate      8% of CNY 180,000 collected = {example_rebate}",
+        f"Archiving due       quarterly {next_quarterly}, annual {next_annual}",
+        f"This month's 旬      {ten_days}",
+    ]
+    report.summary.update(
+        {
+            "seed": seed,
+            "as_of": as_of.isoformat(),
+            "accounts": len(company.accounts),
+            "revenue_last_12_months": str(grand.round().amount),
+            "collection_rate": _pct(collected.amount, invoiced.amount),
+            "opportunities": dict(sorted(outcomes.items())),
+        }
+    )
+    report.section(
+        "Account book (last 12 months, top 10 by revenue)",
+        sorted(rows, key=lambda r: r["revenue"], reverse=True)[:10],
+    )
+
+    (out / "summary.json").write_text(
+        json.dumps(report.summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    report.files.append("summary.json")
+    md = ["# kamcore demo report\n", "```\n" + "\n".join(lines) + "\n```\n", *report.markdown]
+    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
+    report.files.append("report.md")
+    lines += ["", f"Reports written to {out}/: {', '.join(sorted(report.files))}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kamcore.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own exits (--help, --version, usage errors)
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_prints_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys)
+    assert code == 0
+    assert "demo" in out
+    assert "policy" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("kamcore ")
+    code, out, _ = run(capsys, "demo", "--help")
+    assert code == 0
+    assert "--out" in out
+
+
+def test_the_demo_prints_a_summary_and_writes_its_reports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "demo", "--out", str(tmp_path), "--accounts", "40")
+    assert code == 0, err
+    assert "kamcore demo" in out
+    assert "Reports written to" in out
+    for name in ("accounts.csv", "summary.json", "report.md"):
+        assert (tmp_path / name).stat().st_size > 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["accounts"] == 40
+    lines = (tmp_path / "accounts.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 41
+    assert lines[0].startswith("id,")
+
+
+def test_the_demo_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    _, first, _ = run(capsys, "demo", "--out", str(tmp_path / "a"), "--accounts", "30")
+    _, second, _ = run(capsys, "demo", "--out", str(tmp_path / "b"), "--accounts", "30")
+    assert first.replace("/a/", "/b/").replace(str(tmp_path / "a"), str(tmp_path / "b")) == second
+    assert (tmp_path / "a" / "accounts.csv").read_bytes() == (
+        tmp_path / "b" / "accounts.csv"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["bogus"], "invalid choice"),
+        (["policy", "show"], "needs a NAME"),
+        (["policy", "validate"], "needs a PATH"),
+        (["policy", "show", "no-such-policy"], "no such preset"),
+        (["policy", "validate", "/no/such/file.toml"], "readable UTF-8 TOML"),
+        (["demo", "--accounts", "0", "--out", "/tmp/kamcore-never"], "accounts"),
+        (["demo", "--accounts", "many"], "invalid int value"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("kamcore")
+    assert fragment in err
+    assert "Traceback" not in err
+    assert len([line for line in lines if line.startswith("kamcore")]) == 1
+
+
+def test_validating_a_bad_policy_file_names_the_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "company.toml"
+    bad.write_text('kind = "no-such-kind"\n', encoding="utf-8")
+    code, _, err = run(capsys, "policy", "validate", str(bad))
+    assert code == 2
+    assert "unknown policy kind" in err
+    assert err.count("\n") == 1
+
+
+def test_policy_list_has_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("table", "json", "csv"):
+        code, out, _ = run(capsys, "policy", "list", "--format", fmt)
+        assert code == 0
+        if fmt == "json":
+            assert isinstance(json.loads(out), list)
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kamcore", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("kamcore ")
