@@ -106,3 +106,22 @@ def test_python_dash_m_runs_the_command() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("kamcore ")
+
+
+def test_policy_schema_prints_the_json_schema_of_a_kind(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kamcore import codec
+
+    monkeypatch.setitem(codec.POLICY_KINDS, "review_cycle", "kamcore.calendar:ReviewCycle")
+    code, out, _ = run(capsys, "policy", "schema", "review_cycle")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["title"] == "ReviewCycle"
+    assert schema["properties"]["kind"] == {"const": "review_cycle"}
+    code, _, err = run(capsys, "policy", "schema", "no-such-kind")
+    assert code == 2
+    assert "unknown policy kind" in err
+    code, _, err = run(capsys, "policy", "schema")
+    assert code == 2
+    assert "needs a KIND" in err

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +289,74 @@ def test_every_shipped_preset_loads_and_round_trips(name: str) -> None:
     policy = load_preset(name)
     assert preset_path(name).is_file()
     assert codec.from_dict(type(policy), codec.to_dict(policy)) == policy
+
+
+# -- JSON Schema ----------------------------------------------------------------------
+
+
+def _as_json_data(value: object) -> object:
+    """What a CRM sees after turning a TOML document into JSON."""
+    if isinstance(value, dict):
+        return {k: _as_json_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json_data(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def test_the_json_schema_accepts_good_files_and_rejects_misspelled_keys() -> None:
+    import tomllib
+
+    import jsonschema
+
+    schema = codec.json_schema(Schedule)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = _as_json_data(tomllib.loads(_SCHEDULE_TOML, parse_float=Decimal))
+    jsonschema.validate(data, schema)
+    assert schema["properties"]["kind"] == {"const": "test_schedule"}
+    assert schema["properties"]["mode"] == {"enum": ["whole_amount", "graduated"]}
+    assert schema["required"] == ["name", "mode", "tiers"]
+    bad = dict(data)  # type: ignore[call-overload]
+    bad["mdoe"] = bad.pop("mode")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_the_json_schema_covers_every_field_type() -> None:
+    @attrs.frozen
+    class Everything:
+        flag: bool
+        count: int
+        names: frozenset[str]
+        table: dict[str, Decimal]
+        anything: Any = None
+
+    schema = codec.json_schema(Everything)
+    props = schema["properties"]
+    assert props["flag"] == {"type": "boolean"}
+    assert props["names"] == {"type": "array", "items": {"type": "string"}}
+    assert props["table"]["additionalProperties"]["anyOf"][1] == {"type": "integer"}
+    assert props["anything"] == {}
+    assert props["kind"] == {"type": "string"}
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_matches_the_json_schema_of_its_kind(name: str) -> None:
+    import tomllib
+
+    import jsonschema
+
+    policy = load_preset(name)
+    schema = codec.json_schema(type(policy))
+    jsonschema.validate(
+        _as_json_data(tomllib.loads(preset_text(name), parse_float=Decimal)), schema
+    )
+
+
+def test_policy_class_resolves_registered_kinds() -> None:
+    assert codec.policy_class("test_schedule") is Schedule
+    with pytest.raises(RecordInvalid, match="unknown policy kind"):
+        codec.policy_class("nope")

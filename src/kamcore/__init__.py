@@ -4,7 +4,7 @@ The public face of the library. The domain modules are imported as modules
 (``kamcore.grading``, ``kamcore.pipeline``, ``kamcore.rebate``, ``kamcore.archive``);
 the shared building blocks are re-exported here.
 
-Example:
+Examples:
     >>> import kamcore
     >>> kamcore.Money("180000") * kamcore.Rate.percent(8)
     Money('14400.00', 'CNY')

@@ -16,7 +16,7 @@ Schedules answer "when is the next one due?":
 
 Month arithmetic uses dateutil's ``relativedelta`` and ``rrule``.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> march = Period.month(2026, 3)
     >>> [str(p) for p in march.split(PeriodKind.TEN_DAY)]
@@ -185,7 +185,7 @@ class Period:
         end: The first day after the period.
         kind: What sort of period this is; ``CUSTOM`` for an arbitrary range.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> q = Period.quarter(2026, 1)
         >>> q.start, q.end, q.days
@@ -404,7 +404,7 @@ class ReviewCycle:
     computed from the anchor with ``relativedelta`` so that month ends clamp instead of
     drifting (31 Jan → 31 Mar → 31 May; 31 Dec + 2 months → 28/29 Feb).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> cycle = ReviewCycle(anchor=date(2026, 1, 15))
         >>> cycle.next_due(date(2026, 2, 1))
@@ -488,7 +488,7 @@ class YearlySchedule:
         months: The months it is due in, 1–12.
         day: The day of the month, 1–28, or -1 for the last day of the month.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> ANNUAL_ARCHIVING.due_dates(date(2026, 1, 1), date(2028, 1, 1))
         (datetime.date(2026, 2, 1), datetime.date(2027, 2, 1))

@@ -8,6 +8,7 @@ line to stderr and exits with status 2; it never shows a traceback for a user er
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -77,6 +78,9 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         emit(args, rows, labels={"name": ("name", "名称"), "kind": ("kind", "类型")})
     elif args.action == "show":
         sys.stdout.write(preset_text(args.target))
+    elif args.action == "schema":
+        schema = codec.json_schema(codec.policy_class(args.target))
+        sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
     else:
         policy = codec.load_policy(args.target)
         kind = codec.policy_kind(type(policy))
@@ -134,10 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
         "policy",
         help="list, show or validate policies (presets and company TOML files)",
         description="list: the shipped presets; show NAME: a preset's TOML; "
-        "validate PATH: check a company policy file and report every problem.",
+        "validate PATH: check a company policy file and report every problem; "
+        "schema KIND: the JSON Schema of a policy kind's file.",
     )
-    policy.add_argument("action", choices=("list", "show", "validate"))
-    policy.add_argument("target", nargs="?", help="preset NAME (show) or file PATH (validate)")
+    policy.add_argument("action", choices=("list", "show", "validate", "schema"))
+    policy.add_argument(
+        "target", nargs="?", help="preset NAME (show), file PATH (validate) or KIND (schema)"
+    )
     _add_output_options(policy)
     policy.set_defaults(handler=_cmd_policy)
     return parser
@@ -152,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stdout)
         return EXIT_OK
     if args.command == "policy" and args.action != "list" and not args.target:
-        parser.error(f"policy {args.action} needs a {'NAME' if args.action == 'show' else 'PATH'}")
+        what = {"show": "NAME", "validate": "PATH", "schema": "KIND"}[args.action]
+        parser.error(f"policy {args.action} needs a {what}")
     try:
         return handler(args)
     except KamError as exc:

@@ -16,7 +16,7 @@ is reported at once in one :class:`~kamcore.errors.RecordInvalid`, each with its
 Built on `cattrs <https://catt.rs>`_, which structures attrs classes from their type
 annotations and collects every field error in one pass.
 
-Example:
+Examples:
     >>> from kamcore.money import Money
     >>> to_dict(Money("12.50"))
     {'amount': '12.50', 'currency': 'CNY'}
@@ -30,10 +30,14 @@ Example:
 
 from __future__ import annotations
 
+import collections.abc
+import enum
 import importlib
 import json
 import tomllib
-from collections.abc import Mapping
+import types
+import typing
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -56,8 +60,10 @@ __all__ = [
     "converter",
     "from_dict",
     "from_json",
+    "json_schema",
     "load_policy",
     "loads_policy",
+    "policy_class",
     "policy_kind",
     "to_dict",
     "to_json",
@@ -325,6 +331,15 @@ def policy_kind(cl: type) -> str:
     return ""
 
 
+def policy_class(kind: str) -> type:
+    """The policy class registered for ``kind`` in :data:`POLICY_KINDS`.
+
+    Raises:
+        RecordInvalid: No policy kind has that name.
+    """
+    return _resolve_kind(kind, "policy")
+
+
 def _resolve_kind(kind: object, source: str) -> type:
     if not isinstance(kind, str) or kind not in POLICY_KINDS:
         known = ", ".join(sorted(POLICY_KINDS)) or "(none registered)"
@@ -433,3 +448,128 @@ def load_policy(path: str | Path, cl: type[T] | None = None) -> T:
             ],
         ) from None
     return loads_policy(text, cl, source=p.name)
+
+
+# -- JSON Schema ----------------------------------------------------------------------
+
+_DECIMAL_SCHEMA: Final[dict[str, Any]] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*[+-]?(\d[\d_]*)?(\.\d+)?\s*$"},
+        {"type": "integer"},
+        {"type": "number"},
+    ],
+    "description": "an exact decimal; write it as a string or a TOML/JSON number",
+}
+
+
+def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911, PLR0912
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is Any or tp is object:
+        return {}
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_schema_for(a, defs) for a in args]}
+    if origin is typing.Literal:
+        return {"enum": list(args)}
+    if tp is type(None):
+        return {"type": "null"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is str:
+        return {"type": "string"}
+    if tp is Decimal:
+        return dict(_DECIMAL_SCHEMA)
+    if tp is datetime:
+        return {"type": "string", "format": "date-time"}
+    if tp is date:
+        return {"type": "string", "format": "date"}
+    if tp is Money:
+        return {
+            "anyOf": [
+                dict(_DECIMAL_SCHEMA),
+                {
+                    "type": "object",
+                    "properties": {"amount": dict(_DECIMAL_SCHEMA), "currency": {"type": "string"}},
+                    "required": ["amount"],
+                    "additionalProperties": False,
+                },
+            ],
+            "description": "money: an amount in CNY, or {amount, currency}",
+        }
+    if tp is Rate:
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*[\d.]+\s*%?\s*$"},
+                {"type": "number"},
+                {"type": "integer"},
+            ],
+            "description": "a rate: a fraction such as '0.08' or a percentage such as '8%'",
+        }
+    if tp is Period:
+        return {"type": "string", "description": "a period label: '2026', '2026-Q1', '2026-03'"}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [m.value for m in tp]}
+    if origin in (tuple, list, frozenset, set, Sequence, collections.abc.Sequence):
+        item = args[0] if args else Any
+        return {"type": "array", "items": _schema_for(item, defs)}
+    if origin in (dict, Mapping, collections.abc.Mapping):
+        value = args[1] if len(args) == 2 else Any
+        return {"type": "object", "additionalProperties": _schema_for(value, defs)}
+    if isinstance(tp, type) and attrs.has(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder: recursion-safe
+            defs[name] = _object_schema(tp, defs)
+        return {"$ref": f"#/$defs/{name}"}
+    return {}
+
+
+def _object_schema(cl: type, defs: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cl)
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for a in attrs.fields(cl):
+        if not a.init:
+            continue
+        props[a.alias] = _schema_for(hints.get(a.name, Any), defs)
+        if a.default is attrs.NOTHING:
+            required.append(a.alias)
+    schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    doc = (cl.__doc__ or "").strip().splitlines()
+    if doc:
+        schema["description"] = doc[0]
+    return schema
+
+
+def json_schema(cl: type) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for the plain data of attrs class ``cl``.
+
+    For a policy class, the schema describes its TOML/JSON file, including the optional
+    top-level ``kind`` and ``[meta]`` keys, so a CRM can check a company's file before
+    loading it. The schema checks shape (keys, types, enum values); the rules a policy
+    enforces when it is built (tiers that do not overlap, weights that sum to 1) are
+    checked by :func:`load_policy`.
+
+    Examples:
+        >>> from kamcore.calendar import ReviewCycle
+        >>> schema = json_schema(ReviewCycle)
+        >>> schema["required"], sorted(schema["properties"])
+        (['anchor'], ['anchor', 'kind', 'meta', 'months'])
+    """
+    defs: dict[str, Any] = {}
+    root = _object_schema(cl, defs)
+    kind = policy_kind(cl)
+    root["properties"]["kind"] = {"const": kind} if kind else {"type": "string"}
+    root["properties"]["meta"] = {"type": "object", "description": "title, labels, source"}
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": cl.__name__,
+        **root,
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema

@@ -15,7 +15,7 @@ parsing text::
         ├── ConflictError(StoreError)                .key, .expected_revision, .actual_revision
         └── RecordNotFound(StoreError, LookupError)  .key
 
-Example:
+Examples:
     >>> from kamcore.money import Money
     >>> try:
     ...     Money(0.1)
@@ -70,7 +70,7 @@ class ValidationError(KamError, ValueError):
         expected: What would have been accepted, in words.
         problem: What was wrong, in words.
 
-    Example:
+    Examples:
         >>> e = ValidationError(field="rate", value="twelve", problem="not a number",
         ...                     expected="a fraction such as '0.08'")
         >>> str(e)
@@ -128,7 +128,7 @@ class RecordInvalid(ExceptionGroup, ValidationError):
         record: The name of the record type that was being built.
         errors: Every field error, in the order found.
 
-    Example:
+    Examples:
         >>> err = RecordInvalid("Money", [
         ...     ValidationError(field="amount", value="abc", expected="a decimal"),
         ...     ValidationError(field="currency", value="??", expected="an ISO 4217 code"),

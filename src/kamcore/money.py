@@ -12,7 +12,7 @@
 Floats are refused everywhere: ``0.1`` is not one tenth in binary, and that error would
 end up in somebody's rebate.
 
-Example:
+Examples:
     >>> from decimal import Decimal
     >>> price = Money("1234.565")
     >>> price
@@ -87,7 +87,7 @@ class Rounding(enum.Enum):
     (2.5 → 3, -2.5 → -3). ``HALF_EVEN`` is banker's rounding. ``UP`` rounds away from
     zero, ``DOWN`` toward zero (truncation), ``CEILING`` toward +∞, ``FLOOR`` toward -∞.
 
-    Example:
+    Examples:
         >>> Rounding.HALF_UP.apply(Decimal("2.345"), 2)
         Decimal('2.35')
         >>> Rounding.HALF_EVEN.apply(Decimal("2.345"), 2)
@@ -151,7 +151,7 @@ _LABELS: Final[dict[Rounding, str]] = {
 def quantize(value: Decimal, places: int = 2, rounding: Rounding = Rounding.HALF_UP) -> Decimal:
     """Round a decimal to ``places`` digits with a named policy (``HALF_UP`` by default).
 
-    Example:
+    Examples:
         >>> quantize(Decimal("0.125"))
         Decimal('0.13')
     """
@@ -180,7 +180,7 @@ def as_decimal(
     Raises:
         ValidationError: The value is not an exact, finite decimal.
 
-    Example:
+    Examples:
         >>> as_decimal("1_000.50")
         Decimal('1000.50')
         >>> as_decimal(0.1)
@@ -289,7 +289,7 @@ class Money:
     an ``int`` or a :class:`Rate`, and compares with money of the same currency. Mixing
     currencies raises :class:`~kamcore.errors.ValidationError`.
 
-    Example:
+    Examples:
         >>> Money("10.00") + Money("0.05")
         Money('10.05', 'CNY')
         >>> Money("10") > Money("9.99")
@@ -532,7 +532,7 @@ class Rate:
 
     Multiplying money by a rate gives money; multiplying a decimal gives a decimal.
 
-    Example:
+    Examples:
         >>> r = Rate.percent("12.5")
         >>> r, str(r), r.as_percent
         (Rate('0.125'), '12.5%', Decimal('12.5'))

@@ -7,7 +7,7 @@ collections, profit, quality losses, influence, reputation), salespeople, and
 opportunities that went through the project sales stages. The same seed always gives
 the same company, byte for byte.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> company = generate_company(seed=7, accounts=20, months=3, end=date(2026, 10, 1))
     >>> len(company.accounts), len(company.months)

@@ -4,7 +4,7 @@ Each file under ``kamcore/presets/`` is one policy: a top-level ``kind`` key nam
 policy type, a ``[meta]`` table carries its title, zh/en labels and a citation of the
 rule it encodes, and the rest is the policy itself. Load one by name:
 
-Example:
+Examples:
     >>> "rebate_source" in preset_names() or True
     True
 """
