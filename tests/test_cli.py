@@ -125,3 +125,63 @@ def test_policy_schema_prints_the_json_schema_of_a_kind(
     code, _, err = run(capsys, "policy", "schema")
     assert code == 2
     assert "needs a KIND" in err
+
+
+# -- input helpers --------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str, name: str = "accounts.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_read_csv_keeps_line_numbers_and_reads_exact_decimals(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from kamcore.cli import read_csv
+
+    path = _write(tmp_path, "\ufeffid,revenue\nA1, 1000.50\n\nA2,\n")
+    rows = read_csv(path, required=["revenue"])
+    assert [(r.line, r.text("id")) for r in rows] == [(2, "A1"), (4, "A2")]
+    assert rows[0].decimal("revenue", source="accounts.csv") == Decimal("1000.50")
+    assert rows[1].decimal("revenue", source="accounts.csv", allow_empty=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "is empty"),
+        ("name,revenue\nA1,1\n", "missing column(s) id"),
+        ("id,revenue\nA1,1,2\n", "line 2: malformed row: expected 2 cells"),
+        ("id,revenue\n,1\n", "line 2: empty 'id'"),
+        ("id,revenue\nA1,1\nA1,2\n", "line 3: id 'A1' repeats line 2"),
+        ('id,revenue\nA1,"1\n', "malformed CSV"),
+    ],
+)
+def test_read_csv_reports_bad_files_with_their_line(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
+    from kamcore.cli import UsageError, read_csv
+
+    with pytest.raises(UsageError) as info:
+        read_csv(_write(tmp_path, text), required=["revenue"])
+    assert fragment in str(info.value)
+
+
+def test_bad_cells_dates_and_policies_are_usage_errors(tmp_path: Path) -> None:
+    from kamcore.calendar import ReviewCycle
+    from kamcore.cli import UsageError, load_policy_arg, parse_date, read_csv
+
+    rows = read_csv(_write(tmp_path, "id,revenue\nA1,lots\n"))
+    with pytest.raises(UsageError, match="line 2, column 'revenue': not a decimal"):
+        rows[0].decimal("revenue", source="accounts.csv")
+    with pytest.raises(UsageError, match="not a valid date"):
+        parse_date("2026-02-30", option="--as-of")
+    assert parse_date("2026-02-28", option="--as-of").day == 28
+    with pytest.raises(UsageError, match="no preset or file named"):
+        load_policy_arg("nothing-like-this", ReviewCycle)
+    path = _write(tmp_path, "anchor = 2026-01-31\n", "cycle.toml")
+    assert load_policy_arg(path, ReviewCycle).anchor.day == 31
+    with pytest.raises(UsageError, match="can't read"):
+        read_csv(str(tmp_path / "missing.csv"))

@@ -8,16 +8,22 @@ line to stderr and exits with status 2; it never shows a traceback for a user er
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Final, NoReturn, TypeVar
 
 from kamcore import codec
 from kamcore._output import FORMATS, Record, render
 from kamcore._version import __version__
-from kamcore.errors import KamError
+from kamcore.calendar import as_date
+from kamcore.errors import KamError, ValidationError
+from kamcore.money import as_decimal
 from kamcore.presets import load_preset, preset_names, preset_text
 
 __all__ = ["build_parser", "main"]
@@ -26,6 +32,7 @@ EXIT_OK: Final = 0
 EXIT_BAD_INPUT: Final = 2
 
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
 
 
 class UsageError(KamError):
@@ -61,6 +68,110 @@ def emit(
         render(
             records, getattr(args, "format", "table"), columns=columns, labels=heads, title=title
         )
+    )
+
+
+# -- shared input handling ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One data row of an input CSV, with the line it came from (for error messages)."""
+
+    line: int
+    values: dict[str, str]
+
+    def text(self, column: str) -> str:
+        """The cell's text, stripped."""
+        return self.values.get(column, "").strip()
+
+    def decimal(self, column: str, *, source: str, allow_empty: bool = False) -> Decimal | None:
+        """The cell as an exact decimal (an empty cell is ``None`` when allowed)."""
+        raw = self.text(column)
+        if raw == "" and allow_empty:
+            return None
+        try:
+            return as_decimal(raw, field=column)
+        except ValidationError as exc:
+            raise UsageError(
+                f"{source} line {self.line}, column {column!r}: {exc.problem} "
+                f"(got {raw!r}); expected {exc.expected}"
+            ) from None
+
+
+def read_csv(
+    path: str, *, required: Sequence[str] = (), id_column: str | None = "id"
+) -> list[CsvRow]:
+    """Read a CSV with one header row, checking its shape.
+
+    Raises:
+        UsageError: A missing file, a missing column, a row with the wrong number of
+            cells, or an empty or repeated id — each named with its line number.
+    """
+    name = Path(path).name
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"can't read {path}: {exc.strerror or exc}") from None
+    with handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise UsageError(f"{name} is empty; expected a header row") from None
+        except csv.Error as exc:
+            raise UsageError(f"{name} line 1: malformed CSV ({exc})") from None
+        needed = [*required, *([id_column] if id_column else [])]
+        missing = [c for c in needed if c not in header]
+        if missing:
+            raise UsageError(
+                f"{name}: missing column(s) {', '.join(missing)}; "
+                f"the header has: {', '.join(header)}"
+            )
+        rows: list[CsvRow] = []
+        seen: dict[str, int] = {}
+        try:
+            for cells in reader:
+                line = reader.line_num
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise UsageError(
+                        f"{name} line {line}: malformed row: expected {len(header)} cells "
+                        f"({', '.join(header)}), got {len(cells)}"
+                    )
+                row = CsvRow(line, dict(zip(header, cells, strict=True)))
+                if id_column:
+                    key = row.text(id_column)
+                    if not key:
+                        raise UsageError(f"{name} line {line}: empty {id_column!r}")
+                    if key in seen:
+                        raise UsageError(
+                            f"{name} line {line}: {id_column} {key!r} repeats line {seen[key]}"
+                        )
+                    seen[key] = line
+                rows.append(row)
+        except csv.Error as exc:
+            raise UsageError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
+    return rows
+
+
+def parse_date(value: str, *, option: str) -> date:
+    """Parse an ISO date given on the command line, or raise a one-line error."""
+    try:
+        return as_date(value, field=option)
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def load_policy_arg(value: str, cl: type[T]) -> T:
+    """Load ``--policy``/``--playbook``: a preset name, or the path of a TOML file."""
+    if value in preset_names():
+        return load_preset(value, cl)
+    if Path(value).is_file():
+        return codec.load_policy(value, cl)
+    raise UsageError(
+        f"no preset or file named {value!r}; presets: {', '.join(preset_names()) or 'none'}"
     )
 
 
