@@ -7,6 +7,12 @@
   rebate, graduated slices, distance to the next tier and the rebate there.
   :func:`quote_many`, :func:`rebate_cents` and :func:`rebate_cents_array` are the batch
   paths, in integer minor units, with identical cents.
+* :func:`submit`, :func:`approve`, :func:`reject`, :func:`promise` — a
+  :class:`RebateRequest` goes through an :class:`ApprovalChain` (大客户部经理 → 营销中心 →
+  总经理 by default) before it may be promised to the customer.
+* :class:`RebateLedger`, :func:`accrue`, :func:`settle`, :func:`close` — settlement with
+  true-up: each settlement pays entitlement-to-date minus already paid; a negative
+  difference is a claw-back line.
 
 Example:
     >>> from kamcore.presets import load_preset
@@ -16,6 +22,31 @@ Example:
     (1, Rate('0.08'), Money('14400.00', 'CNY'))
 """
 
+from kamcore.rebate._approval import (
+    DEFAULT_CHAIN,
+    ApprovalChain,
+    ApprovalStep,
+    RebateRequest,
+    RequestEvent,
+    RequestEventKind,
+    RequestStatus,
+    approve,
+    promise,
+    reject,
+    submit,
+)
+from kamcore.rebate._settlement import (
+    Accrual,
+    AccrualKind,
+    LedgerEvent,
+    LedgerEventKind,
+    RebateLedger,
+    Settlement,
+    SettlementKind,
+    accrue,
+    close,
+    settle,
+)
 from kamcore.rebate._tiers import (
     BreakpointOwner,
     RebateQuote,
@@ -30,14 +61,35 @@ from kamcore.rebate._tiers import (
 )
 
 __all__ = [
+    "DEFAULT_CHAIN",
+    "Accrual",
+    "AccrualKind",
+    "ApprovalChain",
+    "ApprovalStep",
     "BreakpointOwner",
+    "LedgerEvent",
+    "LedgerEventKind",
+    "RebateLedger",
     "RebateQuote",
+    "RebateRequest",
     "RebateSlice",
+    "RequestEvent",
+    "RequestEventKind",
+    "RequestStatus",
+    "Settlement",
+    "SettlementKind",
     "Tier",
     "TierMode",
     "TierSchedule",
+    "accrue",
+    "approve",
+    "close",
+    "promise",
     "quote",
     "quote_many",
     "rebate_cents",
     "rebate_cents_array",
+    "reject",
+    "settle",
+    "submit",
 ]

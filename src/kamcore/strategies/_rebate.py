@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from kamcore.money import Rate, Rounding
-from kamcore.rebate import BreakpointOwner, RebateQuote, Tier, TierMode, TierSchedule, quote
+from kamcore.calendar import Period
+from kamcore.errors import ValidationError
+from kamcore.money import Money, Rate, Rounding
+from kamcore.rebate import (
+    DEFAULT_CHAIN,
+    AccrualKind,
+    ApprovalChain,
+    ApprovalStep,
+    BreakpointOwner,
+    RebateLedger,
+    RebateQuote,
+    RebateRequest,
+    Tier,
+    TierMode,
+    TierSchedule,
+    accrue,
+    approve,
+    close,
+    promise,
+    quote,
+    reject,
+    settle,
+    submit,
+)
+
+_CST = timezone(timedelta(hours=8), "CST")
 
 
 @st.composite
@@ -49,3 +75,64 @@ def rebate_quotes(draw: st.DrawFn) -> RebateQuote:
     """Quotes from any schedule, basis and base."""
     schedule = draw(tier_schedules())
     return quote(schedule, basis=draw(rebate_amounts()), base=draw(rebate_amounts()))
+
+
+def approval_chains() -> st.SearchStrategy[ApprovalChain]:
+    """Chains of 1–4 distinct steps."""
+    keys = st.lists(
+        st.text("abcdefghij_", min_size=1, max_size=8), min_size=1, max_size=4, unique=True
+    )
+    return keys.map(
+        lambda ks: ApprovalChain(steps=tuple(ApprovalStep(key=k, label=k.upper()) for k in ks))
+    )
+
+
+@st.composite
+def rebate_requests(draw: st.DrawFn) -> RebateRequest:
+    """Requests at any point of their life: pending, approved, rejected or promised."""
+    chain = draw(st.one_of(st.just(DEFAULT_CHAIN), approval_chains()))
+    start = datetime(2026, 1, 1, 9, 0, tzinfo=_CST) + timedelta(minutes=draw(st.integers(0, 10**6)))
+    request, _ = submit(
+        id=draw(st.sampled_from(["R-1", "R-2", "返点-3"])),
+        account="Acme",
+        amount=Money(draw(rebate_amounts(max_value=10**6))),
+        by="li",
+        at=start,
+        chain=chain,
+    )
+    n = draw(st.integers(0, len(chain.steps)))
+    at = start
+    for step in chain.steps[:n]:
+        at += timedelta(hours=draw(st.integers(0, 48)))
+        request, _ = approve(request, step.key, by="boss", at=at)
+    if n < len(chain.steps) and draw(st.booleans()):
+        request, _ = reject(request, chain.steps[n].key, by="boss", at=at, reason="too much")
+    elif n == len(chain.steps) and draw(st.booleans()):
+        request, _ = promise(request, by="li", at=at)
+    return request
+
+
+def accruals() -> st.SearchStrategy[tuple[AccrualKind, Decimal]]:
+    """(kind, amount) pairs, mostly positive, sometimes a credit or a reversal."""
+    return st.tuples(
+        st.sampled_from(AccrualKind),
+        st.integers(-50_000_00, 500_000_00).map(lambda c: Decimal(c).scaleb(-2)),
+    )
+
+
+@st.composite
+def rebate_ledgers(draw: st.DrawFn) -> RebateLedger:
+    """Ledgers with some accruals and settlements, sometimes closed."""
+    schedule = draw(tier_schedules(max_breakpoint=10**6))
+    ledger = RebateLedger(account="Acme", period=Period.year(2026), schedule=schedule)
+    day = date(2026, 1, 1)
+    for kind, amount in draw(st.lists(accruals(), max_size=8)):
+        day = min(day + timedelta(days=draw(st.integers(0, 30))), date(2026, 12, 31))
+        with contextlib.suppress(ValidationError):
+            ledger, _ = accrue(ledger, kind, Money(amount), on=day)
+        if draw(st.booleans()):
+            ledger, _ = settle(ledger, on=day, by="fin")
+    if draw(st.booleans()):
+        ledger, _ = settle(ledger, on=day, by="fin")
+        ledger, _ = close(ledger, on=day, by="fin")
+    return ledger
