@@ -13,6 +13,10 @@
 * :class:`RebateLedger`, :func:`accrue`, :func:`settle`, :func:`close` — settlement with
   true-up: each settlement pays entitlement-to-date minus already paid; a negative
   difference is a claw-back line.
+* :class:`CommissionTable`, :func:`commission` — salesperson commission by customer grade
+  (grades are plain labels).
+* :func:`assess_attainment`, :func:`assess_attendance`, :func:`rate_competency`,
+  :func:`score_salesperson` — the salesperson assessment (绩效考核), every point explained.
 
 Example:
     >>> from kamcore.presets import load_preset
@@ -35,6 +39,27 @@ from kamcore.rebate._approval import (
     reject,
     submit,
 )
+from kamcore.rebate._assessment import (
+    AttainmentRule,
+    AttendanceRule,
+    ComponentScore,
+    Descriptor,
+    DescriptorScale,
+    LatenessBand,
+    PartialSteps,
+    Scorecard,
+    ScorecardPolicy,
+    ScoreLine,
+    ScoreWeight,
+    Target,
+    assess_attainment,
+    assess_attendance,
+    attainment_points,
+    combine_scores,
+    rate_competency,
+    score_salesperson,
+)
+from kamcore.rebate._commission import CommissionQuote, CommissionTable, GradeRate, commission
 from kamcore.rebate._settlement import (
     Accrual,
     AccrualKind,
@@ -66,9 +91,19 @@ __all__ = [
     "AccrualKind",
     "ApprovalChain",
     "ApprovalStep",
+    "AttainmentRule",
+    "AttendanceRule",
     "BreakpointOwner",
+    "CommissionQuote",
+    "CommissionTable",
+    "ComponentScore",
+    "Descriptor",
+    "DescriptorScale",
+    "GradeRate",
+    "LatenessBand",
     "LedgerEvent",
     "LedgerEventKind",
+    "PartialSteps",
     "RebateLedger",
     "RebateQuote",
     "RebateRequest",
@@ -76,20 +111,32 @@ __all__ = [
     "RequestEvent",
     "RequestEventKind",
     "RequestStatus",
+    "ScoreLine",
+    "ScoreWeight",
+    "Scorecard",
+    "ScorecardPolicy",
     "Settlement",
     "SettlementKind",
+    "Target",
     "Tier",
     "TierMode",
     "TierSchedule",
     "accrue",
     "approve",
+    "assess_attainment",
+    "assess_attendance",
+    "attainment_points",
     "close",
+    "combine_scores",
+    "commission",
     "promise",
     "quote",
     "quote_many",
+    "rate_competency",
     "rebate_cents",
     "rebate_cents_array",
     "reject",
+    "score_salesperson",
     "settle",
     "submit",
 ]

@@ -16,7 +16,13 @@ from kamcore.rebate import (
     AccrualKind,
     ApprovalChain,
     ApprovalStep,
+    AttainmentRule,
+    AttendanceRule,
     BreakpointOwner,
+    CommissionTable,
+    GradeRate,
+    LatenessBand,
+    PartialSteps,
     RebateLedger,
     RebateQuote,
     RebateRequest,
@@ -136,3 +142,62 @@ def rebate_ledgers(draw: st.DrawFn) -> RebateLedger:
         ledger, _ = settle(ledger, on=day, by="fin")
         ledger, _ = close(ledger, on=day, by="fin")
     return ledger
+
+
+def commission_tables() -> st.SearchStrategy[CommissionTable]:
+    """Commission tables over 1–4 distinct grade labels, with or without a default."""
+    grades = st.lists(
+        st.sampled_from(["A", "B", "C", "D", "key", "ordinary", "金"]),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    )
+    rate = st.decimals(min_value=0, max_value=1, places=4).map(Rate)
+    return st.builds(
+        lambda gs, rs, default, rounding: CommissionTable(
+            rates=tuple(GradeRate(grade=g, rate=r) for g, r in zip(gs, rs, strict=False)),
+            default=default,
+            rounding=rounding,
+        ),
+        grades,
+        st.lists(rate, min_size=4, max_size=4),
+        st.none() | rate,
+        st.sampled_from(Rounding),
+    )
+
+
+def attainment_rules() -> st.SearchStrategy[AttainmentRule]:
+    """Attainment rules with any step, points, partial-step mode and caps."""
+    pos = st.decimals(min_value=Decimal("0.01"), max_value=100, places=2)
+    cap = st.none() | st.decimals(min_value=0, max_value=50, places=2)
+    return st.builds(
+        AttainmentRule,
+        standard_score=pos,
+        step=st.decimals(min_value=Decimal("0.01"), max_value=1, places=2),
+        points_per_step=pos,
+        partial=st.sampled_from(PartialSteps),
+        max_bonus=cap,
+        max_deduction=cap,
+    )
+
+
+def attendance_rules() -> st.SearchStrategy[AttendanceRule]:
+    """Attendance rules with contiguous lateness bands, the last sometimes open-ended."""
+
+    def build(widths: list[int], points: list[int], open_end: bool, full: int) -> AttendanceRule:
+        bands = []
+        start = 1
+        for i, (w, p) in enumerate(zip(widths, points, strict=False)):
+            last = i == len(widths) - 1
+            end = None if last and open_end else start + w - 1
+            bands.append(LatenessBand(min_times=start, max_times=end, points=Decimal(p)))
+            start += w
+        return AttendanceRule(full_marks=Decimal(full), lateness=tuple(bands))
+
+    return st.builds(
+        build,
+        st.lists(st.integers(1, 5), max_size=4),
+        st.lists(st.integers(0, 5), min_size=4, max_size=4),
+        st.booleans(),
+        st.integers(1, 100),
+    )
