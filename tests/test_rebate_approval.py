@@ -145,6 +145,8 @@ def test_time_is_a_parameter_and_history_goes_forward() -> None:
         submit(id="R", account="A", amount="1", by="li", at=date(2026, 3, 2))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="ISO date-time"):
         submit(id="R", account="A", amount="1", by="li", at="next tuesday")
+    with pytest.raises(ValidationError, match="ISO date-time"):
+        submit(id="R", account="A", amount="1", by="li", at=20260302)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="naive and aware"):
         approve(submitted(), "ka_manager", by="w", at="2026-03-02T10:00+08:00")
 
@@ -181,6 +183,10 @@ def test_a_history_that_could_not_have_happened_is_refused() -> None:
     )
     with pytest.raises(ValidationError, match="back in time"):
         RebateRequest(id="R-1", account="Acme", amount="1", history=backwards)
+    promised, _ = promise(good, by="li", at="2026-03-03T09:00")
+    after = (*promised.history, attrs.evolve(promised.history[-1]))
+    with pytest.raises(ValidationError, match="no further events"):
+        RebateRequest(id="R-1", account="Acme", amount="1", history=after)
     other = RequestEvent(
         request="R-9",
         kind=RequestEventKind.SUBMITTED,

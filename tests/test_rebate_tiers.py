@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import kamcore.rebate
 from kamcore import codec
 from kamcore.errors import KamError, PolicyError, ValidationError
 from kamcore.money import Money, Rate, Rounding
@@ -351,3 +352,39 @@ def test_every_rounding_policy_gives_the_same_cents_on_both_paths(rounding: Roun
     cents = [int(Decimal(a) * 100) for a in amounts]
     assert rebate_cents(schedule, cents) == expected
     assert rebate_cents_array(schedule, np.array(cents)).tolist() == expected
+
+
+def test_tier_index_honours_lower_owned_breakpoints_on_every_path() -> None:
+    lower = attrs.evolve(
+        SOURCE,
+        tiers=[
+            attrs.evolve(SOURCE.tiers[0], upper_owner=BreakpointOwner.LOWER),
+            *SOURCE.tiers[1:],
+        ],
+    )
+    assert lower.tier_index(Decimal(200000)) == 0
+    assert lower.tier_index(Decimal("200000.01")) == 1
+    assert rebate_cents(lower, [20_000_000, 20_000_001]) == [1_000_000, 1_600_000]
+
+
+def test_the_integer_path_quotes_graduated_rebates_on_zero_sales() -> None:
+    assert rebate_cents(GRADUATED, [0, 0], [100_000, 0]) == [5_000, 0]
+    assert quote_many(GRADUATED, ["0"], ["1000"]) == (Money("50.00"),)
+
+
+def test_every_preset_kind_resolves_through_the_policy_registry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kinds = {
+        "rebate.tier_schedule": "kamcore.rebate._tiers:TierSchedule",
+        "rebate.approval_chain": "kamcore.rebate._approval:ApprovalChain",
+        "rebate.attainment_rule": "kamcore.rebate._assessment:AttainmentRule",
+        "rebate.attendance_rule": "kamcore.rebate._assessment:AttendanceRule",
+    }
+    for kind, where in kinds.items():
+        monkeypatch.setitem(codec.POLICY_KINDS, kind, where)
+    assert load_preset("rebate_source") == SOURCE
+    assert load_preset("rebate_approval_source") is not None
+    for kind, where in kinds.items():
+        cls = getattr(kamcore.rebate, where.split(":")[1])
+        assert codec.policy_kind(cls) == kind
