@@ -608,22 +608,33 @@ def quote(
         Money('14400.00', 'CNY')
     """
     cur = schedule.currency
-    b = _amount(basis, "basis", cur)
-    c = b if base is None else _amount(base, "base", cur)
+    # Fast path for valid Money in the schedule's currency; anything else is checked
+    # (and refused with a clear error) by _amount.
+    if type(basis) is Money and basis.currency == cur and basis.amount >= _ZERO:
+        bm = basis
+        b = basis.amount
+    else:
+        b = _amount(basis, "basis", cur)
+        bm = _money(b, cur)
+    if base is None:
+        cm, c = bm, b
+    elif type(base) is Money and base.currency == cur and base.amount >= _ZERO:
+        cm, c = base, base.amount
+    else:
+        c = _amount(base, "base", cur)
+        cm = _money(c, cur)
     bps = schedule._bps
     i = _bisect_right(bps, b)
     if i and schedule._lower_owned[i - 1] and b == bps[i - 1]:
         i -= 1
     exact = _CTX.multiply(c, schedule._rates[i]) if schedule._whole else schedule._exact(i, b, c)
-    rebate = exact.quantize(schedule._exp, schedule._mode, _CTX)
     # Hot path: build the frozen objects through their slot descriptors (values checked).
     q = _new(RebateQuote)
     _q_schedule(q, schedule)
-    bm = basis if type(basis) is Money else _money(b, cur)
     _q_basis(q, bm)
-    _q_base(q, bm if base is None else base if type(base) is Money else _money(c, cur))
+    _q_base(q, cm)
     _q_tier(q, i)
-    _q_rebate(q, _money(rebate, cur))
+    _q_rebate(q, _money(exact.quantize(schedule._exp, schedule._mode, _CTX), cur))
     return q
 
 
