@@ -6,8 +6,9 @@ import contextlib
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kamcore import codec
 from kamcore.calendar import Period
@@ -142,3 +143,50 @@ def test_settlements_after_any_accruals_total_exactly_the_final_entitlement(
 @given(rebate_ledgers())
 def test_a_ledger_round_trips_through_the_codec(book: RebateLedger) -> None:
     assert codec.from_dict(RebateLedger, codec.to_dict(book)) == book
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Any interleaving of accruals, settlements and closing keeps the books exact."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.book = ledger()
+        self.lines = 0
+
+    @rule(entry=accruals())
+    def enter(self, entry: tuple[AccrualKind, Decimal]) -> None:
+        kind, amount = entry
+        before = self.book
+        try:
+            self.book, _ = accrue(self.book, kind, Money(amount), on="2026-06-01")
+        except KamError:
+            assert self.book is before  # refused: nothing changed
+
+    @rule()
+    def settle_now(self) -> None:
+        if self.book.is_closed:
+            with pytest.raises(TransitionNotAllowed):
+                settle(self.book, on="2026-12-31", by="fin")
+            return
+        self.book, line = settle(self.book, on="2026-12-31", by="fin")
+        self.lines += 1
+        assert line.number == self.lines
+        assert self.book.paid == line.entitlement
+
+    @rule()
+    def close_now(self) -> None:
+        if self.book.is_closed or self.book.outstanding.amount:
+            with pytest.raises(TransitionNotAllowed):
+                close(self.book, on="2027-01-01", by="fin")
+        else:
+            self.book, _ = close(self.book, on="2027-01-01", by="fin")
+
+    @invariant()
+    def paid_is_the_sum_of_the_settlement_lines(self) -> None:
+        assert self.book.paid == sum((s.amount for s in self.book.settlements), Money("0"))
+        assert self.book.invoiced.amount >= 0
+        assert self.book.collected.amount >= 0
+
+
+TestLedgerMachine = LedgerMachine.TestCase
+TestLedgerMachine.settings = settings(max_examples=30, stateful_step_count=15)

@@ -255,7 +255,7 @@ class RebateRequest:
                     problem="history goes back in time",
                 )
             last = event.at
-            expected_kind = _next_kinds(status, approved, len(self.chain.steps))
+            expected_kind = _next_kinds(status)
             if event.kind not in expected_kind or (
                 event.kind in (RequestEventKind.APPROVED, RequestEventKind.REJECTED)
                 and event.step != self.chain.steps[approved].key
@@ -317,9 +317,7 @@ def _before(a: datetime, b: datetime, field: str) -> bool:
         ) from None
 
 
-def _next_kinds(
-    status: RequestStatus | None, approved: int, steps: int
-) -> tuple[RequestEventKind, ...]:
+def _next_kinds(status: RequestStatus | None) -> tuple[RequestEventKind, ...]:
     if status is None:
         return (RequestEventKind.SUBMITTED,)
     if status is RequestStatus.PENDING:

@@ -287,7 +287,7 @@ def accrue(
         raise ValidationError(
             field="amount",
             value=money,
-            expected=f"a credit of at most {-(running - money).amount} ",
+            expected=f"a credit of at most {(running - money).amount} (the {kind.value} total)",
             problem=f"{kind.value} total would fall below zero",
         )
     event = LedgerEvent(
