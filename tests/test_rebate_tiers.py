@@ -154,6 +154,13 @@ def test_a_negative_amount_is_refused(field: str) -> None:
     assert info.value.field == field
 
 
+def test_negative_money_is_refused_too() -> None:
+    with pytest.raises(ValidationError, match="negative amount"):
+        quote(SOURCE, basis=Money("-1"))
+    with pytest.raises(ValidationError, match="negative amount"):
+        quote(SOURCE, basis=Money("1"), base=Money("-1"))
+
+
 def test_float_and_foreign_money_are_refused() -> None:
     with pytest.raises(ValidationError, match="floats"):
         quote(SOURCE, basis=0.1)  # type: ignore[arg-type]
