@@ -20,24 +20,35 @@ from kamcore.rebate import (
     AttendanceRule,
     BreakpointOwner,
     CommissionTable,
+    Descriptor,
+    DescriptorScale,
     GradeRate,
     LatenessBand,
     PartialSteps,
     RebateLedger,
     RebateQuote,
     RebateRequest,
+    Scorecard,
+    ScorecardPolicy,
+    ScoreWeight,
+    Target,
     Tier,
     TierMode,
     TierSchedule,
     accrue,
     approve,
+    assess_attainment,
+    assess_attendance,
     close,
     promise,
     quote,
+    rate_competency,
     reject,
+    score_salesperson,
     settle,
     submit,
 )
+from kamcore.strategies._core import periods
 
 _CST = timezone(timedelta(hours=8), "CST")
 
@@ -200,4 +211,58 @@ def attendance_rules() -> st.SearchStrategy[AttendanceRule]:
         st.lists(st.integers(0, 5), min_size=4, max_size=4),
         st.booleans(),
         st.integers(1, 100),
+    )
+
+
+def targets() -> st.SearchStrategy[Target]:
+    """Targets, sometimes revised, the revision approved or not."""
+    amount = st.integers(1, 10**10).map(lambda c: Money(Decimal(c).scaleb(-2)))
+    return st.builds(
+        Target, normal=amount, revised=st.none() | amount, revision_approved=st.booleans()
+    )
+
+
+def descriptor_scales() -> st.SearchStrategy[DescriptorScale]:
+    """Descriptor scales of 2–5 distinct levels with non-negative points."""
+    levels = st.lists(
+        st.sampled_from(["strong", "fair", "weak", "优", "良", "差", "top"]),
+        min_size=2,
+        max_size=5,
+        unique=True,
+    )
+    return st.builds(
+        lambda ls, pts, name: DescriptorScale(
+            name=name,
+            descriptors=tuple(
+                Descriptor(level=lv, points=Decimal(p)) for lv, p in zip(ls, pts, strict=False)
+            ),
+        ),
+        levels,
+        st.lists(st.integers(0, 10), min_size=5, max_size=5),
+        st.sampled_from(["analysis and judgement", "communication", "沟通能力"]),
+    )
+
+
+@st.composite
+def scorecards(draw: st.DrawFn) -> Scorecard:
+    """Scorecards over attainment, attendance and one competency, with random weights."""
+    target = draw(targets())
+    actual = Money(Decimal(draw(st.integers(0, 10**10))).scaleb(-2))
+    scale = draw(descriptor_scales())
+    components = [
+        assess_attainment(draw(attainment_rules()), actual=actual, target=target),
+        assess_attendance(AttendanceRule(), days_short=draw(st.integers(0, 30)), times_late=0),
+        rate_competency(scale, draw(st.sampled_from([d.level for d in scale.descriptors]))),
+    ]
+    a = draw(st.integers(1, 98))
+    b = draw(st.integers(1, 99 - a))
+    weights = (a, b, 100 - a - b)
+    policy = ScorecardPolicy(
+        weights=tuple(
+            ScoreWeight(component=c.component, weight=Decimal(w).scaleb(-2))
+            for c, w in zip(components, weights, strict=True)
+        )
+    )
+    return score_salesperson(
+        policy, salesperson="li", period=draw(periods()), components=components
     )
