@@ -77,6 +77,7 @@ def test_sales_of_200000_fall_in_the_lower_tier_when_the_breakpoint_is_owned_bel
     assert q.rebate == cny("9000.00")
     assert q.to_next == cny("0.01")
     assert q.rebate_at_next == cny("14400.00")  # 8% of 180,000.01 = 14,400.0008
+    assert q.explain()[-1].startswith("next tier above 200,000 (0.01 more)")
 
 
 def test_sales_of_199999_99_stay_in_the_first_tier_one_fen_below_the_cliff() -> None:
@@ -191,7 +192,7 @@ def test_an_inconsistent_schedule_is_refused_naming_the_tier(
 
 @pytest.mark.parametrize("rate", ["101%", "-1%"])
 def test_a_rate_outside_0_to_100_percent_is_refused_naming_the_tier(rate: str) -> None:
-    with pytest.raises(PolicyError, match=r"Tier tier 200,000–1,000,000: rate .* outside 0–100%"):
+    with pytest.raises(PolicyError, match=r"^Tier 200,000–1,000,000: rate .* outside 0–100%"):
         Tier(lower=200000, upper=1000000, rate=rate)
 
 

@@ -121,25 +121,25 @@ class Tier:
             raise PolicyError(
                 f"upper_owner must be 'higher' or 'lower', not {self.upper_owner!r}",
                 policy="Tier",
-                part=f"tier {self.name}",
+                part=self.name,
             )
         if self.rate.value < 0 or self.rate.value > 1:
             raise PolicyError(
                 f"rate {self.rate} is outside 0–100%",
                 policy="Tier",
-                part=f"tier {self.name}",
+                part=self.name,
             )
         if self.lower < 0:
             raise PolicyError(
                 f"lower bound {_fmt(self.lower)} is negative",
                 policy="Tier",
-                part=f"tier {self.name}",
+                part=self.name,
             )
         if self.upper is not None and self.upper <= self.lower:
             raise PolicyError(
                 f"upper bound {_fmt(self.upper)} is not above lower bound {_fmt(self.lower)}",
                 policy="Tier",
-                part=f"tier {self.name}",
+                part=self.name,
             )
 
     @property
@@ -569,8 +569,10 @@ class RebateQuote:
         step = self.to_next
         if step is not None:
             assert self.next_breakpoint is not None
+            where = "above" if self.reached.upper_owner is BreakpointOwner.LOWER else "at"
             lines.append(
-                f"next tier at {_fmt(self.next_breakpoint.amount)} ({_fmt(step.amount)} more): "
+                f"next tier {where} {_fmt(self.next_breakpoint.amount)} "
+                f"({_fmt(step.amount)} more): "
                 f"rebate there {_fmt(self.rebate_at_next.amount)} "  # type: ignore[union-attr]
                 f"(+{_fmt(self.gain_at_next.amount)})"  # type: ignore[union-attr]
             )
