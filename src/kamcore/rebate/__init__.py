@@ -1,0 +1,142 @@
+"""Rebates (返点), approvals, settlement and salesperson assessment (绩效考核).
+
+* :class:`TierSchedule` — contiguous tiers from 0 upward, with explicit ownership of
+  every breakpoint, a mode (whole-amount or graduated) and a rounding policy. The
+  source's schedule ships as the ``rebate_source`` preset.
+* :func:`quote` — an explained :class:`RebateQuote`: tier reached, rate, basis, base,
+  rebate, graduated slices, distance to the next tier and the rebate there.
+  :func:`quote_many`, :func:`rebate_cents` and :func:`rebate_cents_array` are the batch
+  paths, in integer minor units, with identical cents.
+* :func:`submit`, :func:`approve`, :func:`reject`, :func:`promise` — a
+  :class:`RebateRequest` goes through an :class:`ApprovalChain` (大客户部经理 → 营销中心 →
+  总经理 by default) before it may be promised to the customer.
+* :class:`RebateLedger`, :func:`accrue`, :func:`settle`, :func:`close` — settlement with
+  true-up: each settlement pays entitlement-to-date minus already paid; a negative
+  difference is a claw-back line.
+* :class:`CommissionTable`, :func:`commission` — salesperson commission by customer grade
+  (grades are plain labels).
+* :func:`assess_attainment`, :func:`assess_attendance`, :func:`rate_competency`,
+  :func:`score_salesperson` — the salesperson assessment (绩效考核), every point explained.
+
+Example:
+    >>> from kamcore.presets import load_preset
+    >>> source = load_preset("rebate_source", TierSchedule)
+    >>> q = quote(source, basis="200000", base="180000")
+    >>> q.tier, q.rate, q.rebate
+    (1, Rate('0.08'), Money('14400.00', 'CNY'))
+"""
+
+from kamcore.rebate._approval import (
+    DEFAULT_CHAIN,
+    ApprovalChain,
+    ApprovalStep,
+    RebateRequest,
+    RequestEvent,
+    RequestEventKind,
+    RequestStatus,
+    approve,
+    promise,
+    reject,
+    submit,
+)
+from kamcore.rebate._assessment import (
+    AttainmentRule,
+    AttendanceRule,
+    ComponentScore,
+    Descriptor,
+    DescriptorScale,
+    LatenessBand,
+    PartialSteps,
+    Scorecard,
+    ScorecardPolicy,
+    ScoreLine,
+    ScoreWeight,
+    Target,
+    assess_attainment,
+    assess_attendance,
+    attainment_points,
+    combine_scores,
+    rate_competency,
+    score_salesperson,
+)
+from kamcore.rebate._commission import CommissionQuote, CommissionTable, GradeRate, commission
+from kamcore.rebate._settlement import (
+    Accrual,
+    AccrualKind,
+    LedgerEvent,
+    LedgerEventKind,
+    RebateLedger,
+    Settlement,
+    SettlementKind,
+    accrue,
+    close,
+    settle,
+)
+from kamcore.rebate._tiers import (
+    BreakpointOwner,
+    RebateQuote,
+    RebateSlice,
+    Tier,
+    TierMode,
+    TierSchedule,
+    quote,
+    quote_many,
+    rebate_cents,
+    rebate_cents_array,
+)
+
+__all__ = [
+    "DEFAULT_CHAIN",
+    "Accrual",
+    "AccrualKind",
+    "ApprovalChain",
+    "ApprovalStep",
+    "AttainmentRule",
+    "AttendanceRule",
+    "BreakpointOwner",
+    "CommissionQuote",
+    "CommissionTable",
+    "ComponentScore",
+    "Descriptor",
+    "DescriptorScale",
+    "GradeRate",
+    "LatenessBand",
+    "LedgerEvent",
+    "LedgerEventKind",
+    "PartialSteps",
+    "RebateLedger",
+    "RebateQuote",
+    "RebateRequest",
+    "RebateSlice",
+    "RequestEvent",
+    "RequestEventKind",
+    "RequestStatus",
+    "ScoreLine",
+    "ScoreWeight",
+    "Scorecard",
+    "ScorecardPolicy",
+    "Settlement",
+    "SettlementKind",
+    "Target",
+    "Tier",
+    "TierMode",
+    "TierSchedule",
+    "accrue",
+    "approve",
+    "assess_attainment",
+    "assess_attendance",
+    "attainment_points",
+    "close",
+    "combine_scores",
+    "commission",
+    "promise",
+    "quote",
+    "quote_many",
+    "rate_competency",
+    "rebate_cents",
+    "rebate_cents_array",
+    "reject",
+    "score_salesperson",
+    "settle",
+    "submit",
+]

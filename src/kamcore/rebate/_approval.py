@@ -1,0 +1,520 @@
+"""Approvals before promise (返点管理): approval chains, rebate requests and their events."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Final
+
+import attrs
+
+from kamcore.errors import ApprovalRequired, PolicyError, TransitionNotAllowed, ValidationError
+from kamcore.money import Money
+
+__all__ = [
+    "DEFAULT_CHAIN",
+    "ApprovalChain",
+    "ApprovalStep",
+    "RebateRequest",
+    "RequestEvent",
+    "RequestEventKind",
+    "RequestStatus",
+    "approve",
+    "promise",
+    "reject",
+    "submit",
+]
+
+_MOMENT_EXPECTED: Final = "a datetime.datetime or an ISO date-time such as '2026-03-02T09:30'"
+
+
+def _as_moment(value: object, field: str = "at") -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    elif isinstance(value, date):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=_MOMENT_EXPECTED,
+            problem="a date without a time; approvals are ordered to the minute",
+        )
+    raise ValidationError(field=field, value=value, expected=_MOMENT_EXPECTED)
+
+
+def _text(value: object, field: str, *, required: bool = True) -> str:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected="a non-empty string" if required else "a string",
+            problem="missing" if isinstance(value, str) else f"a {type(value).__name__}",
+        )
+    return value
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class ApprovalStep:
+    """One step of an approval chain: who must approve, in English and Chinese.
+
+    Attributes:
+        key: A short identifier, such as ``"general_manager"``.
+        label: The English name (``"general manager"``).
+        zh: The Chinese name (``"总经理"``).
+    """
+
+    key: str
+    label: str = ""
+    zh: str = ""
+
+    @property
+    def title(self) -> str:
+        """``'general manager (总经理)'``, or the key when unlabelled."""
+        name = self.label or self.key
+        return f"{name} ({self.zh})" if self.zh else name
+
+
+def _to_steps(value: object) -> tuple[ApprovalStep, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise PolicyError(
+        f"steps must be a list of ApprovalStep, not {type(value).__name__}",
+        policy="ApprovalChain",
+        part="steps",
+    )
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class ApprovalChain:
+    """The ordered approvals a rebate request needs before it may be promised.
+
+    Chains are data; the source's chain is :data:`DEFAULT_CHAIN` (also the preset
+    ``rebate_approval_source``).
+
+    Raises:
+        PolicyError: No steps, a step that is not an :class:`ApprovalStep`, an empty key
+            or a key used twice.
+
+    Example:
+        >>> [s.zh for s in DEFAULT_CHAIN.steps]
+        ['大客户部经理', '营销中心', '总经理']
+    """
+
+    steps: tuple[ApprovalStep, ...] = attrs.field(converter=_to_steps)
+    name: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.steps:
+            raise PolicyError("a chain needs at least one step", policy="ApprovalChain")
+        seen: set[str] = set()
+        for i, step in enumerate(self.steps):
+            part = f"steps[{i}]"
+            if not isinstance(step, ApprovalStep):
+                raise PolicyError(
+                    f"expected an ApprovalStep, got {type(step).__name__}",
+                    policy="ApprovalChain",
+                    part=part,
+                )
+            if not step.key.strip():
+                raise PolicyError("the step has an empty key", policy="ApprovalChain", part=part)
+            if step.key in seen:
+                raise PolicyError(
+                    f"step {step.key!r} appears twice", policy="ApprovalChain", part=part
+                )
+            seen.add(step.key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The step keys, in order."""
+        return tuple(s.key for s in self.steps)
+
+
+#: The source's chain: applied for to the KA department manager, approved by the
+#: marketing centre and the general manager (DOMAIN §3.1, 返点管理).
+DEFAULT_CHAIN: Final = ApprovalChain(
+    steps=(
+        ApprovalStep(key="ka_manager", label="KA department manager", zh="大客户部经理"),
+        ApprovalStep(key="marketing_centre", label="marketing centre", zh="营销中心"),
+        ApprovalStep(key="general_manager", label="general manager", zh="总经理"),
+    ),
+    name="source",
+)
+
+
+class RequestStatus(enum.Enum):
+    """Where a rebate request stands."""
+
+    PENDING = "pending"
+    """Submitted, awaiting one or more approvals (待审批)."""
+    APPROVED = "approved"
+    """Every step approved; it may now be promised (已批准)."""
+    REJECTED = "rejected"
+    """Refused at some step; the request has ended (已驳回)."""
+    PROMISED = "promised"
+    """Promised to the customer (已承诺)."""
+
+
+class RequestEventKind(enum.Enum):
+    """What happened to a rebate request."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PROMISED = "promised"
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class RequestEvent:
+    """One immutable step in a rebate request's history.
+
+    Attributes:
+        request: The request id.
+        kind: What happened.
+        step: The approval step key (``""`` for submission and promise).
+        by: Who did it.
+        at: When.
+        note: Why (the rejection reason, an approval remark, the promise's wording).
+    """
+
+    request: str
+    kind: RequestEventKind
+    by: str
+    at: datetime
+    step: str = ""
+    note: str = ""
+
+
+def _amount(value: object) -> Money:
+    money = value if isinstance(value, Money) else Money(value)
+    if money.amount < 0:
+        raise ValidationError(
+            field="amount",
+            value=value,
+            expected="a non-negative rebate amount",
+            problem="negative amount",
+        )
+    return money
+
+
+def _events(value: Iterable[RequestEvent]) -> tuple[RequestEvent, ...]:
+    return tuple(value)
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class RebateRequest:
+    """A rebate applied for in advance (返点申请); its state is the replay of its history.
+
+    Build one with :func:`submit`; move it with :func:`approve`, :func:`reject` and
+    :func:`promise`. Every move appends one :class:`RequestEvent`.
+
+    Attributes:
+        id: The request id.
+        account: The account (customer) the rebate is for.
+        amount: The rebate asked for.
+        chain: The approvals it needs, in order.
+        purpose: Why the rebate is asked for.
+        history: Every event, oldest first; the first is the submission.
+
+    Raises:
+        ValidationError: A history that could not have happened (events out of order,
+            approvals out of chain order, anything after a rejection or a promise).
+    """
+
+    id: str
+    account: str
+    amount: Money = attrs.field(converter=_amount)
+    chain: ApprovalChain = DEFAULT_CHAIN
+    purpose: str = ""
+    history: tuple[RequestEvent, ...] = attrs.field(default=(), converter=_events)
+
+    def __attrs_post_init__(self) -> None:
+        _text(self.id, "id")
+        _text(self.account, "account")
+        status = None
+        approved = 0
+        last: datetime | None = None
+        for i, event in enumerate(self.history):
+            field = f"history[{i}]"
+            if event.request != self.id:
+                raise ValidationError(
+                    field=f"{field}.request",
+                    value=event.request,
+                    expected=repr(self.id),
+                    problem="event of another request",
+                )
+            if last is not None and _before(event.at, last, f"{field}.at"):
+                raise ValidationError(
+                    field=f"{field}.at",
+                    value=event.at,
+                    expected=f"a time at or after {last.isoformat()}",
+                    problem="history goes back in time",
+                )
+            last = event.at
+            expected_kind = _next_kinds(status)
+            if event.kind not in expected_kind or (
+                event.kind in (RequestEventKind.APPROVED, RequestEventKind.REJECTED)
+                and event.step != self.chain.steps[approved].key
+            ):
+                raise ValidationError(
+                    field=field,
+                    value=f"{event.kind.value} {event.step}".strip(),
+                    expected=" or ".join(k.value for k in expected_kind) or "no further events",
+                    problem="history out of order",
+                )
+            status, approved = _apply(event.kind, approved, len(self.chain.steps))
+
+    # -- derived state ---------------------------------------------------------------
+    @property
+    def status(self) -> RequestStatus:
+        """The current status (the replay of :attr:`history`)."""
+        status: RequestStatus = RequestStatus.PENDING
+        approved = 0
+        for event in self.history:
+            status, approved = _apply(event.kind, approved, len(self.chain.steps))
+        return status
+
+    @property
+    def approved_steps(self) -> tuple[str, ...]:
+        """The step keys approved so far, in order."""
+        return tuple(e.step for e in self.history if e.kind is RequestEventKind.APPROVED)
+
+    @property
+    def missing(self) -> tuple[ApprovalStep, ...]:
+        """The steps still to approve, in order (empty once approved or ended)."""
+        if self.status is not RequestStatus.PENDING:
+            return ()
+        return self.chain.steps[len(self.approved_steps) :]
+
+    @property
+    def next_step(self) -> ApprovalStep | None:
+        """The step whose decision is awaited, or ``None``."""
+        missing = self.missing
+        return missing[0] if missing else None
+
+    @property
+    def rejection(self) -> RequestEvent | None:
+        """The rejection event (step, who, when, reason), if the request was rejected."""
+        for event in self.history:
+            if event.kind is RequestEventKind.REJECTED:
+                return event
+        return None
+
+
+def _before(a: datetime, b: datetime, field: str) -> bool:
+    try:
+        return a < b
+    except TypeError:
+        raise ValidationError(
+            field=field,
+            value=a,
+            expected="times that are all time-zone aware or all naive",
+            problem="can't compare naive and aware times",
+        ) from None
+
+
+def _next_kinds(status: RequestStatus | None) -> tuple[RequestEventKind, ...]:
+    if status is None:
+        return (RequestEventKind.SUBMITTED,)
+    if status is RequestStatus.PENDING:
+        return (RequestEventKind.APPROVED, RequestEventKind.REJECTED)
+    if status is RequestStatus.APPROVED:
+        return (RequestEventKind.PROMISED,)
+    return ()
+
+
+def _apply(kind: RequestEventKind, approved: int, steps: int) -> tuple[RequestStatus, int]:
+    if kind is RequestEventKind.SUBMITTED:
+        return RequestStatus.PENDING, approved
+    if kind is RequestEventKind.APPROVED:
+        approved += 1
+        return (RequestStatus.APPROVED if approved == steps else RequestStatus.PENDING), approved
+    if kind is RequestEventKind.REJECTED:
+        return RequestStatus.REJECTED, approved
+    return RequestStatus.PROMISED, approved
+
+
+def _append(request: RebateRequest, event: RequestEvent) -> tuple[RebateRequest, RequestEvent]:
+    last = request.history[-1].at
+    if _before(event.at, last, "at"):
+        raise ValidationError(
+            field="at",
+            value=event.at,
+            expected=f"a time at or after the last event, {last.isoformat()}",
+            problem="history is append-only and goes forward in time",
+        )
+    return attrs.evolve(request, history=(*request.history, event)), event
+
+
+def submit(
+    *,
+    id: str,
+    account: str,
+    amount: Money | str | int,
+    by: str,
+    at: datetime | str,
+    chain: ApprovalChain = DEFAULT_CHAIN,
+    purpose: str = "",
+) -> tuple[RebateRequest, RequestEvent]:
+    """Apply for a rebate in advance (事先申请): the request awaits the first step.
+
+    Args:
+        id: The request id.
+        account: The account the rebate is for.
+        amount: The rebate asked for.
+        by: Who applies (usually the account manager).
+        at: When.
+        chain: The approvals it needs; the source's chain by default.
+        purpose: Why the rebate is asked for.
+
+    Returns:
+        The new request and its ``SUBMITTED`` event.
+
+    Raises:
+        ValidationError: An empty id, account or applicant, a negative amount, a bad time.
+
+    Example:
+        >>> req, event = submit(id="R-1", account="Acme", amount="14400.00",
+        ...                     by="li", at="2026-03-02T09:00")
+        >>> req.status, req.next_step.zh
+        (<RequestStatus.PENDING: 'pending'>, '大客户部经理')
+    """
+    event = RequestEvent(
+        request=_text(id, "id"),
+        kind=RequestEventKind.SUBMITTED,
+        by=_text(by, "by"),
+        at=_as_moment(at),
+        note=purpose,
+    )
+    request = RebateRequest(
+        id=id, account=account, amount=amount, chain=chain, purpose=purpose, history=(event,)
+    )
+    return request, event
+
+
+def _refuse(request: RebateRequest, target: str, reason: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        subject=f"rebate request {request.id!r}",
+        source=request.status.value,
+        target=target,
+        reason=reason,
+    )
+
+
+def _decide(
+    request: RebateRequest,
+    step: str,
+    kind: RequestEventKind,
+    *,
+    by: str,
+    at: object,
+    note: str,
+) -> tuple[RebateRequest, RequestEvent]:
+    verb = "approve" if kind is RequestEventKind.APPROVED else "reject"
+    if step not in request.chain.keys:
+        raise ValidationError(
+            field="step",
+            value=step,
+            expected=f"one of: {', '.join(request.chain.keys)}",
+            problem="no such approval step in the chain",
+        )
+    status = request.status
+    if status is not RequestStatus.PENDING:
+        raise _refuse(request, kind.value, f"the request is already {status.value}")
+    awaited = request.chain.steps[len(request.approved_steps)]
+    if step != awaited.key:
+        done = step in request.approved_steps
+        why = (
+            f"{step!r} has already approved"
+            if done
+            else f"{step!r} can't {verb} before {awaited.title} has approved"
+        )
+        raise _refuse(request, kind.value, f"{why}; awaiting {awaited.key!r}")
+    event = RequestEvent(
+        request=request.id, kind=kind, step=step, by=_text(by, "by"), at=_as_moment(at), note=note
+    )
+    return _append(request, event)
+
+
+def approve(
+    request: RebateRequest, step: str, *, by: str, at: datetime | str, note: str = ""
+) -> tuple[RebateRequest, RequestEvent]:
+    """Record ``step``'s approval; after the last step the request is ``APPROVED``.
+
+    Args:
+        request: The request.
+        step: The step key approving; it must be the step awaited.
+        by: Who approved.
+        at: When (not before the last event).
+        note: An optional remark.
+
+    Returns:
+        The new request and its ``APPROVED`` event.
+
+    Raises:
+        TransitionNotAllowed: The step is out of order, or the request is no longer
+            pending (approved, rejected or promised).
+        ValidationError: An unknown step, an empty approver, a time before the last event.
+
+    Example:
+        >>> req, _ = submit(id="R-2", account="Acme", amount="100", by="li",
+        ...                 at="2026-03-02T09:00")
+        >>> approve(req, "general_manager", by="zhao", at="2026-03-02T10:00")
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.TransitionNotAllowed: Can't move rebate request 'R-2' to 'approved' from 'pending': 'general_manager' can't approve before KA department manager (大客户部经理) has approved; awaiting 'ka_manager'
+    """  # noqa: E501
+    return _decide(request, step, RequestEventKind.APPROVED, by=by, at=at, note=note)
+
+
+def reject(
+    request: RebateRequest, step: str, *, by: str, at: datetime | str, reason: str
+) -> tuple[RebateRequest, RequestEvent]:
+    """Record ``step``'s rejection, which ends the request with ``reason``.
+
+    Raises:
+        TransitionNotAllowed: The step is not the one awaited, or the request is no
+            longer pending.
+        ValidationError: No reason given, an unknown step, or a bad time.
+    """
+    _text(reason, "reason")
+    return _decide(request, step, RequestEventKind.REJECTED, by=by, at=at, note=reason)
+
+
+def promise(
+    request: RebateRequest, *, by: str, at: datetime | str, note: str = ""
+) -> tuple[RebateRequest, RequestEvent]:
+    """Commit the rebate to the customer (对客户承诺) — only once fully approved.
+
+    Without approval, no promise may be made to the customer (DOMAIN §3.1).
+
+    Returns:
+        The request, now ``PROMISED``, and its ``PROMISED`` event.
+
+    Raises:
+        ApprovalRequired: Some step has not approved yet (``missing`` lists them).
+        TransitionNotAllowed: The request was rejected or is already promised.
+    """
+    status = request.status
+    if status is RequestStatus.PENDING:
+        raise ApprovalRequired(request=request.id, missing=[s.title for s in request.missing])
+    if status is not RequestStatus.APPROVED:
+        rejection = request.rejection
+        why = (
+            f"rejected by {rejection.step!r}: {rejection.note}"
+            if rejection is not None
+            else "already promised"
+        )
+        raise _refuse(request, "promised", why)
+    event = RequestEvent(
+        request=request.id,
+        kind=RequestEventKind.PROMISED,
+        by=_text(by, "by"),
+        at=_as_moment(at),
+        note=note,
+    )
+    return _append(request, event)

@@ -1,0 +1,879 @@
+"""Tier schedules (返点档位) and explained rebate quotes."""
+
+from __future__ import annotations
+
+import bisect
+import decimal
+import enum
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.money import CURRENCIES, DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "BreakpointOwner",
+    "RebateQuote",
+    "RebateSlice",
+    "Tier",
+    "TierMode",
+    "TierSchedule",
+    "quote",
+    "quote_many",
+    "rebate_cents",
+    "rebate_cents_array",
+]
+
+# Wide enough that no product or quotient of money-sized values is ever rounded
+# before the one rounding the schedule names.
+_CTX: Final = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN)
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+_AMOUNT_EXPECTED: Final = "a non-negative amount: Money, a Decimal, an int or a decimal string"
+_INT64_SAFE: Final = 2**62
+
+
+class TierMode(enum.Enum):
+    """How a tier's rate is applied (返点方式).
+
+    * ``WHOLE_AMOUNT`` (全额累进, the source's rule): the rate of the tier reached applies
+      to the whole rebate base. Crossing a breakpoint raises the rebate on every yuan,
+      so the rebate jumps (the "cliff").
+    * ``GRADUATED`` (超额累进): each slice of the tier basis earns its own tier's rate,
+      like income-tax brackets. The rebate is continuous in the basis.
+    """
+
+    WHOLE_AMOUNT = "whole_amount"
+    GRADUATED = "graduated"
+
+
+class BreakpointOwner(enum.Enum):
+    """Which tier a breakpoint amount itself belongs to.
+
+    The source writes "sales ≤ 200,000 → 5%" and "200,000 ≤ sales < 1,000,000 → 8%",
+    so 200,000 sits in both tiers. kamcore's default is ``HIGHER`` (the "from" reading,
+    consistent with "≥ 1,000,000"): a basis equal to the breakpoint reaches the higher
+    tier. ``LOWER`` gives the breakpoint to the lower tier ("up to and including").
+    """
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+def _bound(value: object) -> Decimal:
+    return as_decimal(value, field="lower", expected="a tier bound such as 200000")
+
+
+def _opt_bound(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    return as_decimal(value, field="upper", expected="a tier bound such as 1000000, or None")
+
+
+def _to_rate(value: object) -> Rate:
+    if isinstance(value, Rate):
+        return value
+    if isinstance(value, str):
+        return Rate.parse(value)
+    return Rate(value)
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value:,}"
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class Tier:
+    """One tier of a :class:`TierSchedule`: the basis range ``lower``–``upper`` and its rate.
+
+    Args:
+        lower: Where the tier starts (the first tier starts at 0).
+        upper: Where it ends; ``None`` for the last, open-ended tier.
+        rate: The rebate rate of the tier, 0 to 100%.
+        upper_owner: Which tier the ``upper`` breakpoint itself belongs to;
+            :attr:`BreakpointOwner.HIGHER` (the next tier) by default.
+        label: A name for the tier, such as ``"200k–1M"``.
+
+    Raises:
+        PolicyError: The rate is negative or above 100%, or ``upper`` is not above
+            ``lower``; the message names the tier.
+
+    Example:
+        >>> Tier(lower=0, upper=200000, rate=Rate.percent(5)).name
+        '0–200,000'
+    """
+
+    lower: Decimal = attrs.field(converter=_bound)
+    upper: Decimal | None = attrs.field(default=None, converter=_opt_bound)
+    rate: Rate = attrs.field(converter=_to_rate)
+    upper_owner: BreakpointOwner = BreakpointOwner.HIGHER
+    label: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.upper_owner, BreakpointOwner):
+            raise PolicyError(
+                f"upper_owner must be 'higher' or 'lower', not {self.upper_owner!r}",
+                policy="Tier",
+                part=self.name,
+            )
+        if self.rate.value < 0 or self.rate.value > 1:
+            raise PolicyError(
+                f"rate {self.rate} is outside 0–100%",
+                policy="Tier",
+                part=self.name,
+            )
+        if self.lower < 0:
+            raise PolicyError(
+                f"lower bound {_fmt(self.lower)} is negative",
+                policy="Tier",
+                part=self.name,
+            )
+        if self.upper is not None and self.upper <= self.lower:
+            raise PolicyError(
+                f"upper bound {_fmt(self.upper)} is not above lower bound {_fmt(self.lower)}",
+                policy="Tier",
+                part=self.name,
+            )
+
+    @property
+    def name(self) -> str:
+        """The label, or the range written out (``'200,000–1,000,000'``, ``'1,000,000+'``)."""
+        if self.label:
+            return self.label
+        if self.upper is None:
+            return f"{_fmt(self.lower)}+"
+        return f"{_fmt(self.lower)}–{_fmt(self.upper)}"
+
+
+def _to_tiers(value: object) -> tuple[Tier, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise PolicyError(
+        f"tiers must be a list of Tier, not {type(value).__name__}",
+        policy="TierSchedule",
+        part="tiers",
+    )
+
+
+def _to_currency(value: object) -> str:
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(code, str) or code not in CURRENCIES:
+        raise PolicyError(
+            f"unknown currency {value!r}; expected an ISO 4217 code such as 'CNY'",
+            policy="TierSchedule",
+            part="currency",
+        )
+    return code
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class TierSchedule:
+    """A rebate tier schedule (返点政策): contiguous tiers from 0 upward, a mode, a rounding.
+
+    The **tier basis** (what chooses the tier; sales in the source) and the **rebate
+    base** (what the rate is applied to; total collected in the source) are separate
+    inputs to :func:`quote`. ``basis_label``/``base_label`` name them for people.
+
+    Args:
+        tiers: Tiers in order. The first starts at 0, each starts where the one before
+            ends, and only the last is open-ended.
+        mode: :attr:`TierMode.WHOLE_AMOUNT` (the source's rule) or ``GRADUATED``.
+        rounding: How the rebate is rounded to the currency's minor unit (to the fen
+            for CNY); ``HALF_UP`` (四舍五入) by default. Only the final rebate is rounded.
+        currency: The currency of basis, base and rebate; ``CNY`` by default.
+        name: A short name for the schedule.
+        basis_label: What chooses the tier, in words (``"sales"``).
+        base_label: What the rate is applied to, in words (``"collected"``).
+
+    Raises:
+        PolicyError: No tiers; the first tier does not start at 0; a gap or an overlap
+            between two tiers; an open-ended tier that is not last; a last tier with an
+            upper bound; a breakpoint finer than the currency's minor unit. The message
+            names the tier.
+
+    Example:
+        >>> s = TierSchedule(tiers=[
+        ...     Tier(lower=0, upper=200000, rate="5%"),
+        ...     Tier(lower=200000, upper=1000000, rate="8%"),
+        ...     Tier(lower=1000000, rate="10%"),
+        ... ])
+        >>> s.breakpoints
+        (Decimal('200000'), Decimal('1000000'))
+        >>> TierSchedule(tiers=[Tier(lower=0, upper=100, rate="5%"), Tier(lower=90, rate="8%")])
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.PolicyError: TierSchedule tiers[1]: tier 90+ overlaps tier 0–100: it starts at 90, before 100
+    """  # noqa: E501
+
+    tiers: tuple[Tier, ...] = attrs.field(converter=_to_tiers)
+    mode: TierMode = TierMode.WHOLE_AMOUNT
+    rounding: Rounding = Rounding.HALF_UP
+    currency: str = attrs.field(default=DEFAULT_CURRENCY, converter=_to_currency)
+    name: str = ""
+    basis_label: str = "sales"
+    base_label: str = "collected"
+
+    # Precomputed lookup tables (not part of the policy's value or its dict form).
+    _bps: tuple[Decimal, ...] = attrs.field(init=False, eq=False, repr=False)
+    _lower_owned: tuple[bool, ...] = attrs.field(init=False, eq=False, repr=False)
+    _rates: tuple[Decimal, ...] = attrs.field(init=False, eq=False, repr=False)
+    _cum: tuple[Decimal, ...] = attrs.field(init=False, eq=False, repr=False)
+    _exp: Decimal = attrs.field(init=False, eq=False, repr=False)
+    _mode: str = attrs.field(init=False, eq=False, repr=False)
+    _ints: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)
+    _whole: bool = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._validate()
+        places = CURRENCIES[self.currency]
+        tiers = self.tiers
+        bps = tuple(t.upper for t in tiers[:-1] if t.upper is not None)
+        rates = tuple(t.rate.value for t in tiers)
+        cum = [_ZERO]
+        for t in tiers[:-1]:
+            assert t.upper is not None
+            cum.append(_CTX.add(cum[-1], _CTX.multiply(t.rate.value, t.upper - t.lower)))
+        setattr_ = object.__setattr__
+        setattr_(self, "_bps", bps)
+        setattr_(self, "_lower_owned", tuple(t.upper_owner is BreakpointOwner.LOWER for t in tiers))
+        setattr_(self, "_rates", rates)
+        setattr_(self, "_cum", tuple(cum))
+        setattr_(self, "_exp", Decimal(1).scaleb(-places))
+        setattr_(self, "_mode", self.rounding.decimal_mode)
+        setattr_(self, "_whole", self.mode is TierMode.WHOLE_AMOUNT)
+        # Integer tables for the batch path: amounts in minor units, rates as num / den.
+        rate_places = max(max(0, -int(r.normalize().as_tuple().exponent)) for r in rates)
+        den = 10**rate_places
+        nums = tuple(int(r.scaleb(rate_places)) for r in rates)
+        scale = 10**places
+        bp_units = tuple(int(b.scaleb(places)) for b in bps)
+        lowers = (0, *bp_units)
+        cum_units = [0]
+        for i, num in enumerate(nums[:-1]):
+            cum_units.append(cum_units[-1] + num * (bp_units[i] - lowers[i]))
+        setattr_(self, "_ints", (den, nums, bp_units, lowers, tuple(cum_units), scale))
+
+    def _validate(self) -> None:
+        if not isinstance(self.mode, TierMode):
+            raise PolicyError(
+                f"mode must be 'whole_amount' or 'graduated', not {self.mode!r}",
+                policy="TierSchedule",
+                part="mode",
+            )
+        if not isinstance(self.rounding, Rounding):
+            raise PolicyError(
+                f"rounding must be a Rounding policy, not {self.rounding!r}",
+                policy="TierSchedule",
+                part="rounding",
+            )
+        tiers = self.tiers
+        if not tiers:
+            raise PolicyError("a schedule needs at least one tier", policy="TierSchedule")
+        places = CURRENCIES[self.currency]
+        for i, tier in enumerate(tiers):
+            part = f"tiers[{i}]"
+            if not isinstance(tier, Tier):
+                raise PolicyError(
+                    f"expected a Tier, got {type(tier).__name__}",
+                    policy="TierSchedule",
+                    part=part,
+                )
+            if i == 0 and tier.lower != 0:
+                raise PolicyError(
+                    f"the first tier {tier.name} must start at 0, not {_fmt(tier.lower)}",
+                    policy="TierSchedule",
+                    part=part,
+                )
+            if i > 0:
+                prev = tiers[i - 1]
+                assert prev.upper is not None
+                if tier.lower < prev.upper:
+                    raise PolicyError(
+                        f"tier {tier.name} overlaps tier {prev.name}: it starts at "
+                        f"{_fmt(tier.lower)}, before {_fmt(prev.upper)}",
+                        policy="TierSchedule",
+                        part=part,
+                    )
+                if tier.lower > prev.upper:
+                    raise PolicyError(
+                        f"gap between tier {prev.name} and tier {tier.name}: nothing covers "
+                        f"{_fmt(prev.upper)} to {_fmt(tier.lower)}",
+                        policy="TierSchedule",
+                        part=part,
+                    )
+            last = i == len(tiers) - 1
+            if tier.upper is None and not last:
+                raise PolicyError(
+                    f"tier {tier.name} is open-ended but is not the last tier",
+                    policy="TierSchedule",
+                    part=part,
+                )
+            if tier.upper is not None and last:
+                raise PolicyError(
+                    f"the last tier {tier.name} must be open-ended (upper = None), "
+                    f"so that every basis reaches a tier",
+                    policy="TierSchedule",
+                    part=part,
+                )
+            if tier.upper is not None and tier.upper != tier.upper.quantize(
+                Decimal(1).scaleb(-places), context=_CTX
+            ):
+                raise PolicyError(
+                    f"breakpoint {tier.upper} has more digits than the {self.currency} "
+                    f"minor unit ({places})",
+                    policy="TierSchedule",
+                    part=part,
+                )
+
+    # -- queries ---------------------------------------------------------------------
+    @property
+    def breakpoints(self) -> tuple[Decimal, ...]:
+        """The amounts where one tier ends and the next begins, in order."""
+        return self._bps
+
+    @property
+    def highest_rate(self) -> Rate:
+        """The largest rate of any tier: no rebate exceeds ``base × highest_rate``."""
+        return max((t.rate for t in self.tiers), key=lambda r: r.value)
+
+    def tier_index(self, basis: Decimal) -> int:
+        """The index of the tier that ``basis`` reaches, honouring breakpoint ownership.
+
+        Example:
+            >>> from kamcore.presets import load_preset
+            >>> s = load_preset("rebate_source", TierSchedule)
+            >>> s.tier_index(Decimal("199999.99")), s.tier_index(Decimal(200000))
+            (0, 1)
+        """
+        i = bisect.bisect_right(self._bps, basis)
+        if i and self._lower_owned[i - 1] and basis == self._bps[i - 1]:
+            i -= 1
+        return i
+
+    def _graduated(self, i: int, basis: Decimal) -> Decimal:
+        """The exact graduated rebate on ``basis`` when the base equals the basis."""
+        lower = self._bps[i - 1] if i else _ZERO
+        return _CTX.add(self._cum[i], _CTX.multiply(self._rates[i], basis - lower))
+
+    def _exact(self, i: int, basis: Decimal, base: Decimal) -> Decimal:
+        """The unrounded rebate."""
+        if self.mode is TierMode.WHOLE_AMOUNT:
+            return _CTX.multiply(base, self._rates[i])
+        if basis == base:
+            return self._graduated(i, basis)
+        if not basis:
+            return _CTX.multiply(base, self._rates[0])
+        return _CTX.divide(_CTX.multiply(base, self._graduated(i, basis)), basis)
+
+
+def _amount(value: object, field: str, currency: str) -> Decimal:
+    if type(value) is Money:
+        if value.currency != currency:
+            raise ValidationError(
+                field=field,
+                value=value,
+                expected=f"money in {currency}, the schedule's currency",
+                problem="wrong currency",
+            )
+        amount = value.amount
+    elif type(value) is Decimal and value.is_finite():
+        amount = value
+    else:
+        amount = as_decimal(value, field=field, expected=_AMOUNT_EXPECTED)
+    if amount < _ZERO:
+        raise ValidationError(
+            field=field, value=value, expected=_AMOUNT_EXPECTED, problem="negative amount"
+        )
+    return amount
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class RebateSlice:
+    """One slice of a graduated rebate: the part of the basis inside one tier.
+
+    Attributes:
+        tier: The tier index.
+        lower: Where the slice starts.
+        upper: Where the slice ends (the basis itself for the last slice).
+        basis: How much of the basis lies in the slice (``upper - lower``).
+        base: The slice's share of the rebate base (``base × slice / basis``; equal to
+            ``basis`` when base and basis are the same amount).
+        rate: The tier's rate.
+        rebate: ``base × rate``, unrounded (only the total is rounded).
+    """
+
+    tier: int
+    lower: Money
+    upper: Money
+    basis: Money
+    base: Money
+    rate: Rate
+    rebate: Money
+
+
+@attrs.define(frozen=True, slots=True, kw_only=True)
+class RebateQuote:
+    """An explained rebate (返点): the tier reached, the rate, the base and the rebate.
+
+    Built by :func:`quote`. The stored fields are the inputs and the answer; the
+    explanation (:attr:`rate`, :attr:`slices`, :attr:`to_next`, :attr:`rebate_at_next`,
+    :meth:`explain`) is derived from them on demand.
+
+    Attributes:
+        schedule: The schedule quoted.
+        basis: The tier basis (what chose the tier; sales in the source).
+        base: The rebate base (what the rate applies to; total collected in the source).
+        tier: The index of the tier reached (0 is the first tier).
+        rebate: The rebate, rounded to the minor unit with the schedule's rounding.
+    """
+
+    schedule: TierSchedule
+    basis: Money
+    base: Money
+    tier: int
+    rebate: Money
+
+    # -- explanation -----------------------------------------------------------------
+    @property
+    def reached(self) -> Tier:
+        """The tier reached."""
+        return self.schedule.tiers[self.tier]
+
+    @property
+    def rate(self) -> Rate:
+        """The reached tier's rate (for a graduated schedule, the marginal rate)."""
+        return self.reached.rate
+
+    @property
+    def exact(self) -> Money:
+        """The rebate before rounding."""
+        s = self.schedule
+        value = s._exact(self.tier, self.basis.amount, self.base.amount)
+        return Money._of(value, s.currency)
+
+    @property
+    def effective_rate(self) -> Rate:
+        """The unrounded rebate as a share of the base (the reached rate when whole-amount)."""
+        if self.schedule.mode is TierMode.WHOLE_AMOUNT or not self.base.amount:
+            return self.rate
+        return Rate(self.exact.amount / self.base.amount)
+
+    @property
+    def slices(self) -> tuple[RebateSlice, ...]:
+        """The graduated slices, lowest first; empty for a whole-amount schedule."""
+        s = self.schedule
+        if s.mode is TierMode.WHOLE_AMOUNT:
+            return ()
+        cur = s.currency
+        basis = self.basis.amount
+        base = self.base.amount
+        out: list[RebateSlice] = []
+        for i in range(self.tier + 1):
+            t = s.tiers[i]
+            top = basis if i == self.tier or t.upper is None else t.upper
+            part = top - t.lower
+            if basis == base:
+                share = part
+            elif basis:
+                share = _CTX.divide(_CTX.multiply(base, part), basis)
+            else:
+                share = base
+            out.append(
+                RebateSlice(
+                    tier=i,
+                    lower=Money._of(t.lower, cur),
+                    upper=Money._of(top, cur),
+                    basis=Money._of(part, cur),
+                    base=Money._of(share, cur),
+                    rate=t.rate,
+                    rebate=Money._of(_CTX.multiply(share, t.rate.value), cur),
+                )
+            )
+        return tuple(out)
+
+    @property
+    def next_breakpoint(self) -> Money | None:
+        """Where the next tier begins, or ``None`` in the top tier."""
+        upper = self.reached.upper
+        return None if upper is None else Money._of(upper, self.schedule.currency)
+
+    @property
+    def to_next(self) -> Money | None:
+        """How much more basis reaches the next tier (``None`` in the top tier).
+
+        When the breakpoint belongs to the lower tier, the next tier starts one minor
+        unit (one fen) above it.
+        """
+        upper = self.reached.upper
+        if upper is None:
+            return None
+        gap = upper - self.basis.amount
+        if self.reached.upper_owner is BreakpointOwner.LOWER:
+            gap += self.schedule._exp
+        return Money._of(gap, self.schedule.currency)
+
+    @property
+    def rebate_at_next(self) -> Money | None:
+        """The rebate if basis **and** base grew by :attr:`to_next`; ``None`` at the top.
+
+        That is, the extra sales are assumed collected in full. Compare with
+        :attr:`rebate` to see the cliff a whole-amount schedule creates.
+        """
+        step = self.to_next
+        if step is None:
+            return None
+        return quote(self.schedule, basis=self.basis + step, base=self.base + step).rebate
+
+    @property
+    def gain_at_next(self) -> Money | None:
+        """``rebate_at_next - rebate``: what reaching the next tier is worth."""
+        at_next = self.rebate_at_next
+        return None if at_next is None else at_next - self.rebate
+
+    def explain(self) -> tuple[str, ...]:
+        r"""The quote in words, one line per fact.
+
+        Example:
+            >>> from kamcore.presets import load_preset
+            >>> q = quote(load_preset("rebate_source", TierSchedule),
+            ...           basis="200000", base="180000")
+            >>> print("\n".join(q.explain()))
+            sales 200,000 reaches tier 2 (200,000–1,000,000) at 8%
+            whole amount: 180,000 collected × 8% = 14,400.00 → 14,400.00 (half up (四舍五入))
+            next tier at 1,000,000 (800,000 more): rebate there 98,000.00 (+83,600.00)
+        """
+        s = self.schedule
+        t = self.reached
+        head = f"{s.basis_label} {_fmt(self.basis.amount)} reaches tier {self.tier + 1}"
+        lines = [f"{head} ({t.name}) at {t.rate}"]
+        exact = self.exact.amount
+        tail = f"{_fmt(exact)} → {_fmt(self.rebate.amount)} ({s.rounding.label})"
+        if s.mode is TierMode.WHOLE_AMOUNT:
+            lines.append(
+                f"whole amount: {_fmt(self.base.amount)} {s.base_label} × {t.rate} = {tail}"
+            )
+        else:
+            lines.extend(
+                f"slice {_fmt(sl.lower.amount)}–{_fmt(sl.upper.amount)}: "
+                f"{_fmt(sl.base.amount)} × {sl.rate} = {_fmt(sl.rebate.amount)}"
+                for sl in self.slices
+            )
+            lines.append(f"graduated total: {tail}")
+        step = self.to_next
+        if step is not None:
+            assert self.next_breakpoint is not None
+            where = "above" if self.reached.upper_owner is BreakpointOwner.LOWER else "at"
+            lines.append(
+                f"next tier {where} {_fmt(self.next_breakpoint.amount)} "
+                f"({_fmt(step.amount)} more): "
+                f"rebate there {_fmt(self.rebate_at_next.amount)} "  # type: ignore[union-attr]
+                f"(+{_fmt(self.gain_at_next.amount)})"  # type: ignore[union-attr]
+            )
+        else:
+            lines.append("top tier reached")
+        return tuple(lines)
+
+
+def quote(
+    schedule: TierSchedule,
+    *,
+    basis: Money | Decimal | int | str,
+    base: Money | Decimal | int | str | None = None,
+) -> RebateQuote:
+    """Quote the rebate a schedule gives: the tier ``basis`` reaches, applied to ``base``.
+
+    Args:
+        schedule: The tier schedule.
+        basis: The tier basis — what chooses the tier (sales, 销售额, in the source).
+        base: The rebate base — what the rate applies to (total collected, 总收款, in
+            the source). Defaults to ``basis``.
+
+    Returns:
+        A :class:`RebateQuote`; its ``rebate`` is rounded to the minor unit with the
+        schedule's rounding, once, after exact arithmetic.
+
+    Raises:
+        ValidationError: A negative, non-numeric or float amount, or money in another
+            currency than the schedule's.
+
+    Example:
+        >>> from kamcore.presets import load_preset
+        >>> source = load_preset("rebate_source", TierSchedule)
+        >>> quote(source, basis="200000", base="180000").rebate
+        Money('14400.00', 'CNY')
+    """
+    cur = schedule.currency
+    # Fast path for valid Money in the schedule's currency; anything else is checked
+    # (and refused with a clear error) by _amount.
+    if type(basis) is Money and basis.currency == cur and basis.amount >= _ZERO:
+        bm = basis
+        b = basis.amount
+    else:
+        b = _amount(basis, "basis", cur)
+        bm = _money(b, cur)
+    if base is None:
+        cm, c = bm, b
+    elif type(base) is Money and base.currency == cur and base.amount >= _ZERO:
+        cm, c = base, base.amount
+    else:
+        c = _amount(base, "base", cur)
+        cm = _money(c, cur)
+    bps = schedule._bps
+    i = _bisect_right(bps, b)
+    if i and schedule._lower_owned[i - 1] and b == bps[i - 1]:
+        i -= 1
+    exact = _CTX.multiply(c, schedule._rates[i]) if schedule._whole else schedule._exact(i, b, c)
+    # Hot path: build the frozen objects through their slot descriptors (values checked).
+    q = _new(RebateQuote)
+    _q_schedule(q, schedule)
+    _q_basis(q, bm)
+    _q_base(q, cm)
+    _q_tier(q, i)
+    _q_rebate(q, _money(exact.quantize(schedule._exp, schedule._mode, _CTX), cur))
+    return q
+
+
+_new: Final = object.__new__
+_bisect_right: Final = bisect.bisect_right
+_m_amount: Final = Money.__dict__["amount"].__set__
+_m_currency: Final = Money.__dict__["currency"].__set__
+_q_schedule: Final = RebateQuote.__dict__["schedule"].__set__
+_q_basis: Final = RebateQuote.__dict__["basis"].__set__
+_q_base: Final = RebateQuote.__dict__["base"].__set__
+_q_tier: Final = RebateQuote.__dict__["tier"].__set__
+_q_rebate: Final = RebateQuote.__dict__["rebate"].__set__
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    m: Money = _new(Money)
+    _m_amount(m, amount)
+    _m_currency(m, currency)
+    return m
+
+
+# -- the batch path: integer minor units ------------------------------------------------
+
+
+def _div_round(num: int, den: int, rounding: Rounding) -> int:
+    """``num / den`` rounded to an integer with ``rounding`` (num ≥ 0, den > 0)."""
+    q, r = divmod(num, den)
+    if not r:
+        return q
+    if rounding is Rounding.HALF_UP:
+        return q + 1 if 2 * r >= den else q
+    if rounding is Rounding.HALF_EVEN:
+        twice = 2 * r
+        return q + 1 if twice > den or (twice == den and q % 2) else q
+    if rounding in (Rounding.UP, Rounding.CEILING):
+        return q + 1
+    return q
+
+
+def _units(values: Sequence[object], field: str, schedule: TierSchedule) -> list[int]:
+    scale = schedule._ints[5]
+    out: list[int] = []
+    for k, v in enumerate(values):
+        amount = _amount(v, f"{field}[{k}]", schedule.currency)
+        units = amount * scale
+        if units != units.to_integral_value():
+            raise ValidationError(
+                field=f"{field}[{k}]",
+                value=v,
+                expected=f"an amount in whole minor units of {schedule.currency}",
+                problem="the batch path works in whole minor units",
+            )
+        out.append(int(units))
+    return out
+
+
+def rebate_cents(
+    schedule: TierSchedule,
+    basis_cents: Sequence[int],
+    base_cents: Sequence[int] | None = None,
+) -> list[int]:
+    """The batch path: rebates in integer minor units (fen) from amounts in minor units.
+
+    Pure integer arithmetic; gives exactly the cents :func:`quote` gives for the same
+    amounts (tested, and checked by the benchmark).
+
+    Args:
+        schedule: The tier schedule.
+        basis_cents: Tier bases in minor units (non-negative ints).
+        base_cents: Rebate bases in minor units; defaults to ``basis_cents``.
+
+    Returns:
+        One rebate per row, in minor units.
+
+    Raises:
+        ValidationError: The columns differ in length, or a value is negative or not
+            an int.
+
+    Example:
+        >>> from kamcore.presets import load_preset
+        >>> rebate_cents(load_preset("rebate_source", TierSchedule),
+        ...              [19_999_999, 20_000_000], [19_999_999, 18_000_000])
+        [1000000, 1440000]
+    """
+    bases = basis_cents if base_cents is None else base_cents
+    if len(bases) != len(basis_cents):
+        raise ValidationError(
+            field="base_cents",
+            value=len(bases),
+            expected=f"{len(basis_cents)} values, one per basis",
+            problem="columns differ in length",
+        )
+    den, nums, bps, lowers, cums, _ = schedule._ints
+    lower_owned = schedule._lower_owned
+    rounding = schedule.rounding
+    whole = schedule.mode is TierMode.WHOLE_AMOUNT
+    right = bisect.bisect_right
+    out: list[int] = []
+    append = out.append
+    for k, b in enumerate(basis_cents):
+        c = bases[k]
+        if type(b) is not int or type(c) is not int or b < 0 or c < 0:
+            bad_field, bad = (
+                ("basis_cents", b) if type(b) is not int or b < 0 else ("base_cents", c)
+            )
+            raise ValidationError(
+                field=f"{bad_field}[{k}]",
+                value=bad,
+                expected="a non-negative int (an amount in minor units)",
+            )
+        i = right(bps, b)
+        if i and lower_owned[i - 1] and b == bps[i - 1]:
+            i -= 1
+        if whole:
+            append(_div_round(c * nums[i], den, rounding))
+            continue
+        g = cums[i] + nums[i] * (b - lowers[i])
+        if b == c:
+            append(_div_round(g, den, rounding))
+        elif b:
+            append(_div_round(c * g, b * den, rounding))
+        else:
+            append(_div_round(c * nums[0], den, rounding))
+    return out
+
+
+def quote_many(
+    schedule: TierSchedule,
+    basis: Sequence[Money | Decimal | int | str],
+    base: Sequence[Money | Decimal | int | str] | None = None,
+) -> tuple[Money, ...]:
+    """Rebates for many rows at once (the batch path), as rounded Money.
+
+    Amounts must be in whole minor units (fen). Gives exactly the rebates
+    :func:`quote` gives, without the explanation.
+
+    Raises:
+        ValidationError: A bad amount (named by its row), or columns of different length.
+
+    Example:
+        >>> from kamcore.presets import load_preset
+        >>> quote_many(load_preset("rebate_source", TierSchedule), ["1000000"], ["900000"])
+        (Money('90000.00', 'CNY'),)
+    """
+    b = _units(basis, "basis", schedule)
+    c = b if base is None else _units(base, "base", schedule)
+    places = CURRENCIES[schedule.currency]
+    cur = schedule.currency
+    return tuple(
+        Money._of(Decimal(units).scaleb(-places), cur) for units in rebate_cents(schedule, b, c)
+    )
+
+
+def rebate_cents_array(
+    schedule: TierSchedule,
+    basis_cents: npt.NDArray[np.int64],
+    base_cents: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.int64]:
+    """The columnar batch path with numpy: int64 minor units in, int64 minor units out.
+
+    numpy is imported only when this is called (``pip install kamcore[frames]``).
+    When a product could overflow int64, the rows are computed with Python integers
+    instead, so the cents are always exactly those of :func:`quote`.
+
+    Raises:
+        ValidationError: Columns of different shape, or a negative amount.
+
+    Example:
+        >>> import numpy as np
+        >>> from kamcore.presets import load_preset
+        >>> s = load_preset("rebate_source", TierSchedule)
+        >>> rebate_cents_array(s, np.array([19_999_999, 20_000_000]),
+        ...                    np.array([19_999_999, 18_000_000])).tolist()
+        [1000000, 1440000]
+    """
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported on use
+
+    b = np.asarray(basis_cents, dtype=np.int64)
+    c = b if base_cents is None else np.asarray(base_cents, dtype=np.int64)
+    if b.shape != c.shape:
+        raise ValidationError(
+            field="base_cents",
+            value=c.shape,
+            expected=f"shape {b.shape}, one per basis",
+            problem="columns differ in shape",
+        )
+    if b.size and (int(b.min()) < 0 or int(c.min()) < 0):
+        raise ValidationError(
+            field="basis_cents" if int(b.min()) < 0 else "base_cents",
+            value=min(int(b.min()), int(c.min())),
+            expected="non-negative amounts in minor units",
+            problem="negative amount",
+        )
+    den, nums, bps, lowers, cums, _ = schedule._ints
+    if not b.size:
+        return np.zeros(0, dtype=np.int64)
+    num_a = np.asarray(nums, dtype=object)
+    max_b, max_c = int(b.max()), int(c.max())
+    whole = schedule.mode is TierMode.WHOLE_AMOUNT
+    same = base_cents is None or bool(np.array_equal(b, c))
+    top_g = max(cums) + max(nums) * max_b
+    bound = max_c * max(nums) if whole else (top_g if same else max_c * top_g)
+    if 2 * bound + 2 * den * max(max_b, 1) >= _INT64_SAFE:
+        exact = rebate_cents(schedule, b.tolist(), c.tolist())
+        return np.asarray(exact, dtype=object).astype(np.int64)
+    idx = np.searchsorted(np.asarray(bps, dtype=np.int64), b, side="right")
+    owned = np.asarray(schedule._lower_owned, dtype=bool)
+    if owned.any() and bps:
+        prev = np.maximum(idx - 1, 0)
+        at_bp = (idx > 0) & owned[prev] & (b == np.asarray(bps, dtype=np.int64)[prev])
+        idx = idx - at_bp.astype(np.int64)
+    num_i = num_a.astype(np.int64)[idx]
+    if whole:
+        numer = c * num_i
+        denom = np.full_like(b, den)
+    else:
+        g = np.asarray(cums, dtype=np.int64)[idx] + num_i * (
+            b - np.asarray(lowers, dtype=np.int64)[idx]
+        )
+        if same:
+            numer, denom = g, np.full_like(b, den)
+        else:
+            zero = b == 0
+            numer = np.where(zero, c * nums[0], c * g)
+            denom = np.where(zero, den, b * den)
+    return _div_round_array(np, numer, denom, schedule.rounding)
+
+
+def _div_round_array(
+    np: Any, num: npt.NDArray[np.int64], den: npt.NDArray[np.int64], rounding: Rounding
+) -> npt.NDArray[np.int64]:
+    q, r = np.divmod(num, den)
+    if rounding is Rounding.HALF_UP:
+        return q + (2 * r >= den).astype(np.int64)  # type: ignore[no-any-return]
+    if rounding is Rounding.HALF_EVEN:
+        up = (2 * r > den) | ((2 * r == den) & (q % 2 == 1))
+        return q + up.astype(np.int64)  # type: ignore[no-any-return]
+    if rounding in (Rounding.UP, Rounding.CEILING):
+        return q + (r > 0).astype(np.int64)  # type: ignore[no-any-return]
+    return q  # type: ignore[no-any-return]

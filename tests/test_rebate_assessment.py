@@ -1,0 +1,380 @@
+"""Commission by grade and the salesperson assessment, every point explained."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamcore import codec
+from kamcore.calendar import Period
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.money import Money, Rate
+from kamcore.presets import load_preset, preset_names
+from kamcore.rebate import (
+    ApprovalChain,
+    AttainmentRule,
+    AttendanceRule,
+    CommissionTable,
+    ComponentScore,
+    Descriptor,
+    DescriptorScale,
+    GradeRate,
+    LatenessBand,
+    PartialSteps,
+    Scorecard,
+    ScorecardPolicy,
+    ScoreLine,
+    ScoreWeight,
+    Target,
+    TierSchedule,
+    assess_attainment,
+    assess_attendance,
+    attainment_points,
+    combine_scores,
+    commission,
+    rate_competency,
+    score_salesperson,
+)
+from kamcore.strategies._rebate import attainment_rules, attendance_rules, commission_tables
+
+PLAN = Target(normal="1000000")
+
+# -- presets -----------------------------------------------------------------------------
+
+PRESETS = {
+    "rebate_source": TierSchedule,
+    "rebate_approval_source": ApprovalChain,
+    "rebate_attainment_source": AttainmentRule,
+    "rebate_attendance_source": AttendanceRule,
+}
+
+
+def test_every_rebate_preset_loads_and_is_listed() -> None:
+    assert {n for n in preset_names() if n.startswith("rebate_")} == set(PRESETS)
+    for name, cls in PRESETS.items():
+        assert isinstance(load_preset(name, cls), cls)
+    assert load_preset("rebate_attainment_source", AttainmentRule) == AttainmentRule()
+    assert load_preset("rebate_attendance_source", AttendanceRule) == AttendanceRule()
+
+
+# -- commission by grade -----------------------------------------------------------------
+
+TABLE = CommissionTable(
+    rates=[
+        GradeRate(grade="key", rate="3%", label="key account (大客户)"),
+        GradeRate(grade="ordinary", rate="1.5%"),
+    ]
+)
+
+
+def test_key_accounts_earn_a_different_commission_rate_than_ordinary_customers() -> None:
+    key = commission(TABLE, grade="key", amount="200000")
+    ordinary = commission(TABLE, grade="ordinary", amount=Money("200000"))
+    assert (key.rate, key.commission) == (Rate("0.03"), Money("6000.00"))
+    assert (ordinary.rate, ordinary.commission) == (Rate("0.015"), Money("3000.00"))
+    assert not key.defaulted
+
+
+def test_an_unlisted_grade_uses_the_default_or_is_refused() -> None:
+    with pytest.raises(ValidationError, match="no commission rate for this grade"):
+        commission(TABLE, grade="C", amount="1")
+    table = CommissionTable(rates=TABLE.rates, default="1%")
+    quote = commission(table, grade="C", amount="100")
+    assert quote.defaulted
+    assert quote.commission == Money("1.00")
+
+
+def test_bad_commission_tables_and_amounts_are_refused() -> None:
+    with pytest.raises(PolicyError, match="at least one grade"):
+        CommissionTable(rates=[])
+    with pytest.raises(PolicyError, match="appears twice"):
+        CommissionTable(rates=[GradeRate(grade="A", rate="1%"), GradeRate(grade="A", rate="2%")])
+    with pytest.raises(PolicyError, match=r"grade 'A'.*outside 0–100%"):
+        CommissionTable(rates=[GradeRate(grade="A", rate="120%")])
+    with pytest.raises(PolicyError, match=r"default.*outside"):
+        CommissionTable(rates=[GradeRate(grade="A", rate="1%")], default="-1%")
+    with pytest.raises(PolicyError, match="empty"):
+        CommissionTable(rates=[GradeRate(grade=" ", rate="1%")])
+    with pytest.raises(PolicyError, match="expected a GradeRate"):
+        CommissionTable(rates=["A"])  # type: ignore[list-item]
+    with pytest.raises(PolicyError, match="list of GradeRate"):
+        CommissionTable(rates="A")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError, match="rounding"):
+        CommissionTable(rates=TABLE.rates, rounding="up")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="negative"):
+        commission(TABLE, grade="key", amount="-1")
+
+
+@given(commission_tables())
+def test_a_commission_table_round_trips_through_the_codec(table: CommissionTable) -> None:
+    assert codec.from_dict(CommissionTable, codec.to_dict(table)) == table
+
+
+# -- target attainment -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actual", "score"),
+    [
+        ("1000000", 100),
+        ("960000", 100),
+        ("950000", 99),
+        ("949999", 99),
+        ("900000", 98),
+        ("1049999", 100),
+        ("1050000", 101),
+        ("1120000", 102),
+    ],
+)
+def test_each_full_5_percent_step_moves_the_score_by_one_point(actual: str, score: int) -> None:
+    assert assess_attainment(AttainmentRule(), actual=actual, target=PLAN).score == score
+
+
+@given(st.integers(-20, 20), st.integers(1, 10**8))
+def test_the_score_moves_by_exactly_one_point_per_full_step(k: int, target_cents: int) -> None:
+    target = Target(normal=Money(Decimal(target_cents).scaleb(-2)))
+    at_step = target.normal.amount * (1 + Decimal(k) / 20)
+    rule = AttainmentRule()
+    assert assess_attainment(rule, actual=at_step, target=target).score == 100 + k
+    # half a step further from plan: still the same number of full steps
+    further = at_step + (1 if k >= 0 else -1) * target.normal.amount / 40
+    if further >= 0:
+        assert assess_attainment(rule, actual=further, target=target).score == 100 + k
+    # half a step back toward plan: one full step fewer
+    if k:
+        back = at_step - (1 if k > 0 else -1) * target.normal.amount / 40
+        assert assess_attainment(rule, actual=back, target=target).score == 100 + k - (k > 0) + (
+            k < 0
+        )
+
+
+def test_a_target_revised_without_director_approval_is_assessed_against_the_normal_one() -> None:
+    unapproved = Target(normal="1000000", revised="1200000")
+    approved = Target(normal="1000000", revised="1200000", revision_approved=True)
+    assert unapproved.effective == Money("1000000")
+    assert approved.effective == Money("1200000")
+    s = assess_attainment(AttainmentRule(), actual="1000000", target=unapproved)
+    assert s.score == 100
+    assert "was not approved by the KA director" in s.lines[0].item
+    assert assess_attainment(AttainmentRule(), actual="1000000", target=approved).score == 97
+    assert "approved by the KA director" in approved.describe()
+
+
+def test_partial_steps_and_caps_are_configurable() -> None:
+    pro_rata = AttainmentRule(partial=PartialSteps.PRO_RATA)
+    s = assess_attainment(pro_rata, actual="893000", target=PLAN)
+    assert s.score == Decimal("97.86")
+    assert s.lines[1].item == "attainment 89.3% of plan: -2.14 steps of 5%"
+    capped = AttainmentRule(max_bonus=2, max_deduction=3)
+    assert attainment_points(capped, Decimal("2")) == 2
+    assert attainment_points(capped, Decimal("0")) == -3
+    s = assess_attainment(AttainmentRule(), actual="950000", target=PLAN)
+    assert s.lines[1].item == "attainment 95% of plan: 1 full 5% step below"
+    assert assess_attainment(AttainmentRule(), actual="1000000", target=PLAN).lines[1].item == (
+        "attainment 100% of plan: on plan"
+    )
+
+
+def test_bad_attainment_rules_and_inputs_are_refused() -> None:
+    for kwargs, part in [
+        ({"standard_score": 0}, "standard_score"),
+        ({"step": "1.5"}, "step"),
+        ({"points_per_step": 0}, "points_per_step"),
+        ({"max_bonus": -1}, "max_bonus"),
+        ({"partial": "some"}, "partial"),
+    ]:
+        with pytest.raises(PolicyError) as info:
+            AttainmentRule(**kwargs)  # type: ignore[arg-type]
+        assert info.value.part == part
+    with pytest.raises(ValidationError, match="positive target"):
+        Target(normal="0")
+    with pytest.raises(ValidationError):
+        assess_attainment(AttainmentRule(), actual="-1", target=PLAN)
+    with pytest.raises(ValidationError, match="currency"):
+        assess_attainment(AttainmentRule(), actual=Money("1", "USD"), target=PLAN)
+
+
+@given(attainment_rules())
+def test_an_attainment_rule_round_trips_through_the_codec(rule: AttainmentRule) -> None:
+    assert codec.from_dict(AttainmentRule, codec.to_dict(rule)) == rule
+
+
+# -- attendance --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days_short", "times_late", "score"),
+    [(0, 0, 100), (1, 0, 99), (3, 0, 97), (0, 1, 99), (0, 3, 99), (0, 4, 98), (2, 6, 96)],
+)
+def test_attendance_deducts_per_day_short_and_by_lateness_band(
+    days_short: int, times_late: int, score: int
+) -> None:
+    s = assess_attendance(AttendanceRule(), days_short=days_short, times_late=times_late)
+    assert s.score == score
+
+
+def test_lateness_beyond_the_source_bands_needs_a_configured_band() -> None:
+    with pytest.raises(ValidationError, match="add a band"):
+        assess_attendance(AttendanceRule(), days_short=0, times_late=7)
+    rule = AttendanceRule(
+        lateness=[
+            LatenessBand(min_times=1, max_times=3, points=1),
+            LatenessBand(min_times=4, max_times=6, points=2),
+            LatenessBand(min_times=7, max_times=None, points=5),
+        ]
+    )
+    s = assess_attendance(rule, days_short=1, times_late=9)
+    assert s.score == 94
+    assert s.lines[-1].item == "late 9 times (band 7+)"
+
+
+def test_attendance_is_floored_at_the_minimum_score() -> None:
+    s = assess_attendance(AttendanceRule(full_marks=5), days_short=10, times_late=0)
+    assert s.score == 0
+    assert s.lines[-1] == ScoreLine("floor at 0", Decimal(5))
+
+
+def test_bad_attendance_rules_and_counts_are_refused() -> None:
+    with pytest.raises(PolicyError, match="start at 1"):
+        AttendanceRule(lateness=[LatenessBand(min_times=2, max_times=3, points=1)])
+    with pytest.raises(PolicyError, match="only the last"):
+        AttendanceRule(
+            lateness=[
+                LatenessBand(min_times=1, max_times=None, points=1),
+                LatenessBand(min_times=2, max_times=3, points=1),
+            ]
+        )
+    with pytest.raises(PolicyError, match="ends"):
+        AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=0, points=1)])
+    with pytest.raises(PolicyError, match="negative"):
+        AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=2, points=-1)])
+    with pytest.raises(PolicyError, match="full_marks"):
+        AttendanceRule(full_marks=0)
+    with pytest.raises(PolicyError, match="per_day_short"):
+        AttendanceRule(per_day_short=-1)
+    with pytest.raises(ValidationError, match="days_short"):
+        assess_attendance(AttendanceRule(), days_short=-1, times_late=0)
+    with pytest.raises(ValidationError, match="times_late"):
+        assess_attendance(AttendanceRule(), days_short=0, times_late=True)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="at most 0"):
+        assess_attendance(AttendanceRule(lateness=[]), days_short=0, times_late=1)
+
+
+@given(attendance_rules())
+def test_an_attendance_rule_round_trips_through_the_codec(rule: AttendanceRule) -> None:
+    assert codec.from_dict(AttendanceRule, codec.to_dict(rule)) == rule
+
+
+# -- competency and the scorecard --------------------------------------------------------
+
+ANALYSIS = DescriptorScale(
+    name="analysis and judgement",
+    zh="分析判断能力",
+    descriptors=[
+        Descriptor(level="strong", points=10, description="applies it flexibly"),
+        Descriptor(level="fair", points=6),
+        Descriptor(level="weak", points=2),
+    ],
+)
+COMMUNICATION = DescriptorScale(
+    name="communication",
+    descriptors=[
+        Descriptor(level="many techniques", points=6),
+        Descriptor(level="some persuasion", points=5),
+        Descriptor(level="expresses ideas clearly", points=3),
+    ],
+)
+POLICY = ScorecardPolicy(
+    weights=[
+        ScoreWeight(component="attainment", weight="0.6"),
+        ScoreWeight(component="attendance", weight="0.1"),
+        ScoreWeight(component="competency", weight="0.3"),
+    ]
+)
+
+
+def test_a_competency_is_rated_on_its_descriptor_scale() -> None:
+    s = rate_competency(COMMUNICATION, "some persuasion")
+    assert (s.score, s.full_marks) == (5, 6)
+    assert s.lines[0].item == "communication: some persuasion"
+    with pytest.raises(ValidationError, match="not a level of 'communication'"):
+        rate_competency(COMMUNICATION, "eloquent")
+
+
+def test_the_scorecard_combines_weighted_components_and_explains_every_point() -> None:
+    card = score_salesperson(
+        POLICY,
+        salesperson="li",
+        period=Period.month(2026, 3),
+        components=[
+            assess_attendance(AttendanceRule(), days_short=1, times_late=2),
+            assess_attainment(AttainmentRule(), actual="1100000", target=PLAN),
+            combine_scores(
+                "competency",
+                [
+                    rate_competency(ANALYSIS, "strong"),
+                    rate_competency(COMMUNICATION, "many techniques"),
+                ],
+            ),
+        ],
+    )
+    # 0.6 × 102 + 0.1 × 98 + 0.3 × 100 = 61.2 + 9.8 + 30
+    assert card.total == Decimal("101.00")
+    assert [c.component for c in card.components] == ["attainment", "attendance", "competency"]
+    lines = card.explain()
+    assert lines[0] == "attainment: 102 / 100 × 60% = 61.20"
+    assert "  -1  late 2 times (band 1–3)" in lines
+    assert "  +10  analysis and judgement (分析判断能力): strong — applies it flexibly" in lines
+    assert lines[-1] == "total: 101.00"
+    assert codec.from_dict(Scorecard, codec.to_dict(card)) == card
+
+
+def test_a_scorecard_needs_exactly_the_components_it_weighs() -> None:
+    with pytest.raises(ValidationError, match="missing"):
+        score_salesperson(
+            POLICY,
+            salesperson="li",
+            period=Period.month(2026, 3),
+            components=[assess_attendance(AttendanceRule(), days_short=0, times_late=0)],
+        )
+
+
+def test_bad_scales_scorecards_and_scores_are_refused() -> None:
+    with pytest.raises(PolicyError, match="at least two levels"):
+        DescriptorScale(name="x", descriptors=[Descriptor(level="a", points=1)])
+    with pytest.raises(PolicyError, match="empty or repeated"):
+        DescriptorScale(
+            name="x", descriptors=[Descriptor(level="a", points=1), Descriptor(level="a", points=2)]
+        )
+    with pytest.raises(PolicyError, match="negative points"):
+        DescriptorScale(
+            name="x",
+            descriptors=[Descriptor(level="a", points=1), Descriptor(level="b", points=-2)],
+        )
+    with pytest.raises(PolicyError, match=r"sum to 0\.9"):
+        ScorecardPolicy(weights=[ScoreWeight(component="a", weight="0.9")])
+    with pytest.raises(PolicyError, match="repeated or has weight"):
+        ScorecardPolicy(
+            weights=[
+                ScoreWeight(component="a", weight="0.5"),
+                ScoreWeight(component="a", weight="0.5"),
+            ]
+        )
+    with pytest.raises(PolicyError, match="at least one component"):
+        ScorecardPolicy(weights=[])
+    with pytest.raises(ValidationError, match="does not add up"):
+        ComponentScore(component="a", score=5, full_marks=10, lines=[ScoreLine("x", Decimal(4))])
+    with pytest.raises(ValidationError, match="full_marks"):
+        ComponentScore(component="a", score=0, full_marks=0, lines=[])
+    with pytest.raises(ValidationError, match="at least one score"):
+        combine_scores("x", [])
+
+
+def test_a_scale_whose_top_level_has_no_points_still_has_positive_full_marks() -> None:
+    scale = DescriptorScale(
+        name="x", descriptors=[Descriptor(level="a", points=0), Descriptor(level="b", points=0)]
+    )
+    assert rate_competency(scale, "a").full_marks == 1

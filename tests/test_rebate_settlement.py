@@ -1,0 +1,192 @@
+"""Settlement with true-up: pay entitlement-to-date minus already paid, claw back the excess."""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from kamcore import codec
+from kamcore.calendar import Period
+from kamcore.errors import KamError, TransitionNotAllowed, ValidationError
+from kamcore.money import Money
+from kamcore.presets import load_preset
+from kamcore.rebate import (
+    AccrualKind,
+    LedgerEventKind,
+    RebateLedger,
+    SettlementKind,
+    TierSchedule,
+    accrue,
+    close,
+    settle,
+)
+from kamcore.strategies._rebate import accruals, rebate_ledgers, tier_schedules
+
+SOURCE = load_preset("rebate_source", TierSchedule)
+INVOICE, COLLECTION = AccrualKind.INVOICE, AccrualKind.COLLECTION
+
+
+def ledger() -> RebateLedger:
+    return RebateLedger(account="Acme", period=Period.parse("2026"), schedule=SOURCE)
+
+
+def test_each_settlement_pays_only_what_is_not_yet_paid() -> None:
+    book = ledger()
+    book, event = accrue(book, INVOICE, "250000", on="2026-03-01", ref="INV-1", by="li")
+    assert event.kind is LedgerEventKind.ACCRUED
+    assert event.detail == "invoice INV-1"
+    book, _ = accrue(book, COLLECTION, "100000", on="2026-04-01")
+    book, first = settle(book, on="2026-04-30", by="fin")
+    assert (first.number, first.kind, first.amount) == (1, SettlementKind.PAYMENT, Money("8000.00"))
+    book, _ = accrue(book, COLLECTION, "80000", on="2026-05-10")  # a partial collection
+    book, second = settle(book, on="2026-05-31", by="fin")
+    assert second.entitlement == Money("14400.00")
+    assert second.paid_before == Money("8000.00")
+    assert second.amount == Money("6400.00")
+    assert book.paid == Money("14400.00")
+    assert book.outstanding == Money("0.00")
+
+
+def test_a_lower_entitlement_becomes_a_clawback_line_not_a_silent_zero() -> None:
+    book = ledger()
+    book, _ = accrue(book, INVOICE, "250000", on="2026-03-01")
+    book, _ = accrue(book, COLLECTION, "100000", on="2026-03-02")
+    book, _ = settle(book, on="2026-03-31", by="fin")
+    book, _ = accrue(book, INVOICE, "-60000", on="2026-04-01", ref="CN-1")  # a return
+    book, line = settle(book, on="2026-04-30", by="fin")
+    assert line.kind is SettlementKind.CLAWBACK
+    assert line.amount == Money("-3000.00")  # 5% of 100,000 now, 8,000 paid
+    assert line.quote.tier == 0
+    book, nil = settle(book, on="2026-04-30", by="fin")
+    assert nil.kind is SettlementKind.NIL
+    assert nil.amount == Money("0.00")
+    assert len(book.settlements) == 3
+
+
+def test_settling_a_closed_period_is_refused() -> None:
+    book = ledger()
+    book, _ = accrue(book, INVOICE, "1000", on="2026-03-01")
+    book, _ = accrue(book, COLLECTION, "1000", on="2026-03-01")
+    book, _ = settle(book, on="2026-03-31", by="fin")
+    book, event = close(book, on="2027-01-05", by="fin")
+    assert book.is_closed
+    assert event.kind is LedgerEventKind.CLOSED
+    assert event.amount == Money("50.00")
+    with pytest.raises(KamError, match="closed on 2027-01-05"):
+        settle(book, on="2027-01-06", by="fin")
+    with pytest.raises(TransitionNotAllowed):
+        accrue(book, COLLECTION, "1", on="2027-01-06")
+    with pytest.raises(TransitionNotAllowed):
+        close(book, on="2027-01-06", by="fin")
+
+
+def test_a_period_with_an_amount_outstanding_cannot_be_closed() -> None:
+    book, _ = accrue(ledger(), COLLECTION, "1000", on="2026-03-01")
+    with pytest.raises(TransitionNotAllowed, match="outstanding; settle first"):
+        close(book, on="2026-12-31", by="fin")
+
+
+def test_bad_accruals_are_refused() -> None:
+    with pytest.raises(ValidationError, match="invoice outside the rebate period"):
+        accrue(ledger(), INVOICE, "1", on="2027-01-01")
+    with pytest.raises(ValidationError, match="collection before the rebate period"):
+        accrue(ledger(), COLLECTION, "1", on="2025-12-31")
+    with pytest.raises(ValidationError, match="below zero"):
+        accrue(ledger(), COLLECTION, "-1", on="2026-03-01")
+    with pytest.raises(ValidationError, match="wrong currency"):
+        accrue(ledger(), COLLECTION, Money("1", "USD"), on="2026-03-01")
+    with pytest.raises(ValidationError, match="floats"):
+        accrue(ledger(), COLLECTION, 1.5, on="2026-03-01")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="kind"):
+        accrue(ledger(), "invoice", "1", on="2026-03-01")  # type: ignore[arg-type]
+    book, _ = settle(ledger(), on="2026-06-01", by="fin")
+    with pytest.raises(ValidationError, match="forward in time"):
+        settle(book, on="2026-05-01", by="fin")
+
+
+def test_collections_may_arrive_after_the_period_ends() -> None:
+    book, _ = accrue(ledger(), INVOICE, "300000", on="2026-12-30")
+    book, _ = accrue(book, COLLECTION, "300000", on="2027-02-01")
+    assert book.entitlement().rebate == Money("24000.00")
+
+
+@given(
+    tier_schedules(max_breakpoint=10**6),
+    st.lists(st.tuples(accruals(), st.booleans()), max_size=15),
+)
+def test_settlements_after_any_accruals_total_exactly_the_final_entitlement(
+    schedule: TierSchedule, steps: list[tuple[tuple[AccrualKind, Decimal], bool]]
+) -> None:
+    book = RebateLedger(account="Acme", period=Period.parse("2026"), schedule=schedule)
+    for (kind, amount), settle_now in steps:
+        # a credit larger than the total is refused and leaves the ledger unchanged
+        with contextlib.suppress(ValidationError):
+            book, _ = accrue(book, kind, Money(amount), on="2026-06-01")
+        if settle_now:
+            book, line = settle(book, on="2026-06-30", by="fin")
+            assert line.kind is not SettlementKind.NIL or line.amount.amount == 0
+    book, _ = settle(book, on="2026-12-31", by="fin")
+    final = book.entitlement().rebate
+    assert sum((s.amount for s in book.settlements), Money.zero()) == final
+    assert book.settlements[-1].entitlement == final
+    clawbacks = [s for s in book.settlements if s.kind is SettlementKind.CLAWBACK]
+    assert all(s.amount.amount < 0 for s in clawbacks)
+    book, _ = close(book, on="2027-01-01", by="fin")
+    assert book.is_closed
+
+
+@given(rebate_ledgers())
+def test_a_ledger_round_trips_through_the_codec(book: RebateLedger) -> None:
+    assert codec.from_dict(RebateLedger, codec.to_dict(book)) == book
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Any interleaving of accruals, settlements and closing keeps the books exact."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.book = ledger()
+        self.lines = 0
+
+    @rule(entry=accruals())
+    def enter(self, entry: tuple[AccrualKind, Decimal]) -> None:
+        kind, amount = entry
+        before = self.book
+        try:
+            self.book, _ = accrue(self.book, kind, Money(amount), on="2026-06-01")
+        except KamError:
+            assert self.book is before  # refused: nothing changed
+
+    @rule()
+    def settle_now(self) -> None:
+        if self.book.is_closed:
+            with pytest.raises(TransitionNotAllowed):
+                settle(self.book, on="2026-12-31", by="fin")
+            return
+        self.book, line = settle(self.book, on="2026-12-31", by="fin")
+        self.lines += 1
+        assert line.number == self.lines
+        assert self.book.paid == line.entitlement
+
+    @rule()
+    def close_now(self) -> None:
+        if self.book.is_closed or self.book.outstanding.amount:
+            with pytest.raises(TransitionNotAllowed):
+                close(self.book, on="2027-01-01", by="fin")
+        else:
+            self.book, _ = close(self.book, on="2027-01-01", by="fin")
+
+    @invariant()
+    def paid_is_the_sum_of_the_settlement_lines(self) -> None:
+        assert self.book.paid == sum((s.amount for s in self.book.settlements), Money("0"))
+        assert self.book.invoiced.amount >= 0
+        assert self.book.collected.amount >= 0
+
+
+TestLedgerMachine = LedgerMachine.TestCase
+TestLedgerMachine.settings = settings(max_examples=30, stateful_step_count=15)
