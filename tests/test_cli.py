@@ -185,3 +185,68 @@ def test_bad_cells_dates_and_policies_are_usage_errors(tmp_path: Path) -> None:
     assert load_policy_arg(path, ReviewCycle).anchor.day == 31
     with pytest.raises(UsageError, match="can't read"):
         read_csv(str(tmp_path / "missing.csv"))
+
+
+# -- rebate ---------------------------------------------------------------------------
+
+
+def test_rebate_prints_tier_rate_basis_base_and_rebate_as_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "rebate", "--sales", "200000", "--collected", "180000", "--format", "json"
+    )
+    assert code == 0
+    (record,) = json.loads(out)
+    # 200,000 belongs to the higher tier (the documented default): 8% of 180,000 collected
+    assert record["tier"] == "200,000–1,000,000"
+    assert record["rate"] == "0.08"
+    assert record["basis"] == "200000"
+    assert record["base"] == "180000"
+    assert record["rebate"] == "14400.00"
+    assert record["to_next_tier"] == "800000"
+
+
+@pytest.mark.parametrize(
+    ("sales", "collected", "rebate"),
+    [("199999.99", None, "10000.00"), ("1000000", "900000", "90000.00"), ("0", None, "0.00")],
+)
+def test_rebate_worked_examples_from_the_source(
+    capsys: pytest.CaptureFixture[str], sales: str, collected: str | None, rebate: str
+) -> None:
+    argv = ["rebate", "--sales", sales, "--format", "csv"]
+    if collected:
+        argv += ["--collected", collected]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    import csv
+    import io
+
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["rebate"] == rebate
+
+
+def test_rebate_explains_itself_in_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rebate", "--sales", "199999.99", "--explain", "--lang", "zh")
+    assert code == 0
+    assert "返点率" in out
+    assert "next tier at 200,000 (0.01 more)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["rebate", "--sales", "-5"], "negative"),
+        (["rebate", "--sales", "lots"], "--sales: not a decimal number"),
+        (["rebate", "--sales", "1", "--collected", "x"], "--collected"),
+        (["rebate", "--sales", "1", "--policy", "nope"], "no preset or file named 'nope'"),
+        (["rebate"], "required: --sales"),
+    ],
+)
+def test_bad_rebate_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1

@@ -199,6 +199,52 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- rebate ---------------------------------------------------------------------------
+
+_REBATE_LABELS: Final = {
+    "tier": ("tier", "档位"),
+    "rate": ("rate", "返点率"),
+    "basis": ("basis (sales)", "销售额"),
+    "base": ("base (collected)", "总收款"),
+    "rebate": ("rebate", "返点"),
+    "currency": ("currency", "币种"),
+    "mode": ("mode", "方式"),
+    "to_next_tier": ("to next tier", "距下一档"),
+    "rebate_at_next_tier": ("rebate at next tier", "下一档返点"),
+}
+
+
+def _amount_option(value: str, option: str) -> Decimal:
+    try:
+        return as_decimal(value, field=option)
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cmd_rebate(args: argparse.Namespace) -> int:
+    from kamcore.rebate import TierSchedule, quote  # noqa: PLC0415 - keeps startup fast
+
+    schedule = load_policy_arg(args.policy, TierSchedule)
+    sales = _amount_option(args.sales, "--sales")
+    collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
+    q = quote(schedule, basis=sales, base=collected)
+    record: Record = {
+        "tier": q.reached.label or str(q.tier),
+        "rate": q.rate.value,
+        "basis": q.basis.amount,
+        "base": q.base.amount,
+        "rebate": q.rebate.amount,
+        "currency": q.rebate.currency,
+        "mode": schedule.mode.value,
+        "to_next_tier": None if q.to_next is None else q.to_next.amount,
+        "rebate_at_next_tier": None if q.rebate_at_next is None else q.rebate_at_next.amount,
+    }
+    emit(args, [record], labels=_REBATE_LABELS)
+    if args.format == "table" and args.explain:
+        sys.stdout.write("\n".join(q.explain()) + "\n")
+    return EXIT_OK
+
+
 # -- demo -----------------------------------------------------------------------------
 
 
@@ -244,6 +290,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
     demo.add_argument("--accounts", type=int, default=300, help="number of accounts (default: 300)")
     demo.set_defaults(handler=_cmd_demo)
+
+    rebate = sub.add_parser(
+        "rebate",
+        help="quote a sales rebate (销售返点) from sales and collections",
+        description="Quote the rebate a tier schedule gives: the tier is chosen by "
+        "--sales, the rate applies to --collected (the source's rule). Prints the tier, "
+        "rate, basis, base, rebate and the distance to the next tier.",
+    )
+    rebate.add_argument("--sales", required=True, help="the tier basis, e.g. 200000")
+    rebate.add_argument("--collected", help="the rebate base (default: the same as --sales)")
+    rebate.add_argument(
+        "--policy",
+        default="rebate_source",
+        help="preset NAME or TOML PATH (default: rebate_source)",
+    )
+    rebate.add_argument("--explain", action="store_true", help="explain the quote in words")
+    _add_output_options(rebate)
+    rebate.set_defaults(handler=_cmd_rebate)
 
     policy = sub.add_parser(
         "policy",

@@ -73,7 +73,13 @@ T = TypeVar("T")
 
 #: The policy kinds a TOML file may name in its top-level ``kind`` key, mapped to the
 #: ``"module:Class"`` that holds that policy. Classes are imported on first use.
-POLICY_KINDS: Final[dict[str, str]] = {}
+POLICY_KINDS: Final[dict[str, str]] = {
+    "rebate.approval_chain": "kamcore.rebate:ApprovalChain",
+    "rebate.attainment_rule": "kamcore.rebate:AttainmentRule",
+    "rebate.attendance_rule": "kamcore.rebate:AttendanceRule",
+    "rebate.commission_table": "kamcore.rebate:CommissionTable",
+    "rebate.tier_schedule": "kamcore.rebate:TierSchedule",
+}
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
@@ -324,9 +330,12 @@ def from_json(cl: type[T], text: str | bytes) -> T:
 
 def policy_kind(cl: type) -> str:
     """The ``kind`` name that a TOML file uses for policy class ``cl`` (or ``''``)."""
-    target = f"{cl.__module__}:{cl.__qualname__}"
-    for kind, where in POLICY_KINDS.items():
-        if where == target:
+    for kind in POLICY_KINDS:
+        try:
+            registered = _resolve_kind(kind, "policy")
+        except (RecordInvalid, ImportError, AttributeError):
+            continue
+        if registered is cl:
             return kind
     return ""
 

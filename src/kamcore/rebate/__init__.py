@@ -18,7 +18,7 @@
 * :func:`assess_attainment`, :func:`assess_attendance`, :func:`rate_competency`,
   :func:`score_salesperson` — the salesperson assessment (绩效考核), every point explained.
 
-Example:
+Examples:
     >>> from kamcore.presets import load_preset
     >>> source = load_preset("rebate_source", TierSchedule)
     >>> q = quote(source, basis="200000", base="180000")

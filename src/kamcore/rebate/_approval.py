@@ -100,7 +100,7 @@ class ApprovalChain:
         PolicyError: No steps, a step that is not an :class:`ApprovalStep`, an empty key
             or a key used twice.
 
-    Example:
+    Examples:
         >>> [s.zh for s in DEFAULT_CHAIN.steps]
         ['大客户部经理', '营销中心', '总经理']
     """
@@ -377,7 +377,7 @@ def submit(
     Raises:
         ValidationError: An empty id, account or applicant, a negative amount, a bad time.
 
-    Example:
+    Examples:
         >>> req, event = submit(id="R-1", account="Acme", amount="14400.00",
         ...                     by="li", at="2026-03-02T09:00")
         >>> req.status, req.next_step.zh
@@ -460,7 +460,7 @@ def approve(
             pending (approved, rejected or promised).
         ValidationError: An unknown step, an empty approver, a time before the last event.
 
-    Example:
+    Examples:
         >>> req, _ = submit(id="R-2", account="Acme", amount="100", by="li",
         ...                 at="2026-03-02T09:00")
         >>> approve(req, "general_manager", by="zhao", at="2026-03-02T10:00")

@@ -111,7 +111,7 @@ class ComponentScore:
 def combine_scores(component: str, scores: Iterable[ComponentScore]) -> ComponentScore:
     """Add several scores into one component (e.g. all competency ratings).
 
-    Example:
+    Examples:
         >>> a = ComponentScore(component="a", score=3, full_marks=5,
         ...                    lines=[ScoreLine("a: fair", Decimal(3))])
         >>> combine_scores("competency", [a, a]).score
@@ -251,7 +251,7 @@ def attainment_points(rule: AttainmentRule, attainment: Decimal | Fraction) -> D
     Returns:
         Points relative to the standard score, capped as the rule says.
 
-    Example:
+    Examples:
         >>> rule = AttainmentRule()
         >>> [attainment_points(rule, Decimal(a)) for a in ("0.96", "0.95", "0.9", "1.1")]
         [Decimal('0'), Decimal('-1'), Decimal('-2'), Decimal('2')]
@@ -279,7 +279,7 @@ def assess_attainment(
     Raises:
         ValidationError: A negative actual, or money in another currency than the target.
 
-    Example:
+    Examples:
         >>> s = assess_attainment(AttainmentRule(), actual="890000",
         ...                       target=Target(normal="1000000"))
         >>> s.score, [line.item for line in s.lines][-1]
@@ -414,7 +414,7 @@ def assess_attendance(rule: AttendanceRule, *, days_short: int, times_late: int)
         days_short: Days of attendance short of the required days.
         times_late: Times late in the month.
 
-    Example:
+    Examples:
         >>> s = assess_attendance(AttendanceRule(), days_short=2, times_late=4)
         >>> s.score, [(line.item, line.points) for line in s.lines][1:]
         (Decimal('96'), [('2 days short × 1', Decimal('-2')), ('late 4 times (band 4–6)', Decimal('-2'))])
@@ -469,7 +469,7 @@ class DescriptorScale:
     Raises:
         PolicyError: Fewer than two levels, an empty or repeated level, negative points.
 
-    Example:
+    Examples:
         >>> scale = DescriptorScale(name="analysis and judgement", zh="分析判断能力",
         ...     descriptors=[Descriptor(level="strong", points=10, description="applies it flexibly"),
         ...                  Descriptor(level="fair", points=6), Descriptor(level="weak", points=2)])

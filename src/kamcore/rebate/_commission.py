@@ -65,7 +65,7 @@ class CommissionTable:
         PolicyError: No rates, an empty or repeated grade, or a rate outside 0–100%;
             the message names the grade.
 
-    Example:
+    Examples:
         >>> table = CommissionTable(rates=[GradeRate(grade="key", rate="3%"),
         ...                                GradeRate(grade="ordinary", rate="1.5%")])
         >>> commission(table, grade="key", amount="200000").commission

@@ -153,7 +153,7 @@ class RebateLedger:
         settlements: Every settlement, in order.
         closed_on: When the period was closed (``None`` while open).
 
-    Example:
+    Examples:
         >>> from kamcore.presets import load_preset
         >>> ledger = RebateLedger(account="Acme", period=Period.parse("2026"),
         ...                       schedule=load_preset("rebate_source", TierSchedule))

@@ -105,7 +105,7 @@ class Tier:
         PolicyError: The rate is negative or above 100%, or ``upper`` is not above
             ``lower``; the message names the tier.
 
-    Example:
+    Examples:
         >>> Tier(lower=0, upper=200000, rate=Rate.percent(5)).name
         '0–200,000'
     """
@@ -198,7 +198,7 @@ class TierSchedule:
             upper bound; a breakpoint finer than the currency's minor unit. The message
             names the tier.
 
-    Example:
+    Examples:
         >>> s = TierSchedule(tiers=[
         ...     Tier(lower=0, upper=200000, rate="5%"),
         ...     Tier(lower=200000, upper=1000000, rate="8%"),
@@ -346,7 +346,7 @@ class TierSchedule:
     def tier_index(self, basis: Decimal) -> int:
         """The index of the tier that ``basis`` reaches, honouring breakpoint ownership.
 
-        Example:
+        Examples:
             >>> from kamcore.presets import load_preset
             >>> s = load_preset("rebate_source", TierSchedule)
             >>> s.tier_index(Decimal("199999.99")), s.tier_index(Decimal(200000))
@@ -540,7 +540,7 @@ class RebateQuote:
     def explain(self) -> tuple[str, ...]:
         r"""The quote in words, one line per fact.
 
-        Example:
+        Examples:
             >>> from kamcore.presets import load_preset
             >>> q = quote(load_preset("rebate_source", TierSchedule),
             ...           basis="200000", base="180000")
@@ -603,7 +603,7 @@ def quote(
         ValidationError: A negative, non-numeric or float amount, or money in another
             currency than the schedule's.
 
-    Example:
+    Examples:
         >>> from kamcore.presets import load_preset
         >>> source = load_preset("rebate_source", TierSchedule)
         >>> quote(source, basis="200000", base="180000").rebate
@@ -715,7 +715,7 @@ def rebate_cents(
         ValidationError: The columns differ in length, or a value is negative or not
             an int.
 
-    Example:
+    Examples:
         >>> from kamcore.presets import load_preset
         >>> rebate_cents(load_preset("rebate_source", TierSchedule),
         ...              [19_999_999, 20_000_000], [19_999_999, 18_000_000])
@@ -776,7 +776,7 @@ def quote_many(
     Raises:
         ValidationError: A bad amount (named by its row), or columns of different length.
 
-    Example:
+    Examples:
         >>> from kamcore.presets import load_preset
         >>> quote_many(load_preset("rebate_source", TierSchedule), ["1000000"], ["900000"])
         (Money('90000.00', 'CNY'),)
@@ -804,7 +804,7 @@ def rebate_cents_array(
     Raises:
         ValidationError: Columns of different shape, or a negative amount.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from kamcore.presets import load_preset
         >>> s = load_preset("rebate_source", TierSchedule)
