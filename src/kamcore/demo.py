@@ -8,7 +8,7 @@ It is what ``kamcore demo`` runs. Everything is deterministic in the seed.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Any
 
 from kamcore._output import Record, render
 from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, Period, PeriodKind
-from kamcore.money import Money, Rate, total
+from kamcore.money import Money, total
 from kamcore.sample import SampleCompany, generate_company
 
 __all__ = ["run_demo"]
@@ -93,6 +93,112 @@ def _pareto_line(rows: Sequence[dict[str, Any]]) -> tuple[int, str]:
     return top, _pct(share, grand)
 
 
+def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
+    from kamcore.presets import load_preset  # noqa: PLC0415 - presets sit above the domain
+    from kamcore.rebate import TierSchedule, quote, quote_many  # noqa: PLC0415
+
+    schedule = load_preset("rebate_source", TierSchedule)
+    rebates = quote_many(schedule, [r["revenue"] for r in rows], [r["collected"] for r in rows])
+    out: list[dict[str, Any]] = []
+    near_cliff = 0
+    for row, rebate in zip(rows, rebates, strict=True):
+        q = quote(schedule, basis=row["revenue"], base=row["collected"])
+        close = q.to_next is not None and q.to_next.amount <= row["revenue"] * Decimal("0.05")
+        near_cliff += close
+        out.append(
+            {
+                "id": row["id"],
+                "sales": row["revenue"],
+                "collected": row["collected"],
+                "tier": q.reached.label,
+                "rate": q.rate.value,
+                "rebate": rebate.amount,
+                "to_next_tier": None if q.to_next is None else q.to_next.amount,
+                "gain_at_next_tier": None if q.gain_at_next is None else q.gain_at_next.amount,
+            }
+        )
+    report.write("rebates.csv", out)
+    paid = total(Money(r["rebate"]) for r in out)
+    tiers = Counter(r["tier"] for r in out)
+    report.summary["rebates_total"] = str(paid.amount)
+    report.section(
+        "Rebates (销售返点, source schedule: tier by sales, rate on collections)",
+        sorted(out, key=lambda r: r["rebate"], reverse=True)[:10],
+    )
+    return [
+        f"Rebates (返点)       {paid!s:>20}   "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
+        f"Near a tier cliff   {near_cliff:>8}   accounts within 5% of the next tier",
+    ]
+
+
+def _scorecards(
+    company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report, seed: int
+) -> list[str]:
+    import random  # noqa: PLC0415
+
+    from kamcore.presets import load_preset  # noqa: PLC0415
+    from kamcore.rebate import (  # noqa: PLC0415
+        AttainmentRule,
+        AttendanceRule,
+        ScorecardPolicy,
+        ScoreWeight,
+        Target,
+        assess_attainment,
+        assess_attendance,
+        score_salesperson,
+    )
+
+    attainment = load_preset("rebate_attainment_source", AttainmentRule)
+    attendance = load_preset("rebate_attendance_source", AttendanceRule)
+    policy = ScorecardPolicy(
+        weights=[
+            ScoreWeight(component="attainment", weight=Decimal("0.7")),
+            ScoreWeight(component="attendance", weight=Decimal("0.3")),
+        ],
+        name="demo scorecard",
+    )
+    year = _trailing_year(company)
+    before = year.previous()
+    owner_of = {a.id: a.owner for a in company.accounts}
+    actual: defaultdict[str, Decimal] = defaultdict(Decimal)
+    prior: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for m in company.months:
+        if m.period.start in year:
+            actual[owner_of[m.account_id]] += m.revenue.amount
+        elif m.period.start in before:
+            prior[owner_of[m.account_id]] += m.revenue.amount
+    rng = random.Random(seed + 1)
+    out: list[dict[str, Any]] = []
+    explained: list[str] = []
+    for person in company.salespeople:
+        plan = (Money(prior[person] or 1) * Decimal("1.10")).round(places=-4)
+        components = [
+            assess_attainment(attainment, actual=Money(actual[person]), target=Target(normal=plan)),
+            assess_attendance(
+                attendance, days_short=rng.randint(0, 3), times_late=rng.randint(0, 5)
+            ),
+        ]
+        card = score_salesperson(policy, salesperson=person, period=year, components=components)
+        explained.extend([f"### {person}", "```", *card.explain(), "```", ""])
+        out.append(
+            {
+                "salesperson": person,
+                "plan": plan.amount,
+                "actual": actual[person],
+                "attainment": components[0].score,
+                "attendance": components[1].score,
+                "score": card.total,
+            }
+        )
+    report.write("salespeople.csv", out)
+    report.section("Salesperson scorecards (绩效考核)", out, "\n".join(explained))
+    best = max(out, key=lambda r: r["score"])
+    return [
+        f"Best salesperson    {best['salesperson']} scored {best['score']} (plan +10% on last year)"
+    ]
+
+
 def run_demo(
     *,
     out: Path,
@@ -128,6 +234,10 @@ def run_demo(
     outcomes = Counter(o.outcome for o in company.opportunities)
     open_amount = total(o.amount for o in company.opportunities if o.outcome == "open")
 
+    progress("quoting rebates and scoring salespeople")
+    rebate_lines = _rebates(rows, report)
+    score_lines = _scorecards(company, rows, report, seed)
+
     next_quarterly = QUARTERLY_ARCHIVING.next_due(as_of)
     next_annual = ANNUAL_ARCHIVING.next_due(as_of)
     this_month = Period.containing(as_of, PeriodKind.MONTH)
@@ -135,7 +245,6 @@ def run_demo(
         p.zh_label[-2:] + f" {p.start:%m-%d}" for p in this_month.split(PeriodKind.TEN_DAY)
     )
 
-    example_rebate = (Rate.percent(8) * Money("180000")).round()
     lines = [
         f"kamcore demo — sample company (seed {seed}), as of {as_of.isoformat()}",
         "",
@@ -146,7 +255,8 @@ def run_demo(
         f"Opportunities       {len(company.opportunities):>8}   "
         + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
         f"Open pipeline       {open_amount.round()!s:>20}",
-        f"Example rebate      8% of CNY 180,000 collected = {example_rebate}",
+        *rebate_lines,
+        *score_lines,
         f"Archiving due       quarterly {next_quarterly}, annual {next_annual}",
         f"This month's 旬      {ten_days}",
     ]
