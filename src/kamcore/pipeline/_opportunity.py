@@ -1,0 +1,571 @@
+"""Opportunities and the pure operations that move them through a playbook."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date
+from typing import Final
+
+import attrs
+
+from kamcore.calendar import as_date
+from kamcore.errors import TransitionNotAllowed, ValidationError
+from kamcore.money import Money
+from kamcore.pipeline._policy import (
+    EMPTY_EVIDENCE,
+    Evidence,
+    Fact,
+    FactKind,
+    Playbook,
+)
+
+
+class EventKind(enum.Enum):
+    """What a :class:`PipelineEvent` records."""
+
+    OPENED = "opened"
+    ADVANCED = "advanced"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ACTIVITY = "activity"
+    EVIDENCE = "evidence"
+    BUYER_STEP = "buyer_step"
+
+
+@attrs.frozen
+class PipelineEvent:
+    """One thing that happened to an opportunity: what, when, by whom, why.
+
+    One class for every kind (tagged by ``kind``) so that a history is plain data.
+
+    Args:
+        kind: What happened.
+        opportunity: The opportunity's id.
+        on: The day it happened.
+        by: Who did it.
+        source: The stage before (moves, closes, reopens).
+        target: The stage, outcome or buyer step after.
+        reason: Why (a move's note, a close-out reason, an activity's description).
+        fatal_factors: For a close-out: the factors that decided it (致命因素).
+        fact: For ``evidence``: the fact recorded.
+        account: For ``opened``: the account id.
+        amount: For ``opened``: the expected amount.
+        owner: For ``opened``: the responsible salesperson.
+        expected_close: For ``opened``: the expected signing date, if known.
+    """
+
+    kind: EventKind
+    opportunity: str
+    on: date
+    by: str = ""
+    source: str = ""
+    target: str = ""
+    reason: str = ""
+    fatal_factors: tuple[str, ...] = ()
+    fact: Fact | None = None
+    account: str = ""
+    amount: Money | None = None
+    owner: str = ""
+    expected_close: date | None = None
+
+
+@attrs.frozen
+class Opportunity:
+    """A sales opportunity (销售机会) on its way through a playbook; immutable.
+
+    Build one with :func:`open_opportunity` and change it only with the operations of
+    this module, each of which returns a new opportunity and the event it appended to
+    ``history``. ``replay(playbook, opp.history) == opp`` always holds.
+
+    Args:
+        id: The opportunity's id.
+        account: The account (大客户) it belongs to.
+        amount: The expected contract amount.
+        owner: The responsible salesperson.
+        stage: The current open stage, or the terminal outcome once closed.
+        opened_on: The day it was opened.
+        stage_entered_on: The day it entered its current stage (or was closed).
+        expected_close: The expected signing date, if known.
+        closed_on: The day it was closed; ``None`` while it is open.
+        evidence: What is known about it (the initiation report, the margin, ...).
+        buyer_step: The customer's current procurement step (``""``: not recorded).
+        history: Every event, oldest first; append-only.
+    """
+
+    id: str
+    account: str
+    amount: Money
+    owner: str
+    stage: str
+    opened_on: date
+    stage_entered_on: date
+    expected_close: date | None = None
+    closed_on: date | None = None
+    evidence: Evidence = EMPTY_EVIDENCE
+    buyer_step: str = ""
+    history: tuple[PipelineEvent, ...] = ()
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the opportunity has reached a terminal outcome."""
+        return self.closed_on is not None
+
+    @property
+    def last_event_on(self) -> date:
+        """The day of the latest event (the opening day if there is none)."""
+        return self.history[-1].on if self.history else self.opened_on
+
+
+def _text(value: object, field: str, *, required: bool = True) -> str:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected="a non-empty string" if required else "a string",
+            problem="blank" if isinstance(value, str) else f"a {type(value).__name__}",
+        )
+    return value
+
+
+def _day(value: object, field: str = "on") -> date:
+    if type(value) is date:
+        return value
+    return as_date(value, field=field)
+
+
+def _when(opp: Opportunity, on: object) -> date:
+    day = _day(on)
+    last = opp.history[-1].on if opp.history else opp.opened_on
+    if day < last:
+        raise ValidationError(
+            field="on",
+            value=day,
+            expected=f"{last.isoformat()} or later (history is append-only)",
+            problem="earlier than the opportunity's last event",
+        )
+    return day
+
+
+def _apply(opp: Opportunity | None, event: PipelineEvent) -> Opportunity:
+    """Apply ``event`` to ``opp`` and return the new opportunity (no checks)."""
+    kind = event.kind
+    if kind is EventKind.OPENED:
+        assert event.amount is not None
+        return Opportunity(
+            event.opportunity,
+            event.account,
+            event.amount,
+            event.owner,
+            event.target,
+            event.on,
+            event.on,
+            event.expected_close,
+            None,
+            EMPTY_EVIDENCE,
+            "",
+            (event,),
+        )
+    assert opp is not None
+    history = (*opp.history, event)
+    stage = opp.stage
+    entered = opp.stage_entered_on
+    closed = opp.closed_on
+    evidence = opp.evidence
+    buyer = opp.buyer_step
+    if kind is EventKind.ADVANCED:
+        stage, entered = event.target, event.on
+    elif kind is EventKind.CLOSED:
+        stage, entered, closed = event.target, event.on, event.on
+    elif kind is EventKind.REOPENED:
+        stage, entered, closed = event.target, event.on, None
+    elif kind is EventKind.EVIDENCE:
+        assert event.fact is not None
+        evidence = evidence.with_fact(event.fact)
+    elif kind is EventKind.BUYER_STEP:
+        buyer = event.target
+    return Opportunity(
+        opp.id,
+        opp.account,
+        opp.amount,
+        opp.owner,
+        stage,
+        opp.opened_on,
+        entered,
+        opp.expected_close,
+        closed,
+        evidence,
+        buyer,
+        history,
+    )
+
+
+def open_opportunity(
+    playbook: Playbook,
+    *,
+    id: str,
+    account: str,
+    amount: Money,
+    owner: str,
+    on: date | str,
+    by: str = "",
+    expected_close: date | str | None = None,
+) -> tuple[Opportunity, PipelineEvent]:
+    """Open a new opportunity in the playbook's initial stage.
+
+    Args:
+        playbook: The sales process it follows.
+        id: A unique id, such as ``"opp-1"``.
+        account: The account id.
+        amount: The expected contract amount.
+        owner: The responsible salesperson.
+        on: The day it is opened.
+        by: Who opened it (defaults to ``owner``).
+        expected_close: The expected signing date, if known.
+
+    Returns:
+        The new opportunity and its ``opened`` event.
+
+    Raises:
+        ValidationError: A blank id, account or owner, an amount that is not Money,
+            or a date that is not a date.
+
+    Example:
+        >>> from kamcore.pipeline import Playbook, Stage, Outcome
+        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
+        ...               outcomes=(Outcome("won", won=True),))
+        >>> opp, event = open_opportunity(pb, id="opp-1", account="acme",
+        ...                               amount=Money("100000"), owner="li", on="2026-03-02")
+        >>> opp.stage, event.kind.value, len(opp.history)
+        ('lead', 'opened', 1)
+    """
+    if not isinstance(amount, Money):
+        raise ValidationError(
+            field="amount", value=amount, expected="a kamcore.money.Money", problem="not money"
+        )
+    event = PipelineEvent(
+        EventKind.OPENED,
+        _text(id, "id"),
+        _day(on),
+        _text(by, "by", required=False) or owner,
+        "",
+        playbook.initial.key,
+        "",
+        (),
+        None,
+        _text(account, "account"),
+        amount,
+        _text(owner, "owner"),
+        None if expected_close is None else _day(expected_close, "expected_close"),
+    )
+    return _apply(None, event), event
+
+
+def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
+
+
+def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
+    compiled = playbook._table.get((opp.stage, target))
+    if compiled is None:
+        allowed = ", ".join(repr(t) for t in playbook.targets(opp.stage)) or "none"
+        raise _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
+    failed = None
+    for gate, check in compiled:
+        problem = check(opp, gate)
+        if problem is not None:
+            if failed is None:
+                failed = []
+            failed.append((gate.name, f"{gate.message}: {problem}" if gate.message else problem))
+    if failed is not None:
+        raise TransitionNotAllowed(
+            subject=opp.id, source=opp.stage, target=target, failed_gates=failed
+        )
+
+
+def advance(
+    playbook: Playbook,
+    opp: Opportunity,
+    target: str,
+    *,
+    on: date | str,
+    by: str = "",
+    reason: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Move an open opportunity to another open stage, checking every gate.
+
+    Every gate of the move and of the target stage is checked, and a refusal lists
+    every gate that failed, not just the first.
+
+    Args:
+        playbook: The sales process.
+        opp: The opportunity.
+        target: The stage key to move to.
+        on: The day of the move (not before the latest event).
+        by: Who moved it.
+        reason: A note for the history.
+
+    Returns:
+        The moved opportunity and its ``advanced`` event.
+
+    Raises:
+        TransitionNotAllowed: The opportunity is closed, the playbook has no such move,
+            or gates failed (``failed_gates`` lists them all).
+        ValidationError: ``on`` is not a date or is earlier than the latest event.
+    """
+    if opp.closed_on is not None:
+        raise _refuse(opp, target, "it is closed; reopen it first")
+    if target not in playbook._stage_by_key:
+        why = (
+            "use close() for a terminal outcome"
+            if playbook.is_terminal(target)
+            else ("no such stage")
+        )
+        raise _refuse(opp, target, why)
+    day = _when(opp, on)
+    _check_gates(playbook, opp, target)
+    event = PipelineEvent(EventKind.ADVANCED, opp.id, day, by, opp.stage, target, reason)
+    return _apply(opp, event), event
+
+
+def close(
+    playbook: Playbook,
+    opp: Opportunity,
+    outcome: str,
+    *,
+    on: date | str,
+    reason: str,
+    fatal_factors: Iterable[str] = (),
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Close an open opportunity with a terminal outcome: won, or closed out (结项).
+
+    Args:
+        playbook: The sales process.
+        opp: The opportunity.
+        outcome: The outcome key (``"won"``, ``"lost"``, ``"no_bid"``, ...).
+        on: The day it closes.
+        reason: Why; mandatory (the close-out summary, 结项报告).
+        fatal_factors: The factors that decided it (致命因素); mandatory for outcomes
+            with ``requires_fatal_factors``.
+        by: Who closed it.
+
+    Returns:
+        The closed opportunity and its ``closed`` event.
+
+    Raises:
+        TransitionNotAllowed: Already closed, the outcome can't close from this stage,
+            or its gates failed.
+        ValidationError: A blank reason, missing fatal factors, or a bad date.
+    """
+    if opp.closed_on is not None:
+        raise _refuse(opp, outcome, f"it is already closed as {opp.stage!r}")
+    found = playbook.outcome(outcome)
+    why = _text(reason, "reason")
+    factors = tuple(_text(f, "fatal_factors") for f in fatal_factors)
+    if found.requires_fatal_factors and not factors:
+        raise ValidationError(
+            field="fatal_factors",
+            value=factors,
+            expected=f"at least one fatal factor (致命因素) for {outcome!r}",
+            problem="missing",
+        )
+    day = _when(opp, on)
+    _check_gates(playbook, opp, outcome)
+    event = PipelineEvent(EventKind.CLOSED, opp.id, day, by, opp.stage, outcome, why, factors)
+    return _apply(opp, event), event
+
+
+def reopen(
+    playbook: Playbook,
+    opp: Opportunity,
+    target: str,
+    *,
+    on: date | str,
+    reason: str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Reopen a closed opportunity into a stage, where a reopen rule allows it.
+
+    Args:
+        playbook: The sales process.
+        opp: A closed opportunity.
+        target: The open stage to re-enter.
+        on: The day it is reopened.
+        reason: Why; mandatory.
+        by: Who reopened it.
+
+    Returns:
+        The reopened opportunity and its ``reopened`` event.
+
+    Raises:
+        TransitionNotAllowed: It is open, or no reopen rule allows this, or gates failed.
+        ValidationError: A blank reason or a bad date.
+    """
+    if opp.closed_on is None:
+        raise _refuse(opp, target, "it is open; only closed opportunities can be reopened")
+    why = _text(reason, "reason")
+    day = _when(opp, on)
+    _check_gates(playbook, opp, target)
+    event = PipelineEvent(EventKind.REOPENED, opp.id, day, by, opp.stage, target, why)
+    return _apply(opp, event), event
+
+
+def log_activity(
+    playbook: Playbook,
+    opp: Opportunity,
+    activity: str,
+    *,
+    on: date | str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Log an activity inside the current stage (a visit, a demo, a new action plan).
+
+    Many sales activities repeat inside a stage; they are part of the history.
+
+    Args:
+        playbook: The sales process.
+        opp: An open opportunity.
+        activity: What was done.
+        on: The day.
+        by: Who did it.
+
+    Returns:
+        The opportunity with the activity in its history, and the event.
+
+    Raises:
+        ValidationError: The opportunity is closed, the text is blank, or a bad date.
+    """
+    if opp.closed_on is not None:
+        raise ValidationError(
+            field="stage",
+            value=opp.stage,
+            expected="an open opportunity (reopen it first)",
+            problem="activities can't be logged on a closed opportunity",
+        )
+    text = _text(activity, "activity")
+    day = _when(opp, on)
+    event = PipelineEvent(EventKind.ACTIVITY, opp.id, day, by, opp.stage, opp.stage, text)
+    return _apply(opp, event), event
+
+
+def _typed(kind: FactKind, name: str, value: object) -> Fact:
+    if kind is FactKind.MONEY:
+        if not isinstance(value, Money):
+            raise ValidationError(field=name, value=value, expected="a kamcore.money.Money")
+        return Fact(name, money=value)
+    if kind is FactKind.DATE:
+        return Fact(name, day=_day(value, name))
+    if kind is FactKind.NUMBER:
+        if isinstance(value, Money):
+            raise ValidationError(field=name, value=value, expected="a number, not money")
+        return Fact.of(name, value)
+    if not isinstance(value, str):
+        raise ValidationError(field=name, value=value, expected="a string")
+    return Fact(name, text=value)
+
+
+def record_evidence(
+    playbook: Playbook,
+    opp: Opportunity,
+    name: str,
+    value: object,
+    *,
+    on: date | str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Record (or correct) one piece of evidence, typed by the playbook's field.
+
+    Args:
+        playbook: The sales process; it declares the field and its type.
+        opp: The opportunity.
+        name: The evidence field.
+        value: A ``str``, number, date (or ISO string) or :class:`Money`, as declared.
+        on: The day.
+        by: Who recorded it.
+
+    Returns:
+        The opportunity with the new evidence, and the event.
+
+    Raises:
+        ValidationError: An unknown field, a value of the wrong type, or a bad date.
+    """
+    fact = _typed(playbook.field(name).kind, name, value)
+    day = _when(opp, on)
+    event = PipelineEvent(EventKind.EVIDENCE, opp.id, day, by, opp.stage, opp.stage, "", (), fact)
+    return _apply(opp, event), event
+
+
+def record_buyer_step(
+    playbook: Playbook,
+    opp: Opportunity,
+    step: str,
+    *,
+    on: date | str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Record the customer's current procurement step beside our stage.
+
+    Args:
+        playbook: The sales process; it lists the buyer steps.
+        opp: The opportunity.
+        step: The buyer step key (``"tender"``).
+        on: The day.
+        by: Who recorded it.
+
+    Returns:
+        The opportunity with its buyer step set, and the event.
+
+    Raises:
+        ValidationError: An unknown step or a bad date.
+    """
+    playbook.buyer_step(step)
+    day = _when(opp, on)
+    event = PipelineEvent(EventKind.BUYER_STEP, opp.id, day, by, opp.buyer_step, step)
+    return _apply(opp, event), event
+
+
+_NEEDS_OPEN: Final = "an 'opened' event first"
+
+
+def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
+    """Rebuild an opportunity from its history of events.
+
+    Args:
+        playbook: The sales process the events followed.
+        events: The events, oldest first, starting with ``opened``.
+
+    Returns:
+        The opportunity; equal to the one the events were produced with.
+
+    Raises:
+        ValidationError: No events, the first is not ``opened``, events of another
+            opportunity are mixed in, or a step the playbook does not allow.
+    """
+    opp: Opportunity | None = None
+    for i, event in enumerate(events):
+        where = f"events[{i}]"
+        if opp is None:
+            if event.kind is not EventKind.OPENED:
+                raise ValidationError(field=where, value=event.kind.value, expected=_NEEDS_OPEN)
+            opp = _apply(None, event)
+            continue
+        if event.opportunity != opp.id or event.kind is EventKind.OPENED:
+            raise ValidationError(
+                field=where,
+                value=event.opportunity,
+                expected=f"a later event of {opp.id!r}",
+                problem="does not belong to this history",
+            )
+        moves = event.kind in (EventKind.ADVANCED, EventKind.CLOSED, EventKind.REOPENED)
+        if moves and not playbook.can_move(opp.stage, event.target):
+            raise ValidationError(
+                field=where,
+                value=f"{opp.stage} -> {event.target}",
+                expected="a step the playbook allows",
+                problem="not in the playbook",
+            )
+        opp = _apply(opp, event)
+    if opp is None:
+        raise ValidationError(field="events", value=(), expected=_NEEDS_OPEN, problem="empty")
+    return opp
