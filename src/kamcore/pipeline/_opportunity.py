@@ -11,7 +11,7 @@ import attrs
 
 from kamcore.calendar import as_date
 from kamcore.errors import TransitionNotAllowed, ValidationError
-from kamcore.money import Money
+from kamcore.money import Money, as_decimal
 from kamcore.pipeline._policy import (
     EMPTY_EVIDENCE,
     Evidence,
@@ -147,8 +147,15 @@ def _when(opp: Opportunity, on: object) -> date:
     return day
 
 
-def _apply(opp: Opportunity | None, event: PipelineEvent) -> Opportunity:
-    """Apply ``event`` to ``opp`` and return the new opportunity (no checks)."""
+def _apply(
+    opp: Opportunity | None,
+    event: PipelineEvent,
+    history: tuple[PipelineEvent, ...] | None = None,
+) -> Opportunity:
+    """Apply ``event`` to ``opp`` and return the new opportunity (no checks).
+
+    ``history`` overrides the appended history (replay sets the whole history once).
+    """
     kind = event.kind
     if kind is EventKind.OPENED:
         assert event.amount is not None
@@ -164,10 +171,11 @@ def _apply(opp: Opportunity | None, event: PipelineEvent) -> Opportunity:
             None,
             EMPTY_EVIDENCE,
             "",
-            (event,),
+            (event,) if history is None else history,
         )
     assert opp is not None
-    history = (*opp.history, event)
+    if history is None:
+        history = (*opp.history, event)
     stage = opp.stage
     entered = opp.stage_entered_on
     closed = opp.closed_on
@@ -459,7 +467,7 @@ def _typed(kind: FactKind, name: str, value: object) -> Fact:
     if kind is FactKind.NUMBER:
         if isinstance(value, Money):
             raise ValidationError(field=name, value=value, expected="a number, not money")
-        return Fact.of(name, value)
+        return Fact(name, number=as_decimal(value, field=name))
     if not isinstance(value, str):
         raise ValidationError(field=name, value=value, expected="a string")
     return Fact(name, text=value)
@@ -543,12 +551,13 @@ def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
             opportunity are mixed in, or a step the playbook does not allow.
     """
     opp: Opportunity | None = None
-    for i, event in enumerate(events):
+    history = tuple(events)
+    for i, event in enumerate(history):
         where = f"events[{i}]"
         if opp is None:
             if event.kind is not EventKind.OPENED:
                 raise ValidationError(field=where, value=event.kind.value, expected=_NEEDS_OPEN)
-            opp = _apply(None, event)
+            opp = _apply(None, event, ())
             continue
         if event.opportunity != opp.id or event.kind is EventKind.OPENED:
             raise ValidationError(
@@ -565,7 +574,7 @@ def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
                 expected="a step the playbook allows",
                 problem="not in the playbook",
             )
-        opp = _apply(opp, event)
+        opp = _apply(opp, event, ())
     if opp is None:
         raise ValidationError(field="events", value=(), expected=_NEEDS_OPEN, problem="empty")
-    return opp
+    return attrs.evolve(opp, history=history)
