@@ -34,6 +34,29 @@ class EventKind(enum.Enum):
 
 
 @attrs.frozen
+class Opening:
+    """What an opportunity is opened with: who, for whom, how much, when.
+
+    Shared by the ``opened`` event and every later version of the opportunity.
+
+    Args:
+        id: The opportunity's id.
+        account: The account (大客户) it belongs to.
+        amount: The expected contract amount.
+        owner: The responsible salesperson.
+        on: The day it was opened.
+        expected_close: The expected signing date, if known.
+    """
+
+    id: str
+    account: str
+    amount: Money
+    owner: str
+    on: date
+    expected_close: date | None = None
+
+
+@attrs.frozen
 class PipelineEvent:
     """One thing that happened to an opportunity: what, when, by whom, why.
 
@@ -44,15 +67,12 @@ class PipelineEvent:
         opportunity: The opportunity's id.
         on: The day it happened.
         by: Who did it.
-        source: The stage before (moves, closes, reopens).
+        source: The stage before (moves, closes, reopens; the previous buyer step).
         target: The stage, outcome or buyer step after.
         reason: Why (a move's note, a close-out reason, an activity's description).
-        fatal_factors: For a close-out: the factors that decided it (致命因素).
+        fatal_factors: For ``closed``: the factors that decided it (致命因素).
         fact: For ``evidence``: the fact recorded.
-        account: For ``opened``: the account id.
-        amount: For ``opened``: the expected amount.
-        owner: For ``opened``: the responsible salesperson.
-        expected_close: For ``opened``: the expected signing date, if known.
+        opening: For ``opened``: what the opportunity was opened with.
     """
 
     kind: EventKind
@@ -64,10 +84,7 @@ class PipelineEvent:
     reason: str = ""
     fatal_factors: tuple[str, ...] = ()
     fact: Fact | None = None
-    account: str = ""
-    amount: Money | None = None
-    owner: str = ""
-    expected_close: date | None = None
+    opening: Opening | None = None
 
 
 @attrs.frozen
@@ -76,35 +93,57 @@ class Opportunity:
 
     Build one with :func:`open_opportunity` and change it only with the operations of
     this module, each of which returns a new opportunity and the event it appended to
-    ``history``. ``replay(playbook, opp.history) == opp`` always holds.
+    ``history``. ``replay(playbook, opp.history) == opp`` always holds. ``id``,
+    ``account``, ``amount``, ``owner``, ``opened_on`` and ``expected_close`` read
+    through to :attr:`opening`.
 
     Args:
-        id: The opportunity's id.
-        account: The account (大客户) it belongs to.
-        amount: The expected contract amount.
-        owner: The responsible salesperson.
+        opening: What it was opened with (id, account, amount, owner, dates).
         stage: The current open stage, or the terminal outcome once closed.
-        opened_on: The day it was opened.
         stage_entered_on: The day it entered its current stage (or was closed).
-        expected_close: The expected signing date, if known.
         closed_on: The day it was closed; ``None`` while it is open.
         evidence: What is known about it (the initiation report, the margin, ...).
         buyer_step: The customer's current procurement step (``""``: not recorded).
         history: Every event, oldest first; append-only.
     """
 
-    id: str
-    account: str
-    amount: Money
-    owner: str
+    opening: Opening
     stage: str
-    opened_on: date
     stage_entered_on: date
-    expected_close: date | None = None
     closed_on: date | None = None
     evidence: Evidence = EMPTY_EVIDENCE
     buyer_step: str = ""
     history: tuple[PipelineEvent, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The opportunity's id."""
+        return self.opening.id
+
+    @property
+    def account(self) -> str:
+        """The account it belongs to."""
+        return self.opening.account
+
+    @property
+    def amount(self) -> Money:
+        """The expected contract amount."""
+        return self.opening.amount
+
+    @property
+    def owner(self) -> str:
+        """The responsible salesperson."""
+        return self.opening.owner
+
+    @property
+    def opened_on(self) -> date:
+        """The day it was opened."""
+        return self.opening.on
+
+    @property
+    def expected_close(self) -> date | None:
+        """The expected signing date, if known."""
+        return self.opening.expected_close
 
     @property
     def is_closed(self) -> bool:
@@ -114,7 +153,7 @@ class Opportunity:
     @property
     def last_event_on(self) -> date:
         """The day of the latest event (the opening day if there is none)."""
-        return self.history[-1].on if self.history else self.opened_on
+        return self.history[-1].on if self.history else self.opening.on
 
 
 def _text(value: object, field: str, *, required: bool = True) -> str:
@@ -158,54 +197,38 @@ def _apply(
     """
     kind = event.kind
     if kind is EventKind.OPENED:
-        assert event.amount is not None
+        assert event.opening is not None  # opened events always carry their opening
         return Opportunity(
-            event.opportunity,
-            event.account,
-            event.amount,
-            event.owner,
+            event.opening,
             event.target,
             event.on,
-            event.on,
-            event.expected_close,
             None,
             EMPTY_EVIDENCE,
             "",
             (event,) if history is None else history,
         )
-    assert opp is not None
+    assert opp is not None  # replay checks the first event is 'opened'
     if history is None:
         history = (*opp.history, event)
+    if kind is EventKind.ADVANCED:
+        return Opportunity(
+            opp.opening, event.target, event.on, None, opp.evidence, opp.buyer_step, history
+        )
     stage = opp.stage
     entered = opp.stage_entered_on
     closed = opp.closed_on
     evidence = opp.evidence
     buyer = opp.buyer_step
-    if kind is EventKind.ADVANCED:
-        stage, entered = event.target, event.on
-    elif kind is EventKind.CLOSED:
+    if kind is EventKind.CLOSED:
         stage, entered, closed = event.target, event.on, event.on
     elif kind is EventKind.REOPENED:
         stage, entered, closed = event.target, event.on, None
     elif kind is EventKind.EVIDENCE:
-        assert event.fact is not None
+        assert event.fact is not None  # evidence events always carry a fact
         evidence = evidence.with_fact(event.fact)
     elif kind is EventKind.BUYER_STEP:
         buyer = event.target
-    return Opportunity(
-        opp.id,
-        opp.account,
-        opp.amount,
-        opp.owner,
-        stage,
-        opp.opened_on,
-        entered,
-        opp.expected_close,
-        closed,
-        evidence,
-        buyer,
-        history,
-    )
+    return Opportunity(opp.opening, stage, entered, closed, evidence, buyer, history)
 
 
 def open_opportunity(
@@ -251,22 +274,19 @@ def open_opportunity(
         raise ValidationError(
             field="amount", value=amount, expected="a kamcore.money.Money", problem="not money"
         )
-    event = PipelineEvent(
-        EventKind.OPENED,
+    day = _day(on)
+    opening = Opening(
         _text(id, "id"),
-        _day(on),
-        _text(by, "by", required=False) or owner,
-        "",
-        playbook.initial.key,
-        "",
-        (),
-        None,
         _text(account, "account"),
         amount,
         _text(owner, "owner"),
+        day,
         None if expected_close is None else _day(expected_close, "expected_close"),
     )
-    return _apply(None, event), event
+    who = _text(by, "by", required=False) or owner
+    stage = playbook._initial.key
+    event = PipelineEvent(EventKind.OPENED, opening.id, day, who, "", stage, "", (), None, opening)
+    return Opportunity(opening, stage, day, None, EMPTY_EVIDENCE, "", (event,)), event
 
 
 def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
@@ -274,10 +294,14 @@ def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
 
 
 def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
-    compiled = playbook._table.get((opp.stage, target))
+    key = (opp.stage, target)
+    compiled = playbook._table.get(key)
     if compiled is None:
         allowed = ", ".join(repr(t) for t in playbook.targets(opp.stage)) or "none"
         raise _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
+    fast = playbook._fast[key]
+    if fast is None or fast(opp):
+        return
     failed = None
     for gate, check in compiled:
         problem = check(opp, gate)
@@ -330,10 +354,12 @@ def advance(
             else ("no such stage")
         )
         raise _refuse(opp, target, why)
-    day = _when(opp, on)
+    day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
     _check_gates(playbook, opp, target)
-    event = PipelineEvent(EventKind.ADVANCED, opp.id, day, by, opp.stage, target, reason)
-    return _apply(opp, event), event
+    opening = opp.opening
+    event = PipelineEvent(EventKind.ADVANCED, opening.id, day, by, opp.stage, target, reason)
+    history = (*opp.history, event)
+    return Opportunity(opening, target, day, None, opp.evidence, opp.buyer_step, history), event
 
 
 def close(

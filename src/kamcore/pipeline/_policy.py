@@ -482,7 +482,7 @@ def _check_minimum(opp: Opportunity, gate: Gate) -> str | None:
     assert gate.minimum is not None
     if number >= gate.minimum:
         return None
-    return f"{name} {number} is below the minimum {gate.minimum}"
+    return f"{name} {number!s} is below the minimum {gate.minimum!s}"
 
 
 def _check_maximum(opp: Opportunity, gate: Gate) -> str | None:
@@ -492,7 +492,7 @@ def _check_maximum(opp: Opportunity, gate: Gate) -> str | None:
     assert gate.maximum is not None
     if number <= gate.maximum:
         return None
-    return f"{name} {number} is above the maximum {gate.maximum}"
+    return f"{name} {number!s} is above the maximum {gate.maximum!s}"
 
 
 def _check_custom(opp: Opportunity, gate: Gate) -> str | None:
@@ -505,6 +505,51 @@ _BUILTIN: Final[dict[GateKind, Callable[[Opportunity, Gate], str | None]]] = {
     GateKind.MAXIMUM: _check_maximum,
     GateKind.CUSTOM: _check_custom,
 }
+
+
+def _number(fact: Fact | None) -> Decimal | None:
+    if fact is None:
+        return None
+    if fact.number is not None:
+        return fact.number
+    return None if fact.money is None else fact.money.amount
+
+
+def _fast_check(gates: tuple[Gate, ...]) -> Callable[..., bool] | None:
+    """One function that says whether every gate passes (``None``: there are no gates).
+
+    It answers yes/no only; when it says no, the gates are run one by one to explain.
+    """
+    if not gates:
+        return None
+    required = frozenset(f for g in gates if g.kind is GateKind.REQUIRED for f in g.fields)
+    floors = tuple(
+        (g.fields[0], g.minimum)
+        for g in gates
+        if g.kind is GateKind.MINIMUM and g.minimum is not None
+    )
+    ceilings = tuple(
+        (g.fields[0], g.maximum)
+        for g in gates
+        if g.kind is GateKind.MAXIMUM and g.maximum is not None
+    )
+    custom = tuple(g for g in gates if g.kind is GateKind.CUSTOM)
+
+    def check(opp: Opportunity) -> bool:
+        index = opp.evidence._index
+        if not index.keys() >= required:
+            return False
+        for name, low in floors:
+            value = _number(index.get(name))
+            if value is None or value < low:
+                return False
+        for name, high in ceilings:
+            value = _number(index.get(name))
+            if value is None or value > high:
+                return False
+        return not custom or all(_CHECKS[g.check](opp, g) is None for g in custom)
+
+    return check
 
 
 def _unique(kind: str, keys: list[str]) -> None:
@@ -569,6 +614,9 @@ class Playbook:
     _field_by_name: dict[str, EvidenceField] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
+    _fast: dict[tuple[str, str], Callable[..., bool] | None] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
     _initial: Stage = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -596,6 +644,9 @@ class Playbook:
         object.__setattr__(self, "_stage_by_key", stages)
         object.__setattr__(self, "_outcome_by_key", {o.key: o for o in self.outcomes})
         object.__setattr__(self, "_table", table)
+        object.__setattr__(
+            self, "_fast", {k: _fast_check(tuple(g for g, _ in v)) for k, v in table.items()}
+        )
         object.__setattr__(self, "_field_by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "_initial", initial)
 
