@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -123,6 +125,35 @@ def test_every_preset_loads_and_round_trips_through_the_codec(name: str) -> None
     assert len(pb.stages) == 5
     assert codec.from_dict(Playbook, codec.to_dict(pb)) == pb
     assert codec.from_json(Playbook, codec.to_json(pb)) == pb
+
+
+def test_a_preset_loads_by_its_kind_once_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(codec.POLICY_KINDS, "pipeline_playbook", "kamcore.pipeline:Playbook")
+    assert isinstance(load_preset("pipeline_project_sales"), Playbook)
+
+
+def test_a_tracked_opportunity_stays_under_one_kilobyte(sales: Playbook) -> None:
+    count = 2000
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [
+            open_opportunity(
+                sales,
+                id=f"opp-{i}",
+                account=f"acct-{i}",
+                amount=Money(Decimal(100000 + i)),
+                owner="li",
+                on=D0,
+            )[0]
+            for i in range(count)
+        ]
+        per_opportunity = (tracemalloc.get_traced_memory()[0] - before) / count
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == count
+    assert per_opportunity <= 1024
 
 
 def test_the_project_sales_preset_follows_the_five_source_stages(sales: Playbook) -> None:
@@ -364,6 +395,25 @@ def test_a_numeric_gate_refuses_text_and_missing_values() -> None:
     opp, _ = record_evidence(pb, opp, "note", "five", on=D0)
     with pytest.raises(TransitionNotAllowed, match="note is not a number"):
         advance(pb, opp, "deal", on=D0)
+    opp, _ = record_evidence(pb, opp, "margin", Decimal("0.5"), on=D0)
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(pb, opp, "deal", on=D0)
+    assert [name for name, _ in info.value.failed_gates] == ["cap"]
+
+
+def test_only_the_failing_gates_are_listed_when_others_pass() -> None:
+    pb = tiny(
+        fields=(EvidenceField("margin", FactKind.NUMBER), EvidenceField("note")),
+        gates=(
+            Gate("cap", GateKind.MAXIMUM, fields=("margin",), maximum=Decimal("0.9")),
+            Gate("noted", GateKind.REQUIRED, fields=("note",)),
+        ),
+        moves=(Move("lead", "deal", gates=("cap", "noted")),),
+    )
+    opp, _ = record_evidence(pb, opened(pb), "margin", Decimal("0.5"), on=D0)
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(pb, opp, "deal", on=D0)
+    assert info.value.failed_gates == (("noted", "missing note"),)
 
 
 def test_a_maximum_gate_accepts_money_up_to_its_ceiling() -> None:
@@ -416,6 +466,7 @@ def test_opening_validates_its_input(sales: Playbook) -> None:
     opp = opened(sales, expected_close="2026-09-30", on="2026-03-02")
     assert opp.expected_close == date(2026, 9, 30)
     assert opp.history[0].by == "li"
+    assert (opp.account, opp.owner, opp.opened_on) == ("acme", "li", D0)
 
 
 def test_a_move_the_playbook_lacks_is_refused_with_the_allowed_moves(sales: Playbook) -> None:

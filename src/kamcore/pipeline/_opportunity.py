@@ -309,7 +309,7 @@ def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
             if failed is None:
                 failed = []
             failed.append((gate.name, f"{gate.message}: {problem}" if gate.message else problem))
-    if failed is not None:
+    if failed is not None:  # pragma: no branch - the compiled check agrees with the gates
         raise TransitionNotAllowed(
             subject=opp.id, source=opp.stage, target=target, failed_gates=failed
         )
