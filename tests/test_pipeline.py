@@ -479,6 +479,39 @@ def test_a_move_the_playbook_lacks_is_refused_with_the_allowed_moves(sales: Play
         advance(sales, opp, "heaven", on=D0)
 
 
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda pb, o: advance(pb, o, ["initiation"], on=D0), "target"),
+        (lambda pb, o: advance(pb, o, "initiation", on=D0, by=7), "by"),
+        (lambda pb, o: close(pb, o, "withdrawn", on=D0, reason="x", by=None), "by"),
+        (
+            lambda pb, o: close(pb, o, "withdrawn", on=D0, reason="x", fatal_factors="price"),
+            "fatal",
+        ),
+        (lambda pb, o: close(pb, o, {"won"}, on=D0, reason="x"), "outcome"),
+        (lambda pb, o: reopen(pb, o, ["development"], on=D0, reason="x"), "target"),
+        (lambda pb, o: log_activity(pb, o, "visit", on=D0, by=1), "by"),
+        (lambda pb, o: record_evidence(pb, o, ["needs"], "x", on=D0), "name"),
+        (lambda pb, o: record_buyer_step(pb, o, None, on=D0), "step"),
+        (lambda pb, o: advance(pb, o, "initiation", on=20260302), "on"),
+    ],
+)
+def test_bad_input_is_refused_with_a_validation_error_naming_the_field(
+    sales: Playbook, call: object, field: str
+) -> None:
+    opp = opened(sales)
+    with pytest.raises(ValidationError) as info:
+        call(sales, opp)  # type: ignore[operator]
+    assert info.value.field.startswith(field)
+
+
+def test_lookups_refuse_unhashable_keys_clearly(sales: Playbook) -> None:
+    for lookup in (sales.stage, sales.outcome, sales.field):
+        with pytest.raises(ValidationError):
+            lookup(["x"])  # type: ignore[arg-type]
+
+
 def test_history_is_append_only_in_time(sales: Playbook) -> None:
     opp, _ = log_activity(sales, opened(sales), "visit", on=D0 + timedelta(days=3))
     with pytest.raises(ValidationError, match="earlier than the opportunity's last event"):
@@ -712,6 +745,7 @@ def test_weighted_pipeline_sums_amount_times_probability_by_owner_and_period(
 def test_forecast_categories_roll_up_cumulatively(forecaster: Playbook) -> None:
     fc = forecast(forecaster, portfolio(forecaster), period=Period.quarter(2026, 2))
     assert fc.period == "2026-Q2"
+    assert forecast(forecaster, portfolio(forecaster), period="2026-Q2") == fc
     table = {r.category: (r.count, r.amount.amount, r.cumulative.amount) for r in fc.rows}
     assert table == {
         ForecastCategory.PIPELINE: (1, 100000, 600000),
@@ -738,6 +772,7 @@ def test_stale_opportunities_are_those_over_their_stage_limit(forecaster: Playbo
     found = stale(forecaster, opps, as_of=date(2026, 4, 11))
     assert [(s.opportunity, s.days, s.limit, s.over) for s in found] == [("a", 40, 30, 10)]
     assert stale(forecaster, opps, as_of=D0 + timedelta(days=30)) == ()
+    assert stale(forecaster, opps, as_of="2026-04-11") == found
     with pytest.raises(ValidationError, match="before the opportunity entered"):
         days_in_stage(opps[0], D0 - timedelta(days=1))
 
@@ -781,6 +816,22 @@ def test_sales_velocity_is_pipeline_value_per_day(forecaster: Playbook) -> None:
     assert v.per_day == Money("3333.00")
     nothing = velocity(forecaster, [])
     assert (nothing.per_day, nothing.win_rate) == (Money("0"), Rate(0))
+
+
+@given(st.data())
+def test_analytics_keep_their_invariants_over_any_portfolio(data: st.DataObject) -> None:
+    pb = data.draw(pst.playbooks())
+    opps = data.draw(st.lists(pst.opportunities(pb), max_size=6))
+    cumulative = [r.cumulative for r in forecast(pb, opps).rows]
+    assert cumulative == sorted(cumulative, reverse=True)
+    for row in weighted_pipeline(pb, opps):
+        assert Money("0") <= row.weighted <= row.amount
+    for c in conversion(pb, opps):
+        assert 0 <= c.won <= c.progressed <= c.entered
+    report = calibration(pb, opps)
+    assert report.brier is None or 0 <= report.brier <= 1
+    assert velocity(pb, opps).per_day >= Money("0")
+    assert all(a.status is not AlignmentStatus.ALIGNED for a in misalignments(pb, opps))
 
 
 def test_buyer_alignment_reports_when_the_customer_is_ahead_of_us(forecaster: Playbook) -> None:

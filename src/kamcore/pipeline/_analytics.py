@@ -10,7 +10,7 @@ from typing import Final
 
 import attrs
 
-from kamcore.calendar import Period, PeriodKind
+from kamcore.calendar import Period, PeriodKind, as_date
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate, Rounding
 from kamcore.pipeline._opportunity import EventKind, Opportunity
@@ -169,7 +169,7 @@ def forecast(
     playbook: Playbook,
     opportunities: Iterable[Opportunity],
     *,
-    period: Period | None = None,
+    period: Period | str | None = None,
     currency: str = "CNY",
 ) -> Forecast:
     """Forecast by category, with cumulative roll-ups (pipeline ⊇ best case ⊇ commit ⊇ closed).
@@ -181,12 +181,18 @@ def forecast(
     Args:
         playbook: Gives each stage's forecast category.
         opportunities: Any opportunities.
-        period: The forecast period, or ``None`` for all time.
+        period: The forecast period (or its label, such as ``"2026-Q2"``), or ``None``
+            for all time.
         currency: The currency of the totals.
 
     Returns:
         The forecast; ``rows`` run pipeline, best case, commit, closed.
+
+    Raises:
+        ValidationError: A period label that can't be parsed, or mixed currencies.
     """
+    if isinstance(period, str):
+        period = Period.parse(period)
     totals = {c: Money.zero(currency) for c in ForecastCategory}
     counts = dict.fromkeys(ForecastCategory, 0)
     for opp in opportunities:
@@ -211,13 +217,13 @@ def forecast(
 # -- time in stage ----------------------------------------------------------------------
 
 
-def days_in_stage(opp: Opportunity, as_of: date) -> int:
+def days_in_stage(opp: Opportunity, as_of: date | str) -> int:
     """Whole days the opportunity has been in its current stage as of ``as_of``.
 
     Raises:
         ValidationError: ``as_of`` is before the day it entered the stage.
     """
-    days = (as_of - opp.stage_entered_on).days
+    days = (as_date(as_of, field="as_of") - opp.stage_entered_on).days
     if days < 0:
         raise ValidationError(
             field="as_of",
@@ -250,7 +256,7 @@ class StaleOpportunity:
 
 
 def stale(
-    playbook: Playbook, opportunities: Iterable[Opportunity], *, as_of: date
+    playbook: Playbook, opportunities: Iterable[Opportunity], *, as_of: date | str
 ) -> tuple[StaleOpportunity, ...]:
     """Open opportunities past their stage's ``max_days`` as of a date, most overdue first.
 
@@ -262,6 +268,7 @@ def stale(
     Returns:
         The stale opportunities, sorted by days over (descending), then id.
     """
+    day = as_date(as_of, field="as_of")
     found = []
     for opp in opportunities:
         if opp.closed_on is not None:
@@ -269,7 +276,7 @@ def stale(
         limit = playbook.stage(opp.stage).max_days
         if limit is None:
             continue
-        days = days_in_stage(opp, as_of)
+        days = days_in_stage(opp, day)
         if days > limit:
             found.append(StaleOpportunity(opp.id, opp.owner, opp.stage, days, limit, days - limit))
     return tuple(sorted(found, key=lambda s: (-s.over, s.opportunity)))

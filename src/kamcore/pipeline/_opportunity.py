@@ -167,6 +167,15 @@ def _text(value: object, field: str, *, required: bool = True) -> str:
     return value
 
 
+def _strings(**values: object) -> None:
+    """Refuse any value that is not a string (names, keys, notes)."""
+    for field, value in values.items():
+        if type(value) is not str:
+            raise ValidationError(
+                field=field, value=value, expected="a string", problem=f"a {type(value).__name__}"
+            )
+
+
 def _day(value: object, field: str = "on") -> date:
     if type(value) is date:
         return value
@@ -345,6 +354,8 @@ def advance(
             or gates failed (``failed_gates`` lists them all).
         ValidationError: ``on`` is not a date or is earlier than the latest event.
     """
+    if type(target) is not str or type(by) is not str or type(reason) is not str:
+        _strings(target=target, by=by, reason=reason)
     if opp.closed_on is not None:
         raise _refuse(opp, target, "it is closed; reopen it first")
     if target not in playbook._stage_by_key:
@@ -392,10 +403,18 @@ def close(
             or its gates failed.
         ValidationError: A blank reason, missing fatal factors, or a bad date.
     """
+    _strings(outcome=outcome, by=by)
     if opp.closed_on is not None:
         raise _refuse(opp, outcome, f"it is already closed as {opp.stage!r}")
     found = playbook.outcome(outcome)
     why = _text(reason, "reason")
+    if isinstance(fatal_factors, str):
+        raise ValidationError(
+            field="fatal_factors",
+            value=fatal_factors,
+            expected="a list of factors, such as ['price too high']",
+            problem="a single string",
+        )
     factors = tuple(_text(f, "fatal_factors") for f in fatal_factors)
     if found.requires_fatal_factors and not factors:
         raise ValidationError(
@@ -436,6 +455,7 @@ def reopen(
         TransitionNotAllowed: It is open, or no reopen rule allows this, or gates failed.
         ValidationError: A blank reason or a bad date.
     """
+    _strings(target=target, by=by)
     if opp.closed_on is None:
         raise _refuse(opp, target, "it is open; only closed opportunities can be reopened")
     why = _text(reason, "reason")
@@ -477,6 +497,7 @@ def log_activity(
             expected="an open opportunity (reopen it first)",
             problem="activities can't be logged on a closed opportunity",
         )
+    _strings(by=by)
     text = _text(activity, "activity")
     day = _when(opp, on)
     event = PipelineEvent(EventKind.ACTIVITY, opp.id, day, by, opp.stage, opp.stage, text)
@@ -524,6 +545,7 @@ def record_evidence(
     Raises:
         ValidationError: An unknown field, a value of the wrong type, or a bad date.
     """
+    _strings(name=name, by=by)
     fact = _typed(playbook.field(name).kind, name, value)
     day = _when(opp, on)
     event = PipelineEvent(EventKind.EVIDENCE, opp.id, day, by, opp.stage, opp.stage, "", (), fact)
@@ -553,6 +575,7 @@ def record_buyer_step(
     Raises:
         ValidationError: An unknown step or a bad date.
     """
+    _strings(step=step, by=by)
     playbook.buyer_step(step)
     day = _when(opp, on)
     event = PipelineEvent(EventKind.BUYER_STEP, opp.id, day, by, opp.buyer_step, step)

@@ -664,7 +664,7 @@ class Playbook:
         """
         try:
             return self._stage_by_key[key]
-        except KeyError:
+        except (KeyError, TypeError):
             raise ValidationError(
                 field="stage",
                 value=key,
@@ -680,7 +680,7 @@ class Playbook:
         """
         try:
             return self._outcome_by_key[key]
-        except KeyError:
+        except (KeyError, TypeError):
             raise ValidationError(
                 field="outcome",
                 value=key,
@@ -696,7 +696,7 @@ class Playbook:
         """
         try:
             return self._field_by_name[name]
-        except KeyError:
+        except (KeyError, TypeError):
             raise ValidationError(
                 field="evidence",
                 value=name,
