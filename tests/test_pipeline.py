@@ -656,7 +656,7 @@ def test_opportunities_and_events_round_trip_and_replay(data: st.DataObject) -> 
     assert pb.is_stage(opp.stage) or pb.is_terminal(opp.stage)
 
 
-@given(pst.facts(), pst.gates())
+@given(pst.pipeline_facts(), pst.pipeline_gates())
 def test_facts_and_gates_round_trip(fact: Fact, gate: Gate) -> None:
     assert codec.from_dict(Fact, codec.to_dict(fact)) == fact
     assert codec.from_dict(Gate, codec.to_dict(gate)) == gate

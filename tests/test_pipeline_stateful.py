@@ -24,7 +24,7 @@ from kamcore.pipeline import (
     replay,
 )
 from kamcore.presets import load_preset
-from kamcore.strategies._pipeline import fact_values
+from kamcore.strategies._pipeline import pipeline_fact_values
 
 PLAYBOOK = load_preset("pipeline_project_sales", Playbook)
 STAGES = tuple(s.key for s in PLAYBOOK.stages)
@@ -112,7 +112,7 @@ class OpportunityMachine(RuleBasedStateMachine):
     @rule(name=st.sampled_from(FIELDS), data=st.data())
     def record(self, name: str, data: st.DataObject) -> None:
         kind = PLAYBOOK.field(name).kind
-        value = data.draw(MARGINS if name == "estimated_margin" else fact_values(kind))
+        value = data.draw(MARGINS if name == "estimated_margin" else pipeline_fact_values(kind))
         assert self.attempt(record_evidence, name, value)
         if kind is FactKind.NUMBER:
             assert self.opp.evidence[name] == value

@@ -39,7 +39,7 @@ _NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12
 _TEXT = st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")
 
 
-def fact_values(kind: FactKind) -> st.SearchStrategy[object]:
+def pipeline_fact_values(kind: FactKind) -> st.SearchStrategy[object]:
     """Values of an evidence field of ``kind``."""
     if kind is FactKind.TEXT:
         return _TEXT
@@ -51,13 +51,13 @@ def fact_values(kind: FactKind) -> st.SearchStrategy[object]:
 
 
 @st.composite
-def facts(draw: st.DrawFn, name: str | None = None) -> Fact:
+def pipeline_facts(draw: st.DrawFn, name: str | None = None) -> Fact:
     """A fact of any kind."""
     kind = draw(st.sampled_from(FactKind))
-    return Fact.of(name or draw(_NAMES), draw(fact_values(kind)))
+    return Fact.of(name or draw(_NAMES), draw(pipeline_fact_values(kind)))
 
 
-def gates(fields: tuple[str, ...] = ("margin", "name")) -> st.SearchStrategy[Gate]:
+def pipeline_gates(fields: tuple[str, ...] = ("margin", "name")) -> st.SearchStrategy[Gate]:
     """Built-in gates reading ``fields``."""
     required = st.builds(
         Gate,
@@ -149,7 +149,9 @@ def opportunities(draw: st.DrawFn, playbook: Playbook | None = None) -> Opportun
         action = draw(st.sampled_from(["evidence", "advance", "close", "log", "buyer"]))
         if action == "evidence" and pb.fields:
             field = draw(st.sampled_from(pb.fields))
-            opp, _ = record_evidence(pb, opp, field.name, draw(fact_values(field.kind)), on=day)
+            opp, _ = record_evidence(
+                pb, opp, field.name, draw(pipeline_fact_values(field.kind)), on=day
+            )
         elif opp.is_closed:
             continue
         elif action == "log":
