@@ -359,12 +359,10 @@ def advance(
     if opp.closed_on is not None:
         raise _refuse(opp, target, "it is closed; reopen it first")
     if target not in playbook._stage_by_key:
-        why = (
-            "use close() for a terminal outcome"
-            if playbook.is_terminal(target)
-            else ("no such stage")
+        terminal = playbook.is_terminal(target)
+        raise _refuse(
+            opp, target, "use close() for a terminal outcome" if terminal else "no such stage"
         )
-        raise _refuse(opp, target, why)
     day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
     _check_gates(playbook, opp, target)
     opening = opp.opening
