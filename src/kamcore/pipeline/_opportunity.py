@@ -1,0 +1,627 @@
+"""Opportunities and the pure operations that move them through a playbook."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date
+from typing import Final
+
+import attrs
+
+from kamcore.calendar import as_date
+from kamcore.errors import TransitionNotAllowed, ValidationError
+from kamcore.money import Money, as_decimal
+from kamcore.pipeline._policy import (
+    EMPTY_EVIDENCE,
+    Evidence,
+    Fact,
+    FactKind,
+    Playbook,
+)
+
+
+class EventKind(enum.Enum):
+    """What a :class:`PipelineEvent` records."""
+
+    OPENED = "opened"
+    ADVANCED = "advanced"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    ACTIVITY = "activity"
+    EVIDENCE = "evidence"
+    BUYER_STEP = "buyer_step"
+
+
+@attrs.frozen
+class Opening:
+    """What an opportunity is opened with: who, for whom, how much, when.
+
+    Shared by the ``opened`` event and every later version of the opportunity.
+
+    Args:
+        id: The opportunity's id.
+        account: The account (大客户) it belongs to.
+        amount: The expected contract amount.
+        owner: The responsible salesperson.
+        on: The day it was opened.
+        expected_close: The expected signing date, if known.
+    """
+
+    id: str
+    account: str
+    amount: Money
+    owner: str
+    on: date
+    expected_close: date | None = None
+
+
+@attrs.frozen
+class PipelineEvent:
+    """One thing that happened to an opportunity: what, when, by whom, why.
+
+    One class for every kind (tagged by ``kind``) so that a history is plain data.
+
+    Args:
+        kind: What happened.
+        opportunity: The opportunity's id.
+        on: The day it happened.
+        by: Who did it.
+        source: The stage before (moves, closes, reopens; the previous buyer step).
+        target: The stage, outcome or buyer step after.
+        reason: Why (a move's note, a close-out reason, an activity's description).
+        fatal_factors: For ``closed``: the factors that decided it (致命因素).
+        fact: For ``evidence``: the fact recorded.
+        opening: For ``opened``: what the opportunity was opened with.
+    """
+
+    kind: EventKind
+    opportunity: str
+    on: date
+    by: str = ""
+    source: str = ""
+    target: str = ""
+    reason: str = ""
+    fatal_factors: tuple[str, ...] = ()
+    fact: Fact | None = None
+    opening: Opening | None = None
+
+
+@attrs.frozen
+class Opportunity:
+    """A sales opportunity (销售机会) on its way through a playbook; immutable.
+
+    Build one with :func:`open_opportunity` and change it only with the operations of
+    this module, each of which returns a new opportunity and the event it appended to
+    ``history``. ``replay(playbook, opp.history) == opp`` always holds. ``id``,
+    ``account``, ``amount``, ``owner``, ``opened_on`` and ``expected_close`` read
+    through to :attr:`opening`.
+
+    Args:
+        opening: What it was opened with (id, account, amount, owner, dates).
+        stage: The current open stage, or the terminal outcome once closed.
+        stage_entered_on: The day it entered its current stage (or was closed).
+        closed_on: The day it was closed; ``None`` while it is open.
+        evidence: What is known about it (the initiation report, the margin, ...).
+        buyer_step: The customer's current procurement step (``""``: not recorded).
+        history: Every event, oldest first; append-only.
+    """
+
+    opening: Opening
+    stage: str
+    stage_entered_on: date
+    closed_on: date | None = None
+    evidence: Evidence = EMPTY_EVIDENCE
+    buyer_step: str = ""
+    history: tuple[PipelineEvent, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The opportunity's id."""
+        return self.opening.id
+
+    @property
+    def account(self) -> str:
+        """The account it belongs to."""
+        return self.opening.account
+
+    @property
+    def amount(self) -> Money:
+        """The expected contract amount."""
+        return self.opening.amount
+
+    @property
+    def owner(self) -> str:
+        """The responsible salesperson."""
+        return self.opening.owner
+
+    @property
+    def opened_on(self) -> date:
+        """The day it was opened."""
+        return self.opening.on
+
+    @property
+    def expected_close(self) -> date | None:
+        """The expected signing date, if known."""
+        return self.opening.expected_close
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the opportunity has reached a terminal outcome."""
+        return self.closed_on is not None
+
+    @property
+    def last_event_on(self) -> date:
+        """The day of the latest event (the opening day if there is none)."""
+        return self.history[-1].on if self.history else self.opening.on
+
+
+def _text(value: object, field: str, *, required: bool = True) -> str:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected="a non-empty string" if required else "a string",
+            problem="blank" if isinstance(value, str) else f"a {type(value).__name__}",
+        )
+    return value
+
+
+def _strings(**values: object) -> None:
+    """Refuse any value that is not a string (names, keys, notes)."""
+    for field, value in values.items():
+        if type(value) is not str:
+            raise ValidationError(
+                field=field, value=value, expected="a string", problem=f"a {type(value).__name__}"
+            )
+
+
+def _day(value: object, field: str = "on") -> date:
+    if type(value) is date:
+        return value
+    return as_date(value, field=field)
+
+
+def _when(opp: Opportunity, on: object) -> date:
+    day = _day(on)
+    last = opp.history[-1].on if opp.history else opp.opened_on
+    if day < last:
+        raise ValidationError(
+            field="on",
+            value=day,
+            expected=f"{last.isoformat()} or later (history is append-only)",
+            problem="earlier than the opportunity's last event",
+        )
+    return day
+
+
+def _apply(
+    opp: Opportunity | None,
+    event: PipelineEvent,
+    history: tuple[PipelineEvent, ...] | None = None,
+) -> Opportunity:
+    """Apply ``event`` to ``opp`` and return the new opportunity (no checks).
+
+    ``history`` overrides the appended history (replay sets the whole history once).
+    """
+    kind = event.kind
+    if kind is EventKind.OPENED:
+        assert event.opening is not None  # opened events always carry their opening
+        return Opportunity(
+            event.opening,
+            event.target,
+            event.on,
+            None,
+            EMPTY_EVIDENCE,
+            "",
+            (event,) if history is None else history,
+        )
+    assert opp is not None  # replay checks the first event is 'opened'
+    if history is None:
+        history = (*opp.history, event)
+    if kind is EventKind.ADVANCED:
+        return Opportunity(
+            opp.opening, event.target, event.on, None, opp.evidence, opp.buyer_step, history
+        )
+    stage = opp.stage
+    entered = opp.stage_entered_on
+    closed = opp.closed_on
+    evidence = opp.evidence
+    buyer = opp.buyer_step
+    if kind is EventKind.CLOSED:
+        stage, entered, closed = event.target, event.on, event.on
+    elif kind is EventKind.REOPENED:
+        stage, entered, closed = event.target, event.on, None
+    elif kind is EventKind.EVIDENCE:
+        assert event.fact is not None  # evidence events always carry a fact
+        evidence = evidence.with_fact(event.fact)
+    elif kind is EventKind.BUYER_STEP:
+        buyer = event.target
+    return Opportunity(opp.opening, stage, entered, closed, evidence, buyer, history)
+
+
+def open_opportunity(
+    playbook: Playbook,
+    *,
+    id: str,
+    account: str,
+    amount: Money,
+    owner: str,
+    on: date | str,
+    by: str = "",
+    expected_close: date | str | None = None,
+) -> tuple[Opportunity, PipelineEvent]:
+    """Open a new opportunity in the playbook's initial stage.
+
+    Args:
+        playbook: The sales process it follows.
+        id: A unique id, such as ``"opp-1"``.
+        account: The account id.
+        amount: The expected contract amount.
+        owner: The responsible salesperson.
+        on: The day it is opened.
+        by: Who opened it (defaults to ``owner``).
+        expected_close: The expected signing date, if known.
+
+    Returns:
+        The new opportunity and its ``opened`` event.
+
+    Raises:
+        ValidationError: A blank id, account or owner, an amount that is not Money,
+            or a date that is not a date.
+
+    Example:
+        >>> from kamcore.pipeline import Playbook, Stage, Outcome
+        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
+        ...               outcomes=(Outcome("won", won=True),))
+        >>> opp, event = open_opportunity(pb, id="opp-1", account="acme",
+        ...                               amount=Money("100000"), owner="li", on="2026-03-02")
+        >>> opp.stage, event.kind.value, len(opp.history)
+        ('lead', 'opened', 1)
+    """
+    if not isinstance(amount, Money):
+        raise ValidationError(
+            field="amount", value=amount, expected="a kamcore.money.Money", problem="not money"
+        )
+    day = _day(on)
+    opening = Opening(
+        _text(id, "id"),
+        _text(account, "account"),
+        amount,
+        _text(owner, "owner"),
+        day,
+        None if expected_close is None else _day(expected_close, "expected_close"),
+    )
+    who = _text(by, "by", required=False) or owner
+    stage = playbook._initial.key
+    event = PipelineEvent(EventKind.OPENED, opening.id, day, who, "", stage, "", (), None, opening)
+    return Opportunity(opening, stage, day, None, EMPTY_EVIDENCE, "", (event,)), event
+
+
+def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
+
+
+def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
+    key = (opp.stage, target)
+    compiled = playbook._table.get(key)
+    if compiled is None:
+        allowed = ", ".join(repr(t) for t in playbook.targets(opp.stage)) or "none"
+        raise _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
+    fast = playbook._fast[key]
+    if fast is None or fast(opp):
+        return
+    failed = None
+    for gate, check in compiled:
+        problem = check(opp, gate)
+        if problem is not None:
+            if failed is None:
+                failed = []
+            failed.append((gate.name, f"{gate.message}: {problem}" if gate.message else problem))
+    if failed is not None:  # pragma: no branch - the compiled check agrees with the gates
+        raise TransitionNotAllowed(
+            subject=opp.id, source=opp.stage, target=target, failed_gates=failed
+        )
+
+
+def advance(
+    playbook: Playbook,
+    opp: Opportunity,
+    target: str,
+    *,
+    on: date | str,
+    by: str = "",
+    reason: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Move an open opportunity to another open stage, checking every gate.
+
+    Every gate of the move and of the target stage is checked, and a refusal lists
+    every gate that failed, not just the first.
+
+    Args:
+        playbook: The sales process.
+        opp: The opportunity.
+        target: The stage key to move to.
+        on: The day of the move (not before the latest event).
+        by: Who moved it.
+        reason: A note for the history.
+
+    Returns:
+        The moved opportunity and its ``advanced`` event.
+
+    Raises:
+        TransitionNotAllowed: The opportunity is closed, the playbook has no such move,
+            or gates failed (``failed_gates`` lists them all).
+        ValidationError: ``on`` is not a date or is earlier than the latest event.
+    """
+    if type(target) is not str or type(by) is not str or type(reason) is not str:
+        _strings(target=target, by=by, reason=reason)
+    if opp.closed_on is not None:
+        raise _refuse(opp, target, "it is closed; reopen it first")
+    if target not in playbook._stage_by_key:
+        terminal = playbook.is_terminal(target)
+        raise _refuse(
+            opp, target, "use close() for a terminal outcome" if terminal else "no such stage"
+        )
+    day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
+    _check_gates(playbook, opp, target)
+    opening = opp.opening
+    event = PipelineEvent(EventKind.ADVANCED, opening.id, day, by, opp.stage, target, reason)
+    history = (*opp.history, event)
+    return Opportunity(opening, target, day, None, opp.evidence, opp.buyer_step, history), event
+
+
+def close(
+    playbook: Playbook,
+    opp: Opportunity,
+    outcome: str,
+    *,
+    on: date | str,
+    reason: str,
+    fatal_factors: Iterable[str] = (),
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Close an open opportunity with a terminal outcome: won, or closed out (结项).
+
+    Args:
+        playbook: The sales process.
+        opp: The opportunity.
+        outcome: The outcome key (``"won"``, ``"lost"``, ``"no_bid"``, ...).
+        on: The day it closes.
+        reason: Why; mandatory (the close-out summary, 结项报告).
+        fatal_factors: The factors that decided it (致命因素); mandatory for outcomes
+            with ``requires_fatal_factors``.
+        by: Who closed it.
+
+    Returns:
+        The closed opportunity and its ``closed`` event.
+
+    Raises:
+        TransitionNotAllowed: Already closed, the outcome can't close from this stage,
+            or its gates failed.
+        ValidationError: A blank reason, missing fatal factors, or a bad date.
+    """
+    _strings(outcome=outcome, by=by)
+    if opp.closed_on is not None:
+        raise _refuse(opp, outcome, f"it is already closed as {opp.stage!r}")
+    found = playbook.outcome(outcome)
+    why = _text(reason, "reason")
+    if isinstance(fatal_factors, str):
+        raise ValidationError(
+            field="fatal_factors",
+            value=fatal_factors,
+            expected="a list of factors, such as ['price too high']",
+            problem="a single string",
+        )
+    factors = tuple(_text(f, "fatal_factors") for f in fatal_factors)
+    if found.requires_fatal_factors and not factors:
+        raise ValidationError(
+            field="fatal_factors",
+            value=factors,
+            expected=f"at least one fatal factor (致命因素) for {outcome!r}",
+            problem="missing",
+        )
+    day = _when(opp, on)
+    _check_gates(playbook, opp, outcome)
+    event = PipelineEvent(EventKind.CLOSED, opp.id, day, by, opp.stage, outcome, why, factors)
+    return _apply(opp, event), event
+
+
+def reopen(
+    playbook: Playbook,
+    opp: Opportunity,
+    target: str,
+    *,
+    on: date | str,
+    reason: str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Reopen a closed opportunity into a stage, where a reopen rule allows it.
+
+    Args:
+        playbook: The sales process.
+        opp: A closed opportunity.
+        target: The open stage to re-enter.
+        on: The day it is reopened.
+        reason: Why; mandatory.
+        by: Who reopened it.
+
+    Returns:
+        The reopened opportunity and its ``reopened`` event.
+
+    Raises:
+        TransitionNotAllowed: It is open, or no reopen rule allows this, or gates failed.
+        ValidationError: A blank reason or a bad date.
+    """
+    _strings(target=target, by=by)
+    if opp.closed_on is None:
+        raise _refuse(opp, target, "it is open; only closed opportunities can be reopened")
+    why = _text(reason, "reason")
+    day = _when(opp, on)
+    _check_gates(playbook, opp, target)
+    event = PipelineEvent(EventKind.REOPENED, opp.id, day, by, opp.stage, target, why)
+    return _apply(opp, event), event
+
+
+def log_activity(
+    playbook: Playbook,
+    opp: Opportunity,
+    activity: str,
+    *,
+    on: date | str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Log an activity inside the current stage (a visit, a demo, a new action plan).
+
+    Many sales activities repeat inside a stage; they are part of the history.
+
+    Args:
+        playbook: The sales process.
+        opp: An open opportunity.
+        activity: What was done.
+        on: The day.
+        by: Who did it.
+
+    Returns:
+        The opportunity with the activity in its history, and the event.
+
+    Raises:
+        ValidationError: The opportunity is closed, the text is blank, or a bad date.
+    """
+    if opp.closed_on is not None:
+        raise ValidationError(
+            field="stage",
+            value=opp.stage,
+            expected="an open opportunity (reopen it first)",
+            problem="activities can't be logged on a closed opportunity",
+        )
+    _strings(by=by)
+    text = _text(activity, "activity")
+    day = _when(opp, on)
+    event = PipelineEvent(EventKind.ACTIVITY, opp.id, day, by, opp.stage, opp.stage, text)
+    return _apply(opp, event), event
+
+
+def _typed(kind: FactKind, name: str, value: object) -> Fact:
+    if kind is FactKind.MONEY:
+        if not isinstance(value, Money):
+            raise ValidationError(field=name, value=value, expected="a kamcore.money.Money")
+        return Fact(name, money=value)
+    if kind is FactKind.DATE:
+        return Fact(name, day=_day(value, name))
+    if kind is FactKind.NUMBER:
+        if isinstance(value, Money):
+            raise ValidationError(field=name, value=value, expected="a number, not money")
+        return Fact(name, number=as_decimal(value, field=name))
+    if not isinstance(value, str):
+        raise ValidationError(field=name, value=value, expected="a string")
+    return Fact(name, text=value)
+
+
+def record_evidence(
+    playbook: Playbook,
+    opp: Opportunity,
+    name: str,
+    value: object,
+    *,
+    on: date | str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Record (or correct) one piece of evidence, typed by the playbook's field.
+
+    Args:
+        playbook: The sales process; it declares the field and its type.
+        opp: The opportunity.
+        name: The evidence field.
+        value: A ``str``, number, date (or ISO string) or :class:`Money`, as declared.
+        on: The day.
+        by: Who recorded it.
+
+    Returns:
+        The opportunity with the new evidence, and the event.
+
+    Raises:
+        ValidationError: An unknown field, a value of the wrong type, or a bad date.
+    """
+    _strings(name=name, by=by)
+    fact = _typed(playbook.field(name).kind, name, value)
+    day = _when(opp, on)
+    event = PipelineEvent(EventKind.EVIDENCE, opp.id, day, by, opp.stage, opp.stage, "", (), fact)
+    return _apply(opp, event), event
+
+
+def record_buyer_step(
+    playbook: Playbook,
+    opp: Opportunity,
+    step: str,
+    *,
+    on: date | str,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Record the customer's current procurement step beside our stage.
+
+    Args:
+        playbook: The sales process; it lists the buyer steps.
+        opp: The opportunity.
+        step: The buyer step key (``"tender"``).
+        on: The day.
+        by: Who recorded it.
+
+    Returns:
+        The opportunity with its buyer step set, and the event.
+
+    Raises:
+        ValidationError: An unknown step or a bad date.
+    """
+    _strings(step=step, by=by)
+    playbook.buyer_step(step)
+    day = _when(opp, on)
+    event = PipelineEvent(EventKind.BUYER_STEP, opp.id, day, by, opp.buyer_step, step)
+    return _apply(opp, event), event
+
+
+_NEEDS_OPEN: Final = "an 'opened' event first"
+
+
+def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
+    """Rebuild an opportunity from its history of events.
+
+    Args:
+        playbook: The sales process the events followed.
+        events: The events, oldest first, starting with ``opened``.
+
+    Returns:
+        The opportunity; equal to the one the events were produced with.
+
+    Raises:
+        ValidationError: No events, the first is not ``opened``, events of another
+            opportunity are mixed in, or a step the playbook does not allow.
+    """
+    opp: Opportunity | None = None
+    history = tuple(events)
+    for i, event in enumerate(history):
+        where = f"events[{i}]"
+        if opp is None:
+            if event.kind is not EventKind.OPENED:
+                raise ValidationError(field=where, value=event.kind.value, expected=_NEEDS_OPEN)
+            opp = _apply(None, event, ())
+            continue
+        if event.opportunity != opp.id or event.kind is EventKind.OPENED:
+            raise ValidationError(
+                field=where,
+                value=event.opportunity,
+                expected=f"a later event of {opp.id!r}",
+                problem="does not belong to this history",
+            )
+        moves = event.kind in (EventKind.ADVANCED, EventKind.CLOSED, EventKind.REOPENED)
+        if moves and not playbook.can_move(opp.stage, event.target):
+            raise ValidationError(
+                field=where,
+                value=f"{opp.stage} -> {event.target}",
+                expected="a step the playbook allows",
+                problem="not in the playbook",
+            )
+        opp = _apply(opp, event, ())
+    if opp is None:
+        raise ValidationError(field="events", value=(), expected=_NEEDS_OPEN, problem="empty")
+    return attrs.evolve(opp, history=history)

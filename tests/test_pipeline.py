@@ -1,0 +1,863 @@
+"""The sales process as a validated, immutable stage machine (kamcore.pipeline)."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamcore import codec
+from kamcore.calendar import Period
+from kamcore.errors import PolicyError, RecordInvalid, TransitionNotAllowed, ValidationError
+from kamcore.money import Money, Rate
+from kamcore.pipeline import (
+    AlignmentStatus,
+    BuyerStep,
+    EventKind,
+    Evidence,
+    EvidenceField,
+    Fact,
+    FactKind,
+    ForecastCategory,
+    Gate,
+    GateKind,
+    Move,
+    Opportunity,
+    Outcome,
+    PipelineEvent,
+    Playbook,
+    Reopen,
+    Stage,
+    advance,
+    alignment,
+    calibration,
+    close,
+    conversion,
+    days_in_stage,
+    forecast,
+    log_activity,
+    misalignments,
+    open_opportunity,
+    record_buyer_step,
+    record_evidence,
+    register_check,
+    registered_checks,
+    reopen,
+    replay,
+    stale,
+    to_mermaid,
+    velocity,
+    weighted_pipeline,
+)
+from kamcore.presets import load_preset
+from kamcore.strategies import _pipeline as pst
+
+D0 = date(2026, 3, 2)
+
+INITIATION_REPORT = {
+    "project_name": "Line 3 retrofit",
+    "project_number": "P-2026-031",
+    "customer_owner": "Director Zhao",
+    "expected_contract_amount": Money("1200000"),
+    "estimated_margin": Decimal("0.22"),
+    "sales_expense_budget": Money("30000"),
+    "project_category": "retrofit",
+    "expected_signing_date": date(2026, 9, 30),
+}
+ASSESSMENT = {
+    "account_grade": "A",
+    "needs": "automation",
+    "budget": Money("1500000"),
+    "decision_process": "tender",
+}
+
+
+@pytest.fixture(scope="module")
+def sales() -> Playbook:
+    return load_preset("pipeline_project_sales", Playbook)
+
+
+@pytest.fixture(scope="module")
+def development() -> Playbook:
+    return load_preset("pipeline_account_development", Playbook)
+
+
+def opened(pb: Playbook, opp_id: str = "opp-1", **kw: object) -> Opportunity:
+    args: dict[str, object] = {
+        "id": opp_id,
+        "account": "acme",
+        "amount": Money("1000000"),
+        "owner": "li",
+        "on": D0,
+    }
+    args.update(kw)
+    opp, _ = open_opportunity(pb, **args)  # type: ignore[arg-type]
+    return opp
+
+
+def with_evidence(pb: Playbook, opp: Opportunity, facts: dict[str, object]) -> Opportunity:
+    for name, value in facts.items():
+        opp, _ = record_evidence(pb, opp, name, value, on=opp.last_event_on)
+    return opp
+
+
+def at_proposal(pb: Playbook, margin: Decimal = Decimal("0.22")) -> Opportunity:
+    opp = with_evidence(pb, opened(pb), {**ASSESSMENT, **INITIATION_REPORT})
+    opp, _ = advance(pb, opp, "initiation", on=D0 + timedelta(days=5))
+    opp, _ = record_evidence(pb, opp, "shortlisted_on", D0, on=D0 + timedelta(days=6))
+    opp, _ = advance(pb, opp, "proposal", on=D0 + timedelta(days=10))
+    opp, _ = record_evidence(pb, opp, "estimated_margin", margin, on=D0 + timedelta(days=11))
+    return opp
+
+
+# -- presets ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["pipeline_project_sales", "pipeline_account_development"])
+def test_every_preset_loads_and_round_trips_through_the_codec(name: str) -> None:
+    pb = load_preset(name, Playbook)
+    assert len(pb.stages) == 5
+    assert codec.from_dict(Playbook, codec.to_dict(pb)) == pb
+    assert codec.from_json(Playbook, codec.to_json(pb)) == pb
+
+
+def test_a_preset_loads_by_its_kind_once_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(codec.POLICY_KINDS, "pipeline_playbook", "kamcore.pipeline:Playbook")
+    assert isinstance(load_preset("pipeline_project_sales"), Playbook)
+
+
+def test_a_tracked_opportunity_stays_under_one_kilobyte(sales: Playbook) -> None:
+    count = 2000
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [
+            open_opportunity(
+                sales,
+                id=f"opp-{i}",
+                account=f"acct-{i}",
+                amount=Money(Decimal(100000 + i)),
+                owner="li",
+                on=D0,
+            )[0]
+            for i in range(count)
+        ]
+        per_opportunity = (tracemalloc.get_traced_memory()[0] - before) / count
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == count
+    assert per_opportunity <= 1024
+
+
+def test_the_project_sales_preset_follows_the_five_source_stages(sales: Playbook) -> None:
+    assert [s.zh for s in sales.ordered_stages()] == [
+        "客户开发",
+        "立项",
+        "提案",
+        "招投标",
+        "工程实施",
+    ]
+    assert sales.initial.key == "development"
+    assert {o.key for o in sales.outcomes} >= {"won", "lost", "no_bid", "withdrawn"}
+
+
+def test_the_account_development_preset_raises_company_involvement(development: Playbook) -> None:
+    levels = [s.involvement.value for s in development.ordered_stages()]
+    assert levels == ["low", "low_to_medium", "medium", "high", "high"]
+    assert development.stage("relationship").participants[-1] == "senior management"
+
+
+# -- invalid playbooks ------------------------------------------------------------------
+
+
+def tiny(**overrides: object) -> Playbook:
+    args: dict[str, object] = {
+        "name": "tiny",
+        "stages": (Stage("lead", order=1, initial=True), Stage("deal", order=2)),
+        "outcomes": (Outcome("won", won=True, from_stages=("deal",)), Outcome("lost")),
+        "moves": (Move("lead", "deal"),),
+        "fields": (EvidenceField("margin", FactKind.NUMBER),),
+    }
+    args.update(overrides)
+    return Playbook(**args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "part", "words"),
+    [
+        ({"moves": ()}, "stage 'deal'", "not reachable"),
+        (
+            {"outcomes": (Outcome("won", won=True, from_stages=("lead",)),)},
+            "stage 'deal'",
+            "trap",
+        ),
+        (
+            {"stages": (Stage("lead", initial=True), Stage("deal", initial=True))},
+            "initial stage",
+            "found 2: 'lead', 'deal'",
+        ),
+        ({"stages": (Stage("lead"), Stage("deal"))}, "initial stage", "found 0"),
+        (
+            {"gates": (Gate("report", GateKind.REQUIRED, fields=("project_name",)),)},
+            "gate 'report'",
+            "unknown evidence field 'project_name'",
+        ),
+        ({"moves": (Move("lead", "deal", gates=("nope",)),)}, "move 'lead' -> 'deal'", "'nope'"),
+        (
+            {"moves": (Move("lead", "deal"), Move("won", "lead"))},
+            "move 'won' -> 'lead'",
+            "reopen rule",
+        ),
+        ({"moves": (Move("lead", "ghost"),)}, "move 'lead' -> 'ghost'", "unknown stage 'ghost'"),
+        ({"moves": (Move("lead", "lead"),)}, "move 'lead' -> 'lead'", "must change"),
+        ({"moves": (Move("lead", "deal"),) * 2}, "move 'lead' -> 'deal'", "twice"),
+        (
+            {"stages": (Stage("lead", initial=True), Stage("lead"))},
+            "stage 'lead'",
+            "used twice",
+        ),
+        ({"stages": ()}, "stages", "at least one stage"),
+        ({"outcomes": ()}, "outcomes", "at least one terminal outcome"),
+        (
+            {"stages": (Stage("lead", initial=True), Stage("won"))},
+            "stage 'won'",
+            "both a stage and an outcome",
+        ),
+        (
+            {"reopen": (Reopen("ghost", "lead"),)},
+            "reopen 'ghost' -> 'lead'",
+            "unknown outcome",
+        ),
+        ({"reopen": (Reopen("lost", "ghost"),)}, "reopen 'lost' -> 'ghost'", "unknown stage"),
+        ({"reopen": (Reopen("lost", "lead", gates=("x",)),)}, "reopen 'lost'", "unknown gate"),
+        (
+            {"outcomes": (Outcome("won", won=True, from_stages=("ghost",)),)},
+            "outcome 'won'",
+            "unknown stage 'ghost'",
+        ),
+        ({"outcomes": (Outcome("won", gates=("x",)),)}, "outcome 'won'", "unknown gate"),
+        (
+            {"stages": (Stage("lead", initial=True, probability=Rate("1.5")), Stage("deal"))},
+            "stage 'lead'",
+            "not between",
+        ),
+        (
+            {"stages": (Stage("lead", initial=True, max_days=0), Stage("deal"))},
+            "stage 'lead'",
+            "max_days",
+        ),
+        (
+            {"stages": (Stage("lead", initial=True, buyer_steps=("x",)), Stage("deal"))},
+            "stage 'lead'",
+            "unknown buyer step",
+        ),
+        ({"stages": (Stage("lead", initial=True, gates=("x",)), Stage("deal"))}, "stage", "gate"),
+        (
+            {"gates": (Gate("floor", GateKind.MINIMUM, fields=("margin",)),)},
+            "gate 'floor'",
+            "needs exactly one field and a minimum",
+        ),
+        (
+            {"gates": (Gate("cap", GateKind.MAXIMUM, fields=()),)},
+            "gate 'cap'",
+            "needs exactly one field and a maximum",
+        ),
+        ({"gates": (Gate("empty", GateKind.REQUIRED),)}, "gate 'empty'", "at least one field"),
+        (
+            {"gates": (Gate("magic", GateKind.CUSTOM, check="no_such_check"),)},
+            "gate 'magic'",
+            "not registered",
+        ),
+    ],
+)
+def test_an_inconsistent_playbook_is_refused_naming_the_part(
+    overrides: dict[str, object], part: str, words: str
+) -> None:
+    with pytest.raises(PolicyError) as info:
+        tiny(**overrides)
+    assert part in str(info.value)
+    assert words in str(info.value)
+    assert info.value.policy == "Playbook"
+
+
+def test_a_stage_may_reach_its_outcome_through_later_stages_and_loops() -> None:
+    pb = tiny(
+        stages=(Stage("a", initial=True), Stage("b"), Stage("c")),
+        moves=(Move("a", "b"), Move("b", "a"), Move("b", "c")),
+        outcomes=(Outcome("won", won=True, from_stages=("c",)),),
+    )
+    assert pb.targets("b") == ("a", "c") or set(pb.targets("b")) == {"a", "c"}
+    with pytest.raises(PolicyError, match="stage 'c': a trap"):
+        tiny(
+            stages=(Stage("a", initial=True), Stage("b"), Stage("c")),
+            moves=(Move("a", "b"), Move("a", "c")),
+            outcomes=(Outcome("won", won=True, from_stages=("b",)),),
+        )
+
+
+def test_a_preset_with_a_gate_naming_an_unknown_field_fails_to_load() -> None:
+    text = """
+kind = "pipeline_playbook"
+name = "broken"
+[[stages]]
+key = "lead"
+initial = true
+[[outcomes]]
+key = "lost"
+[[gates]]
+name = "report"
+kind = "required"
+fields = ["nope"]
+"""
+    with pytest.raises(RecordInvalid, match="gate 'report': names unknown evidence field 'nope'"):
+        codec.loads_policy(text, Playbook)
+
+
+# -- gates ------------------------------------------------------------------------------
+
+
+def test_initiation_needs_the_complete_initiation_report(sales: Playbook) -> None:
+    opp = with_evidence(sales, opened(sales), {**ASSESSMENT, "project_name": "Line 3"})
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(sales, opp, "initiation", on=D0)
+    err = info.value
+    assert err.failed_gates[0][0] == "initiation report complete"
+    for field in ("project_number", "customer_owner", "estimated_margin", "expected_signing_date"):
+        assert field in err.failed_gates[0][1]
+    assert "project_name" not in err.failed_gates[0][1]
+    assert str(err).startswith(
+        "Can't move opp-1 to 'initiation' from 'development': gate 'initiation report complete'"
+    )
+
+
+def test_a_refusal_lists_every_failed_gate_not_just_the_first(sales: Playbook) -> None:
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(sales, opened(sales), "initiation", on=D0)
+    names = [name for name, _ in info.value.failed_gates]
+    assert names == ["opportunity assessed", "initiation report complete"]
+
+
+def test_the_no_bid_rule_refuses_bidding_below_the_margin_floor(sales: Playbook) -> None:
+    opp = at_proposal(sales, margin=Decimal("0.12"))
+    opp, _ = record_evidence(sales, opp, "proposal_delivered_on", D0, on=opp.last_event_on)
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(sales, opp, "bidding", on=opp.last_event_on)
+    assert str(info.value) == (
+        "Can't move opp-1 to 'bidding' from 'proposal': gate 'margin floor' failed: "
+        "no-bid rule: the estimated gross margin is below the company floor: "
+        "estimated_margin 0.12 is below the minimum 0.15"
+    )
+    closed, event = close(
+        sales,
+        opp,
+        "no_bid",
+        on=opp.last_event_on,
+        reason="margin too thin",
+        fatal_factors=("cost too high",),
+    )
+    assert closed.stage == "no_bid"
+    assert event.fatal_factors == ("cost too high",)
+
+
+def test_a_margin_at_the_floor_may_bid(sales: Playbook) -> None:
+    opp = at_proposal(sales, margin=Decimal("0.15"))
+    opp, _ = record_evidence(sales, opp, "proposal_delivered_on", D0, on=opp.last_event_on)
+    moved, event = advance(sales, opp, "bidding", on=opp.last_event_on, by="li", reason="go")
+    assert moved.stage == "bidding"
+    assert (event.source, event.target, event.by, event.reason) == (
+        "proposal",
+        "bidding",
+        "li",
+        "go",
+    )
+
+
+def test_a_numeric_gate_refuses_text_and_missing_values() -> None:
+    pb = tiny(
+        fields=(EvidenceField("margin", FactKind.NUMBER), EvidenceField("note")),
+        gates=(
+            Gate("floor", GateKind.MINIMUM, fields=("margin",), minimum=Decimal("0.1")),
+            Gate("cap", GateKind.MAXIMUM, fields=("note",), maximum=Decimal(5)),
+        ),
+        moves=(Move("lead", "deal", gates=("floor", "cap")),),
+    )
+    opp = opened(pb)
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(pb, opp, "deal", on=D0)
+    assert info.value.failed_gates == (("floor", "margin is missing"), ("cap", "note is missing"))
+    opp, _ = record_evidence(pb, opp, "note", "five", on=D0)
+    with pytest.raises(TransitionNotAllowed, match="note is not a number"):
+        advance(pb, opp, "deal", on=D0)
+    opp, _ = record_evidence(pb, opp, "margin", Decimal("0.5"), on=D0)
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(pb, opp, "deal", on=D0)
+    assert [name for name, _ in info.value.failed_gates] == ["cap"]
+
+
+def test_only_the_failing_gates_are_listed_when_others_pass() -> None:
+    pb = tiny(
+        fields=(EvidenceField("margin", FactKind.NUMBER), EvidenceField("note")),
+        gates=(
+            Gate("cap", GateKind.MAXIMUM, fields=("margin",), maximum=Decimal("0.9")),
+            Gate("noted", GateKind.REQUIRED, fields=("note",)),
+        ),
+        moves=(Move("lead", "deal", gates=("cap", "noted")),),
+    )
+    opp, _ = record_evidence(pb, opened(pb), "margin", Decimal("0.5"), on=D0)
+    with pytest.raises(TransitionNotAllowed) as info:
+        advance(pb, opp, "deal", on=D0)
+    assert info.value.failed_gates == (("noted", "missing note"),)
+
+
+def test_a_maximum_gate_accepts_money_up_to_its_ceiling() -> None:
+    pb = tiny(
+        fields=(EvidenceField("discount", FactKind.MONEY),),
+        gates=(Gate("cap", GateKind.MAXIMUM, fields=("discount",), maximum=Decimal(1000)),),
+        moves=(Move("lead", "deal", gates=("cap",)),),
+    )
+    opp, _ = record_evidence(pb, opened(pb), "discount", Money("1000.01"), on=D0)
+    with pytest.raises(TransitionNotAllowed, match=r"discount 1000\.01 is above the maximum 1000"):
+        advance(pb, opp, "deal", on=D0)
+    opp, _ = record_evidence(pb, opp, "discount", Money("1000"), on=D0)
+    assert advance(pb, opp, "deal", on=D0)[0].stage == "deal"
+
+
+def test_a_user_registers_a_custom_gate_by_name() -> None:
+    @register_check("coach_found")
+    def coach_found(opp: Opportunity, gate: Gate) -> str | None:
+        field = gate.param("field", "internal_coach")
+        return None if field in opp.evidence else f"no {field} (内线) yet"
+
+    assert "coach_found" in registered_checks()
+    gate = Gate("coach", GateKind.CUSTOM, check="coach_found", params={"field": "coach"})
+    assert gate.params == (("field", "coach"),)
+    assert codec.from_dict(Gate, codec.to_dict(gate)) == gate
+    pb = tiny(
+        fields=(EvidenceField("coach"),),
+        gates=(gate,),
+        moves=(Move("lead", "deal", gates=("coach",)),),
+    )
+    with pytest.raises(TransitionNotAllowed, match=r"gate 'coach' failed: no coach \(内线\) yet"):
+        advance(pb, opened(pb), "deal", on=D0)
+    opp, _ = record_evidence(pb, opened(pb), "coach", "Ms Sun", on=D0)
+    assert advance(pb, opp, "deal", on=D0)[0].stage == "deal"
+    assert gate.param("missing", "dflt") == "dflt"
+
+
+# -- operations -------------------------------------------------------------------------
+
+
+def test_opening_validates_its_input(sales: Playbook) -> None:
+    with pytest.raises(ValidationError, match="amount"):
+        opened(sales, amount="100")
+    with pytest.raises(ValidationError, match="id"):
+        opened(sales, opp_id=" ")
+    with pytest.raises(ValidationError, match="owner"):
+        opened(sales, owner=3)
+    with pytest.raises(ValidationError, match="expected_close"):
+        opened(sales, expected_close="soon")
+    opp = opened(sales, expected_close="2026-09-30", on="2026-03-02")
+    assert opp.expected_close == date(2026, 9, 30)
+    assert opp.history[0].by == "li"
+    assert (opp.account, opp.owner, opp.opened_on) == ("acme", "li", D0)
+
+
+def test_a_move_the_playbook_lacks_is_refused_with_the_allowed_moves(sales: Playbook) -> None:
+    opp = opened(sales)
+    with pytest.raises(TransitionNotAllowed, match=r"no such move \(allowed: 'initiation'"):
+        advance(sales, opp, "bidding", on=D0)
+    with pytest.raises(TransitionNotAllowed, match="use close"):
+        advance(sales, opp, "won", on=D0)
+    with pytest.raises(TransitionNotAllowed, match="no such stage"):
+        advance(sales, opp, "heaven", on=D0)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda pb, o: advance(pb, o, ["initiation"], on=D0), "target"),
+        (lambda pb, o: advance(pb, o, "initiation", on=D0, by=7), "by"),
+        (lambda pb, o: close(pb, o, "withdrawn", on=D0, reason="x", by=None), "by"),
+        (
+            lambda pb, o: close(pb, o, "withdrawn", on=D0, reason="x", fatal_factors="price"),
+            "fatal",
+        ),
+        (lambda pb, o: close(pb, o, {"won"}, on=D0, reason="x"), "outcome"),
+        (lambda pb, o: reopen(pb, o, ["development"], on=D0, reason="x"), "target"),
+        (lambda pb, o: log_activity(pb, o, "visit", on=D0, by=1), "by"),
+        (lambda pb, o: record_evidence(pb, o, ["needs"], "x", on=D0), "name"),
+        (lambda pb, o: record_buyer_step(pb, o, None, on=D0), "step"),
+        (lambda pb, o: advance(pb, o, "initiation", on=20260302), "on"),
+    ],
+)
+def test_bad_input_is_refused_with_a_validation_error_naming_the_field(
+    sales: Playbook, call: object, field: str
+) -> None:
+    opp = opened(sales)
+    with pytest.raises(ValidationError) as info:
+        call(sales, opp)  # type: ignore[operator]
+    assert info.value.field.startswith(field)
+
+
+def test_lookups_refuse_unhashable_keys_clearly(sales: Playbook) -> None:
+    for lookup in (sales.stage, sales.outcome, sales.field):
+        with pytest.raises(ValidationError):
+            lookup(["x"])  # type: ignore[arg-type]
+
+
+def test_history_is_append_only_in_time(sales: Playbook) -> None:
+    opp, _ = log_activity(sales, opened(sales), "visit", on=D0 + timedelta(days=3))
+    with pytest.raises(ValidationError, match="earlier than the opportunity's last event"):
+        log_activity(sales, opp, "visit", on=D0)
+
+
+def test_closing_needs_a_reason_and_fatal_factors_where_the_outcome_asks(sales: Playbook) -> None:
+    opp = opened(sales)
+    with pytest.raises(ValidationError, match="reason"):
+        close(sales, opp, "withdrawn", on=D0, reason="  ")
+    opp2 = at_proposal(sales)
+    with pytest.raises(ValidationError, match="fatal factor"):
+        close(sales, opp2, "no_bid", on=opp2.last_event_on, reason="thin margin")
+    with pytest.raises(TransitionNotAllowed, match="no such move"):
+        close(sales, opp, "lost", on=D0, reason="x", fatal_factors=["price"])
+    with pytest.raises(ValidationError, match="unknown outcome"):
+        close(sales, opp, "vanished", on=D0, reason="x")
+
+
+def test_a_closed_opportunity_is_final_unless_a_reopen_rule_allows(sales: Playbook) -> None:
+    opp, _ = close(sales, opened(sales), "withdrawn", on=D0, reason="budget cut")
+    assert opp.is_closed
+    assert opp.closed_on == D0
+    with pytest.raises(TransitionNotAllowed, match="it is closed; reopen it first"):
+        advance(sales, opp, "initiation", on=D0)
+    with pytest.raises(TransitionNotAllowed, match="already closed"):
+        close(sales, opp, "withdrawn", on=D0, reason="again")
+    with pytest.raises(ValidationError, match="closed opportunity"):
+        log_activity(sales, opp, "visit", on=D0)
+    with pytest.raises(TransitionNotAllowed, match="no such move"):
+        reopen(sales, opp, "proposal", on=D0, reason="try again")
+    back, event = reopen(sales, opp, "development", on=D0, reason="budget restored")
+    assert (back.stage, back.closed_on, event.kind) == ("development", None, EventKind.REOPENED)
+    with pytest.raises(TransitionNotAllowed, match="it is open"):
+        reopen(sales, back, "development", on=D0, reason="x")
+
+
+def test_reopening_into_bidding_checks_the_margin_floor_again(sales: Playbook) -> None:
+    opp = at_proposal(sales, margin=Decimal("0.10"))
+    opp, _ = close(sales, opp, "no_bid", on=opp.last_event_on, reason="x", fatal_factors=["cost"])
+    with pytest.raises(TransitionNotAllowed, match="margin floor"):
+        reopen(sales, opp, "bidding", on=opp.last_event_on, reason="customer raised budget")
+    opp, _ = record_evidence(sales, opp, "estimated_margin", Decimal("0.2"), on=opp.last_event_on)
+    assert reopen(sales, opp, "bidding", on=opp.last_event_on, reason="ok")[0].stage == "bidding"
+
+
+def test_evidence_is_typed_by_the_playbook(sales: Playbook) -> None:
+    opp = opened(sales)
+    with pytest.raises(ValidationError, match="unknown evidence field"):
+        record_evidence(sales, opp, "shoe_size", "42", on=D0)
+    with pytest.raises(ValidationError, match="Money"):
+        record_evidence(sales, opp, "budget", "100", on=D0)
+    with pytest.raises(ValidationError, match="not money"):
+        record_evidence(sales, opp, "estimated_margin", Money("1"), on=D0)
+    with pytest.raises(ValidationError, match="float"):
+        record_evidence(sales, opp, "estimated_margin", 0.2, on=D0)
+    with pytest.raises(ValidationError, match="a string"):
+        record_evidence(sales, opp, "needs", 5, on=D0)
+    opp, _ = record_evidence(sales, opp, "estimated_margin", "0.2", on=D0)
+    opp, _ = record_evidence(sales, opp, "shortlisted_on", "2026-03-01", on=D0)
+    assert opp.evidence["estimated_margin"] == Decimal("0.2")
+    assert opp.evidence.get("shortlisted_on") == date(2026, 3, 1)
+    assert opp.evidence.as_dict() == {
+        "estimated_margin": Decimal("0.2"),
+        "shortlisted_on": date(2026, 3, 1),
+    }
+
+
+def test_evidence_reads_like_an_immutable_mapping() -> None:
+    ev = Evidence((Fact.of("b", "x"), Fact.of("a", 3)))
+    assert list(ev) == ["a", "b"]
+    assert len(ev) == 2
+    assert "a" in ev
+    assert ev.get("zzz") is None
+    assert ev.with_fact(Fact.of("a", 4))["a"] == Decimal(4)
+    assert ev["a"] == Decimal(3)
+    with pytest.raises(ValidationError, match="no such evidence"):
+        ev["zzz"]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        ev.facts = ()  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="appears twice"):
+        Evidence((Fact.of("a", 1), Fact.of("a", 2)))
+
+
+def test_a_fact_holds_exactly_one_typed_value() -> None:
+    assert Fact.of("amount", Money("5")).kind is FactKind.MONEY
+    assert Fact.of("amount", Money("5")).value == Money("5")
+    assert Fact.of("n", 5).kind is FactKind.NUMBER
+    assert Fact.of("t", "x").kind is FactKind.TEXT
+    with pytest.raises(ValidationError, match="exactly one"):
+        Fact("x")
+    with pytest.raises(ValidationError, match="exactly one"):
+        Fact("x", text="a", number=Decimal(1))
+    with pytest.raises(ValidationError, match="blank"):
+        Fact(" ", text="a")
+
+
+def test_activities_repeat_inside_a_stage(sales: Playbook) -> None:
+    opp = opened(sales)
+    for i in range(3):
+        opp, event = log_activity(sales, opp, f"visit {i}", on=D0 + timedelta(days=i), by="li")
+        assert event.kind is EventKind.ACTIVITY
+    assert opp.stage == "development"
+    assert [e.reason for e in opp.history[1:]] == ["visit 0", "visit 1", "visit 2"]
+
+
+def test_replay_rebuilds_the_same_opportunity(sales: Playbook) -> None:
+    opp = at_proposal(sales)
+    opp, _ = record_buyer_step(sales, opp, "tender", on=opp.last_event_on)
+    assert replay(sales, opp.history) == opp
+
+
+def test_replay_refuses_a_history_that_does_not_fit(sales: Playbook) -> None:
+    opp = at_proposal(sales)
+    other = opened(sales, opp_id="opp-2")
+    with pytest.raises(ValidationError, match="empty"):
+        replay(sales, [])
+    with pytest.raises(ValidationError, match="an 'opened' event first"):
+        replay(sales, opp.history[1:])
+    with pytest.raises(ValidationError, match="does not belong"):
+        replay(sales, (*opp.history, other.history[0]))
+    bad = PipelineEvent(EventKind.ADVANCED, "opp-1", D0, source="proposal", target="development")
+    with pytest.raises(ValidationError, match="not in the playbook"):
+        replay(sales, (*opp.history, bad))
+
+
+@given(pst.playbooks())
+def test_every_generated_playbook_round_trips_and_draws(pb: Playbook) -> None:
+    assert codec.from_dict(Playbook, codec.to_dict(pb)) == pb
+    diagram = to_mermaid(pb)
+    assert diagram.startswith("stateDiagram-v2")
+    assert all(f"    {s.key}: " in diagram for s in pb.stages)
+
+
+@given(st.data())
+def test_opportunities_and_events_round_trip_and_replay(data: st.DataObject) -> None:
+    pb = data.draw(pst.playbooks())
+    opp = data.draw(pst.opportunities(pb))
+    assert codec.from_dict(Opportunity, codec.to_dict(opp)) == opp
+    assert all(codec.from_dict(PipelineEvent, codec.to_dict(e)) == e for e in opp.history)
+    assert replay(pb, opp.history) == opp
+    assert pb.is_stage(opp.stage) or pb.is_terminal(opp.stage)
+
+
+@given(pst.pipeline_facts(), pst.pipeline_gates())
+def test_facts_and_gates_round_trip(fact: Fact, gate: Gate) -> None:
+    assert codec.from_dict(Fact, codec.to_dict(fact)) == fact
+    assert codec.from_dict(Gate, codec.to_dict(gate)) == gate
+    ev = Evidence((fact,))
+    assert codec.from_dict(Evidence, codec.to_dict(ev)) == ev
+
+
+def test_playbook_lookups_explain_unknown_keys(sales: Playbook) -> None:
+    with pytest.raises(ValidationError, match="unknown stage"):
+        sales.stage("x")
+    with pytest.raises(ValidationError, match="unknown buyer step"):
+        sales.buyer_step("x")
+    assert sales.gates_for("proposal", "bidding")[1].name == "margin floor"
+    assert sales.gates_for("proposal", "won") == ()
+    assert sales.field("estimated_margin").label == "estimated gross margin"
+    assert EvidenceField("x").label == "x"
+    assert Stage("k").label == "k"
+    assert Outcome("lost", zh="丢标").label == "丢标"
+
+
+def test_the_mermaid_diagram_shows_gates_outcomes_and_reopen_rules(sales: Playbook) -> None:
+    diagram = to_mermaid(sales)
+    assert "    [*] --> development" in diagram
+    assert "    proposal --> bidding: proposal delivered, margin floor" in diagram
+    assert "    lost --> bidding: reopen, margin floor" in diagram
+    assert "    won: 验收结项 won and delivered ✓" in diagram
+
+
+# -- analytics --------------------------------------------------------------------------
+
+
+def portfolio(pb: Playbook) -> list[Opportunity]:
+    """Two open and three closed opportunities of the tiny playbook."""
+    a = opened(pb, "a", amount=Money("100000"), expected_close=date(2026, 4, 15))
+    b = opened(pb, "b", amount=Money("300000"), owner="wang", expected_close=date(2026, 5, 1))
+    b, _ = advance(pb, b, "deal", on=D0 + timedelta(days=1))
+    c = opened(pb, "c", amount=Money("200000"))
+    c, _ = advance(pb, c, "deal", on=D0 + timedelta(days=2))
+    c, _ = close(pb, c, "won", on=date(2026, 4, 11), reason="signed")
+    d = opened(pb, "d", amount=Money("50000"))
+    d, _ = close(pb, d, "lost", on=date(2026, 4, 3), reason="price")
+    e = opened(pb, "e", amount=Money("80000"))
+    e, _ = advance(pb, e, "deal", on=D0 + timedelta(days=3))
+    e, _ = close(pb, e, "lost", on=date(2026, 4, 20), reason="competitor")
+    return [a, b, c, d, e]
+
+
+@pytest.fixture
+def forecaster() -> Playbook:
+    return tiny(
+        stages=(
+            Stage("lead", order=1, initial=True, probability=Rate("0.2"), max_days=30),
+            Stage(
+                "deal",
+                order=2,
+                probability=Rate("0.6"),
+                forecast=ForecastCategory.COMMIT,
+                buyer_steps=("tender",),
+            ),
+        ),
+        buyer_steps=(
+            BuyerStep("need", order=1),
+            BuyerStep("tender", order=2),
+            BuyerStep("po", order=3),
+        ),
+    )
+
+
+def test_weighted_pipeline_sums_amount_times_probability_by_owner_and_period(
+    forecaster: Playbook,
+) -> None:
+    rows = weighted_pipeline(forecaster, portfolio(forecaster))
+    assert [(r.period, r.owner, r.count, str(r.weighted)) for r in rows] == [
+        ("2026-04", "li", 1, "CNY 20,000.00"),
+        ("2026-05", "wang", 1, "CNY 180,000.00"),
+    ]
+    (total,) = weighted_pipeline(forecaster, portfolio(forecaster), by=())
+    assert (total.owner, total.period, total.amount) == ("*", "*", Money("400000"))
+    assert total.weighted == Money("200000.00")
+    unscheduled = weighted_pipeline(forecaster, [opened(forecaster)], by=("period",))
+    assert unscheduled[0].period == "unscheduled"
+    with pytest.raises(ValidationError, match="'owner' and/or 'period'"):
+        weighted_pipeline(forecaster, [], by=("region",))
+
+
+def test_forecast_categories_roll_up_cumulatively(forecaster: Playbook) -> None:
+    fc = forecast(forecaster, portfolio(forecaster), period=Period.quarter(2026, 2))
+    assert fc.period == "2026-Q2"
+    assert forecast(forecaster, portfolio(forecaster), period="2026-Q2") == fc
+    table = {r.category: (r.count, r.amount.amount, r.cumulative.amount) for r in fc.rows}
+    assert table == {
+        ForecastCategory.PIPELINE: (1, 100000, 600000),
+        ForecastCategory.BEST_CASE: (0, 0, 500000),
+        ForecastCategory.COMMIT: (1, 300000, 500000),
+        ForecastCategory.CLOSED: (1, 200000, 200000),
+    }
+    assert fc.omitted == Money("130000")
+    assert fc.row(ForecastCategory.CLOSED).cumulative == Money("200000")
+    with pytest.raises(ValidationError):
+        fc.row(ForecastCategory.OMITTED)
+    later = opened(forecaster, "later", expected_close=date(2026, 12, 1))
+    assert forecast(forecaster, [later], period=Period.quarter(2026, 2)).rows[-1].cumulative == (
+        Money("0")
+    )
+    everything = forecast(forecaster, [*portfolio(forecaster), opened(forecaster, "z")])
+    assert everything.period == "*"
+    assert everything.row(ForecastCategory.PIPELINE).count == 2
+
+
+def test_stale_opportunities_are_those_over_their_stage_limit(forecaster: Playbook) -> None:
+    opps = portfolio(forecaster)
+    assert days_in_stage(opps[0], date(2026, 4, 11)) == 40
+    found = stale(forecaster, opps, as_of=date(2026, 4, 11))
+    assert [(s.opportunity, s.days, s.limit, s.over) for s in found] == [("a", 40, 30, 10)]
+    assert stale(forecaster, opps, as_of=D0 + timedelta(days=30)) == ()
+    assert stale(forecaster, opps, as_of="2026-04-11") == found
+    with pytest.raises(ValidationError, match="before the opportunity entered"):
+        days_in_stage(opps[0], D0 - timedelta(days=1))
+
+
+def test_conversion_and_win_rate_come_from_closed_history(forecaster: Playbook) -> None:
+    rows = {r.stage: r for r in conversion(forecaster, portfolio(forecaster))}
+    assert (rows["lead"].entered, rows["lead"].progressed, rows["lead"].won) == (3, 2, 1)
+    assert rows["lead"].conversion == Rate("0.6667")
+    assert rows["lead"].win_rate == Rate("0.3333")
+    assert rows["deal"].win_rate == Rate("0.5")
+    assert conversion(forecaster, [])[0].conversion is None
+
+
+def test_calibration_scores_the_playbook_probabilities_with_brier(forecaster: Playbook) -> None:
+    report = calibration(forecaster, portfolio(forecaster))
+    # lead: 0.2 vs (1, 0, 0); deal: 0.6 vs (1, 0)
+    # squares: 0.64 + 0.04 + 0.04 + 0.16 + 0.36 = 1.24 over 5 predictions
+    assert report.count == 5
+    assert report.brier == Decimal("0.2480")
+    lead, deal = report.rows
+    assert (lead.predicted, lead.observed, lead.brier) == (
+        Rate("0.2"),
+        Rate("0.3333"),
+        Decimal("0.2400"),
+    )
+    assert (deal.observed, deal.brier) == (Rate("0.5"), Decimal("0.2600"))
+    empty = calibration(forecaster, [])
+    assert empty.brier is None
+    assert empty.rows[0].brier is None
+
+
+def test_sales_velocity_is_pipeline_value_per_day(forecaster: Playbook) -> None:
+    v = velocity(forecaster, portfolio(forecaster))
+    # 2 open × 200,000 average × 1/3 win rate ÷ 40 days (2 March → 11 April)
+    assert (v.open_count, v.average_amount, v.win_rate, v.cycle_days) == (
+        2,
+        Money("200000"),
+        Rate("0.3333"),
+        Decimal("40.00"),
+    )
+    assert v.per_day == Money("3333.00")
+    nothing = velocity(forecaster, [])
+    assert (nothing.per_day, nothing.win_rate) == (Money("0"), Rate(0))
+
+
+@given(st.data())
+def test_analytics_keep_their_invariants_over_any_portfolio(data: st.DataObject) -> None:
+    pb = data.draw(pst.playbooks())
+    opps = data.draw(st.lists(pst.opportunities(pb), max_size=6))
+    cumulative = [r.cumulative for r in forecast(pb, opps).rows]
+    assert cumulative == sorted(cumulative, reverse=True)
+    for row in weighted_pipeline(pb, opps):
+        assert Money("0") <= row.weighted <= row.amount
+    for c in conversion(pb, opps):
+        assert 0 <= c.won <= c.progressed <= c.entered
+    report = calibration(pb, opps)
+    assert report.brier is None or 0 <= report.brier <= 1
+    assert velocity(pb, opps).per_day >= Money("0")
+    assert all(a.status is not AlignmentStatus.ALIGNED for a in misalignments(pb, opps))
+
+
+def test_buyer_alignment_reports_when_the_customer_is_ahead_of_us(forecaster: Playbook) -> None:
+    opp = opened(forecaster)
+    assert alignment(forecaster, opp).status is AlignmentStatus.UNKNOWN
+    opp, _ = record_buyer_step(forecaster, opp, "tender", on=D0)
+    assert alignment(forecaster, opp).status is AlignmentStatus.UNKNOWN  # lead has no mapping
+    deal, _ = advance(forecaster, opp, "deal", on=D0)
+    assert alignment(forecaster, deal).status is AlignmentStatus.ALIGNED
+    late, _ = record_buyer_step(forecaster, deal, "po", on=D0)
+    early, _ = record_buyer_step(forecaster, deal, "need", on=D0)
+    assert alignment(forecaster, late).message == (
+        "opp-1: we are in 'deal' while the customer is already at 'po'"
+    )
+    assert alignment(forecaster, early).status is AlignmentStatus.AHEAD
+    assert [a.status for a in misalignments(forecaster, [deal, late, early])] == [
+        AlignmentStatus.BEHIND,
+        AlignmentStatus.AHEAD,
+    ]
+    with pytest.raises(ValidationError, match="unknown buyer step"):
+        record_buyer_step(forecaster, opp, "auction", on=D0)
+
+
+def test_we_in_proposal_while_the_customer_tenders_is_a_mismatch(sales: Playbook) -> None:
+    opp = at_proposal(sales)
+    opp, _ = record_buyer_step(sales, opp, "tender", on=opp.last_event_on)
+    (found,) = misalignments(sales, [opp])
+    assert found.status is AlignmentStatus.BEHIND
+    assert found.expected == ("criteria",)
