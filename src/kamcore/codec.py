@@ -74,6 +74,7 @@ T = TypeVar("T")
 #: The policy kinds a TOML file may name in its top-level ``kind`` key, mapped to the
 #: ``"module:Class"`` that holds that policy. Classes are imported on first use.
 POLICY_KINDS: Final[dict[str, str]] = {
+    "pipeline_playbook": "kamcore.pipeline:Playbook",
     "rebate.approval_chain": "kamcore.rebate:ApprovalChain",
     "rebate.attainment_rule": "kamcore.rebate:AttainmentRule",
     "rebate.attendance_rule": "kamcore.rebate:AttendanceRule",

@@ -209,6 +209,7 @@ class TransitionNotAllowed(KamError):
     subject: str
     source: str
     target: str
+    reason: str
     failed_gates: tuple[tuple[str, str], ...]
 
     def __init__(
@@ -223,14 +224,21 @@ class TransitionNotAllowed(KamError):
         self.subject = subject
         self.source = source
         self.target = target
+        self.reason = reason
         self.failed_gates = tuple(failed_gates)
-        text = f"Can't move {subject} to {target!r} from {source!r}"
-        if reason:
-            text += f": {reason}"
+        # The message is built when shown, not when raised: a refused move is a normal,
+        # frequent outcome and should cost no more than an accepted one.
+        super().__init__(subject, source, target)
+
+    def __str__(self) -> str:
+        """Can't move SUBJECT to TARGET from SOURCE: REASON: gate 'G' failed: WHY."""
+        text = f"Can't move {self.subject} to {self.target!r} from {self.source!r}"
+        if self.reason:
+            text += f": {self.reason}"
         if self.failed_gates:
             gates = "; ".join(f"gate {name!r} failed: {why}" for name, why in self.failed_gates)
             text += f": {gates}"
-        super().__init__(text)
+        return text
 
 
 class ApprovalRequired(KamError):

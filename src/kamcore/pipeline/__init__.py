@@ -14,7 +14,7 @@
   :func:`stale`, :func:`conversion`, :func:`calibration`, :func:`velocity`, and buyer
   process :func:`alignment`.
 
-Example:
+Examples:
     >>> from decimal import Decimal
     >>> from kamcore.money import Money, Rate
     >>> pb = Playbook(

@@ -270,7 +270,7 @@ def open_opportunity(
         ValidationError: A blank id, account or owner, an amount that is not Money,
             or a date that is not a date.
 
-    Example:
+    Examples:
         >>> from kamcore.pipeline import Playbook, Stage, Outcome
         >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
         ...               outcomes=(Outcome("won", won=True),))

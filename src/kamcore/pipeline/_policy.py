@@ -88,7 +88,7 @@ class Fact:
     Exactly one of ``text``, ``number``, ``day`` and ``money`` is set; use
     :meth:`of` to build a fact from a plain value and :attr:`value` to read it.
 
-    Example:
+    Examples:
         >>> Fact.of("estimated_margin", Decimal("0.18")).value
         Decimal('0.18')
         >>> Fact.of("signing_date", date(2026, 6, 30)).kind
@@ -159,7 +159,7 @@ class Evidence:
     Facts are kept sorted by name. It reads like a mapping (``ev["name"]``, ``in``,
     ``len``, iteration over names) and changes only by returning a new one.
 
-    Example:
+    Examples:
         >>> ev = Evidence().with_fact(Fact.of("project_name", "Line 3 retrofit"))
         >>> ev["project_name"], "project_number" in ev, len(ev)
         ('Line 3 retrofit', False, 1)
@@ -263,7 +263,7 @@ def register_check(name: str) -> Callable[[Check], Check]:
     Returns:
         A decorator that registers the function and returns it unchanged.
 
-    Example:
+    Examples:
         >>> @register_check("has_coach")
         ... def _has_coach(opp, gate):
         ...     return None if "internal_coach" in opp.evidence else "no internal coach (内线)"
@@ -307,7 +307,7 @@ class Gate:
         params: Extra ``(name, value)`` strings for a custom check.
         message: The rule in words, shown when the gate refuses.
 
-    Example:
+    Examples:
         >>> Gate("margin floor", GateKind.MINIMUM, fields=("estimated_margin",),
         ...      minimum=Decimal("0.15"), message="no-bid rule").minimum
         Decimal('0.15')
@@ -582,7 +582,7 @@ class Playbook:
         reopen: The rules that let a closed opportunity re-enter a stage.
         buyer_steps: The customer's procurement steps, in order.
 
-    Example:
+    Examples:
         >>> pb = Playbook(
         ...     name="tiny",
         ...     stages=(Stage("lead", order=1, initial=True), Stage("deal", order=2)),
@@ -912,7 +912,7 @@ def to_mermaid(playbook: Playbook) -> str:
     Returns:
         The Mermaid source text (no trailing newline).
 
-    Example:
+    Examples:
         >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
         ...               outcomes=(Outcome("won", won=True),))
         >>> print(to_mermaid(pb))

@@ -25,6 +25,13 @@ from kamcore.strategies._core import (
     ten_days,
     yearly_schedules,
 )
+from kamcore.strategies._pipeline import (
+    opportunities,
+    pipeline_fact_values,
+    pipeline_facts,
+    pipeline_gates,
+    playbooks,
+)
 from kamcore.strategies._rebate import (
     accruals,
     approval_chains,
@@ -52,8 +59,13 @@ __all__ = [
     "dates",
     "descriptor_scales",
     "money",
+    "opportunities",
     "period_kinds",
     "periods",
+    "pipeline_fact_values",
+    "pipeline_facts",
+    "pipeline_gates",
+    "playbooks",
     "rates",
     "rebate_amounts",
     "rebate_ledgers",
