@@ -250,3 +250,103 @@ def test_bad_rebate_input_exits_2_with_one_line(
     assert code == 2
     assert fragment in err
     assert err.count("\n") == 1
+
+
+# -- forecast -------------------------------------------------------------------------
+
+_OPPS = """id,account,owner,amount,stage,opened,stage_entered,expected_close
+O1,A1,li,100000,development,2026-01-05,,2026-06-30
+O2,A1,li,200000,proposal,2026-01-10,2026-03-01,2026-05-31
+O3,A2,wang,300000,bidding,2026-02-01,2026-04-01,
+O4,A3,wang,400000.50,implementation,2026-02-01,2026-04-20,2026-07-31
+"""
+
+
+def _playbook_probabilities() -> dict[str, object]:
+    from kamcore.pipeline import Playbook
+    from kamcore.presets import load_preset
+
+    pb = load_preset("pipeline_project_sales", Playbook)
+    return {s.key: (s.probability.value, s.forecast.value) for s in pb.stages}
+
+
+def test_forecast_rolls_categories_up_cumulatively(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    path = _write(tmp_path, _OPPS, "opps.csv")
+    code, out, err = run(capsys, "forecast", path, "--format", "json")
+    assert code == 0, err
+    rows = {r["category"]: r for r in json.loads(out)}
+    # independently: sum the amounts of each stage's forecast category from the playbook
+    stages = _playbook_probabilities()
+    expected: dict[str, Decimal] = {}
+    for line in _OPPS.strip().splitlines()[1:]:
+        cells = line.split(",")
+        category = stages[cells[4]][1]  # type: ignore[index]
+        expected[category] = expected.get(category, Decimal(0)) + Decimal(cells[3])
+    for category, amount in expected.items():
+        assert Decimal(rows[category]["amount"]) == amount
+    order = ["closed", "commit", "best_case", "pipeline"]
+    running = Decimal(0)
+    for category in order:
+        running += Decimal(rows[category]["amount"])
+        assert Decimal(rows[category]["cumulative"]) == running
+
+
+def test_forecast_weighted_pipeline_by_owner(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    path = _write(tmp_path, _OPPS, "opps.csv")
+    code, out, _ = run(capsys, "forecast", path, "--view", "owners", "--format", "json")
+    assert code == 0
+    stages = _playbook_probabilities()
+    by_owner = {r["owner"]: r for r in json.loads(out)}
+    li = Decimal(100000) * stages["development"][0] + Decimal(200000) * stages["proposal"][0]  # type: ignore[index, operator]
+    assert Decimal(by_owner["li"]["weighted"]) == li.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert by_owner["wang"]["count"] == 2
+
+
+def test_forecast_lists_stale_opportunities_as_of_a_date(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, _OPPS, "opps.csv")
+    code, out, _ = run(
+        capsys, "forecast", path, "--view", "stale", "--as-of", "2026-12-31", "--format", "csv"
+    )
+    assert code == 0
+    assert out.splitlines()[0] == "id,owner,stage,days,limit,over"
+    assert len(out.splitlines()) > 1
+
+
+@pytest.mark.parametrize(
+    ("text", "extra", "fragment"),
+    [
+        (_OPPS.replace("proposal", "negotiation"), [], "opps.csv line 3: stage"),
+        (_OPPS.replace("200000,", "lots,"), [], "opps.csv line 3, column 'amount'"),
+        (_OPPS.replace("2026-01-10", "2026-13-10"), [], "opps.csv line 3: on"),
+        (_OPPS + "O5,A9,li\n", [], "opps.csv line 6: malformed row"),
+        (_OPPS, ["--view", "stale"], "needs --as-of"),
+        (_OPPS, ["--view", "stale", "--as-of", "31/12/2026"], "not a valid date"),
+        (_OPPS, ["--playbook", "nope"], "no preset or file named 'nope'"),
+    ],
+)
+def test_bad_forecast_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, extra: list[str], fragment: str
+) -> None:
+    path = _write(tmp_path, text, "opps.csv")
+    code, _, err = run(capsys, "forecast", path, *extra)
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1
+
+
+def test_forecast_of_a_missing_file_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "forecast", str(tmp_path / "none.csv"))
+    assert code == 2
+    assert "can't read" in err

@@ -290,3 +290,10 @@ def test_as_decimal_names_the_field() -> None:
 def test_format_spec_formats_the_amount() -> None:
     assert f"{Money('1234.5'):,.2f}" == "1,234.50"
     assert f"{Money('1')}" == "CNY 1"
+
+
+def test_rounding_to_hundreds_gives_a_plain_integer_amount() -> None:
+    m = Money("50043649.99").round(places=-2)
+    assert m == Money("50043600")
+    assert repr(m) == "Money('50043600', 'CNY')"
+    assert str(Money("5.00436E+7")) == "CNY 50,043,600"

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Final, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
 from kamcore._output import FORMATS, Record, render
 from kamcore._version import __version__
 from kamcore.calendar import as_date
 from kamcore.errors import KamError, ValidationError
-from kamcore.money import as_decimal
+from kamcore.money import Money, as_decimal
 from kamcore.presets import load_preset, preset_names, preset_text
 
 __all__ = ["build_parser", "main"]
@@ -245,6 +245,98 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- forecast -------------------------------------------------------------------------
+
+_FORECAST_LABELS: Final = {
+    "category": ("category", "预测类别"),
+    "count": ("count", "数量"),
+    "amount": ("amount", "金额"),
+    "cumulative": ("cumulative", "累计"),
+    "owner": ("owner", "负责人"),
+    "weighted": ("weighted (Σ amount × p)", "加权金额"),
+    "id": ("opportunity", "机会"),
+    "stage": ("stage", "阶段"),
+    "days": ("days in stage", "停留天数"),
+    "limit": ("limit", "上限"),
+    "over": ("days over", "超期天数"),
+}
+
+
+def read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> list[Any]:
+    """Read open opportunities from a CSV into the playbook (see ``kamcore forecast -h``)."""
+    from kamcore.pipeline import import_opportunity  # noqa: PLC0415
+
+    name = Path(path).name
+    required = ("account", "owner", "amount", "stage", "opened")
+    rows = read_csv(path, required=required, id_column=id_column)
+    out = []
+    for row in rows:
+        amount = row.decimal("amount", source=name)
+        try:
+            out.append(
+                import_opportunity(
+                    playbook,
+                    id=row.text(id_column),
+                    account=row.text("account"),
+                    owner=row.text("owner"),
+                    amount=Money(amount or 0),
+                    stage=row.text("stage"),
+                    on=row.text("opened"),
+                    stage_entered_on=row.text("stage_entered") or None,
+                    expected_close=row.text("expected_close") or None,
+                )
+            )
+        except ValidationError as exc:
+            raise UsageError(f"{name} line {row.line}: {exc}") from None
+    return out
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from kamcore.pipeline import Playbook, forecast, stale, weighted_pipeline  # noqa: PLC0415
+
+    playbook = load_policy_arg(args.playbook, Playbook)
+    opps = read_opportunities(args.file, playbook, id_column=args.id)
+    as_of = parse_date(args.as_of, option="--as-of") if args.as_of else None
+    if args.view == "stale":
+        if as_of is None:
+            raise UsageError("--view stale needs --as-of DATE")
+        records: list[Record] = [
+            {
+                "id": s.opportunity,
+                "owner": s.owner,
+                "stage": s.stage,
+                "days": s.days,
+                "limit": s.limit,
+                "over": s.over,
+            }
+            for s in stale(playbook, opps, as_of=as_of)
+        ]
+    elif args.view == "owners":
+        records = [
+            {
+                "owner": r.owner,
+                "count": r.count,
+                "amount": r.amount.amount,
+                "weighted": r.weighted.amount,
+            }
+            for r in weighted_pipeline(playbook, opps, by=("owner",))
+        ]
+    else:
+        period = args.period
+        result = forecast(playbook, opps, period=period)
+        records = [
+            {
+                "category": r.category.value,
+                "count": r.count,
+                "amount": r.amount.amount,
+                "cumulative": r.cumulative.amount,
+            }
+            for r in result.rows
+        ]
+    emit(args, records, labels=_FORECAST_LABELS)
+    return EXIT_OK
+
+
 # -- demo -----------------------------------------------------------------------------
 
 
@@ -308,6 +400,32 @@ def build_parser() -> argparse.ArgumentParser:
     rebate.add_argument("--explain", action="store_true", help="explain the quote in words")
     _add_output_options(rebate)
     rebate.set_defaults(handler=_cmd_rebate)
+
+    fc = sub.add_parser(
+        "forecast",
+        help="forecast a pipeline of open opportunities from a CSV",
+        description="Read open opportunities (columns: id, account, owner, amount, stage, "
+        "opened; optional stage_entered, expected_close) and show the forecast by category "
+        "with cumulative roll-ups (pipeline ⊇ best case ⊇ commit ⊇ closed), the weighted "
+        "pipeline by owner (--view owners), or stale opportunities (--view stale --as-of).",
+    )
+    fc.add_argument("file", metavar="OPPORTUNITIES.csv")
+    fc.add_argument(
+        "--playbook",
+        default="pipeline_project_sales",
+        help="preset NAME or TOML PATH (default: pipeline_project_sales)",
+    )
+    fc.add_argument("--as-of", help="the report date, YYYY-MM-DD (for --view stale)")
+    fc.add_argument("--period", help="forecast only expected closes in this period, e.g. 2026-Q4")
+    fc.add_argument(
+        "--view",
+        choices=("categories", "owners", "stale"),
+        default="categories",
+        help="what to show",
+    )
+    fc.add_argument("--id", default="id", help="the id column (default: id)")
+    _add_output_options(fc)
+    fc.set_defaults(handler=_cmd_forecast)
 
     policy = sub.add_parser(
         "policy",

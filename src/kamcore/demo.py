@@ -199,6 +199,85 @@ def _scorecards(
     ]
 
 
+def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
+    from kamcore.pipeline import (  # noqa: PLC0415
+        ForecastCategory,
+        Playbook,
+        forecast,
+        import_opportunity,
+        stale,
+        weighted_pipeline,
+    )
+    from kamcore.presets import load_preset  # noqa: PLC0415
+
+    playbook = load_preset("pipeline_project_sales", Playbook)
+    open_rows: list[dict[str, Any]] = []
+    opps = []
+    for o in company.opportunities:
+        if o.outcome != "open":
+            continue
+        stage, entered = o.stages[-1]
+        expected = entered + timedelta(days=90)
+        open_rows.append(
+            {
+                "id": o.id,
+                "account": o.account_id,
+                "owner": o.owner,
+                "amount": o.amount.amount,
+                "stage": stage,
+                "opened": o.opened,
+                "stage_entered": entered,
+                "expected_close": expected,
+            }
+        )
+        opps.append(
+            import_opportunity(
+                playbook,
+                id=o.id,
+                account=o.account_id,
+                amount=o.amount,
+                owner=o.owner,
+                on=o.opened,
+                stage=stage,
+                stage_entered_on=entered,
+                expected_close=expected,
+            )
+        )
+    report.write("opportunities.csv", open_rows)
+    result = forecast(playbook, opps)
+    rows = [
+        {
+            "category": r.category.value,
+            "count": r.count,
+            "amount": r.amount.amount,
+            "cumulative": r.cumulative.amount,
+        }
+        for r in result.rows
+    ]
+    report.write("forecast.csv", rows)
+    weighted = weighted_pipeline(playbook, opps, by=("owner",))
+    by_owner = [
+        {
+            "owner": w.owner,
+            "count": w.count,
+            "amount": w.amount.amount,
+            "weighted": w.weighted.amount,
+        }
+        for w in weighted
+    ]
+    report.section("Forecast by category (cumulative roll-ups)", rows)
+    report.section("Weighted pipeline by owner (Σ amount × stage probability)", by_owner)
+    late = stale(playbook, opps, as_of=company.as_of)
+    commit = result.row(ForecastCategory.COMMIT)
+    total_weighted = total(w.weighted for w in weighted)
+    report.summary["weighted_pipeline"] = str(total_weighted.amount)
+    return [
+        f"Open pipeline       {total(o.amount for o in opps)!s:>20}   {len(opps)} open",
+        f"Weighted pipeline   {total_weighted!s:>20}   commit {commit.cumulative}",
+        f"Stale opportunities {len(late):>8}   over their stage's day limit",
+    ]
+
+
 def run_demo(
     *,
     out: Path,
@@ -232,7 +311,8 @@ def run_demo(
     top, top_share = _pareto_line(rows)
 
     outcomes = Counter(o.outcome for o in company.opportunities)
-    open_amount = total(o.amount for o in company.opportunities if o.outcome == "open")
+    progress("forecasting the pipeline")
+    pipeline_lines = _pipeline(company, report)
 
     progress("quoting rebates and scoring salespeople")
     rebate_lines = _rebates(rows, report)
@@ -254,7 +334,7 @@ def run_demo(
         f"Pareto (二八法则)    top {top} accounts carry {top_share} of revenue",
         f"Opportunities       {len(company.opportunities):>8}   "
         + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
-        f"Open pipeline       {open_amount.round()!s:>20}",
+        *pipeline_lines,
         *rebate_lines,
         *score_lines,
         f"Archiving due       quarterly {next_quarterly}, annual {next_annual}",

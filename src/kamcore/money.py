@@ -342,7 +342,10 @@ class Money:
             A new Money with exactly ``places`` digits after the point.
         """
         digits = self.minor_unit if places is None else places
-        return Money._of(rounding.apply(self.amount, digits), self.currency)
+        value = rounding.apply(self.amount, digits)
+        if digits < 0:  # rounded to tens, hundreds, ...: keep a plain integer, not 1.2E+3
+            value = value.quantize(_EXPONENTS[0])
+        return Money._of(value, self.currency)
 
     def allocate(
         self,
@@ -514,7 +517,7 @@ class Money:
         return f"Money({str(self.amount)!r}, {self.currency!r})"
 
     def __str__(self) -> str:
-        return f"{self.currency} {self.amount:,}"
+        return f"{self.currency} {self.amount:,f}"
 
     def __format__(self, spec: str) -> str:
         if not spec:

@@ -298,6 +298,117 @@ def open_opportunity(
     return Opportunity(opening, stage, day, None, EMPTY_EVIDENCE, "", (event,)), event
 
 
+def _path(playbook: Playbook, start: str, goal: str) -> tuple[str, ...]:
+    """The shortest chain of open stages from ``start`` to ``goal`` (breadth first)."""
+    previous: dict[str, str] = {start: ""}
+    frontier = [start]
+    while frontier and goal not in previous:
+        following: list[str] = []
+        for key in frontier:
+            for nxt in playbook.targets(key):
+                if playbook.is_stage(nxt) and nxt not in previous:
+                    previous[nxt] = key
+                    following.append(nxt)
+        frontier = following
+    chain = [goal]
+    while chain[-1] != start:
+        chain.append(previous[chain[-1]])
+    return tuple(reversed(chain[:-1]))
+
+
+def import_opportunity(
+    playbook: Playbook,
+    *,
+    id: str,
+    account: str,
+    amount: Money,
+    owner: str,
+    on: date | str,
+    stage: str,
+    stage_entered_on: date | str | None = None,
+    expected_close: date | str | None = None,
+    by: str = "import",
+) -> Opportunity:
+    """Bring in an opportunity that already stands in ``stage`` (from an existing CRM).
+
+    The history records the opening and then the shortest chain of allowed moves to
+    ``stage``, each marked ``"imported; gates not checked"``: what happened before
+    kamcore kept the record is not re-judged, and the history says so. Replay rebuilds
+    the same opportunity, and every later move is checked as usual.
+
+    Args:
+        playbook: The sales process it follows.
+        id: A unique id.
+        account: The account id.
+        amount: The expected contract amount.
+        owner: The responsible salesperson.
+        on: The day it was opened.
+        stage: The open stage it stands in now.
+        stage_entered_on: The day it entered ``stage`` (default: ``on``).
+        expected_close: The expected signing date, if known.
+        by: Who imported it.
+
+    Returns:
+        The opportunity.
+
+    Raises:
+        ValidationError: An unknown or terminal ``stage``, a stage the initial stage
+            can't reach, an entry day before the opening day, or the inputs that
+            :func:`open_opportunity` refuses.
+
+    Examples:
+        >>> from kamcore.pipeline import Playbook, Stage, Outcome, Move
+        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True), Stage("deal")),
+        ...               moves=(Move("lead", "deal"),), outcomes=(Outcome("won", won=True),))
+        >>> opp = import_opportunity(pb, id="o-9", account="acme", amount=Money("5000"),
+        ...                          owner="li", on="2026-01-05", stage="deal",
+        ...                          stage_entered_on="2026-02-01")
+        >>> opp.stage, str(opp.stage_entered_on), [e.kind.value for e in opp.history]
+        ('deal', '2026-02-01', ['opened', 'advanced'])
+        >>> replay(pb, opp.history) == opp
+        True
+    """
+    opp, _ = open_opportunity(
+        playbook,
+        id=id,
+        account=account,
+        amount=amount,
+        owner=owner,
+        on=on,
+        by=by,
+        expected_close=expected_close,
+    )
+    if not playbook.is_stage(stage):
+        raise ValidationError(
+            field="stage",
+            value=stage,
+            expected=f"an open stage: {', '.join(s.key for s in playbook.ordered_stages())}",
+            problem="not an open stage of the playbook",
+        )
+    entered = (
+        opp.opened_on if stage_entered_on is None else _day(stage_entered_on, "stage_entered_on")
+    )
+    if entered < opp.opened_on:
+        raise ValidationError(
+            field="stage_entered_on",
+            value=entered.isoformat(),
+            expected=f"on or after the opening day {opp.opened_on.isoformat()}",
+            problem="before the opportunity was opened",
+        )
+    for target in _path(playbook, opp.stage, stage):
+        event = PipelineEvent(
+            EventKind.ADVANCED,
+            opp.id,
+            entered,
+            by,
+            opp.stage,
+            target,
+            "imported; gates not checked",
+        )
+        opp = _apply(opp, event)
+    return opp
+
+
 def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
 
