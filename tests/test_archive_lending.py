@@ -40,6 +40,8 @@ from kamcore.strategies import _archive as kst
 ARCHIVE_POLICY_KINDS = {
     "archive_policy": "kamcore.archive.revisions:ArchivePolicy",
     "lending_policy": "kamcore.archive.lending:LendingPolicy",
+    "review_policy": "kamcore.archive.reviews:ReviewPolicy",
+    "visit_policy": "kamcore.archive.visits:VisitPolicy",
 }
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -224,7 +226,7 @@ def test_every_archive_preset_loads_by_its_kind(monkeypatch: pytest.MonkeyPatch)
     for kind, where in ARCHIVE_POLICY_KINDS.items():
         monkeypatch.setitem(codec.POLICY_KINDS, kind, where)
     names = [n for n in preset_names() if n.startswith("archive_")]
-    assert len(names) >= 2
+    assert len(names) == 4
     for name in names:
         policy = load_preset(name)
         assert codec.policy_kind(type(policy)) in ARCHIVE_POLICY_KINDS
