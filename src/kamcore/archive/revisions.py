@@ -84,11 +84,15 @@ _TOP_LEVEL: Final = (
 
 def _path_types() -> dict[str, Any]:
     dossier_hints = typing.get_type_hints(Dossier)
-    types: dict[str, Any] = {name: dossier_hints[name] for name in _TOP_LEVEL}
-    for section, cls in _SECTIONS.items():
-        hints = typing.get_type_hints(cls)
-        for f in attrs.fields(cls):
-            types[f"{section}.{f.name}"] = hints[f.name]
+    types: dict[str, Any] = {}
+    for top in attrs.fields(Dossier):
+        if top.name in _TOP_LEVEL:
+            types[top.name] = dossier_hints[top.name]
+        elif top.name in _SECTIONS:
+            cls = _SECTIONS[top.name]
+            hints = typing.get_type_hints(cls)
+            for f in attrs.fields(cls):
+                types[f"{top.name}.{f.name}"] = hints[f.name]
     return types
 
 
