@@ -458,11 +458,18 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
         with SQLiteRepository(self.db) as again:
             assert again.get("K-1") == self.states[-1]
             assert again.verify("K-1").ok
+        # one altered byte in the file's history is detected, and the revision named
+        n = len(self.history) // 2 + 1
+        rev = self.history[n - 1]
+        _flip_one_byte(self.db, (rev.previous_hash + rev.hash).encode(), 64 + 10)
+        with SQLiteRepository(self.db) as tampered:
+            check = tampered.verify("K-1")
+        assert (check.ok, check.first_bad) == (False, n)
 
 
 ArchiveStoreMachine.TestCase.settings = settings(
-    max_examples=12 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 25,
-    stateful_step_count=12,
+    max_examples=25 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 50,
+    stateful_step_count=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -531,3 +538,67 @@ def test_a_corrupt_revision_text_is_refused_by_the_store() -> None:
     with pytest.raises(StoreError, match="can't be stored"):
         repo.add(forged_state)
     assert repo.history("K-001") == (history[0],)
+
+
+def test_a_broken_link_in_the_tail_of_the_history_fails_the_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path, snapshot_every=100) as repo:
+        repo.add_all(sample_history(length=4))
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET previous_hash = 'x' WHERE sequence = 3")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path) as repo:
+        assert repo.at_revision("K-001", 2).revision == 2
+        with pytest.raises(StoreError, match="does not replay"):
+            repo.at_revision("K-001", 3)
+
+
+def test_an_altered_row_before_an_unreadable_one_is_named_first(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        repo.add_all(sample_history(length=4))
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET by = 'mallory' WHERE sequence = 2")
+    db.execute("UPDATE revisions SET at = 'not a time' WHERE sequence = 3")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path) as repo:
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad) == (False, 2)
+
+
+def test_a_locked_or_closed_store_raises_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=2)
+    with SQLiteRepository(path) as repo:
+        repo.add(history[0])
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with SQLiteRepository(path, timeout=0) as blocked:
+        with pytest.raises(StoreError, match="Can't write"):
+            blocked.add(history[1])
+        assert len(blocked.history("K-001")) == 1
+    holder.execute("ROLLBACK")
+    holder.close()
+    closed = SQLiteRepository(path)
+    closed.close()
+    with pytest.raises(StoreError, match="Can't read"):
+        closed.get("K-001")
+
+
+def test_a_failing_insert_stores_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=3)
+    with SQLiteRepository(path) as repo:
+        repo.add(history[0])
+        repo._db.execute(
+            "CREATE TRIGGER disk_full BEFORE INSERT ON revisions WHEN NEW.sequence = 3 "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        with pytest.raises(StoreError, match="disk full"):
+            repo.add_all(history[1:])
+        assert repo.get("K-001") == replay(history[:1])
+        assert len(repo.history("K-001")) == 1
