@@ -30,6 +30,7 @@ import typing
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any, Final, cast
 
 import attrs
@@ -44,6 +45,8 @@ Plain = Any
 
 _NAMES: dict[type, tuple[str, ...]] = {}
 _JSON: Final = json.JSONDecoder(parse_float=Decimal)
+#: JSON string quoting that keeps non-ASCII text as is (what ``ensure_ascii=False`` uses).
+_quote: Final[Callable[[str], str]] = encode_basestring
 
 
 def to_plain(value: object) -> Plain:  # noqa: PLR0911 - one return per kind of value
@@ -98,7 +101,7 @@ def _write(value: Plain, out: list[str], *, canonical_form: bool) -> None:
     elif value is False:
         out.append("false")
     elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(_quote(value))
     elif isinstance(value, int | Decimal):
         out.append(_number(value, canonical_form=canonical_form))
     elif isinstance(value, list | tuple):
@@ -113,7 +116,7 @@ def _write(value: Plain, out: list[str], *, canonical_form: bool) -> None:
         for i, key in enumerate(sorted(value)):
             if i:
                 out.append(",")
-            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(_quote(key))
             out.append(":")
             _write(value[key], out, canonical_form=canonical_form)
         out.append("}")
