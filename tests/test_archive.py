@@ -43,7 +43,7 @@ from kamcore.archive import (
     revision_hash,
     verify,
 )
-from kamcore.archive import _canonical as canon
+from kamcore.archive import canonical as canon
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money
 from kamcore.strategies import _archive as kst

@@ -248,3 +248,9 @@ def test_the_redacted_view_removes_sensitive_personal_data() -> None:
     assert (r.spouse, r.address, r.interests, r.birth_date, r.personality) == ("", "", "", None, "")
     assert (r.name, r.title) == ("王总", "总经理")
     assert d.contacts[0].spouse == "李女士"
+
+
+def test_an_approval_given_after_the_loan_does_not_count() -> None:
+    late = attrs.evolve(GM, at=T0 + timedelta(hours=1))
+    with pytest.raises(AccessDenied, match="came after the loan"):
+        lend(P, _dossier(Confidentiality.SECRET), STAFF, at=T0, hours=1, loan_id="L", approval=late)

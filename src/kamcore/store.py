@@ -45,6 +45,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol, runtime_checkable
 
+import attrs
+
 from kamcore.archive import (
     GENESIS,
     ChainCheck,
@@ -56,7 +58,7 @@ from kamcore.archive import (
     revision_hash,
     verify,
 )
-from kamcore.archive import _canonical as canon
+from kamcore.archive import canonical as canon
 from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
 
 __all__ = ["InMemoryRepository", "Repository", "SQLiteRepository"]
@@ -133,38 +135,21 @@ class Repository(Protocol):
 
 
 def _same_loan_returned(stored: Loan, loan: Loan) -> bool:
+    """Whether ``loan`` is ``stored`` (still open) with its return recorded, nothing else."""
     return (
         stored.returned_at is None
         and loan.returned_at is not None
-        and (
-            stored.id,
-            stored.dossier_id,
-            stored.level,
-            stored.borrower,
-            stored.borrower_role,
-            stored.lent_at,
-            stored.due_at,
-            stored.approved_by,
-            stored.requested_by,
-            stored.purpose,
-        )
-        == (
-            loan.id,
-            loan.dossier_id,
-            loan.level,
-            loan.borrower,
-            loan.borrower_role,
-            loan.lent_at,
-            loan.due_at,
-            loan.approved_by,
-            loan.requested_by,
-            loan.purpose,
-        )
+        and attrs.evolve(stored, returned_at=loan.returned_at) == loan
     )
 
 
-def _loan_conflict(loan: Loan) -> ConflictError:
-    return ConflictError(key=f"loan {loan.id}", expected_revision=0, actual_revision=1)
+def _loan_conflict(stored: Loan, loan: Loan) -> ConflictError:
+    """A loan's own revisions: 1 when lent, 2 when returned."""
+    return ConflictError(
+        key=f"loan {loan.id}",
+        expected_revision=0 if loan.returned_at is None else 1,
+        actual_revision=1 if stored.returned_at is None else 2,
+    )
 
 
 def _check_expected(key: str, revision: Revision, head: int, expected: int | None) -> None:
@@ -275,7 +260,7 @@ class InMemoryRepository:
             for i, stored in enumerate(self._loans):
                 if stored.id == loan.id:
                     if not _same_loan_returned(stored, loan):
-                        raise _loan_conflict(loan)
+                        raise _loan_conflict(stored, loan)
                     self._loans[i] = loan
                     return
             self._loans.append(loan)
@@ -688,8 +673,9 @@ class SQLiteRepository:
                     (loan.id, loan.dossier_id, _loan_body(loan), returned),
                 )
                 return
-            if not _same_loan_returned(_loan(*found[0]), loan):
-                raise _loan_conflict(loan)
+            stored = _loan(*found[0])
+            if not _same_loan_returned(stored, loan):
+                raise _loan_conflict(stored, loan)
             db.execute("UPDATE loans SET returned_at = ? WHERE id = ?", (returned, loan.id))
 
     def loans(self, key: str | None = None) -> tuple[Loan, ...]:

@@ -3,8 +3,10 @@
 A :class:`LendingPolicy` holds one :class:`LevelRule` per confidentiality level. The
 source rules (DOMAIN §4.5) are :data:`SOURCE_LENDING_POLICY`:
 
-* 绝密 top secret — never lent, never read outside (not even in the archive room by
-  anyone without clearance; reading is refused outright);
+* 绝密 top secret — never lent, never read outside. The source gives 绝密 and 机密
+  almost the same words; the shipped policy reads 绝密 as not open to reading through
+  the archive at all (``readable = false``). A company that lets cleared people read it
+  in the archive room sets ``readable = true`` in its policy;
 * 机密 confidential — read only in the archive room, never lent;
 * 秘密 secret — lent only with the general manager's or a deputy's approval, for at most
   4 hours;
@@ -383,6 +385,8 @@ def lend(
         approvers = "/".join(r.value for r in rule.approver_roles)
         if approval is None or approval.role not in rule.approver_roles:
             raise deny("borrow", f"{level} dossiers need the approval of the {approvers}")
+        if approval.at is not None and approval.at > moment:
+            raise deny("borrow", f"the approval ({approval.at.isoformat()}) came after the loan")
         if rule.requester_roles and approval.requester_role not in rule.requester_roles:
             requesters = "/".join(r.value for r in rule.requester_roles)
             raise deny("borrow", f"{level} dossiers need a request by the borrower's {requesters}")

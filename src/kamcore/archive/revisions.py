@@ -2,7 +2,7 @@
 
 A :class:`Revision` says who changed what, when, from which old value to which new one,
 and why (动态管理). Its ``hash`` is the SHA-256 of the canonical JSON (see
-:mod:`kamcore.archive._canonical`) of its content — dossier id, sequence number, time in
+:mod:`kamcore.archive.canonical`) of its content — dossier id, sequence number, time in
 UTC, author, reason, changes — together with the previous revision's hash, so each
 revision commits to the whole history before it. :func:`verify` recomputes the chain
 and names the first revision that does not fit.
@@ -35,7 +35,7 @@ from typing import Any, Final
 
 import attrs
 
-from kamcore.archive import _canonical as canon
+from kamcore.archive import canonical as canon
 from kamcore.archive.dossier import (
     GENESIS,
     BasicData,

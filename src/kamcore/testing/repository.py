@@ -173,9 +173,11 @@ class RepositoryContract:
         back = return_loan(loan, at=_T0 + timedelta(hours=1))
         repository.record_loan(back)
         assert repository.loans("K-001") == (back,)
-        with pytest.raises(ConflictError):
+        with pytest.raises(ConflictError) as again:
             repository.record_loan(loan)
-        with pytest.raises(ConflictError):
+        assert (again.value.expected_revision, again.value.actual_revision) == (0, 2)
+        with pytest.raises(ConflictError) as twice:
             repository.record_loan(back)
+        assert (twice.value.expected_revision, twice.value.actual_revision) == (1, 2)
         assert repository.loans() == (back,)
         assert repository.loans("other") == ()
