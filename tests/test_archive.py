@@ -544,3 +544,22 @@ def test_contacts_are_revised_like_any_field() -> None:
     d2, r = revise(d, {"contacts": (c,)}, by="li", at=T0)
     assert r.fields == ("contacts",)
     assert d2.contact("c").alliance_level is AllianceLevel.EQUAL
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=5),
+        st.decimals(min_value=-(10**12), max_value=10**12, places=4),
+        max_size=5,
+    ),
+    st.integers(0, 4),
+)
+def test_the_canonical_form_is_the_same_for_equal_values_however_spelled(
+    values: dict[str, Decimal], extra_places: int
+) -> None:
+    respelled = {
+        k: v.quantize(Decimal(1).scaleb(-(4 + extra_places)))
+        for k, v in reversed(list(values.items()))
+    }
+    assert canon.canonical(respelled) == canon.canonical(values)
+    assert canon.loads(canon.canonical(values)) == values

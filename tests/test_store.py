@@ -24,11 +24,13 @@ from kamcore.archive import (
     Borrower,
     Confidentiality,
     Dossier,
+    Participant,
     Role,
     as_of,
     at_revision,
     create,
     lend,
+    plan_call,
     replay,
     return_loan,
     revise,
@@ -344,6 +346,21 @@ def test_a_five_hour_loan_of_a_secret_dossier_is_refused(repo: Repository) -> No
             hours=5,
             loan_id="L-1",
             approval=gm,
+        )
+    assert _snapshot(repo) == before
+
+
+def test_an_unknown_contact_in_a_call_plan_is_refused(repo: Repository) -> None:
+    d = _secret(repo, Confidentiality.UNCLASSIFIED)
+    before = _snapshot(repo)
+    with pytest.raises(ValidationError, match="unknown contact"):
+        plan_call(
+            d,
+            plan_id="CP-1",
+            executive="周总",
+            at=T0,
+            purpose="budget",
+            theirs=[Participant("赵总", contact_id="zhao")],
         )
     assert _snapshot(repo) == before
 
