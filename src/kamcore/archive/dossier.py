@@ -173,7 +173,17 @@ def _section(value: object, cls: type[T], field: str) -> T:
                 field=field, value=value, expected=f"the fields of {cls.__name__}", problem=str(exc)
             ) from None
         except ValidationError as exc:
-            raise exc.at(field) from None
+            for name, item in value.items():
+                try:
+                    cls(**{name: item})
+                except ValidationError as own:
+                    raise ValidationError(
+                        field=f"{field}.{name}",
+                        value=own.value,
+                        expected=own.expected,
+                        problem=own.problem,
+                    ) from None
+            raise exc.at(field) from None  # pragma: no cover - some field fails on its own
     raise ValidationError(field=field, value=value, expected=f"a {cls.__name__} or a mapping")
 
 
