@@ -619,3 +619,10 @@ def test_a_failing_insert_stores_nothing(tmp_path: Path) -> None:
             repo.add_all(history[1:])
         assert repo.get("K-001") == replay(history[:1])
         assert len(repo.history("K-001")) == 1
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not an SQLite file" * 100)
+    with pytest.raises(StoreError, match="Can't open"):
+        SQLiteRepository(path)

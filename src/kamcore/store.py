@@ -429,17 +429,22 @@ class SQLiteRepository:
             )
         self.path = str(path)
         self.snapshot_every = snapshot_every
+        self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+        except sqlite3.Error as exc:
+            msg = f"Can't open the archive store {self.path!r}: {exc}"
+            raise StoreError(msg) from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
+            self._db.close()
             msg = f"Can't open the archive store {self.path!r}: {exc}"
             raise StoreError(msg) from None
-        self._lock = threading.RLock()
         self._heads: dict[str, Dossier] = {}
 
     # -- plumbing ----------------------------------------------------------------------
@@ -472,7 +477,8 @@ class SQLiteRepository:
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
         try:
-            return self._db.execute(sql, args).fetchall()
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             msg = f"Can't read {self.path!r}: {exc}"
             raise StoreError(msg) from None
