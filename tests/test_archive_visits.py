@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,21 +21,25 @@ from kamcore.archive import (
     Contact,
     Dossier,
     GradeCadence,
+    MonthlyPlan,
     Participant,
+    PeriodTargets,
     PresentationPlan,
     Question,
     Visit,
     VisitLevel,
     VisitPlan,
     VisitPolicy,
+    monthly_plan,
     plan_call,
     plan_presentation,
     plan_visits,
     record_visit,
     summarise_call,
 )
-from kamcore.calendar import TenDay
+from kamcore.calendar import Period, PeriodKind, TenDay
 from kamcore.errors import PolicyError, ValidationError
+from kamcore.money import Money
 from kamcore.presets import load_preset
 
 T = datetime(2026, 3, 9, 10, tzinfo=UTC)
@@ -210,3 +216,49 @@ def test_an_inconsistent_visit_policy_is_refused(kwargs: dict[str, Any], part: s
 def test_the_visit_policy_round_trips_and_the_preset_matches() -> None:
     assert codec.from_dict(VisitPolicy, codec.to_dict(SOURCE_VISIT_POLICY)) == SOURCE_VISIT_POLICY
     assert load_preset("archive_visits_source", VisitPolicy) == SOURCE_VISIT_POLICY
+
+
+def test_a_monthly_plan_splits_targets_over_the_three_ten_day_periods() -> None:
+    others = [Dossier(id="K-2", name="b", grade="B"), ACCOUNT]
+    visits = plan_visits(SOURCE_VISIT_POLICY, others, year=2026, month=4)
+    month = monthly_plan(
+        visits,
+        signings=(1, 0, 2),
+        products=(3, 1, 0),
+        signed_total=(Money("100000"), 0, "50000.50"),
+        receivables=("20000", "0", Decimal("5000")),
+    )
+    assert [(p.period.zh_label, p.accounts, p.visits) for p in month.periods] == [
+        ("2026年4月上旬", 2, 2),
+        ("2026年4月中旬", 2, 2),
+        ("2026年4月下旬", 1, 1),
+    ]
+    t = month.total()
+    assert (t.accounts, t.visits, t.signings, t.products) == (2, 5, 3, 4)
+    assert (t.signed_total, t.receivables) == (Money("150000.50"), Money("25000"))
+    assert codec.from_dict(MonthlyPlan, codec.to_dict(month)) == month
+    no_distinct = attrs.evolve(month, accounts=None)
+    assert no_distinct.total().accounts == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"signings": (1, 2)},
+        {"products": "123"},
+        {"signed_total": (1.5, 0, 0)},
+        {"signings": (-1, 0, 0)},
+        {"receivables": (Money(1, "USD"), 0, 0)},
+    ],
+)
+def test_a_malformed_monthly_plan_is_refused(kwargs: dict[str, Any]) -> None:
+    visits = plan_visits(SOURCE_VISIT_POLICY, [ACCOUNT], year=2026, month=4)
+    with pytest.raises(ValidationError):
+        monthly_plan(visits, **kwargs)
+
+
+def test_a_monthly_plan_must_cover_the_month_in_order() -> None:
+    month = Period.month(2026, 4)
+    parts = [PeriodTargets(p) for p in month.split(PeriodKind.TEN_DAY)]
+    with pytest.raises(ValidationError, match="three ten-day periods"):
+        MonthlyPlan(month, parts[::-1])

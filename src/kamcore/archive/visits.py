@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Final
 
 import attrs
@@ -35,6 +36,7 @@ from kamcore.archive.contacts import BuyingRole
 from kamcore.archive.dossier import Dossier
 from kamcore.calendar import Period, PeriodKind, TenDay, as_date
 from kamcore.errors import PolicyError, ValidationError
+from kamcore.money import Money, total
 
 __all__ = [
     "SOURCE_VISIT_POLICY",
@@ -42,7 +44,9 @@ __all__ = [
     "CallPlan",
     "CallSummary",
     "GradeCadence",
+    "MonthlyPlan",
     "Participant",
+    "PeriodTargets",
     "PlannedVisit",
     "PresentationPlan",
     "Question",
@@ -50,6 +54,7 @@ __all__ = [
     "VisitLevel",
     "VisitPlan",
     "VisitPolicy",
+    "monthly_plan",
     "plan_call",
     "plan_presentation",
     "plan_visits",
@@ -479,3 +484,153 @@ def plan_visits(
             )
     slots.sort(key=lambda s: (s[0], s[1], s[2]))
     return VisitPlan(whole, tuple(s[3] for s in slots))
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(field="count", value=value, expected="a whole number ≥ 0")
+    return value
+
+
+def _amount(value: object) -> Money:
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, int | Decimal | str) and not isinstance(value, bool):
+        return Money(value)
+    raise ValidationError(field="amount", value=value, expected="Money, or a decimal amount")
+
+
+@attrs.frozen
+class PeriodTargets:
+    """The figures of one ten-day period of a monthly plan (旬计划).
+
+    Attributes:
+        period: The ten-day period.
+        accounts: Accounts to visit.
+        visits: Visits to make.
+        signings: Contracts to sign.
+        products: Products to place.
+        signed_total: The total to sign.
+        receivables: The receivables to collect.
+    """
+
+    period: Period
+    accounts: int = attrs.field(default=0, converter=_count)
+    visits: int = attrs.field(default=0, converter=_count)
+    signings: int = attrs.field(default=0, converter=_count)
+    products: int = attrs.field(default=0, converter=_count)
+    signed_total: Money = attrs.field(factory=Money.zero, converter=_amount)
+    receivables: Money = attrs.field(factory=Money.zero, converter=_amount)
+
+
+def _targets(value: Iterable[PeriodTargets]) -> tuple[PeriodTargets, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class MonthlyPlan:
+    """A month's plan in its three ten-day periods (上旬/中旬/下旬), and the month's totals.
+
+    Raises:
+        ValidationError: The periods are not the month's 上旬, 中旬 and 下旬 in order, or
+            the amounts are in different currencies.
+    """
+
+    month: Period
+    periods: tuple[PeriodTargets, ...] = attrs.field(converter=_targets)
+    accounts: int | None = None
+    """Distinct accounts in the month (an account visited in two periods counts once);
+    when ``None`` the month's total adds up the periods' counts."""
+
+    def __attrs_post_init__(self) -> None:
+        expected = self.month.split(PeriodKind.TEN_DAY)
+        got = tuple(p.period for p in self.periods)
+        if got != expected:
+            raise ValidationError(
+                field="periods",
+                value=[str(p) for p in got],
+                expected=f"the three ten-day periods of {self.month}: "
+                + ", ".join(str(p) for p in expected),
+            )
+        currencies = {p.signed_total.currency for p in self.periods}
+        currencies |= {p.receivables.currency for p in self.periods}
+        if len(currencies) > 1:
+            raise ValidationError(
+                field="periods",
+                value=sorted(currencies),
+                expected="amounts in one currency",
+                problem="mixed currencies",
+            )
+
+    def total(self) -> PeriodTargets:
+        """The month's figures: the sum of its three periods."""
+        currency = self.periods[0].signed_total.currency
+        return PeriodTargets(
+            period=self.month,
+            accounts=(
+                self.accounts
+                if self.accounts is not None
+                else sum(p.accounts for p in self.periods)
+            ),
+            visits=sum(p.visits for p in self.periods),
+            signings=sum(p.signings for p in self.periods),
+            products=sum(p.products for p in self.periods),
+            signed_total=total((p.signed_total for p in self.periods), currency),
+            receivables=total((p.receivables for p in self.periods), currency),
+        )
+
+
+def _three(name: str, values: Sequence[object] | None, default: object) -> tuple[object, ...]:
+    if values is None:
+        return (default, default, default)
+    if isinstance(values, str) or len(values) != 3:
+        raise ValidationError(
+            field=name, value=values, expected="three values: 上旬, 中旬 and 下旬"
+        )
+    return tuple(values)
+
+
+def monthly_plan(
+    plan: VisitPlan,
+    *,
+    signings: Sequence[int] | None = None,
+    products: Sequence[int] | None = None,
+    signed_total: Sequence[Money | Decimal | int | str] | None = None,
+    receivables: Sequence[Money | Decimal | int | str] | None = None,
+) -> MonthlyPlan:
+    """The month's plan: accounts and visits from the visit plan, the other targets given.
+
+    Args:
+        plan: The month's visit plan.
+        signings: Contracts to sign in 上旬, 中旬, 下旬.
+        products: Products to place in each period.
+        signed_total: The total to sign in each period.
+        receivables: Receivables to collect in each period.
+
+    Raises:
+        ValidationError: A target list that is not three values, or a bad value.
+
+    Example:
+        >>> from kamcore.archive import Dossier
+        >>> visits = plan_visits(SOURCE_VISIT_POLICY, [Dossier(id="K-1", name="a", grade="A")],
+        ...                      year=2026, month=3)
+        >>> month = monthly_plan(visits, signings=(0, 1, 1), signed_total=(0, "200000", "50000"))
+        >>> t = month.total()
+        >>> t.accounts, t.visits, t.signings, t.signed_total
+        (1, 3, 2, Money('250000', 'CNY'))
+    """
+    counts = plan.counts()
+    rows = zip(
+        plan.month.split(PeriodKind.TEN_DAY),
+        _three("signings", signings, 0),
+        _three("products", products, 0),
+        _three("signed_total", signed_total, Money.zero()),
+        _three("receivables", receivables, Money.zero()),
+        strict=True,
+    )
+    targets = []
+    for period, sign, prod, signed, receivable in rows:
+        accounts, visits = counts[period.zh_label]
+        targets.append(PeriodTargets(period, accounts, visits, sign, prod, signed, receivable))
+    distinct = len({v.dossier_id for v in plan.visits})
+    return MonthlyPlan(plan.month, tuple(targets), distinct)
