@@ -15,9 +15,13 @@ stored dossier — so a store only ever holds a valid chain.
   ``add`` returns); pass ``synchronous="NORMAL"`` to trade durability on power loss for
   speed (still safe against a crashed process).
 
-Reads check what they read: :meth:`~Repository.history` verifies the hash chain, and a
-snapshot is used only if its digest matches. :meth:`~Repository.verify` checks a whole
-history and names the first bad revision.
+Reads check what they read: :meth:`~Repository.history` verifies the whole hash chain;
+``get``, ``as_of`` and ``at_revision`` use a snapshot only if its digest matches and
+check the links of the revisions they replay after it (hashes are checked when a
+revision is written). :meth:`~Repository.verify` checks a whole history and names the
+first bad revision. A hash chain shows an edit of the history; it can't stop someone
+who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
+printed register, a second system) if that matters.
 
 Example:
     >>> from datetime import datetime, timezone
