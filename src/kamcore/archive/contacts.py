@@ -1,0 +1,412 @@
+"""Contacts (个人档案): the people at an account, their buying roles and alliance status.
+
+A :class:`Contact` holds the personal profile of DOMAIN §4.2. Birth date, address,
+spouse, personality and interests are sensitive personal information
+(:data:`SENSITIVE_CONTACT_FIELDS`); :func:`redact_contact` blanks them for any export.
+
+The political alliance status (政治联盟状态) is observed, not declared: an
+:class:`AllianceObservation` records on a date which of the 15 behaviours of the ladder
+(:class:`AllianceBehaviour`) were seen, the evidence, and the contact's stance. The
+contact keeps every observation, so the history of an attitude is never lost; the
+current :class:`AllianceLevel` is the highest band seen in the latest observation.
+
+Example:
+    >>> from datetime import date
+    >>> wang = Contact(id="c1", name="王总", buying_role=BuyingRole.ECONOMIC_BUYER)
+    >>> wang, seen = observe(wang, on=date(2026, 3, 2), evidence="invited us to the board",
+    ...                      behaviours=(AllianceBehaviour.PRIVATELY_SAYS_WE_ARE_BEST,))
+    >>> wang.alliance_level, wang.alliance_level.zh
+    (<AllianceLevel.PLUS: '+'>, '支持')
+    >>> [g.kind.value for g in coverage((wang,)).gaps]
+    ['no_coach']
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Final
+
+import attrs
+
+from kamcore.calendar import as_date
+from kamcore.errors import ValidationError
+
+__all__ = [
+    "SENSITIVE_CONTACT_FIELDS",
+    "AllianceBehaviour",
+    "AllianceLevel",
+    "AllianceObservation",
+    "BuyingRole",
+    "Contact",
+    "Coverage",
+    "CoverageGap",
+    "GapKind",
+    "Stance",
+    "coverage",
+    "observe",
+    "redact_contact",
+]
+
+#: The profile fields that are sensitive personal information (敏感个人信息).
+SENSITIVE_CONTACT_FIELDS: Final = ("address", "birth_date", "interests", "personality", "spouse")
+
+
+class BuyingRole(enum.Enum):
+    """A contact's role in the purchase (购买角色)."""
+
+    ECONOMIC_BUYER = "economic_buyer"
+    """经济决策者: releases the money and makes the final decision."""
+    USER = "user"
+    """使用者: uses the product and judges its effect on the work."""
+    TECHNICAL = "technical"
+    """技术把关者: screens the offer against technical criteria."""
+    COACH = "coach"
+    """内线/教练: guides us through the sale from inside."""
+
+    @property
+    def zh(self) -> str:
+        """The Chinese label."""
+        return _ROLE_ZH[self]
+
+
+_ROLE_ZH: Final = {
+    BuyingRole.ECONOMIC_BUYER: "经济决策者",
+    BuyingRole.USER: "使用者",
+    BuyingRole.TECHNICAL: "技术把关者",
+    BuyingRole.COACH: "内线/教练",
+}
+
+
+class AllianceLevel(enum.Enum):
+    """The band of the alliance ladder a contact has reached (政治联盟状态)."""
+
+    NONE = "none"
+    """No behaviour of the ladder observed yet."""
+    EQUAL = "="
+    """"=": treats us as one possible solution."""
+    PLUS = "+"
+    """"+": prefers us and works with us."""
+    TOP = "top"
+    """Top band: takes responsibility for our solution and sells for us."""
+
+    @property
+    def rank(self) -> int:
+        """0 for ``NONE`` up to 3 for ``TOP``."""
+        return _LEVEL_RANK[self]
+
+    @property
+    def zh(self) -> str:
+        """The Chinese label."""
+        return _LEVEL_ZH[self]
+
+
+_LEVEL_RANK: Final = {
+    AllianceLevel.NONE: 0,
+    AllianceLevel.EQUAL: 1,
+    AllianceLevel.PLUS: 2,
+    AllianceLevel.TOP: 3,
+}
+_LEVEL_ZH: Final = {
+    AllianceLevel.NONE: "未建立",
+    AllianceLevel.EQUAL: "认可",
+    AllianceLevel.PLUS: "支持",
+    AllianceLevel.TOP: "同盟",
+}
+
+
+class AllianceBehaviour(enum.Enum):
+    """The 15 observed behaviours of the political alliance ladder, in three bands."""
+
+    RECOGNISES_NEED = "recognises_need"
+    GIVES_KEY_INFORMATION = "gives_key_information"
+    EXPLAINS_SIGNIFICANT_EVENTS = "explains_significant_events"
+    SEES_US_AS_POSSIBLE_SOLUTION = "sees_us_as_possible_solution"
+    INVESTS_TIME_TO_LEARN_OUR_CAPABILITIES = "invests_time_to_learn_our_capabilities"
+    PRIVATELY_SAYS_WE_ARE_BEST = "privately_says_we_are_best"
+    WORKS_WITH_US_ON_ADOPTION_PLAN = "works_with_us_on_adoption_plan"
+    PUBLICLY_SAYS_WE_ARE_BEST = "publicly_says_we_are_best"
+    GIVES_COMPETITOR_PLANS = "gives_competitor_plans"
+    SHARES_PERSONAL_AGENDA = "shares_personal_agenda"
+    TAKES_RESPONSIBILITY_FOR_OUR_SOLUTION = "takes_responsibility_for_our_solution"
+    SHARES_CONFIDENTIAL_PLANS = "shares_confidential_plans"
+    HELPS_BUILD_PLAN_TO_BEAT_COMPETITORS = "helps_build_plan_to_beat_competitors"
+    TIES_OWN_SUCCESS_TO_OUR_PLAN = "ties_own_success_to_our_plan"
+    SELLS_FOR_US_WHEN_ABSENT = "sells_for_us_when_absent"
+
+    @property
+    def level(self) -> AllianceLevel:
+        """The band this behaviour belongs to."""
+        index = _BEHAVIOURS.index(self)
+        if index < 5:
+            return AllianceLevel.EQUAL
+        if index < 10:
+            return AllianceLevel.PLUS
+        return AllianceLevel.TOP
+
+
+_BEHAVIOURS: Final = tuple(AllianceBehaviour)
+
+
+class Stance(enum.Enum):
+    """Where a contact stands towards our solution."""
+
+    SUPPORTS = "supports"
+    NEUTRAL = "neutral"
+    OPPOSES = "opposes"
+
+
+def _text(name: str) -> str:
+    return attrs.field(default="", validator=_is_str(name))
+
+
+def _is_str(name: str) -> Callable[[object, attrs.Attribute[str], object], None]:
+    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str):
+            raise ValidationError(field=name, value=value, expected="text")
+
+    return check
+
+
+def _required(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field=attribute.name, value=value, expected="non-empty text")
+
+
+def _buying_role(value: object) -> BuyingRole | None:
+    return None if value is None else BuyingRole(value)
+
+
+def _optional_date(value: object) -> date | None:
+    return None if value is None else as_date(value, field="date")
+
+
+def _str_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValidationError(field="", value=value, expected="a tuple of text")
+
+
+def _behaviours(value: object) -> tuple[AllianceBehaviour, ...]:
+    if not isinstance(value, list | tuple | frozenset | set):
+        raise ValidationError(
+            field="behaviours", value=value, expected="a tuple of AllianceBehaviour"
+        )
+    out: set[AllianceBehaviour] = set()
+    for v in value:
+        try:
+            out.add(AllianceBehaviour(v))
+        except ValueError:
+            raise ValidationError(
+                field="behaviours",
+                value=v,
+                expected="one of the 15 AllianceBehaviour values",
+                problem="unknown behaviour",
+            ) from None
+    return tuple(b for b in _BEHAVIOURS if b in out)
+
+
+def _on(value: object) -> date:
+    return as_date(value, field="on")
+
+
+def _observations(value: Iterable[AllianceObservation]) -> tuple[AllianceObservation, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class AllianceObservation:
+    """What a contact was seen to do on a date, and the evidence (政治联盟状态 with date).
+
+    Args:
+        on: The day of the observation.
+        behaviours: The ladder behaviours seen (kept in ladder order, no repeats).
+        evidence: What was seen or said, in words; required.
+        stance: Whether the contact supports, is neutral to, or opposes us.
+    """
+
+    on: date = attrs.field(converter=_on)
+    behaviours: tuple[AllianceBehaviour, ...] = attrs.field(default=(), converter=_behaviours)
+    evidence: str = attrs.field(default="", validator=_is_str("evidence"))
+    stance: Stance = attrs.field(default=Stance.NEUTRAL, converter=Stance)
+
+    @property
+    def level(self) -> AllianceLevel:
+        """The highest band among the behaviours seen (``NONE`` if none)."""
+        best = AllianceLevel.NONE
+        for b in self.behaviours:
+            if b.level.rank > best.rank:
+                best = b.level
+        return best
+
+
+@attrs.frozen
+class Contact:
+    """A person at the account (个人档案).
+
+    Args:
+        id: The contact's id, unique within the account.
+        name: The person's name.
+        buying_role: The role in the purchase, if known.
+        decision_maker: Whether the person decides or co-decides (决策者).
+        alliance: Every alliance observation, oldest first (append with :func:`observe`).
+
+    Birth date, address, spouse, personality and interests are sensitive personal
+    information; see :func:`redact_contact`.
+    """
+
+    id: str = attrs.field(validator=_required)
+    name: str = attrs.field(validator=_required)
+    title: str = _text("title")
+    phone: str = _text("phone")
+    fax: str = _text("fax")
+    education: str = _text("education")
+    birth_date: date | None = attrs.field(default=None, converter=_optional_date)
+    address: str = _text("address")
+    spouse: str = _text("spouse")
+    secretary: str = _text("secretary")
+    reports_to: str = _text("reports_to")
+    previous_jobs: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    personality: str = _text("personality")
+    interests: str = _text("interests")
+    recent_decisions: str = _text("recent_decisions")
+    responsibilities: str = _text("responsibilities")
+    technical_criteria: str = _text("technical_criteria")
+    business_criteria: str = _text("business_criteria")
+    buying_role: BuyingRole | None = attrs.field(default=None, converter=_buying_role)
+    decision_maker: bool = False
+    alliance: tuple[AllianceObservation, ...] = attrs.field(default=(), converter=_observations)
+
+    @property
+    def latest(self) -> AllianceObservation | None:
+        """The latest alliance observation, if any."""
+        return self.alliance[-1] if self.alliance else None
+
+    @property
+    def alliance_level(self) -> AllianceLevel:
+        """The band reached in the latest observation (``NONE`` if never observed)."""
+        return self.alliance[-1].level if self.alliance else AllianceLevel.NONE
+
+    @property
+    def stance(self) -> Stance:
+        """The stance in the latest observation (``NEUTRAL`` if never observed)."""
+        return self.alliance[-1].stance if self.alliance else Stance.NEUTRAL
+
+    @property
+    def decides(self) -> bool:
+        """Whether the person is a decision maker or the economic buyer."""
+        return self.decision_maker or self.buying_role is BuyingRole.ECONOMIC_BUYER
+
+
+def observe(
+    contact: Contact,
+    *,
+    on: date | str,
+    evidence: str,
+    behaviours: Iterable[AllianceBehaviour | str] = (),
+    stance: Stance | str = Stance.NEUTRAL,
+) -> tuple[Contact, AllianceObservation]:
+    """Record an alliance observation; earlier ones are kept.
+
+    Args:
+        contact: The contact observed.
+        on: The day; not before the latest observation.
+        evidence: What was seen or said; required.
+        behaviours: The ladder behaviours seen.
+        stance: Supports, neutral or opposes.
+
+    Returns:
+        The contact with the observation appended, and the observation.
+
+    Raises:
+        ValidationError: No evidence, an unknown behaviour, or a date before the latest
+            observation.
+    """
+    if not isinstance(evidence, str) or not evidence.strip():
+        raise ValidationError(
+            field="evidence", value=evidence, expected="what was seen or said, in words"
+        )
+    try:
+        stance_value = Stance(stance)
+    except ValueError:
+        raise ValidationError(
+            field="stance", value=stance, expected="'supports', 'neutral' or 'opposes'"
+        ) from None
+    seen = AllianceObservation(
+        on=on, behaviours=tuple(behaviours), evidence=evidence, stance=stance_value
+    )
+    if contact.alliance and seen.on < contact.alliance[-1].on:
+        raise ValidationError(
+            field="on",
+            value=seen.on,
+            expected=f"a date on or after the latest observation {contact.alliance[-1].on}",
+            problem="history is append-only",
+        )
+    return attrs.evolve(contact, alliance=(*contact.alliance, seen)), seen
+
+
+def redact_contact(contact: Contact) -> Contact:
+    """The contact with every sensitive personal field blanked (脱敏).
+
+    Example:
+        >>> redact_contact(Contact(id="c1", name="李工", spouse="张女士")).spouse
+        ''
+    """
+    return attrs.evolve(
+        contact, birth_date=None, address="", spouse="", personality="", interests=""
+    )
+
+
+class GapKind(enum.Enum):
+    """A hole in an account's coverage of its people."""
+
+    NO_ECONOMIC_BUYER = "no_economic_buyer"
+    """No contact with the economic buyer (经济决策者)."""
+    NO_COACH = "no_coach"
+    """No coach (内线/教练) inside the account."""
+    OPPOSING_DECISION_MAKER = "opposing_decision_maker"
+    """A decision maker opposes us."""
+
+
+@attrs.frozen
+class CoverageGap:
+    """One coverage gap; ``contact_id`` names the contact for an opposing decision maker."""
+
+    kind: GapKind
+    contact_id: str = ""
+
+
+@attrs.frozen
+class Coverage:
+    """The coverage gaps of an account's contacts (empty when well covered)."""
+
+    gaps: tuple[CoverageGap, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether there is no gap."""
+        return not self.gaps
+
+
+def coverage(contacts: Iterable[Contact]) -> Coverage:
+    """Check an account's contacts: economic buyer reached, a coach, no opposing decider.
+
+    Args:
+        contacts: The account's contacts.
+
+    Returns:
+        The gaps found, in the order economic buyer, coach, opposing decision makers.
+    """
+    people = tuple(contacts)
+    gaps: list[CoverageGap] = []
+    if not any(c.buying_role is BuyingRole.ECONOMIC_BUYER for c in people):
+        gaps.append(CoverageGap(GapKind.NO_ECONOMIC_BUYER))
+    if not any(c.buying_role is BuyingRole.COACH for c in people):
+        gaps.append(CoverageGap(GapKind.NO_COACH))
+    gaps.extend(
+        CoverageGap(GapKind.OPPOSING_DECISION_MAKER, c.id)
+        for c in people
+        if c.decides and c.stance is Stance.OPPOSES
+    )
+    return Coverage(tuple(gaps))

@@ -1,0 +1,700 @@
+"""Repositories for the archive: a protocol, an in-memory store and an embedded SQLite store.
+
+A :class:`Repository` keeps each dossier's revisions (append-only) and the loan
+register. Writes are optimistic: a revision is accepted only if it is based on the
+revision the store holds (``expected_revision``); a stale write raises
+:class:`~kamcore.errors.ConflictError` and stores nothing. Every revision is checked
+before it is stored — its hash, its link to the stored head, and that it applies to the
+stored dossier — so a store only ever holds a valid chain.
+
+* :class:`InMemoryRepository` — for tests and short-lived tools.
+* :class:`SQLiteRepository` — stdlib :mod:`sqlite3`, WAL journal, one transaction per
+  revision, the revision table append-only (triggers ``RAISE`` on ``UPDATE`` and
+  ``DELETE``), snapshots every ``snapshot_every`` revisions so that ``as_of`` replays
+  only a short tail. ``synchronous=FULL`` by default (each commit is on disk before
+  ``add`` returns); pass ``synchronous="NORMAL"`` to trade durability on power loss for
+  speed (still safe against a crashed process).
+
+Reads check what they read: :meth:`~Repository.history` verifies the whole hash chain;
+``get``, ``as_of`` and ``at_revision`` use a snapshot only if its digest matches and
+check the links of the revisions they replay after it (hashes are checked when a
+revision is written). :meth:`~Repository.verify` checks a whole history and names the
+first bad revision. A hash chain shows an edit of the history; it can't stop someone
+who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
+printed register, a second system) if that matters.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> from kamcore.archive import Dossier, create, revise
+    >>> repo = InMemoryRepository()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> d, r1 = create(Dossier(id="K-1", name="华东水务"), by="li", at=t)
+    >>> repo.add(r1).revision
+    1
+    >>> d2, r2 = revise(d, {"grade": "A"}, by="li", at=t, reason="signed")
+    >>> _ = repo.add(r2)
+    >>> repo.add(r2)
+    Traceback (most recent call last):
+    ...
+    kamcore.errors.ConflictError: Stale write to 'K-1': based on revision 1, but the store holds revision 2; reload and retry
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol, runtime_checkable
+
+import attrs
+
+from kamcore.archive import (
+    GENESIS,
+    ChainCheck,
+    Change,
+    Dossier,
+    Loan,
+    Revision,
+    apply,
+    revision_hash,
+    verify,
+)
+from kamcore.archive import canonical as canon
+from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
+
+__all__ = ["InMemoryRepository", "Repository", "SQLiteRepository"]
+
+
+@runtime_checkable
+class Repository(Protocol):
+    """What kamcore needs from a store of dossiers (implement it for your CRM).
+
+    Every method leaves the store unchanged when it raises.
+    """
+
+    def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
+        """Store a revision; returns the dossier it produces.
+
+        Args:
+            revision: The revision, as made by ``create`` or ``revise``.
+            expected_revision: The revision the writer based the change on (default
+                ``revision.sequence - 1``).
+
+        Raises:
+            ConflictError: The store holds another revision than ``expected_revision``.
+            StoreError: The revision is corrupt (bad hash, broken link, does not apply).
+        """
+        ...
+
+    def add_all(self, revisions: Iterable[Revision]) -> int:
+        """Bulk import: store many revisions in one transaction, all or none.
+
+        Returns:
+            How many revisions were stored.
+
+        Raises:
+            ConflictError: A revision does not follow the stored head.
+            StoreError: A revision is corrupt.
+        """
+        ...
+
+    def get(self, key: str) -> Dossier:
+        """The current dossier. Raises RecordNotFound."""
+        ...
+
+    def history(self, key: str) -> tuple[Revision, ...]:
+        """Every revision, oldest first, chain verified. Raises RecordNotFound, StoreError."""
+        ...
+
+    def as_of(self, key: str, when: date | datetime) -> Dossier:
+        """The dossier as it stood at ``when``. Raises RecordNotFound, ValidationError."""
+        ...
+
+    def at_revision(self, key: str, sequence: int) -> Dossier:
+        """The dossier right after revision ``sequence``. Raises RecordNotFound."""
+        ...
+
+    def keys(self) -> tuple[str, ...]:
+        """Every stored dossier's key, sorted."""
+        ...
+
+    def verify(self, key: str) -> ChainCheck:
+        """Check the stored history of ``key`` (never raises for a bad chain)."""
+        ...
+
+    def record_loan(self, loan: Loan) -> None:
+        """Record a new loan, or the return of an open loan (nothing else changes).
+
+        Raises:
+            ConflictError: The loan id is taken by another loan, or already returned.
+        """
+        ...
+
+    def loans(self, key: str | None = None) -> tuple[Loan, ...]:
+        """Every loan (of one dossier when ``key`` is given), in the order recorded."""
+        ...
+
+
+def _same_loan_returned(stored: Loan, loan: Loan) -> bool:
+    """Whether ``loan`` is ``stored`` (still open) with its return recorded, nothing else."""
+    return (
+        stored.returned_at is None
+        and loan.returned_at is not None
+        and attrs.evolve(stored, returned_at=loan.returned_at) == loan
+    )
+
+
+def _loan_conflict(stored: Loan, loan: Loan) -> ConflictError:
+    """A loan's own revisions: 1 when lent, 2 when returned."""
+    return ConflictError(
+        key=f"loan {loan.id}",
+        expected_revision=0 if loan.returned_at is None else 1,
+        actual_revision=1 if stored.returned_at is None else 2,
+    )
+
+
+def _check_expected(key: str, revision: Revision, head: int, expected: int | None) -> None:
+    based_on = revision.sequence - 1 if expected is None else expected
+    if based_on != head or revision.sequence != head + 1:
+        raise ConflictError(key=key, expected_revision=based_on, actual_revision=head)
+
+
+def _next_state(current: Dossier | None, revision: Revision) -> Dossier:
+    """Check a revision against the stored head and apply it, or raise StoreError."""
+    try:
+        computed = revision_hash(revision)
+    except ValidationError as exc:
+        msg = f"Revision {revision.sequence} of {revision.dossier_id!r} is corrupt: {exc}"
+        raise StoreError(msg) from None
+    if computed != revision.hash:
+        msg = (
+            f"Revision {revision.sequence} of {revision.dossier_id!r} does not match its "
+            "hash; it was altered after it was made"
+        )
+        raise StoreError(msg)
+    try:
+        return apply(current or Dossier(id=revision.dossier_id), revision)
+    except ValidationError as exc:
+        msg = f"Revision {revision.sequence} of {revision.dossier_id!r} can't be stored: {exc}"
+        raise StoreError(msg) from None
+
+
+class InMemoryRepository:
+    """A :class:`Repository` in a dict: every state is kept, so reads are instant.
+
+    Thread-safe for writes (one lock).
+    """
+
+    def __init__(self) -> None:
+        self._revisions: dict[str, list[Revision]] = {}
+        self._states: dict[str, list[Dossier]] = {}
+        self._loans: list[Loan] = []
+        self._lock = threading.Lock()
+
+    def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
+        """Store a revision; see :meth:`Repository.add`."""
+        with self._lock:
+            return self._add(revision, expected_revision)
+
+    def _add(self, revision: Revision, expected: int | None) -> Dossier:
+        key = revision.dossier_id
+        states = self._states.get(key, [])
+        _check_expected(key, revision, len(states), expected)
+        state = _next_state(states[-1] if states else None, revision)
+        self._revisions.setdefault(key, []).append(revision)
+        self._states.setdefault(key, []).append(state)
+        return state
+
+    def add_all(self, revisions: Iterable[Revision]) -> int:
+        """Bulk import, all or none; see :meth:`Repository.add_all`."""
+        with self._lock:
+            saved_revisions = {k: list(v) for k, v in self._revisions.items()}
+            saved_states = {k: list(v) for k, v in self._states.items()}
+            count = 0
+            try:
+                for revision in revisions:
+                    self._add(revision, None)
+                    count += 1
+            except BaseException:
+                self._revisions, self._states = saved_revisions, saved_states
+                raise
+            return count
+
+    def _states_of(self, key: str) -> list[Dossier]:
+        states = self._states.get(key)
+        if not states:
+            raise RecordNotFound(key=key, kind="dossier")
+        return states
+
+    def get(self, key: str) -> Dossier:
+        """The current dossier."""
+        return self._states_of(key)[-1]
+
+    def history(self, key: str) -> tuple[Revision, ...]:
+        """Every revision, oldest first."""
+        self._states_of(key)
+        return tuple(self._revisions[key])
+
+    def as_of(self, key: str, when: date | datetime) -> Dossier:
+        """The dossier as it stood at ``when``."""
+        states = self._states_of(key)
+        revisions = self._revisions[key]
+        included = _as_of_index(revisions, when)
+        return states[included - 1]
+
+    def at_revision(self, key: str, sequence: int) -> Dossier:
+        """The dossier right after revision ``sequence``."""
+        states = self._states_of(key)
+        return states[_check_sequence(sequence, len(states)) - 1]
+
+    def keys(self) -> tuple[str, ...]:
+        """Every stored dossier's key, sorted."""
+        return tuple(sorted(self._states))
+
+    def verify(self, key: str) -> ChainCheck:
+        """Check the stored history of ``key``."""
+        return verify(self.history(key))
+
+    def record_loan(self, loan: Loan) -> None:
+        """Record a new loan, or the return of an open one."""
+        with self._lock:
+            for i, stored in enumerate(self._loans):
+                if stored.id == loan.id:
+                    if not _same_loan_returned(stored, loan):
+                        raise _loan_conflict(stored, loan)
+                    self._loans[i] = loan
+                    return
+            self._loans.append(loan)
+
+    def loans(self, key: str | None = None) -> tuple[Loan, ...]:
+        """Every loan (of one dossier), in the order recorded."""
+        return tuple(loan for loan in self._loans if key is None or loan.dossier_id == key)
+
+
+def _as_of_index(revisions: Sequence[Revision], when: date | datetime) -> int:
+    """How many revisions of the history are included at ``when``."""
+    if isinstance(when, datetime):
+        if when.utcoffset() is None:
+            raise ValidationError(
+                field="when", value=when, expected="a timezone-aware datetime or a date"
+            )
+        moment = when
+        count = sum(1 for r in revisions if r.at <= moment)
+    elif isinstance(when, date):
+        count = sum(1 for r in revisions if r.at.date() <= when)
+    else:
+        raise ValidationError(
+            field="when", value=when, expected="a date or a timezone-aware datetime"
+        )
+    if count == 0:
+        raise ValidationError(
+            field="when",
+            value=when,
+            expected="a time on or after the dossier's creation",
+            problem="the dossier did not exist yet",
+        )
+    return count
+
+
+def _check_sequence(sequence: object, head: int) -> int:
+    if isinstance(sequence, bool) or not isinstance(sequence, int) or not 1 <= sequence <= head:
+        raise ValidationError(field="sequence", value=sequence, expected=f"a revision 1–{head}")
+    return sequence
+
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS revisions (
+    dossier_id    TEXT    NOT NULL,
+    sequence      INTEGER NOT NULL,
+    at            TEXT    NOT NULL,
+    by            TEXT    NOT NULL,
+    reason        TEXT    NOT NULL,
+    changes       TEXT    NOT NULL,
+    previous_hash TEXT    NOT NULL,
+    hash          TEXT    NOT NULL,
+    at_utc        TEXT    NOT NULL,
+    day           TEXT    NOT NULL,
+    PRIMARY KEY (dossier_id, sequence)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS revisions_append_only_update
+    BEFORE UPDATE ON revisions
+    BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS revisions_append_only_delete
+    BEFORE DELETE ON revisions
+    BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+CREATE TABLE IF NOT EXISTS snapshots (
+    dossier_id TEXT    NOT NULL,
+    sequence   INTEGER NOT NULL,
+    state      TEXT    NOT NULL,
+    digest     TEXT    NOT NULL,
+    PRIMARY KEY (dossier_id, sequence)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS loans (
+    position    INTEGER PRIMARY KEY,
+    id          TEXT    NOT NULL UNIQUE,
+    dossier_id  TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    returned_at TEXT
+);
+CREATE TRIGGER IF NOT EXISTS loans_keep_records
+    BEFORE DELETE ON loans
+    BEGIN SELECT RAISE(ABORT, 'loans are never removed from the register'); END;
+CREATE TRIGGER IF NOT EXISTS loans_return_once
+    BEFORE UPDATE ON loans
+    WHEN OLD.returned_at IS NOT NULL OR NEW.body IS NOT OLD.body OR NEW.id IS NOT OLD.id
+    BEGIN SELECT RAISE(ABORT, 'a loan record changes only by its return'); END;
+"""
+
+_ROW: Final = "dossier_id, sequence, at, by, reason, changes, previous_hash, hash"
+_UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%f"
+
+
+def _row(revision: Revision) -> tuple[Any, ...]:
+    return (
+        revision.dossier_id,
+        revision.sequence,
+        revision.at.isoformat(),
+        revision.by,
+        revision.reason,
+        canon.dumps([[c.field, c.old, c.new] for c in revision.changes]),
+        revision.previous_hash,
+        revision.hash,
+        revision.at.astimezone(UTC).strftime(_UTC_FORMAT),
+        revision.at.date().isoformat(),
+    )
+
+
+def _revision(row: Sequence[Any]) -> Revision:
+    try:
+        changes = tuple(Change(f, o, n) for f, o, n in canon.loads(row[5]))
+        return Revision(
+            dossier_id=row[0],
+            sequence=row[1],
+            at=datetime.fromisoformat(row[2]),
+            by=row[3],
+            reason=row[4],
+            changes=changes,
+            previous_hash=row[6],
+            hash=row[7],
+        )
+    except (ValidationError, ValueError, TypeError) as exc:
+        msg = f"Revision {row[1]} of {row[0]!r} is unreadable (the file was altered): {exc}"
+        raise StoreError(msg) from None
+
+
+def _loan_body(loan: Loan) -> str:
+    return canon.dumps({**canon.to_plain(loan), "returned_at": None})
+
+
+def _loan(body: str, returned_at: str | None) -> Loan:
+    plain = canon.loads(body)
+    plain["returned_at"] = returned_at
+    loan: Loan = canon.from_plain(Loan, plain)
+    return loan
+
+
+class SQLiteRepository:
+    """A :class:`Repository` in one SQLite file (stdlib :mod:`sqlite3`, WAL journal).
+
+    Args:
+        path: The database file (created if missing); ``":memory:"`` for a throwaway.
+        synchronous: ``"FULL"`` (default: every revision is on disk when ``add``
+            returns) or ``"NORMAL"`` (in WAL mode safe against a crashed process, may
+            lose the last commits on power loss).
+        snapshot_every: Keep a snapshot of the dossier every N revisions (default 8),
+            so reading an old state replays at most N-1 revisions.
+        timeout: Seconds to wait for another writer's lock.
+
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        snapshot_every: int = 8,
+        timeout: float = 10.0,
+    ) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValidationError(
+                field="synchronous", value=synchronous, expected="'FULL' or 'NORMAL'"
+            )
+        if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int):
+            raise ValidationError(
+                field="snapshot_every", value=snapshot_every, expected="a whole number ≥ 1"
+            )
+        if snapshot_every < 1:
+            raise ValidationError(
+                field="snapshot_every", value=snapshot_every, expected="a whole number ≥ 1"
+            )
+        self.path = str(path)
+        self.snapshot_every = snapshot_every
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            msg = f"Can't open the archive store {self.path!r}: {exc}"
+            raise StoreError(msg) from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._db.close()
+            msg = f"Can't open the archive store {self.path!r}: {exc}"
+            raise StoreError(msg) from None
+        self._heads: dict[str, Dossier] = {}
+
+    # -- plumbing ----------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the file."""
+        self._db.close()
+
+    def __enter__(self) -> SQLiteRepository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                msg = f"Can't write to {self.path!r}: {exc}"
+                raise StoreError(msg) from None
+            saved = dict(self._heads)
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._heads = saved
+                raise
+
+    def _query(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        try:
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            msg = f"Can't read {self.path!r}: {exc}"
+            raise StoreError(msg) from None
+
+    def _stored_head(self, key: str) -> tuple[int, str]:
+        row = self._query(
+            "SELECT sequence, hash FROM revisions WHERE dossier_id = ? "
+            "ORDER BY sequence DESC LIMIT 1",
+            (key,),
+        )
+        return (row[0][0], row[0][1]) if row else (0, GENESIS)
+
+    # -- revisions ---------------------------------------------------------------------
+    def _current(self, key: str, head: int, head_hash: str) -> Dossier | None:
+        if head == 0:
+            return None
+        cached = self._heads.get(key)
+        if cached is not None and cached.revision == head and cached.head == head_hash:
+            return cached
+        return self._state_at(key, head)
+
+    def _add(self, db: sqlite3.Connection, revision: Revision, expected: int | None) -> Dossier:
+        key = revision.dossier_id
+        head, head_hash = self._stored_head(key)
+        _check_expected(key, revision, head, expected)
+        state = _next_state(self._current(key, head, head_hash), revision)
+        try:
+            db.execute(
+                f"INSERT INTO revisions ({_ROW}, at_utc, day) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                _row(revision),
+            )
+            if revision.sequence % self.snapshot_every == 0:
+                text = canon.dumps(state)
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?)",
+                    (key, revision.sequence, text, canon.sha256_hex(text + revision.hash)),
+                )
+        except sqlite3.Error as exc:
+            msg = f"Can't store revision {revision.sequence} of {key!r}: {exc}"
+            raise StoreError(msg) from None
+        self._heads[key] = state
+        return state
+
+    def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
+        """Store a revision in its own transaction; see :meth:`Repository.add`."""
+        with self._write() as db:
+            return self._add(db, revision, expected_revision)
+
+    def add_all(self, revisions: Iterable[Revision]) -> int:
+        """Bulk import in one transaction, all or none; see :meth:`Repository.add_all`."""
+        count = 0
+        with self._write() as db:
+            for revision in revisions:
+                self._add(db, revision, None)
+                count += 1
+        return count
+
+    def _rows(self, key: str, first: int = 1, last: int | None = None) -> list[Revision]:
+        rows = self._query(
+            f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? AND sequence BETWEEN ? AND ? "
+            "ORDER BY sequence",
+            (key, first, last if last is not None else 2**62),
+        )
+        return [_revision(r) for r in rows]
+
+    def _snapshot(self, key: str, sequence: int) -> Dossier | None:
+        rows = self._query(
+            "SELECT s.sequence, s.state, s.digest, r.hash FROM snapshots s JOIN revisions r "
+            "ON r.dossier_id = s.dossier_id AND r.sequence = s.sequence "
+            "WHERE s.dossier_id = ? AND s.sequence <= ? ORDER BY s.sequence DESC LIMIT 1",
+            (key, sequence),
+        )
+        if not rows:
+            return None
+        seq, text, digest, head_hash = rows[0]
+        if canon.sha256_hex(text + head_hash) != digest:
+            return None  # a damaged snapshot is ignored; the history is replayed instead
+        try:
+            state: Dossier = canon.from_plain(Dossier, canon.loads(text))
+        except ValidationError:  # pragma: no cover - digest matched, so the text is ours
+            return None
+        return state if state.revision == seq and state.head == head_hash else None
+
+    def _state_at(self, key: str, sequence: int) -> Dossier:
+        start = self._snapshot(key, sequence)
+        first = start.revision + 1 if start is not None else 1
+        tail = self._rows(key, first, sequence)
+        state = start
+        for revision in tail:
+            # links are checked by apply; hashes are checked on write, by history() and verify()
+            try:
+                state = apply(state or Dossier(id=revision.dossier_id), revision)
+            except ValidationError as exc:
+                msg = f"The history of {key!r} does not replay: {exc}"
+                raise StoreError(msg) from None
+        if state is None:
+            raise RecordNotFound(key=key, kind="dossier")
+        return state
+
+    def _head(self, key: str) -> int:
+        head, _ = self._stored_head(key)
+        if head == 0:
+            raise RecordNotFound(key=key, kind="dossier")
+        return head
+
+    def get(self, key: str) -> Dossier:
+        """The current dossier (from the cache, a snapshot and the tail of the history)."""
+        with self._lock:
+            head, head_hash = self._stored_head(key)
+            state = self._current(key, head, head_hash)
+            if state is None:
+                raise RecordNotFound(key=key, kind="dossier")
+            self._heads[key] = state
+            return state
+
+    def history(self, key: str) -> tuple[Revision, ...]:
+        """Every revision, oldest first; raises StoreError if the chain does not verify."""
+        revisions = tuple(self._rows(key))
+        if not revisions:
+            raise RecordNotFound(key=key, kind="dossier")
+        check = verify(revisions)
+        if not check.ok:
+            msg = (
+                f"The history of {key!r} does not verify at revision {check.first_bad}: "
+                f"{check.problem}"
+            )
+            raise StoreError(msg)
+        return revisions
+
+    def as_of(self, key: str, when: date | datetime) -> Dossier:
+        """The dossier as it stood at ``when`` (a snapshot and a short replay)."""
+        head = self._head(key)
+        if isinstance(when, datetime):
+            if when.utcoffset() is None:
+                raise ValidationError(
+                    field="when", value=when, expected="a timezone-aware datetime or a date"
+                )
+            column, bound = "at_utc", when.astimezone(UTC).strftime(_UTC_FORMAT)
+        elif isinstance(when, date):
+            column, bound = "day", when.isoformat()
+        else:
+            raise ValidationError(
+                field="when", value=when, expected="a date or a timezone-aware datetime"
+            )
+        (count,) = self._query(
+            f"SELECT count(*) FROM revisions WHERE dossier_id = ? AND {column} <= ?",
+            (key, bound),
+        )[0]
+        if count == 0:
+            raise ValidationError(
+                field="when",
+                value=when,
+                expected="a time on or after the dossier's creation",
+                problem="the dossier did not exist yet",
+            )
+        return self._state_at(key, min(count, head))
+
+    def at_revision(self, key: str, sequence: int) -> Dossier:
+        """The dossier right after revision ``sequence``."""
+        return self._state_at(key, _check_sequence(sequence, self._head(key)))
+
+    def keys(self) -> tuple[str, ...]:
+        """Every stored dossier's key, sorted."""
+        return tuple(
+            r[0] for r in self._query("SELECT DISTINCT dossier_id FROM revisions ORDER BY 1")
+        )
+
+    def verify(self, key: str) -> ChainCheck:
+        """Check the stored history of ``key``; an unreadable row counts as bad."""
+        rows = self._query(
+            f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
+        )
+        if not rows:
+            raise RecordNotFound(key=key, kind="dossier")
+        revisions: list[Revision] = []
+        for position, row in enumerate(rows, start=1):
+            try:
+                revisions.append(_revision(row))
+            except StoreError as exc:
+                check = verify(revisions)
+                if not check.ok:
+                    return check
+                return ChainCheck(
+                    ok=False, checked=position - 1, first_bad=position, problem=str(exc)
+                )
+        return verify(revisions)
+
+    # -- loans -------------------------------------------------------------------------
+    def record_loan(self, loan: Loan) -> None:
+        """Record a new loan, or the return of an open one."""
+        with self._write() as db:
+            rows = db.execute("SELECT body, returned_at FROM loans WHERE id = ?", (loan.id,))
+            found = rows.fetchall()
+            returned = loan.returned_at.isoformat() if loan.returned_at else None
+            if not found:
+                db.execute(
+                    "INSERT INTO loans (id, dossier_id, body, returned_at) VALUES (?,?,?,?)",
+                    (loan.id, loan.dossier_id, _loan_body(loan), returned),
+                )
+                return
+            stored = _loan(*found[0])
+            if not _same_loan_returned(stored, loan):
+                raise _loan_conflict(stored, loan)
+            db.execute("UPDATE loans SET returned_at = ? WHERE id = ?", (returned, loan.id))
+
+    def loans(self, key: str | None = None) -> tuple[Loan, ...]:
+        """Every loan (of one dossier), in the order recorded."""
+        if key is None:
+            rows = self._query("SELECT body, returned_at FROM loans ORDER BY position")
+        else:
+            rows = self._query(
+                "SELECT body, returned_at FROM loans WHERE dossier_id = ? ORDER BY position",
+                (key,),
+            )
+        return tuple(_loan(body, returned) for body, returned in rows)

@@ -1,0 +1,219 @@
+"""Strategies for the archive's public types: dossiers, contacts, revisions, loans."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from kamcore.archive import (
+    AllianceBehaviour,
+    AllianceObservation,
+    ArchivePolicy,
+    BasicData,
+    Business,
+    BuyingRole,
+    Classification,
+    Competitor,
+    Confidentiality,
+    Contact,
+    Dossier,
+    ExtraField,
+    Loan,
+    RecordKind,
+    RecordReference,
+    Revision,
+    Role,
+    Stance,
+    create,
+    revise,
+)
+from kamcore.money import Money
+from kamcore.strategies._core import amounts, dates
+
+__all__ = [
+    "alliance_observations",
+    "archive_policies",
+    "contacts",
+    "dossier_changes",
+    "dossiers",
+    "extra_fields",
+    "histories",
+    "loans",
+    "moments",
+]
+
+_TEXT = st.text(
+    alphabet=st.sampled_from('abcxyz 华东水务集团王李上中下旬-0123456789"\\é'), max_size=12
+)
+_NAME = _TEXT.filter(lambda s: bool(s.strip()))
+
+
+def moments(
+    *, min_value: date = date(2020, 1, 1), max_value: date = date(2030, 12, 31)
+) -> st.SearchStrategy[datetime]:
+    """Timezone-aware date-times (UTC or UTC+8), whole seconds or with microseconds."""
+    naive = st.datetimes(
+        min_value=datetime.combine(min_value, datetime.min.time()),
+        max_value=datetime.combine(max_value, datetime.min.time()),
+    )
+    zones = st.sampled_from([UTC, _CST])
+    return st.builds(lambda n, z: n.replace(tzinfo=z), naive, zones)
+
+
+_CST = timezone(timedelta(hours=8))
+
+
+def _money() -> st.SearchStrategy[Money]:
+    return amounts(min_value=0, max_value=10**9).map(Money)
+
+
+def extra_fields() -> st.SearchStrategy[ExtraField]:
+    """Extra typed fields holding text, a number or a day."""
+    value: st.SearchStrategy[Any] = st.one_of(_TEXT, amounts(places=3), dates())
+    return st.builds(ExtraField.of, _NAME, value)
+
+
+def alliance_observations() -> st.SearchStrategy[AllianceObservation]:
+    """Alliance observations with 0–3 behaviours and some evidence."""
+    return st.builds(
+        AllianceObservation,
+        on=dates(),
+        behaviours=st.lists(st.sampled_from(AllianceBehaviour), max_size=3).map(tuple),
+        evidence=_NAME,
+        stance=st.sampled_from(Stance),
+    )
+
+
+def contacts(contact_id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Contact]:
+    """Contacts with a buying role, some sensitive data and a short alliance history."""
+    return st.builds(
+        Contact,
+        id=contact_id if contact_id is not None else _NAME,
+        name=_NAME,
+        title=_TEXT,
+        birth_date=st.none() | dates(min_value=date(1950, 1, 1), max_value=date(2000, 1, 1)),
+        spouse=_TEXT,
+        interests=_TEXT,
+        buying_role=st.none() | st.sampled_from(BuyingRole),
+        decision_maker=st.booleans(),
+        alliance=st.lists(alliance_observations(), max_size=2).map(
+            lambda obs: tuple(sorted(obs, key=lambda o: o.on))
+        ),
+    )
+
+
+def _unique(items: st.SearchStrategy[Any], key: str, max_size: int = 3) -> Any:
+    return st.lists(items, max_size=max_size, unique_by=lambda x: getattr(x, key)).map(tuple)
+
+
+def dossiers(key: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Dossier]:
+    """New (revision 0) dossiers with every kind of section filled in sometimes."""
+    return st.builds(
+        Dossier,
+        id=key if key is not None else _NAME,
+        name=_NAME,
+        classification=st.sampled_from(Classification),
+        confidentiality=st.sampled_from(Confidentiality),
+        grade=st.sampled_from(["", "A", "B", "C", "D", "gold"]),
+        basic=st.builds(
+            BasicData,
+            region=_TEXT,
+            registered_capital=st.none() | _money(),
+            registration_date=st.none() | dates(),
+            staff=st.none() | st.integers(0, 10**5),
+            premises_area=st.none() | amounts(min_value=0, max_value=10**6),
+            payment_terms=_TEXT,
+            phones=st.lists(_TEXT, max_size=2).map(tuple),
+        ),
+        business=st.builds(
+            Business,
+            transaction_volume=st.none() | _money(),
+            sales_performance=st.none() | _money(),
+            competitor_share=st.none() | amounts(min_value=0, max_value=1, places=4),
+        ),
+        records=st.lists(
+            st.builds(RecordReference, st.sampled_from(RecordKind), _NAME, _TEXT), max_size=2
+        ).map(tuple),
+        competitors=_unique(st.builds(Competitor, _NAME, relationship=_TEXT), "name"),
+        contacts=_unique(contacts(), "id", 2),
+        extra=_unique(extra_fields(), "name"),
+    )
+
+
+def dossier_changes() -> st.SearchStrategy[dict[str, Any]]:
+    """Changes for :func:`kamcore.archive.revise`: 1–3 field paths and new values."""
+    options: dict[str, st.SearchStrategy[Any]] = {
+        "grade": st.sampled_from(["A", "B", "C", "D"]),
+        "name": _NAME,
+        "classification": st.sampled_from(Classification),
+        "basic.registered_capital": _money(),
+        "basic.payment_terms": _NAME,
+        "basic.staff": st.integers(0, 10**5),
+        "business.transaction_volume": _money(),
+        "business.sales_performance": _money(),
+        "organisation.management": _NAME,
+        "credit.recommended_credit": _money(),
+        "extra": _unique(extra_fields(), "name"),
+    }
+    return st.dictionaries(
+        st.sampled_from(sorted(options)), st.just(None), min_size=1, max_size=3
+    ).flatmap(lambda keys: st.fixed_dictionaries({k: options[k] for k in keys}))
+
+
+def archive_policies() -> st.SearchStrategy[ArchivePolicy]:
+    """Archive policies with any subset of the default key facts and a 1–100% threshold."""
+    return st.builds(
+        ArchivePolicy,
+        key_facts=st.lists(st.sampled_from(ArchivePolicy().key_facts), unique=True, max_size=3).map(
+            tuple
+        ),
+        watched=st.lists(st.sampled_from(ArchivePolicy().watched), unique=True, max_size=2).map(
+            tuple
+        ),
+        marked_change=st.decimals(
+            min_value=Decimal("0.01"), max_value=1, places=2, allow_nan=False
+        ),
+    )
+
+
+@st.composite
+def histories(draw: st.DrawFn, *, max_revisions: int = 5) -> list[Revision]:
+    """A valid history: a created dossier and up to ``max_revisions - 1`` revisions."""
+    dossier = draw(dossiers())
+    at = draw(moments(max_value=date(2029, 1, 1)))
+    dossier, first = create(dossier, by="li", at=at)
+    out = [first]
+    for _ in range(draw(st.integers(0, max_revisions - 1))):
+        changes = draw(dossier_changes())
+        at += timedelta(minutes=draw(st.integers(0, 10_000)))
+        try:
+            dossier, rev = revise(dossier, changes, by="wang", at=at, reason="update")
+        except ValueError:
+            continue  # nothing changed
+        out.append(rev)
+    return out
+
+
+def loans() -> st.SearchStrategy[Loan]:
+    """Loans, open or returned."""
+
+    def build(lent: datetime, hours: int, back: int | None, role: Role, **kw: Any) -> Loan:
+        due = lent + timedelta(hours=hours)
+        returned = None if back is None else lent + timedelta(minutes=back)
+        return Loan(lent_at=lent, due_at=due, returned_at=returned, borrower_role=role, **kw)
+
+    return st.builds(
+        build,
+        lent=moments(),
+        hours=st.integers(1, 8),
+        back=st.none() | st.integers(0, 1000),
+        role=st.sampled_from(Role),
+        id=_NAME,
+        dossier_id=_NAME,
+        level=st.sampled_from(Confidentiality),
+        borrower=_NAME,
+        approved_by=_TEXT,
+    )

@@ -1,0 +1,183 @@
+"""``RepositoryContract``: the promises every archive repository keeps.
+
+A CRM that stores dossiers in its own database writes an adapter implementing
+:class:`kamcore.store.Repository` and runs this suite against it::
+
+    import pytest
+    from kamcore.testing.repository import RepositoryContract
+
+    class TestMyCrmRepository(RepositoryContract):
+        @pytest.fixture
+        def repository(self, tmp_path):
+            return MyCrmRepository(tmp_path / "crm.db")   # a fresh, empty store
+
+The suite checks optimistic concurrency (a stale write raises ``ConflictError`` and
+stores nothing), refusal of corrupt revisions, replay and ``as_of``, all-or-nothing bulk
+import, ``RecordNotFound`` for unknown keys, and the loan register.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import attrs
+import pytest
+
+from kamcore.archive import (
+    SOURCE_LENDING_POLICY,
+    Borrower,
+    Dossier,
+    Revision,
+    Role,
+    create,
+    lend,
+    replay,
+    return_loan,
+    revise,
+)
+from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
+from kamcore.money import Money
+from kamcore.store import Repository
+
+__all__ = ["RepositoryContract", "sample_history"]
+
+_T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def sample_history(key: str = "K-001", length: int = 5) -> list[Revision]:
+    """A valid history of ``length`` revisions, one day apart, for contract tests.
+
+    Example:
+        >>> [r.sequence for r in sample_history(length=3)]
+        [1, 2, 3]
+    """
+    dossier, first = create(Dossier(id=key, name="华东水务集团", grade="B"), by="li", at=_T0)
+    revisions = [first]
+    for i in range(1, length):
+        dossier, rev = revise(
+            dossier,
+            {"business.transaction_volume": Money(1000 * i), "grade": "AB"[i % 2]},
+            by="li",
+            at=_T0 + timedelta(days=i),
+            reason=f"monthly update {i}",
+        )
+        revisions.append(rev)
+    return revisions
+
+
+class RepositoryContract:
+    """Subclass in your tests and provide a ``repository`` fixture: a fresh, empty store."""
+
+    @pytest.fixture
+    def repository(self) -> Repository:
+        """A fresh, empty repository (override this)."""
+        raise NotImplementedError
+
+    def test_a_new_dossier_reads_back_as_created(self, repository: Repository) -> None:
+        """A new dossier reads back as created."""
+        history = sample_history(length=1)
+        stored = repository.add(history[0])
+        assert repository.get("K-001") == stored == replay(history)
+        assert repository.keys() == ("K-001",)
+
+    def test_history_replays_to_the_current_dossier(self, repository: Repository) -> None:
+        """History replays to the current dossier."""
+        history = sample_history()
+        for rev in history:
+            repository.add(rev)
+        assert repository.history("K-001") == tuple(history)
+        assert replay(repository.history("K-001")) == repository.get("K-001")
+        assert repository.verify("K-001").ok
+
+    def test_as_of_gives_the_dossier_after_that_revision(self, repository: Repository) -> None:
+        """As of gives the dossier after that revision."""
+        history = sample_history()
+        for rev in history:
+            repository.add(rev)
+        for n, rev in enumerate(history, start=1):
+            assert repository.as_of("K-001", rev.at) == replay(history[:n])
+            assert repository.at_revision("K-001", n) == replay(history[:n])
+        assert repository.as_of("K-001", history[2].at.date()) == replay(history[:3])
+
+    def test_as_of_before_creation_is_refused(self, repository: Repository) -> None:
+        """As of before creation is refused."""
+        repository.add(sample_history(length=1)[0])
+        with pytest.raises(ValidationError):
+            repository.as_of("K-001", date(2000, 1, 1))
+
+    def test_a_stale_write_raises_conflict_and_stores_nothing(self, repository: Repository) -> None:
+        """A stale write raises conflict and stores nothing."""
+        history = sample_history(length=3)
+        repository.add(history[0])
+        repository.add(history[1])
+        before = repository.history("K-001")
+        with pytest.raises(ConflictError) as caught:
+            repository.add(history[1])
+        assert caught.value.actual_revision == 2
+        with pytest.raises(ConflictError):
+            repository.add(history[2], expected_revision=1)
+        assert repository.history("K-001") == before
+
+    def test_a_revision_that_skips_ahead_is_refused(self, repository: Repository) -> None:
+        """A revision that skips ahead is refused."""
+        history = sample_history(length=3)
+        repository.add(history[0])
+        with pytest.raises(ConflictError):
+            repository.add(history[2])
+        assert len(repository.history("K-001")) == 1
+
+    def test_an_altered_revision_is_refused_and_nothing_stored(
+        self, repository: Repository
+    ) -> None:
+        """An altered revision is refused and nothing stored."""
+        history = sample_history(length=2)
+        repository.add(history[0])
+        forged = attrs.evolve(history[1], reason="nothing happened")
+        with pytest.raises(StoreError):
+            repository.add(forged)
+        assert repository.history("K-001") == (history[0],)
+
+    def test_bulk_import_is_all_or_nothing(self, repository: Repository) -> None:
+        """Bulk import is all or nothing."""
+        good = sample_history(key="K-002", length=4)
+        assert repository.add_all(good) == 4
+        bad = sample_history(key="K-003", length=3)
+        bad[2] = attrs.evolve(bad[2], by="somebody else")
+        with pytest.raises(StoreError):
+            repository.add_all(bad)
+        assert repository.keys() == ("K-002",)
+        assert repository.history("K-002") == tuple(good)
+
+    def test_an_unknown_key_is_not_found(self, repository: Repository) -> None:
+        """An unknown key is not found."""
+        with pytest.raises(RecordNotFound):
+            repository.get("nope")
+        with pytest.raises(RecordNotFound):
+            repository.history("nope")
+        with pytest.raises(RecordNotFound):
+            repository.as_of("nope", date(2026, 1, 1))
+
+    def test_loans_are_recorded_and_returned_once(self, repository: Repository) -> None:
+        """Loans are recorded and returned once."""
+        dossier = repository.add(sample_history(length=1)[0])
+        loan = lend(
+            SOURCE_LENDING_POLICY,
+            dossier,
+            Borrower("周总", Role.GENERAL_MANAGER),
+            at=_T0,
+            hours=2,
+            loan_id="L-1",
+        )
+        repository.record_loan(loan)
+        assert repository.loans() == (loan,)
+        back = return_loan(loan, at=_T0 + timedelta(hours=1))
+        repository.record_loan(back)
+        assert repository.loans("K-001") == (back,)
+        with pytest.raises(ConflictError) as again:
+            repository.record_loan(loan)
+        assert (again.value.expected_revision, again.value.actual_revision) == (0, 2)
+        with pytest.raises(ConflictError) as twice:
+            repository.record_loan(back)
+        assert (twice.value.expected_revision, twice.value.actual_revision) == (1, 2)
+        assert repository.loans() == (back,)
+        assert repository.loans("other") == ()

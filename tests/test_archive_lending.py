@@ -1,0 +1,256 @@
+"""Confidentiality and lending (档案借阅): who may read and borrow, loans, redaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamcore import codec
+from kamcore.archive import (
+    SOURCE_LENDING_POLICY,
+    Approval,
+    ArchivePolicy,
+    Borrower,
+    Confidentiality,
+    Contact,
+    Dossier,
+    LendingPolicy,
+    LevelRule,
+    Loan,
+    LoanRegister,
+    Place,
+    Role,
+    check_read,
+    lend,
+    overdue,
+    redact,
+    return_loan,
+)
+from kamcore.errors import AccessDenied, PolicyError, ValidationError
+from kamcore.presets import load_preset, preset_names
+from kamcore.strategies import _archive as kst
+
+#: The policy kinds the archive's presets name (to be registered in codec.POLICY_KINDS).
+ARCHIVE_POLICY_KINDS = {
+    "archive_policy": "kamcore.archive.revisions:ArchivePolicy",
+    "lending_policy": "kamcore.archive.lending:LendingPolicy",
+    "review_policy": "kamcore.archive.reviews:ReviewPolicy",
+    "visit_policy": "kamcore.archive.visits:VisitPolicy",
+}
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+P = SOURCE_LENDING_POLICY
+GM = Approval(by="周总", role=Role.GENERAL_MANAGER, at=T0)
+DEPUTY = Approval(by="吴副总", role=Role.DEPUTY_GENERAL_MANAGER, at=T0)
+DIRECTOR = Approval(
+    by="办公室陈主任",
+    role=Role.OFFICE_DIRECTOR,
+    requested_by="销售部赵经理",
+    requester_role=Role.DEPARTMENT_MANAGER,
+)
+STAFF = Borrower("小李", Role.STAFF)
+
+
+def _dossier(level: Confidentiality) -> Dossier:
+    return Dossier(id="K-9", name="某集团", confidentiality=level)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("approval", [None, GM, DEPUTY, DIRECTOR])
+def test_a_top_secret_dossier_is_never_lent_or_read(role: Role, approval: Approval | None) -> None:
+    d = _dossier(Confidentiality.TOP_SECRET)
+    with pytest.raises(AccessDenied, match="绝密"):
+        lend(P, d, Borrower("x", role), at=T0, hours=1, loan_id="L", approval=approval)
+    for place in Place:
+        with pytest.raises(AccessDenied):
+            check_read(P, d, Borrower("x", role), place=place)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_confidential_dossier_is_read_only_in_the_archive_room(role: Role) -> None:
+    d = _dossier(Confidentiality.CONFIDENTIAL)
+    check_read(P, d, Borrower("x", role), place=Place.ARCHIVE_ROOM)
+    with pytest.raises(AccessDenied, match="only in the archive room") as caught:
+        check_read(P, d, Borrower("x", role), place="outside")
+    assert caught.value.action == "read outside the archive room"
+    with pytest.raises(AccessDenied, match="never lent"):
+        lend(P, d, Borrower("x", role), at=T0, hours=1, loan_id="L", approval=GM)
+
+
+@given(
+    hours=st.decimals(min_value=Decimal("0.25"), max_value=24, places=2),
+    approval=st.sampled_from([None, GM, DEPUTY, DIRECTOR]),
+    role=st.sampled_from(Role),
+)
+def test_a_secret_dossier_is_lent_only_with_gm_approval_for_at_most_four_hours(
+    hours: Decimal, approval: Approval | None, role: Role
+) -> None:
+    d = _dossier(Confidentiality.SECRET)
+    allowed = hours <= 4 and approval in (GM, DEPUTY)
+    try:
+        loan = lend(P, d, Borrower("x", role), at=T0, hours=hours, loan_id="L", approval=approval)
+    except AccessDenied:
+        assert not allowed
+    else:
+        assert allowed
+        assert loan.due_at - loan.lent_at <= timedelta(hours=4)
+        assert loan.approved_by == approval.by  # type: ignore[union-attr]
+
+
+def test_a_five_hour_loan_of_a_secret_dossier_is_refused() -> None:
+    with pytest.raises(AccessDenied, match="5 hours asked; 秘密 dossiers are lent for at most 4"):
+        lend(P, _dossier(Confidentiality.SECRET), STAFF, at=T0, hours=5, loan_id="L", approval=GM)
+
+
+@pytest.mark.parametrize(
+    "role", [Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER, Role.EXECUTIVE]
+)
+def test_executives_borrow_an_unclassified_dossier_directly(role: Role) -> None:
+    loan = lend(
+        P, _dossier(Confidentiality.UNCLASSIFIED), Borrower("x", role), at=T0, hours=48, loan_id="L"
+    )
+    assert (loan.approved_by, loan.requested_by) == ("", "")
+
+
+def test_others_need_their_managers_request_approved_by_the_office_director() -> None:
+    d = _dossier(Confidentiality.UNCLASSIFIED)
+    loan = lend(P, d, STAFF, at=T0, hours=8, loan_id="L", approval=DIRECTOR, purpose="投标准备")
+    assert (loan.approved_by, loan.requested_by) == ("办公室陈主任", "销售部赵经理")
+    with pytest.raises(AccessDenied, match="office_director"):
+        lend(P, d, STAFF, at=T0, hours=8, loan_id="L")
+    with pytest.raises(AccessDenied, match="request"):
+        lend(
+            P,
+            d,
+            STAFF,
+            at=T0,
+            hours=8,
+            loan_id="L",
+            approval=attrs.evolve(DIRECTOR, requester_role=None),
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"at": datetime(2026, 3, 2)}, "at"),  # noqa: DTZ001
+        ({"hours": 0}, "hours"),
+        ({"hours": 1.5}, "hours"),
+        ({"loan_id": " "}, "loan_id"),
+    ],
+)
+def test_a_malformed_loan_is_refused(kwargs: dict[str, Any], field: str) -> None:
+    args: dict[str, Any] = {"at": T0, "hours": 1, "loan_id": "L", **kwargs}
+    with pytest.raises(ValidationError) as caught:
+        lend(P, _dossier(Confidentiality.UNCLASSIFIED), Borrower("x", Role.EXECUTIVE), **args)
+    assert caught.value.field == field
+
+
+def test_reading_at_an_unknown_place_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        check_read(P, _dossier(Confidentiality.SECRET), STAFF, place="home")
+
+
+def test_a_loan_is_returned_once_and_the_register_keeps_it() -> None:
+    d = _dossier(Confidentiality.SECRET)
+    loan = lend(P, d, STAFF, at=T0, hours=4, loan_id="L-1", approval=GM)
+    other = lend(P, d, STAFF, at=T0, hours=2, loan_id="L-2", approval=DEPUTY)
+    register = LoanRegister().record(loan).record(other)
+    assert register.open() == (loan, other)
+    late = T0 + timedelta(hours=3)
+    assert register.overdue(late) == (other,)
+    assert overdue([loan, other], T0 + timedelta(hours=5)) == (other, loan)
+    back = return_loan(other, at=late)
+    register = register.record(back)
+    assert register.open() == (loan,)
+    assert register.of("K-9") == (loan, back)
+    assert register.overdue(T0 + timedelta(hours=10)) == (loan,)
+    assert not back.is_overdue(T0 + timedelta(days=1))
+    with pytest.raises(ValidationError, match="already returned"):
+        return_loan(back, at=late)
+    with pytest.raises(ValidationError):
+        return_loan(loan, at=T0 - timedelta(hours=1))
+    with pytest.raises(ValidationError, match="already recorded"):
+        register.record(loan)
+    with pytest.raises(ValidationError, match="already recorded"):
+        register.record(back)
+    with pytest.raises(ValidationError):
+        register.overdue(datetime(2026, 3, 2))  # noqa: DTZ001
+
+
+@pytest.mark.parametrize(
+    ("rules", "part"),
+    [
+        (P.rules[:3], "rules"),
+        ((*P.rules, P.rules[0]), "rules[4] (绝密)"),
+        ((LevelRule("top_secret", readable=False, read_outside=True), *P.rules[1:]), "rules[0]"),
+        ((LevelRule("top_secret", lendable=True, read_outside=True), *P.rules[1:]), "rules[0]"),
+        ((LevelRule("top_secret", lendable=True), *P.rules[1:]), "rules[0]"),
+        (
+            (LevelRule("top_secret", max_hours=0), *P.rules[1:]),
+            "rules[0]",
+        ),
+    ],
+)
+def test_an_inconsistent_lending_policy_is_refused(rules: tuple[LevelRule, ...], part: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        LendingPolicy(rules=rules)
+    assert caught.value.part.startswith(part)
+
+
+def test_level_rules_refuse_unknown_roles() -> None:
+    with pytest.raises(ValidationError):
+        LevelRule("secret", direct_roles=("pope",))
+    with pytest.raises(ValidationError):
+        LevelRule("secret", direct_roles="staff")  # type: ignore[arg-type]
+
+
+def test_the_lending_policy_round_trips_and_the_preset_is_the_source_policy() -> None:
+    assert codec.from_dict(LendingPolicy, codec.to_dict(P)) == P
+    assert load_preset("archive_lending_source", LendingPolicy) == P
+    assert load_preset("archive_revisions_source", ArchivePolicy) == ArchivePolicy()
+
+
+@given(kst.loans())
+def test_loans_round_trip_through_the_codec(loan: Loan) -> None:
+    assert codec.from_dict(Loan, codec.to_dict(loan)) == loan
+
+
+def test_every_archive_preset_loads_by_its_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    for kind, where in ARCHIVE_POLICY_KINDS.items():
+        monkeypatch.setitem(codec.POLICY_KINDS, kind, where)
+    names = [n for n in preset_names() if n.startswith("archive_")]
+    assert len(names) == 4
+    for name in names:
+        policy = load_preset(name)
+        assert codec.policy_kind(type(policy)) in ARCHIVE_POLICY_KINDS
+
+
+def test_the_redacted_view_removes_sensitive_personal_data() -> None:
+    c = Contact(
+        id="c",
+        name="王总",
+        spouse="李女士",
+        address="某路1号",
+        interests="高尔夫",
+        birth_date="1970-05-01",
+        personality="果断",
+        title="总经理",
+    )
+    d = Dossier(id="K", name="n", contacts=(c,))
+    (r,) = redact(d).contacts
+    assert (r.spouse, r.address, r.interests, r.birth_date, r.personality) == ("", "", "", None, "")
+    assert (r.name, r.title) == ("王总", "总经理")
+    assert d.contacts[0].spouse == "李女士"
+
+
+def test_an_approval_given_after_the_loan_does_not_count() -> None:
+    late = attrs.evolve(GM, at=T0 + timedelta(hours=1))
+    with pytest.raises(AccessDenied, match="came after the loan"):
+        lend(P, _dossier(Confidentiality.SECRET), STAFF, at=T0, hours=1, loan_id="L", approval=late)

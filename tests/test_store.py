@@ -1,0 +1,628 @@
+"""The archive's stores: the contract, stateful histories, crashes and tampering."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from kamcore.archive import (
+    SOURCE_LENDING_POLICY,
+    Approval,
+    Borrower,
+    Confidentiality,
+    Dossier,
+    Participant,
+    Role,
+    as_of,
+    at_revision,
+    create,
+    lend,
+    plan_call,
+    replay,
+    return_loan,
+    revise,
+    verify,
+)
+from kamcore.errors import (
+    AccessDenied,
+    ConflictError,
+    RecordNotFound,
+    StoreError,
+    ValidationError,
+)
+from kamcore.money import Money
+from kamcore.store import InMemoryRepository, Repository, SQLiteRepository
+from kamcore.strategies._archive import dossier_changes
+from kamcore.testing.repository import RepositoryContract, sample_history
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SRC = str(Path(__file__).resolve().parent.parent / "src")
+
+
+class TestInMemoryRepositoryKeepsTheContract(RepositoryContract):
+    @pytest.fixture
+    def repository(self) -> Repository:
+        return InMemoryRepository()
+
+
+class TestSQLiteRepositoryKeepsTheContract(RepositoryContract):
+    @pytest.fixture
+    def repository(self, tmp_path: Path) -> Repository:
+        return SQLiteRepository(tmp_path / "archive.db", snapshot_every=2)
+
+
+def test_both_stores_are_repositories(tmp_path: Path) -> None:
+    assert isinstance(InMemoryRepository(), Repository)
+    with SQLiteRepository(tmp_path / "a.db") as repo:
+        assert isinstance(repo, Repository)
+
+
+def test_a_reopened_sqlite_store_holds_every_revision(tmp_path: Path) -> None:
+    history = sample_history(length=40)
+    with SQLiteRepository(tmp_path / "a.db", snapshot_every=8) as repo:
+        repo.add_all(history[:20])
+        for rev in history[20:]:
+            repo.add(rev)
+    with SQLiteRepository(tmp_path / "a.db") as again:
+        assert again.get("K-001") == replay(history)
+        assert again.at_revision("K-001", 17) == replay(history[:17])
+        assert again.verify("K-001").ok
+
+
+def test_a_second_writer_with_a_stale_copy_gets_a_conflict(tmp_path: Path) -> None:
+    history = sample_history(length=2)
+    with SQLiteRepository(tmp_path / "a.db") as one, SQLiteRepository(tmp_path / "a.db") as two:
+        one.add(history[0])
+        current = two.get("K-001")
+        mine, rev_one = revise(current, {"grade": "A"}, by="a", at=T0 + timedelta(1))
+        _, rev_two = revise(current, {"grade": "C"}, by="b", at=T0 + timedelta(1))
+        one.add(rev_one)
+        with pytest.raises(ConflictError):
+            two.add(rev_two)
+        assert two.get("K-001") == mine
+        assert two.history("K-001") == (history[0], rev_one)
+
+
+def test_revision_rows_can_not_be_updated_or_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        repo.add_all(sample_history(length=3))
+    db = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE revisions SET reason = 'x' WHERE sequence = 2")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM revisions")
+    db.close()
+
+
+def test_a_loan_record_changes_only_by_its_return(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        d = repo.add(sample_history(length=1)[0])
+        repo.record_loan(
+            lend(
+                SOURCE_LENDING_POLICY,
+                d,
+                Borrower("周总", Role.EXECUTIVE),
+                at=T0,
+                hours=1,
+                loan_id="L-1",
+            )
+        )
+    db = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError, match="never removed"):
+        db.execute("DELETE FROM loans")
+    with pytest.raises(sqlite3.DatabaseError, match="only by its return"):
+        db.execute("UPDATE loans SET body = '{}'")
+    db.close()
+
+
+def _flip_one_byte(path: Path, needle: bytes, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    at = data.find(needle)
+    assert at >= 0, "the text to alter is in the file"
+    assert data.find(needle, at + 1) < 0, "the text to alter is in the file once"
+    data[at + offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("needle", "offset"),
+    [
+        (b"monthly update 3", 0),  # the reason
+        (b'2000,\\"currency\\":\\"CNY\\"}","{\\"amount\\":3000', -4),  # a new value
+        (b'2000,\\"currency\\":\\"CNY\\"}","{\\"amount\\":3000', 0),  # an old value
+    ],
+)
+def test_a_single_altered_byte_in_the_history_is_detected(
+    tmp_path: Path, needle: bytes, offset: int
+) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        repo.add_all(sample_history(length=6))
+    _flip_one_byte(path, needle, offset)
+    with SQLiteRepository(path) as repo:
+        check = repo.verify("K-001")
+        assert not check.ok
+        assert check.first_bad == 4
+        with pytest.raises(StoreError, match="revision 4"):
+            repo.history("K-001")
+
+
+def test_an_altered_row_with_the_trigger_dropped_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        repo.add_all(sample_history(length=5))
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET by = 'mallory' WHERE sequence = 3")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path) as repo:
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad, check.checked) == (False, 3, 2)
+    assert "altered" in check.problem
+
+
+def test_an_unreadable_row_is_reported_as_the_first_bad_revision(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        repo.add_all(sample_history(length=3))
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET changes = '[[' WHERE sequence = 2")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path) as repo:
+        check = repo.verify("K-001")
+        assert (check.ok, check.first_bad) == (False, 2)
+        with pytest.raises(StoreError, match="unreadable"):
+            repo.history("K-001")
+
+
+def test_a_damaged_snapshot_is_ignored_and_the_history_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=6)
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        repo.add_all(history)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE snapshots SET state = replace(state, '华东', '华西')")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        assert repo.at_revision("K-001", 5) == replay(history[:5])
+        assert repo.get("K-001") == replay(history)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime, timedelta
+    from kamcore.archive import Dossier, create, revise
+    from kamcore.money import Money
+    from kamcore.store import SQLiteRepository
+
+    repo = SQLiteRepository(sys.argv[1])
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    dossier, rev = create(Dossier(id="K-1", name="crash test"), by="w", at=t0)
+    repo.add(rev)
+    i = 0
+    while True:
+        i += 1
+        if i == 30:
+            # a bulk import that is killed half-way: none of it may survive
+            def slow():
+                global dossier
+                for j in range(10**9):
+                    dossier, r = revise(dossier, {"grade": "AB"[j % 2]}, by="w",
+                                        at=t0 + timedelta(seconds=i, milliseconds=j))
+                    if j == 5:
+                        print("BULK", flush=True)
+                    yield r
+            repo.add_all(slow())
+        dossier, rev = revise(dossier, {"business.transaction_volume": Money(i)}, by="w",
+                              at=t0 + timedelta(seconds=i), reason="tick")
+        repo.add(rev)
+        print(i, flush=True)
+    """
+)
+
+
+def test_a_writer_killed_mid_transaction_leaves_every_commit_and_no_partial_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crash.db"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    env = {**os.environ, "PYTHONPATH": SRC}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    committed = 0
+    for line in proc.stdout:
+        if line.startswith("BULK"):
+            time.sleep(0.05)
+            break
+        committed = int(line)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    assert committed == 29
+    with SQLiteRepository(path) as repo:
+        history = repo.history("K-1")
+        assert repo.verify("K-1").ok
+        assert len(history) == 1 + committed
+        assert repo.get("K-1").business.transaction_volume == Money(committed)
+        assert repo.get("K-1") == replay(history)
+
+
+# -- bad input: the right error and the store unchanged ----------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Repository:
+    if request.param == "memory":
+        return InMemoryRepository()
+    return SQLiteRepository(tmp_path / "bad.db")
+
+
+def _snapshot(repo: Repository) -> tuple[object, ...]:
+    keys = repo.keys()
+    return tuple((k, repo.history(k)) for k in keys), repo.loans()
+
+
+def _secret(repo: Repository, level: Confidentiality) -> Dossier:
+    _, r = create(
+        Dossier(
+            id="K-S", name="某集团", confidentiality=level, basic={"registered_capital": Money(100)}
+        ),  # type: ignore[arg-type]
+        by="li",
+        at=T0,
+    )
+    return repo.add(r)
+
+
+def test_a_key_fact_change_without_a_reason_is_refused(repo: Repository) -> None:
+    d = _secret(repo, Confidentiality.UNCLASSIFIED)
+    before = _snapshot(repo)
+    with pytest.raises(ValidationError, match="must record why") as caught:
+        revise(d, {"basic.registered_capital": Money(500)}, by="li", at=T0)
+    assert caught.value.field == "reason"
+    assert _snapshot(repo) == before
+
+
+def test_a_stale_write_is_refused(repo: Repository) -> None:
+    d = _secret(repo, Confidentiality.UNCLASSIFIED)
+    _, first = revise(d, {"grade": "A"}, by="li", at=T0)
+    _, second = revise(d, {"grade": "B"}, by="wang", at=T0)
+    repo.add(first)
+    before = _snapshot(repo)
+    with pytest.raises(ConflictError):
+        repo.add(second)
+    assert _snapshot(repo) == before
+
+
+def test_lending_a_confidential_dossier_is_refused(repo: Repository) -> None:
+    d = _secret(repo, Confidentiality.CONFIDENTIAL)
+    before = _snapshot(repo)
+    gm = Approval(by="周总", role=Role.GENERAL_MANAGER)
+    with pytest.raises(AccessDenied, match="机密"):
+        lend(
+            SOURCE_LENDING_POLICY,
+            d,
+            Borrower("周总", Role.GENERAL_MANAGER),
+            at=T0,
+            hours=1,
+            loan_id="L-1",
+            approval=gm,
+        )
+    assert _snapshot(repo) == before
+
+
+def test_a_five_hour_loan_of_a_secret_dossier_is_refused(repo: Repository) -> None:
+    d = _secret(repo, Confidentiality.SECRET)
+    before = _snapshot(repo)
+    gm = Approval(by="周总", role=Role.DEPUTY_GENERAL_MANAGER)
+    with pytest.raises(AccessDenied, match="at most 4 hours"):
+        lend(
+            SOURCE_LENDING_POLICY,
+            d,
+            Borrower("小李", Role.STAFF),
+            at=T0,
+            hours=5,
+            loan_id="L-1",
+            approval=gm,
+        )
+    assert _snapshot(repo) == before
+
+
+def test_an_unknown_contact_in_a_call_plan_is_refused(repo: Repository) -> None:
+    d = _secret(repo, Confidentiality.UNCLASSIFIED)
+    before = _snapshot(repo)
+    with pytest.raises(ValidationError, match="unknown contact"):
+        plan_call(
+            d,
+            plan_id="CP-1",
+            executive="周总",
+            at=T0,
+            purpose="budget",
+            theirs=[Participant("赵总", contact_id="zhao")],
+        )
+    assert _snapshot(repo) == before
+
+
+# -- stateful: random revisions, reads, loans and returns against both stores ------------
+
+
+class ArchiveStoreMachine(RuleBasedStateMachine):
+    """Both stores, driven by the same random steps, agree with a plain list of revisions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(os.environ["KAM_STATEFUL_TMP"])
+        self.db = self.tmp / f"m{id(self)}_{time.monotonic_ns()}.db"
+        self.stores: list[Repository] = [
+            InMemoryRepository(),
+            SQLiteRepository(self.db, snapshot_every=3, synchronous="NORMAL"),
+        ]
+        self.history: list = []
+        self.states: list[Dossier] = []
+        self.loans: dict[str, object] = {}
+        self.clock = T0
+
+    @initialize()
+    def create_a_dossier(self) -> None:
+        d, r = create(Dossier(id="K-1", name="华东水务", grade="B"), by="li", at=self.clock)
+        for s in self.stores:
+            s.add(r)
+        self.history.append(r)
+        self.states.append(d)
+
+    @rule(changes=dossier_changes(), minutes=st.integers(0, 3000))
+    def revise_it(self, changes: dict, minutes: int) -> None:
+        self.clock += timedelta(minutes=minutes)
+        try:
+            d, r = revise(self.states[-1], changes, by="wang", at=self.clock, reason="update")
+        except ValidationError:
+            return
+        for s in self.stores:
+            assert s.add(r) == d
+        self.history.append(r)
+        self.states.append(d)
+
+    @rule()
+    def a_stale_write_changes_nothing(self) -> None:
+        if len(self.states) < 2:
+            return
+        old = self.states[-2]
+        try:
+            _, r = revise(old, {"name": old.name + "x"}, by="eve", at=self.clock)
+        except ValidationError:  # pragma: no cover - the name always changes
+            return
+        for s in self.stores:
+            with pytest.raises(ConflictError):
+                s.add(r)
+
+    @rule(data=st.data())
+    def read_an_old_state(self, data: st.DataObject) -> None:
+        n = data.draw(st.integers(1, len(self.history)))
+        rev = self.history[n - 1]
+        for s in self.stores:
+            assert s.at_revision("K-1", n) == self.states[n - 1]
+            # as_of a revision's time gives the state after the last revision made then
+            last = max(i for i, r in enumerate(self.history) if r.at <= rev.at)
+            assert s.as_of("K-1", rev.at) == self.states[last]
+
+    @rule(hours=st.integers(1, 6), role=st.sampled_from(Role))
+    def lend_it(self, hours: int, role: Role) -> None:
+        loan_id = f"L-{len(self.loans) + 1}"
+        approval = Approval(
+            by="办公室",
+            role=Role.OFFICE_DIRECTOR,
+            requested_by="部门经理",
+            requester_role=Role.DEPARTMENT_MANAGER,
+        )
+        loan = lend(
+            SOURCE_LENDING_POLICY,
+            self.states[-1],
+            Borrower("x", role),
+            at=self.clock,
+            hours=hours,
+            loan_id=loan_id,
+            approval=approval,
+        )
+        for s in self.stores:
+            s.record_loan(loan)
+        self.loans[loan_id] = loan
+
+    @precondition(lambda self: any(lo.returned_at is None for lo in self.loans.values()))
+    @rule(data=st.data())
+    def return_a_loan(self, data: st.DataObject) -> None:
+        open_ids = sorted(k for k, lo in self.loans.items() if lo.returned_at is None)
+        loan_id = data.draw(st.sampled_from(open_ids))
+        back = return_loan(self.loans[loan_id], at=self.clock + timedelta(hours=1))
+        for s in self.stores:
+            s.record_loan(back)
+        self.loans[loan_id] = back
+
+    @invariant()
+    def every_store_agrees_with_the_history(self) -> None:
+        for s in self.stores:
+            history = s.history("K-1")
+            assert history == tuple(self.history)
+            assert s.get("K-1") == self.states[-1] == replay(history)
+            assert verify(history).ok
+            assert s.loans() == tuple(self.loans.values())
+
+    def teardown(self) -> None:
+        store = self.stores[1]
+        assert isinstance(store, SQLiteRepository)
+        store.close()
+        with SQLiteRepository(self.db) as again:
+            assert again.get("K-1") == self.states[-1]
+            assert again.verify("K-1").ok
+        # one altered byte in the file's history is detected, and the revision named
+        n = len(self.history) // 2 + 1
+        rev = self.history[n - 1]
+        _flip_one_byte(self.db, (rev.previous_hash + rev.hash).encode(), 64 + 10)
+        with SQLiteRepository(self.db) as tampered:
+            check = tampered.verify("K-1")
+        assert (check.ok, check.first_bad) == (False, n)
+
+
+ArchiveStoreMachine.TestCase.settings = settings(
+    max_examples=25 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 50,
+    stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+@pytest.fixture
+def _stateful_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAM_STATEFUL_TMP", str(tmp_path))
+
+
+@pytest.mark.usefixtures("_stateful_tmp")
+class TestRandomHistoriesAgainstBothStores(ArchiveStoreMachine.TestCase):  # type: ignore[name-defined]
+    pass
+
+
+def test_replay_as_of_and_at_revision_agree_on_a_sample() -> None:
+    history = sample_history(length=4)
+    assert as_of(history, history[2].at) == at_revision(history, 3) == replay(history[:3])
+    assert as_of(history, date(2026, 1, 6)) == at_revision(history, 2)
+
+
+def test_unknown_keys_and_bad_arguments_are_refused(tmp_path: Path) -> None:
+    with SQLiteRepository(tmp_path / "a.db") as repo:
+        repo.add_all(sample_history(length=2))
+        with pytest.raises(RecordNotFound):
+            repo.verify("nope")
+        with pytest.raises(RecordNotFound):
+            repo.at_revision("nope", 1)
+        with pytest.raises(ValidationError):
+            repo.at_revision("K-001", 3)
+        with pytest.raises(ValidationError):
+            repo.as_of("K-001", datetime(2026, 1, 6))  # noqa: DTZ001 - naive on purpose
+        with pytest.raises(ValidationError):
+            repo.as_of("K-001", "2026-01-06")  # type: ignore[arg-type]
+        assert repo.keys() == ("K-001",)
+    mem = InMemoryRepository()
+    mem.add_all(sample_history(length=2))
+    with pytest.raises(ValidationError):
+        mem.as_of("K-001", datetime(2026, 1, 6))  # noqa: DTZ001 - naive on purpose
+    with pytest.raises(ValidationError):
+        mem.as_of("K-001", 5)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        mem.at_revision("K-001", True)  # type: ignore[arg-type]
+    for bad in ({"synchronous": "OFF"}, {"snapshot_every": 0}, {"snapshot_every": 1.5}):
+        with pytest.raises(ValidationError):
+            SQLiteRepository(tmp_path / "b.db", **bad)  # type: ignore[arg-type]
+
+
+def test_a_store_that_can_not_be_opened_raises_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError):
+        SQLiteRepository(tmp_path / "missing" / "dir" / "a.db")
+
+
+def test_a_corrupt_revision_text_is_refused_by_the_store() -> None:
+    history = sample_history(length=2)
+    repo = InMemoryRepository()
+    repo.add(history[0])
+    bad = attrs.evolve(history[1], changes=(attrs.evolve(history[1].changes[0], new="{"),))
+    with pytest.raises(StoreError, match="corrupt"):
+        repo.add(bad)
+    forged_state = attrs.evolve(history[1], previous_hash="f" * 64)
+    forged_state = attrs.evolve(
+        forged_state,
+        hash=__import__("kamcore.archive", fromlist=["revision_hash"]).revision_hash(forged_state),
+    )
+    with pytest.raises(StoreError, match="can't be stored"):
+        repo.add(forged_state)
+    assert repo.history("K-001") == (history[0],)
+
+
+def test_a_broken_link_in_the_tail_of_the_history_fails_the_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path, snapshot_every=100) as repo:
+        repo.add_all(sample_history(length=4))
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET previous_hash = 'x' WHERE sequence = 3")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path) as repo:
+        assert repo.at_revision("K-001", 2).revision == 2
+        with pytest.raises(StoreError, match="does not replay"):
+            repo.at_revision("K-001", 3)
+
+
+def test_an_altered_row_before_an_unreadable_one_is_named_first(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path) as repo:
+        repo.add_all(sample_history(length=4))
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET by = 'mallory' WHERE sequence = 2")
+    db.execute("UPDATE revisions SET at = 'not a time' WHERE sequence = 3")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path) as repo:
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad) == (False, 2)
+
+
+def test_a_locked_or_closed_store_raises_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=2)
+    with SQLiteRepository(path) as repo:
+        repo.add(history[0])
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with SQLiteRepository(path, timeout=0) as blocked:
+        with pytest.raises(StoreError, match="Can't write"):
+            blocked.add(history[1])
+        assert len(blocked.history("K-001")) == 1
+    holder.execute("ROLLBACK")
+    holder.close()
+    closed = SQLiteRepository(path)
+    closed.close()
+    with pytest.raises(StoreError, match="Can't read"):
+        closed.get("K-001")
+
+
+def test_a_failing_insert_stores_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=3)
+    with SQLiteRepository(path) as repo:
+        repo.add(history[0])
+        repo._db.execute(
+            "CREATE TRIGGER disk_full BEFORE INSERT ON revisions WHEN NEW.sequence = 3 "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        with pytest.raises(StoreError, match="disk full"):
+            repo.add_all(history[1:])
+        assert repo.get("K-001") == replay(history[:1])
+        assert len(repo.history("K-001")) == 1
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not an SQLite file" * 100)
+    with pytest.raises(StoreError, match="Can't open"):
+        SQLiteRepository(path)
