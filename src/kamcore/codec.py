@@ -74,6 +74,10 @@ T = TypeVar("T")
 #: The policy kinds a TOML file may name in its top-level ``kind`` key, mapped to the
 #: ``"module:Class"`` that holds that policy. Classes are imported on first use.
 POLICY_KINDS: Final[dict[str, str]] = {
+    "archive_policy": "kamcore.archive:ArchivePolicy",
+    "lending_policy": "kamcore.archive:LendingPolicy",
+    "review_policy": "kamcore.archive:ReviewPolicy",
+    "visit_policy": "kamcore.archive:VisitPolicy",
     "pipeline_playbook": "kamcore.pipeline:Playbook",
     "rebate.approval_chain": "kamcore.rebate:ApprovalChain",
     "rebate.attainment_rule": "kamcore.rebate:AttainmentRule",

@@ -23,7 +23,7 @@ first bad revision. A hash chain shows an edit of the history; it can't stop som
 who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
 printed register, a second system) if that matters.
 
-Example:
+Examples:
     >>> from datetime import datetime, timezone
     >>> from kamcore.archive import Dossier, create, revise
     >>> repo = InMemoryRepository()

@@ -52,7 +52,7 @@ _quote: Final[Callable[[str], str]] = encode_basestring
 def to_plain(value: object) -> Plain:  # noqa: PLR0911 - one return per kind of value
     """Turn an archive value into plain data (decimals stay :class:`Decimal`).
 
-    Example:
+    Examples:
         >>> to_plain({"b": (Decimal("1.50"), date(2026, 3, 1)), "a": None})
         {'b': [Decimal('1.50'), '2026-03-01'], 'a': None}
     """
@@ -127,7 +127,7 @@ def _write(value: Plain, out: list[str], *, canonical_form: bool) -> None:
 def dumps(value: object) -> str:
     """Faithful JSON: sorted keys, no spaces, decimals exactly as written.
 
-    Example:
+    Examples:
         >>> dumps({"b": Decimal("1.50"), "a": "上旬"})
         '{"a":"上旬","b":1.50}'
     """
@@ -139,7 +139,7 @@ def dumps(value: object) -> str:
 def canonical(value: object) -> str:
     """Canonical JSON: as :func:`dumps`, with every number in its shortest plain form.
 
-    Example:
+    Examples:
         >>> canonical({"b": Decimal("1.50"), "a": [Decimal("1E+2"), 0, Decimal("-0.0")]})
         '{"a":[100,0,0],"b":1.5}'
     """
@@ -231,7 +231,7 @@ def from_plain(tp: Any, data: object) -> Any:
     Raises:
         ValidationError: The data does not fit ``tp``; ``field`` is the path inside it.
 
-    Example:
+    Examples:
         >>> from kamcore.money import Money
         >>> from_plain(tuple[Money, ...], [{"amount": Decimal("1.50"), "currency": "CNY"}])
         (Money('1.50', 'CNY'),)

@@ -10,7 +10,7 @@ The political alliance status (政治联盟状态) is observed, not declared: an
 contact keeps every observation, so the history of an attitude is never lost; the
 current :class:`AllianceLevel` is the highest band seen in the latest observation.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> wang = Contact(id="c1", name="王总", buying_role=BuyingRole.ECONOMIC_BUYER)
     >>> wang, seen = observe(wang, on=date(2026, 3, 2), evidence="invited us to the board",
@@ -349,7 +349,7 @@ def observe(
 def redact_contact(contact: Contact) -> Contact:
     """The contact with every sensitive personal field blanked (脱敏).
 
-    Example:
+    Examples:
         >>> redact_contact(Contact(id="c1", name="李工", spouse="张女士")).spouse
         ''
     """

@@ -10,7 +10,7 @@ A dossier changes only through :func:`kamcore.archive.revise`, which returns the
 dossier and the :class:`~kamcore.archive.Revision` that says what changed; ``revision``
 and ``head`` say which revision a dossier value is, so a store can refuse stale writes.
 
-Example:
+Examples:
     >>> from kamcore.money import Money
     >>> d = Dossier(id="K-001", name="华东水务集团",
     ...             basic=BasicData(region="华东", registered_capital=Money("50000000")))
@@ -355,7 +355,7 @@ class ExtraField:
 
     Build one with :meth:`of`, read it with :attr:`value`.
 
-    Example:
+    Examples:
         >>> ExtraField.of("年采购额", Decimal("1200000")).value
         Decimal('1200000')
     """

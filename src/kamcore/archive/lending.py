@@ -18,7 +18,7 @@ policy refuses; :func:`return_loan` closes a loan; a :class:`LoanRegister` keeps
 loan (每次借阅均登记) and lists the open and overdue ones. :func:`redact` gives the view
 of a dossier for any export: contacts' sensitive personal data removed.
 
-Example:
+Examples:
     >>> from datetime import datetime, timezone
     >>> from kamcore.archive import Dossier, Confidentiality
     >>> t = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -476,7 +476,7 @@ def overdue(loans: Iterable[Loan], as_of: datetime) -> tuple[Loan, ...]:
 def redact(dossier: Dossier) -> Dossier:
     """The export view of a dossier: every contact's sensitive personal data removed.
 
-    Example:
+    Examples:
         >>> from kamcore.archive import Contact
         >>> d = Dossier(id="K", name="某", contacts=(Contact(id="c", name="王", spouse="李"),))
         >>> redact(d).contacts[0].spouse

@@ -9,7 +9,7 @@
 * Archiving is due quarterly (January, April, July, October) and annually (February):
   :func:`archiving_due` lists the dates in a range.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> [(d.on.isoformat(), d.kind.value) for d in archiving_due(date(2026, 1, 1), date(2026, 5, 1))]
     [('2026-01-01', 'quarterly'), ('2026-02-01', 'annual'), ('2026-04-01', 'quarterly')]

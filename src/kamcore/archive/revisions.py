@@ -13,7 +13,7 @@ The current dossier is always the replay of its history (:func:`replay`), and
 Fields are named by paths: a top-level field (``"grade"``, ``"contacts"``) or a section
 field (``"basic.registered_capital"``). :data:`FIELD_PATHS` lists them all.
 
-Example:
+Examples:
     >>> from datetime import datetime, timezone
     >>> from kamcore.money import Money
     >>> t0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

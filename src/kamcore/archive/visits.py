@@ -13,7 +13,7 @@
   (上旬/中旬/下旬): A and B accounts first in every period, each grade visited as often as
   its cadence in the :class:`VisitPolicy` says.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from kamcore.archive import Dossier
     >>> accounts = [Dossier(id="K-3", name="c", grade="C"), Dossier(id="K-1", name="a", grade="A")]
@@ -610,7 +610,7 @@ def monthly_plan(
     Raises:
         ValidationError: A target list that is not three values, or a bad value.
 
-    Example:
+    Examples:
         >>> from kamcore.archive import Dossier
         >>> visits = plan_visits(SOURCE_VISIT_POLICY, [Dossier(id="K-1", name="a", grade="A")],
         ...                      year=2026, month=3)

@@ -12,6 +12,17 @@ Requires the ``hypothesis`` package (installed with the ``test`` extra). Every
 strategy generates valid objects; combine them with ``.filter``/``.map`` for more.
 """
 
+from kamcore.strategies._archive import (
+    alliance_observations,
+    archive_policies,
+    contacts,
+    dossier_changes,
+    dossiers,
+    extra_fields,
+    histories,
+    loans,
+    moments,
+)
 from kamcore.strategies._core import (
     amounts,
     currencies,
@@ -50,14 +61,23 @@ from kamcore.strategies._rebate import (
 
 __all__ = [
     "accruals",
+    "alliance_observations",
     "amounts",
     "approval_chains",
+    "archive_policies",
     "attainment_rules",
     "attendance_rules",
     "commission_tables",
+    "contacts",
     "currencies",
     "dates",
     "descriptor_scales",
+    "dossier_changes",
+    "dossiers",
+    "extra_fields",
+    "histories",
+    "loans",
+    "moments",
     "money",
     "opportunities",
     "period_kinds",

@@ -47,7 +47,7 @@ _T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 def sample_history(key: str = "K-001", length: int = 5) -> list[Revision]:
     """A valid history of ``length`` revisions, one day apart, for contract tests.
 
-    Example:
+    Examples:
         >>> [r.sequence for r in sample_history(length=3)]
         [1, 2, 3]
     """
