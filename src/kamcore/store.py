@@ -57,6 +57,7 @@ from kamcore.archive import (
     Change,
     Dossier,
     Loan,
+    Review,
     Revision,
     apply,
     revision_hash,
@@ -137,6 +138,19 @@ class Repository(Protocol):
         """Every loan (of one dossier when ``key`` is given), in the order recorded."""
         ...
 
+    def record_review(self, review: Review) -> None:
+        """Record a review (档案检查) of a stored dossier; reviews are never removed.
+
+        Raises:
+            RecordNotFound: The dossier is not stored.
+            ValidationError: The review names a revision the dossier has not reached.
+        """
+        ...
+
+    def reviews(self, key: str | None = None) -> tuple[Review, ...]:
+        """Every review (of one dossier when ``key`` is given), in the order recorded."""
+        ...
+
 
 def _same_loan_returned(stored: Loan, loan: Loan) -> bool:
     """Whether ``loan`` is ``stored`` (still open) with its return recorded, nothing else."""
@@ -154,6 +168,18 @@ def _loan_conflict(stored: Loan, loan: Loan) -> ConflictError:
         expected_revision=0 if loan.returned_at is None else 1,
         actual_revision=1 if stored.returned_at is None else 2,
     )
+
+
+def _check_review(review: Review, head: int) -> None:
+    if not isinstance(review, Review):
+        raise ValidationError(field="review", value=review, expected="a kamcore.archive.Review")
+    if not 1 <= review.revision <= head:
+        raise ValidationError(
+            field="review.revision",
+            value=review.revision,
+            expected=f"a revision of {review.dossier_id!r} from 1 to {head}",
+            problem="the dossier has no such revision",
+        )
 
 
 def _check_expected(key: str, revision: Revision, head: int, expected: int | None) -> None:
@@ -192,6 +218,7 @@ class InMemoryRepository:
         self._revisions: dict[str, list[Revision]] = {}
         self._states: dict[str, list[Dossier]] = {}
         self._loans: list[Loan] = []
+        self._reviews: list[Review] = []
         self._lock = threading.Lock()
 
     def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
@@ -273,6 +300,17 @@ class InMemoryRepository:
         """Every loan (of one dossier), in the order recorded."""
         return tuple(loan for loan in self._loans if key is None or loan.dossier_id == key)
 
+    def record_review(self, review: Review) -> None:
+        """Record a review of a stored dossier."""
+        with self._lock:
+            key = review.dossier_id if isinstance(review, Review) else ""
+            _check_review(review, len(self._states_of(key)))
+            self._reviews.append(review)
+
+    def reviews(self, key: str | None = None) -> tuple[Review, ...]:
+        """Every review (of one dossier), in the order recorded."""
+        return tuple(r for r in self._reviews if key is None or r.dossier_id == key)
+
 
 def _as_of_index(revisions: Sequence[Revision], when: date | datetime) -> int:
     """How many revisions of the history are included at ``when``."""
@@ -342,6 +380,18 @@ CREATE TABLE IF NOT EXISTS loans (
 CREATE TRIGGER IF NOT EXISTS loans_keep_records
     BEFORE DELETE ON loans
     BEGIN SELECT RAISE(ABORT, 'loans are never removed from the register'); END;
+CREATE TABLE IF NOT EXISTS reviews (
+    position    INTEGER PRIMARY KEY,
+    dossier_id  TEXT    NOT NULL,
+    body        TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_by_dossier ON reviews (dossier_id, position);
+CREATE TRIGGER IF NOT EXISTS reviews_append_only_update
+    BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_append_only_delete
+    BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS loans_return_once
     BEFORE UPDATE ON loans
     WHEN OLD.returned_at IS NOT NULL OR NEW.body IS NOT OLD.body OR NEW.id IS NOT OLD.id
@@ -698,3 +748,30 @@ class SQLiteRepository:
                 (key,),
             )
         return tuple(_loan(body, returned) for body, returned in rows)
+
+    # -- reviews -----------------------------------------------------------------------
+    def record_review(self, review: Review) -> None:
+        """Record a review of a stored dossier (append-only)."""
+        key = review.dossier_id if isinstance(review, Review) else ""
+        with self._write() as db:
+            found = db.execute(
+                "SELECT MAX(sequence) FROM revisions WHERE dossier_id = ?", (key,)
+            ).fetchone()
+            if found is None or found[0] is None:
+                raise RecordNotFound(key=key, kind="dossier")
+            _check_review(review, int(found[0]))
+            db.execute(
+                "INSERT INTO reviews (dossier_id, body) VALUES (?, ?)",
+                (key, canon.dumps(canon.to_plain(review))),
+            )
+
+    def reviews(self, key: str | None = None) -> tuple[Review, ...]:
+        """Every review (of one dossier), in the order recorded."""
+        if key is None:
+            rows = self._query("SELECT body FROM reviews ORDER BY position")
+        else:
+            rows = self._query(
+                "SELECT body FROM reviews WHERE dossier_id = ? ORDER BY position", (key,)
+            )
+        out: list[Review] = [canon.from_plain(Review, canon.loads(body)) for (body,) in rows]
+        return tuple(out)

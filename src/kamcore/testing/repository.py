@@ -33,6 +33,7 @@ from kamcore.archive import (
     lend,
     replay,
     return_loan,
+    review,
     revise,
 )
 from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
@@ -181,3 +182,20 @@ class RepositoryContract:
         assert (twice.value.expected_revision, twice.value.actual_revision) == (1, 2)
         assert repository.loans() == (back,)
         assert repository.loans("other") == ()
+
+    def test_reviews_are_recorded_in_order_and_kept(self, repository: Repository) -> None:
+        """Reviews of stored dossiers are kept in order; others are refused."""
+        history = sample_history(length=3)
+        repository.add_all(history)
+        first = review(repository.at_revision("K-001", 2), on="2026-02-01", by="王经理")
+        second = review(repository.get("K-001"), on="2026-04-01", by="王经理", findings="ok")
+        repository.record_review(first)
+        repository.record_review(second)
+        assert repository.reviews() == (first, second)
+        assert repository.reviews("K-001") == (first, second)
+        assert repository.reviews("other") == ()
+        with pytest.raises(RecordNotFound):
+            repository.record_review(attrs.evolve(first, dossier_id="nope"))
+        with pytest.raises(ValidationError):
+            repository.record_review(attrs.evolve(first, revision=9))
+        assert repository.reviews() == (first, second)
