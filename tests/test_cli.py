@@ -350,3 +350,108 @@ def test_forecast_of_a_missing_file_exits_2(
     code, _, err = run(capsys, "forecast", str(tmp_path / "none.csv"))
     assert code == 2
     assert "can't read" in err
+
+
+# -- archive --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kamcore.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    run_demo(out=out, accounts=30)
+    return out
+
+
+def test_archive_verify_history_show_and_reviews(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path
+) -> None:
+    db = str(demo_dir / "archive.db")
+    code, out, _ = run(capsys, "archive", "--db", db, "verify", "--format", "json")
+    assert code == 0
+    checks = json.loads(out)
+    assert len(checks) == 30
+    assert all(c["ok"] for c in checks)
+    code, out, _ = run(capsys, "archive", "--db", db, "history", "A0001", "--format", "json")
+    history = json.loads(out)
+    assert [h["sequence"] for h in history] == list(range(1, len(history) + 1))
+    assert history[0]["reason"] == "created"
+    code, out, _ = run(capsys, "archive", "--db", db, "show", "A0001", "--format", "json")
+    fields = {r["field"]: r["value"] for r in json.loads(out)}
+    assert fields["id"] == "A0001"
+    assert fields["grade"] in {"A", "B", "C", "D"}
+    code, out, _ = run(
+        capsys, "archive", "--db", db, "due-reviews", "--as-of", "2026-11-01", "--format", "csv"
+    )
+    assert code == 0
+    assert out.splitlines()[0] == "key,name,grade,last_review,due,days_overdue"
+    code, out, _ = run(
+        capsys,
+        "archive",
+        "--db",
+        db,
+        "loans",
+        "--as-of",
+        "2026-11-01T00:00+08:00",
+        "--format",
+        "json",
+    )
+    loans = json.loads(out)
+    assert [loan["overdue"] for loan in loans] == [False, False, True][: len(loans)]
+    code, out, _ = run(
+        capsys,
+        "archive",
+        "--db",
+        db,
+        "loans",
+        "--overdue",
+        "--as-of",
+        "2026-11-01T00:00+08:00",
+        "--format",
+        "json",
+    )
+    assert all(loan["overdue"] for loan in json.loads(out))
+
+
+def test_archive_verify_exits_1_when_a_byte_of_history_was_altered(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "archive.db"
+    shutil.copy(demo_dir / "archive.db", db)
+    con = sqlite3.connect(db)
+    con.execute("DROP TRIGGER revisions_append_only_update")
+    con.execute(
+        "UPDATE revisions SET reason = reason || '.' WHERE dossier_id = 'A0002' AND sequence = 2"
+    )
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "archive", "--db", str(db), "verify", "A0002", "--format", "json")
+    assert code == 1
+    (check,) = json.loads(out)
+    assert check["ok"] is False
+    assert check["first_bad"] == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["archive", "--db", "/no/such.db", "verify"], "no archive database"),
+        (["archive", "--db", "{db}", "show"], "needs a dossier KEY"),
+        (["archive", "--db", "{db}", "show", "Z999"], "No dossier with key 'Z999'"),
+        (["archive", "--db", "{db}", "due-reviews"], "needs --as-of DATE"),
+        (["archive", "--db", "{db}", "loans", "--overdue"], "needs --as-of DATETIME"),
+        (["archive", "--db", "{db}", "loans", "--as-of", "2026-11-01"], "UTC offset"),
+    ],
+)
+def test_bad_archive_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path, argv: list[str], fragment: str
+) -> None:
+    args = [a.replace("{db}", str(demo_dir / "archive.db")) for a in argv]
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1

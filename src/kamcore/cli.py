@@ -13,10 +13,10 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
 from kamcore._output import FORMATS, Record, render
@@ -25,6 +25,9 @@ from kamcore.calendar import as_date
 from kamcore.errors import KamError, ValidationError
 from kamcore.money import Money, as_decimal
 from kamcore.presets import load_preset, preset_names, preset_text
+
+if TYPE_CHECKING:
+    from kamcore.store import SQLiteRepository
 
 __all__ = ["build_parser", "main"]
 
@@ -337,6 +340,160 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- archive --------------------------------------------------------------------------
+
+_ARCHIVE_LABELS: Final = {
+    "field": ("field", "字段"),
+    "value": ("value", "值"),
+    "sequence": ("revision", "版本"),
+    "at": ("at", "时间"),
+    "by": ("by", "修改人"),
+    "reason": ("reason", "原因"),
+    "fields": ("fields changed", "变更字段"),
+    "key": ("dossier", "档案"),
+    "checked": ("revisions checked", "已校验版本"),
+    "ok": ("chain intact", "链完整"),
+    "first_bad": ("first bad revision", "首个异常版本"),
+    "problem": ("problem", "问题"),
+    "name": ("name", "名称"),
+    "grade": ("grade", "等级"),
+    "last_review": ("last review", "上次检查"),
+    "due": ("due", "应检查日"),
+    "days_overdue": ("days overdue", "逾期天数"),
+    "id": ("loan", "借阅单"),
+    "borrower": ("borrower", "借阅人"),
+    "level": ("level", "密级"),
+    "lent_at": ("lent at", "借出时间"),
+    "due_at": ("due at", "应还时间"),
+    "returned_at": ("returned at", "归还时间"),
+    "overdue": ("overdue", "逾期"),
+}
+
+
+def _flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        out: list[tuple[str, object]] = []
+        for k, v in value.items():
+            out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            out.extend(_flatten(v, f"{prefix}[{i}]"))
+        return out
+    if value in (None, "", 0) and prefix != "revision":
+        return []
+    return [(prefix, value)]
+
+
+def _open_archive(path: str) -> SQLiteRepository:
+    from kamcore.store import SQLiteRepository  # noqa: PLC0415
+
+    if not Path(path).is_file():
+        raise UsageError(f"no archive database at {path}; `kamcore demo` writes one (archive.db)")
+    return SQLiteRepository(path)
+
+
+def _aware_datetime(value: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise UsageError(
+            f"{option}: {value!r} is not an ISO date-time with a UTC offset; "
+            "expected e.g. 2026-02-23T14:00+08:00"
+        )
+    return moment
+
+
+def _cmd_archive(args: argparse.Namespace) -> int:
+    from kamcore.archive import SOURCE_REVIEW_POLICY, overdue_reviews, redact  # noqa: PLC0415
+    from kamcore.archive import canonical as canon  # noqa: PLC0415
+
+    store = _open_archive(args.db)
+    try:
+        records: list[Record]
+        status = EXIT_OK
+        if args.action in ("show", "history") and not args.key:
+            raise UsageError(f"archive {args.action} needs a dossier KEY")
+        if args.action == "show":
+            dossier = store.get(args.key)
+            if args.redact:
+                dossier = redact(dossier)
+            records = [{"field": k, "value": v} for k, v in _flatten(canon.to_plain(dossier))]
+        elif args.action == "history":
+            records = [
+                {
+                    "sequence": r.sequence,
+                    "at": r.at.isoformat(),
+                    "by": r.by,
+                    "reason": r.reason,
+                    "fields": ", ".join(r.fields),
+                }
+                for r in store.history(args.key)
+            ]
+        elif args.action == "verify":
+            keys = [args.key] if args.key else list(store.keys())
+            records = []
+            for key in keys:
+                check = store.verify(key)
+                records.append(
+                    {
+                        "key": key,
+                        "checked": check.checked,
+                        "ok": check.ok,
+                        "first_bad": check.first_bad,
+                        "problem": check.problem,
+                    }
+                )
+                if not check.ok:
+                    status = 1
+        elif args.action == "due-reviews":
+            if not args.as_of:
+                raise UsageError("archive due-reviews needs --as-of DATE")
+            as_of = parse_date(args.as_of, option="--as-of")
+            stored = store.keys()
+            dossiers = {k: store.get(k) for k in stored}
+            late = overdue_reviews(
+                SOURCE_REVIEW_POLICY, dossiers.values(), store.reviews(), as_of=as_of
+            )
+            records = [
+                {
+                    "key": o.dossier_id,
+                    "name": dossiers[o.dossier_id].name,
+                    "grade": dossiers[o.dossier_id].grade,
+                    "last_review": o.last_review,
+                    "due": o.due,
+                    "days_overdue": (as_of - o.due).days,
+                }
+                for o in late
+            ]
+        else:
+            moment = _aware_datetime(args.as_of, "--as-of") if args.as_of else None
+            loans = store.loans(args.key or None)
+            records = [
+                {
+                    "id": loan.id,
+                    "key": loan.dossier_id,
+                    "borrower": loan.borrower,
+                    "level": loan.level.value,
+                    "lent_at": loan.lent_at.isoformat(),
+                    "due_at": loan.due_at.isoformat(),
+                    "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
+                    "overdue": None if moment is None else loan.is_overdue(moment),
+                }
+                for loan in loans
+                if not args.overdue or (moment is not None and loan.is_overdue(moment))
+            ]
+            if args.overdue and moment is None:
+                raise UsageError("archive loans --overdue needs --as-of DATETIME")
+    finally:
+        store.close()
+    emit(args, records, labels=_ARCHIVE_LABELS)
+    return status
+
+
 # -- demo -----------------------------------------------------------------------------
 
 
@@ -426,6 +583,23 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--id", default="id", help="the id column (default: id)")
     _add_output_options(fc)
     fc.set_defaults(handler=_cmd_forecast)
+
+    arc = sub.add_parser(
+        "archive",
+        help="read the account archive (dossiers, history, chain check, reviews, loans)",
+        description="show KEY: a dossier (--redact hides sensitive personal data); "
+        "history KEY: every revision; verify [KEY]: check the hash chain (exit 1 if broken); "
+        "due-reviews --as-of DATE: overdue two-monthly reviews; loans [KEY] [--overdue "
+        "--as-of DATETIME]: the loan register.",
+    )
+    arc.add_argument("--db", required=True, help="the SQLite archive file")
+    arc.add_argument("action", choices=("show", "history", "verify", "due-reviews", "loans"))
+    arc.add_argument("key", nargs="?", help="a dossier key")
+    arc.add_argument("--as-of", help="DATE for due-reviews; DATETIME with offset for loans")
+    arc.add_argument("--redact", action="store_true", help="hide sensitive personal data (show)")
+    arc.add_argument("--overdue", action="store_true", help="only overdue loans (loans)")
+    _add_output_options(arc)
+    arc.set_defaults(handler=_cmd_archive)
 
     policy = sub.add_parser(
         "policy",

@@ -278,6 +278,167 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
     ]
 
 
+def _simple_grades(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """A/B/C/D by revenue rank (top 10% / next 20% / next 30% / rest)."""
+    ranked = sorted(rows, key=lambda r: (-r["revenue"], r["id"]))
+    n = len(ranked)
+    out: dict[str, str] = {}
+    for i, row in enumerate(ranked):
+        share = Decimal(i) / n
+        out[row["id"]] = (
+            ("A" if share < Decimal("0.1") else "B" if share < Decimal("0.3") else "C")
+            if share < Decimal("0.6")
+            else "D"
+        )
+    return out
+
+
+def _archive(  # noqa: PLR0915 - the archive's story, told in order
+    company: SampleCompany, grades: dict[str, str], report: _Report, seed: int
+) -> list[str]:
+    import random  # noqa: PLC0415
+    from datetime import datetime, timezone  # noqa: PLC0415
+
+    from kamcore.archive import (  # noqa: PLC0415
+        SOURCE_LENDING_POLICY,
+        SOURCE_REVIEW_POLICY,
+        SOURCE_VISIT_POLICY,
+        Approval,
+        BasicData,
+        Borrower,
+        Business,
+        BuyingRole,
+        Classification,
+        Confidentiality,
+        Contact,
+        Dossier,
+        Role,
+        create,
+        lend,
+        overdue_reviews,
+        plan_visits,
+        return_loan,
+        review,
+        revise,
+    )
+    from kamcore.store import SQLiteRepository  # noqa: PLC0415
+
+    rng = random.Random(seed + 2)
+    cst = timezone(timedelta(hours=8))
+    path = report.out / "archive.db"
+    path.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    start = datetime.combine(company.as_of - timedelta(days=330), datetime.min.time(), cst)
+    revisions = []
+    reviews = []
+    dossiers = []
+    classes = {"A": Classification.IMPORTANT, "B": Classification.IMPORTANT}
+    for acc in company.accounts:
+        grade = grades[acc.id]
+        months = company.months_of(acc.id)
+        draft = Dossier(
+            id=acc.id,
+            name=acc.name,
+            classification=classes.get(grade, Classification.GENERAL),
+            confidentiality=Confidentiality.SECRET
+            if grade == "A"
+            else Confidentiality.UNCLASSIFIED,
+            grade=grade,
+            basic=BasicData(
+                region=acc.region,
+                registered_capital=Money(int(acc.size * 1_000_000)).round(places=-4),
+                payment_terms="月结30天",
+            ),
+            business=Business(transaction_volume=months[-13].revenue if len(months) > 12 else None),
+            contacts=(
+                Contact(id="eb", name="总经理", buying_role=BuyingRole.ECONOMIC_BUYER),
+                *(
+                    (Contact(id="coach", name="采购主管", buying_role=BuyingRole.COACH),)
+                    if rng.random() < 0.6
+                    else ()
+                ),
+            ),
+        )
+        at = start + timedelta(hours=rng.randrange(0, 24 * 20))
+        dossier, first = create(draft, by=acc.owner, at=at)
+        revisions.append(first)
+        if rng.random() < 0.3:
+            at += timedelta(days=rng.randrange(30, 200))
+            dossier, change = revise(
+                dossier,
+                {"basic.payment_terms": "月结60天"},
+                by=acc.owner,
+                at=at,
+                reason="客户申请延长账期，经营销中心批准",
+            )
+            revisions.append(change)
+        if months and len(months) > 1:
+            at += timedelta(days=rng.randrange(1, 20))
+            dossier, change = revise(
+                dossier,
+                {"business.transaction_volume": months[-1].revenue * 12},
+                by=acc.owner,
+                at=at,
+                reason="年化交易额按最近一月更新",
+            )
+            revisions.append(change)
+        checked_on = company.as_of - timedelta(days=rng.randrange(10, 120))
+        reviews.append(review(dossier, on=checked_on, by="大客户部经理"))
+        dossiers.append(dossier)
+    with SQLiteRepository(path) as store:
+        store.add_all(revisions)
+        for r in reviews:
+            store.record_review(r)
+        gm = Approval(by="总经理", role=Role.GENERAL_MANAGER)
+        lent_at = datetime.combine(company.as_of - timedelta(days=1), datetime.min.time(), cst)
+        a_dossiers = [d for d in dossiers if d.grade == "A"][:3]
+        for i, d in enumerate(a_dossiers):
+            loan = lend(
+                SOURCE_LENDING_POLICY,
+                d,
+                Borrower("销售经理", Role.DEPARTMENT_MANAGER),
+                at=lent_at + timedelta(hours=9 + i),
+                hours=4,
+                loan_id=f"L-{i + 1:03d}",
+                approval=gm,
+                purpose="投标准备",
+            )
+            store.record_loan(loan)
+            if i < 2:  # the first two came back in time
+                store.record_loan(return_loan(loan, at=loan.lent_at + timedelta(hours=3)))
+        stored = store.keys()
+        intact = all(store.verify(k).ok for k in stored)
+        late = overdue_reviews(SOURCE_REVIEW_POLICY, dossiers, store.reviews(), as_of=company.as_of)
+        loans = store.loans()
+    report.files.append("archive.db")
+    as_of_dt = datetime.combine(company.as_of, datetime.min.time(), cst)
+    overdue_loans = [loan for loan in loans if loan.is_overdue(as_of_dt)]
+    plan = plan_visits(
+        SOURCE_VISIT_POLICY, dossiers, year=company.as_of.year, month=company.as_of.month
+    )
+    report.section(
+        "Archive: reviews overdue (两个月全面检查)",
+        [{"dossier": o.dossier_id, "last_review": o.last_review, "due": o.due} for o in late[:15]],
+    )
+    report.summary["archive"] = {
+        "dossiers": len(dossiers),
+        "revisions": len(revisions),
+        "chain_intact": intact,
+        "reviews_overdue": len(late),
+    }
+    chain = "intact" if intact else "BROKEN"
+    out_now = sum(1 for loan in loans if loan.returned_at is None)
+    stored_line = f"{len(dossiers):>8}   dossiers, {len(revisions)} revisions, hash chain {chain}"
+    loan_line = f"{len(loans):>8}   {out_now} still out, {len(overdue_loans)} overdue"
+    return [
+        f"Archive (档案)        {stored_line}",
+        f"Reviews overdue     {len(late):>8}   (full review every two months)",
+        f"Loans (借阅)         {loan_line} (秘密: GM approval, 4 hours)",
+        f"Visit plan          {len(plan.visits):>8}   visits this month, A and B accounts first",
+    ]
+
+
 def run_demo(
     *,
     out: Path,
@@ -318,6 +479,9 @@ def run_demo(
     rebate_lines = _rebates(rows, report)
     score_lines = _scorecards(company, rows, report, seed)
 
+    progress("storing dossiers in the SQLite archive")
+    archive_lines = _archive(company, _simple_grades(rows), report, seed)
+
     next_quarterly = QUARTERLY_ARCHIVING.next_due(as_of)
     next_annual = ANNUAL_ARCHIVING.next_due(as_of)
     this_month = Period.containing(as_of, PeriodKind.MONTH)
@@ -337,6 +501,7 @@ def run_demo(
         *pipeline_lines,
         *rebate_lines,
         *score_lines,
+        *archive_lines,
         f"Archiving due       quarterly {next_quarterly}, annual {next_annual}",
         f"This month's 旬      {ten_days}",
     ]
