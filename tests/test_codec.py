@@ -360,3 +360,19 @@ def test_policy_class_resolves_registered_kinds() -> None:
     assert codec.policy_class("test_schedule") is Schedule
     with pytest.raises(RecordInvalid, match="unknown policy kind"):
         codec.policy_class("nope")
+
+
+def test_a_policy_rule_broken_inside_a_record_names_its_part() -> None:
+    @attrs.frozen
+    class Ladder:
+        steps: tuple[int, ...]
+
+        def __attrs_post_init__(self) -> None:
+            if list(self.steps) != sorted(self.steps):
+                raise PolicyError("steps must rise", policy="Ladder", part="steps")
+
+    with pytest.raises(RecordInvalid) as info:
+        codec.loads_policy("steps = [3, 1]", Ladder, source="ladder.toml")
+    assert str(info.value) == (
+        "invalid Ladder, 1 problem: ladder.toml: steps: steps must rise; expected a consistent Ladder"
+    )

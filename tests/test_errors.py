@@ -118,3 +118,10 @@ def test_structured_errors_keep_their_attributes_and_read_well() -> None:
     assert str(p) == "TierSchedule tiers[1]: rates must rise"
     assert str(PolicyError("bad", part="x")) == "x: bad"
     assert str(PolicyError("bad")) == "bad"
+
+
+def test_a_missing_value_is_not_reported_as_got_none() -> None:
+    e = ValidationError(field="amount", value=None, expected="an amount", problem="missing")
+    assert str(e) == "amount: missing; expected an amount"
+    p = PolicyError("weights sum to 0.9, not 1", policy="Scorecard", part="weights")
+    assert (p.policy, p.part, p.detail) == ("Scorecard", "weights", "weights sum to 0.9, not 1")

@@ -52,7 +52,7 @@ from cattrs.errors import (
 )
 
 from kamcore.calendar import Period, as_date
-from kamcore.errors import KamError, RecordInvalid, ValidationError
+from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, Rate, as_decimal
 
 __all__ = [
@@ -237,6 +237,15 @@ def _collect(exc: BaseException, path: str, out: list[ValidationError]) -> None:
         sub_exc: BaseException
         for sub_exc in exc.exceptions:
             _collect(sub_exc, path, out)
+    elif isinstance(exc, PolicyError):
+        out.append(
+            ValidationError(
+                field=_join(path, exc.part) if exc.part else path,
+                value=None,
+                expected=f"a consistent {exc.policy or 'policy'}",
+                problem=exc.detail,
+            )
+        )
     elif isinstance(exc, KamError):
         out.append(
             ValidationError(field=path, value=None, expected="a consistent value", problem=str(exc))
@@ -433,7 +442,7 @@ def loads_policy(text: str, cl: type[T] | None = None, *, source: str = "<string
 
 def _located(error: ValidationError, source: str) -> ValidationError:
     return ValidationError(
-        field=f"{source}: {error.field}",
+        field=f"{source}: {error.field}" if error.field else source,
         value=error.value,
         expected=error.expected,
         problem=error.problem,

@@ -98,7 +98,8 @@ class ValidationError(KamError, ValueError):
 
     def _message(self) -> str:
         where = f"{self.field}: " if self.field else ""
-        return f"{where}{self.problem} (got {_short(self.value)}); expected {self.expected}"
+        got = "" if self.value is None else f" (got {_short(self.value)})"
+        return f"{where}{self.problem}{got}; expected {self.expected}"
 
     def at(self, prefix: str) -> ValidationError:
         """Return the same error with its field placed under ``prefix``.
@@ -182,14 +183,17 @@ class PolicyError(KamError, ValueError):
     Attributes:
         policy: The kind of policy, such as ``"TierSchedule"``.
         part: The offending part, such as ``"tiers[1]"`` or ``"stage 'bidding'"``.
+        detail: What is wrong, without the policy and part prefix.
     """
 
     policy: str
     part: str
+    detail: str
 
     def __init__(self, message: str, *, policy: str = "", part: str = "") -> None:
         self.policy = policy
         self.part = part
+        self.detail = message
         prefix = policy
         if part:
             prefix = f"{policy} {part}" if policy else part
