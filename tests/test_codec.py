@@ -374,5 +374,6 @@ def test_a_policy_rule_broken_inside_a_record_names_its_part() -> None:
     with pytest.raises(RecordInvalid) as info:
         codec.loads_policy("steps = [3, 1]", Ladder, source="ladder.toml")
     assert str(info.value) == (
-        "invalid Ladder, 1 problem: ladder.toml: steps: steps must rise; expected a consistent Ladder"
+        "invalid Ladder, 1 problem: ladder.toml: steps: steps must rise; "
+        "expected a consistent Ladder"
     )
