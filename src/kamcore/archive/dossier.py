@@ -30,6 +30,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from kamcore._display import html_table
 from kamcore.archive.contacts import Contact
 from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
@@ -504,6 +505,24 @@ class Dossier:
             expected=f"one of: {known}",
             problem="unknown contact",
         )
+
+    def _repr_html_(self) -> str:
+        """A summary for notebooks; contacts by name, title and role only (no personal data)."""
+        facts = {
+            "id": self.id,
+            "name": self.name,
+            "grade": self.grade,
+            "classification": self.classification.zh,
+            "confidentiality": self.confidentiality.zh,
+            "revision": self.revision,
+        }
+        rows = [{"field": k, "value": v} for k, v in facts.items()]
+        people = [
+            f"{c.name} {c.title}".strip()
+            + (f" ({c.buying_role.zh})" if c.buying_role is not None else "")
+            for c in self.contacts
+        ]
+        return html_table(rows, title=f"Dossier {self.id}", notes=people)
 
     def field(self, name: str) -> str | Decimal | date:
         """The value of extra field ``name``.

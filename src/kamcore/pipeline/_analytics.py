@@ -10,6 +10,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._display import html_table
 from kamcore.calendar import Period, PeriodKind, as_date
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate, Rounding
@@ -148,6 +149,19 @@ class Forecast:
     period: str
     rows: tuple[ForecastRow, ...]
     omitted: Money
+
+    def _repr_html_(self) -> str:
+        """The forecast as an HTML table, for notebooks."""
+        rows = [
+            {
+                "category": r.category.value,
+                "count": r.count,
+                "amount": r.amount.amount,
+                "cumulative": r.cumulative.amount,
+            }
+            for r in self.rows
+        ]
+        return html_table(rows, title=f"Forecast {self.period}")
 
     def row(self, category: ForecastCategory) -> ForecastRow:
         """The row of ``category`` (``OMITTED`` is not a row; see ``omitted``)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from kamcore._display import html_table
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import CURRENCIES, DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
 
@@ -536,6 +537,20 @@ class RebateQuote:
         """``rebate_at_next - rebate``: what reaching the next tier is worth."""
         at_next = self.rebate_at_next
         return None if at_next is None else at_next - self.rebate
+
+    def _repr_html_(self) -> str:
+        """The quote as an HTML table, for notebooks."""
+        row = {
+            "tier": self.reached.label or str(self.tier + 1),
+            "rate": str(self.rate),
+            "basis": self.basis.amount,
+            "base": self.base.amount,
+            "rebate": self.rebate.amount,
+            "to next tier": None if self.to_next is None else self.to_next.amount,
+        }
+        return html_table(
+            [row], title=f"Rebate quote ({self.rebate.currency})", notes=self.explain()
+        )
 
     def explain(self) -> tuple[str, ...]:
         r"""The quote in words, one line per fact.
