@@ -1,0 +1,79 @@
+"""Grading (大客户评级): who is a key account, and which grade — explainably.
+
+Facts in, grades out, every number with its breakdown:
+
+* :class:`AccountFacts` — the figures of one account for one period; missing is ``None``.
+* :class:`ScoringModel` — the protocol every scoring model follows; shipped models:
+  :class:`WeightedScorecard` (the default), :class:`TopsisModel`, and AHP weights
+  (:func:`derive_weights`).
+* :class:`GradeLadder` — validated score bands; presets A/B/C/D and 金牌…银.
+* :func:`classify_abc` — Pareto/ABC classes by cumulative share or by count.
+* :class:`ValueCategories` and :func:`screen` — value categories and financial ratios.
+* :func:`regrade` — periodic re-grading with grade-change events and hysteresis.
+* :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
+
+Example:
+    >>> card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 100)),))
+    >>> ladder = GradeLadder((GradeBand("A", 50, 100), GradeBand("B", 0, 50)))
+    >>> [(g.account_id, g.grade) for g in grade_all(card, ladder, [
+    ...     AccountFacts("x", sales_revenue=70), AccountFacts("y", sales_revenue=20)])]
+    [('x', 'A'), ('y', 'B')]
+"""
+
+from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade, grade_all
+from kamcore.grading._pareto import (
+    SHARE_PLACES,
+    AbcAssignment,
+    AbcBreak,
+    AbcClass,
+    AbcMethod,
+    AbcPolicy,
+    AbcResult,
+    classify_abc,
+)
+from kamcore.grading._scoring import (
+    Criterion,
+    CriterionScore,
+    Direction,
+    MissingPolicy,
+    Normaliser,
+    NormaliserKind,
+    Score,
+    ScoringModel,
+    Step,
+    WeightedScorecard,
+    score,
+    score_all,
+)
+
+__all__ = [
+    "DERIVED_FIGURES",
+    "FIGURES",
+    "SHARE_PLACES",
+    "AbcAssignment",
+    "AbcBreak",
+    "AbcClass",
+    "AbcMethod",
+    "AbcPolicy",
+    "AbcResult",
+    "AccountFacts",
+    "Criterion",
+    "CriterionScore",
+    "Direction",
+    "GradeBand",
+    "GradeLadder",
+    "Graded",
+    "MissingPolicy",
+    "Normaliser",
+    "NormaliserKind",
+    "Score",
+    "ScoringModel",
+    "Step",
+    "WeightedScorecard",
+    "classify_abc",
+    "grade",
+    "grade_all",
+    "score",
+    "score_all",
+]
