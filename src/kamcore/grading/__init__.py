@@ -20,6 +20,7 @@ Example:
     [('x', 'A'), ('y', 'B')]
 """
 
+from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._finance import (
     DevelopmentForecast,
@@ -92,6 +93,7 @@ __all__ = [
     "AbcPolicy",
     "AbcResult",
     "AccountFacts",
+    "Batch",
     "CategoryRule",
     "ChangeKind",
     "Clause",
@@ -131,9 +133,12 @@ __all__ = [
     "classify_abc",
     "grade",
     "grade_all",
+    "grade_frame",
+    "grade_many",
     "regrade",
     "score",
     "score_all",
+    "score_arrays",
     "screen",
     "treatment",
     "visit_order",
