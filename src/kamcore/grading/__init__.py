@@ -32,6 +32,13 @@ from kamcore.grading._finance import (
     screen,
 )
 from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade, grade_all
+from kamcore.grading._mcda import (
+    RANDOM_INDEX,
+    AhpWeights,
+    TopsisCriterion,
+    TopsisModel,
+    derive_weights,
+)
 from kamcore.grading._pareto import (
     SHARE_PLACES,
     AbcAssignment,
@@ -85,6 +92,7 @@ from kamcore.grading._scoring import (
 __all__ = [
     "DERIVED_FIGURES",
     "FIGURES",
+    "RANDOM_INDEX",
     "SHARE_PLACES",
     "AbcAssignment",
     "AbcBreak",
@@ -93,6 +101,7 @@ __all__ = [
     "AbcPolicy",
     "AbcResult",
     "AccountFacts",
+    "AhpWeights",
     "Batch",
     "CategoryRule",
     "ChangeKind",
@@ -123,6 +132,8 @@ __all__ = [
     "ScoringModel",
     "Standing",
     "Step",
+    "TopsisCriterion",
+    "TopsisModel",
     "Treatment",
     "ValueCategories",
     "Verdict",
@@ -131,6 +142,7 @@ __all__ = [
     "assess_development",
     "categorise",
     "classify_abc",
+    "derive_weights",
     "grade",
     "grade_all",
     "grade_frame",
