@@ -367,6 +367,22 @@ def test_contributions_sum_to_the_total(card: WeightedScorecard, pop: list[Accou
         assert len(s.criteria) == len(card.criteria)
 
 
+@given(gst.scorecards(), gst.populations())
+def test_the_generated_fast_path_computes_exactly_what_the_general_loop_does(
+    card: WeightedScorecard, pop: list[AccountFacts]
+) -> None:
+    fitted = card.fit(pop)
+    for f in pop:
+        assert codec.to_dict(fitted.score(f)) == codec.to_dict(fitted._score_general(f))
+
+
+def test_scorecards_reading_extras_score_through_the_fast_path_too() -> None:
+    card = WeightedScorecard((Criterion("stars", 1, Normaliser.linear(0, 5)),))
+    f = AccountFacts("a", extras={"stars": 4})
+    assert card.score(f) == card._score_general(f)
+    assert card.score(f).total == D("80.00")
+
+
 @given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(), st.randoms())
 def test_grading_is_deterministic_under_permutation(
     card: WeightedScorecard, pop: list[AccountFacts], rnd: random.Random

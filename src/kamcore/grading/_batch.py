@@ -178,7 +178,7 @@ def _fraction(
     else:
         lo, hi = float(lower), float(upper)
     if hi == lo:
-        return (x >= lo).astype(np.float64)
+        return np.ones_like(x)
     return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import decimal
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Final, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -328,11 +329,27 @@ class Score:
             )
 
     @classmethod
-    def _of(cls, *values: Any) -> Score:
+    def _of(  # noqa: PLR0917 - mirrors the fields, positionally, for speed
+        cls,
+        account_id: str,
+        model: str,
+        total: Decimal,
+        names: tuple[str, ...],
+        raw: tuple[Decimal | None, ...],
+        normalised: tuple[Decimal | None, ...],
+        weights: tuple[Decimal, ...],
+        contributions: tuple[Decimal, ...],
+    ) -> Score:
         """Build without the consistency check, for models that guarantee it."""
-        obj = object.__new__(cls)
-        for name, value in zip(_SCORE_FIELDS, values, strict=True):
-            object.__setattr__(obj, name, value)
+        obj = _new(cls)
+        _S_ACCOUNT(obj, account_id)
+        _S_MODEL(obj, model)
+        _S_TOTAL(obj, total)
+        _S_NAMES(obj, names)
+        _S_RAW(obj, raw)
+        _S_NORMALISED(obj, normalised)
+        _S_WEIGHTS(obj, weights)
+        _S_CONTRIBUTIONS(obj, contributions)
         return obj
 
     @property
@@ -369,7 +386,18 @@ class Score:
         return tuple(n for n, r in zip(self.names, self.raw, strict=True) if r is None)
 
 
-_SCORE_FIELDS: Final = tuple(a.name for a in attrs.fields(Score))
+# Slot setters of Score, for the fast constructor (a frozen class refuses setattr).
+_new = object.__new__
+(
+    _S_ACCOUNT,
+    _S_MODEL,
+    _S_TOTAL,
+    _S_NAMES,
+    _S_RAW,
+    _S_NORMALISED,
+    _S_WEIGHTS,
+    _S_CONTRIBUTIONS,
+) = (getattr(Score, a.name).__set__ for a in attrs.fields(Score))
 
 
 @runtime_checkable
@@ -474,6 +502,11 @@ class WeightedScorecard:
     _plan: _Plan = attrs.field(init=False, eq=False, repr=False, default=())
     _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False, default=())
     _exp: Decimal = attrs.field(init=False, eq=False, repr=False, default=_ONE)
+    _fast: _Fast | None = attrs.field(init=False, eq=False, repr=False, default=None)
+    _weights: tuple[Decimal, ...] = attrs.field(init=False, eq=False, repr=False, default=())
+    _quantize: Callable[[Decimal, Decimal], Decimal] = attrs.field(
+        init=False, eq=False, repr=False, default=None
+    )
 
     def __attrs_post_init__(self) -> None:
         policy = "WeightedScorecard"
@@ -517,6 +550,11 @@ class WeightedScorecard:
         object.__setattr__(self, "_plan", plan)
         object.__setattr__(self, "_names", tuple(c.name for c in self.criteria))
         object.__setattr__(self, "_exp", _ONE.scaleb(-self.places))
+        object.__setattr__(self, "_weights", tuple(c.weight for c in self.criteria))
+        object.__setattr__(self, "_quantize", _quantizer(self.rounding))
+        object.__setattr__(
+            self, "_fast", _compile(self.criteria, self.scale, self._exp, self.rounding)
+        )
 
     @property
     def directions(self) -> tuple[tuple[str, Direction], ...]:
@@ -553,7 +591,25 @@ class WeightedScorecard:
             ValidationError: A figure is missing and the missing policy is ``REFUSE``.
             PolicyError: A min–max criterion has not been fitted.
         """
-        exp, mode = self._exp, self.rounding.decimal_mode
+        if self._fast is not None:
+            done = self._fast(facts)
+            if done is not None:
+                raw, norm, parts, total = done
+                return Score._of(
+                    facts.account_id,
+                    self.name,
+                    total,
+                    self._names,
+                    raw,
+                    norm,
+                    self._weights,
+                    parts,
+                )
+        return self._score_general(facts)
+
+    def _score_general(self, facts: AccountFacts) -> Score:
+        """The general loop: any missing figure, any policy (and the fast path's spec)."""
+        q, exp = self._quantize, self._exp
         raws: list[Decimal | None] = []
         norms: list[Decimal | None] = []
         weights: list[Decimal] = []
@@ -579,7 +635,7 @@ class WeightedScorecard:
             n = apply(x)
             if flip:
                 n = _ONE - n
-            c = (n * points).quantize(exp, mode)
+            c = q(n * points, exp)
             raws.append(x)
             norms.append(n)
             weights.append(weight)
@@ -606,10 +662,10 @@ class WeightedScorecard:
         weights: list[Decimal],
     ) -> Score:
         present = sum(weights, _ZERO)
-        exp, mode = self._exp, self.rounding.decimal_mode
+        q, exp = self._quantize, self._exp
         used = [w / present if present else _ZERO for w in weights]
         contributions = tuple(
-            _ZERO if n is None else (n * w * self.scale).quantize(exp, mode)
+            _ZERO if n is None else q(n * w * self.scale, exp)
             for n, w in zip(norms, used, strict=True)
         )
         return Score._of(
@@ -642,6 +698,71 @@ class WeightedScorecard:
                 attrs.evolve(c, weight=weights.get(c.name, c.weight)) for c in self.criteria
             ),
         )
+
+
+def _quantizer(rounding: Rounding) -> Callable[[Decimal, Decimal], Decimal]:
+    """``quantize(value, exp)`` with ``rounding`` in a fixed 28-digit context."""
+    return decimal.Context(prec=28, rounding=rounding.decimal_mode).quantize
+
+
+_Fast = Callable[
+    [AccountFacts],
+    tuple[tuple[Decimal, ...], tuple[Decimal, ...], tuple[Decimal, ...], Decimal] | None,
+]
+
+
+def _compile(
+    criteria: tuple[Criterion, ...], scale: Decimal, exp: Decimal, rounding: Rounding
+) -> _Fast | None:
+    """Generate straight-line code for scoring complete facts with fitted criteria.
+
+    The generated function computes exactly what :meth:`WeightedScorecard.score`'s
+    general loop computes (same operations, same order), without its per-criterion
+    overhead; it returns ``None`` when a figure is missing, leaving that case (and its
+    missing-figure policy) to the general loop. ``None`` when a criterion is unfitted.
+    """
+    if not all(c.normaliser.fitted for c in criteria):
+        return None
+    ns: dict[str, object] = {"Z": _ZERO, "O": _ONE, "E": exp, "Q": _quantizer(rounding)}
+    k = len(criteria)
+    xs = ", ".join(f"x{i}" for i in range(k))
+    sources = [c.source for c in criteria]
+    lines = ["def fast(facts):"]
+    if all(src in FIGURES or src in DERIVED_FIGURES for src in sources):
+        ns["G"] = attrgetter(*sources)
+        lines.append(
+            f"    {xs}{',' if k == 1 else ''} = " + ("(G(facts),)" if k == 1 else "G(facts)")
+        )
+    else:
+        for i, src in enumerate(sources):
+            ns[f"g{i}"] = _getter(src)
+            lines.append(f"    x{i} = g{i}(facts)")
+    lines.append("    if " + " or ".join(f"x{i} is None" for i in range(k)) + ": return None")
+    for i, c in enumerate(criteria):
+        norm, x = c.normaliser, f"x{i}"
+        if norm.kind is NormaliserKind.STEPS:
+            expr = "Z"
+            for j, step in enumerate(norm.steps):
+                ns[f"a{i}_{j}"], ns[f"v{i}_{j}"] = step.at, step.value
+                expr = f"(v{i}_{j} if {x} >= a{i}_{j} else {expr})"
+        elif norm.lower == norm.upper:
+            expr = "O"
+        else:
+            lo, hi = cast("Decimal", norm.lower), cast("Decimal", norm.upper)  # fitted
+            ns[f"lo{i}"], ns[f"hi{i}"], ns[f"w{i}"] = lo, hi, hi - lo
+            expr = f"(Z if {x} <= lo{i} else (O if {x} >= hi{i} else ({x} - lo{i}) / w{i}))"
+        lines.append(f"    n{i} = {expr}")
+        if c.direction is Direction.LOWER:
+            lines.append(f"    n{i} = O - n{i}")
+        ns[f"p{i}"] = c.weight * scale
+        lines.append(f"    c{i} = Q(n{i} * p{i}, E)")
+    ns_list = ", ".join(f"n{i}" for i in range(k))
+    cs = ", ".join(f"c{i}" for i in range(k))
+    total = " + ".join(["Z", *(f"c{i}" for i in range(k))])
+    lines.append(f"    return ({xs},), ({ns_list},), ({cs},), {total}")
+    # The code is built from validated numbers and attribute names only.
+    exec("\n".join(lines), ns)
+    return ns["fast"]  # type: ignore[return-value]
 
 
 def check_unique_ids(population: Sequence[AccountFacts]) -> None:
