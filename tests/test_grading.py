@@ -539,7 +539,12 @@ def test_empty_population_classifies_to_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("measures", "match"),
-    [({"a": -1}, "negative"), ([("a", 1), ("a", 2)], "duplicate"), ({"a": 0.5}, "float")],
+    [
+        ({"a": -1}, "negative"),
+        ([("a", 1), ("a", 2)], "duplicate"),
+        ({"a": 0.5}, "float"),
+        ({"a": D("NaN")}, "finite"),
+    ],
 )
 def test_bad_measures_are_refused(measures: object, match: str) -> None:
     with pytest.raises(ValidationError, match=match):

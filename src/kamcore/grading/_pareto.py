@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import decimal
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from operator import itemgetter
 from typing import Final
 
 import attrs
@@ -27,6 +29,8 @@ _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
 #: Shares are rounded HALF_UP to this many places, so that sums of shares are exact.
 SHARE_PLACES: Final = 12
+_SHARE_EXP: Final = Decimal(1).scaleb(-SHARE_PLACES)
+_SHARE_CONTEXT: Final = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
 
 
 class AbcMethod(enum.Enum):
@@ -192,7 +196,10 @@ def _pairs(
     out: list[tuple[str, Decimal]] = []
     seen: set[str] = set()
     for account_id, raw in items:
-        value = as_decimal(raw, field=f"measures.{account_id}")
+        if type(raw) is Decimal and raw.is_finite():
+            value = raw
+        else:
+            value = as_decimal(raw, field=f"measures.{account_id}")
         if value < 0:
             raise ValidationError(
                 field=f"measures.{account_id}",
@@ -234,29 +241,30 @@ def classify_abc(
     Raises:
         ValidationError: A negative or non-numeric measure, or a duplicate id.
     """
-    ranked = sorted(_pairs(measures), key=lambda p: (-p[1], p[0]))
+    ranked = _pairs(measures)
+    ranked.sort(key=itemgetter(0))  # ties: account id ascending (the sort is stable)
+    ranked.sort(key=itemgetter(1), reverse=True)  # measure descending
     n = len(ranked)
     total = sum((m for _, m in ranked), _ZERO)
     labels = policy.labels
-    last = labels[-1]
-    if policy.method is AbcMethod.COUNT:
-        limits = [int(policy.rounding.apply(b.upto * n, 0)) for b in policy.breaks]
-    else:
-        limits_d = [b.upto * total for b in policy.breaks]
+    by_count = policy.method is AbcMethod.COUNT
+    limits: list[Decimal] = [
+        Decimal(int(policy.rounding.apply(b.upto * n, 0))) if by_count else b.upto * total
+        for b in policy.breaks
+    ]
+    last = len(labels) - 1
+    quantize, exp = _SHARE_CONTEXT.quantize, _SHARE_EXP
     assignments = []
     cumulative = _ZERO
-    for rank, (account_id, measure) in enumerate(ranked):
-        label = last
-        if policy.method is AbcMethod.COUNT:
-            label = next((lab for lab, k in zip(labels, limits, strict=True) if rank < k), last)
-        else:
-            label = next(
-                (lab for lab, lim in zip(labels, limits_d, strict=True) if cumulative < lim),
-                last,
-            )
+    idx = 0
+    for rank, (account_id, measure) in enumerate(ranked, 1):
+        position = rank - 1 if by_count else cumulative
+        # Positions only grow, so the class index only moves forward.
+        while idx < last and not position < limits[idx]:
+            idx += 1
         cumulative += measure
-        share = Rounding.HALF_UP.apply(cumulative / total, SHARE_PLACES) if total else _ONE
-        assignments.append(AbcAssignment(account_id, label, measure, rank + 1, share))
+        share = quantize(cumulative / total, exp) if total else _ONE
+        assignments.append(AbcAssignment(account_id, labels[idx], measure, rank, share))
     return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
 
 
