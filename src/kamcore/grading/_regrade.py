@@ -21,6 +21,7 @@ from kamcore.grading._scoring import (
     ScoringModel,
     WeightedScorecard,
 )
+from kamcore.money import Rounding
 
 __all__ = [
     "ChangeKind",
@@ -278,9 +279,11 @@ def what_would_it_take(
 ) -> WhatItTakes:
     """The smallest change in each criterion, alone, that reaches the next better grade.
 
-    Every other figure is held where it is. A criterion is unreachable when even its
-    best value is not enough, when its figure is derived (collection rate), or when
-    the scorecard renormalises missing weights. For the best grade there is no target.
+    Every other figure is held where it is. A needed figure is rounded to 2 places
+    on the safe side (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
+    A criterion is unreachable when even its best value is not enough, when its figure
+    is derived (collection rate), or when the scorecard renormalises missing weights.
+    For the best grade there is no target.
 
     Args:
         model: A fitted weighted scorecard.
@@ -315,6 +318,9 @@ def what_would_it_take(
             else:
                 needed, comparison = _lower_bound(c.normaliser, _ONE - needed_n)
             if needed is not None and comparison != "<":
+                # Round to the safe side, to 2 places: up for >=, down for <=.
+                safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
+                needed = safe.apply(needed, 2)
                 trial = model.score(facts.with_figure(c.source, needed))
                 if ladder.rank(ladder.grade_of(trial.total)) > ladder.rank(better.grade):
                     needed = None  # rounding of contributions kept it just below

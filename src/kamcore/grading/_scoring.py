@@ -663,7 +663,7 @@ class WeightedScorecard:
     ) -> Score:
         present = sum(weights, _ZERO)
         q, exp = self._quantize, self._exp
-        used = [w / present if present else _ZERO for w in weights]
+        used = [w / present if present and w else _ZERO for w in weights]
         contributions = tuple(
             _ZERO if n is None else q(n * w * self.scale, exp)
             for n, w in zip(norms, used, strict=True)
