@@ -9,6 +9,7 @@ import attrs
 
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
+from kamcore.grading._fastnew import maker
 from kamcore.grading._scoring import Score, ScoringModel, check_unique_ids
 from kamcore.money import as_decimal
 
@@ -190,6 +191,9 @@ class Graded:
         return self.score.total
 
 
+_make_graded = maker(Graded)
+
+
 def grade(ladder: GradeLadder, score: Score | Decimal) -> str:
     """The grade a score (or a bare total) earns on ``ladder``.
 
@@ -214,9 +218,9 @@ def grade_all(
     pop = tuple(population)
     check_unique_ids(pop)
     fitted = model.fit(pop)
+    grade_of, make, score_of = ladder.grade_of, _make_graded, fitted.score
     out = []
-    grade_of = ladder.grade_of
     for f in pop:
-        s = fitted.score(f)
-        out.append(Graded(f.account_id, s, grade_of(s.total)))
+        s = score_of(f)
+        out.append(make(f.account_id, s, grade_of(s.total)))
     return tuple(out)

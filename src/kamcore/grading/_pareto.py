@@ -12,6 +12,7 @@ from typing import Final
 import attrs
 
 from kamcore.errors import PolicyError, ValidationError
+from kamcore.grading._fastnew import maker
 from kamcore.money import Rounding, as_decimal
 
 __all__ = [
@@ -142,6 +143,9 @@ class AbcAssignment:
     cumulative_share: Decimal
 
 
+_make_assignment = maker(AbcAssignment)
+
+
 @attrs.define(frozen=True, slots=True)
 class AbcClass:
     """A class's count, measure and share of the population's measure."""
@@ -253,7 +257,7 @@ def classify_abc(
         for b in policy.breaks
     ]
     last = len(labels) - 1
-    quantize, exp = _SHARE_CONTEXT.quantize, _SHARE_EXP
+    quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
     assignments = []
     cumulative = _ZERO
     idx = 0
@@ -264,7 +268,7 @@ def classify_abc(
             idx += 1
         cumulative += measure
         share = quantize(cumulative / total, exp) if total else _ONE
-        assignments.append(AbcAssignment(account_id, labels[idx], measure, rank, share))
+        assignments.append(make(account_id, labels[idx], measure, rank, share))
     return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
 
 
