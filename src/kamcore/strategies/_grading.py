@@ -13,22 +13,32 @@ from kamcore.grading import (
     AbcMethod,
     AbcPolicy,
     AccountFacts,
+    CategoryRule,
+    Clause,
+    Comparison,
+    Condition,
     Criterion,
     Direction,
     GradeBand,
     GradeLadder,
     MissingPolicy,
     Normaliser,
+    TopsisCriterion,
+    TopsisModel,
+    ValueCategories,
     WeightedScorecard,
 )
 
 __all__ = [
     "abc_policies",
     "account_facts",
+    "conditions",
     "grade_ladders",
     "normalisers",
     "populations",
     "scorecards",
+    "topsis_models",
+    "value_categories",
     "weights",
 ]
 
@@ -171,3 +181,44 @@ def abc_policies() -> st.SearchStrategy[AbcPolicy]:
 def _abc(method: AbcMethod, cuts: list[int]) -> AbcPolicy:
     uppers = [*(Decimal(c) / 100 for c in sorted(cuts)), Decimal(1)]
     return AbcPolicy(tuple(AbcBreak("ABCDE"[i], u) for i, u in enumerate(uppers)), method=method)
+
+
+def topsis_models() -> st.SearchStrategy[TopsisModel]:
+    """Valid, unfitted TOPSIS models over the standard figures."""
+    names = st.lists(st.sampled_from(_SCORABLE), min_size=1, max_size=6, unique=True)
+    return names.flatmap(
+        lambda ns: st.builds(
+            lambda ws, ds: TopsisModel(
+                tuple(TopsisCriterion(n, w, d) for n, w, d in zip(ns, ws, ds, strict=True))
+            ),
+            weights(len(ns)),
+            st.lists(st.sampled_from(Direction), min_size=len(ns), max_size=len(ns)),
+        )
+    )
+
+
+def conditions() -> st.SearchStrategy[Condition]:
+    """Conditions on the standard figures."""
+    return st.builds(
+        Condition,
+        st.sampled_from(_SCORABLE),
+        st.sampled_from(Comparison),
+        st.decimals(-1000, 10_000_000, places=2),
+    )
+
+
+def value_categories() -> st.SearchStrategy[ValueCategories]:
+    """Valid category rule sets (clauses, named accounts, or both)."""
+    rule = st.builds(
+        CategoryRule,
+        st.text("abcdefgh", min_size=1, max_size=6),
+        st.lists(
+            st.builds(Clause, st.lists(conditions(), min_size=1, max_size=3).map(tuple)),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+        st.lists(st.text("xyz", min_size=1, max_size=3), max_size=3).map(tuple),
+    )
+    return st.lists(rule, min_size=1, max_size=4, unique_by=lambda r: r.category).map(
+        lambda rules: ValueCategories(tuple(rules))
+    )
