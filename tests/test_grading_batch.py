@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
@@ -230,3 +231,35 @@ def test_numpy_grades_match_the_ladder(totals: list[int]) -> None:
     card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 100)),), places=0)
     grades = score_arrays(card, {"profit": totals}, ladder=letters)["grade"]
     assert list(grades) == [letters.grade_of(D(t)) for t in totals]
+
+
+def test_grade_frame_ignores_other_columns_and_reads_nullable_numbers(
+    card: WeightedScorecard, letters: GradeLadder
+) -> None:
+    cols = as_columns(POP)
+    frame = pd.DataFrame(
+        {
+            "account_id": [f.account_id for f in POP],
+            "name": [f"Customer {i}" for i in range(10)],
+            **cols,
+            "industry_influence": pd.array(
+                [int(v) for v in cols["industry_influence"]], dtype="Int64"
+            ),
+        }
+    )
+    out = grade_frame(card, letters, frame)
+    assert list(out["grade"]) == [g.grade for g in grade_many(card, letters, POP).graded]
+    frame["profit"] = ["a lot"] * 10
+    with pytest.raises(ValidationError, match="not numeric"):
+        grade_frame(card, letters, frame)
+
+
+def test_non_numeric_columns_and_empty_minmax_are_refused(card: WeightedScorecard) -> None:
+    cols: dict[str, object] = dict(as_columns(POP))
+    cols["profit"] = ["x"] * 10
+    with pytest.raises(ValidationError, match="not numeric"):
+        score_arrays(card, cols)
+    cols = dict(as_columns(POP))
+    cols["unit_price"] = [math.nan] * 10
+    with pytest.raises(ValidationError, match="min–max"):
+        score_arrays(attrs.evolve(card, missing=MissingPolicy.WORST), cols)

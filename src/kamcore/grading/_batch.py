@@ -149,7 +149,15 @@ def _column(data: Mapping[str, Any], name: str, n: int | None) -> npt.NDArray[np
             expected=f"a column named {name!r}",
             problem="missing column",
         )
-    col = np.asarray(data[name], dtype=np.float64)
+    try:
+        col = np.asarray(data[name], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            field=name,
+            value=type(data[name]).__name__,
+            expected="numbers (NaN for a missing figure)",
+            problem="not numeric",
+        ) from None
     if col.ndim != 1 or (n is not None and len(col) != n):
         raise ValidationError(
             field=name,
@@ -174,6 +182,13 @@ def _fraction(
         values = np.array([0.0, *(v for _, v in steps)])
         return values[np.searchsorted(ats, x, side="right")]
     if lower is None or upper is None:
+        if np.isnan(x).all():
+            raise ValidationError(
+                field="population",
+                value=(),
+                expected="at least one account with this figure",
+                problem="nothing to fit min–max bounds to",
+            )
         lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
     else:
         lo, hi = float(lower), float(upper)
@@ -329,11 +344,19 @@ def grade_frame(
             problem="missing column",
         )
     ids = frame[id_column].to_numpy()
-    data = {
-        str(k): frame[k].to_numpy(dtype="float64", na_value=float("nan"))
-        for k in frame.columns
-        if k != id_column
-    }
+    wanted = {c.source for c in model.criteria} | {"collected", "invoiced", measure}
+    data: dict[str, Any] = {}
+    for k in frame.columns:
+        if k != id_column and str(k) in wanted:
+            try:
+                data[str(k)] = frame[k].to_numpy(dtype="float64", na_value=float("nan"))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    field=str(k),
+                    value=str(frame[k].dtype),
+                    expected="numbers (NaN or NA for a missing figure)",
+                    problem="not numeric",
+                ) from None
     cols = score_arrays(model, data, ladder=ladder, abc=abc, measure=measure, ids=ids)
     ordered = {id_column: ids, "total": cols.pop("total"), "grade": cols.pop("grade")}
     if "abc" in cols:
