@@ -111,3 +111,38 @@ def test_results_round_trip_through_the_codec() -> None:
     assert codec.from_dict(DevelopmentForecast, codec.to_dict(f)) == f
     v = assess_development(f)
     assert codec.from_dict(Verdict, codec.to_dict(v)) == v
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: WeightedScorecard("abc"), "criteria"),
+        (lambda: WeightedScorecard([1]), "criteria[0]"),
+        (lambda: GradeLadder([("A", 0, 100)]), "bands[0]"),
+        (lambda: AbcPolicy(None), "breaks"),
+        (lambda: ValueCategories([None]), "rules[0]"),
+        (lambda: GradePolicy([{"grade": "A"}]), "services[0]"),
+        (lambda: TopsisModel([3]), "criteria[0]"),
+    ],
+)
+def test_wrong_types_in_policies_are_refused_by_name(build: object, field: str) -> None:
+    from kamcore.errors import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        build()  # type: ignore[operator]
+    assert info.value.field == field
+
+
+def test_enum_fields_accept_their_values_and_refuse_others() -> None:
+    from kamcore.errors import ValidationError
+    from kamcore.grading import Comparison, Condition, Criterion, Direction, Normaliser
+
+    c = Criterion("profit", 1, Normaliser("linear", 0, 1), "lower")  # type: ignore[arg-type]
+    assert c.direction is Direction.LOWER
+    assert Condition("profit", ">=", 1).op is Comparison.GE  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="one of: higher, lower"):
+        Criterion("profit", 1, Normaliser.linear(0, 1), "up")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="normaliser"):
+        Criterion("profit", 1, "linear")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"steps\[0\]"):
+        Normaliser.step_table([5])  # type: ignore[list-item]

@@ -10,6 +10,7 @@ import attrs
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
 from kamcore.grading._fastnew import maker
+from kamcore.grading._inputs import tuple_of
 from kamcore.grading._scoring import Score, ScoringModel, check_unique_ids
 from kamcore.money import as_decimal
 
@@ -42,7 +43,7 @@ class GradeBand:
 
 
 def _to_bands(value: Iterable[GradeBand]) -> tuple[GradeBand, ...]:
-    return tuple(value)
+    return tuple_of(value, GradeBand, "bands")
 
 
 @attrs.define(frozen=True, slots=True)

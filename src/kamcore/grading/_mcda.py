@@ -10,6 +10,7 @@ import attrs
 
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
+from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.grading._scoring import Direction, Score, _getter
 from kamcore.money import Rounding, as_decimal
 
@@ -30,6 +31,10 @@ def _weight(value: object) -> Decimal:
     return as_decimal(value, field="weight")
 
 
+def _to_direction(value: object) -> Direction:
+    return enum_of(value, Direction, "direction")
+
+
 def _opt(value: object) -> Decimal | None:
     return None if value is None else as_decimal(value, field="fitted")
 
@@ -44,7 +49,7 @@ class TopsisCriterion:
 
     name: str
     weight: Decimal = attrs.field(converter=_weight)
-    direction: Direction = Direction.HIGHER
+    direction: Direction = attrs.field(default=Direction.HIGHER, converter=_to_direction)
     figure: str = ""
     label: str = ""
     norm: Decimal | None = attrs.field(default=None, converter=_opt)
@@ -58,7 +63,11 @@ class TopsisCriterion:
 
 
 def _to_topsis(value: Iterable[TopsisCriterion]) -> tuple[TopsisCriterion, ...]:
-    return tuple(value)
+    return tuple_of(value, TopsisCriterion, "criteria")
+
+
+def _to_rounding(value: object) -> Rounding:
+    return enum_of(value, Rounding, "rounding")
 
 
 def _scale(value: object) -> Decimal:
@@ -92,7 +101,7 @@ class TopsisModel:
     criteria: tuple[TopsisCriterion, ...] = attrs.field(converter=_to_topsis)
     scale: Decimal = attrs.field(default=Decimal(100), converter=_scale)
     places: int = 2
-    rounding: Rounding = Rounding.HALF_UP
+    rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding)
     name: str = "topsis"
 
     def __attrs_post_init__(self) -> None:

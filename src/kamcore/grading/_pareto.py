@@ -13,6 +13,7 @@ import attrs
 
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._fastnew import maker
+from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
 
 __all__ = [
@@ -69,7 +70,15 @@ class AbcBreak:
 
 
 def _to_breaks(value: Iterable[AbcBreak]) -> tuple[AbcBreak, ...]:
-    return tuple(value)
+    return tuple_of(value, AbcBreak, "breaks")
+
+
+def _to_method(value: object) -> AbcMethod:
+    return enum_of(value, AbcMethod, "method")
+
+
+def _to_rounding(value: object) -> Rounding:
+    return enum_of(value, Rounding, "rounding")
 
 
 @attrs.define(frozen=True, slots=True)
@@ -99,8 +108,8 @@ class AbcPolicy:
     """
 
     breaks: tuple[AbcBreak, ...] = attrs.field(converter=_to_breaks)
-    method: AbcMethod = AbcMethod.SHARE
-    rounding: Rounding = Rounding.CEILING
+    method: AbcMethod = attrs.field(default=AbcMethod.SHARE, converter=_to_method)
+    rounding: Rounding = attrs.field(default=Rounding.CEILING, converter=_to_rounding)
     name: str = "abc"
 
     def __attrs_post_init__(self) -> None:

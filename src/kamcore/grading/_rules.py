@@ -12,6 +12,7 @@ import attrs
 
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
+from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import as_decimal
 
 __all__ = [
@@ -55,6 +56,10 @@ def _to_value(value: object) -> Decimal:
     return as_decimal(value, field="value")
 
 
+def _to_op(value: object) -> Comparison:
+    return enum_of(value, Comparison, "op")
+
+
 @attrs.define(frozen=True, slots=True)
 class Condition:
     """``figure op value``, such as ``collection_rate >= 0.9``.
@@ -67,7 +72,7 @@ class Condition:
     """
 
     figure: str
-    op: Comparison
+    op: Comparison = attrs.field(converter=_to_op)
     value: Decimal = attrs.field(converter=_to_value)
 
     def holds(self, facts: AccountFacts) -> bool:
@@ -80,7 +85,7 @@ class Condition:
 
 
 def _to_conditions(value: Iterable[Condition]) -> tuple[Condition, ...]:
-    return tuple(value)
+    return tuple_of(value, Condition, "conditions")
 
 
 @attrs.define(frozen=True, slots=True)
@@ -95,7 +100,7 @@ class Clause:
 
 
 def _to_clauses(value: Iterable[Clause]) -> tuple[Clause, ...]:
-    return tuple(value)
+    return tuple_of(value, Clause, "any_of")
 
 
 def _to_ids(value: Iterable[str]) -> tuple[str, ...]:
@@ -125,7 +130,7 @@ class CategoryRule:
 
 
 def _to_rules(value: Iterable[CategoryRule]) -> tuple[CategoryRule, ...]:
-    return tuple(value)
+    return tuple_of(value, CategoryRule, "rules")
 
 
 @attrs.define(frozen=True, slots=True)
@@ -210,11 +215,11 @@ class SalesRule:
 
 
 def _to_services(value: Iterable[GradeService]) -> tuple[GradeService, ...]:
-    return tuple(value)
+    return tuple_of(value, GradeService, "services")
 
 
 def _to_sales_rules(value: Iterable[SalesRule]) -> tuple[SalesRule, ...]:
-    return tuple(value)
+    return tuple_of(value, SalesRule, "sales_rules")
 
 
 @attrs.define(frozen=True, slots=True)

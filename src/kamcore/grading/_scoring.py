@@ -13,6 +13,7 @@ import attrs
 
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
 
 __all__ = [
@@ -103,7 +104,36 @@ class Step:
 
 
 def _to_steps(value: Iterable[Step | tuple[object, object]]) -> tuple[Step, ...]:
-    return tuple(s if isinstance(s, Step) else Step(s[0], s[1]) for s in value)
+    steps = []
+    for i, s in enumerate(tuple_of(value, object, "steps")):
+        if isinstance(s, Step):
+            steps.append(s)
+        elif isinstance(s, tuple | list) and len(s) == 2:
+            steps.append(Step(s[0], s[1]))
+        else:
+            raise ValidationError(
+                field=f"steps[{i}]",
+                value=s,
+                expected="a Step or an (at, value) pair",
+                problem="wrong type",
+            )
+    return tuple(steps)
+
+
+def _to_kind(value: object) -> NormaliserKind:
+    return enum_of(value, NormaliserKind, "kind")
+
+
+def _to_direction(value: object) -> Direction:
+    return enum_of(value, Direction, "direction")
+
+
+def _to_normaliser(value: object) -> Normaliser:
+    if isinstance(value, Normaliser):
+        return value
+    raise ValidationError(
+        field="normaliser", value=value, expected="a Normaliser", problem="wrong type"
+    )
 
 
 @attrs.define(frozen=True, slots=True)
@@ -128,7 +158,7 @@ class Normaliser:
         Decimal('0.6')
     """
 
-    kind: NormaliserKind = NormaliserKind.LINEAR
+    kind: NormaliserKind = attrs.field(default=NormaliserKind.LINEAR, converter=_to_kind)
     lower: Decimal | None = attrs.field(default=None, converter=_opt_lower)
     upper: Decimal | None = attrs.field(default=None, converter=_opt_upper)
     steps: tuple[Step, ...] = attrs.field(default=(), converter=_to_steps)
@@ -258,8 +288,8 @@ class Criterion:
 
     name: str = attrs.field(converter=_check_name)
     weight: Decimal = attrs.field(converter=_dec_weight)
-    normaliser: Normaliser
-    direction: Direction = Direction.HIGHER
+    normaliser: Normaliser = attrs.field(converter=_to_normaliser)
+    direction: Direction = attrs.field(default=Direction.HIGHER, converter=_to_direction)
     figure: str = ""
     label: str = ""
 
@@ -446,7 +476,15 @@ def _getter(figure: str) -> Callable[[AccountFacts], Decimal | None]:
 
 
 def _to_criteria(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
-    return tuple(value)
+    return tuple_of(value, Criterion, "criteria")
+
+
+def _to_rounding(value: object) -> Rounding:
+    return enum_of(value, Rounding, "rounding")
+
+
+def _to_missing(value: object) -> MissingPolicy:
+    return enum_of(value, MissingPolicy, "missing")
 
 
 _Plan = tuple[
@@ -496,8 +534,8 @@ class WeightedScorecard:
     criteria: tuple[Criterion, ...] = attrs.field(converter=_to_criteria)
     scale: Decimal = attrs.field(default=Decimal(100), converter=_dec_scale)
     places: int = 2
-    rounding: Rounding = Rounding.HALF_UP
-    missing: MissingPolicy = MissingPolicy.REFUSE
+    rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding)
+    missing: MissingPolicy = attrs.field(default=MissingPolicy.REFUSE, converter=_to_missing)
     name: str = "scorecard"
     _plan: _Plan = attrs.field(init=False, eq=False, repr=False, default=())
     _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False, default=())
