@@ -263,3 +263,18 @@ def test_non_numeric_columns_and_empty_minmax_are_refused(card: WeightedScorecar
     cols["unit_price"] = [math.nan] * 10
     with pytest.raises(ValidationError, match="min–max"):
         score_arrays(attrs.evolve(card, missing=MissingPolicy.WORST), cols)
+
+
+def test_grade_many_restores_the_garbage_collector(
+    card: WeightedScorecard, letters: GradeLadder
+) -> None:
+    import gc
+
+    assert gc.isenabled()
+    grade_many(card, letters, POP)
+    assert gc.isenabled()
+    with pytest.raises(ValidationError):
+        grade_many(card, letters, [POP[0], POP[0]])
+    assert gc.isenabled()
+    kept = grade_many(card, letters, POP, pause_gc=False)
+    assert kept == grade_many(card, letters, POP)
