@@ -268,6 +268,9 @@ class AhpWeights:
         lambda_max: The principal eigenvalue estimate λmax.
         consistency_index: CI = (λmax − n) / (n − 1).
         consistency_ratio: CR = CI / RI (0 for n ≤ 2).
+
+    λmax, CI and CR are rounded HALF_UP to 6 places (the check against the limit
+    uses the unrounded CR).
     """
 
     names: tuple[str, ...]
