@@ -22,6 +22,7 @@ from kamcore.grading import (
     WhatItTakes,
     assess_development,
     categorise,
+    grade_all,
     score_all,
     treatment,
     what_would_it_take,
@@ -42,6 +43,7 @@ KINDS = {
 PRESETS = {
     "grading_letters": GradeLadder,
     "grading_tiers": GradeLadder,
+    "grading_tiers_scorecard": WeightedScorecard,
     "grading_scorecard": WeightedScorecard,
     "grading_abc": AbcPolicy,
     "grading_abc_water": AbcPolicy,
@@ -146,3 +148,15 @@ def test_enum_fields_accept_their_values_and_refuse_others() -> None:
         Criterion("profit", 1, "linear")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match=r"steps\[0\]"):
         Normaliser.step_table([5])  # type: ignore[list-item]
+
+
+def test_the_five_tiers_follow_purchasing_power_and_influence() -> None:
+    card = load_preset("grading_tiers_scorecard", WeightedScorecard)
+    tiers = load_preset("grading_tiers", GradeLadder)
+    leader = AccountFacts("leader", contract_volume=20_000_000, industry_influence=10)
+    big_but_quiet = AccountFacts("quiet", contract_volume=16_000_000, industry_influence=3)
+    ordinary = AccountFacts("ordinary", contract_volume=1_000_000, industry_influence=1)
+    grades = {
+        g.account_id: g.grade for g in grade_all(card, tiers, [leader, big_but_quiet, ordinary])
+    }
+    assert grades == {"leader": "gold", "quiet": "platinum", "ordinary": "silver"}

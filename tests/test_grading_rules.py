@@ -44,6 +44,7 @@ from kamcore.grading import (
     what_would_it_take,
 )
 from kamcore.presets import load_preset
+from kamcore.strategies import _grading as gst
 
 D = Decimal
 
@@ -259,6 +260,7 @@ CARD = WeightedScorecard(
         ),
     )
 )
+LETTERS = load_preset("grading_letters", GradeLadder)
 LADDER = GradeLadder((GradeBand("A", 80, 100), GradeBand("B", 50, 80), GradeBand("C", 0, 50)))
 
 
@@ -402,3 +404,22 @@ def test_derived_and_renormalised_criteria_are_not_solved_for() -> None:
     assert [r.reachable for r in w.requirements] == [True, False]
     w2 = what_would_it_take(card, LADDER, AccountFacts("b", sales_revenue=10))
     assert not any(r.reachable for r in w2.requirements)
+
+
+@given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))
+def test_every_reachable_requirement_reaches_the_next_grade(
+    card: WeightedScorecard, pop: list[AccountFacts]
+) -> None:
+    try:
+        fitted = card.fit(pop)
+    except ValidationError:
+        return
+    for f in pop:
+        w = what_would_it_take(fitted, LETTERS, f)
+        for r in w.requirements:
+            if r.needed is None or r.comparison == "<":
+                continue
+            better = fitted.score(f.with_figure(r.figure, r.needed)).total
+            assert LETTERS.grade_of(better) == w.target_grade or LETTERS.rank(
+                LETTERS.grade_of(better)
+            ) < LETTERS.rank(w.grade)

@@ -281,8 +281,9 @@ def what_would_it_take(
 
     Every other figure is held where it is. A needed figure is rounded to 2 places
     on the safe side (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
-    A criterion is unreachable when even its best value is not enough, when its figure
-    is derived (collection rate), or when the scorecard renormalises missing weights.
+    A criterion is unreachable when even its best value is not enough, when the value
+    needed is not a valid figure (a negative amount), when its figure is derived
+    (collection rate), or when the scorecard renormalises missing weights.
     For the best grade there is no target.
 
     Args:
@@ -321,9 +322,13 @@ def what_would_it_take(
                 # Round to the safe side, to 2 places: up for >=, down for <=.
                 safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
                 needed = safe.apply(needed, 2)
-                trial = model.score(facts.with_figure(c.source, needed))
-                if ladder.rank(ladder.grade_of(trial.total)) > ladder.rank(better.grade):
-                    needed = None  # rounding of contributions kept it just below
+                try:
+                    trial = model.score(facts.with_figure(c.source, needed))
+                except ValidationError:
+                    needed = None  # the figure can't take that value (a negative amount)
+                else:
+                    if ladder.rank(ladder.grade_of(trial.total)) > ladder.rank(better.grade):
+                        needed = None  # rounding of contributions kept it just below
         out.append(Requirement(c.name, c.source, raw, needed, comparison))
     return WhatItTakes(facts.account_id, current, better.grade, target, s.total, tuple(out))
 
