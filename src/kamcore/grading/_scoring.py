@@ -504,9 +504,12 @@ _Plan = tuple[
 class WeightedScorecard:
     """The default scoring model: a weighted sum of normalised criteria (加权评分卡).
 
-    Each criterion's contribution is ``normalised × weight × scale``, rounded to
-    ``places`` digits with ``rounding`` (HALF_UP by default); the total is the sum of the
-    rounded contributions, so the breakdown always adds up. Scores lie in [0, scale].
+    Each criterion's exact contribution is ``normalised × weight × scale``; the total is
+    their sum rounded once to ``places`` digits with ``rounding`` (HALF_UP by default),
+    and each contribution is rounded the same way, with any rounding residue settled
+    on the contributions rounding moved furthest — so the breakdown always adds up
+    exactly to the total, the total lies in [0, scale], and it never falls when a
+    higher-is-better figure rises.
 
     Args:
         criteria: The criteria; names unique, weights ≥ 0 summing to exactly 1.
@@ -574,6 +577,12 @@ class WeightedScorecard:
             raise PolicyError(f"scale {self.scale} must be positive", policy=policy, part="scale")
         if isinstance(self.places, bool) or not 0 <= self.places <= 12:
             raise PolicyError(f"places {self.places} must be 0..12", policy=policy, part="places")
+        if self.scale != self.scale.quantize(_ONE.scaleb(-self.places)):
+            raise PolicyError(
+                f"scale {self.scale} has more digits than places={self.places} keeps",
+                policy=policy,
+                part="scale",
+            )
         plan = tuple(
             (
                 c.name,
@@ -647,12 +656,10 @@ class WeightedScorecard:
 
     def _score_general(self, facts: AccountFacts) -> Score:
         """The general loop: any missing figure, any policy (and the fast path's spec)."""
-        q, exp = self._quantize, self._exp
         raws: list[Decimal | None] = []
         norms: list[Decimal | None] = []
         weights: list[Decimal] = []
-        contributions: list[Decimal] = []
-        total = _ZERO
+        exact: list[Decimal] = []
         renormalise = False
         for name, get, apply, flip, weight, points in self._plan:
             x = get(facts)
@@ -668,19 +675,18 @@ class WeightedScorecard:
                 raws.append(None)
                 norms.append(None)
                 weights.append(_ZERO if renormalise else weight)
-                contributions.append(_ZERO)
+                exact.append(_ZERO)
                 continue
             n = apply(x)
             if flip:
                 n = _ONE - n
-            c = q(n * points, exp)
             raws.append(x)
             norms.append(n)
             weights.append(weight)
-            contributions.append(c)
-            total += c
+            exact.append(n * points)
         if renormalise:
             return self._renormalised(facts.account_id, raws, norms, weights)
+        contributions, total = self._settle(exact)
         return Score._of(
             facts.account_id,
             self.name,
@@ -689,8 +695,11 @@ class WeightedScorecard:
             tuple(raws),
             tuple(norms),
             tuple(weights),
-            tuple(contributions),
+            contributions,
         )
+
+    def _settle(self, exact: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal]:
+        return _settle(exact, self._quantize, self._exp)
 
     def _renormalised(
         self,
@@ -700,16 +709,14 @@ class WeightedScorecard:
         weights: list[Decimal],
     ) -> Score:
         present = sum(weights, _ZERO)
-        q, exp = self._quantize, self._exp
         used = [w / present if present and w else _ZERO for w in weights]
-        contributions = tuple(
-            _ZERO if n is None else q(n * w * self.scale, exp)
-            for n, w in zip(norms, used, strict=True)
+        contributions, total = self._settle(
+            [_ZERO if n is None else n * w * self.scale for n, w in zip(norms, used, strict=True)]
         )
         return Score._of(
             account_id,
             self.name,
-            sum(contributions, _ZERO),
+            total,
             self._names,
             tuple(raws),
             tuple(norms),
@@ -738,6 +745,32 @@ class WeightedScorecard:
         )
 
 
+def _settle(
+    exact: Sequence[Decimal], quantize: Callable[[Decimal, Decimal], Decimal], unit: Decimal
+) -> tuple[tuple[Decimal, ...], Decimal]:
+    """Round contributions so that they add up to the rounded total.
+
+    The total is the exact sum rounded once; each contribution is rounded the same
+    way, and any residue (a few units of the last place) is settled one unit at a time
+    on the contributions that rounding moved furthest (largest remainder first when
+    units are missing, smallest when there are too many; ties to the earlier
+    criterion). So the total stays within the scale and is monotone in every figure.
+    """
+    parts = [quantize(e, unit) for e in exact]
+    total = quantize(sum(exact, _ZERO), unit)
+    diff = total - sum(parts, _ZERO)
+    if diff:
+        units = int(diff / unit)
+        step = unit if units > 0 else -unit
+        order = sorted(
+            range(len(parts)),
+            key=lambda i: ((parts[i] - exact[i]) if units > 0 else (exact[i] - parts[i]), i),
+        )
+        for i in order[: abs(units)]:
+            parts[i] += step
+    return tuple(parts), total
+
+
 def _quantizer(rounding: Rounding) -> Callable[[Decimal, Decimal], Decimal]:
     """``quantize(value, exp)`` with ``rounding`` in a fixed 28-digit context."""
     return decimal.Context(prec=28, rounding=rounding.decimal_mode).quantize
@@ -761,7 +794,13 @@ def _compile(
     """
     if not all(c.normaliser.fitted for c in criteria):
         return None
-    ns: dict[str, object] = {"Z": _ZERO, "O": _ONE, "E": exp, "Q": _quantizer(rounding)}
+    ns: dict[str, object] = {
+        "Z": _ZERO,
+        "O": _ONE,
+        "S": _settle,
+        "E": exp,
+        "Q": _quantizer(rounding),
+    }
     k = len(criteria)
     xs = ", ".join(f"x{i}" for i in range(k))
     sources = [c.source for c in criteria]
@@ -793,11 +832,10 @@ def _compile(
         if c.direction is Direction.LOWER:
             lines.append(f"    n{i} = O - n{i}")
         ns[f"p{i}"] = c.weight * scale
-        lines.append(f"    c{i} = Q(n{i} * p{i}, E)")
+        lines.append(f"    e{i} = n{i} * p{i}")
     ns_list = ", ".join(f"n{i}" for i in range(k))
-    cs = ", ".join(f"c{i}" for i in range(k))
-    total = " + ".join(["Z", *(f"c{i}" for i in range(k))])
-    lines.append(f"    return ({xs},), ({ns_list},), ({cs},), {total}")
+    es = ", ".join(f"e{i}" for i in range(k))
+    lines.append(f"    return ({xs},), ({ns_list},), *S(({es},), Q, E)")
     # The code is built from validated numbers and attribute names only.
     exec("\n".join(lines), ns)
     return ns["fast"]  # type: ignore[return-value]
