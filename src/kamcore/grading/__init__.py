@@ -1,0 +1,158 @@
+"""Grading (大客户评级): who is a key account, and which grade — explainably.
+
+Facts in, grades out, every number with its breakdown:
+
+* :class:`AccountFacts` — the figures of one account for one period; missing is ``None``.
+* :class:`ScoringModel` — the protocol every scoring model follows; shipped models:
+  :class:`WeightedScorecard` (the default), :class:`TopsisModel`, and AHP weights
+  (:func:`derive_weights`).
+* :class:`GradeLadder` — validated score bands; presets A/B/C/D and 金牌…银.
+* :func:`classify_abc` — Pareto/ABC classes by cumulative share or by count.
+* :class:`ValueCategories` and :func:`screen` — value categories and financial ratios.
+* :func:`regrade` — periodic re-grading with grade-change events and hysteresis.
+* :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
+
+Example:
+    >>> card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 100)),))
+    >>> ladder = GradeLadder((GradeBand("A", 50, 100), GradeBand("B", 0, 50)))
+    >>> [(g.account_id, g.grade) for g in grade_all(card, ladder, [
+    ...     AccountFacts("x", sales_revenue=70), AccountFacts("y", sales_revenue=20)])]
+    [('x', 'A'), ('y', 'B')]
+"""
+
+from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
+from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._finance import (
+    DevelopmentForecast,
+    FinancialRatios,
+    FinancialStatement,
+    Ratio,
+    Verdict,
+    assess_development,
+    screen,
+)
+from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade, grade_all
+from kamcore.grading._mcda import (
+    RANDOM_INDEX,
+    AhpWeights,
+    TopsisCriterion,
+    TopsisModel,
+    derive_weights,
+)
+from kamcore.grading._pareto import (
+    SHARE_PLACES,
+    AbcAssignment,
+    AbcBreak,
+    AbcClass,
+    AbcMethod,
+    AbcPolicy,
+    AbcResult,
+    classify_abc,
+)
+from kamcore.grading._regrade import (
+    ChangeKind,
+    ContributionChange,
+    GradeChange,
+    Regrading,
+    Requirement,
+    Standing,
+    WhatItTakes,
+    regrade,
+    what_would_it_take,
+)
+from kamcore.grading._rules import (
+    CategoryRule,
+    Clause,
+    Comparison,
+    Condition,
+    GradePolicy,
+    GradeService,
+    SalesRule,
+    Treatment,
+    ValueCategories,
+    categorise,
+    treatment,
+    visit_order,
+)
+from kamcore.grading._scoring import (
+    Criterion,
+    CriterionScore,
+    Direction,
+    MissingPolicy,
+    Normaliser,
+    NormaliserKind,
+    Score,
+    ScoringModel,
+    Step,
+    WeightedScorecard,
+    score,
+    score_all,
+)
+
+__all__ = [
+    "DERIVED_FIGURES",
+    "FIGURES",
+    "RANDOM_INDEX",
+    "SHARE_PLACES",
+    "AbcAssignment",
+    "AbcBreak",
+    "AbcClass",
+    "AbcMethod",
+    "AbcPolicy",
+    "AbcResult",
+    "AccountFacts",
+    "AhpWeights",
+    "Batch",
+    "CategoryRule",
+    "ChangeKind",
+    "Clause",
+    "Comparison",
+    "Condition",
+    "ContributionChange",
+    "Criterion",
+    "CriterionScore",
+    "DevelopmentForecast",
+    "Direction",
+    "FinancialRatios",
+    "FinancialStatement",
+    "GradeBand",
+    "GradeChange",
+    "GradeLadder",
+    "GradePolicy",
+    "GradeService",
+    "Graded",
+    "MissingPolicy",
+    "Normaliser",
+    "NormaliserKind",
+    "Ratio",
+    "Regrading",
+    "Requirement",
+    "SalesRule",
+    "Score",
+    "ScoringModel",
+    "Standing",
+    "Step",
+    "TopsisCriterion",
+    "TopsisModel",
+    "Treatment",
+    "ValueCategories",
+    "Verdict",
+    "WeightedScorecard",
+    "WhatItTakes",
+    "assess_development",
+    "categorise",
+    "classify_abc",
+    "derive_weights",
+    "grade",
+    "grade_all",
+    "grade_frame",
+    "grade_many",
+    "regrade",
+    "score",
+    "score_all",
+    "score_arrays",
+    "screen",
+    "treatment",
+    "visit_order",
+    "what_would_it_take",
+]

@@ -1,0 +1,263 @@
+"""Account facts (大客户评价数据): the figures grading reads for one account and one period."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from kamcore.calendar import Period
+from kamcore.errors import RecordInvalid, ValidationError
+from kamcore.money import Money, as_decimal
+
+__all__ = ["DERIVED_FIGURES", "FIGURES", "AccountFacts"]
+
+#: The figures every :class:`AccountFacts` carries as fields (each may be missing).
+FIGURES: Final[tuple[str, ...]] = (
+    "contract_volume",
+    "unit_price",
+    "sales_revenue",
+    "invoiced",
+    "collected",
+    "profit",
+    "quality_losses",
+    "industry_influence",
+    "business_reputation",
+)
+
+#: Figures computed from other figures: ``collection_rate`` = collected / invoiced.
+DERIVED_FIGURES: Final[tuple[str, ...]] = ("collection_rate",)
+
+# Figures that can never be negative (money received, amounts sold, losses counted).
+_NON_NEGATIVE: Final = (
+    "contract_volume",
+    "unit_price",
+    "sales_revenue",
+    "invoiced",
+    "collected",
+    "quality_losses",
+)
+_EXTRA_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FIGURE_EXPECTED: Final = "a decimal string, an int, a Decimal, Money, or None when missing"
+
+
+def _optional_figure(field: str) -> Callable[[object], Decimal | None]:
+    def convert(value: object) -> Decimal | None:
+        if value is None:
+            return None
+        if isinstance(value, Money):
+            return value.amount
+        return as_decimal(value, field=field, expected=_FIGURE_EXPECTED)
+
+    return convert
+
+
+def _to_contract_volume(value: object) -> Decimal | None:
+    return _optional_figure("contract_volume")(value)
+
+
+def _to_unit_price(value: object) -> Decimal | None:
+    return _optional_figure("unit_price")(value)
+
+
+def _to_sales_revenue(value: object) -> Decimal | None:
+    return _optional_figure("sales_revenue")(value)
+
+
+def _to_invoiced(value: object) -> Decimal | None:
+    return _optional_figure("invoiced")(value)
+
+
+def _to_collected(value: object) -> Decimal | None:
+    return _optional_figure("collected")(value)
+
+
+def _to_profit(value: object) -> Decimal | None:
+    return _optional_figure("profit")(value)
+
+
+def _to_quality_losses(value: object) -> Decimal | None:
+    return _optional_figure("quality_losses")(value)
+
+
+def _to_industry_influence(value: object) -> Decimal | None:
+    return _optional_figure("industry_influence")(value)
+
+
+def _to_business_reputation(value: object) -> Decimal | None:
+    return _optional_figure("business_reputation")(value)
+
+
+def _to_extras(value: object) -> tuple[tuple[str, Decimal | None], ...]:
+    expected = "a mapping (or pairs) of figure name to a number or None"
+    pairs: Iterable[object]
+    if isinstance(value, Mapping):
+        pairs = value.items()
+    elif isinstance(value, tuple | list):
+        pairs = value
+    else:
+        raise ValidationError(field="extras", value=value, expected=expected, problem="not a map")
+    out: dict[str, Decimal | None] = {}
+    for pair in pairs:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValidationError(
+                field="extras", value=pair, expected=expected, problem="not a (name, value) pair"
+            )
+        name, raw = pair
+        if not isinstance(name, str) or not _EXTRA_NAME.match(name):
+            raise ValidationError(
+                field="extras",
+                value=name,
+                expected="an identifier such as 'referrals_signed'",
+                problem="bad figure name",
+            )
+        if name in FIGURES or name in DERIVED_FIGURES or name in out:
+            raise ValidationError(
+                field=f"extras.{name}",
+                value=name,
+                expected="a name that is not already a figure",
+                problem="duplicate figure",
+            )
+        out[name] = _optional_figure(f"extras.{name}")(raw)
+    return tuple(sorted(out.items()))
+
+
+def _to_account_id(value: object) -> str:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ValidationError(
+        field="account_id", value=value, expected="a non-empty account id", problem="no account id"
+    )
+
+
+def _to_period(value: object) -> Period | None:
+    if value is None or isinstance(value, Period):
+        return value
+    if isinstance(value, str):
+        return Period.parse(value)
+    raise ValidationError(field="period", value=value, expected="a Period, a period label or None")
+
+
+@attrs.define(frozen=True, slots=True)
+class AccountFacts:
+    """What is known about one account for one period (大客户评价数据).
+
+    Every figure is optional: ``None`` means *missing*, which is not the same as zero.
+    A scoring model decides what a missing figure does (see ``MissingPolicy``).
+    Amounts may be given as ``Money``, ``Decimal``, ``int`` or decimal strings; floats
+    are refused. Amounts of one population are in one currency.
+
+    Args:
+        account_id: The account's id.
+        period: The period the figures cover (optional).
+        contract_volume: Signed contract amount (合同量).
+        unit_price: Average unit price (单价).
+        sales_revenue: Sales revenue (销售收入); never negative.
+        invoiced: Amount invoiced; the base of the collection rate.
+        collected: Amount collected (回款).
+        profit: Profit (利润水平); may be negative.
+        quality_losses: Quality losses (质量损失); lower is better.
+        industry_influence: A rating of industry influence (行业影响力).
+        business_reputation: A rating of business reputation (商业信誉).
+        extras: A company's own figures, name → number (or ``None`` when missing).
+
+    Raises:
+        ValidationError: A figure is not a number.
+        RecordInvalid: One or more figures are negative (all listed at once).
+
+    Example:
+        >>> f = AccountFacts("acme", sales_revenue="1200000", invoiced=100, collected=95)
+        >>> f.collection_rate, f.profit is None
+        (Decimal('0.95'), True)
+        >>> f.figure("sales_revenue")
+        Decimal('1200000')
+    """
+
+    account_id: str = attrs.field(converter=_to_account_id)
+    period: Period | None = attrs.field(default=None, converter=_to_period, kw_only=True)
+    contract_volume: Decimal | None = attrs.field(
+        default=None, converter=_to_contract_volume, kw_only=True
+    )
+    unit_price: Decimal | None = attrs.field(default=None, converter=_to_unit_price, kw_only=True)
+    sales_revenue: Decimal | None = attrs.field(
+        default=None, converter=_to_sales_revenue, kw_only=True
+    )
+    invoiced: Decimal | None = attrs.field(default=None, converter=_to_invoiced, kw_only=True)
+    collected: Decimal | None = attrs.field(default=None, converter=_to_collected, kw_only=True)
+    profit: Decimal | None = attrs.field(default=None, converter=_to_profit, kw_only=True)
+    quality_losses: Decimal | None = attrs.field(
+        default=None, converter=_to_quality_losses, kw_only=True
+    )
+    industry_influence: Decimal | None = attrs.field(
+        default=None, converter=_to_industry_influence, kw_only=True
+    )
+    business_reputation: Decimal | None = attrs.field(
+        default=None, converter=_to_business_reputation, kw_only=True
+    )
+    extras: tuple[tuple[str, Decimal | None], ...] = attrs.field(
+        default=(), converter=_to_extras, kw_only=True
+    )
+
+    def __attrs_post_init__(self) -> None:
+        errors = [
+            ValidationError(
+                field=name,
+                value=getattr(self, name),
+                expected="zero or more",
+                problem="negative figure",
+            )
+            for name in _NON_NEGATIVE
+            if (v := getattr(self, name)) is not None and v < 0
+        ]
+        if errors:
+            raise RecordInvalid("AccountFacts", errors)
+
+    @property
+    def collection_rate(self) -> Decimal | None:
+        """回款率 = collected / invoiced; ``None`` if either is missing or nothing was invoiced."""
+        if self.collected is None or not self.invoiced:
+            return None
+        return self.collected / self.invoiced
+
+    def extra(self, name: str) -> Decimal | None:
+        """The company-defined figure ``name`` (``None`` when absent or missing)."""
+        for key, value in self.extras:
+            if key == name:
+                return value
+        return None
+
+    def figure(self, name: str) -> Decimal | None:
+        """Any figure by name: a field, ``collection_rate``, or an extra.
+
+        Returns:
+            The figure, or ``None`` when it is missing.
+        """
+        if name in FIGURES:
+            value: Decimal | None = getattr(self, name)
+            return value
+        if name == "collection_rate":
+            return self.collection_rate
+        return self.extra(name)
+
+    def with_figure(self, name: str, value: Decimal | int | str | None) -> AccountFacts:
+        """Return a copy with figure ``name`` replaced (a field or an extra).
+
+        Raises:
+            ValidationError: ``name`` is the derived ``collection_rate`` (set
+                ``collected``/``invoiced`` instead), or the value is not a number.
+        """
+        if name in FIGURES:
+            return attrs.evolve(self, **{name: value})
+        if name in DERIVED_FIGURES:
+            raise ValidationError(
+                field=name,
+                value=value,
+                expected="one of the figures it derives from (collected, invoiced)",
+                problem="a derived figure can't be set",
+            )
+        extras = dict(self.extras)
+        extras[name] = _optional_figure(f"extras.{name}")(value)
+        return attrs.evolve(self, extras=extras)

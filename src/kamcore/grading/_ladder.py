@@ -1,0 +1,227 @@
+"""Grade ladders (客户分级): a score becomes a grade through validated bands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.grading._facts import AccountFacts
+from kamcore.grading._fastnew import maker
+from kamcore.grading._inputs import tuple_of
+from kamcore.grading._scoring import Score, ScoringModel, check_unique_ids
+from kamcore.money import as_decimal
+
+__all__ = ["GradeBand", "GradeLadder", "Graded", "grade", "grade_all"]
+
+
+def _dec_lower(value: object) -> Decimal:
+    return as_decimal(value, field="lower")
+
+
+def _dec_upper(value: object) -> Decimal:
+    return as_decimal(value, field="upper")
+
+
+@attrs.define(frozen=True, slots=True)
+class GradeBand:
+    """One grade and its score band ``[lower, upper)`` (the top band includes its upper).
+
+    Args:
+        grade: The grade label (``"A"``, ``"gold"``).
+        lower: The lowest score of the band.
+        upper: The score where the next better band starts.
+        label: A display label such as ``"金牌 gold"``.
+    """
+
+    grade: str
+    lower: Decimal = attrs.field(converter=_dec_lower)
+    upper: Decimal = attrs.field(converter=_dec_upper)
+    label: str = ""
+
+
+def _to_bands(value: Iterable[GradeBand]) -> tuple[GradeBand, ...]:
+    return tuple_of(value, GradeBand, "bands")
+
+
+@attrs.define(frozen=True, slots=True)
+class GradeLadder:
+    """Grades from best to worst, each with a score band; together they cover the range.
+
+    The bands are listed best first. They must tile the score range ``[low, high]``
+    exactly: the worst band starts at ``low``, the best ends at ``high``, and each
+    band ends where the next better one starts — no gap, no overlap. A score equal to
+    a band's ``lower`` gets that band's grade.
+
+    Args:
+        bands: The bands, best grade first.
+        low: The lowest possible score (0 by default).
+        high: The highest possible score (100 by default).
+        name: The ladder's name.
+
+    Raises:
+        PolicyError: No bands, a duplicate grade, an empty band, a gap, an overlap, or
+            bands that do not reach ``low``/``high``; the message names the band.
+
+    Example:
+        >>> ladder = GradeLadder((GradeBand("A", 80, 100), GradeBand("B", 50, 80),
+        ...                       GradeBand("C", 0, 50)))
+        >>> ladder.grade_of(Decimal(80)), ladder.grade_of(Decimal("79.99"))
+        ('A', 'B')
+    """
+
+    bands: tuple[GradeBand, ...] = attrs.field(converter=_to_bands)
+    low: Decimal = attrs.field(default=Decimal(0), converter=_dec_lower)
+    high: Decimal = attrs.field(default=Decimal(100), converter=_dec_upper)
+    name: str = "ladder"
+
+    def __attrs_post_init__(self) -> None:
+        policy = "GradeLadder"
+        if not self.bands:
+            raise PolicyError("needs at least one band", policy=policy, part="bands")
+        if self.low >= self.high:
+            raise PolicyError(
+                f"low {self.low} must be below high {self.high}", policy=policy, part="range"
+            )
+        seen: set[str] = set()
+        for i, band in enumerate(self.bands):
+            part = f"bands[{i}] {band.grade!r}"
+            if not band.grade or band.grade in seen:
+                raise PolicyError(
+                    "grade labels must be non-empty and unique", policy=policy, part=part
+                )
+            seen.add(band.grade)
+            if band.lower >= band.upper:
+                raise PolicyError(
+                    f"band is empty ({band.lower} ≥ {band.upper})", policy=policy, part=part
+                )
+            if i == 0:
+                if band.upper != self.high:
+                    raise PolicyError(
+                        f"the best band ends at {band.upper}, not at the top "
+                        f"of the range {self.high}",
+                        policy=policy,
+                        part=part,
+                    )
+                continue
+            better = self.bands[i - 1]
+            if band.upper > better.lower:
+                raise PolicyError(
+                    f"overlaps {better.grade!r}: ends at {band.upper} but "
+                    f"{better.grade!r} starts at {better.lower}",
+                    policy=policy,
+                    part=part,
+                )
+            if band.upper < better.lower:
+                raise PolicyError(
+                    f"gap below {better.grade!r}: ends at {band.upper} but "
+                    f"{better.grade!r} starts at {better.lower}",
+                    policy=policy,
+                    part=part,
+                )
+        if self.bands[-1].lower != self.low:
+            raise PolicyError(
+                f"the worst band starts at {self.bands[-1].lower}, not at the "
+                f"bottom of the range {self.low}",
+                policy=policy,
+                part=f"bands[{len(self.bands) - 1}] {self.bands[-1].grade!r}",
+            )
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        """The grades, best first."""
+        return tuple(b.grade for b in self.bands)
+
+    def rank(self, grade: str) -> int:
+        """0 for the best grade, 1 for the next, ...
+
+        Raises:
+            ValidationError: Not a grade of this ladder.
+        """
+        for i, band in enumerate(self.bands):
+            if band.grade == grade:
+                return i
+        raise ValidationError(
+            field="grade",
+            value=grade,
+            expected=f"one of: {', '.join(self.grades)}",
+            problem="not a grade of this ladder",
+        )
+
+    def band(self, grade: str) -> GradeBand:
+        """The band of ``grade``."""
+        return self.bands[self.rank(grade)]
+
+    def grade_of(self, total: Decimal) -> str:
+        """The grade of a score total.
+
+        Raises:
+            ValidationError: The total lies outside ``[low, high]``.
+        """
+        if not self.low <= total <= self.high:
+            raise ValidationError(
+                field="total",
+                value=total,
+                expected=f"a score between {self.low} and {self.high}",
+                problem="score outside the ladder's range",
+            )
+        for band in self.bands:
+            if total >= band.lower:
+                return band.grade
+        return self.bands[-1].grade  # pragma: no cover - the bands cover the range
+
+    def next_better(self, grade: str) -> GradeBand | None:
+        """The band one step above ``grade`` (``None`` for the best grade)."""
+        i = self.rank(grade)
+        return self.bands[i - 1] if i else None
+
+
+@attrs.define(frozen=True, slots=True)
+class Graded:
+    """An account's score and the grade it earns."""
+
+    account_id: str
+    score: Score
+    grade: str
+
+    @property
+    def total(self) -> Decimal:
+        """The score total."""
+        return self.score.total
+
+
+_make_graded = maker(Graded)
+
+
+def grade(ladder: GradeLadder, score: Score | Decimal) -> str:
+    """The grade a score (or a bare total) earns on ``ladder``.
+
+    Example:
+        >>> ladder = GradeLadder((GradeBand("key", 60, 100), GradeBand("other", 0, 60)))
+        >>> grade(ladder, Decimal(61))
+        'key'
+    """
+    total = score.total if isinstance(score, Score) else score
+    return ladder.grade_of(total)
+
+
+def grade_all(
+    model: ScoringModel, ladder: GradeLadder, population: Sequence[AccountFacts]
+) -> tuple[Graded, ...]:
+    """Fit ``model`` to the population, score and grade every account (input order).
+
+    Raises:
+        ValidationError: Duplicate account ids, a refused figure, or a score outside
+            the ladder's range.
+    """
+    pop = tuple(population)
+    check_unique_ids(pop)
+    fitted = model.fit(pop)
+    grade_of, make, score_of = ladder.grade_of, _make_graded, fitted.score
+    out = []
+    for f in pop:
+        s = score_of(f)
+        out.append(make(f.account_id, s, grade_of(s.total)))
+    return tuple(out)

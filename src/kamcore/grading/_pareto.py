@@ -1,0 +1,302 @@
+"""Pareto / ABC classification (二八法则, ABC 分类) of a population."""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from operator import itemgetter
+from typing import Final
+
+import attrs
+
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.grading._fastnew import maker
+from kamcore.grading._inputs import enum_of, tuple_of
+from kamcore.money import Rounding, as_decimal
+
+__all__ = [
+    "SHARE_PLACES",
+    "AbcAssignment",
+    "AbcBreak",
+    "AbcClass",
+    "AbcMethod",
+    "AbcPolicy",
+    "AbcResult",
+    "classify_abc",
+]
+
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+#: Shares are rounded HALF_UP to this many places, so that sums of shares are exact.
+SHARE_PLACES: Final = 12
+_SHARE_EXP: Final = Decimal(1).scaleb(-SHARE_PLACES)
+_SHARE_CONTEXT: Final = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
+
+
+class AbcMethod(enum.Enum):
+    """How classes are cut.
+
+    * ``SHARE`` — by cumulative share of the measure: the largest accounts that
+      together make up the first breakpoint's share are class one, and so on
+      ("the customers that cover 80% of sales"). The account that crosses a
+      breakpoint belongs to the class it completes.
+    * ``COUNT`` — by count: the first ``upto × n`` accounts (rounded with the policy's
+      rounding, CEILING by default) are class one ("the top 20% of customers").
+    """
+
+    SHARE = "share"
+    COUNT = "count"
+
+
+def _to_upto(value: object) -> Decimal:
+    return as_decimal(value, field="upto", expected="a fraction such as '0.80'")
+
+
+@attrs.define(frozen=True, slots=True)
+class AbcBreak:
+    """A class and the cumulative fraction (of measure or count) it reaches up to.
+
+    Args:
+        label: The class label (``"A"``).
+        upto: Cumulative fraction where the class ends; the last class ends at 1.
+        name: A display name such as ``"key accounts 大客户"``.
+    """
+
+    label: str
+    upto: Decimal = attrs.field(converter=_to_upto)
+    name: str = ""
+
+
+def _to_breaks(value: Iterable[AbcBreak]) -> tuple[AbcBreak, ...]:
+    return tuple_of(value, AbcBreak, "breaks")
+
+
+def _to_method(value: object) -> AbcMethod:
+    return enum_of(value, AbcMethod, "method")
+
+
+def _to_rounding(value: object) -> Rounding:
+    return enum_of(value, Rounding, "rounding")
+
+
+@attrs.define(frozen=True, slots=True)
+class AbcPolicy:
+    """A Pareto/ABC classification policy.
+
+    Accounts are ranked by measure, largest first; ties are broken by account id
+    ascending, so the classification is deterministic and independent of input order.
+
+    Args:
+        breaks: The classes, first (biggest accounts) to last; ``upto`` ascends
+            strictly in (0, 1] and the last is 1.
+        method: ``SHARE`` (cumulative share, default) or ``COUNT``.
+        rounding: How ``upto × n`` becomes a count for ``COUNT`` (CEILING by default,
+            so a non-empty population always has a first-class account).
+        name: The policy's name.
+
+    Raises:
+        PolicyError: No classes, a duplicate label, breakpoints that do not ascend, or a
+            last breakpoint other than 1.
+
+    Example:
+        >>> p = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", "0.95"), AbcBreak("C", 1)))
+        >>> r = classify_abc(p, {"x": 70, "y": 20, "z": 6, "w": 4})
+        >>> [(a.account_id, a.label) for a in r.assignments]
+        [('x', 'A'), ('y', 'A'), ('z', 'B'), ('w', 'C')]
+    """
+
+    breaks: tuple[AbcBreak, ...] = attrs.field(converter=_to_breaks)
+    method: AbcMethod = attrs.field(default=AbcMethod.SHARE, converter=_to_method)
+    rounding: Rounding = attrs.field(default=Rounding.CEILING, converter=_to_rounding)
+    name: str = "abc"
+
+    def __attrs_post_init__(self) -> None:
+        policy = "AbcPolicy"
+        if not self.breaks:
+            raise PolicyError("needs at least one class", policy=policy, part="breaks")
+        seen: set[str] = set()
+        previous = _ZERO
+        for i, b in enumerate(self.breaks):
+            part = f"breaks[{i}] {b.label!r}"
+            if not b.label or b.label in seen:
+                raise PolicyError("labels must be non-empty and unique", policy=policy, part=part)
+            seen.add(b.label)
+            if not previous < b.upto <= _ONE:
+                raise PolicyError(
+                    f"upto {b.upto} must lie in ({previous}, 1]", policy=policy, part=part
+                )
+            previous = b.upto
+        if previous != _ONE:
+            raise PolicyError(
+                f"the last class must reach 1, not {previous}",
+                policy=policy,
+                part=f"breaks[{len(self.breaks) - 1}]",
+            )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The class labels, first to last."""
+        return tuple(b.label for b in self.breaks)
+
+
+@attrs.define(frozen=True, slots=True)
+class AbcAssignment:
+    """One account's class, its rank (1 = largest) and the cumulative share up to it."""
+
+    account_id: str
+    label: str
+    measure: Decimal
+    rank: int
+    cumulative_share: Decimal
+
+
+_make_assignment = maker(AbcAssignment)
+
+
+@attrs.define(frozen=True, slots=True)
+class AbcClass:
+    """A class's count, measure and share of the population's measure."""
+
+    label: str
+    count: int
+    measure: Decimal
+    share: Decimal
+    count_share: Decimal
+
+
+@attrs.define(frozen=True, slots=True)
+class AbcResult:
+    """The classification: every account's class (in rank order) and per-class totals.
+
+    The classes partition the population and their ``share`` values sum to exactly 1.
+    """
+
+    method: AbcMethod
+    assignments: tuple[AbcAssignment, ...]
+    classes: tuple[AbcClass, ...]
+
+    def label_of(self, account_id: str) -> str:
+        """The class of ``account_id``.
+
+        Raises:
+            ValidationError: The account is not in the population.
+        """
+        for a in self.assignments:
+            if a.account_id == account_id:
+                return a.label
+        raise ValidationError(
+            field="account_id",
+            value=account_id,
+            expected="an account of the classified population",
+            problem="unknown account",
+        )
+
+    def members(self, label: str) -> tuple[str, ...]:
+        """The account ids of class ``label``, in rank order."""
+        return tuple(a.account_id for a in self.assignments if a.label == label)
+
+    def as_dict(self) -> dict[str, str]:
+        """Account id → class label."""
+        return {a.account_id: a.label for a in self.assignments}
+
+
+def _pairs(
+    measures: Mapping[str, object] | Iterable[tuple[str, object]],
+) -> list[tuple[str, Decimal]]:
+    items = measures.items() if isinstance(measures, Mapping) else measures
+    out: list[tuple[str, Decimal]] = []
+    seen: set[str] = set()
+    for account_id, raw in items:
+        if type(raw) is Decimal and raw.is_finite():
+            value = raw
+        else:
+            value = as_decimal(raw, field=f"measures.{account_id}")
+        if value < 0:
+            raise ValidationError(
+                field=f"measures.{account_id}",
+                value=value,
+                expected="zero or more",
+                problem="negative measure",
+            )
+        if account_id in seen:
+            raise ValidationError(
+                field="measures",
+                value=account_id,
+                expected="one measure per account",
+                problem="duplicate account id",
+            )
+        seen.add(account_id)
+        out.append((account_id, value))
+    return out
+
+
+def classify_abc(
+    policy: AbcPolicy, measures: Mapping[str, object] | Iterable[tuple[str, object]]
+) -> AbcResult:
+    """Classify accounts by a measure (sales, volume, profit) under ``policy``.
+
+    Ranking: measure descending, then account id ascending (the documented
+    tie-break). With ``SHARE``, an account belongs to the first class whose breakpoint
+    the cumulative share *before* it has not yet reached — so the account that crosses
+    80% is still an A. A population whose measures are all zero falls entirely into
+    the last class, which then holds a share of 1. Shares are rounded HALF_UP to 12
+    places; the largest class absorbs the rounding residue so shares sum to exactly 1.
+
+    Args:
+        policy: The classification policy.
+        measures: Account id → measure (non-negative), as a mapping or pairs.
+
+    Returns:
+        The assignments in rank order and one :class:`AbcClass` per label.
+
+    Raises:
+        ValidationError: A negative or non-numeric measure, or a duplicate id.
+    """
+    ranked = _pairs(measures)
+    ranked.sort(key=itemgetter(0))  # ties: account id ascending (the sort is stable)
+    ranked.sort(key=itemgetter(1), reverse=True)  # measure descending
+    n = len(ranked)
+    total = sum((m for _, m in ranked), _ZERO)
+    labels = policy.labels
+    by_count = policy.method is AbcMethod.COUNT
+    limits: list[Decimal] = [
+        Decimal(int(policy.rounding.apply(b.upto * n, 0))) if by_count else b.upto * total
+        for b in policy.breaks
+    ]
+    last = len(labels) - 1
+    quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
+    assignments = []
+    cumulative = _ZERO
+    idx = 0
+    for rank, (account_id, measure) in enumerate(ranked, 1):
+        position = rank - 1 if by_count else cumulative
+        # Positions only grow, so the class index only moves forward.
+        while idx < last and not position < limits[idx]:
+            idx += 1
+        cumulative += measure
+        share = quantize(cumulative / total, exp) if total else _ONE
+        assignments.append(make(account_id, labels[idx], measure, rank, share))
+    return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
+
+
+def _summarise(
+    labels: tuple[str, ...], assignments: list[AbcAssignment], total: Decimal, n: int
+) -> tuple[AbcClass, ...]:
+    counts = dict.fromkeys(labels, 0)
+    sums = dict.fromkeys(labels, _ZERO)
+    for a in assignments:
+        counts[a.label] += 1
+        sums[a.label] += a.measure
+    if total:
+        shares = {lab: Rounding.HALF_UP.apply(sums[lab] / total, SHARE_PLACES) for lab in labels}
+        # Rounding leaves a residue; the largest class absorbs it so the shares sum to 1.
+        biggest = max(labels, key=lambda lab: (sums[lab], -labels.index(lab)))
+        shares[biggest] = _ONE - sum((s for lab, s in shares.items() if lab != biggest), _ZERO)
+    else:
+        shares = {lab: _ONE if lab == labels[-1] else _ZERO for lab in labels}
+    return tuple(
+        AbcClass(lab, counts[lab], sums[lab], shares[lab], Decimal(counts[lab]) / n if n else _ZERO)
+        for lab in labels
+    )

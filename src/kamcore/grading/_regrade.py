@@ -1,0 +1,345 @@
+"""Periodic re-grading (定期评判): grade changes, hysteresis and "what would it take"."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from kamcore.calendar import Period
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.grading._facts import DERIVED_FIGURES, AccountFacts
+from kamcore.grading._ladder import Graded, GradeLadder, grade_all
+from kamcore.grading._scoring import (
+    Direction,
+    MissingPolicy,
+    Normaliser,
+    NormaliserKind,
+    ScoringModel,
+    WeightedScorecard,
+)
+from kamcore.money import Rounding
+
+__all__ = [
+    "ChangeKind",
+    "ContributionChange",
+    "GradeChange",
+    "Regrading",
+    "Requirement",
+    "Standing",
+    "WhatItTakes",
+    "regrade",
+    "what_would_it_take",
+]
+
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+
+
+class ChangeKind(enum.Enum):
+    """How an account's grade moved."""
+
+    NEW = "new"
+    PROMOTED = "promoted"
+    DEMOTED = "demoted"
+
+
+@attrs.define(frozen=True, slots=True)
+class Standing:
+    """An account's standing grade and how many periods in a row it scored below it."""
+
+    account_id: str
+    grade: str
+    periods_below: int = 0
+
+
+@attrs.define(frozen=True, slots=True)
+class ContributionChange:
+    """One criterion's contribution before and after."""
+
+    criterion: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        """``after - before``."""
+        return self.after - self.before
+
+
+@attrs.define(frozen=True, slots=True)
+class GradeChange:
+    """An event: an account's grade moved (who, from, to, when, by whom, why).
+
+    ``reasons`` are the contributions that changed most, largest change first.
+    """
+
+    account_id: str
+    kind: ChangeKind
+    from_grade: str | None
+    to_grade: str
+    period: Period | None
+    by: str
+    reasons: tuple[ContributionChange, ...]
+
+
+def _to_graded(value: Iterable[Graded]) -> tuple[Graded, ...]:
+    return tuple(value)
+
+
+def _to_standings(value: Iterable[Standing]) -> tuple[Standing, ...]:
+    return tuple(value)
+
+
+def _to_ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _to_changes(value: Iterable[GradeChange]) -> tuple[GradeChange, ...]:
+    return tuple(value)
+
+
+@attrs.define(frozen=True, slots=True)
+class Regrading:
+    """The result of re-grading a population for one period.
+
+    Attributes:
+        period: The period graded.
+        graded: This period's scores and computed grades, in input order.
+        standings: Every account's standing grade after this period, sorted by id
+            (accounts absent this period keep their previous standing).
+        changes: The grade-change events of this period.
+        held: Accounts that scored below their standing grade but are not demoted yet
+            (hysteresis).
+    """
+
+    period: Period | None
+    graded: tuple[Graded, ...] = attrs.field(converter=_to_graded)
+    standings: tuple[Standing, ...] = attrs.field(converter=_to_standings)
+    changes: tuple[GradeChange, ...] = attrs.field(converter=_to_changes)
+    held: tuple[str, ...] = attrs.field(default=(), converter=_to_ids)
+
+    def standing(self, account_id: str) -> Standing | None:
+        """The standing of ``account_id`` (``None`` if never graded)."""
+        for s in self.standings:
+            if s.account_id == account_id:
+                return s
+        return None
+
+    def grade_of(self, account_id: str) -> str:
+        """The standing grade of ``account_id``.
+
+        Raises:
+            ValidationError: The account was never graded.
+        """
+        s = self.standing(account_id)
+        if s is None:
+            raise ValidationError(
+                field="account_id",
+                value=account_id,
+                expected="an account graded in this or an earlier period",
+                problem="unknown account",
+            )
+        return s.grade
+
+
+def _reasons(before: Graded | None, after: Graded, count: int) -> tuple[ContributionChange, ...]:
+    old = dict(zip(before.score.names, before.score.contributions, strict=True)) if before else {}
+    rows = [
+        ContributionChange(n, old.get(n, _ZERO), c)
+        for n, c in zip(after.score.names, after.score.contributions, strict=True)
+    ]
+    rows.sort(key=lambda r: (-abs(r.delta), r.criterion))
+    return tuple(r for r in rows[:count] if r.delta)
+
+
+def regrade(
+    model: ScoringModel,
+    ladder: GradeLadder,
+    population: Sequence[AccountFacts],
+    *,
+    previous: Regrading | None = None,
+    period: Period | None = None,
+    by: str = "",
+    demote_after: int = 1,
+    reasons: int = 3,
+) -> Regrading:
+    """Grade ``population`` for ``period`` and compare with the previous period.
+
+    Promotions take effect at once. A demotion takes effect only after the account has
+    scored below its standing grade for ``demote_after`` consecutive periods (1 = at
+    once, the default); it then moves to the grade of its latest score. Each change is
+    a :class:`GradeChange` whose ``reasons`` are the ``reasons`` contributions that
+    changed most since the previous period.
+
+    Args:
+        model: The scoring model (fitted to this period's population).
+        ladder: The grade ladder.
+        population: This period's facts.
+        previous: The previous period's result (``None`` for the first period).
+        period: The period graded (recorded in events).
+        by: Who ran the re-grading (recorded in events).
+        demote_after: Consecutive periods below before a demotion (≥ 1).
+        reasons: How many contribution changes to give per event.
+
+    Raises:
+        PolicyError: ``demote_after`` below 1.
+        ValidationError: As :func:`grade_all`.
+    """
+    if isinstance(demote_after, bool) or demote_after < 1:
+        raise PolicyError(
+            f"demote_after {demote_after} must be 1 or more", policy="regrade", part="demote_after"
+        )
+    graded = grade_all(model, ladder, population)
+    before = {g.account_id: g for g in previous.graded} if previous else {}
+    standings = {s.account_id: s for s in previous.standings} if previous else {}
+    changes: list[GradeChange] = []
+    held: list[str] = []
+    for g in graded:
+        old = standings.get(g.account_id)
+        kind: ChangeKind | None = None
+        if old is None:
+            kind, new = ChangeKind.NEW, Standing(g.account_id, g.grade)
+        elif ladder.rank(g.grade) < ladder.rank(old.grade):
+            kind, new = ChangeKind.PROMOTED, Standing(g.account_id, g.grade)
+        elif g.grade == old.grade:
+            new = Standing(g.account_id, g.grade)
+        elif old.periods_below + 1 >= demote_after:
+            kind, new = ChangeKind.DEMOTED, Standing(g.account_id, g.grade)
+        else:
+            new = Standing(g.account_id, old.grade, old.periods_below + 1)
+            held.append(g.account_id)
+        standings[g.account_id] = new
+        if kind is not None:
+            changes.append(
+                GradeChange(
+                    g.account_id,
+                    kind,
+                    old.grade if old else None,
+                    new.grade,
+                    period,
+                    by,
+                    _reasons(before.get(g.account_id), g, reasons),
+                )
+            )
+    return Regrading(
+        period,
+        graded,
+        tuple(standings[k] for k in sorted(standings)),
+        tuple(changes),
+        tuple(held),
+    )
+
+
+# -- what would it take ---------------------------------------------------------------
+@attrs.define(frozen=True, slots=True)
+class Requirement:
+    """What one criterion alone would need to reach the target grade.
+
+    ``needed`` is the raw figure to reach (``comparison`` says ``>=``, ``<=`` or
+    ``<``); ``None`` when this criterion alone can't get there.
+    """
+
+    criterion: str
+    figure: str
+    current: Decimal | None
+    needed: Decimal | None
+    comparison: str
+
+    @property
+    def reachable(self) -> bool:
+        """Whether this criterion alone can reach the target."""
+        return self.needed is not None
+
+    @property
+    def change(self) -> Decimal | None:
+        """``needed - current`` (``None`` if unreachable or the figure is missing)."""
+        if self.needed is None or self.current is None:
+            return None
+        return self.needed - self.current
+
+
+@attrs.define(frozen=True, slots=True)
+class WhatItTakes:
+    """For one account: its grade, the next better grade and what each criterion needs."""
+
+    account_id: str
+    grade: str
+    target_grade: str | None
+    target_total: Decimal | None
+    total: Decimal
+    requirements: tuple[Requirement, ...]
+
+
+def what_would_it_take(
+    model: WeightedScorecard, ladder: GradeLadder, facts: AccountFacts
+) -> WhatItTakes:
+    """The smallest change in each criterion, alone, that reaches the next better grade.
+
+    Every other figure is held where it is. A needed figure is rounded to 2 places
+    on the safe side (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
+    A criterion is unreachable when even its best value is not enough, when the value
+    needed is not a valid figure (a negative amount), when its figure is derived
+    (collection rate), or when the scorecard renormalises missing weights.
+    For the best grade there is no target.
+
+    Args:
+        model: A fitted weighted scorecard.
+        ladder: The grade ladder.
+        facts: The account.
+
+    Raises:
+        PolicyError: The scorecard has an unfitted min–max criterion.
+    """
+    s = model.score(facts)
+    current = ladder.grade_of(s.total)
+    better = ladder.next_better(current)
+    if better is None:
+        return WhatItTakes(facts.account_id, current, None, None, s.total, ())
+    target = better.lower
+    out = []
+    for c, contribution, weight, raw in zip(
+        model.criteria, s.contributions, s.weights, s.raw, strict=True
+    ):
+        points = weight * model.scale
+        needed_n = (target - (s.total - contribution)) / points if points else None
+        needed: Decimal | None = None
+        comparison = ">=" if c.direction is Direction.HIGHER else "<="
+        if (
+            needed_n is not None
+            and needed_n <= _ONE
+            and c.source not in DERIVED_FIGURES
+            and (model.missing is not MissingPolicy.RENORMALISE or not s.missing)
+        ):
+            if c.direction is Direction.HIGHER:
+                needed = c.normaliser.invert(needed_n)
+            else:
+                needed, comparison = _lower_bound(c.normaliser, _ONE - needed_n)
+            if needed is not None and comparison != "<":
+                # Round to the safe side, to 2 places: up for >=, down for <=.
+                safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
+                needed = safe.apply(needed, 2)
+                try:
+                    trial = model.score(facts.with_figure(c.source, needed))
+                except ValidationError:
+                    needed = None  # the figure can't take that value (a negative amount)
+                else:
+                    if ladder.rank(ladder.grade_of(trial.total)) > ladder.rank(better.grade):
+                        needed = None  # rounding of contributions kept it just below
+        out.append(Requirement(c.name, c.source, raw, needed, comparison))
+    return WhatItTakes(facts.account_id, current, better.grade, target, s.total, tuple(out))
+
+
+def _lower_bound(n: Normaliser, fraction: Decimal) -> tuple[Decimal | None, str]:
+    """The largest figure whose raw fraction is at most ``fraction`` (and how to compare)."""
+    if fraction < 0:
+        return None, "<="
+    if n.kind is NormaliserKind.STEPS:
+        first = next((s for s in n.steps if s.value > fraction), None)
+        return (None, "<=") if first is None else (first.at, "<")
+    if n.lower is None or n.upper is None:
+        return None, "<="  # pragma: no cover - scoring refused an unfitted model already
+    return n.lower + fraction * (n.upper - n.lower), "<="

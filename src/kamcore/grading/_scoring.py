@@ -1,0 +1,882 @@
+"""Scores, the scoring-model protocol and the weighted scorecard (加权评分卡)."""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from operator import attrgetter
+from typing import Final, Protocol, cast, runtime_checkable
+
+import attrs
+
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._inputs import enum_of, tuple_of
+from kamcore.money import Rounding, as_decimal
+
+__all__ = [
+    "Criterion",
+    "CriterionScore",
+    "Direction",
+    "MissingPolicy",
+    "Normaliser",
+    "NormaliserKind",
+    "Score",
+    "ScoringModel",
+    "Step",
+    "WeightedScorecard",
+    "check_unique_ids",
+    "score",
+    "score_all",
+]
+
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+
+
+class Direction(enum.Enum):
+    """Whether more of a figure is better (销售收入) or worse (质量损失)."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class MissingPolicy(enum.Enum):
+    """What a scorecard does with a missing figure.
+
+    * ``REFUSE`` (the default) — raise :class:`~kamcore.errors.ValidationError` naming
+      the account and the figure: nothing is silently assumed.
+    * ``WORST`` — the criterion scores its worst (normalised 0, contribution 0).
+    * ``RENORMALISE`` — skip the criterion and spread its weight over the criteria
+      that are present, in proportion to their weights.
+    """
+
+    REFUSE = "refuse"
+    WORST = "worst"
+    RENORMALISE = "renormalise"
+
+
+class NormaliserKind(enum.Enum):
+    """How a raw figure becomes a fraction between 0 and 1."""
+
+    LINEAR = "linear"
+    MINMAX = "minmax"
+    STEPS = "steps"
+
+
+def _dec_at(value: object) -> Decimal:
+    return as_decimal(value, field="at")
+
+
+def _dec_value(value: object) -> Decimal:
+    return as_decimal(value, field="value")
+
+
+def _dec_weight(value: object) -> Decimal:
+    return as_decimal(value, field="weight")
+
+
+def _dec_scale(value: object) -> Decimal:
+    return as_decimal(value, field="scale")
+
+
+def _opt_lower(value: object) -> Decimal | None:
+    return None if value is None else as_decimal(value, field="lower")
+
+
+def _opt_upper(value: object) -> Decimal | None:
+    return None if value is None else as_decimal(value, field="upper")
+
+
+@attrs.define(frozen=True, slots=True)
+class Step:
+    """One row of a step table: from ``at`` upward the fraction is ``value``.
+
+    Args:
+        at: The raw figure where this step starts.
+        value: The fraction (0 to 1) for raw figures from ``at`` up to the next step.
+    """
+
+    at: Decimal = attrs.field(converter=_dec_at)
+    value: Decimal = attrs.field(converter=_dec_value)
+
+
+def _to_steps(value: Iterable[Step | tuple[object, object]]) -> tuple[Step, ...]:
+    steps = []
+    for i, s in enumerate(tuple_of(value, object, "steps")):
+        if isinstance(s, Step):
+            steps.append(s)
+        elif isinstance(s, tuple | list) and len(s) == 2:
+            steps.append(Step(s[0], s[1]))
+        else:
+            raise ValidationError(
+                field=f"steps[{i}]",
+                value=s,
+                expected="a Step or an (at, value) pair",
+                problem="wrong type",
+            )
+    return tuple(steps)
+
+
+def _to_kind(value: object) -> NormaliserKind:
+    return enum_of(value, NormaliserKind, "kind")
+
+
+def _to_direction(value: object) -> Direction:
+    return enum_of(value, Direction, "direction")
+
+
+def _to_normaliser(value: object) -> Normaliser:
+    if isinstance(value, Normaliser):
+        return value
+    raise ValidationError(
+        field="normaliser", value=value, expected="a Normaliser", problem="wrong type"
+    )
+
+
+@attrs.define(frozen=True, slots=True)
+class Normaliser:
+    """Turns a raw figure into a fraction between 0 and 1 ("how much of it there is").
+
+    The criterion's :class:`Direction` then decides whether that is good: for a
+    lower-is-better criterion the normalised value is ``1 - fraction``.
+
+    * ``LINEAR`` — ``(x - lower) / (upper - lower)``, clamped to [0, 1]; ``lower <
+      upper`` required.
+    * ``MINMAX`` — linear between the smallest and largest figure of the population;
+      :meth:`fit` sets the bounds (``lower``/``upper`` stay ``None`` until then). When
+      every account has the same figure, every account gets the full value 1.
+    * ``STEPS`` — a step table: the value of the last step whose ``at`` ≤ x (0 below
+      the first step). Steps ascend in ``at`` and never decrease in ``value``.
+
+    Example:
+        >>> Normaliser.linear(0, 200).apply(Decimal(50))
+        Decimal('0.25')
+        >>> Normaliser.step_table([(0, "0.2"), (100, "0.6"), (500, 1)]).apply(Decimal(120))
+        Decimal('0.6')
+    """
+
+    kind: NormaliserKind = attrs.field(default=NormaliserKind.LINEAR, converter=_to_kind)
+    lower: Decimal | None = attrs.field(default=None, converter=_opt_lower)
+    upper: Decimal | None = attrs.field(default=None, converter=_opt_upper)
+    steps: tuple[Step, ...] = attrs.field(default=(), converter=_to_steps)
+
+    def __attrs_post_init__(self) -> None:
+        def bad(message: str, part: str = "") -> PolicyError:
+            return PolicyError(message, policy="Normaliser", part=part or self.kind.value)
+
+        if self.kind is NormaliserKind.STEPS:
+            if not self.steps or self.lower is not None or self.upper is not None:
+                raise bad("a step table needs at least one step and no lower/upper bounds")
+            for i, step in enumerate(self.steps):
+                if not _ZERO <= step.value <= _ONE:
+                    raise bad(f"value {step.value} is outside 0..1", f"steps[{i}]")
+                if i and step.at <= self.steps[i - 1].at:
+                    raise bad(f"at {step.at} does not ascend", f"steps[{i}]")
+                if i and step.value < self.steps[i - 1].value:
+                    raise bad(f"value {step.value} decreases", f"steps[{i}]")
+            return
+        if self.steps:
+            raise bad("only a step table has steps", "steps")
+        if self.kind is NormaliserKind.LINEAR:
+            if self.lower is None or self.upper is None or self.lower >= self.upper:
+                raise bad(f"needs lower < upper (got {self.lower} and {self.upper})", "bounds")
+        elif (self.lower is None) != (self.upper is None) or (
+            self.lower is not None and self.upper is not None and self.lower > self.upper
+        ):
+            raise bad(
+                f"fitted bounds must both be set with lower ≤ upper ({self.lower}, {self.upper})",
+                "bounds",
+            )
+
+    @classmethod
+    def linear(cls, lower: Decimal | int | str, upper: Decimal | int | str) -> Normaliser:
+        """Linear between ``lower`` (0) and ``upper`` (1), clamped."""
+        return cls(NormaliserKind.LINEAR, lower, upper)
+
+    @classmethod
+    def minmax(cls) -> Normaliser:
+        """Linear between the population's smallest and largest figure (fit first)."""
+        return cls(NormaliserKind.MINMAX)
+
+    @classmethod
+    def step_table(cls, steps: Iterable[tuple[object, object]]) -> Normaliser:
+        """A step table from ``(at, value)`` pairs."""
+        return cls(NormaliserKind.STEPS, steps=_to_steps(steps))
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the normaliser can score on its own (a min–max one needs a fit)."""
+        return self.kind is not NormaliserKind.MINMAX or self.lower is not None
+
+    def fit(self, values: Iterable[Decimal]) -> Normaliser:
+        """Set min–max bounds from ``values`` (other kinds are returned unchanged).
+
+        Raises:
+            ValidationError: A min–max normaliser got no values.
+        """
+        if self.kind is not NormaliserKind.MINMAX:
+            return self
+        vals = list(values)
+        if not vals:
+            raise ValidationError(
+                field="population",
+                value=(),
+                expected="at least one account with this figure",
+                problem="nothing to fit min–max bounds to",
+            )
+        return Normaliser(NormaliserKind.MINMAX, min(vals), max(vals))
+
+    def apply(self, x: Decimal) -> Decimal:
+        """The fraction (0 to 1) for raw figure ``x``.
+
+        Raises:
+            PolicyError: A min–max normaliser that has not been fitted.
+        """
+        if self.kind is NormaliserKind.STEPS:
+            result = _ZERO
+            for step in self.steps:
+                if x < step.at:
+                    break
+                result = step.value
+            return result
+        lo, hi = self.lower, self.upper
+        if lo is None or hi is None:
+            raise PolicyError(
+                "min–max needs a population: fit the model first (score_all does)",
+                policy="Normaliser",
+                part="minmax",
+            )
+        if x <= lo:
+            return _ONE if lo == hi else _ZERO
+        if x >= hi:
+            return _ONE
+        return (x - lo) / (hi - lo)
+
+    def invert(self, fraction: Decimal) -> Decimal | None:
+        """The smallest raw figure whose fraction is at least ``fraction`` (None if none)."""
+        if fraction <= _ZERO:
+            return None if self.kind is NormaliserKind.STEPS else self.lower
+        if self.kind is NormaliserKind.STEPS:
+            return next((s.at for s in self.steps if s.value >= fraction), None)
+        if fraction > _ONE or self.lower is None or self.upper is None:
+            return None
+        return self.lower + fraction * (self.upper - self.lower)
+
+
+def _check_name(value: object) -> str:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ValidationError(field="name", value=value, expected="a non-empty name")
+
+
+@attrs.define(frozen=True, slots=True)
+class Criterion:
+    """One criterion of a scorecard (评价指标).
+
+    Args:
+        name: The criterion's name, unique in its scorecard.
+        weight: Its weight; a scorecard's weights sum to exactly 1.
+        normaliser: How its raw figure becomes a fraction.
+        direction: Whether more is better (``HIGHER``) or worse (``LOWER``).
+        figure: The figure it reads (a field of :class:`AccountFacts`,
+            ``collection_rate``, or an extra); defaults to ``name``.
+        label: A display label such as ``"销售收入 sales revenue"``.
+    """
+
+    name: str = attrs.field(converter=_check_name)
+    weight: Decimal = attrs.field(converter=_dec_weight)
+    normaliser: Normaliser = attrs.field(converter=_to_normaliser)
+    direction: Direction = attrs.field(default=Direction.HIGHER, converter=_to_direction)
+    figure: str = ""
+    label: str = ""
+
+    @property
+    def source(self) -> str:
+        """The figure this criterion reads."""
+        return self.figure or self.name
+
+
+@attrs.define(frozen=True, slots=True)
+class CriterionScore:
+    """One criterion's part of a score: raw figure, normalised value, weight, contribution.
+
+    ``raw``/``normalised`` are ``None`` when the figure was missing; ``weight`` is the
+    weight actually used (after renormalising, when the scorecard does that).
+    """
+
+    name: str
+    raw: Decimal | None
+    normalised: Decimal | None
+    weight: Decimal
+    contribution: Decimal
+
+
+@attrs.define(frozen=True, slots=True)
+class Score:
+    """A total score with its explanation, criterion by criterion.
+
+    The contributions always add up exactly to ``total``. Stored column-wise (one
+    tuple per quantity) so that scoring many accounts is cheap; :attr:`criteria`
+    gives one :class:`CriterionScore` per criterion.
+
+    Example:
+        >>> s = Score("acme", "demo", Decimal("7"), ("a", "b"), (Decimal(1), None),
+        ...           (Decimal(1), None), (Decimal("0.7"), Decimal("0.3")),
+        ...           (Decimal(7), Decimal(0)))
+        >>> s.criteria[1]
+        CriterionScore(name='b', raw=None, normalised=None, weight=Decimal('0.3'), contribution=Decimal('0'))
+    """  # noqa: E501
+
+    account_id: str
+    model: str
+    total: Decimal
+    names: tuple[str, ...]
+    raw: tuple[Decimal | None, ...]
+    normalised: tuple[Decimal | None, ...]
+    weights: tuple[Decimal, ...]
+    contributions: tuple[Decimal, ...]
+
+    def __attrs_post_init__(self) -> None:
+        n = len(self.names)
+        if (
+            not (
+                len(self.raw)
+                == len(self.normalised)
+                == len(self.weights)
+                == len(self.contributions)
+                == n
+            )
+            or sum(self.contributions, _ZERO) != self.total
+        ):
+            raise ValidationError(
+                field="contributions",
+                value=self.contributions,
+                expected=f"{n} contributions that add up to the total {self.total}",
+                problem="inconsistent score",
+            )
+
+    @classmethod
+    def _of(  # noqa: PLR0917 - mirrors the fields, positionally, for speed
+        cls,
+        account_id: str,
+        model: str,
+        total: Decimal,
+        names: tuple[str, ...],
+        raw: tuple[Decimal | None, ...],
+        normalised: tuple[Decimal | None, ...],
+        weights: tuple[Decimal, ...],
+        contributions: tuple[Decimal, ...],
+    ) -> Score:
+        """Build without the consistency check, for models that guarantee it."""
+        obj = _new(cls)
+        _S_ACCOUNT(obj, account_id)
+        _S_MODEL(obj, model)
+        _S_TOTAL(obj, total)
+        _S_NAMES(obj, names)
+        _S_RAW(obj, raw)
+        _S_NORMALISED(obj, normalised)
+        _S_WEIGHTS(obj, weights)
+        _S_CONTRIBUTIONS(obj, contributions)
+        return obj
+
+    @property
+    def criteria(self) -> tuple[CriterionScore, ...]:
+        """One :class:`CriterionScore` per criterion, in the model's order."""
+        return tuple(
+            CriterionScore(*row)
+            for row in zip(
+                self.names,
+                self.raw,
+                self.normalised,
+                self.weights,
+                self.contributions,
+                strict=True,
+            )
+        )
+
+    def contribution(self, name: str) -> Decimal:
+        """The contribution of criterion ``name``.
+
+        Raises:
+            ValidationError: No criterion has that name.
+        """
+        try:
+            return self.contributions[self.names.index(name)]
+        except ValueError:
+            raise ValidationError(
+                field="criterion", value=name, expected=f"one of: {', '.join(self.names)}"
+            ) from None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The criteria whose figure was missing."""
+        return tuple(n for n, r in zip(self.names, self.raw, strict=True) if r is None)
+
+
+# Slot setters of Score, for the fast constructor (a frozen class refuses setattr).
+_new = object.__new__
+(
+    _S_ACCOUNT,
+    _S_MODEL,
+    _S_TOTAL,
+    _S_NAMES,
+    _S_RAW,
+    _S_NORMALISED,
+    _S_WEIGHTS,
+    _S_CONTRIBUTIONS,
+) = (getattr(Score, a.name).__set__ for a in attrs.fields(Score))
+
+
+@runtime_checkable
+class ScoringModel(Protocol):
+    """What kamcore needs from a scoring model (评分模型); plug in your own.
+
+    A model reads figures from :class:`AccountFacts` and returns a :class:`Score`
+    whose contributions add up to its total, which lies between 0 and :attr:`scale`.
+    Models that compare an account with its population (min–max, TOPSIS) learn from
+    it in :meth:`fit`, which returns a model that scores on its own. Check a custom
+    model with :class:`kamcore.testing.scoring.ScoringModelContract`.
+    """
+
+    @property
+    def name(self) -> str:
+        """The model's name, recorded in every score."""
+        ...
+
+    @property
+    def scale(self) -> Decimal:
+        """Scores lie between 0 and this."""
+        ...
+
+    @property
+    def directions(self) -> tuple[tuple[str, Direction], ...]:
+        """Each figure the model reads, with its direction."""
+        ...
+
+    def fit(self, population: Sequence[AccountFacts]) -> ScoringModel:
+        """Return a model fitted to ``population`` (``self`` when nothing to learn)."""
+        ...
+
+    def score(self, facts: AccountFacts) -> Score:
+        """Score one account."""
+        ...
+
+
+def _getter(figure: str) -> Callable[[AccountFacts], Decimal | None]:
+    if figure in FIGURES or figure in DERIVED_FIGURES:
+        return attrgetter(figure)
+
+    def extra(facts: AccountFacts) -> Decimal | None:
+        return facts.extra(figure)
+
+    return extra
+
+
+def _to_criteria(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return tuple_of(value, Criterion, "criteria")
+
+
+def _to_rounding(value: object) -> Rounding:
+    return enum_of(value, Rounding, "rounding")
+
+
+def _to_missing(value: object) -> MissingPolicy:
+    return enum_of(value, MissingPolicy, "missing")
+
+
+_Plan = tuple[
+    tuple[
+        str,
+        Callable[[AccountFacts], Decimal | None],
+        Callable[[Decimal], Decimal],
+        bool,
+        Decimal,
+        Decimal,
+    ],
+    ...,
+]
+
+
+@attrs.define(frozen=True, slots=True)
+class WeightedScorecard:
+    """The default scoring model: a weighted sum of normalised criteria (加权评分卡).
+
+    Each criterion's exact contribution is ``normalised × weight × scale``; the total is
+    their sum rounded once to ``places`` digits with ``rounding`` (HALF_UP by default),
+    and each contribution is rounded the same way, with any rounding residue settled
+    on the contributions rounding moved furthest — so the breakdown always adds up
+    exactly to the total, the total lies in [0, scale], and it never falls when a
+    higher-is-better figure rises.
+
+    Args:
+        criteria: The criteria; names unique, weights ≥ 0 summing to exactly 1.
+        scale: The top of the score range (100 by default).
+        places: Digits kept in each contribution (2 by default).
+        rounding: The rounding policy for contributions.
+        missing: What a missing figure does (``REFUSE`` by default).
+        name: The model's name, recorded in every score.
+
+    Raises:
+        PolicyError: No criteria, duplicate names, a negative weight, weights that do
+            not sum to 1, or a scale that is not positive.
+
+    Example:
+        >>> card = WeightedScorecard((
+        ...     Criterion("sales_revenue", "0.7", Normaliser.linear(0, 1_000_000)),
+        ...     Criterion("quality_losses", "0.3", Normaliser.linear(0, 50_000),
+        ...               Direction.LOWER),
+        ... ))
+        >>> s = card.score(AccountFacts("acme", sales_revenue=800_000, quality_losses=5_000))
+        >>> s.total, s.contributions
+        (Decimal('83.00'), (Decimal('56.00'), Decimal('27.00')))
+    """
+
+    criteria: tuple[Criterion, ...] = attrs.field(converter=_to_criteria)
+    scale: Decimal = attrs.field(default=Decimal(100), converter=_dec_scale)
+    places: int = 2
+    rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding)
+    missing: MissingPolicy = attrs.field(default=MissingPolicy.REFUSE, converter=_to_missing)
+    name: str = "scorecard"
+    _plan: _Plan = attrs.field(init=False, eq=False, repr=False, default=())
+    _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False, default=())
+    _exp: Decimal = attrs.field(init=False, eq=False, repr=False, default=_ONE)
+    _fast: _Fast | None = attrs.field(init=False, eq=False, repr=False, default=None)
+    _weights: tuple[Decimal, ...] = attrs.field(init=False, eq=False, repr=False, default=())
+    _quantize: Callable[[Decimal, Decimal], Decimal] = attrs.field(
+        init=False, eq=False, repr=False, default=None
+    )
+
+    def __attrs_post_init__(self) -> None:
+        policy = "WeightedScorecard"
+        if not self.criteria:
+            raise PolicyError("needs at least one criterion", policy=policy, part="criteria")
+        seen: set[str] = set()
+        for i, c in enumerate(self.criteria):
+            if c.name in seen:
+                raise PolicyError(
+                    f"duplicate name {c.name!r}", policy=policy, part=f"criteria[{i}]"
+                )
+            seen.add(c.name)
+            if c.weight < 0:
+                raise PolicyError(
+                    f"weight {c.weight} is negative",
+                    policy=policy,
+                    part=f"criteria[{i}] {c.name!r}",
+                )
+        weight_sum = sum((c.weight for c in self.criteria), _ZERO)
+        if weight_sum != _ONE:
+            raise PolicyError(
+                f"weights sum to {weight_sum}; they must sum to exactly 1",
+                policy=policy,
+                part="weights",
+            )
+        if self.scale <= 0:
+            raise PolicyError(f"scale {self.scale} must be positive", policy=policy, part="scale")
+        if isinstance(self.places, bool) or not 0 <= self.places <= 12:
+            raise PolicyError(f"places {self.places} must be 0..12", policy=policy, part="places")
+        if self.scale != self.scale.quantize(_ONE.scaleb(-self.places)):
+            raise PolicyError(
+                f"scale {self.scale} has more digits than places={self.places} keeps",
+                policy=policy,
+                part="scale",
+            )
+        plan = tuple(
+            (
+                c.name,
+                _getter(c.source),
+                c.normaliser.apply,
+                c.direction is Direction.LOWER,
+                c.weight,
+                c.weight * self.scale,
+            )
+            for c in self.criteria
+        )
+        object.__setattr__(self, "_plan", plan)
+        object.__setattr__(self, "_names", tuple(c.name for c in self.criteria))
+        object.__setattr__(self, "_exp", _ONE.scaleb(-self.places))
+        object.__setattr__(self, "_weights", tuple(c.weight for c in self.criteria))
+        object.__setattr__(self, "_quantize", _quantizer(self.rounding))
+        object.__setattr__(
+            self, "_fast", _compile(self.criteria, self.scale, self._exp, self.rounding)
+        )
+
+    @property
+    def directions(self) -> tuple[tuple[str, Direction], ...]:
+        """Each figure read, with its direction."""
+        return tuple((c.source, c.direction) for c in self.criteria)
+
+    @property
+    def fitted(self) -> bool:
+        """Whether every criterion can score on its own (min–max ones need a fit)."""
+        return all(c.normaliser.fitted for c in self.criteria)
+
+    def fit(self, population: Sequence[AccountFacts]) -> WeightedScorecard:
+        """Fit every min–max criterion to ``population``; ``self`` if there are none.
+
+        Raises:
+            ValidationError: No account of the population has a min–max figure.
+        """
+        if all(c.normaliser.kind is not NormaliserKind.MINMAX for c in self.criteria):
+            return self
+        criteria = []
+        for c in self.criteria:
+            get = _getter(c.source)
+            try:
+                norm = c.normaliser.fit(v for f in population if (v := get(f)) is not None)
+            except ValidationError as exc:
+                raise exc.at(c.name) from None
+            criteria.append(attrs.evolve(c, normaliser=norm))
+        return attrs.evolve(self, criteria=tuple(criteria))
+
+    def score(self, facts: AccountFacts) -> Score:
+        """Score one account; see the class docstring for the arithmetic.
+
+        Raises:
+            ValidationError: A figure is missing and the missing policy is ``REFUSE``.
+            PolicyError: A min–max criterion has not been fitted.
+        """
+        if self._fast is not None:
+            done = self._fast(facts)
+            if done is not None:
+                raw, norm, parts, total = done
+                return Score._of(
+                    facts.account_id,
+                    self.name,
+                    total,
+                    self._names,
+                    raw,
+                    norm,
+                    self._weights,
+                    parts,
+                )
+        return self._score_general(facts)
+
+    def _score_general(self, facts: AccountFacts) -> Score:
+        """The general loop: any missing figure, any policy (and the fast path's spec)."""
+        raws: list[Decimal | None] = []
+        norms: list[Decimal | None] = []
+        weights: list[Decimal] = []
+        exact: list[Decimal] = []
+        renormalise = False
+        for name, get, apply, flip, weight, points in self._plan:
+            x = get(facts)
+            if x is None:
+                if self.missing is MissingPolicy.REFUSE:
+                    raise ValidationError(
+                        field=f"{facts.account_id}.{name}",
+                        value=None,
+                        expected="a figure (this scorecard refuses missing figures)",
+                        problem="missing figure",
+                    )
+                renormalise = self.missing is MissingPolicy.RENORMALISE
+                raws.append(None)
+                norms.append(None)
+                weights.append(_ZERO if renormalise else weight)
+                exact.append(_ZERO)
+                continue
+            n = apply(x)
+            if flip:
+                n = _ONE - n
+            raws.append(x)
+            norms.append(n)
+            weights.append(weight)
+            exact.append(n * points)
+        if renormalise:
+            return self._renormalised(facts.account_id, raws, norms, weights)
+        contributions, total = self._settle(exact)
+        return Score._of(
+            facts.account_id,
+            self.name,
+            total,
+            self._names,
+            tuple(raws),
+            tuple(norms),
+            tuple(weights),
+            contributions,
+        )
+
+    def _settle(self, exact: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal]:
+        return _settle(exact, self._quantize, self._exp)
+
+    def _renormalised(
+        self,
+        account_id: str,
+        raws: list[Decimal | None],
+        norms: list[Decimal | None],
+        weights: list[Decimal],
+    ) -> Score:
+        present = sum(weights, _ZERO)
+        used = [w / present if present and w else _ZERO for w in weights]
+        contributions, total = self._settle(
+            [_ZERO if n is None else n * w * self.scale for n, w in zip(norms, used, strict=True)]
+        )
+        return Score._of(
+            account_id,
+            self.name,
+            total,
+            self._names,
+            tuple(raws),
+            tuple(norms),
+            tuple(used),
+            contributions,
+        )
+
+    def with_weights(self, weights: dict[str, Decimal]) -> WeightedScorecard:
+        """Return a copy with new weights by criterion name (e.g. from AHP).
+
+        Raises:
+            PolicyError: A name is not a criterion, or the new weights do not sum to 1.
+        """
+        unknown = set(weights) - set(self._names)
+        if unknown:
+            raise PolicyError(
+                f"no criterion named {sorted(unknown)[0]!r}",
+                policy="WeightedScorecard",
+                part="weights",
+            )
+        return attrs.evolve(
+            self,
+            criteria=tuple(
+                attrs.evolve(c, weight=weights.get(c.name, c.weight)) for c in self.criteria
+            ),
+        )
+
+
+def _settle(
+    exact: Sequence[Decimal], quantize: Callable[[Decimal, Decimal], Decimal], unit: Decimal
+) -> tuple[tuple[Decimal, ...], Decimal]:
+    """Round contributions so that they add up to the rounded total.
+
+    The total is the exact sum rounded once; each contribution is rounded the same
+    way, and any residue (a few units of the last place) is settled one unit at a time
+    on the contributions that rounding moved furthest (largest remainder first when
+    units are missing, smallest when there are too many; ties to the earlier
+    criterion). So the total stays within the scale and is monotone in every figure.
+    """
+    parts = [quantize(e, unit) for e in exact]
+    total = quantize(sum(exact, _ZERO), unit)
+    diff = total - sum(parts, _ZERO)
+    if diff:
+        units = int(diff / unit)
+        step = unit if units > 0 else -unit
+        order = sorted(
+            range(len(parts)),
+            key=lambda i: ((parts[i] - exact[i]) if units > 0 else (exact[i] - parts[i]), i),
+        )
+        for i in order[: abs(units)]:
+            parts[i] += step
+    return tuple(parts), total
+
+
+def _quantizer(rounding: Rounding) -> Callable[[Decimal, Decimal], Decimal]:
+    """``quantize(value, exp)`` with ``rounding`` in a fixed 28-digit context."""
+    return decimal.Context(prec=28, rounding=rounding.decimal_mode).quantize
+
+
+_Fast = Callable[
+    [AccountFacts],
+    tuple[tuple[Decimal, ...], tuple[Decimal, ...], tuple[Decimal, ...], Decimal] | None,
+]
+
+
+def _compile(
+    criteria: tuple[Criterion, ...], scale: Decimal, exp: Decimal, rounding: Rounding
+) -> _Fast | None:
+    """Generate straight-line code for scoring complete facts with fitted criteria.
+
+    The generated function computes exactly what :meth:`WeightedScorecard.score`'s
+    general loop computes (same operations, same order), without its per-criterion
+    overhead; it returns ``None`` when a figure is missing, leaving that case (and its
+    missing-figure policy) to the general loop. ``None`` when a criterion is unfitted.
+    """
+    if not all(c.normaliser.fitted for c in criteria):
+        return None
+    ns: dict[str, object] = {
+        "Z": _ZERO,
+        "O": _ONE,
+        "S": _settle,
+        "E": exp,
+        "Q": _quantizer(rounding),
+    }
+    k = len(criteria)
+    xs = ", ".join(f"x{i}" for i in range(k))
+    sources = [c.source for c in criteria]
+    lines = ["def fast(facts):"]
+    if all(src in FIGURES or src in DERIVED_FIGURES for src in sources):
+        ns["G"] = attrgetter(*sources)
+        lines.append(
+            f"    {xs}{',' if k == 1 else ''} = " + ("(G(facts),)" if k == 1 else "G(facts)")
+        )
+    else:
+        for i, src in enumerate(sources):
+            ns[f"g{i}"] = _getter(src)
+            lines.append(f"    x{i} = g{i}(facts)")
+    lines.append("    if " + " or ".join(f"x{i} is None" for i in range(k)) + ": return None")
+    for i, c in enumerate(criteria):
+        norm, x = c.normaliser, f"x{i}"
+        if norm.kind is NormaliserKind.STEPS:
+            expr = "Z"
+            for j, step in enumerate(norm.steps):
+                ns[f"a{i}_{j}"], ns[f"v{i}_{j}"] = step.at, step.value
+                expr = f"(v{i}_{j} if {x} >= a{i}_{j} else {expr})"
+        elif norm.lower == norm.upper:
+            expr = "O"
+        else:
+            lo, hi = cast("Decimal", norm.lower), cast("Decimal", norm.upper)  # fitted
+            ns[f"lo{i}"], ns[f"hi{i}"], ns[f"w{i}"] = lo, hi, hi - lo
+            expr = f"(Z if {x} <= lo{i} else (O if {x} >= hi{i} else ({x} - lo{i}) / w{i}))"
+        lines.append(f"    n{i} = {expr}")
+        if c.direction is Direction.LOWER:
+            lines.append(f"    n{i} = O - n{i}")
+        ns[f"p{i}"] = c.weight * scale
+        lines.append(f"    e{i} = n{i} * p{i}")
+    ns_list = ", ".join(f"n{i}" for i in range(k))
+    es = ", ".join(f"e{i}" for i in range(k))
+    lines.append(f"    return ({xs},), ({ns_list},), *S(({es},), Q, E)")
+    # The code is built from validated numbers and attribute names only.
+    exec("\n".join(lines), ns)
+    return ns["fast"]  # type: ignore[return-value]
+
+
+def check_unique_ids(population: Sequence[AccountFacts]) -> None:
+    """Raise if two facts of one population share an account id.
+
+    Raises:
+        ValidationError: Naming the first duplicated id.
+    """
+    seen: set[str] = set()
+    for f in population:
+        if f.account_id in seen:
+            raise ValidationError(
+                field="population",
+                value=f.account_id,
+                expected="one set of facts per account",
+                problem="duplicate account id",
+            )
+        seen.add(f.account_id)
+
+
+def score(model: ScoringModel, facts: AccountFacts) -> Score:
+    """Score one account with ``model`` (which must already be fitted if it needs it).
+
+    Example:
+        >>> card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 10)),))
+        >>> score(card, AccountFacts("a", profit=4)).total
+        Decimal('40.00')
+    """
+    return model.score(facts)
+
+
+def score_all(model: ScoringModel, population: Sequence[AccountFacts]) -> tuple[Score, ...]:
+    """Fit ``model`` to ``population`` and score every account, in input order.
+
+    Raises:
+        ValidationError: Two facts share an account id, or a figure is refused.
+    """
+    pop = tuple(population)
+    check_unique_ids(pop)
+    fitted = model.fit(pop)
+    return tuple(fitted.score(f) for f in pop)

@@ -1,0 +1,280 @@
+"""Grading in batches: objects, columns, numpy arrays and pandas frames agree."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import attrs
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamcore import codec
+from kamcore.errors import ValidationError
+from kamcore.grading import (
+    AbcPolicy,
+    AccountFacts,
+    Batch,
+    Criterion,
+    GradeLadder,
+    MissingPolicy,
+    Normaliser,
+    WeightedScorecard,
+    classify_abc,
+    grade_frame,
+    grade_many,
+    score_arrays,
+)
+from kamcore.presets import load_preset
+from kamcore.strategies import _grading as gst
+
+D = Decimal
+NUMERIC = (
+    "contract_volume",
+    "unit_price",
+    "sales_revenue",
+    "invoiced",
+    "collected",
+    "profit",
+    "quality_losses",
+    "industry_influence",
+    "business_reputation",
+)
+
+
+@pytest.fixture(scope="module")
+def card() -> WeightedScorecard:
+    return load_preset("grading_scorecard", WeightedScorecard)
+
+
+@pytest.fixture(scope="module")
+def letters() -> GradeLadder:
+    return load_preset("grading_letters", GradeLadder)
+
+
+@pytest.fixture(scope="module")
+def abc() -> AbcPolicy:
+    return load_preset("grading_abc", AbcPolicy)
+
+
+def as_columns(pop: list[AccountFacts]) -> dict[str, list[float]]:
+    return {
+        name: [math.nan if (v := f.figure(name)) is None else float(v) for f in pop]
+        for name in NUMERIC
+    }
+
+
+POP = [
+    AccountFacts(
+        f"c{i}",
+        contract_volume=1_000_000 * i,
+        unit_price=10 + i,
+        sales_revenue=5_000_000 * i,
+        invoiced=100,
+        collected=60 + 4 * i,
+        profit=400_000 * i - 200_000,
+        quality_losses=(9 - i) * 10_000,
+        industry_influence=i,
+        business_reputation=i % 6,
+    )
+    for i in range(10)
+]
+
+
+def test_grade_many_returns_objects_and_columns(
+    card: WeightedScorecard, letters: GradeLadder, abc: AbcPolicy
+) -> None:
+    batch = grade_many(card, letters, POP, abc=abc)
+    cols = batch.columns()
+    assert cols["account_id"] == tuple(f.account_id for f in POP)
+    assert cols["grade"] == tuple(g.grade for g in batch.graded)
+    assert cols["total"][9] == batch.graded[9].total
+    assert cols["abc"][9] == "A"
+    assert len(cols["profit.contribution"]) == 10
+    assert batch.abc is not None
+    assert codec.from_dict(Batch, codec.to_dict(batch)) == batch
+
+
+def test_batch_converts_to_a_data_frame(card: WeightedScorecard, letters: GradeLadder) -> None:
+    frame = grade_many(card, letters, POP).to_frame()
+    assert list(frame["grade"]) == [g.grade for g in grade_many(card, letters, POP).graded]
+    assert Batch(()).columns() == {"account_id": (), "total": (), "grade": ()}
+
+
+def test_abc_can_rank_by_score(
+    card: WeightedScorecard, letters: GradeLadder, abc: AbcPolicy
+) -> None:
+    batch = grade_many(card, letters, POP, abc=abc, measure="score")
+    assert batch.abc is not None
+    assert batch.abc.assignments[0].account_id == "c9"
+
+
+def test_a_missing_abc_measure_is_refused(
+    card: WeightedScorecard, letters: GradeLadder, abc: AbcPolicy
+) -> None:
+    with pytest.raises(ValidationError, match="missing measure"):
+        grade_many(card, letters, POP, abc=abc, measure="stars")
+
+
+def test_numpy_path_agrees_with_the_exact_path(
+    card: WeightedScorecard, letters: GradeLadder, abc: AbcPolicy
+) -> None:
+    exact = grade_many(card, letters, POP, abc=abc)
+    ids = np.array([f.account_id for f in POP])
+    fast = score_arrays(card, as_columns(POP), ladder=letters, abc=abc, ids=ids)
+    for g, total in zip(exact.graded, fast["total"], strict=True):
+        assert abs(float(g.total) - total) <= 0.005 * len(card.criteria) + 1e-9
+    assert list(fast["grade"]) == [g.grade for g in exact.graded]
+    assert exact.abc is not None
+    assert list(fast["abc"]) == [exact.abc.label_of(f.account_id) for f in POP]
+
+
+@given(
+    gst.scorecards(missing=MissingPolicy.WORST),
+    gst.populations(max_size=10, missing=True),
+    gst.abc_policies(),
+)
+def test_numpy_totals_stay_within_rounding_of_the_exact_totals(
+    card: WeightedScorecard, pop: list[AccountFacts], abc: AbcPolicy
+) -> None:
+    try:
+        exact = grade_many(card, load_preset("grading_letters", GradeLadder), pop)
+    except ValidationError:
+        return  # nobody has a figure a min–max criterion needs
+    fitted_card = card.fit(pop)
+    fast = score_arrays(fitted_card, as_columns(pop))
+    for g, total in zip(exact.graded, fast["total"], strict=True):
+        assert abs(float(g.total) - total) <= 0.5 * 10**-card.places * len(card.criteria) + 1e-6
+    measures = {f.account_id: int(f.sales_revenue or 0) for f in pop}
+    ids = np.array(list(measures))
+    exact_abc = classify_abc(abc, measures).as_dict()
+    data = {**as_columns(pop), "m": [float(v) for v in measures.values()]}
+    fast_abc = score_arrays(fitted_card, data, abc=abc, ids=ids, measure="m")["abc"]
+    assert list(fast_abc) == [exact_abc[i] for i in measures]
+
+
+def test_renormalise_in_numpy_matches_the_exact_path() -> None:
+    card = WeightedScorecard(
+        (
+            Criterion("profit", "0.5", Normaliser.linear(0, 10)),
+            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 10)),
+        ),
+        missing=MissingPolicy.RENORMALISE,
+    )
+    fast = score_arrays(
+        card, {"profit": [math.nan, 4, math.nan], "sales_revenue": [5, 6, math.nan]}
+    )
+    assert list(fast["total"]) == [50.0, 50.0, 0.0]
+
+
+def test_numpy_path_refuses_missing_figures_naming_the_account(card: WeightedScorecard) -> None:
+    fitted = card.fit(POP)
+    cols = as_columns(POP)
+    cols["profit"][3] = math.nan
+    with pytest.raises(ValidationError, match=r"c3\.profit"):
+        score_arrays(fitted, cols, ids=[f.account_id for f in POP])
+    with pytest.raises(ValidationError, match=r"row 3\.profit"):
+        score_arrays(fitted, cols)
+
+
+def test_numpy_path_reports_missing_and_misshapen_columns(card: WeightedScorecard) -> None:
+    cols = as_columns(POP)
+    del cols["profit"]
+    with pytest.raises(ValidationError, match="missing column"):
+        score_arrays(card, cols)
+    cols = as_columns(POP)
+    cols["profit"] = cols["profit"][:3]
+    with pytest.raises(ValidationError, match="wrong shape"):
+        score_arrays(card, cols)
+
+
+def test_numpy_abc_refuses_negative_measures(card: WeightedScorecard, abc: AbcPolicy) -> None:
+    cols = as_columns(POP)
+    with pytest.raises(ValidationError, match="negative measure"):
+        score_arrays(card, cols, abc=abc, measure="profit")
+
+
+def test_numpy_abc_by_count_and_positional_ties(card: WeightedScorecard) -> None:
+    top20 = load_preset("grading_top20", AbcPolicy)
+    cols = as_columns(POP)
+    labels = score_arrays(card, cols, abc=top20)["abc"]
+    assert list(labels).count("key") == 2
+    assert labels[9] == "key"
+
+
+def test_minmax_over_equal_figures_in_numpy() -> None:
+    card = WeightedScorecard((Criterion("profit", 1, Normaliser.minmax()),))
+    assert list(score_arrays(card, {"profit": [3, 3]})["total"]) == [100.0, 100.0]
+
+
+def test_grade_frame_grades_a_data_frame(
+    card: WeightedScorecard, letters: GradeLadder, abc: AbcPolicy
+) -> None:
+    frame = pd.DataFrame({"account_id": [f.account_id for f in POP], **as_columns(POP)})
+    out = grade_frame(card, letters, frame, abc=abc)
+    exact = grade_many(card, letters, POP, abc=abc)
+    assert list(out.columns[:4]) == ["account_id", "total", "grade", "abc"]
+    assert list(out["grade"]) == [g.grade for g in exact.graded]
+    assert "profit.contribution" in out.columns
+    plain = grade_frame(card, letters, frame)
+    assert "abc" not in plain.columns
+    with pytest.raises(ValidationError, match="missing column"):
+        grade_frame(card, letters, frame, id_column="id")
+
+
+@given(st.lists(st.integers(0, 100), min_size=1, max_size=30))
+def test_numpy_grades_match_the_ladder(totals: list[int]) -> None:
+    letters = load_preset("grading_letters", GradeLadder)
+    card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 100)),), places=0)
+    grades = score_arrays(card, {"profit": totals}, ladder=letters)["grade"]
+    assert list(grades) == [letters.grade_of(D(t)) for t in totals]
+
+
+def test_grade_frame_ignores_other_columns_and_reads_nullable_numbers(
+    card: WeightedScorecard, letters: GradeLadder
+) -> None:
+    cols = as_columns(POP)
+    frame = pd.DataFrame(
+        {
+            "account_id": [f.account_id for f in POP],
+            "name": [f"Customer {i}" for i in range(10)],
+            **cols,
+            "industry_influence": pd.array(
+                [int(v) for v in cols["industry_influence"]], dtype="Int64"
+            ),
+        }
+    )
+    out = grade_frame(card, letters, frame)
+    assert list(out["grade"]) == [g.grade for g in grade_many(card, letters, POP).graded]
+    frame["profit"] = ["a lot"] * 10
+    with pytest.raises(ValidationError, match="not numeric"):
+        grade_frame(card, letters, frame)
+
+
+def test_non_numeric_columns_and_empty_minmax_are_refused(card: WeightedScorecard) -> None:
+    cols: dict[str, object] = dict(as_columns(POP))
+    cols["profit"] = ["x"] * 10
+    with pytest.raises(ValidationError, match="not numeric"):
+        score_arrays(card, cols)
+    cols = dict(as_columns(POP))
+    cols["unit_price"] = [math.nan] * 10
+    with pytest.raises(ValidationError, match="min–max"):
+        score_arrays(attrs.evolve(card, missing=MissingPolicy.WORST), cols)
+
+
+def test_grade_many_restores_the_garbage_collector(
+    card: WeightedScorecard, letters: GradeLadder
+) -> None:
+    import gc
+
+    assert gc.isenabled()
+    grade_many(card, letters, POP)
+    assert gc.isenabled()
+    with pytest.raises(ValidationError):
+        grade_many(card, letters, [POP[0], POP[0]])
+    assert gc.isenabled()
+    kept = grade_many(card, letters, POP, pause_gc=False)
+    assert kept == grade_many(card, letters, POP)

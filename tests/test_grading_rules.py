@@ -1,0 +1,425 @@
+"""Grading: value categories, financial screening, grade policy and re-grading."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamcore import codec
+from kamcore.calendar import Period
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.grading import (
+    AccountFacts,
+    CategoryRule,
+    ChangeKind,
+    Clause,
+    Comparison,
+    Condition,
+    Criterion,
+    DevelopmentForecast,
+    Direction,
+    FinancialRatios,
+    FinancialStatement,
+    GradeBand,
+    GradeLadder,
+    GradePolicy,
+    GradeService,
+    MissingPolicy,
+    Normaliser,
+    Regrading,
+    SalesRule,
+    ValueCategories,
+    WeightedScorecard,
+    WhatItTakes,
+    assess_development,
+    categorise,
+    regrade,
+    screen,
+    treatment,
+    visit_order,
+    what_would_it_take,
+)
+from kamcore.presets import load_preset
+from kamcore.strategies import _grading as gst
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def categories() -> ValueCategories:
+    return load_preset("grading_categories", ValueCategories)
+
+
+@pytest.fixture(scope="module")
+def policy() -> GradePolicy:
+    return load_preset("grading_policy", GradePolicy)
+
+
+# -- value categories -----------------------------------------------------------------
+def test_big_cumulative_contracts_with_good_payment_make_a_quality_account(
+    categories: ValueCategories,
+) -> None:
+    f = AccountFacts("a", invoiced=100, collected=95, extras={"cumulative_contracts": 12_000_000})
+    assert categorise(categories, f) == ("quality",)
+
+
+def test_a_referral_that_signed_makes_a_quality_account(categories: ValueCategories) -> None:
+    assert categorise(categories, AccountFacts("a", extras={"referrals_signed": 1})) == ("quality",)
+
+
+def test_categories_overlap(categories: ValueCategories) -> None:
+    f = AccountFacts(
+        "a",
+        invoiced=100,
+        collected=100,
+        extras={
+            "cumulative_contracts": 30_000_000,
+            "largest_contract": 15_000_000,
+            "group_member": 1,
+        },
+    )
+    assert categorise(categories, f) == ("quality", "high_value", "group")
+
+
+def test_big_contracts_with_poor_payment_earn_no_category(categories: ValueCategories) -> None:
+    f = AccountFacts("a", invoiced=100, collected=50, extras={"largest_contract": 15_000_000})
+    assert categorise(categories, f) == ()
+
+
+def test_a_missing_figure_never_satisfies_a_condition() -> None:
+    assert not Condition("profit", Comparison.GE, 0).holds(AccountFacts("a"))
+    assert str(Condition("profit", Comparison.GE, 0)) == "profit >= 0"
+
+
+def test_management_can_name_strategic_accounts_outright() -> None:
+    cats = ValueCategories((CategoryRule("strategic", accounts=("zeta", "acme")),))
+    assert categorise(cats, AccountFacts("acme")) == ("strategic",)
+    assert categorise(cats, AccountFacts("other")) == ()
+
+
+@pytest.mark.parametrize(
+    ("rules", "match"),
+    [
+        ((CategoryRule("x", accounts=("a",)), CategoryRule("x", accounts=("b",))), "unique"),
+        ((CategoryRule("x"),), "clause or named accounts"),
+        ((CategoryRule("x", (Clause(()),)),), "at least one condition"),
+    ],
+)
+def test_inconsistent_category_rules_are_refused(
+    rules: tuple[CategoryRule, ...], match: str
+) -> None:
+    with pytest.raises(PolicyError, match=match):
+        ValueCategories(rules)
+
+
+def test_category_rules_round_trip_through_the_codec(categories: ValueCategories) -> None:
+    assert codec.from_dict(ValueCategories, codec.to_dict(categories)) == categories
+
+
+# -- financial screening --------------------------------------------------------------
+def test_screening_ratios_are_computed_and_rounded() -> None:
+    r = screen(
+        FinancialStatement(
+            current_assets=600,
+            total_assets=1000,
+            net_profit=80,
+            revenue=1000,
+            receivables=250,
+            inventory=100,
+            cost_of_sales=730,
+        )
+    )
+    assert r.current_asset_ratio.value == D("0.6000")
+    assert r.net_profit_margin.value == D("0.0800")
+    assert r.return_on_assets.value == D("0.0800")
+    assert r.collection_period_days.value == D("91.2500")
+    assert r.inventory_period_days.value == D("50.0000")
+
+
+def test_zero_denominators_give_an_explicit_undefined() -> None:
+    r = screen(FinancialStatement(total_assets=0, revenue=0, net_profit=5, current_assets=1))
+    assert not r.current_asset_ratio.defined
+    assert r.current_asset_ratio.undefined_because == "total_assets is zero"
+    assert str(r.net_profit_margin) == "undefined (revenue is zero)"
+    assert r.inventory_period_days.undefined_because == "inventory and cost_of_sales missing"
+
+
+@given(
+    st.builds(
+        FinancialStatement,
+        current_assets=st.one_of(st.none(), st.integers(0, 10**9)),
+        total_assets=st.one_of(st.none(), st.integers(0, 10**9)),
+        net_profit=st.one_of(st.none(), st.integers(-(10**9), 10**9)),
+        revenue=st.one_of(st.none(), st.integers(0, 10**9)),
+        receivables=st.one_of(st.none(), st.integers(0, 10**9)),
+        inventory=st.one_of(st.none(), st.integers(0, 10**9)),
+        cost_of_sales=st.one_of(st.none(), st.integers(0, 10**9)),
+    )
+)
+def test_screening_never_crashes_and_round_trips(statement: FinancialStatement) -> None:
+    ratios = screen(statement)
+    for ratio in attrs.astuple(ratios, recurse=False):
+        assert ratio.defined or ratio.undefined_because
+    assert codec.from_dict(FinancialRatios, codec.to_dict(ratios)) == ratios
+    assert codec.from_dict(FinancialStatement, codec.to_dict(statement)) == statement
+
+
+def test_a_prospect_is_worth_developing_when_expected_net_is_positive() -> None:
+    verdict = assess_development(
+        DevelopmentForecast(
+            sales=10_000, profit=1_000, travel=300, management_cost=400, risk_coefficient="0.5"
+        )
+    )
+    assert (verdict.worth_developing, verdict.expected_net, verdict.total_cost) == (
+        False,
+        D("-200.0"),
+        D(700),
+    )
+
+
+# -- grade policy ---------------------------------------------------------------------
+def test_grade_sets_the_service_plan(policy: GradePolicy) -> None:
+    assert treatment(policy, "A").service_plan.startswith("dedicated account manager")
+    assert treatment(policy, "B").service_plan.startswith("dedicated service specialist")
+    assert treatment(policy, "C").service_plan.startswith("regular return visits")
+
+
+def test_the_three_sales_policy_rules_apply_when_their_conditions_hold(policy: GradePolicy) -> None:
+    f = AccountFacts(
+        "a",
+        contract_volume=6_000_000,
+        invoiced=100,
+        collected=95,
+        quality_losses=0,
+        extras={"price_premium": "0.08", "contract_years": 3, "quality_disputes": 0},
+    )
+    t = treatment(policy, "A", f)
+    assert t.rules == ("volume_discount", "relaxed_terms", "more_service")
+    assert t.actions[0] == "some price discount"
+    assert treatment(policy, "A", AccountFacts("b")).rules == ()
+
+
+def test_a_and_b_are_visited_first(policy: GradePolicy) -> None:
+    order = visit_order(policy, [("c1", "C"), ("b1", "B"), ("d1", "D"), ("a1", "A")])
+    assert order == ("a1", "b1", "c1", "d1")
+
+
+def test_a_grade_without_a_service_is_refused(policy: GradePolicy) -> None:
+    with pytest.raises(ValidationError, match="no service"):
+        treatment(policy, "Z")
+
+
+def test_sales_rules_can_be_limited_to_grades() -> None:
+    p = GradePolicy(
+        (GradeService("A", "x", 1), GradeService("B", "y", 2)),
+        (SalesRule("r", (Condition("profit", Comparison.GT, 0),), "bonus", grades=("A",)),),
+    )
+    f = AccountFacts("a", profit=1)
+    assert treatment(p, "A", f).actions == ("bonus",)
+    assert treatment(p, "B", f).actions == ()
+
+
+@pytest.mark.parametrize(
+    ("services", "rules", "match"),
+    [
+        ((GradeService("A", "x", 1), GradeService("A", "y", 2)), (), "twice"),
+        ((GradeService("A", "x", 0),), (), "priority"),
+        ((GradeService("A", "x", 1),), (SalesRule("r", (), "y"),), "at least one condition"),
+        (
+            (GradeService("A", "x", 1),),
+            (SalesRule("r", (Condition("profit", Comparison.GT, 0),), "y", grades=("Q",)),),
+            "no service for grade 'Q'",
+        ),
+    ],
+)
+def test_inconsistent_grade_policies_are_refused(
+    services: tuple[GradeService, ...], rules: tuple[SalesRule, ...], match: str
+) -> None:
+    with pytest.raises(PolicyError, match=match):
+        GradePolicy(services, rules)
+
+
+def test_grade_policy_round_trips_through_the_codec(policy: GradePolicy) -> None:
+    assert codec.from_dict(GradePolicy, codec.to_dict(policy)) == policy
+
+
+# -- re-grading -----------------------------------------------------------------------
+CARD = WeightedScorecard(
+    (
+        Criterion("sales_revenue", "0.6", Normaliser.linear(0, 100)),
+        Criterion("profit", "0.3", Normaliser.linear(0, 10)),
+        Criterion(
+            "quality_losses",
+            "0.1",
+            Normaliser.step_table([(0, 0), (1, "0.5"), (10, 1)]),
+            Direction.LOWER,
+        ),
+    )
+)
+LETTERS = load_preset("grading_letters", GradeLadder)
+LADDER = GradeLadder((GradeBand("A", 80, 100), GradeBand("B", 50, 80), GradeBand("C", 0, 50)))
+
+
+def facts(account_id: str, revenue: int, profit: int = 10, losses: int = 0) -> AccountFacts:
+    return AccountFacts(account_id, sales_revenue=revenue, profit=profit, quality_losses=losses)
+
+
+def test_first_period_reports_every_account_as_new() -> None:
+    r = regrade(
+        CARD, LADDER, [facts("a", 100), facts("b", 10)], period=Period.month(2026, 1), by="ka-dept"
+    )
+    assert [(c.account_id, c.kind, c.from_grade, c.to_grade) for c in r.changes] == [
+        ("a", ChangeKind.NEW, None, "A"),
+        ("b", ChangeKind.NEW, None, "C"),
+    ]
+    assert r.changes[0].by == "ka-dept"
+    assert str(r.changes[0].period) == "2026-01"
+
+
+def test_a_demotion_says_which_contributions_changed_most() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)])
+    feb = regrade(CARD, LADDER, [facts("a", 60, losses=5)], previous=jan)
+    (change,) = feb.changes
+    assert (change.kind, change.from_grade, change.to_grade) == (ChangeKind.DEMOTED, "A", "B")
+    assert [(r.criterion, r.delta) for r in change.reasons] == [
+        ("sales_revenue", D("-24.00")),
+        ("quality_losses", D("-5.00")),
+    ]
+    assert feb.grade_of("a") == "B"
+
+
+def test_promotion_takes_effect_at_once() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 10)])
+    feb = regrade(CARD, LADDER, [facts("a", 100)], previous=jan, demote_after=3)
+    assert feb.changes[0].kind is ChangeKind.PROMOTED
+    assert feb.grade_of("a") == "A"
+
+
+def test_hysteresis_demotes_only_after_n_periods_below() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)])
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
+    assert feb.changes == ()
+    assert feb.held == ("a",)
+    assert feb.standing("a") is not None
+    assert feb.grade_of("a") == "A"
+    mar = regrade(CARD, LADDER, [facts("a", 10)], previous=feb, demote_after=2)
+    assert [(c.from_grade, c.to_grade) for c in mar.changes] == [("A", "C")]
+
+
+def test_recovering_resets_the_count_of_periods_below() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)])
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
+    mar = regrade(CARD, LADDER, [facts("a", 100)], previous=feb, demote_after=2)
+    apr = regrade(CARD, LADDER, [facts("a", 60)], previous=mar, demote_after=2)
+    assert apr.changes == ()
+    assert apr.grade_of("a") == "A"
+
+
+def test_accounts_absent_this_period_keep_their_standing() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100), facts("b", 10)])
+    feb = regrade(CARD, LADDER, [facts("a", 100)], previous=jan)
+    assert feb.grade_of("b") == "C"
+    with pytest.raises(ValidationError, match="unknown account"):
+        feb.grade_of("zz")
+
+
+def test_hysteresis_needs_at_least_one_period() -> None:
+    with pytest.raises(PolicyError, match="demote_after"):
+        regrade(CARD, LADDER, [facts("a", 1)], demote_after=0)
+
+
+def test_regrading_round_trips_through_the_codec() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)], period=Period.month(2026, 1))
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, period=Period.month(2026, 2))
+    assert codec.from_dict(Regrading, codec.to_dict(feb)) == feb
+
+
+@given(st.lists(st.integers(0, 100), min_size=1, max_size=8), st.integers(1, 4))
+def test_standing_grade_never_worse_than_the_worst_of_the_last_n_periods(
+    revenues: list[int], n: int
+) -> None:
+    result: Regrading | None = None
+    history: list[str] = []
+    for revenue in revenues:
+        result = regrade(CARD, LADDER, [facts("a", revenue)], previous=result, demote_after=n)
+        history.append(result.graded[0].grade)
+        standing = result.grade_of("a")
+        window = history[-n:]
+        worst = max(LADDER.rank(g) for g in window)
+        assert LADDER.rank(standing) <= worst
+
+
+# -- what would it take ---------------------------------------------------------------
+def test_what_it_takes_to_reach_the_next_grade_per_criterion() -> None:
+    w = what_would_it_take(CARD, LADDER, facts("a", 40, profit=5, losses=5))
+    assert (w.grade, w.target_grade, w.target_total, w.total) == ("C", "B", D(50), D(44))
+    by = {r.criterion: r for r in w.requirements}
+    assert (by["sales_revenue"].needed, by["sales_revenue"].change) == (D(50), D(10))
+    assert by["profit"].needed == D(7)
+    assert not by["quality_losses"].reachable  # even no losses at all is not enough
+    # the answer is exact: with revenue 50 the account reaches B
+    assert LADDER.grade_of(CARD.score(facts("a", 50, profit=5, losses=5)).total) == "B"
+
+
+def test_a_step_table_criterion_says_which_step_to_get_below() -> None:
+    w = what_would_it_take(CARD, LADDER, facts("a", 45, profit=5, losses=5))
+    by = {r.criterion: r for r in w.requirements}
+    assert (by["quality_losses"].needed, by["quality_losses"].comparison) == (D(1), "<")
+    assert LADDER.grade_of(CARD.score(facts("a", 45, profit=5, losses=0)).total) == "B"
+
+
+def test_lower_is_better_linear_criterion_says_how_low_to_go() -> None:
+    card = WeightedScorecard(
+        (
+            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 100)),
+            Criterion("quality_losses", "0.5", Normaliser.linear(0, 100), Direction.LOWER),
+        )
+    )
+    w = what_would_it_take(card, LADDER, facts("a", 40, losses=60))
+    by = {r.criterion: r for r in w.requirements}
+    assert (by["quality_losses"].needed, by["quality_losses"].comparison) == (D(40), "<=")
+
+
+def test_the_best_grade_has_nothing_left_to_take() -> None:
+    w = what_would_it_take(CARD, LADDER, facts("a", 100))
+    assert (w.target_grade, w.requirements) == (None, ())
+    assert codec.from_dict(WhatItTakes, codec.to_dict(w)) == w
+
+
+def test_derived_and_renormalised_criteria_are_not_solved_for() -> None:
+    card = WeightedScorecard(
+        (
+            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 100)),
+            Criterion("collection_rate", "0.5", Normaliser.linear(0, 1)),
+        ),
+        missing=MissingPolicy.RENORMALISE,
+    )
+    w = what_would_it_take(
+        card, LADDER, AccountFacts("a", sales_revenue=10, invoiced=10, collected=1)
+    )
+    assert [r.reachable for r in w.requirements] == [True, False]
+    w2 = what_would_it_take(card, LADDER, AccountFacts("b", sales_revenue=10))
+    assert not any(r.reachable for r in w2.requirements)
+
+
+@given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))
+def test_every_reachable_requirement_reaches_the_next_grade(
+    card: WeightedScorecard, pop: list[AccountFacts]
+) -> None:
+    try:
+        fitted = card.fit(pop)
+    except ValidationError:
+        return
+    for f in pop:
+        w = what_would_it_take(fitted, LETTERS, f)
+        for r in w.requirements:
+            if r.needed is None or r.comparison == "<":
+                continue
+            better = fitted.score(f.with_figure(r.figure, r.needed)).total
+            assert LETTERS.grade_of(better) == w.target_grade or LETTERS.rank(
+                LETTERS.grade_of(better)
+            ) < LETTERS.rank(w.grade)
