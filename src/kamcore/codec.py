@@ -75,8 +75,14 @@ T = TypeVar("T")
 #: ``"module:Class"`` that holds that policy. Classes are imported on first use.
 POLICY_KINDS: Final[dict[str, str]] = {
     "archive_policy": "kamcore.archive:ArchivePolicy",
+    "abc_policy": "kamcore.grading:AbcPolicy",
+    "grade_ladder": "kamcore.grading:GradeLadder",
+    "grade_policy": "kamcore.grading:GradePolicy",
     "lending_policy": "kamcore.archive:LendingPolicy",
     "review_policy": "kamcore.archive:ReviewPolicy",
+    "scorecard": "kamcore.grading:WeightedScorecard",
+    "topsis": "kamcore.grading:TopsisModel",
+    "value_categories": "kamcore.grading:ValueCategories",
     "visit_policy": "kamcore.archive:VisitPolicy",
     "pipeline_playbook": "kamcore.pipeline:Playbook",
     "rebate.approval_chain": "kamcore.rebate:ApprovalChain",

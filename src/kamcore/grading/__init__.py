@@ -12,7 +12,7 @@ Facts in, grades out, every number with its breakdown:
 * :func:`regrade` — periodic re-grading with grade-change events and hysteresis.
 * :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
 
-Example:
+Examples:
     >>> card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 100)),))
     >>> ladder = GradeLadder((GradeBand("A", 50, 100), GradeBand("B", 0, 50)))
     >>> [(g.account_id, g.grade) for g in grade_all(card, ladder, [

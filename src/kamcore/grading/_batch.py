@@ -114,7 +114,7 @@ def grade_many(
     Raises:
         ValidationError: As :func:`grade_all`; or an account misses the ABC measure.
 
-    Example:
+    Examples:
         >>> from kamcore.grading import Criterion, GradeBand, Normaliser
         >>> card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 10)),))
         >>> ladder = GradeLadder((GradeBand("A", 50, 100), GradeBand("B", 0, 50)))

@@ -168,7 +168,7 @@ class AccountFacts:
         ValidationError: A figure is not a number.
         RecordInvalid: One or more figures are negative (all listed at once).
 
-    Example:
+    Examples:
         >>> f = AccountFacts("acme", sales_revenue="1200000", invoiced=100, collected=95)
         >>> f.collection_rate, f.profit is None
         (Decimal('0.95'), True)

@@ -87,7 +87,7 @@ class FinancialStatement:
 class Ratio:
     """A ratio, or an explicit "undefined" with the reason (never a crash, never 0).
 
-    Example:
+    Examples:
         >>> Ratio(None, "revenue is zero").defined
         False
     """
@@ -147,7 +147,7 @@ def screen(
     Each is rounded to ``places`` with ``rounding`` (HALF_UP, 4 places by default). A
     missing figure or a zero denominator gives an undefined :class:`Ratio` saying why.
 
-    Example:
+    Examples:
         >>> r = screen(FinancialStatement(current_assets=600, total_assets=1000,
         ...                               net_profit=50, revenue=0))
         >>> str(r.current_asset_ratio), str(r.net_profit_margin)
@@ -199,7 +199,7 @@ class Verdict:
 def assess_development(forecast: DevelopmentForecast) -> Verdict:
     """Decide whether an account is worth developing (see :class:`DevelopmentForecast`).
 
-    Example:
+    Examples:
         >>> assess_development(DevelopmentForecast(sales=1000, profit=200, staff_cost=50,
         ...                                        risk_coefficient="0.25"))
         Verdict(worth_developing=True, expected_net=Decimal('100.00'), total_cost=Decimal('50'))

@@ -65,7 +65,7 @@ class GradeLadder:
         PolicyError: No bands, a duplicate grade, an empty band, a gap, an overlap, or
             bands that do not reach ``low``/``high``; the message names the band.
 
-    Example:
+    Examples:
         >>> ladder = GradeLadder((GradeBand("A", 80, 100), GradeBand("B", 50, 80),
         ...                       GradeBand("C", 0, 50)))
         >>> ladder.grade_of(Decimal(80)), ladder.grade_of(Decimal("79.99"))
@@ -198,7 +198,7 @@ _make_graded = maker(Graded)
 def grade(ladder: GradeLadder, score: Score | Decimal) -> str:
     """The grade a score (or a bare total) earns on ``ladder``.
 
-    Example:
+    Examples:
         >>> ladder = GradeLadder((GradeBand("key", 60, 100), GradeBand("other", 0, 60)))
         >>> grade(ladder, Decimal(61))
         'key'

@@ -332,7 +332,7 @@ def derive_weights(
         PolicyError: A matrix that is not square, not positive, not 1 on the diagonal,
             not reciprocal (naming the entry), larger than 15, or too inconsistent.
 
-    Example:
+    Examples:
         >>> w = derive_weights(["revenue", "profit"], [[1, 3], ["1/3", 1]])
         >>> w.as_dict()
         {'revenue': Decimal('0.7500'), 'profit': Decimal('0.2500')}

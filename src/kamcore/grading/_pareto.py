@@ -100,7 +100,7 @@ class AbcPolicy:
         PolicyError: No classes, a duplicate label, breakpoints that do not ascend, or a
             last breakpoint other than 1.
 
-    Example:
+    Examples:
         >>> p = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", "0.95"), AbcBreak("C", 1)))
         >>> r = classify_abc(p, {"x": 70, "y": 20, "z": 6, "w": 4})
         >>> [(a.account_id, a.label) for a in r.assignments]

@@ -66,7 +66,7 @@ class Condition:
 
     A missing figure never satisfies a condition (missing is not zero).
 
-    Example:
+    Examples:
         >>> Condition("profit", Comparison.GT, 0).holds(AccountFacts("a", profit=5))
         True
     """
@@ -141,7 +141,7 @@ class ValueCategories:
         PolicyError: A duplicate category, a rule with no clause and no accounts, or a
             clause with no condition.
 
-    Example:
+    Examples:
         >>> cats = ValueCategories((CategoryRule("big", (Clause((
         ...     Condition("contract_volume", Comparison.GT, 10_000_000),)),)),))
         >>> categorise(cats, AccountFacts("a", contract_volume=12_000_000))

@@ -151,7 +151,7 @@ class Normaliser:
     * ``STEPS`` — a step table: the value of the last step whose ``at`` ≤ x (0 below
       the first step). Steps ascend in ``at`` and never decrease in ``value``.
 
-    Example:
+    Examples:
         >>> Normaliser.linear(0, 200).apply(Decimal(50))
         Decimal('0.25')
         >>> Normaliser.step_table([(0, "0.2"), (100, "0.6"), (500, 1)]).apply(Decimal(120))
@@ -322,7 +322,7 @@ class Score:
     tuple per quantity) so that scoring many accounts is cheap; :attr:`criteria`
     gives one :class:`CriterionScore` per criterion.
 
-    Example:
+    Examples:
         >>> s = Score("acme", "demo", Decimal("7"), ("a", "b"), (Decimal(1), None),
         ...           (Decimal(1), None), (Decimal("0.7"), Decimal("0.3")),
         ...           (Decimal(7), Decimal(0)))
@@ -523,7 +523,7 @@ class WeightedScorecard:
         PolicyError: No criteria, duplicate names, a negative weight, weights that do
             not sum to 1, or a scale that is not positive.
 
-    Example:
+    Examples:
         >>> card = WeightedScorecard((
         ...     Criterion("sales_revenue", "0.7", Normaliser.linear(0, 1_000_000)),
         ...     Criterion("quality_losses", "0.3", Normaliser.linear(0, 50_000),
@@ -862,7 +862,7 @@ def check_unique_ids(population: Sequence[AccountFacts]) -> None:
 def score(model: ScoringModel, facts: AccountFacts) -> Score:
     """Score one account with ``model`` (which must already be fitted if it needs it).
 
-    Example:
+    Examples:
         >>> card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 10)),))
         >>> score(card, AccountFacts("a", profit=4)).total
         Decimal('40.00')

@@ -36,6 +36,16 @@ from kamcore.strategies._core import (
     ten_days,
     yearly_schedules,
 )
+from kamcore.strategies._grading import (
+    abc_policies,
+    account_facts,
+    grade_ladders,
+    normalisers,
+    populations,
+    topsis_models,
+    value_categories,
+)
+from kamcore.strategies._grading import scorecards as weighted_scorecards
 from kamcore.strategies._pipeline import (
     opportunities,
     pipeline_fact_values,
@@ -54,12 +64,14 @@ from kamcore.strategies._rebate import (
     rebate_ledgers,
     rebate_quotes,
     rebate_requests,
-    scorecards,
     targets,
     tier_schedules,
 )
+from kamcore.strategies._rebate import scorecards as salesperson_scorecards
 
 __all__ = [
+    "abc_policies",
+    "account_facts",
     "accruals",
     "alliance_observations",
     "amounts",
@@ -75,10 +87,12 @@ __all__ = [
     "dossier_changes",
     "dossiers",
     "extra_fields",
+    "grade_ladders",
     "histories",
     "loans",
     "moments",
     "money",
+    "normalisers",
     "opportunities",
     "period_kinds",
     "periods",
@@ -86,6 +100,7 @@ __all__ = [
     "pipeline_facts",
     "pipeline_gates",
     "playbooks",
+    "populations",
     "rates",
     "rebate_amounts",
     "rebate_ledgers",
@@ -93,9 +108,12 @@ __all__ = [
     "rebate_requests",
     "review_cycles",
     "roundings",
-    "scorecards",
+    "salesperson_scorecards",
     "targets",
     "ten_days",
     "tier_schedules",
+    "topsis_models",
+    "value_categories",
+    "weighted_scorecards",
     "yearly_schedules",
 ]
