@@ -455,3 +455,107 @@ def test_bad_archive_input_exits_2_with_one_line(
     assert code == 2
     assert fragment in err
     assert err.count("\n") == 1
+
+
+# -- grade and pareto -----------------------------------------------------------------
+
+_ACCOUNTS = """id,sales_revenue,collected,invoiced
+A1,500,90,100
+A2,300,100,100
+A3,150,50,100
+A4,50,100,100
+"""
+
+
+def test_pareto_classes_follow_cumulative_share(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    path = _write(tmp_path, _ACCOUNTS)
+    code, out, _ = run(
+        capsys, "pareto", path, "--by", "sales_revenue", "--view", "accounts", "--format", "json"
+    )
+    assert code == 0
+    rows = json.loads(out)
+    # independently: total 1000; cumulative before each account: 0, .5, .8, .95
+    assert [r["id"] for r in rows] == ["A1", "A2", "A3", "A4"]
+    assert [Decimal(r["cumulative_share"]) for r in rows] == [
+        Decimal("0.5"),
+        Decimal("0.8"),
+        Decimal("0.95"),
+        Decimal("1"),
+    ]
+    assert [r["class"] for r in rows] == ["A", "A", "B", "C"]
+    code, out, _ = run(capsys, "pareto", path, "--by", "sales_revenue", "--format", "json")
+    classes = {c["label"]: c for c in json.loads(out)}
+    assert Decimal(classes["A"]["share"]) == Decimal("0.8")
+    assert classes["A"]["count"] == 2
+    assert sum(Decimal(c["share"]) for c in classes.values()) == 1
+
+
+def test_grade_scores_grades_and_classifies(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_dir: Path
+) -> None:
+    code, out, err = run(
+        capsys, "grade", str(demo_dir / "accounts.csv"), "--format", "json", "--explain"
+    )
+    assert code == 0, err
+    rows = json.loads(out)
+    assert len(rows) == 30
+    from decimal import Decimal
+
+    for r in rows:
+        contributions = [Decimal(v) for k, v in r.items() if k.endswith(".contribution")]
+        assert len(contributions) == 8
+        assert abs(sum(contributions) - Decimal(r["score"])) <= Decimal("0.01")
+        assert r["grade"] in {"A", "B", "C", "D"}
+        assert r["abc"] in {"A", "B", "C"}
+    code, out, _ = run(
+        capsys,
+        "grade",
+        str(demo_dir / "accounts.csv"),
+        "--ladder",
+        "grading_tiers",
+        "--abc",
+        "none",
+        "--format",
+        "csv",
+    )
+    header = out.splitlines()[0]
+    assert header == "id,score,grade"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["pareto", "{path}", "--by", "profit"], "missing column(s) profit"),
+        (
+            ["pareto", "{path}", "--by", "sales_revenue", "--policy", "rebate_source"],
+            "TierSchedule",
+        ),
+        (["grade", "{path}"], "missing figure"),
+        (["grade", "{path}", "--policy", "grading_letters"], "not a scoring model"),
+        (["grade", "{path}", "--policy", "nope"], "no preset or file named 'nope'"),
+    ],
+)
+def test_bad_grading_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], fragment: str
+) -> None:
+    path = _write(tmp_path, _ACCOUNTS)
+    code, _, err = run(capsys, *[a.replace("{path}", path) for a in argv])
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1
+
+
+def test_a_negative_figure_is_reported_with_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, _ACCOUNTS.replace("A3,150", "A3,-150"))
+    code, _, err = run(capsys, "pareto", path, "--by", "sales_revenue")
+    assert code == 2
+    assert "negative" in err or "-150" in err
+    code, _, err = run(capsys, "grade", path, "--abc", "none")
+    assert code == 2
+    assert "accounts.csv line 4" in err

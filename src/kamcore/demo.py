@@ -63,22 +63,24 @@ def _book(company: SampleCompany, report: _Report) -> list[dict[str, Any]]:
         revenue = total(m.revenue for m in months)
         invoiced = total(m.invoiced for m in months)
         collected = total(m.collected for m in months)
+        volume = sum(m.contract_volume for m in months)
         rows.append(
             {
                 "id": acc.id,
                 "name": acc.name,
                 "region": acc.region,
                 "owner": acc.owner,
-                "revenue": revenue.amount,
+                "contract_volume": volume,
+                "unit_price": (revenue.amount / volume).quantize(Decimal("0.01"))
+                if volume
+                else None,
+                "sales_revenue": revenue.amount,
                 "invoiced": invoiced.amount,
                 "collected": collected.amount,
-                "collection_rate": (collected / invoiced).quantize(Decimal("0.0001"))
-                if invoiced
-                else None,
                 "profit": total(m.profit for m in months).amount,
                 "quality_losses": total(m.quality_losses for m in months).amount,
-                "influence": months[-1].influence if months else None,
-                "reputation": months[-1].reputation if months else None,
+                "industry_influence": months[-1].influence if months else None,
+                "business_reputation": months[-1].reputation if months else None,
             }
         )
     report.write("accounts.csv", rows)
@@ -86,7 +88,7 @@ def _book(company: SampleCompany, report: _Report) -> list[dict[str, Any]]:
 
 
 def _pareto_line(rows: Sequence[dict[str, Any]]) -> tuple[int, str]:
-    revenues: list[Decimal] = sorted((r["revenue"] for r in rows), reverse=True)
+    revenues: list[Decimal] = sorted((r["sales_revenue"] for r in rows), reverse=True)
     grand = sum(revenues, Decimal(0))
     top = max(1, len(revenues) // 5)
     share = sum(revenues[:top], Decimal(0))
@@ -98,17 +100,19 @@ def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
     from kamcore.rebate import TierSchedule, quote, quote_many  # noqa: PLC0415
 
     schedule = load_preset("rebate_source", TierSchedule)
-    rebates = quote_many(schedule, [r["revenue"] for r in rows], [r["collected"] for r in rows])
+    rebates = quote_many(
+        schedule, [r["sales_revenue"] for r in rows], [r["collected"] for r in rows]
+    )
     out: list[dict[str, Any]] = []
     near_cliff = 0
     for row, rebate in zip(rows, rebates, strict=True):
-        q = quote(schedule, basis=row["revenue"], base=row["collected"])
-        close = q.to_next is not None and q.to_next.amount <= row["revenue"] * Decimal("0.05")
+        q = quote(schedule, basis=row["sales_revenue"], base=row["collected"])
+        close = q.to_next is not None and q.to_next.amount <= row["sales_revenue"] * Decimal("0.05")
         near_cliff += close
         out.append(
             {
                 "id": row["id"],
-                "sales": row["revenue"],
+                "sales": row["sales_revenue"],
                 "collected": row["collected"],
                 "tier": q.reached.label,
                 "rate": q.rate.value,
@@ -278,19 +282,64 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
     ]
 
 
-def _simple_grades(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """A/B/C/D by revenue rank (top 10% / next 20% / next 30% / rest)."""
-    ranked = sorted(rows, key=lambda r: (-r["revenue"], r["id"]))
-    n = len(ranked)
-    out: dict[str, str] = {}
-    for i, row in enumerate(ranked):
-        share = Decimal(i) / n
-        out[row["id"]] = (
-            ("A" if share < Decimal("0.1") else "B" if share < Decimal("0.3") else "C")
-            if share < Decimal("0.6")
-            else "D"
-        )
-    return out
+def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str, str], list[str]]:
+    """Grade the book with the preset scorecard, calibrated to the book's own scale."""
+    import attrs  # noqa: PLC0415
+
+    from kamcore.grading import (  # noqa: PLC0415
+        FIGURES,
+        AbcPolicy,
+        AccountFacts,
+        Criterion,
+        GradeLadder,
+        GradePolicy,
+        Normaliser,
+        NormaliserKind,
+        WeightedScorecard,
+        grade_many,
+        treatment,
+    )
+    from kamcore.presets import load_preset  # noqa: PLC0415
+
+    preset = load_preset("grading_scorecard", WeightedScorecard)
+
+    # The preset's bounds suit a large company; like any company adopting it, the demo
+    # calibrates the size criteria to its own book: linear from 0 to the 90th percentile.
+    def calibrated(criterion: Criterion) -> Criterion:
+        if criterion.name not in ("contract_volume", "sales_revenue", "profit"):
+            return criterion
+        values = sorted(r[criterion.name] for r in rows if r[criterion.name] is not None)
+        p90 = values[(len(values) - 1) * 9 // 10] if values else Decimal(1)
+        bounds = Normaliser(kind=NormaliserKind.LINEAR, lower=0, upper=max(p90, Decimal(1)))
+        return attrs.evolve(criterion, normaliser=bounds)
+
+    relative = attrs.evolve(preset, criteria=tuple(calibrated(c) for c in preset.criteria))
+    ladder = load_preset("grading_letters", GradeLadder)
+    abc = load_preset("grading_abc", AbcPolicy)
+    facts = [AccountFacts(r["id"], **{f: r[f] for f in FIGURES}) for r in rows]
+    batch = grade_many(relative, ladder, facts, abc=abc)
+    out: list[dict[str, Any]] = [
+        {"id": g.account_id, "score": g.score.total, "grade": g.grade, "abc": None}
+        for g in batch.graded
+    ]
+    labels = batch.abc.as_dict() if batch.abc is not None else {}
+    for row in out:
+        row["abc"] = labels.get(row["id"])
+    grades = {r["id"]: r["grade"] for r in out}
+    report.write("grades.csv", out)
+    counts = Counter(grades.values())
+    abc_counts = Counter(r["abc"] for r in out)
+    service = treatment(load_preset("grading_policy", GradePolicy), "A")
+    report.section(
+        "Grades (preset scorecard, size bounds at the book's 90th percentile; letter ladder)",
+        sorted(out, key=lambda r: r["score"], reverse=True)[:10],
+    )
+    report.summary["grades"] = dict(sorted(counts.items()))
+    return grades, [
+        "Grades (A–D)        " + ", ".join(f"{g} {counts.get(g, 0)}" for g in "ABCD"),
+        "ABC (80%/95%)       " + ", ".join(f"{k} {v}" for k, v in sorted(abc_counts.items())),
+        f"A-grade service     {service.service_plan}",
+    ]
 
 
 def _archive(  # noqa: PLR0915 - the archive's story, told in order
@@ -466,7 +515,9 @@ def run_demo(
 
     progress("summarising the account book")
     rows = _book(company, report)
-    grand = total(Money(r["revenue"]) for r in rows)
+    progress("grading and classifying the accounts")
+    grades, grade_lines = _grading(rows, report)
+    grand = total(Money(r["sales_revenue"]) for r in rows)
     collected = total(Money(r["collected"]) for r in rows)
     invoiced = total(Money(r["invoiced"]) for r in rows)
     top, top_share = _pareto_line(rows)
@@ -480,7 +531,7 @@ def run_demo(
     score_lines = _scorecards(company, rows, report, seed)
 
     progress("storing dossiers in the SQLite archive")
-    archive_lines = _archive(company, _simple_grades(rows), report, seed)
+    archive_lines = _archive(company, grades, report, seed)
 
     next_quarterly = QUARTERLY_ARCHIVING.next_due(as_of)
     next_annual = ANNUAL_ARCHIVING.next_due(as_of)
@@ -496,6 +547,7 @@ def run_demo(
         f"Revenue, last 12 mo {grand.round()!s:>20}",
         f"Collection rate     {_pct(collected.amount, invoiced.amount):>8}   (of invoiced)",
         f"Pareto (二八法则)    top {top} accounts carry {top_share} of revenue",
+        *grade_lines,
         f"Opportunities       {len(company.opportunities):>8}   "
         + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
         *pipeline_lines,
@@ -517,7 +569,7 @@ def run_demo(
     )
     report.section(
         "Account book (last 12 months, top 10 by revenue)",
-        sorted(rows, key=lambda r: r["revenue"], reverse=True)[:10],
+        sorted(rows, key=lambda r: r["sales_revenue"], reverse=True)[:10],
     )
 
     (out / "summary.json").write_text(

@@ -190,9 +190,9 @@ def generate_company(  # noqa: PLR0915 - one readable recipe beats scattered hel
     for acc in accs:
         base = float(acc.size) * 40_000
         trend = rng.uniform(-0.03, 0.05)
-        payer = rng.uniform(0.55, 1.0)
+        payer = rng.uniform(0.8, 1.0)
         influence = min(10, max(1, round(float(acc.size) ** 0.5 * 2 + rng.uniform(-2, 2))))
-        reputation = rng.randint(3, 10)
+        reputation = rng.randint(1, 5)
         for k, period in enumerate(periods):
             level = base * (1 + trend) ** k * rng.uniform(0.6, 1.4)
             volume = max(0, round(level / 50))
@@ -200,7 +200,7 @@ def generate_company(  # noqa: PLR0915 - one readable recipe beats scattered hel
             revenue = (price * volume).round()
             invoiced = (revenue * Decimal(rng.randint(85, 100)) / 100).round()
             collected = (
-                invoiced * Decimal(round(payer * rng.uniform(0.8, 1.0) * 100)) / 100
+                invoiced * Decimal(round(payer * rng.uniform(0.92, 1.0) * 100)) / 100
             ).round()
             margin = Decimal(rng.randint(8, 30)) / 100
             losses = _yuan(level * rng.uniform(0, 0.02)) if rng.random() < 0.15 else Money.zero()
