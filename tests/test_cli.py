@@ -534,7 +534,7 @@ def test_grade_scores_grades_and_classifies(
             ["pareto", "{path}", "--by", "sales_revenue", "--policy", "rebate_source"],
             "TierSchedule",
         ),
-        (["grade", "{path}"], "missing figure"),
+        (["grade", "{path}"], "unit_price.population: nothing to fit"),
         (["grade", "{path}", "--policy", "grading_letters"], "not a scoring model"),
         (["grade", "{path}", "--policy", "nope"], "no preset or file named 'nope'"),
     ],
