@@ -532,7 +532,7 @@ def test_grade_scores_grades_and_classifies(
         (["pareto", "{path}", "--by", "profit"], "missing column(s) profit"),
         (
             ["pareto", "{path}", "--by", "sales_revenue", "--policy", "rebate_source"],
-            "TierSchedule",
+            "wrong policy kind",
         ),
         (["grade", "{path}"], "unit_price.population: nothing to fit"),
         (["grade", "{path}", "--policy", "grading_letters"], "not a scoring model"),
