@@ -302,7 +302,7 @@ def test_missing_figure_can_be_skipped_with_weights_renormalised() -> None:
     assert empty.total == 0
 
 
-def test_rounding_residue_is_settled_so_the_total_stays_within_the_scale() -> None:
+def test_rounding_never_carries_the_total_past_the_scale() -> None:
     card = WeightedScorecard(
         (
             Criterion("profit", "0.495", Normaliser.linear(0, 10)),
@@ -313,18 +313,6 @@ def test_rounding_residue_is_settled_so_the_total_stays_within_the_scale() -> No
     s = card.score(AccountFacts("a", profit=10, sales_revenue=10))
     assert (s.total, s.contributions) == (D(100), (D(49), D(51)))
     assert s == card._score_general(AccountFacts("a", profit=10, sales_revenue=10))
-
-
-def test_rounding_residue_adds_the_missing_unit_to_the_largest_remainder() -> None:
-    card = WeightedScorecard(
-        (
-            Criterion("profit", "0.5", Normaliser.linear(0, 1000)),
-            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 1000)),
-        ),
-        places=0,
-    )
-    s = card.score(AccountFacts("a", profit=9, sales_revenue=9))
-    assert (s.total, s.contributions) == (D(1), (D(1), D(0)))
 
 
 def test_with_weights_replaces_weights_by_name() -> None:

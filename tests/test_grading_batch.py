@@ -278,3 +278,13 @@ def test_grade_many_restores_the_garbage_collector(
     assert gc.isenabled()
     kept = grade_many(card, letters, POP, pause_gc=False)
     assert kept == grade_many(card, letters, POP)
+
+
+def test_the_columnar_path_says_which_extra_it_needs(
+    card: WeightedScorecard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"kamcore\[frames\]"):
+        score_arrays(card, as_columns(POP))

@@ -40,6 +40,16 @@ if TYPE_CHECKING:
 __all__ = ["Batch", "grade_frame", "grade_many", "score_arrays"]
 
 
+def _require_frames() -> None:
+    """Raise a clear ImportError when the optional ``frames`` extra is not installed."""
+    try:
+        import numpy  # noqa: F401, PLC0415 - optional dependency, imported lazily
+        import pandas  # noqa: F401, PLC0415
+    except ImportError as exc:
+        msg = f"the columnar path needs numpy and pandas: pip install 'kamcore[frames]' ({exc})"
+        raise ImportError(msg) from exc
+
+
 def _to_graded(value: Sequence[Graded]) -> tuple[Graded, ...]:
     return tuple(value)
 
@@ -251,6 +261,7 @@ def score_arrays(
         ValidationError: A missing column, a wrong shape, a missing figure under the
             ``REFUSE`` policy, or a missing or negative ABC measure.
     """
+    _require_frames()
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
     n: int | None = None
@@ -358,6 +369,7 @@ def grade_frame(
     Raises:
         ValidationError: As :func:`score_arrays`, or the id column is missing.
     """
+    _require_frames()
     import pandas as pd  # noqa: PLC0415 - optional dependency, imported lazily
 
     if id_column not in frame.columns:

@@ -504,12 +504,12 @@ _Plan = tuple[
 class WeightedScorecard:
     """The default scoring model: a weighted sum of normalised criteria (加权评分卡).
 
-    Each criterion's exact contribution is ``normalised × weight × scale``; the total is
-    their sum rounded once to ``places`` digits with ``rounding`` (HALF_UP by default),
-    and each contribution is rounded the same way, with any rounding residue settled
-    on the contributions rounding moved furthest — so the breakdown always adds up
-    exactly to the total, the total lies in [0, scale], and it never falls when a
-    higher-is-better figure rises.
+    Each criterion's contribution is ``normalised × weight × scale``, rounded to
+    ``places`` digits with ``rounding`` (HALF_UP by default); the total is the sum of
+    the rounded contributions, so the breakdown always adds up exactly. Should rounding
+    carry the total past the scale, the excess units are taken back from the
+    contributions rounded up the most; so scores lie in [0, scale] and never fall when
+    a higher-is-better figure rises.
 
     Args:
         criteria: The criteria; names unique, weights ≥ 0 summing to exactly 1.
@@ -699,7 +699,7 @@ class WeightedScorecard:
         )
 
     def _settle(self, exact: Sequence[Decimal]) -> tuple[tuple[Decimal, ...], Decimal]:
-        return _settle(exact, self._quantize, self._exp)
+        return _settle(exact, self._quantize, self._exp, self.scale)
 
     def _renormalised(
         self,
@@ -746,28 +746,25 @@ class WeightedScorecard:
 
 
 def _settle(
-    exact: Sequence[Decimal], quantize: Callable[[Decimal, Decimal], Decimal], unit: Decimal
+    exact: Sequence[Decimal],
+    quantize: Callable[[Decimal, Decimal], Decimal],
+    unit: Decimal,
+    cap: Decimal,
 ) -> tuple[tuple[Decimal, ...], Decimal]:
-    """Round contributions so that they add up to the rounded total.
+    """Round each contribution; the total is their sum, kept within ``cap`` (the scale).
 
-    The total is the exact sum rounded once; each contribution is rounded the same
-    way, and any residue (a few units of the last place) is settled one unit at a time
-    on the contributions that rounding moved furthest (largest remainder first when
-    units are missing, smallest when there are too many; ties to the earlier
-    criterion). So the total stays within the scale and is monotone in every figure.
+    When rounding each contribution up would carry the total past the top of the
+    scale, the excess (a few units of the last place) is taken back one unit at a time
+    from the contributions rounding moved up the most (ties to the earlier criterion).
+    The total is ``min(sum of rounded contributions, scale)``: monotone in every figure.
     """
     parts = [quantize(e, unit) for e in exact]
-    total = quantize(sum(exact, _ZERO), unit)
-    diff = total - sum(parts, _ZERO)
-    if diff:
-        units = int(diff / unit)
-        step = unit if units > 0 else -unit
-        order = sorted(
-            range(len(parts)),
-            key=lambda i: ((parts[i] - exact[i]) if units > 0 else (exact[i] - parts[i]), i),
-        )
-        for i in order[: abs(units)]:
-            parts[i] += step
+    total = sum(parts, _ZERO)
+    if total > cap:
+        order = sorted(range(len(parts)), key=lambda i: (exact[i] - parts[i], i))
+        for i in order[: int((total - cap) / unit)]:
+            parts[i] -= unit
+        total = cap
     return tuple(parts), total
 
 
@@ -799,6 +796,7 @@ def _compile(
         "O": _ONE,
         "S": _settle,
         "E": exp,
+        "CAP": scale,
         "Q": _quantizer(rounding),
     }
     k = len(criteria)
@@ -833,9 +831,13 @@ def _compile(
             lines.append(f"    n{i} = O - n{i}")
         ns[f"p{i}"] = c.weight * scale
         lines.append(f"    e{i} = n{i} * p{i}")
+        lines.append(f"    c{i} = Q(e{i}, E)")
     ns_list = ", ".join(f"n{i}" for i in range(k))
     es = ", ".join(f"e{i}" for i in range(k))
-    lines.append(f"    return ({xs},), ({ns_list},), *S(({es},), Q, E)")
+    cs = ", ".join(f"c{i}" for i in range(k))
+    lines.append("    t = " + " + ".join(["Z", *(f"c{i}" for i in range(k))]))
+    lines.append(f"    if t > CAP: return ({xs},), ({ns_list},), *S(({es},), Q, E, CAP)")
+    lines.append(f"    return ({xs},), ({ns_list},), ({cs},), t")
     # The code is built from validated numbers and attribute names only.
     exec("\n".join(lines), ns)
     return ns["fast"]  # type: ignore[return-value]
