@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -563,3 +564,20 @@ def test_the_canonical_form_is_the_same_for_equal_values_however_spelled(
     }
     assert canon.canonical(respelled) == canon.canonical(values)
     assert canon.loads(canon.canonical(values)) == values
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Contact(id="c", name="王总", buying_role="boss"), "buying_role"),
+        (lambda: Dossier(id="d", name="甲", confidentiality="公开"), "confidentiality"),
+        (lambda: Dossier(id="d", name="甲", classification="vip"), "classification"),
+    ],
+)
+def test_an_unknown_enum_value_is_a_validation_error_naming_the_field(
+    build: Callable[[], object], field: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        build()
+    assert info.value.field == field
+    assert "expected one of:" in str(info.value)

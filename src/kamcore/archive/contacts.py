@@ -30,6 +30,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._convert import enum_of
 from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
 
@@ -175,7 +176,7 @@ def _required(instance: object, attribute: attrs.Attribute[str], value: object) 
 
 
 def _buying_role(value: object) -> BuyingRole | None:
-    return None if value is None else BuyingRole(value)
+    return None if value is None else enum_of(value, BuyingRole, "buying_role")
 
 
 def _optional_date(value: object) -> date | None:
@@ -215,6 +216,10 @@ def _observations(value: Iterable[AllianceObservation]) -> tuple[AllianceObserva
     return tuple(value)
 
 
+def _to_stance(value: object) -> Stance:
+    return enum_of(value, Stance, "stance")
+
+
 @attrs.frozen
 class AllianceObservation:
     """What a contact was seen to do on a date, and the evidence (政治联盟状态 with date).
@@ -229,7 +234,7 @@ class AllianceObservation:
     on: date = attrs.field(converter=_on)
     behaviours: tuple[AllianceBehaviour, ...] = attrs.field(default=(), converter=_behaviours)
     evidence: str = attrs.field(default="", validator=_is_str("evidence"))
-    stance: Stance = attrs.field(default=Stance.NEUTRAL, converter=Stance)
+    stance: Stance = attrs.field(default=Stance.NEUTRAL, converter=_to_stance)
 
     @property
     def level(self) -> AllianceLevel:

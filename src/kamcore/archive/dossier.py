@@ -30,6 +30,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from kamcore._convert import enum_of
 from kamcore._display import html_table
 from kamcore.archive.contacts import Contact
 from kamcore.calendar import as_date
@@ -331,11 +332,23 @@ class RecordKind(enum.Enum):
     PAYMENT_VOUCHER = "payment_voucher"
 
 
+def _to_kind(value: object) -> RecordKind:
+    return enum_of(value, RecordKind, "kind")
+
+
+def _to_classification(value: object) -> Classification:
+    return enum_of(value, Classification, "classification")
+
+
+def _to_confidentiality(value: object) -> Confidentiality:
+    return enum_of(value, Confidentiality, "confidentiality")
+
+
 @attrs.frozen
 class RecordReference:
     """A reference to an original record kept elsewhere (the paper or the file)."""
 
-    kind: RecordKind = attrs.field(converter=RecordKind)
+    kind: RecordKind = attrs.field(converter=_to_kind)
     reference: str = attrs.field(validator=_check_text)
     title: str = _text()
     dated: date | None = attrs.field(default=None, converter=_optional_date)
@@ -465,10 +478,11 @@ class Dossier:
     id: str = attrs.field(validator=_required_id)
     name: str = attrs.field(default="", validator=_check_text)
     classification: Classification = attrs.field(
-        default=Classification.GENERAL, converter=Classification
+        default=Classification.GENERAL, converter=_to_classification
     )
     confidentiality: Confidentiality = attrs.field(
-        default=Confidentiality.UNCLASSIFIED, converter=Confidentiality
+        default=Confidentiality.UNCLASSIFIED,
+        converter=_to_confidentiality,
     )
     grade: str = attrs.field(default="", validator=_grade)
     basic: BasicData = attrs.field(factory=BasicData, converter=_basic)

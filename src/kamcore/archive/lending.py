@@ -45,6 +45,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._convert import enum_of
 from kamcore.archive.contacts import redact_contact
 from kamcore.archive.dossier import Confidentiality, Dossier
 from kamcore.errors import AccessDenied, PolicyError, ValidationError
@@ -110,6 +111,14 @@ def _hours(value: object) -> Decimal | None:
     return None if value is None else as_decimal(value, field="max_hours")
 
 
+def _to_level(value: object) -> Confidentiality:
+    return enum_of(value, Confidentiality, "level")
+
+
+def _to_role(value: object) -> Role:
+    return enum_of(value, Role, "role")
+
+
 @attrs.frozen
 class LevelRule:
     """How dossiers of one confidentiality level may be read and lent.
@@ -126,7 +135,7 @@ class LevelRule:
             example the borrower's department manager.
     """
 
-    level: Confidentiality = attrs.field(converter=Confidentiality)
+    level: Confidentiality = attrs.field(converter=_to_level)
     readable: bool = True
     read_outside: bool = False
     lendable: bool = False
@@ -222,7 +231,7 @@ class Borrower:
     """Who wants to read or borrow, and their role."""
 
     name: str
-    role: Role = attrs.field(converter=Role)
+    role: Role = attrs.field(converter=_to_role)
 
 
 @attrs.frozen
@@ -238,7 +247,7 @@ class Approval:
     """
 
     by: str
-    role: Role = attrs.field(converter=Role)
+    role: Role = attrs.field(converter=_to_role)
     at: datetime | None = None
     requested_by: str = ""
     requester_role: Role | None = attrs.field(

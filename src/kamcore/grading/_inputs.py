@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from kamcore._convert import enum_of
 from kamcore.errors import ValidationError
 
 __all__ = ["enum_of", "tuple_of"]
 
 T = TypeVar("T")
-E = TypeVar("E", bound=enum.Enum)
 
 
 def tuple_of(value: Any, cls: type[T], field: str) -> tuple[T, ...]:
@@ -37,22 +36,3 @@ def tuple_of(value: Any, cls: type[T], field: str) -> tuple[T, ...]:
                 problem="wrong type",
             )
     return items
-
-
-def enum_of(value: object, cls: type[E], field: str) -> E:
-    """``value`` as a member of enum ``cls`` (a member or its value).
-
-    Raises:
-        ValidationError: Naming the accepted values.
-    """
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        raise ValidationError(
-            field=field,
-            value=value,
-            expected="one of: " + ", ".join(str(m.value) for m in cls),
-            problem=f"not a {cls.__name__}",
-        ) from None
