@@ -50,6 +50,7 @@ from kamcore.pipeline import (
     registered_checks,
     reopen,
     replay,
+    revise_terms,
     stale,
     to_mermaid,
     velocity,
@@ -271,6 +272,19 @@ def tiny(**overrides: object) -> Playbook:
         ),
         ({"gates": (Gate("empty", GateKind.REQUIRED),)}, "gate 'empty'", "at least one field"),
         (
+            {
+                "fields": (EvidenceField("name", FactKind.TEXT),),
+                "gates": (Gate("g", GateKind.MINIMUM, fields=("name",), minimum=Decimal("0.1")),),
+            },
+            "gate 'g'",
+            "needs a number or money field, and 'name' is text",
+        ),
+        (
+            {"reopen": (Reopen("lost", "lead"), Reopen("lost", "lead"))},
+            "reopen 'lost' -> 'lead'",
+            "given twice",
+        ),
+        (
             {"gates": (Gate("magic", GateKind.CUSTOM, check="no_such_check"),)},
             "gate 'magic'",
             "not registered",
@@ -381,7 +395,7 @@ def test_a_margin_at_the_floor_may_bid(sales: Playbook) -> None:
 
 def test_a_numeric_gate_refuses_text_and_missing_values() -> None:
     pb = tiny(
-        fields=(EvidenceField("margin", FactKind.NUMBER), EvidenceField("note")),
+        fields=(EvidenceField("margin", FactKind.NUMBER), EvidenceField("note", FactKind.NUMBER)),
         gates=(
             Gate("floor", GateKind.MINIMUM, fields=("margin",), minimum=Decimal("0.1")),
             Gate("cap", GateKind.MAXIMUM, fields=("note",), maximum=Decimal(5)),
@@ -392,7 +406,9 @@ def test_a_numeric_gate_refuses_text_and_missing_values() -> None:
     with pytest.raises(TransitionNotAllowed) as info:
         advance(pb, opp, "deal", on=D0)
     assert info.value.failed_gates == (("floor", "margin is missing"), ("cap", "note is missing"))
-    opp, _ = record_evidence(pb, opp, "note", "five", on=D0)
+    # evidence recorded under an earlier version of the playbook, when note was text
+    earlier = tiny(fields=(EvidenceField("margin", FactKind.NUMBER), EvidenceField("note")))
+    opp, _ = record_evidence(earlier, opp, "note", "five", on=D0)
     with pytest.raises(TransitionNotAllowed, match="note is not a number"):
         advance(pb, opp, "deal", on=D0)
     opp, _ = record_evidence(pb, opp, "margin", Decimal("0.5"), on=D0)
@@ -633,9 +649,45 @@ def test_replay_refuses_a_history_that_does_not_fit(sales: Playbook) -> None:
         replay(sales, opp.history[1:])
     with pytest.raises(ValidationError, match="does not belong"):
         replay(sales, (*opp.history, other.history[0]))
-    bad = PipelineEvent(EventKind.ADVANCED, "opp-1", D0, source="proposal", target="development")
-    with pytest.raises(ValidationError, match="not in the playbook"):
-        replay(sales, (*opp.history, bad))
+    day = opp.last_event_on
+    late = date(2026, 12, 1)
+    impossible = {
+        "a step the playbook allows": PipelineEvent(
+            EventKind.ADVANCED, "opp-1", day, source="proposal", target="development"
+        ),
+        "append-only": PipelineEvent(
+            EventKind.ACTIVITY, "opp-1", D0 - timedelta(days=1), source="proposal"
+        ),
+        "a step from the current stage": PipelineEvent(
+            EventKind.ADVANCED, "opp-1", day, source="initiation", target="bidding"
+        ),
+        "a close into an outcome, or a move into a stage": PipelineEvent(
+            EventKind.CLOSED, "opp-1", day, source="proposal", target="bidding"
+        ),
+        "a closed opportunity to reopen": PipelineEvent(
+            EventKind.REOPENED, "opp-1", day, source="proposal", target="proposal"
+        ),
+        "new terms of the same opportunity": PipelineEvent(
+            EventKind.TERMS, "opp-1", day, source="proposal", target="proposal"
+        ),
+        "an event carrying its fact": PipelineEvent(EventKind.EVIDENCE, "opp-1", day),
+        "a buyer step of the playbook": PipelineEvent(
+            EventKind.BUYER_STEP, "opp-1", day, target="nowhere"
+        ),
+    }
+    for expected, bad in impossible.items():
+        with pytest.raises(ValidationError, match=expected) as info:
+            replay(sales, (*opp.history, bad))
+        assert info.value.field == f"events[{len(opp.history)}]"
+    won = close(sales, opp, "withdrawn", on=late, reason="budget cut")[0]
+    after_close = PipelineEvent(EventKind.ACTIVITY, "opp-1", late, source="withdrawn")
+    with pytest.raises(ValidationError, match="an open opportunity"):
+        replay(sales, (*won.history, after_close))
+    into_outcome = PipelineEvent(
+        EventKind.ADVANCED, "opp-1", late, source="proposal", target="withdrawn"
+    )
+    with pytest.raises(ValidationError, match="a close into an outcome"):
+        replay(sales, (*opp.history, into_outcome))
 
 
 @given(pst.playbooks())
@@ -813,7 +865,8 @@ def test_sales_velocity_is_pipeline_value_per_day(forecaster: Playbook) -> None:
         Rate("0.3333"),
         Decimal("40.00"),
     )
-    assert v.per_day == Money("3333.00")
+    # computed from the exact figures, rounded once: 400,000 × 1/3 ÷ 40 = 3,333.33
+    assert v.per_day == Money("3333.33")
     nothing = velocity(forecaster, [])
     assert (nothing.per_day, nothing.win_rate) == (Money("0"), Rate(0))
 
@@ -861,3 +914,70 @@ def test_we_in_proposal_while_the_customer_tenders_is_a_mismatch(sales: Playbook
     (found,) = misalignments(sales, [opp])
     assert found.status is AlignmentStatus.BEHIND
     assert found.expected == ("criteria",)
+
+
+def test_revised_terms_move_the_forecast_and_replay(sales: Playbook) -> None:
+    opp = opened(sales, amount=Money("100000"))
+    assert [(r.period, r.amount) for r in weighted_pipeline(sales, [opp])] == [
+        ("unscheduled", Money("100000"))
+    ]
+    revised, event = revise_terms(
+        sales,
+        opp,
+        on=D0 + timedelta(days=3),
+        amount=Money("900000"),
+        expected_close="2026-05-10",
+        owner="wang",
+        reason="initiation report: expected contract amount and signing date",
+    )
+    assert (event.kind, event.reason, event.opening) == (
+        EventKind.TERMS,
+        "initiation report: expected contract amount and signing date",
+        revised.opening,
+    )
+    assert (revised.amount, revised.expected_close, revised.owner) == (
+        Money("900000"),
+        date(2026, 5, 10),
+        "wang",
+    )
+    assert (revised.stage, revised.stage_entered_on) == (opp.stage, opp.stage_entered_on)
+    assert [(r.owner, r.period, r.amount) for r in weighted_pipeline(sales, [revised])] == [
+        ("wang", "2026-05", Money("900000"))
+    ]
+    assert revised.history[:-1] == opp.history  # the old terms stay in the history
+    assert replay(sales, revised.history) == revised
+    assert codec.from_dict(PipelineEvent, codec.to_dict(event)) == event
+
+
+def test_terms_are_refused_when_nothing_changes_or_the_input_is_bad(sales: Playbook) -> None:
+    opp = opened(sales)
+    day = D0 + timedelta(days=1)
+    bad: dict[str, dict[str, object]] = {
+        "nothing would change": {"amount": opp.amount},
+        "negative": {"amount": Money("-1")},
+        "another currency": {"amount": Money("5", "USD")},
+        "not money": {"amount": 5},
+        "blank": {"owner": " "},
+    }
+    for problem, kw in bad.items():
+        with pytest.raises(ValidationError, match=problem):
+            revise_terms(sales, opp, on=day, reason="why", **kw)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="reason"):
+        revise_terms(sales, opp, on=day, reason="", owner="wang")
+    closed, _ = close(sales, opp, "withdrawn", on=day, reason="budget cut")
+    with pytest.raises(ValidationError, match="closed opportunity"):
+        revise_terms(sales, closed, on=day, reason="why", owner="wang")
+
+
+def test_an_opportunity_can_not_be_opened_for_a_negative_amount(sales: Playbook) -> None:
+    with pytest.raises(ValidationError, match="negative") as info:
+        opened(sales, amount=Money("-0.01"))
+    assert info.value.field == "amount"
+
+
+@pytest.mark.parametrize("name", ["pipeline_project_sales", "pipeline_account_development"])
+def test_every_stage_of_a_preset_can_be_closed_out(name: str) -> None:
+    pb = load_preset(name, Playbook)
+    for stage in pb.stages:
+        ends = [t for t in pb.targets(stage.key) if pb.is_terminal(t)]
+        assert ends, f"{stage.key} can't be closed out (结项)"

@@ -1,4 +1,4 @@
-"""Random moves against the project sales preset keep every promise of the stage machine."""
+"""Random moves against both pipeline presets keep every promise of the stage machine."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from kamcore import codec
 from kamcore.errors import KamError, TransitionNotAllowed
 from kamcore.money import Money
 from kamcore.pipeline import (
@@ -26,128 +27,144 @@ from kamcore.pipeline import (
 from kamcore.presets import load_preset
 from kamcore.strategies._pipeline import pipeline_fact_values
 
-PLAYBOOK = load_preset("pipeline_project_sales", Playbook)
-STAGES = tuple(s.key for s in PLAYBOOK.stages)
-OUTCOMES = tuple(o.key for o in PLAYBOOK.outcomes)
-FIELDS = tuple(f.name for f in PLAYBOOK.fields)
 MARGINS = st.sampled_from([Decimal("0.05"), Decimal("0.15"), Decimal("0.3")])
 
 
-class OpportunityMachine(RuleBasedStateMachine):
-    """Drives one opportunity with random advance/close/reopen/log/evidence steps."""
+def machine_for(preset: str) -> type[RuleBasedStateMachine]:
+    """The state machine test for one playbook preset."""
+    PLAYBOOK = load_preset(preset, Playbook)
+    STAGES = tuple(s.key for s in PLAYBOOK.stages)
+    OUTCOMES = tuple(o.key for o in PLAYBOOK.outcomes)
+    FIELDS = tuple(f.name for f in PLAYBOOK.fields)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.day = date(2026, 1, 5)
-        self.opp: Opportunity
-        self.opp, _ = open_opportunity(
-            PLAYBOOK, id="opp-1", account="acme", amount=Money("800000"), owner="li", on=self.day
-        )
-        self.refusals = 0
+    class OpportunityMachine(RuleBasedStateMachine):
+        """Drives one opportunity with random advance/close/reopen/log/evidence steps."""
 
-    def attempt(self, operation: object, *args: object, **kwargs: object) -> bool:
-        """Run an operation; a refusal must leave the opportunity exactly as it was."""
-        before = self.opp
-        try:
-            self.opp, event = operation(PLAYBOOK, before, *args, on=self.day, **kwargs)  # type: ignore[operator]
-        except KamError:
-            assert self.opp is before
-            assert self.opp == before
-            self.refusals += 1
-            return False
-        assert self.opp.history[:-1] == before.history
-        assert self.opp.history[-1] == event
-        return True
+        def __init__(self) -> None:
+            super().__init__()
+            self.day = date(2026, 1, 5)
+            self.opp: Opportunity
+            self.opp, _ = open_opportunity(
+                PLAYBOOK,
+                id="opp-1",
+                account="acme",
+                amount=Money("800000"),
+                owner="li",
+                on=self.day,
+            )
+            self.refusals = 0
 
-    @rule(days=st.integers(0, 20))
-    def time_passes(self, days: int) -> None:
-        self.day += timedelta(days=days)
+        def attempt(self, operation: object, *args: object, **kwargs: object) -> bool:
+            """Run an operation; a refusal must leave the opportunity exactly as it was."""
+            before = self.opp
+            snapshot = codec.to_dict(before)  # a value copy: a refusal must not change a thing
+            try:
+                self.opp, event = operation(PLAYBOOK, before, *args, on=self.day, **kwargs)  # type: ignore[operator]
+            except KamError:
+                assert codec.to_dict(self.opp) == codec.to_dict(before) == snapshot
+                self.refusals += 1
+                return False
+            assert self.opp.history[:-1] == before.history
+            assert self.opp.history[-1] == event
+            return True
 
-    @rule(goal=st.sampled_from(STAGES + OUTCOMES))
-    def try_to_advance(self, goal: str) -> None:
-        was_closed = self.opp.is_closed
-        moved = self.attempt(advance, goal)
-        if was_closed or goal in OUTCOMES:
-            assert not moved
-        if moved:
-            assert self.opp.stage == goal
+        @rule(days=st.integers(0, 20))
+        def time_passes(self, days: int) -> None:
+            self.day += timedelta(days=days)
 
-    @precondition(lambda self: PLAYBOOK.targets(self.opp.stage) != ())
-    @rule(data=st.data())
-    def try_an_allowed_step(self, data: st.DataObject) -> None:
-        goals = PLAYBOOK.targets(self.opp.stage)
-        goal = data.draw(st.sampled_from(goals))
-        if self.opp.is_closed:
-            self.attempt(reopen, goal, reason="customer came back")
-        elif PLAYBOOK.is_terminal(goal):
-            self.attempt(close, goal, reason="summary", fatal_factors=("price",))
-        else:
-            self.attempt(advance, goal)
+        @rule(goal=st.sampled_from(STAGES + OUTCOMES))
+        def try_to_advance(self, goal: str) -> None:
+            was_closed = self.opp.is_closed
+            moved = self.attempt(advance, goal)
+            if was_closed or goal in OUTCOMES:
+                assert not moved
+            if moved:
+                assert self.opp.stage == goal
 
-    @rule(outcome=st.sampled_from(OUTCOMES), factors=st.sampled_from([(), ("price",)]))
-    def try_to_close(self, outcome: str, factors: tuple[str, ...]) -> None:
-        was_closed = self.opp.is_closed
-        closed = self.attempt(close, outcome, reason="summary", fatal_factors=factors)
-        if was_closed:
-            assert not closed
-        if closed:
-            assert self.opp.stage == outcome
-            assert self.opp.closed_on == self.day
+        @precondition(lambda self: PLAYBOOK.targets(self.opp.stage) != ())
+        @rule(data=st.data())
+        def try_an_allowed_step(self, data: st.DataObject) -> None:
+            goals = PLAYBOOK.targets(self.opp.stage)
+            goal = data.draw(st.sampled_from(goals))
+            if self.opp.is_closed:
+                self.attempt(reopen, goal, reason="customer came back")
+            elif PLAYBOOK.is_terminal(goal):
+                self.attempt(close, goal, reason="summary", fatal_factors=("price",))
+            else:
+                self.attempt(advance, goal)
 
-    @rule(goal=st.sampled_from(STAGES))
-    def try_to_reopen(self, goal: str) -> None:
-        source = self.opp.stage
-        allowed = any(r.outcome == source and r.target == goal for r in PLAYBOOK.reopen)
-        reopened = self.attempt(reopen, goal, reason="customer came back")
-        if reopened:
-            assert allowed
-            assert not self.opp.is_closed
+        @rule(outcome=st.sampled_from(OUTCOMES), factors=st.sampled_from([(), ("price",)]))
+        def try_to_close(self, outcome: str, factors: tuple[str, ...]) -> None:
+            was_closed = self.opp.is_closed
+            closed = self.attempt(close, outcome, reason="summary", fatal_factors=factors)
+            if was_closed:
+                assert not closed
+            if closed:
+                assert self.opp.stage == outcome
+                assert self.opp.closed_on == self.day
 
-    @rule(text=st.sampled_from(["visit", "demo", "action plan"]))
-    def log(self, text: str) -> None:
-        was_closed = self.opp.is_closed
-        logged = self.attempt(log_activity, text)
-        assert logged != was_closed
+        @rule(goal=st.sampled_from(STAGES))
+        def try_to_reopen(self, goal: str) -> None:
+            source = self.opp.stage
+            allowed = any(r.outcome == source and r.target == goal for r in PLAYBOOK.reopen)
+            reopened = self.attempt(reopen, goal, reason="customer came back")
+            if reopened:
+                assert allowed
+                assert not self.opp.is_closed
 
-    @rule(name=st.sampled_from(FIELDS), data=st.data())
-    def record(self, name: str, data: st.DataObject) -> None:
-        kind = PLAYBOOK.field(name).kind
-        value = data.draw(MARGINS if name == "estimated_margin" else pipeline_fact_values(kind))
-        assert self.attempt(record_evidence, name, value)
-        if kind is FactKind.NUMBER:
-            assert self.opp.evidence[name] == value
+        @rule(text=st.sampled_from(["visit", "demo", "action plan"]))
+        def log(self, text: str) -> None:
+            was_closed = self.opp.is_closed
+            logged = self.attempt(log_activity, text)
+            assert logged != was_closed
 
-    @precondition(lambda self: not self.opp.is_closed)
-    @rule()
-    def fill_every_field(self) -> None:
-        for f in PLAYBOOK.fields:
-            if f.name in self.opp.evidence:
-                continue
-            value = Decimal("0.2") if f.kind is FactKind.NUMBER else None
-            if value is None:
-                value = {"text": "x", "date": self.day, "money": Money("1")}[f.kind.value]
-            assert self.attempt(record_evidence, f.name, value)
+        @rule(name=st.sampled_from(FIELDS), data=st.data())
+        def record(self, name: str, data: st.DataObject) -> None:
+            kind = PLAYBOOK.field(name).kind
+            value = data.draw(MARGINS if name == "estimated_margin" else pipeline_fact_values(kind))
+            assert self.attempt(record_evidence, name, value)
+            if kind is FactKind.NUMBER:
+                assert self.opp.evidence[name] == value
 
-    @invariant()
-    def is_always_in_a_defined_stage(self) -> None:
-        assert PLAYBOOK.is_stage(self.opp.stage) or PLAYBOOK.is_terminal(self.opp.stage)
-        assert self.opp.is_closed == PLAYBOOK.is_terminal(self.opp.stage)
+        @precondition(lambda self: not self.opp.is_closed)
+        @rule()
+        def fill_every_field(self) -> None:
+            for f in PLAYBOOK.fields:
+                if f.name in self.opp.evidence:
+                    continue
+                value = Decimal("0.2") if f.kind is FactKind.NUMBER else None
+                if value is None:
+                    value = {"text": "x", "date": self.day, "money": Money("1")}[f.kind.value]
+                assert self.attempt(record_evidence, f.name, value)
 
-    @invariant()
-    def replaying_the_history_gives_the_current_state(self) -> None:
-        assert replay(PLAYBOOK, self.opp.history) == self.opp
+        @invariant()
+        def is_always_in_a_defined_stage(self) -> None:
+            assert PLAYBOOK.is_stage(self.opp.stage) or PLAYBOOK.is_terminal(self.opp.stage)
+            assert self.opp.is_closed == PLAYBOOK.is_terminal(self.opp.stage)
 
-    @invariant()
-    def a_closed_opportunity_refuses_every_move(self) -> None:
-        if self.opp.is_closed:
-            for target in STAGES:
-                if not PLAYBOOK.can_move(self.opp.stage, target):
-                    try:
-                        reopen(PLAYBOOK, self.opp, target, on=self.day, reason="x")
-                    except TransitionNotAllowed:
-                        continue
-                    raise AssertionError(f"reopened to {target} without a rule")
+        @invariant()
+        def replaying_the_history_gives_the_current_state(self) -> None:
+            assert replay(PLAYBOOK, self.opp.history) == self.opp
+
+        @invariant()
+        def a_closed_opportunity_refuses_every_move(self) -> None:
+            if self.opp.is_closed:
+                for target in STAGES:
+                    if not PLAYBOOK.can_move(self.opp.stage, target):
+                        try:
+                            reopen(PLAYBOOK, self.opp, target, on=self.day, reason="x")
+                        except TransitionNotAllowed:
+                            continue
+                        raise AssertionError(f"reopened to {target} without a rule")
+
+    OpportunityMachine.__name__ = f"OpportunityMachine[{preset}]"
+    return OpportunityMachine
 
 
-OpportunityMachine.TestCase.settings = settings(stateful_step_count=30)
-TestOpportunityMachine = OpportunityMachine.TestCase
+ProjectSales = machine_for("pipeline_project_sales")
+ProjectSales.TestCase.settings = settings(stateful_step_count=30)
+TestProjectSalesMachine = ProjectSales.TestCase
+
+AccountDevelopment = machine_for("pipeline_account_development")
+AccountDevelopment.TestCase.settings = settings(stateful_step_count=30)
+TestAccountDevelopmentMachine = AccountDevelopment.TestCase

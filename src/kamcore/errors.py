@@ -26,7 +26,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self
 
 __all__ = [
@@ -214,7 +214,6 @@ class TransitionNotAllowed(KamError):
     source: str
     target: str
     reason: str
-    failed_gates: tuple[tuple[str, str], ...]
 
     def __init__(
         self,
@@ -223,16 +222,31 @@ class TransitionNotAllowed(KamError):
         source: str,
         target: str,
         reason: str = "",
-        failed_gates: Iterable[tuple[str, str]] = (),
+        failed_gates: Iterable[tuple[str, str]] | Callable[[], Iterable[tuple[str, str]]] = (),
     ) -> None:
         self.subject = subject
         self.source = source
         self.target = target
         self.reason = reason
-        self.failed_gates = tuple(failed_gates)
-        # The message is built when shown, not when raised: a refused move is a normal,
-        # frequent outcome and should cost no more than an accepted one.
+        # The message, and the list of failed gates when it is given as a function, are
+        # built when first read, not when raised: a refused move is a normal, frequent
+        # outcome and should cost no more than an accepted one.
+        self._gates: tuple[tuple[str, str], ...] | None = None
+        self._explain: Callable[[], Iterable[tuple[str, str]]] | None = None
+        if callable(failed_gates):
+            self._explain = failed_gates
+        else:
+            self._gates = tuple(failed_gates)
         super().__init__(subject, source, target)
+
+    @property
+    def failed_gates(self) -> tuple[tuple[str, str], ...]:
+        """``(gate name, message)`` for every gate that refused, in the policy's order."""
+        if self._gates is None:
+            assert self._explain is not None  # one of the two is always set
+            self._gates = tuple(self._explain())
+            self._explain = None
+        return self._gates
 
     def __str__(self) -> str:
         """Can't move SUBJECT to TARGET from SOURCE: REASON: gate 'G' failed: WHY."""

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import attrs
 
+from kamcore._fastnew import maker
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
-from kamcore.grading._fastnew import maker
 from kamcore.grading._inputs import tuple_of
 from kamcore.grading._scoring import Score, ScoringModel, check_unique_ids
 from kamcore.money import as_decimal

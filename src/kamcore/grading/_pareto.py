@@ -11,8 +11,8 @@ from typing import Final
 
 import attrs
 
+from kamcore._fastnew import maker
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._fastnew import maker
 from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
 

@@ -72,6 +72,7 @@ from kamcore.pipeline._opportunity import (
     record_evidence,
     reopen,
     replay,
+    revise_terms,
 )
 from kamcore.pipeline._policy import (
     BuyerStep,
@@ -138,6 +139,7 @@ __all__ = [
     "registered_checks",
     "reopen",
     "replay",
+    "revise_terms",
     "stale",
     "to_mermaid",
     "velocity",

@@ -459,8 +459,9 @@ def calibration(playbook: Playbook, opportunities: Iterable[Opportunity]) -> Cal
 class Velocity:
     """Sales velocity: expected revenue per day from the open pipeline.
 
-    ``per_day = open_count × average_amount × win_rate ÷ cycle_days``, rounded HALF_UP
-    to the minor unit.
+    ``per_day = open_count × average_amount × win_rate ÷ cycle_days``, computed from
+    the exact win rate and cycle (not the rounded ones shown here) and rounded HALF_UP
+    to the minor unit once.
 
     Args:
         open_count: Open opportunities.
@@ -505,11 +506,14 @@ def velocity(
                 cycle += (opp.closed_on - opp.opened_on).days
     average = open_total / open_count if open_count else Money.zero(currency)
     win_rate = _rate(won, closed) or Rate(0)
-    days = max(Decimal(1), Rounding.HALF_UP.apply(Decimal(cycle) / won, 2)) if won else Decimal(0)
+    # The rate and the cycle are shown rounded; per_day is computed from the exact
+    # figures and rounded once (open total x won / closed / cycle days).
+    exact_days = max(Decimal(1), Decimal(cycle) / won) if won else Decimal(0)
+    days = Rounding.HALF_UP.apply(exact_days, 2)
     if won == 0 or open_count == 0:
         per_day = Money.zero(currency)
     else:
-        per_day = (average * open_count * win_rate / days).round()
+        per_day = (open_total * won / closed / exact_days).round()
     return Velocity(open_count, average, win_rate, days, per_day)
 
 

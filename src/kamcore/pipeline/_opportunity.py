@@ -9,6 +9,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._fastnew import maker
 from kamcore.calendar import as_date
 from kamcore.errors import TransitionNotAllowed, ValidationError
 from kamcore.money import Money, as_decimal
@@ -31,6 +32,9 @@ class EventKind(enum.Enum):
     ACTIVITY = "activity"
     EVIDENCE = "evidence"
     BUYER_STEP = "buyer_step"
+    TERMS = "terms"
+    """The amount, the expected signing date or the owner changed (``opening`` holds
+    the new terms)."""
 
 
 @attrs.frozen
@@ -72,7 +76,8 @@ class PipelineEvent:
         reason: Why (a move's note, a close-out reason, an activity's description).
         fatal_factors: For ``closed``: the factors that decided it (致命因素).
         fact: For ``evidence``: the fact recorded.
-        opening: For ``opened``: what the opportunity was opened with.
+        opening: For ``opened``: what the opportunity was opened with; for ``terms``:
+            the terms from then on.
     """
 
     kind: EventKind
@@ -156,6 +161,13 @@ class Opportunity:
         return self.history[-1].on if self.history else self.opening.on
 
 
+# Constructors for the hot paths (advance, open): the values are checked before they
+# are built, so the frozen classes' own __init__ has nothing left to do.
+_new_opening = maker(Opening)
+_new_event = maker(PipelineEvent)
+_new_opportunity = maker(Opportunity)
+
+
 def _text(value: object, field: str, *, required: bool = True) -> str:
     if not isinstance(value, str) or (required and not value.strip()):
         raise ValidationError(
@@ -174,6 +186,26 @@ def _strings(**values: object) -> None:
             raise ValidationError(
                 field=field, value=value, expected="a string", problem=f"a {type(value).__name__}"
             )
+
+
+def _amount(value: object, currency: str | None = None) -> Money:
+    """An expected contract amount: non-negative Money (in ``currency``, if given)."""
+    if not isinstance(value, Money):
+        raise ValidationError(
+            field="amount", value=value, expected="a kamcore.money.Money", problem="not money"
+        )
+    if value.amount < 0:
+        raise ValidationError(
+            field="amount", value=value, expected="zero or more", problem="negative"
+        )
+    if currency is not None and value.currency != currency:
+        raise ValidationError(
+            field="amount",
+            value=value,
+            expected=f"an amount in {currency}, the opportunity's currency",
+            problem="another currency",
+        )
+    return value
 
 
 def _day(value: object, field: str = "on") -> date:
@@ -222,6 +254,17 @@ def _apply(
     if kind is EventKind.ADVANCED:
         return Opportunity(
             opp.opening, event.target, event.on, None, opp.evidence, opp.buyer_step, history
+        )
+    if kind is EventKind.TERMS:
+        assert event.opening is not None  # terms events always carry the new terms
+        return Opportunity(
+            event.opening,
+            opp.stage,
+            opp.stage_entered_on,
+            opp.closed_on,
+            opp.evidence,
+            opp.buyer_step,
+            history,
         )
     stage = opp.stage
     entered = opp.stage_entered_on
@@ -279,12 +322,9 @@ def open_opportunity(
         >>> opp.stage, event.kind.value, len(opp.history)
         ('lead', 'opened', 1)
     """
-    if not isinstance(amount, Money):
-        raise ValidationError(
-            field="amount", value=amount, expected="a kamcore.money.Money", problem="not money"
-        )
+    _amount(amount)
     day = _day(on)
-    opening = Opening(
+    opening = _new_opening(
         _text(id, "id"),
         _text(account, "account"),
         amount,
@@ -294,8 +334,8 @@ def open_opportunity(
     )
     who = _text(by, "by", required=False) or owner
     stage = playbook._initial.key
-    event = PipelineEvent(EventKind.OPENED, opening.id, day, who, "", stage, "", (), None, opening)
-    return Opportunity(opening, stage, day, None, EMPTY_EVIDENCE, "", (event,)), event
+    event = _new_event(EventKind.OPENED, opening.id, day, who, "", stage, "", (), None, opening)
+    return _new_opportunity(opening, stage, day, None, EMPTY_EVIDENCE, "", (event,)), event
 
 
 def _path(playbook: Playbook, start: str, goal: str) -> tuple[str, ...]:
@@ -422,17 +462,21 @@ def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
     fast = playbook._fast[key]
     if fast is None or fast(opp):
         return
-    failed = None
-    for gate, check in compiled:
-        problem = check(opp, gate)
-        if problem is not None:
-            if failed is None:
-                failed = []
-            failed.append((gate.name, f"{gate.message}: {problem}" if gate.message else problem))
-    if failed is not None:  # pragma: no branch - the compiled check agrees with the gates
-        raise TransitionNotAllowed(
-            subject=opp.id, source=opp.stage, target=target, failed_gates=failed
-        )
+
+    def explain() -> list[tuple[str, str]]:
+        """Every failed gate with its message, worked out when the refusal is read."""
+        failed = []
+        for gate, check in compiled:
+            problem = check(opp, gate)
+            if problem is not None:
+                failed.append(
+                    (gate.name, f"{gate.message}: {problem}" if gate.message else problem)
+                )
+        return failed
+
+    raise TransitionNotAllowed(
+        subject=opp.id, source=opp.stage, target=target, failed_gates=explain
+    )
 
 
 def advance(
@@ -477,9 +521,13 @@ def advance(
     day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
     _check_gates(playbook, opp, target)
     opening = opp.opening
-    event = PipelineEvent(EventKind.ADVANCED, opening.id, day, by, opp.stage, target, reason)
+    event = _new_event(
+        EventKind.ADVANCED, opening.id, day, by, opp.stage, target, reason, (), None, None
+    )
     history = (*opp.history, event)
-    return Opportunity(opening, target, day, None, opp.evidence, opp.buyer_step, history), event
+    return _new_opportunity(
+        opening, target, day, None, opp.evidence, opp.buyer_step, history
+    ), event
 
 
 def close(
@@ -691,7 +739,125 @@ def record_buyer_step(
     return _apply(opp, event), event
 
 
+def revise_terms(
+    playbook: Playbook,
+    opp: Opportunity,
+    *,
+    on: date | str,
+    reason: str,
+    amount: Money | None = None,
+    expected_close: date | str | None = None,
+    owner: str | None = None,
+    by: str = "",
+) -> tuple[Opportunity, PipelineEvent]:
+    """Change an open opportunity's amount, expected signing date or owner.
+
+    Forecasts read these terms, so a revised estimate (a new expected contract
+    amount from the initiation report, a slipped signing date, a hand-over to another
+    salesperson) is recorded as a ``terms`` event with its reason; the terms before
+    stay in the history.
+
+    Args:
+        playbook: The sales process (kept for a uniform signature).
+        opp: An open opportunity.
+        on: The day of the change (not before the latest event).
+        reason: Why; mandatory.
+        amount: The new expected contract amount (``None``: unchanged).
+        expected_close: The new expected signing date (``None``: unchanged).
+        owner: The new responsible salesperson (``None``: unchanged).
+        by: Who changed them.
+
+    Returns:
+        The opportunity with its new terms, and the ``terms`` event.
+
+    Raises:
+        ValidationError: The opportunity is closed, nothing would change, a blank
+            reason or owner, an amount that is not non-negative Money in the
+            opportunity's currency, or a bad date.
+
+    Examples:
+        >>> from kamcore.pipeline import Playbook, Stage, Outcome
+        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
+        ...               outcomes=(Outcome("won", won=True),))
+        >>> opp, _ = open_opportunity(pb, id="o-1", account="acme",
+        ...                           amount=Money("100000"), owner="li", on="2026-03-02")
+        >>> opp, event = revise_terms(pb, opp, on="2026-03-09", amount=Money("900000"),
+        ...                           expected_close="2026-05-10", reason="initiation report")
+        >>> opp.amount, str(opp.expected_close), event.kind.value
+        (Money('900000', 'CNY'), '2026-05-10', 'terms')
+    """
+    del playbook  # every operation takes the playbook; terms do not depend on it
+    if opp.closed_on is not None:
+        raise ValidationError(
+            field="stage",
+            value=opp.stage,
+            expected="an open opportunity (reopen it first)",
+            problem="the terms of a closed opportunity can't change",
+        )
+    _strings(by=by)
+    why = _text(reason, "reason")
+    old = opp.opening
+    new_amount = old.amount if amount is None else _amount(amount, old.amount.currency)
+    new_close = old.expected_close
+    if expected_close is not None:
+        new_close = _day(expected_close, "expected_close")
+    new_owner = old.owner if owner is None else _text(owner, "owner")
+    terms = Opening(old.id, old.account, new_amount, new_owner, old.on, new_close)
+    if terms == old:
+        raise ValidationError(
+            field="terms",
+            value=None,
+            expected="a new amount, expected signing date or owner",
+            problem="nothing would change",
+        )
+    day = _when(opp, on)
+    event = PipelineEvent(
+        EventKind.TERMS, old.id, day, by, opp.stage, opp.stage, why, (), None, terms
+    )
+    return _apply(opp, event), event
+
+
 _NEEDS_OPEN: Final = "an 'opened' event first"
+
+
+def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
+    playbook: Playbook, opp: Opportunity, event: PipelineEvent, last: date
+) -> str | None:
+    """Why ``event`` could not have followed ``opp``, last changed on ``last``.
+
+    ``None``: it could have.
+    """
+    kind = event.kind
+    if event.on < last:
+        return f"a day on or after {last.isoformat()} (history is append-only)"
+    if kind is EventKind.EVIDENCE:
+        return "an event carrying its fact" if event.fact is None else None
+    if kind is EventKind.BUYER_STEP:
+        known = any(b.key == event.target for b in playbook.buyer_steps)
+        return None if known else "a buyer step of the playbook"
+    if kind is EventKind.REOPENED:
+        if opp.closed_on is None:
+            return "a closed opportunity to reopen"
+    elif opp.closed_on is not None:
+        return f"an open opportunity ({opp.id} was closed as {opp.stage!r})"
+    if kind is EventKind.TERMS:
+        terms = event.opening
+        same = terms is not None and (terms.id, terms.account, terms.on) == (
+            opp.id,
+            opp.account,
+            opp.opened_on,
+        )
+        return None if same else "new terms of the same opportunity"
+    if kind is EventKind.ACTIVITY:
+        return None
+    if event.source != opp.stage:
+        return f"a step from the current stage {opp.stage!r}"
+    if not playbook.can_move(opp.stage, event.target):
+        return "a step the playbook allows"
+    lands_closed = playbook.is_terminal(event.target)
+    if lands_closed != (kind is EventKind.CLOSED):
+        return "a close into an outcome, or a move into a stage"
+    return None
 
 
 def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
@@ -706,7 +872,10 @@ def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
 
     Raises:
         ValidationError: No events, the first is not ``opened``, events of another
-            opportunity are mixed in, or a step the playbook does not allow.
+            opportunity are mixed in, or an event that could not have happened: out
+            of date order, a step the playbook does not allow or from another stage,
+            a move into an outcome or a close into a stage, anything but a reopen (or
+            evidence) on a closed opportunity, a reopen of an open one.
     """
     opp: Opportunity | None = None
     history = tuple(events)
@@ -724,13 +893,13 @@ def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
                 expected=f"a later event of {opp.id!r}",
                 problem="does not belong to this history",
             )
-        moves = event.kind in (EventKind.ADVANCED, EventKind.CLOSED, EventKind.REOPENED)
-        if moves and not playbook.can_move(opp.stage, event.target):
+        problem = _impossible(playbook, opp, event, history[i - 1].on)
+        if problem is not None:
             raise ValidationError(
                 field=where,
-                value=f"{opp.stage} -> {event.target}",
-                expected="a step the playbook allows",
-                problem="not in the playbook",
+                value=f"{event.kind.value} {opp.stage} -> {event.target}".rstrip(" ->"),
+                expected=problem,
+                problem="could not have happened",
             )
         opp = _apply(opp, event, ())
     if opp is None:

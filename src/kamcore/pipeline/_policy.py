@@ -772,7 +772,8 @@ def _check_parts(pb: Playbook) -> None:
             policy=_POLICY,
             part="initial stage",
         )
-    fields = {f.name for f in pb.fields}
+    fields = {f.name: f.kind for f in pb.fields}
+    numeric = (FactKind.NUMBER, FactKind.MONEY)
     for g in pb.gates:
         _gate_shape(g)
         for f in g.fields:
@@ -783,6 +784,22 @@ def _check_parts(pb: Playbook) -> None:
                     policy=_POLICY,
                     part=f"gate {g.name!r}",
                 )
+            if g.kind in (GateKind.MINIMUM, GateKind.MAXIMUM) and fields[f] not in numeric:
+                raise PolicyError(
+                    f"a {g.kind.value} gate needs a number or money field, and {f!r} is "
+                    f"{fields[f].value}; it could never pass",
+                    policy=_POLICY,
+                    part=f"gate {g.name!r}",
+                )
+    seen: set[tuple[str, str]] = set()
+    for r in pb.reopen:
+        if (r.outcome, r.target) in seen:
+            raise PolicyError(
+                "the same reopen rule is given twice",
+                policy=_POLICY,
+                part=f"reopen {r.outcome!r} -> {r.target!r}",
+            )
+        seen.add((r.outcome, r.target))
 
 
 def _known_gates(gates: dict[str, Gate], part: str, names: tuple[str, ...]) -> None:

@@ -32,6 +32,7 @@ from kamcore.pipeline import (
     open_opportunity,
     record_buyer_step,
     record_evidence,
+    revise_terms,
 )
 from kamcore.strategies._core import dates, money
 
@@ -146,7 +147,7 @@ def opportunities(draw: st.DrawFn, playbook: Playbook | None = None) -> Opportun
     )
     for _ in range(draw(st.integers(0, 8))):
         day += timedelta(days=draw(st.integers(0, 30)))
-        action = draw(st.sampled_from(["evidence", "advance", "close", "log", "buyer"]))
+        action = draw(st.sampled_from(["evidence", "advance", "close", "log", "buyer", "terms"]))
         if action == "evidence" and pb.fields:
             field = draw(st.sampled_from(pb.fields))
             opp, _ = record_evidence(
@@ -156,6 +157,15 @@ def opportunities(draw: st.DrawFn, playbook: Playbook | None = None) -> Opportun
             continue
         elif action == "log":
             opp, _ = log_activity(pb, opp, "visit", on=day)
+        elif action == "terms":
+            opp, _ = revise_terms(
+                pb,
+                opp,
+                on=day,
+                reason="revised estimate",
+                amount=opp.amount + draw(money(min_value=1, max_value=10**6)),
+                expected_close=day + timedelta(days=draw(st.integers(0, 180))),
+            )
         elif action == "buyer" and pb.buyer_steps:
             step = draw(st.sampled_from(pb.buyer_steps))
             opp, _ = record_buyer_step(pb, opp, step.key, on=day)
