@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -378,3 +379,22 @@ def test_a_scale_whose_top_level_has_no_points_still_has_positive_full_marks() -
         name="x", descriptors=[Descriptor(level="a", points=0), Descriptor(level="b", points=0)]
     )
     assert rate_competency(scale, "a").full_marks == 1
+
+
+def test_a_scorecard_refuses_a_component_given_twice() -> None:
+    weights = [
+        ScoreWeight(component="attendance", weight="0.5"),
+        ScoreWeight(component="competency", weight="0.5"),
+    ]
+    poor = assess_attendance(AttendanceRule(), days_short=10, times_late=0)  # 90
+    full = assess_attendance(AttendanceRule(), days_short=0, times_late=0)  # 100
+    competency = rate_competency(ANALYSIS, "strong")
+    with pytest.raises(ValidationError, match="'attendance' is given 2 times") as info:
+        score_salesperson(
+            ScorecardPolicy(weights=weights),
+            salesperson="li",
+            period=Period.month(2026, 3),
+            components=[poor, attrs.evolve(competency, component="competency"), full],
+        )
+    assert info.value.field == "components"
+    assert info.value.value == ["attendance"]

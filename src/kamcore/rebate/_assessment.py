@@ -625,9 +625,22 @@ def score_salesperson(
     """Combine component scores into a weighted scorecard that explains every point.
 
     Raises:
-        ValidationError: A component the policy does not weigh, or one it weighs missing.
+        ValidationError: A component given more than once, one the policy does not
+            weigh, or one it weighs missing.
     """
-    by_name = {c.component: c for c in components}
+    given = tuple(components)
+    counts: dict[str, int] = {}
+    for c in given:
+        counts[c.component] = counts.get(c.component, 0) + 1
+    repeated = [name for name, n in counts.items() if n > 1]
+    if repeated:
+        raise ValidationError(
+            field="components",
+            value=repeated,
+            expected="each component exactly once",
+            problem="; ".join(f"{name!r} is given {counts[name]} times" for name in repeated),
+        )
+    by_name = {c.component: c for c in given}
     wanted = [w.component for w in policy.weights]
     extra = sorted(set(by_name) - set(wanted))
     missing = [w for w in wanted if w not in by_name]
