@@ -252,6 +252,9 @@ def test_bad_attendance_rules_and_counts_are_refused() -> None:
         AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=0, points=1)])
     with pytest.raises(PolicyError, match="negative"):
         AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=2, points=-1)])
+    with pytest.raises(PolicyError, match="negative") as info:
+        AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=None, points=-5)])
+    assert info.value.part == "lateness[0]"
     with pytest.raises(PolicyError, match="full_marks"):
         AttendanceRule(full_marks=0)
     with pytest.raises(PolicyError, match="per_day_short"):

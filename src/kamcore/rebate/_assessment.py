@@ -370,14 +370,14 @@ class AttendanceRule:
             part = f"lateness[{i}]"
             if band.min_times != expected_min:
                 raise bad(part, f"must start at {expected_min} times, not {band.min_times}")
+            if band.points < 0:
+                raise bad(part, f"points can't be negative ({band.points})")
             if band.max_times is None:
                 if i != len(self.lateness) - 1:
                     raise bad(part, "only the last band may be open-ended")
                 break
             if band.max_times < band.min_times:
                 raise bad(part, f"ends ({band.max_times}) before it starts ({band.min_times})")
-            if band.points < 0:
-                raise bad(part, f"points can't be negative ({band.points})")
             expected_min = band.max_times + 1
 
     def band_for(self, times_late: int) -> LatenessBand | None:
