@@ -192,6 +192,10 @@ def test_bad_attainment_rules_and_inputs_are_refused() -> None:
         assert info.value.part == part
     with pytest.raises(ValidationError, match="positive target"):
         Target(normal="0")
+    with pytest.raises(ValidationError, match="wrong currency") as info:
+        Target(normal=Money("1000000"), revised=Money("150000", "USD"))
+    assert info.value.field == "revised"
+    assert "CNY" in info.value.expected
     with pytest.raises(ValidationError):
         assess_attainment(AttainmentRule(), actual="-1", target=PLAN)
     with pytest.raises(ValidationError, match="currency"):

@@ -215,11 +215,24 @@ class Target:
         normal: The normal (original) target.
         revised: A target set during the period, if any.
         revision_approved: Whether the KA director approved the revision.
+
+    Raises:
+        ValidationError: A target that is not positive, or a revision in another
+            currency than the normal target.
     """
 
     normal: Money = attrs.field(converter=_normal_target)
     revised: Money | None = attrs.field(default=None, converter=_opt_target)
     revision_approved: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.revised is not None and self.revised.currency != self.normal.currency:
+            raise ValidationError(
+                field="revised",
+                value=self.revised,
+                expected=f"money in {self.normal.currency}, the normal target's currency",
+                problem="wrong currency",
+            )
 
     @property
     def effective(self) -> Money:
