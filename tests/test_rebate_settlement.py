@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kamcore import codec
 from kamcore.calendar import Period
-from kamcore.errors import KamError, TransitionNotAllowed, ValidationError
+from kamcore.errors import KamError, RecordInvalid, TransitionNotAllowed, ValidationError
 from kamcore.money import Money
 from kamcore.presets import load_preset
 from kamcore.rebate import (
+    Accrual,
     AccrualKind,
     LedgerEventKind,
     RebateLedger,
@@ -150,12 +153,122 @@ def test_a_ledger_round_trips_through_the_codec(book: RebateLedger) -> None:
     assert codec.from_dict(RebateLedger, codec.to_dict(book)) == book
 
 
+def settled() -> RebateLedger:
+    book, _ = accrue(ledger(), INVOICE, "250000", on="2026-03-01")
+    book, _ = accrue(book, COLLECTION, "100000", on="2026-04-01")
+    book, _ = settle(book, on="2026-04-30", by="fin")
+    return book
+
+
+def fields(error: ValidationError) -> list[str]:
+    return [e.field for e in error.errors] if isinstance(error, RecordInvalid) else [error.field]
+
+
+def test_a_ledger_built_directly_is_checked_like_one_built_by_accrue() -> None:
+    stray = Accrual(kind=INVOICE, amount=Money("5", "USD"), on="2027-02-01")
+    with pytest.raises(RecordInvalid) as info:
+        RebateLedger(account="Acme", period=Period.parse("2026"), schedule=SOURCE, accruals=[stray])
+    assert fields(info.value) == ["accruals[0].on", "accruals[0].amount"]
+    assert "invoice outside the rebate period" in str(info.value)
+    assert "money in CNY" in str(info.value)
+    credit = Accrual(kind=COLLECTION, amount=Money("-1"), on="2026-03-01")
+    with pytest.raises(ValidationError, match="below zero") as one:
+        attrs.evolve(ledger(), accruals=[credit])
+    assert fields(one.value) == ["accruals[0].amount"]
+    with pytest.raises(ValidationError, match="account"):
+        attrs.evolve(ledger(), account=" ")
+
+
+def test_a_ledger_whose_settlement_was_edited_does_not_load() -> None:
+    data = codec.to_dict(settled())
+    data["settlements"][0]["amount"] = {"amount": "999999.00", "currency": "CNY"}
+    with pytest.raises(RecordInvalid, match="entitlement minus paid") as info:
+        codec.from_dict(RebateLedger, data)
+    assert any(f.endswith("settlements[0].amount") for f in fields(info.value))
+
+
+def test_settlement_lines_must_be_numbered_and_computed_from_what_they_cover() -> None:
+    book = settled()
+    line = book.settlements[0]
+    for change, field in [
+        ({"number": 2}, "settlements[0].number"),
+        ({"by": ""}, "settlements[0].by"),
+        ({"covers": 3}, "settlements[0].covers"),
+        ({"covers": 1}, "settlements[0].quote"),
+        ({"paid_before": Money("1.00")}, "settlements[0].paid_before"),
+        ({"kind": SettlementKind.NIL}, "settlements[0].kind"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(book, settlements=[attrs.evolve(line, **change)])
+        assert field in fields(info.value), change
+
+
+def test_a_ledger_closed_before_its_last_event_or_with_money_outstanding_is_refused() -> None:
+    with pytest.raises(ValidationError, match="closed before the last event") as info:
+        attrs.evolve(settled(), closed_on=date(2026, 4, 29))
+    assert info.value.field == "closed_on"
+    book, _ = accrue(settled(), COLLECTION, "1000", on="2026-05-01")
+    with pytest.raises(ValidationError, match="outstanding") as info:
+        attrs.evolve(book, closed_on=date(2026, 12, 31))
+    assert info.value.field == "closed_on"
+
+
+def test_a_back_dated_accrual_after_a_settlement_is_refused() -> None:
+    book = settled()
+    before = codec.to_dict(book)
+    with pytest.raises(ValidationError, match="back-dated behind a settlement") as info:
+        accrue(book, COLLECTION, "1000", on="2026-04-29")
+    assert info.value.field == "on"
+    assert "2026-04-30" in info.value.expected
+    assert codec.to_dict(book) == before
+    book, _ = accrue(book, COLLECTION, "1000", on="2026-04-30")  # the same day is fine
+    late = attrs.evolve(book.accruals[-1], on=date(2026, 4, 1))
+    with pytest.raises(ValidationError, match="back-dated") as built:
+        attrs.evolve(book, accruals=(*book.accruals[:-1], late))
+    assert built.value.field == "accruals[2].on"
+
+
+def test_settle_and_close_go_forward_in_time_and_name_who_did_it() -> None:
+    book, _ = accrue(ledger(), COLLECTION, "1000", on="2026-05-01")
+    with pytest.raises(ValidationError, match="before an accrual it covers") as info:
+        settle(book, on="2026-04-30", by="fin")
+    assert info.value.field == "on"
+    for by in ("", "  "):
+        with pytest.raises(ValidationError, match="missing") as info:
+            settle(book, on="2026-05-31", by=by)
+        assert info.value.field == "by"
+    book, _ = settle(book, on="2026-05-31", by="fin")
+    with pytest.raises(ValidationError, match="closed before the last event") as info:
+        close(book, on="2026-05-30", by="fin")
+    assert info.value.field == "on"
+    with pytest.raises(ValidationError) as info:
+        close(book, on="2026-05-31", by="")
+    assert info.value.field == "by"
+    book, _ = close(book, on="2026-05-31", by="fin")
+    assert book.closed_on == date(2026, 5, 31)
+
+
+@given(rebate_ledgers(), st.integers(-(10**6), 10**6).filter(bool), st.data())
+def test_any_edit_to_a_settled_amount_is_refused_on_load(
+    book: RebateLedger, cents: int, data: st.DataObject
+) -> None:
+    assume(book.settlements)
+    k = data.draw(st.integers(0, len(book.settlements) - 1))
+    dumped = codec.to_dict(book)
+    line = book.settlements[k]
+    edited = line.amount + Money(Decimal(cents).scaleb(-2), line.amount.currency)
+    dumped["settlements"][k]["amount"] = codec.to_dict(edited)
+    with pytest.raises(RecordInvalid):
+        codec.from_dict(RebateLedger, dumped)
+
+
 class LedgerMachine(RuleBasedStateMachine):
     """Any interleaving of accruals, settlements and closing keeps the books exact."""
 
     def __init__(self) -> None:
         super().__init__()
         self.book = ledger()
+        self.today = date(2026, 1, 10)
         self.lines = 0
         self.refusals = 0
 
@@ -175,19 +288,24 @@ class LedgerMachine(RuleBasedStateMachine):
             return None
         return event
 
-    @rule(entry=accruals())
-    def enter(self, entry: tuple[AccrualKind, Decimal]) -> None:
+    @rule(days=st.integers(0, 20))
+    def time_passes(self, days: int) -> None:
+        self.today += timedelta(days=days)
+
+    @rule(entry=accruals(), back=st.integers(0, 40))
+    def enter(self, entry: tuple[AccrualKind, Decimal], back: int) -> None:
+        """Enter a document dated up to ``back`` days ago (back-dating may be refused)."""
         kind, amount = entry
-        self.attempt(accrue, kind=kind, amount=Money(amount), on="2026-06-01")
+        self.attempt(accrue, kind=kind, amount=Money(amount), on=self.today - timedelta(back))
 
     @rule()
     def settle_now(self) -> None:
         was_closed = self.book.is_closed
-        line = self.attempt(settle, on="2026-12-31", by="fin")
+        line = self.attempt(settle, on=self.today, by="fin")
         if was_closed:
             assert line is None
             return
-        assert line is not None
+        assert line is not None  # every accrual is dated on or before today
         self.lines += 1
         assert line.number == self.lines
         assert self.book.paid == line.entitlement
@@ -195,8 +313,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule()
     def close_now(self) -> None:
         refusable = self.book.is_closed or bool(self.book.outstanding.amount)
-        event = self.attempt(close, on="2027-01-01", by="fin")
+        event = self.attempt(close, on=self.today, by="fin")
         assert (event is None) == refusable
+
+    @invariant()
+    def the_ledger_reloads_from_its_data(self) -> None:
+        assert codec.from_dict(RebateLedger, codec.to_dict(self.book)) == self.book
 
     @invariant()
     def paid_is_the_sum_of_the_settlement_lines(self) -> None:
