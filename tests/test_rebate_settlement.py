@@ -15,19 +15,31 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kamcore import codec
 from kamcore.calendar import Period
-from kamcore.errors import KamError, RecordInvalid, TransitionNotAllowed, ValidationError
+from kamcore.errors import (
+    ApprovalRequired,
+    KamError,
+    RecordInvalid,
+    TransitionNotAllowed,
+    ValidationError,
+)
 from kamcore.money import Money
 from kamcore.presets import load_preset
 from kamcore.rebate import (
+    DEFAULT_CHAIN,
     Accrual,
     AccrualKind,
     LedgerEventKind,
     RebateLedger,
+    RebateRequest,
     SettlementKind,
     TierSchedule,
     accrue,
+    approve,
     close,
+    promise,
+    reject,
     settle,
+    submit,
 )
 from kamcore.strategies._rebate import accruals, rebate_ledgers, tier_schedules
 
@@ -246,6 +258,46 @@ def test_settle_and_close_go_forward_in_time_and_name_who_did_it() -> None:
     assert info.value.field == "by"
     book, _ = close(book, on="2026-05-31", by="fin")
     assert book.closed_on == date(2026, 5, 31)
+
+
+def requested(amount: str = "8000.00", account: str = "Acme", steps: int = 3) -> RebateRequest:
+    request, _ = submit(id="R-1", account=account, amount=amount, by="li", at="2026-03-02T09:00")
+    for step, who in list(zip(DEFAULT_CHAIN.keys, ("wang", "zhou", "zhao"), strict=True))[:steps]:
+        request, _ = approve(request, step, by=who, at="2026-03-02T10:00")
+    return request
+
+
+def test_a_settlement_checked_against_an_approval_pays_only_what_was_approved() -> None:
+    book, _ = accrue(ledger(), INVOICE, "250000", on="2026-03-01")
+    book, _ = accrue(book, COLLECTION, "100000", on="2026-04-01")
+    book, line = settle(book, on="2026-04-30", by="fin", approval=requested())
+    assert (line.amount, line.approval) == (Money("8000.00"), "R-1")
+    assert codec.from_dict(RebateLedger, codec.to_dict(book)) == book
+    book, _ = accrue(book, COLLECTION, "1000", on="2026-05-01")
+    before = codec.to_dict(book)
+    with pytest.raises(TransitionNotAllowed, match=r"exceeds the CNY 8,000\.00 approved"):
+        settle(book, on="2026-05-31", by="fin", approval=requested())
+    assert codec.to_dict(book) == before
+    book, line = settle(book, on="2026-05-31", by="fin")  # no approval given: not checked
+    assert line.approval == ""
+
+
+def test_settling_against_a_request_not_fully_approved_is_refused() -> None:
+    book, _ = accrue(ledger(), COLLECTION, "1000", on="2026-03-01")
+    with pytest.raises(ApprovalRequired, match="Can't settle against request 'R-1'") as info:
+        settle(book, on="2026-03-31", by="fin", approval=requested(steps=2))
+    assert info.value.missing == ("general manager (总经理)",)
+    rejected, _ = reject(
+        requested(steps=1), "marketing_centre", by="zhou", at="2026-03-03T09:00", reason="no"
+    )
+    with pytest.raises(ApprovalRequired):
+        settle(book, on="2026-03-31", by="fin", approval=rejected)
+    with pytest.raises(ValidationError, match="another account") as other:
+        settle(book, on="2026-03-31", by="fin", approval=requested(account="Globex"))
+    assert other.value.field == "approval.account"
+    promised, _ = promise(requested(), by="li", at="2026-03-04T09:00")
+    _, line = settle(book, on="2026-03-31", by="fin", approval=promised)
+    assert line.approval == "R-1"
 
 
 @given(rebate_ledgers(), st.integers(-(10**6), 10**6).filter(bool), st.data())

@@ -1,4 +1,15 @@
-"""Settlement with true-up (返点结算): a period ledger, entitlement to date, payments and claw-backs."""  # noqa: E501
+"""Settlement with true-up (返点结算): a period ledger, entitlement to date, payments and claw-backs.
+
+Settlement and approval are separate steps. The source's rule is about the promise:
+without approval (返点管理), no rebate may be promised to the customer; that is enforced
+by :func:`~kamcore.rebate.promise` on a :class:`~kamcore.rebate.RebateRequest`. The
+ledger computes what is owed from invoices and collections, which it can do before,
+during or without any request (a rebate promised under a contract approved outside
+kamcore, or a forecast of the entitlement). To tie a payment to its approval, pass the
+request: ``settle(ledger, on=..., by=..., approval=request)`` refuses unless the request
+is for the ledger's account, fully approved (or already promised), and approves at
+least the entitlement paid to date; the settlement line records the request id.
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -9,8 +20,9 @@ from datetime import date
 import attrs
 
 from kamcore.calendar import Period, as_date
-from kamcore.errors import RecordInvalid, TransitionNotAllowed, ValidationError
+from kamcore.errors import ApprovalRequired, RecordInvalid, TransitionNotAllowed, ValidationError
 from kamcore.money import Money, as_decimal, total
+from kamcore.rebate._approval import RebateRequest, RequestStatus
 from kamcore.rebate._tiers import RebateQuote, TierSchedule, quote
 
 __all__ = [
@@ -95,6 +107,8 @@ class Settlement:
         quote: The explained quote the entitlement comes from.
         covers: How many of the ledger's accruals, counted from the first, were entered
             before this settlement (the ones its entitlement is computed from).
+        approval: The id of the approved :class:`~kamcore.rebate.RebateRequest` it was
+            checked against (``""`` when settled without one).
     """
 
     number: int
@@ -106,6 +120,7 @@ class Settlement:
     paid_before: Money
     quote: RebateQuote
     covers: int
+    approval: str = ""
 
 
 class LedgerEventKind(enum.Enum):
@@ -596,7 +611,50 @@ def accrue(
     return new, event
 
 
-def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedger, Settlement]:
+def _check_approval(ledger: RebateLedger, approval: RebateRequest, entitlement: Money) -> None:
+    if not isinstance(approval, RebateRequest):
+        raise ValidationError(
+            field="approval",
+            value=approval,
+            expected="a RebateRequest, or None to settle without one",
+            problem=f"a {type(approval).__name__}",
+        )
+    if approval.account != ledger.account:
+        raise ValidationError(
+            field="approval.account",
+            value=approval.account,
+            expected=f"a request for {ledger.account!r}, the ledger's account",
+            problem="the request is for another account",
+        )
+    if approval.status not in (RequestStatus.APPROVED, RequestStatus.PROMISED):
+        steps = approval.chain.steps[len(approval.approved_steps) :]
+        raise ApprovalRequired(
+            request=approval.id, missing=[s.title for s in steps], action="settle against"
+        )
+    if approval.amount.currency != entitlement.currency:
+        raise ValidationError(
+            field="approval.amount",
+            value=approval.amount,
+            expected=f"money in {entitlement.currency}, the ledger's currency",
+            problem="wrong currency",
+        )
+    if entitlement > approval.amount:
+        raise TransitionNotAllowed(
+            subject=f"rebate ledger {ledger.account!r} {ledger.period}",
+            source="open",
+            target="settled",
+            reason=f"the entitlement to date, {entitlement}, exceeds the {approval.amount} "
+            f"approved in request {approval.id!r}; apply for the difference first",
+        )
+
+
+def settle(
+    ledger: RebateLedger,
+    *,
+    on: date | str,
+    by: str,
+    approval: RebateRequest | None = None,
+) -> tuple[RebateLedger, Settlement]:
     """Settle to date: pay entitlement-to-date minus already paid (true-up, 多退少补).
 
     A positive difference is a ``PAYMENT``; a negative one (credit notes or reversed
@@ -609,14 +667,22 @@ def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedg
         on: The settlement date: on or after the last settlement and every accrual it
             covers.
         by: Who settles (required).
+        approval: The rebate request that approved the rebate. When given, the
+            settlement is refused unless the request is for the ledger's account, is
+            fully approved (or promised), and approves at least the entitlement to date
+            (what will have been paid after this settlement); the line records its id.
+            Without it, the ledger does not check approval (see the module docs).
 
     Returns:
         The new ledger and the settlement line (the event).
 
     Raises:
-        TransitionNotAllowed: The period is closed (any :class:`~kamcore.errors.KamError`).
-        ValidationError: An empty ``by``, or a date before the previous settlement or
-            before an accrual it would cover.
+        TransitionNotAllowed: The period is closed (any :class:`~kamcore.errors.KamError`),
+            or the entitlement to date exceeds the approved amount.
+        ApprovalRequired: ``approval`` is not fully approved (pending or rejected).
+        ValidationError: An empty ``by``, a date before the previous settlement or
+            before an accrual it would cover, or an ``approval`` for another account or
+            in another currency.
     """
     if ledger.is_closed:
         raise _refuse_closed(ledger, "settled")
@@ -638,6 +704,8 @@ def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedg
             problem="settlement dated before an accrual it covers",
         )
     q = ledger.entitlement()
+    if approval is not None:
+        _check_approval(ledger, approval, q.rebate)
     paid = ledger.paid
     diff = q.rebate - paid
     line = Settlement(
@@ -650,6 +718,7 @@ def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedg
         paid_before=paid,
         quote=q,
         covers=len(ledger.accruals),
+        approval="" if approval is None else approval.id,
     )
     return attrs.evolve(ledger, settlements=(*ledger.settlements, line)), line
 
