@@ -10,6 +10,7 @@ from hypothesis import given
 
 from kamcore import codec
 from kamcore.errors import (
+    AccessDenied,
     ApprovalRequired,
     KamError,
     PolicyError,
@@ -39,10 +40,13 @@ def submitted() -> RebateRequest:
     return request
 
 
+APPROVERS = ("wang", "zhou", "zhao")  # one person per role, as the source says
+
+
 def fully_approved() -> RebateRequest:
     request = submitted()
-    for hour, step in zip((10, 11, 12), DEFAULT_CHAIN.keys, strict=True):
-        request, _ = approve(request, step, by="boss", at=f"2026-03-02T{hour}:00")
+    for hour, step, who in zip((10, 11, 12), DEFAULT_CHAIN.keys, APPROVERS, strict=True):
+        request, _ = approve(request, step, by=who, at=f"2026-03-02T{hour}:00")
     return request
 
 
@@ -71,9 +75,9 @@ def test_a_submitted_request_awaits_the_ka_department_manager() -> None:
 def test_approvals_in_chain_order_make_the_request_approved() -> None:
     request = submitted()
     events = []
-    for hour, step in zip((10, 11, 12), DEFAULT_CHAIN.keys, strict=True):
+    for hour, step, who in zip((10, 11, 12), DEFAULT_CHAIN.keys, APPROVERS, strict=True):
         assert request.status is RequestStatus.PENDING
-        request, event = approve(request, step, by="boss", at=f"2026-03-02T{hour}:00", note="ok")
+        request, event = approve(request, step, by=who, at=f"2026-03-02T{hour}:00", note="ok")
         events.append(event)
     assert request.status is RequestStatus.APPROVED
     assert request.approved_steps == DEFAULT_CHAIN.keys
@@ -195,6 +199,37 @@ def test_a_history_that_could_not_have_happened_is_refused() -> None:
     )
     with pytest.raises(ValidationError, match="another request"):
         RebateRequest(id="R-1", account="Acme", amount="1", history=(other,))
+
+
+def test_one_person_may_not_decide_two_steps_of_the_source_chain() -> None:
+    assert DEFAULT_CHAIN.distinct_approvers
+    request, _ = approve(submitted(), "ka_manager", by="wang", at="2026-03-02T10:00")
+    before = codec.to_dict(request)
+    with pytest.raises(AccessDenied, match="distinct approvers") as info:
+        approve(request, "marketing_centre", by=" Wang ", at="2026-03-02T11:00")
+    assert (info.value.actor, info.value.action) == (" Wang ", "approve step 'marketing_centre' of")
+    with pytest.raises(AccessDenied, match="already decided step 'ka_manager'"):
+        reject(request, "marketing_centre", by="wang", at="2026-03-02T11:00", reason="no")
+    assert codec.to_dict(request) == before
+    request, _ = approve(request, "marketing_centre", by="zhou", at="2026-03-02T11:00")
+    assert request.approved_steps == ("ka_manager", "marketing_centre")
+
+
+def test_a_chain_may_allow_one_person_to_decide_several_steps() -> None:
+    lenient = attrs.evolve(DEFAULT_CHAIN, distinct_approvers=False)
+    request, _ = submit(
+        id="R-1", account="Acme", amount="100", by="li", at="2026-03-02T09:00", chain=lenient
+    )
+    for hour, step in zip((10, 11, 12), lenient.keys, strict=True):
+        request, _ = approve(request, step, by="boss", at=f"2026-03-02T{hour}:00")
+    assert request.status is RequestStatus.APPROVED
+    assert codec.from_dict(RebateRequest, codec.to_dict(request)) == request
+    # the same history under the source chain could not have happened
+    with pytest.raises(ValidationError, match="one person decided two steps") as info:
+        attrs.evolve(request, chain=DEFAULT_CHAIN)
+    assert info.value.field == "history[2].by"
+    with pytest.raises(PolicyError, match="true or false"):
+        ApprovalChain(steps=DEFAULT_CHAIN.steps, distinct_approvers="no")  # type: ignore[arg-type]
 
 
 def test_a_step_title_falls_back_to_its_key() -> None:

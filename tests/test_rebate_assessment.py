@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from kamcore import codec
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.money import Money, Rate
+from kamcore.money import Money, Rate, Rounding
 from kamcore.presets import load_preset, preset_names
 from kamcore.rebate import (
     ApprovalChain,
@@ -191,6 +193,10 @@ def test_bad_attainment_rules_and_inputs_are_refused() -> None:
         assert info.value.part == part
     with pytest.raises(ValidationError, match="positive target"):
         Target(normal="0")
+    with pytest.raises(ValidationError, match="wrong currency") as info:
+        Target(normal=Money("1000000"), revised=Money("150000", "USD"))
+    assert info.value.field == "revised"
+    assert "CNY" in info.value.expected
     with pytest.raises(ValidationError):
         assess_attainment(AttainmentRule(), actual="-1", target=PLAN)
     with pytest.raises(ValidationError, match="currency"):
@@ -251,6 +257,9 @@ def test_bad_attendance_rules_and_counts_are_refused() -> None:
         AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=0, points=1)])
     with pytest.raises(PolicyError, match="negative"):
         AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=2, points=-1)])
+    with pytest.raises(PolicyError, match="negative") as info:
+        AttendanceRule(lateness=[LatenessBand(min_times=1, max_times=None, points=-5)])
+    assert info.value.part == "lateness[0]"
     with pytest.raises(PolicyError, match="full_marks"):
         AttendanceRule(full_marks=0)
     with pytest.raises(PolicyError, match="per_day_short"):
@@ -378,3 +387,120 @@ def test_a_scale_whose_top_level_has_no_points_still_has_positive_full_marks() -
         name="x", descriptors=[Descriptor(level="a", points=0), Descriptor(level="b", points=0)]
     )
     assert rate_competency(scale, "a").full_marks == 1
+
+
+def test_a_scorecard_refuses_a_component_given_twice() -> None:
+    weights = [
+        ScoreWeight(component="attendance", weight="0.5"),
+        ScoreWeight(component="competency", weight="0.5"),
+    ]
+    poor = assess_attendance(AttendanceRule(), days_short=10, times_late=0)  # 90
+    full = assess_attendance(AttendanceRule(), days_short=0, times_late=0)  # 100
+    competency = rate_competency(ANALYSIS, "strong")
+    with pytest.raises(ValidationError, match="'attendance' is given 2 times") as info:
+        score_salesperson(
+            ScorecardPolicy(weights=weights),
+            salesperson="li",
+            period=Period.month(2026, 3),
+            components=[poor, attrs.evolve(competency, component="competency"), full],
+        )
+    assert info.value.field == "components"
+    assert info.value.value == ["attendance"]
+
+
+def _even_split() -> ScorecardPolicy:
+    return ScorecardPolicy(
+        weights=[ScoreWeight(component="a", weight="0.5"), ScoreWeight(component="b", weight="0.5")]
+    )
+
+
+def _scored(component: str, score: Decimal | int, full_marks: Decimal | int) -> ComponentScore:
+    return ComponentScore(
+        component=component,
+        score=score,
+        full_marks=full_marks,
+        lines=[ScoreLine(component, Decimal(score))],
+    )
+
+
+def test_the_printed_contributions_add_up_to_the_total() -> None:
+    card = score_salesperson(
+        _even_split(),
+        salesperson="li",
+        period=Period.month(2026, 3),
+        components=[_scored("a", Decimal("99.99"), 100), _scored("b", Decimal("99.99"), 100)],
+    )
+    # each contribution is 49.995 exactly; the total 99.99 is rounded once
+    assert card.total == Decimal("99.99")
+    # the one fen of rounding residue goes to the earlier of two equal remainders
+    assert card.rounded_contributions == (Decimal("50.00"), Decimal("49.99"))
+    lines = card.explain()
+    assert lines[0] == "a: 99.99 / 100 × 50% = 50.00"
+    assert lines[2] == "b: 99.99 / 100 × 50% = 49.99"
+    assert lines[-1] == "total: 99.99"
+
+
+def test_the_rounding_residue_goes_to_the_largest_remainder() -> None:
+    card = score_salesperson(
+        _even_split(),
+        salesperson="li",
+        period=Period.month(2026, 3),
+        components=[_scored("a", Decimal("99.982"), 100), _scored("b", Decimal("99.988"), 100)],
+    )
+    # 49.991 + 49.994 = 99.985 → 99.99; b's remainder (0.004) beats a's (0.001)
+    assert card.total == Decimal("99.99")
+    assert card.rounded_contributions == (Decimal("49.99"), Decimal("50.00"))
+
+
+@st.composite
+def _any_scorecards(draw: st.DrawFn) -> Scorecard:
+    n = draw(st.integers(1, 5))
+    places = draw(st.integers(0, 3))
+    cuts = sorted(draw(st.lists(st.integers(1, 999), min_size=n - 1, max_size=n - 1, unique=True)))
+    bounds = [0, *cuts, 1000]
+    policy = ScorecardPolicy(
+        weights=[
+            ScoreWeight(component=f"c{i}", weight=Decimal(hi - lo).scaleb(-3))
+            for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
+        ],
+        places=places,
+        rounding=draw(st.sampled_from(Rounding)),
+    )
+    components = [
+        _scored(
+            f"c{i}",
+            Decimal(draw(st.integers(-10_000, 20_000))).scaleb(-draw(st.integers(0, 3))),
+            draw(st.integers(1, 300)),
+        )
+        for i in range(n)
+    ]
+    return score_salesperson(
+        policy, salesperson="li", period=Period.month(2026, 3), components=components
+    )
+
+
+@given(_any_scorecards())
+def test_the_rounded_contributions_always_add_up_to_the_total(card: Scorecard) -> None:
+    rounded = card.rounded_contributions
+    assert sum(rounded, Decimal(0)) == card.total
+    unit = Decimal(1).scaleb(-card.policy.places)
+    for share, exact in zip(rounded, card.contributions, strict=True):
+        assert abs(share - exact) < unit  # each is its exact value rounded down or up
+        assert share == share.quantize(unit)
+    printed = [Decimal(line.rsplit("= ", 1)[1]) for line in card.explain() if " = " in line]
+    assert sum(printed, Decimal(0)) == Decimal(card.explain()[-1].removeprefix("total: "))
+
+
+def test_a_scorecard_whose_total_disagrees_with_its_contributions_is_refused() -> None:
+    card = score_salesperson(
+        _even_split(),
+        salesperson="li",
+        period=Period.month(2026, 3),
+        components=[_scored("a", 90, 100), _scored("b", 80, 100)],
+    )
+    with pytest.raises(ValidationError, match="total") as info:
+        attrs.evolve(card, total=Decimal("99.00"))
+    assert info.value.field == "total"
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(card, contributions=card.contributions[:1])
+    assert info.value.field == "contributions"

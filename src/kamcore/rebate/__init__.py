@@ -12,7 +12,9 @@
   总经理 by default) before it may be promised to the customer.
 * :class:`RebateLedger`, :func:`accrue`, :func:`settle`, :func:`close` — settlement with
   true-up: each settlement pays entitlement-to-date minus already paid; a negative
-  difference is a claw-back line.
+  difference is a claw-back line. ``settle(..., approval=request)`` ties a payment to
+  its fully approved :class:`RebateRequest`; without it the ledger does not check
+  approval (promising is what needs it).
 * :class:`CommissionTable`, :func:`commission` — salesperson commission by customer grade
   (grades are plain labels).
 * :func:`assess_attainment`, :func:`assess_attendance`, :func:`rate_competency`,

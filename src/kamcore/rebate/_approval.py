@@ -9,7 +9,13 @@ from typing import Final
 
 import attrs
 
-from kamcore.errors import ApprovalRequired, PolicyError, TransitionNotAllowed, ValidationError
+from kamcore.errors import (
+    AccessDenied,
+    ApprovalRequired,
+    PolicyError,
+    TransitionNotAllowed,
+    ValidationError,
+)
 from kamcore.money import Money
 
 __all__ = [
@@ -96,6 +102,17 @@ class ApprovalChain:
     Chains are data; the source's chain is :data:`DEFAULT_CHAIN` (also the preset
     ``rebate_approval_source``).
 
+    The source names three roles that approve (KA department manager, marketing
+    centre, general manager), so by default one person may decide at most one step of
+    a request: ``distinct_approvers=False`` lets one person decide several steps (a
+    small company where one manager holds two roles). People are compared by name,
+    ignoring case and surrounding spaces.
+
+    Attributes:
+        steps: The approvals, in order.
+        name: A name for the chain.
+        distinct_approvers: Whether each step must be decided by a different person.
+
     Raises:
         PolicyError: No steps, a step that is not an :class:`ApprovalStep`, an empty key
             or a key used twice.
@@ -107,8 +124,15 @@ class ApprovalChain:
 
     steps: tuple[ApprovalStep, ...] = attrs.field(converter=_to_steps)
     name: str = ""
+    distinct_approvers: bool = True
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.distinct_approvers, bool):
+            raise PolicyError(
+                f"must be true or false, not {self.distinct_approvers!r}",
+                policy="ApprovalChain",
+                part="distinct_approvers",
+            )
         if not self.steps:
             raise PolicyError("a chain needs at least one step", policy="ApprovalChain")
         seen: set[str] = set()
@@ -222,7 +246,8 @@ class RebateRequest:
 
     Raises:
         ValidationError: A history that could not have happened (events out of order,
-            approvals out of chain order, anything after a rejection or a promise).
+            approvals out of chain order, anything after a rejection or a promise, or
+            one person deciding two steps of a chain that requires distinct approvers).
     """
 
     id: str
@@ -267,6 +292,16 @@ class RebateRequest:
                     problem="history out of order",
                 )
             status, approved = _apply(event.kind, approved, len(self.chain.steps))
+            if self.chain.distinct_approvers and event.kind in _DECISIONS:
+                earlier = _decided_by(self.history[:i], event.by)
+                if earlier is not None:
+                    raise ValidationError(
+                        field=f"{field}.by",
+                        value=event.by,
+                        expected=f"someone other than the approver of {earlier.step!r} "
+                        "(the chain requires distinct approvers)",
+                        problem="one person decided two steps",
+                    )
 
     # -- derived state ---------------------------------------------------------------
     @property
@@ -303,6 +338,21 @@ class RebateRequest:
             if event.kind is RequestEventKind.REJECTED:
                 return event
         return None
+
+
+_DECISIONS: Final = (RequestEventKind.APPROVED, RequestEventKind.REJECTED)
+
+
+def _same_person(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _decided_by(history: Iterable[RequestEvent], by: str) -> RequestEvent | None:
+    """The earlier decision (approval or rejection) made by ``by``, if any."""
+    for event in history:
+        if event.kind in _DECISIONS and _same_person(event.by, by):
+            return event
+    return None
 
 
 def _before(a: datetime, b: datetime, field: str) -> bool:
@@ -434,8 +484,18 @@ def _decide(
             else f"{step!r} can't {verb} before {awaited.title} has approved"
         )
         raise _refuse(request, kind.value, f"{why}; awaiting {awaited.key!r}")
+    who = _text(by, "by")
+    earlier = _decided_by(request.history, who) if request.chain.distinct_approvers else None
+    if earlier is not None:
+        raise AccessDenied(
+            subject=f"rebate request {request.id!r}",
+            actor=who,
+            action=f"{verb} step {step!r} of",
+            reason=f"they already decided step {earlier.step!r} and the chain requires "
+            "distinct approvers (ApprovalChain.distinct_approvers)",
+        )
     event = RequestEvent(
-        request=request.id, kind=kind, step=step, by=_text(by, "by"), at=_as_moment(at), note=note
+        request=request.id, kind=kind, step=step, by=who, at=_as_moment(at), note=note
     )
     return _append(request, event)
 
@@ -458,6 +518,8 @@ def approve(
     Raises:
         TransitionNotAllowed: The step is out of order, or the request is no longer
             pending (approved, rejected or promised).
+        AccessDenied: ``by`` already decided an earlier step and the chain requires
+            distinct approvers.
         ValidationError: An unknown step, an empty approver, a time before the last event.
 
     Examples:
@@ -479,6 +541,8 @@ def reject(
     Raises:
         TransitionNotAllowed: The step is not the one awaited, or the request is no
             longer pending.
+        AccessDenied: ``by`` already decided an earlier step and the chain requires
+            distinct approvers.
         ValidationError: No reason given, an unknown step, or a bad time.
     """
     _text(reason, "reason")

@@ -215,11 +215,24 @@ class Target:
         normal: The normal (original) target.
         revised: A target set during the period, if any.
         revision_approved: Whether the KA director approved the revision.
+
+    Raises:
+        ValidationError: A target that is not positive, or a revision in another
+            currency than the normal target.
     """
 
     normal: Money = attrs.field(converter=_normal_target)
     revised: Money | None = attrs.field(default=None, converter=_opt_target)
     revision_approved: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.revised is not None and self.revised.currency != self.normal.currency:
+            raise ValidationError(
+                field="revised",
+                value=self.revised,
+                expected=f"money in {self.normal.currency}, the normal target's currency",
+                problem="wrong currency",
+            )
 
     @property
     def effective(self) -> Money:
@@ -370,14 +383,14 @@ class AttendanceRule:
             part = f"lateness[{i}]"
             if band.min_times != expected_min:
                 raise bad(part, f"must start at {expected_min} times, not {band.min_times}")
+            if band.points < 0:
+                raise bad(part, f"points can't be negative ({band.points})")
             if band.max_times is None:
                 if i != len(self.lateness) - 1:
                     raise bad(part, "only the last band may be open-ended")
                 break
             if band.max_times < band.min_times:
                 raise bad(part, f"ends ({band.max_times}) before it starts ({band.min_times})")
-            if band.points < 0:
-                raise bad(part, f"points can't be negative ({band.points})")
             expected_min = band.max_times + 1
 
     def band_for(self, times_late: int) -> LatenessBand | None:
@@ -549,7 +562,9 @@ class ScorecardPolicy:
     """How a salesperson's components combine into one score out of 100.
 
     Each component contributes ``weight × score / full_marks × 100``; the total is
-    rounded once to ``places`` with ``rounding``.
+    rounded once to ``places`` with ``rounding``. The contributions shown by
+    :meth:`Scorecard.explain` are rounded so that they add up exactly to that total
+    (largest remainder; see :attr:`Scorecard.rounded_contributions`).
 
     Raises:
         PolicyError: No components, a repeated one, a weight ≤ 0, or weights that do not
@@ -580,6 +595,22 @@ class ScorecardPolicy:
             )
 
 
+def _allocate(exact: tuple[Decimal, ...], total: Decimal, places: int) -> tuple[Decimal, ...]:
+    """Round ``exact`` to ``places`` so that the results add up to ``total``.
+
+    Largest remainder: every value is first rounded down (toward −∞); the units of
+    ``10**-places`` still missing to reach ``total`` go one each to the values with the
+    largest remainders, the earlier value first when remainders are equal.
+    """
+    unit = Decimal(1).scaleb(-places)
+    floors = [Rounding.FLOOR.apply(value, places) for value in exact]
+    residue = int((total - sum(floors, _ZERO)) / unit)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in by_remainder[:residue]:
+        floors[i] += unit
+    return tuple(floors)
+
+
 @attrs.define(frozen=True, slots=True, kw_only=True)
 class Scorecard:
     """A salesperson's explained score for a period (考核表).
@@ -587,9 +618,16 @@ class Scorecard:
     Attributes:
         salesperson: Who.
         period: The period assessed.
+        policy: The policy that weighed the components.
         components: Every component score, in the policy's order.
         contributions: Each component's weighted points out of 100, unrounded.
-        total: The score out of 100 (more with bonuses), rounded once.
+        total: The score out of 100 (more with bonuses): the sum of the contributions,
+            rounded once with the policy's places and rounding.
+
+    Raises:
+        ValidationError: Components or contributions that do not match the policy's
+            weights one for one, or a total that is not the rounded sum of the
+            contributions.
     """
 
     salesperson: str
@@ -599,16 +637,68 @@ class Scorecard:
     contributions: tuple[Decimal, ...]
     total: Decimal
 
+    def __attrs_post_init__(self) -> None:
+        wanted = [w.component for w in self.policy.weights]
+        names = [c.component for c in self.components]
+        if names != wanted:
+            raise ValidationError(
+                field="components",
+                value=names,
+                expected=f"one score for each of {', '.join(wanted)}, in that order",
+                problem="components do not match the policy",
+            )
+        if len(self.contributions) != len(wanted):
+            raise ValidationError(
+                field="contributions",
+                value=len(self.contributions),
+                expected=f"{len(wanted)} contributions, one per component",
+                problem="wrong number of contributions",
+            )
+        exact = self.policy.rounding.apply(sum(self.contributions, _ZERO), self.policy.places)
+        if self.total != exact:
+            raise ValidationError(
+                field="total",
+                value=self.total,
+                expected=f"{exact}, the rounded sum of the contributions",
+                problem="the total does not add up",
+            )
+
+    @property
+    def rounded_contributions(self) -> tuple[Decimal, ...]:
+        """Each contribution rounded to the policy's places, adding up exactly to the total.
+
+        Rounding every contribution on its own could print lines that disagree with
+        the total (two contributions of 49.995 print 50.00 and 50.00, the total is
+        99.99). Instead the rounding residue is allocated by largest remainder: each
+        contribution is rounded down, then the units still missing to reach the total
+        go one each to the contributions with the largest remainders, the earlier
+        component first when remainders are equal. Each is therefore its exact value
+        rounded down or up, never further.
+
+        Examples:
+            >>> policy = ScorecardPolicy(weights=[ScoreWeight(component="a", weight="0.5"),
+            ...                                   ScoreWeight(component="b", weight="0.5")])
+            >>> parts = [ComponentScore(component=c, score="99.99", full_marks=100,
+            ...                         lines=[ScoreLine(c, Decimal("99.99"))]) for c in "ab"]
+            >>> card = score_salesperson(policy, salesperson="li",
+            ...                          period=Period.month(2026, 3), components=parts)
+            >>> card.rounded_contributions, card.total
+            ((Decimal('50.00'), Decimal('49.99')), Decimal('99.99'))
+        """
+        return _allocate(self.contributions, self.total, self.policy.places)
+
     def explain(self) -> tuple[str, ...]:
-        """Every point, component by component."""
+        """Every point, component by component; the component lines add up to the total.
+
+        Each component line shows its contribution as in :attr:`rounded_contributions`.
+        """
         out: list[str] = []
-        for comp, weight, contrib in zip(
-            self.components, self.policy.weights, self.contributions, strict=True
+        for comp, weight, share in zip(
+            self.components, self.policy.weights, self.rounded_contributions, strict=True
         ):
             out.append(
                 f"{comp.component}: {comp.score:f} / {comp.full_marks:f} × "
-                f"{(weight.weight * 100).normalize():f}% = "
-                f"{self.policy.rounding.apply(contrib, self.policy.places)}"
+                f"{(weight.weight * 100).normalize():f}% = {share}"
             )
             out.extend(f"  {_fmt(line.points)}  {line.item}" for line in comp.lines)
         out.append(f"total: {self.total}")
@@ -625,9 +715,22 @@ def score_salesperson(
     """Combine component scores into a weighted scorecard that explains every point.
 
     Raises:
-        ValidationError: A component the policy does not weigh, or one it weighs missing.
+        ValidationError: A component given more than once, one the policy does not
+            weigh, or one it weighs missing.
     """
-    by_name = {c.component: c for c in components}
+    given = tuple(components)
+    counts: dict[str, int] = {}
+    for c in given:
+        counts[c.component] = counts.get(c.component, 0) + 1
+    repeated = [name for name, n in counts.items() if n > 1]
+    if repeated:
+        raise ValidationError(
+            field="components",
+            value=repeated,
+            expected="each component exactly once",
+            problem="; ".join(f"{name!r} is given {counts[name]} times" for name in repeated),
+        )
+    by_name = {c.component: c for c in given}
     wanted = [w.component for w in policy.weights]
     extra = sorted(set(by_name) - set(wanted))
     missing = [w for w in wanted if w not in by_name]

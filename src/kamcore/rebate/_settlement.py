@@ -1,4 +1,15 @@
-"""Settlement with true-up (返点结算): a period ledger, entitlement to date, payments and claw-backs."""  # noqa: E501
+"""Settlement with true-up (返点结算): a period ledger, entitlement to date, payments and claw-backs.
+
+Settlement and approval are separate steps. The source's rule is about the promise:
+without approval (返点管理), no rebate may be promised to the customer; that is enforced
+by :func:`~kamcore.rebate.promise` on a :class:`~kamcore.rebate.RebateRequest`. The
+ledger computes what is owed from invoices and collections, which it can do before,
+during or without any request (a rebate promised under a contract approved outside
+kamcore, or a forecast of the entitlement). To tie a payment to its approval, pass the
+request: ``settle(ledger, on=..., by=..., approval=request)`` refuses unless the request
+is for the ledger's account, fully approved (or already promised), and approves at
+least the entitlement paid to date; the settlement line records the request id.
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -9,8 +20,9 @@ from datetime import date
 import attrs
 
 from kamcore.calendar import Period, as_date
-from kamcore.errors import TransitionNotAllowed, ValidationError
+from kamcore.errors import ApprovalRequired, RecordInvalid, TransitionNotAllowed, ValidationError
 from kamcore.money import Money, as_decimal, total
+from kamcore.rebate._approval import RebateRequest, RequestStatus
 from kamcore.rebate._tiers import RebateQuote, TierSchedule, quote
 
 __all__ = [
@@ -93,6 +105,10 @@ class Settlement:
         entitlement: The rebate earned to date (the quote's rounded rebate).
         paid_before: The net amount paid by earlier settlements.
         quote: The explained quote the entitlement comes from.
+        covers: How many of the ledger's accruals, counted from the first, were entered
+            before this settlement (the ones its entitlement is computed from).
+        approval: The id of the approved :class:`~kamcore.rebate.RebateRequest` it was
+            checked against (``""`` when settled without one).
     """
 
     number: int
@@ -103,6 +119,8 @@ class Settlement:
     entitlement: Money
     paid_before: Money
     quote: RebateQuote
+    covers: int
+    approval: str = ""
 
 
 class LedgerEventKind(enum.Enum):
@@ -145,6 +163,21 @@ class RebateLedger:
     difference between that entitlement and what was already paid, so the settlements
     of a ledger always add up to its entitlement at the last settlement.
 
+    A ledger is checked whenever it is built, directly or by :func:`kamcore.codec.from_dict`,
+    so an edited or hand-made ledger that could not have come from :func:`accrue`,
+    :func:`settle` and :func:`close` is refused:
+
+    * every accrual is in the schedule's currency, dated on or after the period's start
+      (invoices inside the period), and no running sales or collections total falls
+      below zero;
+    * settlements are numbered 1, 2, ... with non-empty ``by``, go forward in time, and
+      each one's quote, entitlement, ``paid_before``, amount and kind are exactly what
+      :func:`settle` computes from the accruals it ``covers``;
+    * events go forward in time: an accrual a settlement covers is dated on or before
+      it, an accrual entered after it on or after it;
+    * ``closed_on`` is on or after every accrual and settlement, and a closed ledger
+      has nothing outstanding.
+
     Attributes:
         account: The account.
         period: The period whose sales earn the rebate (a :class:`~kamcore.calendar.Period`).
@@ -152,6 +185,11 @@ class RebateLedger:
         accruals: Every invoice and collection, in the order entered.
         settlements: Every settlement, in order.
         closed_on: When the period was closed (``None`` while open).
+
+    Raises:
+        ValidationError: The ledger is inconsistent (the field names where); a
+            :class:`~kamcore.errors.RecordInvalid` lists every problem when there are
+            several.
 
     Examples:
         >>> from kamcore.presets import load_preset
@@ -170,6 +208,13 @@ class RebateLedger:
     accruals: tuple[Accrual, ...] = attrs.field(default=(), converter=_accruals)
     settlements: tuple[Settlement, ...] = attrs.field(default=(), converter=_settlements)
     closed_on: date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        errors = _check_ledger(self)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise RecordInvalid("RebateLedger", errors)
 
     @property
     def is_closed(self) -> bool:
@@ -205,6 +250,247 @@ class RebateLedger:
         return self.entitlement().rebate - self.paid
 
 
+def _period_span(period: Period) -> str:
+    return f"{period} ({period.start.isoformat()} to {period.last_day.isoformat()})"
+
+
+def _check_accruals(ledger: RebateLedger) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    cur = ledger.schedule.currency
+    period = ledger.period
+    running = {kind: Money.zero(cur) for kind in AccrualKind}
+    entries: tuple[object, ...] = ledger.accruals  # checked, as a ledger may be hand-made
+    for i, a in enumerate(entries):
+        at = f"accruals[{i}]"
+        if not isinstance(a, Accrual) or not isinstance(a.kind, AccrualKind):
+            errors.append(
+                ValidationError(field=at, value=a, expected="an Accrual of an AccrualKind")
+            )
+            continue
+        if a.kind is AccrualKind.INVOICE and a.on not in period:
+            errors.append(
+                ValidationError(
+                    field=f"{at}.on",
+                    value=a.on,
+                    expected=f"a date in {_period_span(period)}",
+                    problem="invoice outside the rebate period",
+                )
+            )
+        elif a.on < period.start:
+            errors.append(
+                ValidationError(
+                    field=f"{at}.on",
+                    value=a.on,
+                    expected=f"a date on or after {period.start.isoformat()}",
+                    problem="collection before the rebate period",
+                )
+            )
+        if not isinstance(a.amount, Money) or a.amount.currency != cur:
+            errors.append(
+                ValidationError(
+                    field=f"{at}.amount",
+                    value=a.amount,
+                    expected=f"money in {cur}, the ledger's currency",
+                    problem="wrong currency",
+                )
+            )
+            continue
+        running[a.kind] += a.amount
+        if running[a.kind].amount < 0:
+            errors.append(
+                ValidationError(
+                    field=f"{at}.amount",
+                    value=a.amount,
+                    expected=f"a credit of at most {(running[a.kind] - a.amount).amount}",
+                    problem=f"{a.kind.value} total would fall below zero",
+                )
+            )
+    return errors
+
+
+def _kind_of(diff: Money) -> SettlementKind:
+    if diff.amount > 0:
+        return SettlementKind.PAYMENT
+    if diff.amount < 0:
+        return SettlementKind.CLAWBACK
+    return SettlementKind.NIL
+
+
+def _wrong(field: str, value: object, expected: object, problem: str) -> ValidationError:
+    return ValidationError(field=field, value=value, expected=str(expected), problem=problem)
+
+
+def _check_header(
+    k: int, line: Settlement, previous: date | None, covered: int, count: int
+) -> list[ValidationError]:
+    """Numbering, who, date order and the accruals covered, of settlement ``k``."""
+    at = f"settlements[{k}]"
+    errors: list[ValidationError] = []
+    if line.number != k + 1:
+        errors.append(
+            _wrong(f"{at}.number", line.number, k + 1, "settlements are numbered 1, 2, ...")
+        )
+    if not isinstance(line.by, str) or not line.by.strip():
+        errors.append(_wrong(f"{at}.by", line.by, "who settled, a non-empty string", "missing"))
+    if previous is not None and line.on < previous:
+        errors.append(
+            _wrong(
+                f"{at}.on",
+                line.on,
+                f"a date on or after the previous settlement, {previous.isoformat()}",
+                "settlements go forward in time",
+            )
+        )
+    if (
+        isinstance(line.covers, bool)
+        or not isinstance(line.covers, int)
+        or not covered <= line.covers <= count
+    ):
+        errors.append(
+            _wrong(
+                f"{at}.covers",
+                line.covers,
+                f"a count from {covered} (the previous settlement's) to {count}",
+                "covers accruals that do not exist or were already covered",
+            )
+        )
+    return errors
+
+
+def _check_dates(
+    accruals: tuple[Accrual, ...], start: int, stop: int, after: date | None, until: date | None
+) -> list[ValidationError]:
+    """Accruals ``start:stop`` are dated on or after ``after`` and on or before ``until``."""
+    errors: list[ValidationError] = []
+    for i in range(start, stop):
+        day = accruals[i].on
+        if after is not None and day < after:
+            errors.append(
+                _wrong(
+                    f"accruals[{i}].on",
+                    day,
+                    f"a date on or after the settlement of {after.isoformat()}",
+                    "back-dated behind a settlement",
+                )
+            )
+        if until is not None and day > until:
+            errors.append(
+                _wrong(
+                    f"accruals[{i}].on",
+                    day,
+                    f"a date on or before the settlement of {until.isoformat()} that covers it",
+                    "dated after the settlement that covers it",
+                )
+            )
+    return errors
+
+
+def _check_amounts(
+    k: int, line: Settlement, ledger: RebateLedger, paid: Money
+) -> list[ValidationError]:
+    """Settlement ``k`` moves exactly entitlement (of what it covers) minus ``paid``."""
+    at = f"settlements[{k}]"
+    cur = ledger.schedule.currency
+    head = ledger.accruals[: line.covers]
+    basis = total((a.amount for a in head if a.kind is AccrualKind.INVOICE), cur)
+    base = total((a.amount for a in head if a.kind is AccrualKind.COLLECTION), cur)
+    q = quote(ledger.schedule, basis=basis, base=base)
+    due = q.rebate - paid
+    errors: list[ValidationError] = []
+    if line.quote != q:
+        errors.append(
+            _wrong(
+                f"{at}.quote",
+                line.quote.rebate,
+                f"the quote for sales {basis.amount} and collections {base.amount}",
+                "the quote does not match the accruals it covers",
+            )
+        )
+    if line.entitlement != q.rebate:
+        errors.append(
+            _wrong(f"{at}.entitlement", line.entitlement, q.rebate, "entitlement does not match")
+        )
+    if line.paid_before != paid:
+        errors.append(
+            _wrong(f"{at}.paid_before", line.paid_before, paid, "not the sum of earlier lines")
+        )
+    if line.amount != due:
+        errors.append(
+            _wrong(
+                f"{at}.amount",
+                line.amount,
+                f"{due} (entitlement {q.rebate} minus {paid} paid before)",
+                "the amount is not entitlement minus paid",
+            )
+        )
+    if line.kind is not _kind_of(due):
+        errors.append(
+            _wrong(f"{at}.kind", line.kind, _kind_of(due).value, "kind does not match the amount")
+        )
+    return errors
+
+
+def _check_settlements(ledger: RebateLedger) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    accruals = ledger.accruals
+    paid = Money.zero(ledger.schedule.currency)
+    covered = 0
+    previous: date | None = None
+    lines: tuple[object, ...] = ledger.settlements  # checked, as a ledger may be hand-made
+    for k, line in enumerate(lines):
+        if not isinstance(line, Settlement):
+            return [*errors, _wrong(f"settlements[{k}]", line, "a Settlement", "not a settlement")]
+        header = _check_header(k, line, previous, covered, len(accruals))
+        errors += header
+        if any(e.field.endswith(".covers") for e in header):
+            return errors
+        errors += _check_dates(accruals, covered, line.covers, previous, line.on)
+        errors += _check_amounts(k, line, ledger, paid)
+        paid += line.amount
+        covered, previous = line.covers, line.on
+    errors += _check_dates(accruals, covered, len(accruals), previous, None)
+    return errors
+
+
+def _last_event(ledger: RebateLedger) -> date | None:
+    days = [a.on for a in ledger.accruals] + [s.on for s in ledger.settlements]
+    return max(days, default=None)
+
+
+def _check_ledger(ledger: RebateLedger) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    if not isinstance(ledger.account, str) or not ledger.account.strip():
+        errors.append(
+            ValidationError(field="account", value=ledger.account, expected="a non-empty string")
+        )
+    errors += _check_accruals(ledger)
+    if errors:
+        return errors
+    errors += _check_settlements(ledger)
+    if errors or ledger.closed_on is None:
+        return errors
+    last = _last_event(ledger)
+    if last is not None and ledger.closed_on < last:
+        errors.append(
+            ValidationError(
+                field="closed_on",
+                value=ledger.closed_on,
+                expected=f"a date on or after the last accrual or settlement, {last.isoformat()}",
+                problem="closed before the last event",
+            )
+        )
+    elif ledger.outstanding.amount:
+        errors.append(
+            ValidationError(
+                field="closed_on",
+                value=ledger.closed_on,
+                expected="None (open), or nothing outstanding",
+                problem=f"closed with {ledger.outstanding} outstanding",
+            )
+        )
+    return errors
+
+
 def _refuse_closed(ledger: RebateLedger, target: str) -> TransitionNotAllowed:
     assert ledger.closed_on is not None
     return TransitionNotAllowed(
@@ -213,6 +499,17 @@ def _refuse_closed(ledger: RebateLedger, target: str) -> TransitionNotAllowed:
         target=target,
         reason=f"the period was closed on {ledger.closed_on.isoformat()}; open a new period",
     )
+
+
+def _who(by: object) -> str:
+    if not isinstance(by, str) or not by.strip():
+        raise ValidationError(
+            field="by",
+            value=by,
+            expected="who did it, a non-empty string",
+            problem="missing" if isinstance(by, str) else f"a {type(by).__name__}",
+        )
+    return by
 
 
 def _money(value: object, currency: str) -> Money:
@@ -244,7 +541,9 @@ def accrue(
         kind: ``INVOICE`` (sales) or ``COLLECTION`` (collected).
         amount: The amount; negative for a credit note or a reversed collection.
         on: The document date. Invoices must fall inside the period; collections may
-            come later, but not before the period starts.
+            come later, but not before the period starts. Once the ledger has been
+            settled, nothing may be dated before the last settlement: what was settled
+            stays settled, and a late document enters the next settlement.
         ref: The document number.
         by: Who entered it.
 
@@ -253,8 +552,9 @@ def accrue(
 
     Raises:
         TransitionNotAllowed: The period is closed.
-        ValidationError: A bad amount or date, an invoice outside the period, or a
-            credit that would take sales or collections below zero.
+        ValidationError: A bad amount or date, an invoice outside the period, a date
+            before the last settlement, or a credit that would take sales or
+            collections below zero.
     """
     if ledger.is_closed:
         raise _refuse_closed(ledger, "accrued")
@@ -280,9 +580,16 @@ def accrue(
             expected=f"a date on or after {period.start.isoformat()}",
             problem="collection before the rebate period",
         )
-    accrual = Accrual(kind=kind, amount=money, on=day, ref=ref)
-    new = attrs.evolve(ledger, accruals=(*ledger.accruals, accrual))
-    running = new.invoiced if kind is AccrualKind.INVOICE else new.collected
+    if ledger.settlements and day < ledger.settlements[-1].on:
+        last = ledger.settlements[-1]
+        raise ValidationError(
+            field="on",
+            value=day,
+            expected=f"a date on or after the last settlement (no. {last.number}, "
+            f"{last.on.isoformat()})",
+            problem="back-dated behind a settlement",
+        )
+    running = ledger._sum(kind) + money
     if running.amount < 0:
         raise ValidationError(
             field="amount",
@@ -290,6 +597,8 @@ def accrue(
             expected=f"a credit of at most {(running - money).amount} (the {kind.value} total)",
             problem=f"{kind.value} total would fall below zero",
         )
+    accrual = Accrual(kind=kind, amount=money, on=day, ref=ref)
+    new = attrs.evolve(ledger, accruals=(*ledger.accruals, accrual))
     event = LedgerEvent(
         account=ledger.account,
         period=period,
@@ -302,7 +611,50 @@ def accrue(
     return new, event
 
 
-def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedger, Settlement]:
+def _check_approval(ledger: RebateLedger, approval: RebateRequest, entitlement: Money) -> None:
+    if not isinstance(approval, RebateRequest):
+        raise ValidationError(
+            field="approval",
+            value=approval,
+            expected="a RebateRequest, or None to settle without one",
+            problem=f"a {type(approval).__name__}",
+        )
+    if approval.account != ledger.account:
+        raise ValidationError(
+            field="approval.account",
+            value=approval.account,
+            expected=f"a request for {ledger.account!r}, the ledger's account",
+            problem="the request is for another account",
+        )
+    if approval.status not in (RequestStatus.APPROVED, RequestStatus.PROMISED):
+        steps = approval.chain.steps[len(approval.approved_steps) :]
+        raise ApprovalRequired(
+            request=approval.id, missing=[s.title for s in steps], action="settle against"
+        )
+    if approval.amount.currency != entitlement.currency:
+        raise ValidationError(
+            field="approval.amount",
+            value=approval.amount,
+            expected=f"money in {entitlement.currency}, the ledger's currency",
+            problem="wrong currency",
+        )
+    if entitlement > approval.amount:
+        raise TransitionNotAllowed(
+            subject=f"rebate ledger {ledger.account!r} {ledger.period}",
+            source="open",
+            target="settled",
+            reason=f"the entitlement to date, {entitlement}, exceeds the {approval.amount} "
+            f"approved in request {approval.id!r}; apply for the difference first",
+        )
+
+
+def settle(
+    ledger: RebateLedger,
+    *,
+    on: date | str,
+    by: str,
+    approval: RebateRequest | None = None,
+) -> tuple[RebateLedger, Settlement]:
     """Settle to date: pay entitlement-to-date minus already paid (true-up, 多退少补).
 
     A positive difference is a ``PAYMENT``; a negative one (credit notes or reversed
@@ -310,15 +662,31 @@ def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedg
     no difference is recorded as ``NIL``. Settle as often as needed: nothing is ever
     paid twice.
 
+    Args:
+        ledger: The ledger.
+        on: The settlement date: on or after the last settlement and every accrual it
+            covers.
+        by: Who settles (required).
+        approval: The rebate request that approved the rebate. When given, the
+            settlement is refused unless the request is for the ledger's account, is
+            fully approved (or promised), and approves at least the entitlement to date
+            (what will have been paid after this settlement); the line records its id.
+            Without it, the ledger does not check approval (see the module docs).
+
     Returns:
         The new ledger and the settlement line (the event).
 
     Raises:
-        TransitionNotAllowed: The period is closed (any :class:`~kamcore.errors.KamError`).
-        ValidationError: A date before the previous settlement.
+        TransitionNotAllowed: The period is closed (any :class:`~kamcore.errors.KamError`),
+            or the entitlement to date exceeds the approved amount.
+        ApprovalRequired: ``approval`` is not fully approved (pending or rejected).
+        ValidationError: An empty ``by``, a date before the previous settlement or
+            before an accrual it would cover, or an ``approval`` for another account or
+            in another currency.
     """
     if ledger.is_closed:
         raise _refuse_closed(ledger, "settled")
+    who = _who(by)
     day = as_date(on, field="on")
     if ledger.settlements and day < ledger.settlements[-1].on:
         raise ValidationError(
@@ -327,25 +695,30 @@ def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedg
             expected=f"a date on or after the last settlement, {ledger.settlements[-1].on}",
             problem="settlements go forward in time",
         )
+    latest = max((a.on for a in ledger.accruals), default=None)
+    if latest is not None and day < latest:
+        raise ValidationError(
+            field="on",
+            value=day,
+            expected=f"a date on or after the latest accrual, {latest.isoformat()}",
+            problem="settlement dated before an accrual it covers",
+        )
     q = ledger.entitlement()
+    if approval is not None:
+        _check_approval(ledger, approval, q.rebate)
     paid = ledger.paid
     diff = q.rebate - paid
-    kind = (
-        SettlementKind.PAYMENT
-        if diff.amount > 0
-        else SettlementKind.CLAWBACK
-        if diff.amount < 0
-        else SettlementKind.NIL
-    )
     line = Settlement(
         number=len(ledger.settlements) + 1,
         on=day,
-        by=by,
-        kind=kind,
+        by=who,
+        kind=_kind_of(diff),
         amount=diff,
         entitlement=q.rebate,
         paid_before=paid,
         quote=q,
+        covers=len(ledger.accruals),
+        approval="" if approval is None else approval.id,
     )
     return attrs.evolve(ledger, settlements=(*ledger.settlements, line)), line
 
@@ -353,12 +726,29 @@ def settle(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedg
 def close(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedger, LedgerEvent]:
     """Close the period: no more accruals or settlements.
 
+    Args:
+        ledger: The ledger.
+        on: The closing date: on or after every accrual and settlement.
+        by: Who closes (required).
+
     Raises:
         TransitionNotAllowed: Already closed, or an amount is still outstanding
             (settle first, so that what was paid is exactly the entitlement).
+        ValidationError: An empty ``by``, or a date before the last accrual or
+            settlement.
     """
     if ledger.is_closed:
         raise _refuse_closed(ledger, "closed")
+    who = _who(by)
+    day = as_date(on, field="on")
+    last = _last_event(ledger)
+    if last is not None and day < last:
+        raise ValidationError(
+            field="on",
+            value=day,
+            expected=f"a date on or after the last accrual or settlement, {last.isoformat()}",
+            problem="closed before the last event",
+        )
     outstanding = ledger.outstanding
     if outstanding.amount:
         raise TransitionNotAllowed(
@@ -367,13 +757,12 @@ def close(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedge
             target="closed",
             reason=f"{outstanding} is still outstanding; settle first",
         )
-    day = as_date(on, field="on")
     event = LedgerEvent(
         account=ledger.account,
         period=ledger.period,
         kind=LedgerEventKind.CLOSED,
         on=day,
-        by=by,
+        by=who,
         amount=ledger.paid,
         detail="period closed",
     )

@@ -95,12 +95,17 @@ def rebate_quotes(draw: st.DrawFn) -> RebateQuote:
 
 
 def approval_chains() -> st.SearchStrategy[ApprovalChain]:
-    """Chains of 1–4 distinct steps."""
+    """Chains of 1–4 distinct steps, requiring distinct approvers or not."""
     keys = st.lists(
         st.text("abcdefghij_", min_size=1, max_size=8), min_size=1, max_size=4, unique=True
     )
-    return keys.map(
-        lambda ks: ApprovalChain(steps=tuple(ApprovalStep(key=k, label=k.upper()) for k in ks))
+    return st.builds(
+        lambda ks, distinct: ApprovalChain(
+            steps=tuple(ApprovalStep(key=k, label=k.upper()) for k in ks),
+            distinct_approvers=distinct,
+        ),
+        keys,
+        st.booleans(),
     )
 
 
@@ -121,9 +126,10 @@ def rebate_requests(draw: st.DrawFn) -> RebateRequest:
     at = start
     for step in chain.steps[:n]:
         at += timedelta(hours=draw(st.integers(0, 48)))
-        request, _ = approve(request, step.key, by="boss", at=at)
+        request, _ = approve(request, step.key, by=f"boss of {step.key}", at=at)
     if n < len(chain.steps) and draw(st.booleans()):
-        request, _ = reject(request, chain.steps[n].key, by="boss", at=at, reason="too much")
+        step = chain.steps[n]
+        request, _ = reject(request, step.key, by=f"boss of {step.key}", at=at, reason="too much")
     elif n == len(chain.steps) and draw(st.booleans()):
         request, _ = promise(request, by="li", at=at)
     return request
