@@ -22,6 +22,7 @@ from kamcore.archive import (
     SOURCE_LENDING_POLICY,
     Approval,
     Borrower,
+    ChainCheck,
     Confidentiality,
     Dossier,
     Participant,
@@ -36,6 +37,7 @@ from kamcore.archive import (
     revise,
     verify,
 )
+from kamcore.archive import canonical as canon
 from kamcore.errors import (
     AccessDenied,
     ConflictError,
@@ -626,3 +628,51 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not an SQLite file" * 100)
     with pytest.raises(StoreError, match="Can't open"):
         SQLiteRepository(path)
+
+
+def _forge_snapshot(path: Path, sequence: int, old: str, new: str) -> None:
+    """Rewrite a snapshot's state and recompute its (unkeyed) digest, as a forger would."""
+    db = sqlite3.connect(path)
+    (text,) = db.execute("SELECT state FROM snapshots WHERE sequence = ?", (sequence,)).fetchone()
+    (head,) = db.execute("SELECT hash FROM revisions WHERE sequence = ?", (sequence,)).fetchone()
+    forged = text.replace(old, new)
+    assert forged != text
+    db.execute(
+        "UPDATE snapshots SET state = ?, digest = ? WHERE sequence = ?",
+        (forged, canon.sha256_hex(forged + head), sequence),
+    )
+    db.commit()
+    db.close()
+
+
+def test_verify_names_a_forged_snapshot_with_a_recomputed_digest(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path, snapshot_every=8) as repo:
+        repo.add_all(sample_history(length=8))
+    _forge_snapshot(path, 8, "华东水务集团", "华西水务集团")
+    with SQLiteRepository(path, snapshot_every=8) as repo:
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad) == (False, 8)
+    assert "snapshot" in check.problem
+
+
+def test_verify_names_a_damaged_snapshot_even_though_reads_ignore_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=6)
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        repo.add_all(history)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE snapshots SET state = replace(state, '华东', '华西') WHERE sequence = 4")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        assert repo.get("K-001") == replay(history)
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad, check.checked) == (False, 4, 3)
+    assert "snapshot at revision 4" in check.problem
+
+
+def test_verify_passes_a_store_whose_snapshots_match_the_replay(tmp_path: Path) -> None:
+    with SQLiteRepository(tmp_path / "a.db", snapshot_every=3) as repo:
+        repo.add_all(sample_history(length=10))
+        assert repo.verify("K-001") == ChainCheck(ok=True, checked=10)

@@ -19,7 +19,10 @@ Reads check what they read: :meth:`~Repository.history` verifies the whole hash 
 ``get``, ``as_of`` and ``at_revision`` use a snapshot only if its digest matches and
 check the links of the revisions they replay after it (hashes are checked when a
 revision is written). :meth:`~Repository.verify` checks a whole history and names the
-first bad revision. A hash chain shows an edit of the history; it can't stop someone
+first bad revision; :class:`SQLiteRepository` also checks every snapshot against the
+replay of the history at its revision and reports a bad one like a bad revision at that
+sequence. A snapshot's digest is not keyed: it catches a damaged snapshot (which reads
+then ignore), not a forged one, so run ``verify`` to be sure of them. A hash chain shows an edit of the history; it can't stop someone
 who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
 printed register, a second system) if that matters.
 
@@ -701,7 +704,12 @@ class SQLiteRepository:
         )
 
     def verify(self, key: str) -> ChainCheck:
-        """Check the stored history of ``key``; an unreadable row counts as bad."""
+        """Check the stored history of ``key`` and every snapshot of it.
+
+        An unreadable row counts as a bad revision. A snapshot that is not exactly the
+        replay of the history at its revision (or whose digest does not fit) is reported
+        like a bad revision at that sequence, its ``problem`` naming the snapshot.
+        """
         rows = self._query(
             f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
         )
@@ -718,7 +726,41 @@ class SQLiteRepository:
                 return ChainCheck(
                     ok=False, checked=position - 1, first_bad=position, problem=str(exc)
                 )
-        return verify(revisions)
+        check = verify(revisions)
+        if not check.ok:
+            return check
+        return self._verify_snapshots(key, revisions) or check
+
+    def _verify_snapshots(self, key: str, revisions: Sequence[Revision]) -> ChainCheck | None:
+        """The first snapshot that is not the replay at its sequence, as a bad check."""
+        snapshots = self._query(
+            "SELECT sequence, state, digest FROM snapshots WHERE dossier_id = ? ORDER BY sequence",
+            (key,),
+        )
+        state: Dossier | None = None
+        for sequence, text, digest in snapshots:
+
+            def bad(problem: str, at: int = sequence) -> ChainCheck:
+                return ChainCheck(
+                    ok=False,
+                    checked=at - 1,
+                    first_bad=at,
+                    problem=f"the snapshot at revision {at} {problem}",
+                )
+
+            if not 1 <= sequence <= len(revisions):
+                return bad(f"is of a revision the history does not hold (1–{len(revisions)})")
+            while state is None or state.revision < sequence:
+                state = apply(state or Dossier(id=key), revisions[state.revision if state else 0])
+            if canon.sha256_hex(text + revisions[sequence - 1].hash) != digest:
+                return bad("does not match its digest (altered)")
+            try:
+                stored: Dossier = canon.from_plain(Dossier, canon.loads(text))
+            except ValidationError as exc:
+                return bad(f"is unreadable (altered): {exc}")
+            if stored != state:
+                return bad("is not the replay of the history there (altered)")
+        return None
 
     # -- loans -------------------------------------------------------------------------
     def record_loan(self, loan: Loan) -> None:
