@@ -41,6 +41,7 @@ from kamcore.archive import canonical as canon
 from kamcore.errors import (
     AccessDenied,
     ConflictError,
+    IntegrityError,
     RecordNotFound,
     StoreError,
     ValidationError,
@@ -570,7 +571,7 @@ def test_a_broken_link_in_the_tail_of_the_history_fails_the_read(tmp_path: Path)
     db.close()
     with SQLiteRepository(path) as repo:
         assert repo.at_revision("K-001", 2).revision == 2
-        with pytest.raises(StoreError, match="does not replay"):
+        with pytest.raises(IntegrityError, match="revision 3"):
             repo.at_revision("K-001", 3)
 
 
@@ -676,3 +677,50 @@ def test_verify_passes_a_store_whose_snapshots_match_the_replay(tmp_path: Path) 
     with SQLiteRepository(tmp_path / "a.db", snapshot_every=3) as repo:
         repo.add_all(sample_history(length=10))
         assert repo.verify("K-001") == ChainCheck(ok=True, checked=10)
+
+
+def _alter_revision(path: Path, sequence: int, old: str, new: str) -> None:
+    """Edit a stored revision's changes in place, keeping its hash (the trigger dropped)."""
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute(
+        "UPDATE revisions SET changes = replace(changes, ?, ?) WHERE sequence = ?",
+        (old, new, sequence),
+    )
+    assert db.total_changes == 1
+    db.commit()
+    db.close()
+
+
+def test_reads_refuse_an_altered_newest_revision_and_name_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=6)
+    with SQLiteRepository(path) as repo:
+        repo.add_all(history)
+    _alter_revision(path, 6, "5000", "4000")
+    with SQLiteRepository(path) as repo:
+        with pytest.raises(IntegrityError, match="revision 6") as caught:
+            repo.get("K-001")
+        assert (caught.value.key, caught.value.revision) == ("K-001", 6)
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.as_of("K-001", history[5].at)
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.at_revision("K-001", 6)
+        assert repo.at_revision("K-001", 5) == replay(history[:5])
+        assert repo.as_of("K-001", history[4].at) == replay(history[:5])
+        assert repo.verify("K-001").first_bad == 6
+
+
+def test_reads_check_the_tail_replayed_after_a_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=7)
+    with SQLiteRepository(path, snapshot_every=4) as repo:
+        repo.add_all(history)
+    _alter_revision(path, 6, "5000", "4000")
+    with SQLiteRepository(path, snapshot_every=4) as repo:
+        assert repo.at_revision("K-001", 5) == replay(history[:5])
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.get("K-001")
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.add(revise(replay(history), {"grade": "C"}, by="li", at=T0 + timedelta(9))[1])
+        assert len(repo._rows("K-001")) == 7

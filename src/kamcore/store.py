@@ -15,10 +15,11 @@ stored dossier — so a store only ever holds a valid chain.
   ``add`` returns); pass ``synchronous="NORMAL"`` to trade durability on power loss for
   speed (still safe against a crashed process).
 
-Reads check what they read: :meth:`~Repository.history` verifies the whole hash chain;
-``get``, ``as_of`` and ``at_revision`` use a snapshot only if its digest matches and
-check the links of the revisions they replay after it (hashes are checked when a
-revision is written). :meth:`~Repository.verify` checks a whole history and names the
+Reads check what they read and raise :class:`~kamcore.errors.IntegrityError` (naming
+the revision) rather than return altered data: :meth:`~Repository.history` verifies the
+whole hash chain; ``get``, ``as_of`` and ``at_revision`` use a snapshot only if its
+digest matches and check the hashes and links of the revisions they replay after it —
+at most ``snapshot_every - 1`` of them, so a read stays cheap. :meth:`~Repository.verify` checks a whole history and names the
 first bad revision; :class:`SQLiteRepository` also checks every snapshot against the
 replay of the history at its revision and reports a bad one like a bad revision at that
 sequence. A snapshot's digest is not keyed: it catches a damaged snapshot (which reads
@@ -67,7 +68,13 @@ from kamcore.archive import (
     verify,
 )
 from kamcore.archive import canonical as canon
-from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
+from kamcore.errors import (
+    ConflictError,
+    IntegrityError,
+    RecordNotFound,
+    StoreError,
+    ValidationError,
+)
 
 __all__ = ["InMemoryRepository", "Repository", "SQLiteRepository"]
 
@@ -106,19 +113,22 @@ class Repository(Protocol):
         ...
 
     def get(self, key: str) -> Dossier:
-        """The current dossier. Raises RecordNotFound."""
+        """The current dossier. Raises RecordNotFound, IntegrityError."""
         ...
 
     def history(self, key: str) -> tuple[Revision, ...]:
-        """Every revision, oldest first, chain verified. Raises RecordNotFound, StoreError."""
+        """Every revision, oldest first, chain verified. Raises RecordNotFound, IntegrityError."""
         ...
 
     def as_of(self, key: str, when: date | datetime) -> Dossier:
-        """The dossier as it stood at ``when``. Raises RecordNotFound, ValidationError."""
+        """The dossier as it stood at ``when``.
+
+        Raises RecordNotFound, ValidationError, IntegrityError.
+        """
         ...
 
     def at_revision(self, key: str, sequence: int) -> Dossier:
-        """The dossier right after revision ``sequence``. Raises RecordNotFound."""
+        """The dossier right after revision ``sequence``. Raises RecordNotFound, IntegrityError."""
         ...
 
     def keys(self) -> tuple[str, ...]:
@@ -209,6 +219,22 @@ def _next_state(current: Dossier | None, revision: Revision) -> Dossier:
     except ValidationError as exc:
         msg = f"Revision {revision.sequence} of {revision.dossier_id!r} can't be stored: {exc}"
         raise StoreError(msg) from None
+
+
+def _check_hash(key: str, revision: Revision) -> None:
+    """Raise IntegrityError unless ``revision`` still matches its hash."""
+    try:
+        fits = revision_hash(revision) == revision.hash
+    except ValidationError as exc:
+        raise IntegrityError(
+            key=key, revision=revision.sequence, problem=f"it is unreadable (altered): {exc}"
+        ) from None
+    if not fits:
+        raise IntegrityError(
+            key=key,
+            revision=revision.sequence,
+            problem="its content does not match its hash (altered)",
+        )
 
 
 class InMemoryRepository:
@@ -434,8 +460,11 @@ def _revision(row: Sequence[Any]) -> Revision:
             hash=row[7],
         )
     except (ValidationError, ValueError, TypeError) as exc:
-        msg = f"Revision {row[1]} of {row[0]!r} is unreadable (the file was altered): {exc}"
-        raise StoreError(msg) from None
+        raise IntegrityError(
+            key=str(row[0]),
+            revision=row[1],
+            problem=f"the row is unreadable (the file was altered): {exc}",
+        ) from None
 
 
 def _loan_body(loan: Loan) -> str:
@@ -625,12 +654,15 @@ class SQLiteRepository:
         tail = self._rows(key, first, sequence)
         state = start
         for revision in tail:
-            # links are checked by apply; hashes are checked on write, by history() and verify()
+            # Only the replayed tail is checked (at most snapshot_every - 1 revisions):
+            # its hashes here, its links by apply. history() and verify() check it all.
+            _check_hash(key, revision)
             try:
                 state = apply(state or Dossier(id=revision.dossier_id), revision)
             except ValidationError as exc:
-                msg = f"The history of {key!r} does not replay: {exc}"
-                raise StoreError(msg) from None
+                raise IntegrityError(
+                    key=key, revision=revision.sequence, problem=f"it does not replay: {exc}"
+                ) from None
         if state is None:
             raise RecordNotFound(key=key, kind="dossier")
         return state
@@ -658,11 +690,7 @@ class SQLiteRepository:
             raise RecordNotFound(key=key, kind="dossier")
         check = verify(revisions)
         if not check.ok:
-            msg = (
-                f"The history of {key!r} does not verify at revision {check.first_bad}: "
-                f"{check.problem}"
-            )
-            raise StoreError(msg)
+            raise IntegrityError(key=key, revision=check.first_bad or 0, problem=check.problem)
         return revisions
 
     def as_of(self, key: str, when: date | datetime) -> Dossier:
@@ -719,12 +747,12 @@ class SQLiteRepository:
         for position, row in enumerate(rows, start=1):
             try:
                 revisions.append(_revision(row))
-            except StoreError as exc:
+            except IntegrityError as exc:
                 check = verify(revisions)
                 if not check.ok:
                     return check
                 return ChainCheck(
-                    ok=False, checked=position - 1, first_bad=position, problem=str(exc)
+                    ok=False, checked=position - 1, first_bad=position, problem=exc.problem
                 )
         check = verify(revisions)
         if not check.ok:
