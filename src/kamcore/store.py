@@ -27,6 +27,14 @@ then ignore), not a forged one, so run ``verify`` to be sure of them. A hash cha
 who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
 printed register, a second system) if that matters.
 
+The loan register checks structure, not policy: :meth:`~Repository.record_loan` refuses
+a loan of a dossier the store does not hold, one due before it was lent and one returned
+before it was lent, but does not re-check the lending rules. By design the domain
+(:func:`~kamcore.archive.lend`, with the company's
+:class:`~kamcore.archive.LendingPolicy`) decides who may borrow what and the store only
+persists its decisions: a store does not know the policy that was in force, and a policy
+changed later must not make recorded loans (or their returns) unrecordable.
+
 Examples:
     >>> from datetime import datetime, timezone
     >>> from kamcore.archive import Dossier, create, revise
@@ -142,7 +150,13 @@ class Repository(Protocol):
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open loan (nothing else changes).
 
+        The store checks the loan's structure, not the lending policy: ``lend`` decides
+        who may borrow what, the store keeps the register.
+
         Raises:
+            RecordNotFound: The loan's dossier is not stored.
+            ValidationError: Not a loan, due before (or when) it was lent, or returned
+                before it was lent.
             ConflictError: The loan id is taken by another loan, or already returned.
         """
         ...
@@ -181,6 +195,26 @@ def _loan_conflict(stored: Loan, loan: Loan) -> ConflictError:
         expected_revision=0 if loan.returned_at is None else 1,
         actual_revision=1 if stored.returned_at is None else 2,
     )
+
+
+def _check_loan(loan: Loan) -> None:
+    """The structural checks of a loan record (the lending policy is ``lend``'s job)."""
+    if not isinstance(loan, Loan):
+        raise ValidationError(field="loan", value=loan, expected="a kamcore.archive.Loan")
+    if loan.due_at <= loan.lent_at:
+        raise ValidationError(
+            field="loan.due_at",
+            value=loan.due_at,
+            expected=f"a time after it was lent ({loan.lent_at.isoformat()})",
+            problem=f"loan {loan.id} is due before it was lent",
+        )
+    if loan.returned_at is not None and loan.returned_at < loan.lent_at:
+        raise ValidationError(
+            field="loan.returned_at",
+            value=loan.returned_at,
+            expected=f"a time on or after it was lent ({loan.lent_at.isoformat()})",
+            problem=f"loan {loan.id} came back before it was lent",
+        )
 
 
 def _check_review(review: Review, head: int) -> None:
@@ -316,7 +350,9 @@ class InMemoryRepository:
 
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open one."""
+        _check_loan(loan)
         with self._lock:
+            self._states_of(loan.dossier_id)
             for i, stored in enumerate(self._loans):
                 if stored.id == loan.id:
                     if not _same_loan_returned(stored, loan):
@@ -793,7 +829,13 @@ class SQLiteRepository:
     # -- loans -------------------------------------------------------------------------
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open one."""
+        _check_loan(loan)
         with self._write() as db:
+            known = db.execute(
+                "SELECT 1 FROM revisions WHERE dossier_id = ? LIMIT 1", (loan.dossier_id,)
+            ).fetchone()
+            if known is None:
+                raise RecordNotFound(key=loan.dossier_id, kind="dossier")
             rows = db.execute("SELECT body, returned_at FROM loans WHERE id = ?", (loan.id,))
             found = rows.fetchall()
             returned = loan.returned_at.isoformat() if loan.returned_at else None
