@@ -161,6 +161,14 @@ def test_creating_a_dossier_records_every_filled_field() -> None:
     assert replay([r]) == d
 
 
+def test_a_dossier_keeps_its_creation_time_through_revisions_and_replay() -> None:
+    d, r1 = create(Dossier(id="K-1", name="华东水务"), by="li", at=T0)
+    later = T0 + timedelta(days=30)
+    d2, r2 = revise(d, {"grade": "A"}, by="li", at=later)
+    assert (d.created_at, d2.created_at, d2.updated_at) == (T0, T0, later)
+    assert replay((r1, r2)).created_at == T0
+
+
 def test_a_new_dossier_must_have_a_name_and_be_new() -> None:
     with pytest.raises(ValidationError, match="company basics"):
         create(Dossier(id="K"), by="li", at=T0)

@@ -376,8 +376,15 @@ def _commit(
         hash="",
     )
     revision = attrs.evolve(draft, hash=revision_hash(draft))
+    created = base.created_at if base.revision else at
     return (
-        attrs.evolve(target, revision=revision.sequence, head=revision.hash, updated_at=at),
+        attrs.evolve(
+            target,
+            revision=revision.sequence,
+            head=revision.hash,
+            updated_at=at,
+            created_at=created,
+        ),
         revision,
     )
 
@@ -521,6 +528,7 @@ def apply(dossier: Dossier, revision: Revision) -> Dossier:
             revision=revision.sequence,
             head=revision.hash,
             updated_at=revision.at,
+            created_at=dossier.created_at if dossier.revision else revision.at,
         )
     except ValidationError as exc:
         if exc.field.startswith(where):
