@@ -9,12 +9,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -26,6 +26,7 @@ from kamcore.archive import (
     Confidentiality,
     Dossier,
     Participant,
+    Revision,
     Role,
     as_of,
     at_revision,
@@ -724,3 +725,69 @@ def test_reads_check_the_tail_replayed_after_a_snapshot(tmp_path: Path) -> None:
         with pytest.raises(IntegrityError, match="revision 6"):
             repo.add(revise(replay(history), {"grade": "C"}, by="li", at=T0 + timedelta(9))[1])
         assert len(repo._rows("K-001")) == 7
+
+
+# -- as_of with revisions recorded in several time zones --------------------------------
+
+
+def _zoned_history(moments: list[datetime]) -> list[Revision]:
+    d, first = create(Dossier(id="K-Z", name="多时区"), by="li", at=moments[0])
+    history = [first]
+    for i, at in enumerate(moments[1:], start=1):
+        d, rev = revise(d, {"grade": "AB"[i % 2]}, by="li", at=at)
+        history.append(rev)
+    return history
+
+
+def _all_as_of(history: list[Revision], when: date | datetime, tmp: Path) -> list[Dossier]:
+    memory = InMemoryRepository()
+    memory.add_all(history)
+    with SQLiteRepository(tmp, snapshot_every=2) as sqlite:
+        sqlite.add_all(history)
+        return [as_of(history, when), memory.as_of("K-Z", when), sqlite.as_of("K-Z", when)]
+
+
+def test_as_of_a_date_cuts_the_history_at_the_first_revision_of_a_later_local_day(
+    tmp_path: Path,
+) -> None:
+    cst = timezone(timedelta(hours=8))
+    history = _zoned_history(
+        [
+            datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+            datetime(2026, 1, 6, 1, 0, tzinfo=cst),  # 5 Jan 17:00 UTC, but 6 Jan locally
+            datetime(2026, 1, 5, 20, 0, tzinfo=UTC),  # later, yet 5 Jan where it was made
+        ]
+    )
+    on_the_5th = _all_as_of(history, date(2026, 1, 5), tmp_path / "a.db")
+    assert on_the_5th == [replay(history[:1])] * 3
+    on_the_6th = _all_as_of(history, date(2026, 1, 6), tmp_path / "b.db")
+    assert on_the_6th == [replay(history)] * 3
+
+
+ZONES = st.sampled_from([timezone(timedelta(hours=h)) for h in (-10, -5, 0, 1, 8, 9, 14)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    steps=st.lists(st.tuples(st.integers(0, 20 * 60), ZONES), min_size=1, max_size=8),
+    day=st.integers(0, 5),
+)
+def test_as_of_a_date_is_the_longest_prefix_made_by_that_local_day_in_every_store(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, timezone]], day: int
+) -> None:
+    moment = T0
+    moments = []
+    for minutes, zone in steps:
+        moment += timedelta(minutes=minutes)
+        moments.append(moment.astimezone(zone))
+    history = _zoned_history(moments)
+    when = date(2026, 1, 4) + timedelta(days=day)
+    prefix = 0
+    while prefix < len(history) and history[prefix].at.date() <= when:
+        prefix += 1
+    path = tmp_path_factory.mktemp("zones") / "a.db"
+    if prefix == 0:
+        with pytest.raises(ValidationError, match="did not exist yet"):
+            as_of(history, when)
+        return
+    assert _all_as_of(history, when, path) == [replay(history[:prefix])] * 3

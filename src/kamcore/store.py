@@ -129,7 +129,7 @@ class Repository(Protocol):
         ...
 
     def as_of(self, key: str, when: date | datetime) -> Dossier:
-        """The dossier as it stood at ``when``.
+        """The dossier as it stood at ``when``, cut as :func:`kamcore.archive.as_of` cuts it.
 
         Raises RecordNotFound, ValidationError, IntegrityError.
         """
@@ -378,16 +378,17 @@ class InMemoryRepository:
 
 
 def _as_of_index(revisions: Sequence[Revision], when: date | datetime) -> int:
-    """How many revisions of the history are included at ``when``."""
+    """How many revisions are included at ``when``: the longest prefix made by then."""
     if isinstance(when, datetime):
         if when.utcoffset() is None:
             raise ValidationError(
                 field="when", value=when, expected="a timezone-aware datetime or a date"
             )
         moment = when
-        count = sum(1 for r in revisions if r.at <= moment)
+        count = next((i for i, r in enumerate(revisions) if r.at > moment), len(revisions))
     elif isinstance(when, date):
-        count = sum(1 for r in revisions if r.at.date() <= when)
+        day = when
+        count = next((i for i, r in enumerate(revisions) if r.at.date() > day), len(revisions))
     else:
         raise ValidationError(
             field="when", value=when, expected="a date or a timezone-aware datetime"
@@ -744,10 +745,12 @@ class SQLiteRepository:
             raise ValidationError(
                 field="when", value=when, expected="a date or a timezone-aware datetime"
             )
-        (count,) = self._query(
-            f"SELECT count(*) FROM revisions WHERE dossier_id = ? AND {column} <= ?",
+        # the longest prefix made by then: up to the first revision made later
+        (later,) = self._query(
+            f"SELECT min(sequence) FROM revisions WHERE dossier_id = ? AND {column} > ?",
             (key, bound),
         )[0]
+        count = head if later is None else later - 1
         if count == 0:
             raise ValidationError(
                 field="when",
