@@ -390,23 +390,81 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
 
     @initialize()
     def create_a_dossier(self) -> None:
-        d, r = create(Dossier(id="K-1", name="华东水务", grade="B"), by="li", at=self.clock)
+        d, r = create(
+            Dossier(
+                id="K-1",
+                name="华东水务",
+                grade="B",
+                basic={"registered_capital": Money(100)},  # type: ignore[arg-type]
+            ),
+            by="li",
+            at=self.clock,
+        )
         for s in self.stores:
             s.add(r)
         self.history.append(r)
         self.states.append(d)
 
-    @rule(changes=dossier_changes(), minutes=st.integers(0, 3000))
-    def revise_it(self, changes: dict, minutes: int) -> None:
-        self.clock += timedelta(minutes=minutes)
-        try:
-            d, r = revise(self.states[-1], changes, by="wang", at=self.clock, reason="update")
-        except ValidationError:
-            return
+    def values(self) -> list[tuple[object, ...]]:
+        """What each store holds, as values (compared by equality, never by identity)."""
+        return [(s.history("K-1"), s.get("K-1"), s.loans(), s.keys()) for s in self.stores]
+
+    def store(self, d: Dossier, r: Revision) -> None:
         for s in self.stores:
             assert s.add(r) == d
         self.history.append(r)
         self.states.append(d)
+
+    @rule(changes=dossier_changes(), minutes=st.integers(0, 3000), with_reason=st.booleans())
+    def revise_it(self, changes: dict, minutes: int, with_reason: bool) -> None:
+        self.clock += timedelta(minutes=minutes)
+        before = self.values()
+        try:
+            d, r = revise(
+                self.states[-1],
+                changes,
+                by="wang",
+                at=self.clock,
+                reason="update" if with_reason else "",
+            )
+        except ValidationError as exc:
+            refused = exc
+        else:
+            self.store(d, r)
+            return
+        # a change that needs a reason is refused only when none was given
+        assert refused.field != "reason" or not with_reason
+        assert self.values() == before
+
+    @precondition(lambda self: self.states[-1].basic.registered_capital is not None)
+    @rule(minutes=st.integers(0, 3000))
+    def a_key_fact_change_without_a_reason_is_refused(self, minutes: int) -> None:
+        current = self.states[-1]
+        capital = current.basic.registered_capital
+        assert capital is not None
+        before = self.values()
+        with pytest.raises(ValidationError, match="must record why") as caught:
+            revise(
+                current,
+                {"basic.registered_capital": capital + Money(1, capital.currency)},
+                by="eve",
+                at=self.clock + timedelta(minutes=minutes),
+            )
+        assert caught.value.field == "reason"
+        assert self.values() == before
+
+    def classify(self, level: Confidentiality) -> Dossier:
+        current = self.states[-1]
+        if current.confidentiality is not level:
+            d, r = revise(
+                current, {"confidentiality": level}, by="li", at=self.clock, reason="classified"
+            )
+            self.store(d, r)
+        return self.states[-1]
+
+    @rule(level=st.sampled_from(Confidentiality))
+    def classify_it(self, level: Confidentiality) -> None:
+        self.classify(level)
 
     @rule()
     def a_stale_write_changes_nothing(self) -> None:
@@ -417,9 +475,11 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
             _, r = revise(old, {"name": old.name + "x"}, by="eve", at=self.clock)
         except ValidationError:  # pragma: no cover - the name always changes
             return
+        before = self.values()
         for s in self.stores:
             with pytest.raises(ConflictError):
                 s.add(r)
+        assert self.values() == before
 
     @rule(data=st.data())
     def read_an_old_state(self, data: st.DataObject) -> None:
@@ -431,18 +491,29 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
             last = max(i for i, r in enumerate(self.history) if r.at <= rev.at)
             assert s.as_of("K-1", rev.at) == self.states[last]
 
+    @precondition(
+        lambda self: (
+            self.states[-1].confidentiality
+            in (Confidentiality.UNCLASSIFIED, Confidentiality.SECRET)
+        )
+    )
     @rule(hours=st.integers(1, 6), role=st.sampled_from(Role))
     def lend_it(self, hours: int, role: Role) -> None:
         loan_id = f"L-{len(self.loans) + 1}"
-        approval = Approval(
-            by="办公室",
-            role=Role.OFFICE_DIRECTOR,
-            requested_by="部门经理",
-            requester_role=Role.DEPARTMENT_MANAGER,
-        )
+        current = self.states[-1]
+        if current.confidentiality is Confidentiality.SECRET:
+            hours = min(hours, 4)
+            approval = Approval(by="周总", role=Role.DEPUTY_GENERAL_MANAGER)
+        else:
+            approval = Approval(
+                by="办公室",
+                role=Role.OFFICE_DIRECTOR,
+                requested_by="部门经理",
+                requester_role=Role.DEPARTMENT_MANAGER,
+            )
         loan = lend(
             SOURCE_LENDING_POLICY,
-            self.states[-1],
+            current,
             Borrower("x", role),
             at=self.clock,
             hours=hours,
@@ -452,6 +523,37 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
         for s in self.stores:
             s.record_loan(loan)
         self.loans[loan_id] = loan
+
+    @rule(
+        case=st.sampled_from(
+            [
+                (Confidentiality.SECRET, None, 2, "need the approval"),
+                (Confidentiality.SECRET, Role.OFFICE_DIRECTOR, 2, "need the approval"),
+                (Confidentiality.SECRET, Role.GENERAL_MANAGER, 5, "at most 4 hours"),
+                (Confidentiality.CONFIDENTIAL, Role.GENERAL_MANAGER, 1, "never lent"),
+                (Confidentiality.TOP_SECRET, Role.GENERAL_MANAGER, 1, "never lent"),
+                (Confidentiality.UNCLASSIFIED, Role.GENERAL_MANAGER, 1, "need the approval"),
+            ]
+        )
+    )
+    def a_refused_loan_changes_nothing(
+        self, case: tuple[Confidentiality, Role | None, int, str]
+    ) -> None:
+        level, approver, hours, why = case
+        dossier = self.classify(level)
+        approval = None if approver is None else Approval(by="周总", role=approver)
+        before = self.values()
+        with pytest.raises(AccessDenied, match=why):
+            lend(
+                SOURCE_LENDING_POLICY,
+                dossier,
+                Borrower("小李", Role.STAFF),
+                at=self.clock,
+                hours=hours,
+                loan_id=f"L-{len(self.loans) + 1}",
+                approval=approval,
+            )
+        assert self.values() == before
 
     @precondition(lambda self: any(lo.returned_at is None for lo in self.loans.values()))
     @rule(data=st.data())
