@@ -542,6 +542,26 @@ def test_a_dossier_can_not_hold_two_contacts_with_one_id() -> None:
         Dossier(id="K", contacts=(c, c))
 
 
+def test_the_alliance_level_is_the_latest_observation_not_the_highest() -> None:
+    c, _ = observe(
+        Contact(id="c", name="王总"),
+        on="2026-01-06",
+        evidence="shares confidential plans",
+        behaviours=[AllianceBehaviour.SELLS_FOR_US_WHEN_ABSENT],
+    )
+    c, _ = observe(c, on="2026-04-01", evidence="new CFO, cooler", behaviours=[])
+    assert c.alliance_level is AllianceLevel.NONE
+    c, _ = observe(
+        c, on="2026-05-01", evidence="asks again", behaviours=[AllianceBehaviour.RECOGNISES_NEED]
+    )
+    assert c.alliance_level is AllianceLevel.EQUAL
+    assert [o.level for o in c.alliance] == [
+        AllianceLevel.TOP,
+        AllianceLevel.NONE,
+        AllianceLevel.EQUAL,
+    ]
+
+
 def test_contacts_are_revised_like_any_field() -> None:
     d = _recorded(contacts=(Contact(id="c", name="王总"),))
     c, _ = observe(

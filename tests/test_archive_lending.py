@@ -139,6 +139,24 @@ def test_others_need_their_managers_request_approved_by_the_office_director() ->
         )
 
 
+@pytest.mark.parametrize("approver", [Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER])
+@pytest.mark.parametrize("requester", [None, Role.DEPARTMENT_MANAGER])
+def test_a_general_managers_approval_does_not_replace_the_office_directors_for_staff(
+    approver: Role, requester: Role | None
+) -> None:
+    approval = Approval(by="周总", role=approver, requested_by="赵经理", requester_role=requester)
+    with pytest.raises(AccessDenied, match="office_director"):
+        lend(
+            P,
+            _dossier(Confidentiality.UNCLASSIFIED),
+            STAFF,
+            at=T0,
+            hours=8,
+            loan_id="L",
+            approval=approval,
+        )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
