@@ -161,6 +161,14 @@ def test_creating_a_dossier_records_every_filled_field() -> None:
     assert replay([r]) == d
 
 
+def test_a_dossier_keeps_its_creation_time_through_revisions_and_replay() -> None:
+    d, r1 = create(Dossier(id="K-1", name="华东水务"), by="li", at=T0)
+    later = T0 + timedelta(days=30)
+    d2, r2 = revise(d, {"grade": "A"}, by="li", at=later)
+    assert (d.created_at, d2.created_at, d2.updated_at) == (T0, T0, later)
+    assert replay((r1, r2)).created_at == T0
+
+
 def test_a_new_dossier_must_have_a_name_and_be_new() -> None:
     with pytest.raises(ValidationError, match="company basics"):
         create(Dossier(id="K"), by="li", at=T0)
@@ -532,6 +540,26 @@ def test_a_dossier_can_not_hold_two_contacts_with_one_id() -> None:
     c = Contact(id="c", name="x")
     with pytest.raises(ValidationError, match="duplicate id"):
         Dossier(id="K", contacts=(c, c))
+
+
+def test_the_alliance_level_is_the_latest_observation_not_the_highest() -> None:
+    c, _ = observe(
+        Contact(id="c", name="王总"),
+        on="2026-01-06",
+        evidence="shares confidential plans",
+        behaviours=[AllianceBehaviour.SELLS_FOR_US_WHEN_ABSENT],
+    )
+    c, _ = observe(c, on="2026-04-01", evidence="new CFO, cooler", behaviours=[])
+    assert c.alliance_level is AllianceLevel.NONE
+    c, _ = observe(
+        c, on="2026-05-01", evidence="asks again", behaviours=[AllianceBehaviour.RECOGNISES_NEED]
+    )
+    assert c.alliance_level is AllianceLevel.EQUAL
+    assert [o.level for o in c.alliance] == [
+        AllianceLevel.TOP,
+        AllianceLevel.NONE,
+        AllianceLevel.EQUAL,
+    ]
 
 
 def test_contacts_are_revised_like_any_field() -> None:

@@ -27,10 +27,13 @@ from kamcore.archive import (
     Place,
     Role,
     check_read,
+    create,
     lend,
     overdue,
     redact,
+    redact_revision,
     return_loan,
+    revise,
 )
 from kamcore.errors import AccessDenied, PolicyError, ValidationError
 from kamcore.presets import load_preset, preset_names
@@ -133,6 +136,24 @@ def test_others_need_their_managers_request_approved_by_the_office_director() ->
             hours=8,
             loan_id="L",
             approval=attrs.evolve(DIRECTOR, requester_role=None),
+        )
+
+
+@pytest.mark.parametrize("approver", [Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER])
+@pytest.mark.parametrize("requester", [None, Role.DEPARTMENT_MANAGER])
+def test_a_general_managers_approval_does_not_replace_the_office_directors_for_staff(
+    approver: Role, requester: Role | None
+) -> None:
+    approval = Approval(by="周总", role=approver, requested_by="赵经理", requester_role=requester)
+    with pytest.raises(AccessDenied, match="office_director"):
+        lend(
+            P,
+            _dossier(Confidentiality.UNCLASSIFIED),
+            STAFF,
+            at=T0,
+            hours=8,
+            loan_id="L",
+            approval=approval,
         )
 
 
@@ -248,6 +269,20 @@ def test_the_redacted_view_removes_sensitive_personal_data() -> None:
     assert (r.spouse, r.address, r.interests, r.birth_date, r.personality) == ("", "", "", None, "")
     assert (r.name, r.title) == ("王总", "总经理")
     assert d.contacts[0].spouse == "李女士"
+
+
+def test_a_revision_of_contacts_is_redacted_like_the_dossier() -> None:
+    c = Contact(id="c", name="王总", spouse="李女士", birth_date="1970-05-01", title="总经理")
+    d, first = create(Dossier(id="K", name="n", contacts=(c,)), by="li", at=T0)
+    moved = attrs.evolve(c, address="某路1号")
+    d2, second = revise(d, {"contacts": (moved,), "grade": "A"}, by="li", at=T0)
+    shown = redact_revision(second)
+    grade, contacts = shown.changes
+    assert (contacts.old_value(), contacts.new_value()) == (redact(d).contacts, redact(d2).contacts)
+    assert grade == second.changes[0]
+    assert (shown.sequence, shown.hash, shown.reason) == (second.sequence, second.hash, "")
+    assert redact_revision(first).changes[-1].new_value() == redact(d).contacts
+    assert "李女士" not in repr(shown)
 
 
 def test_an_approval_given_after_the_loan_does_not_count() -> None:

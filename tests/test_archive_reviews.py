@@ -26,7 +26,7 @@ from kamcore.archive import (
     review,
     revise,
 )
-from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING
+from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, ReviewCycle
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money
 from kamcore.presets import load_preset
@@ -52,38 +52,78 @@ def test_a_review_records_the_revision_reviewed() -> None:
         review(d, on="2026-03-01", by=" ")
 
 
-def test_reviews_are_due_every_two_months_and_overdue_ones_are_listed() -> None:
-    a, b, c = _dossier("K-A"), _dossier("K-B"), _dossier("K-C")
+def test_a_review_is_due_two_months_after_the_last_one_and_overdue_ones_are_listed() -> None:
+    a, b, c = _dossier("K-A"), _dossier("K-B"), _dossier("K-C")  # created 2026-01-05
     reviews = [
         review(a, on=date(2026, 3, 1), by="x"),
-        review(b, on=date(2026, 1, 2), by="x"),
+        review(b, on=date(2026, 1, 10), by="x"),
         review(b, on=date(2026, 5, 1), by="x"),  # after as_of: ignored
     ]
     late = overdue_reviews(SOURCE_REVIEW_POLICY, [a, b, c], reviews, as_of=date(2026, 4, 10))
     assert [(o.dossier_id, o.last_review, o.due) for o in late] == [
-        ("K-C", None, date(2026, 1, 1)),
-        ("K-B", date(2026, 1, 2), date(2026, 3, 1)),
+        ("K-C", None, date(2026, 3, 5)),
+        ("K-B", date(2026, 1, 10), date(2026, 3, 10)),
     ]
-    monthly = ReviewPolicy(cycle_months=1)
+    fixed = ReviewPolicy(cycle_months=1, anchor="2026-01-01")
     assert [
-        o.dossier_id
-        for o in overdue_reviews(monthly, [a], reviews, as_of="2026-04-10", anchor="2026-01-01")
-    ] == ["K-A"]
+        (o.dossier_id, o.due) for o in overdue_reviews(fixed, [a], reviews, as_of="2026-04-10")
+    ] == [("K-A", date(2026, 4, 1))]
+
+
+def test_the_due_date_does_not_jump_at_new_year() -> None:
+    d = _dossier("K")
+    policy = ReviewPolicy(cycle_months=5)
+    reviews = [review(d, on=date(2026, 11, 2), by="x")]
+    for day in (date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 5), date(2027, 4, 2)):
+        assert overdue_reviews(policy, [d], reviews, as_of=day) == ()
+    (late,) = overdue_reviews(policy, [d], reviews, as_of=date(2027, 4, 3))
+    assert (late.last_review, late.due) == (date(2026, 11, 2), date(2027, 4, 2))
+
+
+def test_a_dossier_never_reviewed_is_due_a_cycle_after_its_creation() -> None:
+    created = datetime(2026, 12, 20, 9, tzinfo=UTC)
+    d, _ = create(Dossier(id="K-NEW", name="新客户"), by="li", at=created)
+    assert d.created_at == created
+    for day in (date(2027, 1, 1), date(2027, 1, 2), date(2027, 2, 20)):
+        assert overdue_reviews(SOURCE_REVIEW_POLICY, [d], [], as_of=day) == ()
+    (late,) = overdue_reviews(SOURCE_REVIEW_POLICY, [d], [], as_of=date(2027, 2, 21))
+    assert (late.last_review, late.due) == (None, date(2027, 2, 20))
+
+
+def test_a_dossier_never_recorded_and_never_reviewed_is_refused() -> None:
+    with pytest.raises(ValidationError, match="no creation date") as caught:
+        overdue_reviews(SOURCE_REVIEW_POLICY, [Dossier(id="K", name="k")], [], as_of="2026-03-01")
+    assert caught.value.field == "dossiers[0].created_at"
+
+
+@given(
+    last=dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+    gap=st.integers(0, 400),
+    months=st.integers(1, 12),
+)
+def test_a_review_is_overdue_exactly_when_the_cycle_since_the_last_one_has_passed(
+    last: date, gap: int, months: int
+) -> None:
+    d = _dossier("K")
+    day = last + timedelta(days=gap)
+    policy = ReviewPolicy(cycle_months=months)
+    late = overdue_reviews(policy, [d], [review(d, on=last, by="x")], as_of=day)
+    due = ReviewCycle(anchor=last, months=months).due_dates(last + timedelta(days=1), day)
+    assert bool(late) == bool(due)
+    assert all(o.due == policy.next_due(last_review=last, created=last) for o in late)
 
 
 @given(
     last=dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)), gap=st.integers(0, 200)
 )
-def test_a_review_is_overdue_exactly_when_a_due_date_passed_since_the_last_one(
+def test_with_a_fixed_anchor_a_review_is_overdue_when_an_anchored_date_passed(
     last: date, gap: int
 ) -> None:
     d = _dossier("K")
     day = last + timedelta(days=gap)
-    late = overdue_reviews(
-        SOURCE_REVIEW_POLICY, [d], [review(d, on=last, by="x")], as_of=day, anchor=date(2026, 1, 1)
-    )
-    cycle = SOURCE_REVIEW_POLICY.cycle(date(2026, 1, 1))
-    passed = cycle.due_dates(last + timedelta(days=1), day)
+    policy = ReviewPolicy(anchor=date(2026, 1, 1))
+    late = overdue_reviews(policy, [d], [review(d, on=last, by="x")], as_of=day)
+    passed = policy.cycle(date(2026, 1, 1)).due_dates(last + timedelta(days=1), day)
     assert bool(late) == bool(passed)
 
 

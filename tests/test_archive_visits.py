@@ -38,7 +38,7 @@ from kamcore.archive import (
     summarise_call,
 )
 from kamcore.calendar import Period, PeriodKind, TenDay
-from kamcore.errors import PolicyError, ValidationError
+from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money
 from kamcore.presets import load_preset
 
@@ -161,6 +161,8 @@ def test_a_visit_to_an_unknown_contact_or_level_is_refused() -> None:
 
 
 grades = st.sampled_from(["A", "B", "C", "D", "E"])
+#: The source cadence, with E listed explicitly at no visits.
+WITH_E = VisitPolicy(cadence=[*SOURCE_VISIT_POLICY.cadence, GradeCadence("E", 0)])
 
 
 @given(st.lists(grades, max_size=12), st.integers(1, 12))
@@ -168,17 +170,37 @@ def test_the_visit_plan_puts_a_and_b_first_and_follows_the_cadence(
     labels: list[str], month: int
 ) -> None:
     accounts = [Dossier(id=f"K-{i:02d}", name="x", grade=g) for i, g in enumerate(labels)]
-    plan = plan_visits(SOURCE_VISIT_POLICY, accounts, year=2026, month=month)
+    unlisted = [f"dossiers[{i}].grade" for i, g in enumerate(labels) if g == "E"]
+    if unlisted:
+        with pytest.raises(RecordInvalid) as caught:
+            plan_visits(SOURCE_VISIT_POLICY, accounts, year=2026, month=month)
+        assert [e.field for e in caught.value.errors] == unlisted
+    policy = WITH_E if unlisted else SOURCE_VISIT_POLICY
+    plan = plan_visits(policy, accounts, year=2026, month=month)
     for d in accounts:
         got = sum(1 for v in plan.visits if v.dossier_id == d.id)
-        assert got == SOURCE_VISIT_POLICY.visits_for(d.grade)
+        assert got == policy.visits_for(d.grade)
     for part in TenDay:
-        ranks = [SOURCE_VISIT_POLICY.rank(v.grade) for v in plan.in_period(part)]
+        ranks = [policy.rank(v.grade) for v in plan.in_period(part)]
         assert ranks == sorted(ranks)
         assert all(v.period.start.month == month for v in plan.in_period(part))
     total = sum(n for _, n in plan.counts().values())
     assert total == len(plan.visits)
     assert codec.from_dict(VisitPlan, codec.to_dict(plan)) == plan
+
+
+@pytest.mark.parametrize("grade", ["金牌", "", "a"])
+def test_an_account_whose_grade_has_no_cadence_is_refused_by_name(grade: str) -> None:
+    accounts = [ACCOUNT, Dossier(id="K-X", name="x", grade=grade)]
+    with pytest.raises(ValidationError) as caught:
+        plan_visits(SOURCE_VISIT_POLICY, accounts, year=2026, month=3)
+    (error,) = caught.value.errors  # type: ignore[attr-defined]
+    assert (error.field, error.value) == ("dossiers[1].grade", grade)
+    assert "K-X" in str(caught.value)
+    assert "'A', 'B', 'C', 'D'" in error.expected
+    listed = VisitPolicy(cadence=[*SOURCE_VISIT_POLICY.cadence, GradeCadence(grade, 0)])
+    plan = plan_visits(listed, accounts, year=2026, month=3)
+    assert {v.dossier_id for v in plan.visits} == {ACCOUNT.id}
 
 
 def test_an_a_account_is_visited_in_every_ten_day_period() -> None:

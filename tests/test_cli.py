@@ -436,6 +436,83 @@ def test_archive_verify_exits_1_when_a_byte_of_history_was_altered(
     assert check["first_bad"] == 2
 
 
+@pytest.fixture(scope="module")
+def classified_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from datetime import UTC, date, datetime, timedelta
+
+    import attrs
+
+    from kamcore.archive import Confidentiality, Contact, Dossier, create, revise
+    from kamcore.store import SQLiteRepository
+
+    t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    wang = Contact(id="wang", name="王总", spouse="李女士", birth_date=date(1968, 5, 1))
+    path = tmp_path_factory.mktemp("classified") / "archive.db"
+    with SQLiteRepository(path) as store:
+        for key, level in (
+            ("K-TOP", Confidentiality.TOP_SECRET),
+            ("K-CONF", Confidentiality.CONFIDENTIAL),
+            ("K-OPEN", Confidentiality.UNCLASSIFIED),
+        ):
+            d, first = create(
+                Dossier(id=key, name="某集团", confidentiality=level, contacts=(wang,)),
+                by="li",
+                at=t0,
+            )
+            store.add(first)
+            moved = attrs.evolve(wang, address="秘密花园1号")
+            _, second = revise(d, {"contacts": (moved,)}, by="li", at=t0 + timedelta(days=1))
+            store.add(second)
+    return str(path)
+
+
+@pytest.mark.parametrize("action", ["show", "history"])
+def test_archive_show_and_history_redact_personal_data_unless_asked(
+    capsys: pytest.CaptureFixture[str], classified_db: str, action: str
+) -> None:
+    code, out, _ = run(
+        capsys, "archive", "--db", classified_db, action, "K-OPEN", "--format", "json"
+    )
+    assert code == 0
+    assert "王总" in out
+    for personal in ("李女士", "1968-05-01", "秘密花园"):
+        assert personal not in out
+    code, out, _ = run(
+        capsys,
+        "archive",
+        "--db",
+        classified_db,
+        action,
+        "K-OPEN",
+        "--unredacted",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    for personal in ("李女士", "1968-05-01", "秘密花园"):
+        assert personal in out
+
+
+@pytest.mark.parametrize("action", ["show", "history"])
+@pytest.mark.parametrize(
+    ("key", "rule"),
+    [
+        ("K-TOP", "绝密 dossiers are never lent or read outside"),
+        ("K-CONF", "机密 dossiers are read only in the archive room"),
+    ],
+)
+def test_archive_show_and_history_refuse_top_secret_and_confidential_dossiers(
+    capsys: pytest.CaptureFixture[str], classified_db: str, action: str, key: str, rule: str
+) -> None:
+    for extra in ((), ("--unredacted",)):
+        code, out, err = run(capsys, "archive", "--db", classified_db, action, key, *extra)
+        assert code == 2
+        assert out == ""
+        assert rule in err
+        assert key in err
+        assert err.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [

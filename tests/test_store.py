@@ -9,12 +9,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -22,9 +22,11 @@ from kamcore.archive import (
     SOURCE_LENDING_POLICY,
     Approval,
     Borrower,
+    ChainCheck,
     Confidentiality,
     Dossier,
     Participant,
+    Revision,
     Role,
     as_of,
     at_revision,
@@ -36,9 +38,11 @@ from kamcore.archive import (
     revise,
     verify,
 )
+from kamcore.archive import canonical as canon
 from kamcore.errors import (
     AccessDenied,
     ConflictError,
+    IntegrityError,
     RecordNotFound,
     StoreError,
     ValidationError,
@@ -386,23 +390,81 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
 
     @initialize()
     def create_a_dossier(self) -> None:
-        d, r = create(Dossier(id="K-1", name="华东水务", grade="B"), by="li", at=self.clock)
+        d, r = create(
+            Dossier(
+                id="K-1",
+                name="华东水务",
+                grade="B",
+                basic={"registered_capital": Money(100)},  # type: ignore[arg-type]
+            ),
+            by="li",
+            at=self.clock,
+        )
         for s in self.stores:
             s.add(r)
         self.history.append(r)
         self.states.append(d)
 
-    @rule(changes=dossier_changes(), minutes=st.integers(0, 3000))
-    def revise_it(self, changes: dict, minutes: int) -> None:
-        self.clock += timedelta(minutes=minutes)
-        try:
-            d, r = revise(self.states[-1], changes, by="wang", at=self.clock, reason="update")
-        except ValidationError:
-            return
+    def values(self) -> list[tuple[object, ...]]:
+        """What each store holds, as values (compared by equality, never by identity)."""
+        return [(s.history("K-1"), s.get("K-1"), s.loans(), s.keys()) for s in self.stores]
+
+    def store(self, d: Dossier, r: Revision) -> None:
         for s in self.stores:
             assert s.add(r) == d
         self.history.append(r)
         self.states.append(d)
+
+    @rule(changes=dossier_changes(), minutes=st.integers(0, 3000), with_reason=st.booleans())
+    def revise_it(self, changes: dict, minutes: int, with_reason: bool) -> None:
+        self.clock += timedelta(minutes=minutes)
+        before = self.values()
+        try:
+            d, r = revise(
+                self.states[-1],
+                changes,
+                by="wang",
+                at=self.clock,
+                reason="update" if with_reason else "",
+            )
+        except ValidationError as exc:
+            refused = exc
+        else:
+            self.store(d, r)
+            return
+        # a change that needs a reason is refused only when none was given
+        assert refused.field != "reason" or not with_reason
+        assert self.values() == before
+
+    @precondition(lambda self: self.states[-1].basic.registered_capital is not None)
+    @rule(minutes=st.integers(0, 3000))
+    def a_key_fact_change_without_a_reason_is_refused(self, minutes: int) -> None:
+        current = self.states[-1]
+        capital = current.basic.registered_capital
+        assert capital is not None
+        before = self.values()
+        with pytest.raises(ValidationError, match="must record why") as caught:
+            revise(
+                current,
+                {"basic.registered_capital": capital + Money(1, capital.currency)},
+                by="eve",
+                at=self.clock + timedelta(minutes=minutes),
+            )
+        assert caught.value.field == "reason"
+        assert self.values() == before
+
+    def classify(self, level: Confidentiality) -> Dossier:
+        current = self.states[-1]
+        if current.confidentiality is not level:
+            d, r = revise(
+                current, {"confidentiality": level}, by="li", at=self.clock, reason="classified"
+            )
+            self.store(d, r)
+        return self.states[-1]
+
+    @rule(level=st.sampled_from(Confidentiality))
+    def classify_it(self, level: Confidentiality) -> None:
+        self.classify(level)
 
     @rule()
     def a_stale_write_changes_nothing(self) -> None:
@@ -413,9 +475,11 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
             _, r = revise(old, {"name": old.name + "x"}, by="eve", at=self.clock)
         except ValidationError:  # pragma: no cover - the name always changes
             return
+        before = self.values()
         for s in self.stores:
             with pytest.raises(ConflictError):
                 s.add(r)
+        assert self.values() == before
 
     @rule(data=st.data())
     def read_an_old_state(self, data: st.DataObject) -> None:
@@ -427,18 +491,29 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
             last = max(i for i, r in enumerate(self.history) if r.at <= rev.at)
             assert s.as_of("K-1", rev.at) == self.states[last]
 
+    @precondition(
+        lambda self: (
+            self.states[-1].confidentiality
+            in (Confidentiality.UNCLASSIFIED, Confidentiality.SECRET)
+        )
+    )
     @rule(hours=st.integers(1, 6), role=st.sampled_from(Role))
     def lend_it(self, hours: int, role: Role) -> None:
         loan_id = f"L-{len(self.loans) + 1}"
-        approval = Approval(
-            by="办公室",
-            role=Role.OFFICE_DIRECTOR,
-            requested_by="部门经理",
-            requester_role=Role.DEPARTMENT_MANAGER,
-        )
+        current = self.states[-1]
+        if current.confidentiality is Confidentiality.SECRET:
+            hours = min(hours, 4)
+            approval = Approval(by="周总", role=Role.DEPUTY_GENERAL_MANAGER)
+        else:
+            approval = Approval(
+                by="办公室",
+                role=Role.OFFICE_DIRECTOR,
+                requested_by="部门经理",
+                requester_role=Role.DEPARTMENT_MANAGER,
+            )
         loan = lend(
             SOURCE_LENDING_POLICY,
-            self.states[-1],
+            current,
             Borrower("x", role),
             at=self.clock,
             hours=hours,
@@ -448,6 +523,37 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
         for s in self.stores:
             s.record_loan(loan)
         self.loans[loan_id] = loan
+
+    @rule(
+        case=st.sampled_from(
+            [
+                (Confidentiality.SECRET, None, 2, "need the approval"),
+                (Confidentiality.SECRET, Role.OFFICE_DIRECTOR, 2, "need the approval"),
+                (Confidentiality.SECRET, Role.GENERAL_MANAGER, 5, "at most 4 hours"),
+                (Confidentiality.CONFIDENTIAL, Role.GENERAL_MANAGER, 1, "never lent"),
+                (Confidentiality.TOP_SECRET, Role.GENERAL_MANAGER, 1, "never lent"),
+                (Confidentiality.UNCLASSIFIED, Role.GENERAL_MANAGER, 1, "need the approval"),
+            ]
+        )
+    )
+    def a_refused_loan_changes_nothing(
+        self, case: tuple[Confidentiality, Role | None, int, str]
+    ) -> None:
+        level, approver, hours, why = case
+        dossier = self.classify(level)
+        approval = None if approver is None else Approval(by="周总", role=approver)
+        before = self.values()
+        with pytest.raises(AccessDenied, match=why):
+            lend(
+                SOURCE_LENDING_POLICY,
+                dossier,
+                Borrower("小李", Role.STAFF),
+                at=self.clock,
+                hours=hours,
+                loan_id=f"L-{len(self.loans) + 1}",
+                approval=approval,
+            )
+        assert self.values() == before
 
     @precondition(lambda self: any(lo.returned_at is None for lo in self.loans.values()))
     @rule(data=st.data())
@@ -568,7 +674,7 @@ def test_a_broken_link_in_the_tail_of_the_history_fails_the_read(tmp_path: Path)
     db.close()
     with SQLiteRepository(path) as repo:
         assert repo.at_revision("K-001", 2).revision == 2
-        with pytest.raises(StoreError, match="does not replay"):
+        with pytest.raises(IntegrityError, match="revision 3"):
             repo.at_revision("K-001", 3)
 
 
@@ -626,3 +732,164 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not an SQLite file" * 100)
     with pytest.raises(StoreError, match="Can't open"):
         SQLiteRepository(path)
+
+
+def _forge_snapshot(path: Path, sequence: int, old: str, new: str) -> None:
+    """Rewrite a snapshot's state and recompute its (unkeyed) digest, as a forger would."""
+    db = sqlite3.connect(path)
+    (text,) = db.execute("SELECT state FROM snapshots WHERE sequence = ?", (sequence,)).fetchone()
+    (head,) = db.execute("SELECT hash FROM revisions WHERE sequence = ?", (sequence,)).fetchone()
+    forged = text.replace(old, new)
+    assert forged != text
+    db.execute(
+        "UPDATE snapshots SET state = ?, digest = ? WHERE sequence = ?",
+        (forged, canon.sha256_hex(forged + head), sequence),
+    )
+    db.commit()
+    db.close()
+
+
+def test_verify_names_a_forged_snapshot_with_a_recomputed_digest(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with SQLiteRepository(path, snapshot_every=8) as repo:
+        repo.add_all(sample_history(length=8))
+    _forge_snapshot(path, 8, "华东水务集团", "华西水务集团")
+    with SQLiteRepository(path, snapshot_every=8) as repo:
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad) == (False, 8)
+    assert "snapshot" in check.problem
+
+
+def test_verify_names_a_damaged_snapshot_even_though_reads_ignore_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=6)
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        repo.add_all(history)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE snapshots SET state = replace(state, '华东', '华西') WHERE sequence = 4")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        assert repo.get("K-001") == replay(history)
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad, check.checked) == (False, 4, 3)
+    assert "snapshot at revision 4" in check.problem
+
+
+def test_verify_passes_a_store_whose_snapshots_match_the_replay(tmp_path: Path) -> None:
+    with SQLiteRepository(tmp_path / "a.db", snapshot_every=3) as repo:
+        repo.add_all(sample_history(length=10))
+        assert repo.verify("K-001") == ChainCheck(ok=True, checked=10)
+
+
+def _alter_revision(path: Path, sequence: int, old: str, new: str) -> None:
+    """Edit a stored revision's changes in place, keeping its hash (the trigger dropped)."""
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute(
+        "UPDATE revisions SET changes = replace(changes, ?, ?) WHERE sequence = ?",
+        (old, new, sequence),
+    )
+    assert db.total_changes == 1
+    db.commit()
+    db.close()
+
+
+def test_reads_refuse_an_altered_newest_revision_and_name_it(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=6)
+    with SQLiteRepository(path) as repo:
+        repo.add_all(history)
+    _alter_revision(path, 6, "5000", "4000")
+    with SQLiteRepository(path) as repo:
+        with pytest.raises(IntegrityError, match="revision 6") as caught:
+            repo.get("K-001")
+        assert (caught.value.key, caught.value.revision) == ("K-001", 6)
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.as_of("K-001", history[5].at)
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.at_revision("K-001", 6)
+        assert repo.at_revision("K-001", 5) == replay(history[:5])
+        assert repo.as_of("K-001", history[4].at) == replay(history[:5])
+        assert repo.verify("K-001").first_bad == 6
+
+
+def test_reads_check_the_tail_replayed_after_a_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    history = sample_history(length=7)
+    with SQLiteRepository(path, snapshot_every=4) as repo:
+        repo.add_all(history)
+    _alter_revision(path, 6, "5000", "4000")
+    with SQLiteRepository(path, snapshot_every=4) as repo:
+        assert repo.at_revision("K-001", 5) == replay(history[:5])
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.get("K-001")
+        with pytest.raises(IntegrityError, match="revision 6"):
+            repo.add(revise(replay(history), {"grade": "C"}, by="li", at=T0 + timedelta(9))[1])
+        assert len(repo._rows("K-001")) == 7
+
+
+# -- as_of with revisions recorded in several time zones --------------------------------
+
+
+def _zoned_history(moments: list[datetime]) -> list[Revision]:
+    d, first = create(Dossier(id="K-Z", name="多时区"), by="li", at=moments[0])
+    history = [first]
+    for i, at in enumerate(moments[1:], start=1):
+        d, rev = revise(d, {"grade": "AB"[i % 2]}, by="li", at=at)
+        history.append(rev)
+    return history
+
+
+def _all_as_of(history: list[Revision], when: date | datetime, tmp: Path) -> list[Dossier]:
+    memory = InMemoryRepository()
+    memory.add_all(history)
+    with SQLiteRepository(tmp, snapshot_every=2) as sqlite:
+        sqlite.add_all(history)
+        return [as_of(history, when), memory.as_of("K-Z", when), sqlite.as_of("K-Z", when)]
+
+
+def test_as_of_a_date_cuts_the_history_at_the_first_revision_of_a_later_local_day(
+    tmp_path: Path,
+) -> None:
+    cst = timezone(timedelta(hours=8))
+    history = _zoned_history(
+        [
+            datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+            datetime(2026, 1, 6, 1, 0, tzinfo=cst),  # 5 Jan 17:00 UTC, but 6 Jan locally
+            datetime(2026, 1, 5, 20, 0, tzinfo=UTC),  # later, yet 5 Jan where it was made
+        ]
+    )
+    on_the_5th = _all_as_of(history, date(2026, 1, 5), tmp_path / "a.db")
+    assert on_the_5th == [replay(history[:1])] * 3
+    on_the_6th = _all_as_of(history, date(2026, 1, 6), tmp_path / "b.db")
+    assert on_the_6th == [replay(history)] * 3
+
+
+ZONES = st.sampled_from([timezone(timedelta(hours=h)) for h in (-10, -5, 0, 1, 8, 9, 14)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    steps=st.lists(st.tuples(st.integers(0, 20 * 60), ZONES), min_size=1, max_size=8),
+    day=st.integers(0, 5),
+)
+def test_as_of_a_date_is_the_longest_prefix_made_by_that_local_day_in_every_store(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, timezone]], day: int
+) -> None:
+    moment = T0
+    moments = []
+    for minutes, zone in steps:
+        moment += timedelta(minutes=minutes)
+        moments.append(moment.astimezone(zone))
+    history = _zoned_history(moments)
+    when = date(2026, 1, 4) + timedelta(days=day)
+    prefix = 0
+    while prefix < len(history) and history[prefix].at.date() <= when:
+        prefix += 1
+    path = tmp_path_factory.mktemp("zones") / "a.db"
+    if prefix == 0:
+        with pytest.raises(ValidationError, match="did not exist yet"):
+            as_of(history, when)
+        return
+    assert _all_as_of(history, when, path) == [replay(history[:prefix])] * 3

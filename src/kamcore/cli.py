@@ -479,6 +479,7 @@ _ARCHIVE_LABELS: Final = {
     "by": ("by", "修改人"),
     "reason": ("reason", "原因"),
     "fields": ("fields changed", "变更字段"),
+    "changes": ("changes (old → new)", "变更内容（原值 → 新值）"),
     "key": ("dossier", "档案"),
     "checked": ("revisions checked", "已校验版本"),
     "ok": ("chain intact", "链完整"),
@@ -536,32 +537,54 @@ def _aware_datetime(value: str, option: str) -> datetime:
     return moment
 
 
-def _cmd_archive(args: argparse.Namespace) -> int:
-    from kamcore.archive import SOURCE_REVIEW_POLICY, overdue_reviews, redact  # noqa: PLC0415
+def _archive_read(store: SQLiteRepository, args: argparse.Namespace) -> list[Record]:
+    """``show`` and ``history``: refused for 绝密/机密, personal data redacted by default."""
+    from kamcore.archive import (  # noqa: PLC0415
+        SOURCE_LENDING_POLICY,
+        Borrower,
+        Place,
+        Role,
+        check_read,
+        redact,
+        redact_revision,
+    )
     from kamcore.archive import canonical as canon  # noqa: PLC0415
+
+    if not args.key:
+        raise UsageError(f"archive {args.action} needs a dossier KEY")
+    # the command reads outside the archive room: 绝密 and 机密 are refused
+    dossier = store.get(args.key)
+    reader = Borrower("kamcore archive", Role.STAFF)
+    check_read(SOURCE_LENDING_POLICY, dossier, reader, place=Place.OUTSIDE)
+    if args.action == "show":
+        if not args.unredacted:
+            dossier = redact(dossier)
+        return [{"field": k, "value": v} for k, v in _flatten(canon.to_plain(dossier))]
+    revisions = store.history(args.key)
+    if not args.unredacted:
+        revisions = tuple(redact_revision(r) for r in revisions)
+    return [
+        {
+            "sequence": r.sequence,
+            "at": r.at.isoformat(),
+            "by": r.by,
+            "reason": r.reason,
+            "fields": ", ".join(r.fields),
+            "changes": "; ".join(f"{c.field}: {c.old} → {c.new}" for c in r.changes),
+        }
+        for r in revisions
+    ]
+
+
+def _cmd_archive(args: argparse.Namespace) -> int:
+    from kamcore.archive import SOURCE_REVIEW_POLICY, overdue_reviews  # noqa: PLC0415
 
     store = _open_archive(args.db)
     try:
         records: list[Record]
         status = EXIT_OK
-        if args.action in ("show", "history") and not args.key:
-            raise UsageError(f"archive {args.action} needs a dossier KEY")
-        if args.action == "show":
-            dossier = store.get(args.key)
-            if args.redact:
-                dossier = redact(dossier)
-            records = [{"field": k, "value": v} for k, v in _flatten(canon.to_plain(dossier))]
-        elif args.action == "history":
-            records = [
-                {
-                    "sequence": r.sequence,
-                    "at": r.at.isoformat(),
-                    "by": r.by,
-                    "reason": r.reason,
-                    "fields": ", ".join(r.fields),
-                }
-                for r in store.history(args.key)
-            ]
+        if args.action in ("show", "history"):
+            records = _archive_read(store, args)
         elif args.action == "verify":
             keys = [args.key] if args.key else list(store.keys())
             records = []
@@ -756,8 +779,10 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     arc = sub.add_parser(
         "archive",
         help="read the account archive (dossiers, history, chain check, reviews, loans)",
-        description="show KEY: a dossier (--redact hides sensitive personal data); "
-        "history KEY: every revision; verify [KEY]: check the hash chain (exit 1 if broken); "
+        description="show KEY: a dossier; history KEY: every revision and its changes "
+        "(both redact contacts' sensitive personal data unless --unredacted, and refuse "
+        "绝密 and 机密 dossiers, which are not read outside the archive room); "
+        "verify [KEY]: check the hash chain (exit 1 if broken); "
         "due-reviews --as-of DATE: overdue two-monthly reviews; loans [KEY] [--overdue "
         "--as-of DATETIME]: the loan register.",
     )
@@ -765,7 +790,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     arc.add_argument("action", choices=("show", "history", "verify", "due-reviews", "loans"))
     arc.add_argument("key", nargs="?", help="a dossier key")
     arc.add_argument("--as-of", help="DATE for due-reviews; DATETIME with offset for loans")
-    arc.add_argument("--redact", action="store_true", help="hide sensitive personal data (show)")
+    arc.add_argument(
+        "--unredacted",
+        action="store_true",
+        help="show contacts' sensitive personal data (birth date, address, spouse, "
+        "personality, interests) in show and history; redacted by default",
+    )
     arc.add_argument("--overdue", action="store_true", help="only overdue loans (loans)")
     _add_output_options(arc)
     arc.set_defaults(handler=_cmd_archive)

@@ -13,7 +13,8 @@ parsing text::
     ├── AccessDenied(KamError, PermissionError)      .subject, .actor, .action
     └── StoreError(KamError)
         ├── ConflictError(StoreError)                .key, .expected_revision, .actual_revision
-        └── RecordNotFound(StoreError, LookupError)  .key
+        ├── RecordNotFound(StoreError, LookupError)  .key
+        └── IntegrityError(StoreError)               .key, .revision, .problem
 
 Examples:
     >>> from kamcore.money import Money
@@ -33,6 +34,7 @@ __all__ = [
     "AccessDenied",
     "ApprovalRequired",
     "ConflictError",
+    "IntegrityError",
     "KamError",
     "PolicyError",
     "RecordInvalid",
@@ -339,3 +341,29 @@ class RecordNotFound(StoreError, LookupError):
     def __init__(self, *, key: str, kind: str = "record") -> None:
         self.key = key
         super().__init__(f"No {kind} with key {key!r} is stored")
+
+
+class IntegrityError(StoreError):
+    """A stored history was altered: a revision read back does not fit the chain.
+
+    Raised by a read instead of returning tampered data; nothing is changed. Restore
+    the store from a copy, and use the store's ``verify`` to see the whole damage.
+
+    Attributes:
+        key: The dossier's key.
+        revision: The sequence number of the first revision found not to fit.
+        problem: What is wrong with it.
+    """
+
+    key: str
+    revision: int
+    problem: str
+
+    def __init__(self, *, key: str, revision: int, problem: str) -> None:
+        self.key = key
+        self.revision = revision
+        self.problem = problem
+        super().__init__(
+            f"The history of {key!r} does not verify at revision {revision}: {problem}; "
+            "expected an unaltered hash chain (restore the store from a copy)"
+        )

@@ -15,13 +15,25 @@ stored dossier — so a store only ever holds a valid chain.
   ``add`` returns); pass ``synchronous="NORMAL"`` to trade durability on power loss for
   speed (still safe against a crashed process).
 
-Reads check what they read: :meth:`~Repository.history` verifies the whole hash chain;
-``get``, ``as_of`` and ``at_revision`` use a snapshot only if its digest matches and
-check the links of the revisions they replay after it (hashes are checked when a
-revision is written). :meth:`~Repository.verify` checks a whole history and names the
-first bad revision. A hash chain shows an edit of the history; it can't stop someone
+Reads check what they read and raise :class:`~kamcore.errors.IntegrityError` (naming
+the revision) rather than return altered data: :meth:`~Repository.history` verifies the
+whole hash chain; ``get``, ``as_of`` and ``at_revision`` use a snapshot only if its
+digest matches and check the hashes and links of the revisions they replay after it —
+at most ``snapshot_every - 1`` of them, so a read stays cheap. :meth:`~Repository.verify` checks a whole history and names the
+first bad revision; :class:`SQLiteRepository` also checks every snapshot against the
+replay of the history at its revision and reports a bad one like a bad revision at that
+sequence. A snapshot's digest is not keyed: it catches a damaged snapshot (which reads
+then ignore), not a forged one, so run ``verify`` to be sure of them. A hash chain shows an edit of the history; it can't stop someone
 who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
 printed register, a second system) if that matters.
+
+The loan register checks structure, not policy: :meth:`~Repository.record_loan` refuses
+a loan of a dossier the store does not hold, one due before it was lent and one returned
+before it was lent, but does not re-check the lending rules. By design the domain
+(:func:`~kamcore.archive.lend`, with the company's
+:class:`~kamcore.archive.LendingPolicy`) decides who may borrow what and the store only
+persists its decisions: a store does not know the policy that was in force, and a policy
+changed later must not make recorded loans (or their returns) unrecordable.
 
 Examples:
     >>> from datetime import datetime, timezone
@@ -64,7 +76,13 @@ from kamcore.archive import (
     verify,
 )
 from kamcore.archive import canonical as canon
-from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
+from kamcore.errors import (
+    ConflictError,
+    IntegrityError,
+    RecordNotFound,
+    StoreError,
+    ValidationError,
+)
 
 __all__ = ["InMemoryRepository", "Repository", "SQLiteRepository"]
 
@@ -103,19 +121,22 @@ class Repository(Protocol):
         ...
 
     def get(self, key: str) -> Dossier:
-        """The current dossier. Raises RecordNotFound."""
+        """The current dossier. Raises RecordNotFound, IntegrityError."""
         ...
 
     def history(self, key: str) -> tuple[Revision, ...]:
-        """Every revision, oldest first, chain verified. Raises RecordNotFound, StoreError."""
+        """Every revision, oldest first, chain verified. Raises RecordNotFound, IntegrityError."""
         ...
 
     def as_of(self, key: str, when: date | datetime) -> Dossier:
-        """The dossier as it stood at ``when``. Raises RecordNotFound, ValidationError."""
+        """The dossier as it stood at ``when``, cut as :func:`kamcore.archive.as_of` cuts it.
+
+        Raises RecordNotFound, ValidationError, IntegrityError.
+        """
         ...
 
     def at_revision(self, key: str, sequence: int) -> Dossier:
-        """The dossier right after revision ``sequence``. Raises RecordNotFound."""
+        """The dossier right after revision ``sequence``. Raises RecordNotFound, IntegrityError."""
         ...
 
     def keys(self) -> tuple[str, ...]:
@@ -129,7 +150,13 @@ class Repository(Protocol):
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open loan (nothing else changes).
 
+        The store checks the loan's structure, not the lending policy: ``lend`` decides
+        who may borrow what, the store keeps the register.
+
         Raises:
+            RecordNotFound: The loan's dossier is not stored.
+            ValidationError: Not a loan, due before (or when) it was lent, or returned
+                before it was lent.
             ConflictError: The loan id is taken by another loan, or already returned.
         """
         ...
@@ -170,6 +197,26 @@ def _loan_conflict(stored: Loan, loan: Loan) -> ConflictError:
     )
 
 
+def _check_loan(loan: Loan) -> None:
+    """The structural checks of a loan record (the lending policy is ``lend``'s job)."""
+    if not isinstance(loan, Loan):
+        raise ValidationError(field="loan", value=loan, expected="a kamcore.archive.Loan")
+    if loan.due_at <= loan.lent_at:
+        raise ValidationError(
+            field="loan.due_at",
+            value=loan.due_at,
+            expected=f"a time after it was lent ({loan.lent_at.isoformat()})",
+            problem=f"loan {loan.id} is due before it was lent",
+        )
+    if loan.returned_at is not None and loan.returned_at < loan.lent_at:
+        raise ValidationError(
+            field="loan.returned_at",
+            value=loan.returned_at,
+            expected=f"a time on or after it was lent ({loan.lent_at.isoformat()})",
+            problem=f"loan {loan.id} came back before it was lent",
+        )
+
+
 def _check_review(review: Review, head: int) -> None:
     if not isinstance(review, Review):
         raise ValidationError(field="review", value=review, expected="a kamcore.archive.Review")
@@ -206,6 +253,22 @@ def _next_state(current: Dossier | None, revision: Revision) -> Dossier:
     except ValidationError as exc:
         msg = f"Revision {revision.sequence} of {revision.dossier_id!r} can't be stored: {exc}"
         raise StoreError(msg) from None
+
+
+def _check_hash(key: str, revision: Revision) -> None:
+    """Raise IntegrityError unless ``revision`` still matches its hash."""
+    try:
+        fits = revision_hash(revision) == revision.hash
+    except ValidationError as exc:
+        raise IntegrityError(
+            key=key, revision=revision.sequence, problem=f"it is unreadable (altered): {exc}"
+        ) from None
+    if not fits:
+        raise IntegrityError(
+            key=key,
+            revision=revision.sequence,
+            problem="its content does not match its hash (altered)",
+        )
 
 
 class InMemoryRepository:
@@ -287,7 +350,9 @@ class InMemoryRepository:
 
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open one."""
+        _check_loan(loan)
         with self._lock:
+            self._states_of(loan.dossier_id)
             for i, stored in enumerate(self._loans):
                 if stored.id == loan.id:
                     if not _same_loan_returned(stored, loan):
@@ -313,16 +378,17 @@ class InMemoryRepository:
 
 
 def _as_of_index(revisions: Sequence[Revision], when: date | datetime) -> int:
-    """How many revisions of the history are included at ``when``."""
+    """How many revisions are included at ``when``: the longest prefix made by then."""
     if isinstance(when, datetime):
         if when.utcoffset() is None:
             raise ValidationError(
                 field="when", value=when, expected="a timezone-aware datetime or a date"
             )
         moment = when
-        count = sum(1 for r in revisions if r.at <= moment)
+        count = next((i for i, r in enumerate(revisions) if r.at > moment), len(revisions))
     elif isinstance(when, date):
-        count = sum(1 for r in revisions if r.at.date() <= when)
+        day = when
+        count = next((i for i, r in enumerate(revisions) if r.at.date() > day), len(revisions))
     else:
         raise ValidationError(
             field="when", value=when, expected="a date or a timezone-aware datetime"
@@ -431,8 +497,11 @@ def _revision(row: Sequence[Any]) -> Revision:
             hash=row[7],
         )
     except (ValidationError, ValueError, TypeError) as exc:
-        msg = f"Revision {row[1]} of {row[0]!r} is unreadable (the file was altered): {exc}"
-        raise StoreError(msg) from None
+        raise IntegrityError(
+            key=str(row[0]),
+            revision=row[1],
+            problem=f"the row is unreadable (the file was altered): {exc}",
+        ) from None
 
 
 def _loan_body(loan: Loan) -> str:
@@ -622,12 +691,15 @@ class SQLiteRepository:
         tail = self._rows(key, first, sequence)
         state = start
         for revision in tail:
-            # links are checked by apply; hashes are checked on write, by history() and verify()
+            # Only the replayed tail is checked (at most snapshot_every - 1 revisions):
+            # its hashes here, its links by apply. history() and verify() check it all.
+            _check_hash(key, revision)
             try:
                 state = apply(state or Dossier(id=revision.dossier_id), revision)
             except ValidationError as exc:
-                msg = f"The history of {key!r} does not replay: {exc}"
-                raise StoreError(msg) from None
+                raise IntegrityError(
+                    key=key, revision=revision.sequence, problem=f"it does not replay: {exc}"
+                ) from None
         if state is None:
             raise RecordNotFound(key=key, kind="dossier")
         return state
@@ -655,11 +727,7 @@ class SQLiteRepository:
             raise RecordNotFound(key=key, kind="dossier")
         check = verify(revisions)
         if not check.ok:
-            msg = (
-                f"The history of {key!r} does not verify at revision {check.first_bad}: "
-                f"{check.problem}"
-            )
-            raise StoreError(msg)
+            raise IntegrityError(key=key, revision=check.first_bad or 0, problem=check.problem)
         return revisions
 
     def as_of(self, key: str, when: date | datetime) -> Dossier:
@@ -677,10 +745,12 @@ class SQLiteRepository:
             raise ValidationError(
                 field="when", value=when, expected="a date or a timezone-aware datetime"
             )
-        (count,) = self._query(
-            f"SELECT count(*) FROM revisions WHERE dossier_id = ? AND {column} <= ?",
+        # the longest prefix made by then: up to the first revision made later
+        (later,) = self._query(
+            f"SELECT min(sequence) FROM revisions WHERE dossier_id = ? AND {column} > ?",
             (key, bound),
         )[0]
+        count = head if later is None else later - 1
         if count == 0:
             raise ValidationError(
                 field="when",
@@ -701,7 +771,12 @@ class SQLiteRepository:
         )
 
     def verify(self, key: str) -> ChainCheck:
-        """Check the stored history of ``key``; an unreadable row counts as bad."""
+        """Check the stored history of ``key`` and every snapshot of it.
+
+        An unreadable row counts as a bad revision. A snapshot that is not exactly the
+        replay of the history at its revision (or whose digest does not fit) is reported
+        like a bad revision at that sequence, its ``problem`` naming the snapshot.
+        """
         rows = self._query(
             f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
         )
@@ -711,19 +786,59 @@ class SQLiteRepository:
         for position, row in enumerate(rows, start=1):
             try:
                 revisions.append(_revision(row))
-            except StoreError as exc:
+            except IntegrityError as exc:
                 check = verify(revisions)
                 if not check.ok:
                     return check
                 return ChainCheck(
-                    ok=False, checked=position - 1, first_bad=position, problem=str(exc)
+                    ok=False, checked=position - 1, first_bad=position, problem=exc.problem
                 )
-        return verify(revisions)
+        check = verify(revisions)
+        if not check.ok:
+            return check
+        return self._verify_snapshots(key, revisions) or check
+
+    def _verify_snapshots(self, key: str, revisions: Sequence[Revision]) -> ChainCheck | None:
+        """The first snapshot that is not the replay at its sequence, as a bad check."""
+        snapshots = self._query(
+            "SELECT sequence, state, digest FROM snapshots WHERE dossier_id = ? ORDER BY sequence",
+            (key,),
+        )
+        state: Dossier | None = None
+        for sequence, text, digest in snapshots:
+
+            def bad(problem: str, at: int = sequence) -> ChainCheck:
+                return ChainCheck(
+                    ok=False,
+                    checked=at - 1,
+                    first_bad=at,
+                    problem=f"the snapshot at revision {at} {problem}",
+                )
+
+            if not 1 <= sequence <= len(revisions):
+                return bad(f"is of a revision the history does not hold (1–{len(revisions)})")
+            while state is None or state.revision < sequence:
+                state = apply(state or Dossier(id=key), revisions[state.revision if state else 0])
+            if canon.sha256_hex(text + revisions[sequence - 1].hash) != digest:
+                return bad("does not match its digest (altered)")
+            try:
+                stored: Dossier = canon.from_plain(Dossier, canon.loads(text))
+            except ValidationError as exc:
+                return bad(f"is unreadable (altered): {exc}")
+            if stored != state:
+                return bad("is not the replay of the history there (altered)")
+        return None
 
     # -- loans -------------------------------------------------------------------------
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open one."""
+        _check_loan(loan)
         with self._write() as db:
+            known = db.execute(
+                "SELECT 1 FROM revisions WHERE dossier_id = ? LIMIT 1", (loan.dossier_id,)
+            ).fetchone()
+            if known is None:
+                raise RecordNotFound(key=loan.dossier_id, kind="dossier")
             rows = db.execute("SELECT body, returned_at FROM loans WHERE id = ?", (loan.id,))
             found = rows.fetchall()
             returned = loan.returned_at.isoformat() if loan.returned_at else None

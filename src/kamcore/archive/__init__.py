@@ -54,6 +54,7 @@ from kamcore.archive.lending import (
     lend,
     overdue,
     redact,
+    redact_revision,
     return_loan,
 )
 from kamcore.archive.reviews import (
@@ -191,6 +192,7 @@ __all__ = [
     "record_visit",
     "redact",
     "redact_contact",
+    "redact_revision",
     "replay",
     "return_loan",
     "review",

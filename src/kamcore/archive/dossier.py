@@ -445,14 +445,20 @@ def _unique_names(
         seen.add(name)
 
 
-def _aware(value: object) -> datetime | None:
+def _aware_or_none(value: object, field: str) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime) and value.utcoffset() is not None:
         return value
-    raise ValidationError(
-        field="updated_at", value=value, expected="a timezone-aware datetime.datetime"
-    )
+    raise ValidationError(field=field, value=value, expected="a timezone-aware datetime.datetime")
+
+
+def _updated_at(value: object) -> datetime | None:
+    return _aware_or_none(value, "updated_at")
+
+
+def _created_at(value: object) -> datetime | None:
+    return _aware_or_none(value, "created_at")
 
 
 @attrs.frozen
@@ -473,6 +479,7 @@ class Dossier:
         revision: How many revisions built this value (0 for a blank dossier).
         head: The hash of revision ``revision`` (:data:`GENESIS` before the first).
         updated_at: When the latest revision was made.
+        created_at: When the dossier was recorded (its first revision was made).
     """
 
     id: str = attrs.field(validator=_required_id)
@@ -501,7 +508,8 @@ class Dossier:
     )
     revision: int = 0
     head: str = GENESIS
-    updated_at: datetime | None = attrs.field(default=None, converter=_aware)
+    updated_at: datetime | None = attrs.field(default=None, converter=_updated_at)
+    created_at: datetime | None = attrs.field(default=None, converter=_created_at)
 
     def contact(self, contact_id: str) -> Contact:
         """The contact with ``contact_id``.

@@ -16,7 +16,8 @@ source rules (DOMAIN §4.5) are :data:`SOURCE_LENDING_POLICY`:
 :func:`lend` and :func:`check_read` raise :class:`~kamcore.errors.AccessDenied` when the
 policy refuses; :func:`return_loan` closes a loan; a :class:`LoanRegister` keeps every
 loan (每次借阅均登记) and lists the open and overdue ones. :func:`redact` gives the view
-of a dossier for any export: contacts' sensitive personal data removed.
+of a dossier for any export: contacts' sensitive personal data removed;
+:func:`redact_revision` gives the same view of a revision that changed contacts.
 
 Examples:
     >>> from datetime import datetime, timezone
@@ -46,8 +47,10 @@ from typing import Final
 import attrs
 
 from kamcore._convert import enum_of
-from kamcore.archive.contacts import redact_contact
+from kamcore.archive import canonical as canon
+from kamcore.archive.contacts import Contact, redact_contact
 from kamcore.archive.dossier import Confidentiality, Dossier
+from kamcore.archive.revisions import Change, Revision
 from kamcore.errors import AccessDenied, PolicyError, ValidationError
 from kamcore.money import as_decimal
 
@@ -65,6 +68,7 @@ __all__ = [
     "lend",
     "overdue",
     "redact",
+    "redact_revision",
     "return_loan",
 ]
 
@@ -492,3 +496,36 @@ def redact(dossier: Dossier) -> Dossier:
         ''
     """
     return attrs.evolve(dossier, contacts=tuple(redact_contact(c) for c in dossier.contacts))
+
+
+def _redacted_contacts(text: str) -> str:
+    contacts: tuple[Contact, ...] = canon.from_plain(tuple[Contact, ...], canon.loads(text))
+    return canon.dumps(tuple(redact_contact(c) for c in contacts))
+
+
+def redact_revision(revision: Revision) -> Revision:
+    """The export view of a revision: contacts' sensitive personal data removed.
+
+    A change of ``contacts`` carries every contact's data in its old and new values;
+    they are redacted as :func:`redact` redacts a dossier. Other changes are kept.
+    The view keeps the recorded ``hash`` so that it still names the revision, but it
+    no longer matches it: show it, never store or verify it.
+
+    Raises:
+        ValidationError: A change's old or new text is not JSON of contacts.
+
+    Examples:
+        >>> from datetime import datetime, timezone
+        >>> from kamcore.archive import create
+        >>> d = Dossier(id="K", name="某", contacts=(Contact(id="c", name="王", spouse="李"),))
+        >>> _, first = create(d, by="li", at=datetime(2026, 1, 5, tzinfo=timezone.utc))
+        >>> redact_revision(first).changes[-1].new_value()[0].spouse
+        ''
+    """
+    changes = tuple(
+        Change(c.field, _redacted_contacts(c.old), _redacted_contacts(c.new))
+        if c.field == "contacts"
+        else c
+        for c in revision.changes
+    )
+    return attrs.evolve(revision, changes=changes)

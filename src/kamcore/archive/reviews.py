@@ -1,8 +1,10 @@
 """Reviews and archiving periods (动态管理): the two-monthly review, movers, archiving dates.
 
 * A full review of every dossier is due every two months (:class:`ReviewPolicy`,
-  ``cycle_months``); :func:`overdue_reviews` lists the dossiers whose review is overdue
-  on a date, given the :class:`Review` records made.
+  ``cycle_months``) after its last review, or after it was created when it was never
+  reviewed; a company that reviews on fixed dates sets the policy's ``anchor``.
+  :func:`overdue_reviews` lists the dossiers whose review is overdue on a date, given the
+  :class:`Review` records made.
 * Accounts that grew fast or were lost since the last review are flagged by
   :func:`movements`, comparing a watched figure (transaction volume by default) before
   and after; the thresholds are part of the policy.
@@ -53,6 +55,10 @@ def _fraction(value: object) -> Decimal:
     return as_decimal(value, field="threshold")
 
 
+def _optional_date(value: object) -> date | None:
+    return None if value is None else as_date(value, field="anchor")
+
+
 def _months(value: object) -> tuple[int, ...]:
     if isinstance(value, list | tuple):
         return tuple(value)
@@ -65,6 +71,10 @@ class ReviewPolicy:
 
     Args:
         cycle_months: A full review every this many months (2 in the source).
+        anchor: ``None`` (default): the next review is due ``cycle_months`` after the
+            last one (after the dossier's creation when it was never reviewed). A date:
+            reviews fall on fixed dates, ``anchor + k × cycle_months``, and the next one
+            is the first such date after the last review (on or after the creation).
         measure: The numeric field compared between reviews.
         fast_growth: A rise of this fraction or more is fast growth (``0.3`` = 30%).
         loss: A fall of this fraction or more (or to nothing) is a lost account.
@@ -77,6 +87,7 @@ class ReviewPolicy:
     """
 
     cycle_months: int = 2
+    anchor: date | None = attrs.field(default=None, converter=_optional_date)
     measure: str = "business.transaction_volume"
     fast_growth: Decimal = attrs.field(default=Decimal("0.3"), converter=_fraction)
     loss: Decimal = attrs.field(default=Decimal("0.5"), converter=_fraction)
@@ -108,6 +119,34 @@ class ReviewPolicy:
     def cycle(self, anchor: date) -> ReviewCycle:
         """The review cycle from ``anchor``."""
         return ReviewCycle(anchor=anchor, months=self.cycle_months)
+
+    def next_due(self, *, last_review: date | None, created: date) -> date:
+        """When the next full review of a dossier is due.
+
+        Args:
+            last_review: The day of its last review (``None``: never reviewed).
+            created: The day the dossier was created.
+
+        Returns:
+            ``cycle_months`` after the last review (or after ``created``), month ends
+            clamped (31 December + 2 months is 28/29 February); with a fixed ``anchor``,
+            the first anchored date after the last review (on or after ``created``).
+
+        Examples:
+            >>> ReviewPolicy(cycle_months=5).next_due(
+            ...     last_review=date(2026, 11, 2), created=date(2026, 1, 5))
+            datetime.date(2027, 4, 2)
+            >>> ReviewPolicy(anchor=date(2026, 1, 1)).next_due(
+            ...     last_review=None, created=date(2026, 2, 10))
+            datetime.date(2026, 3, 1)
+        """
+        if self.anchor is not None:
+            cycle = self.cycle(self.anchor)
+            if last_review is None:
+                return cycle.next_due(created)
+            return cycle.next_due(last_review + timedelta(days=1))
+        since = last_review if last_review is not None else created
+        return self.cycle(since).next_due(since + timedelta(days=1))
 
 
 #: The source rule: a full review every two months; movers at +30% / −50% (defaults).
@@ -151,29 +190,41 @@ def overdue_reviews(
     reviews: Iterable[Review],
     *,
     as_of: date | str,
-    anchor: date | str | None = None,
 ) -> tuple[OverdueReview, ...]:
     """The dossiers whose full review is overdue on ``as_of``, most overdue first.
+
+    A review is overdue when its due date (:meth:`ReviewPolicy.next_due`: from the last
+    review, or from the dossier's creation when it was never reviewed) is before
+    ``as_of``; on the due day itself it is not overdue yet.
 
     Args:
         policy: The review policy.
         dossiers: The dossiers that should be reviewed.
         reviews: The reviews made (any order; later than ``as_of`` are ignored).
         as_of: The day to judge on.
-        anchor: The cycle's first due date (default: 1 January of ``as_of``'s year).
+
+    Raises:
+        ValidationError: A dossier never reviewed has no creation date (it was never
+            recorded with ``create``).
     """
     day = as_date(as_of, field="as_of")
-    start = as_date(anchor, field="anchor") if anchor is not None else date(day.year, 1, 1)
-    cycle = policy.cycle(start)
     last: dict[str, date] = {}
     for r in reviews:
         if r.on <= day and (r.dossier_id not in last or r.on > last[r.dossier_id]):
             last[r.dossier_id] = r.on
     out: list[OverdueReview] = []
-    for d in dossiers:
+    for i, d in enumerate(dossiers):
         seen = last.get(d.id)
-        if cycle.is_overdue(last_review=seen, as_of=day):
-            due = cycle.next_due(seen + timedelta(days=1)) if seen else start
+        if seen is None and d.created_at is None:
+            raise ValidationError(
+                field=f"dossiers[{i}].created_at",
+                value=d.id,
+                expected="a recorded dossier (made by create(), or read from a store)",
+                problem="never reviewed and no creation date, so no review can be due",
+            )
+        created = d.created_at.date() if d.created_at is not None else day
+        due = policy.next_due(last_review=seen, created=created)
+        if due < day:
             out.append(OverdueReview(d.id, seen, due))
     return tuple(sorted(out, key=lambda o: (o.due, o.dossier_id)))
 

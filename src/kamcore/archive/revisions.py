@@ -376,8 +376,15 @@ def _commit(
         hash="",
     )
     revision = attrs.evolve(draft, hash=revision_hash(draft))
+    created = base.created_at if base.revision else at
     return (
-        attrs.evolve(target, revision=revision.sequence, head=revision.hash, updated_at=at),
+        attrs.evolve(
+            target,
+            revision=revision.sequence,
+            head=revision.hash,
+            updated_at=at,
+            created_at=created,
+        ),
         revision,
     )
 
@@ -521,6 +528,7 @@ def apply(dossier: Dossier, revision: Revision) -> Dossier:
             revision=revision.sequence,
             head=revision.hash,
             updated_at=revision.at,
+            created_at=dossier.created_at if dossier.revision else revision.at,
         )
     except ValidationError as exc:
         if exc.field.startswith(where):
@@ -600,16 +608,23 @@ def _until(when: date | datetime) -> Any:
 
 
 def as_of(revisions: Sequence[Revision], when: date | datetime) -> Dossier:
-    """The dossier as it stood at ``when``.
+    """The dossier as it stood at ``when``: the longest prefix of its history made by then.
 
-    A ``datetime`` (timezone-aware) includes revisions made at or before it; a ``date``
-    includes revisions made on or before that day, in the time zone each was recorded.
+    A ``datetime`` (timezone-aware) includes the revisions made at or before it. A
+    ``date`` includes the revisions made on or before that day *in the time zone each was
+    recorded*, up to the first one made on a later day: the history is cut there, so a
+    revision recorded on an earlier local day but after a later-day one (a mix of time
+    zones) is not included either. The result is always a state the dossier was in.
 
     Raises:
         ValidationError: ``when`` is before the dossier was created.
     """
     included = _until(when)
-    count = sum(1 for rev in revisions if included(rev))
+    count = 0
+    for rev in revisions:
+        if not included(rev):
+            break
+        count += 1
     if not count:
         raise ValidationError(
             field="when",

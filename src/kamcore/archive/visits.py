@@ -35,7 +35,7 @@ import attrs
 from kamcore.archive.contacts import BuyingRole
 from kamcore.archive.dossier import Dossier
 from kamcore.calendar import Period, PeriodKind, TenDay, as_date
-from kamcore.errors import PolicyError, ValidationError
+from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, total
 
 __all__ = [
@@ -401,7 +401,10 @@ class VisitPolicy:
                 )
 
     def visits_for(self, grade: str) -> int:
-        """Visits per month for ``grade`` (0 for a grade the policy does not list)."""
+        """Visits per month for ``grade`` (0 for a grade the policy does not list).
+
+        :func:`plan_visits` refuses accounts of a grade the policy does not list.
+        """
         for c in self.cadence:
             if c.grade == grade:
                 return c.visits_per_month
@@ -468,12 +471,34 @@ def plan_visits(
     any extra). Within each
     period accounts are ordered by :meth:`VisitPolicy.rank` (A and B first), then id.
 
+    Every account's grade must be in the policy's cadence: an account is never left out
+    silently. A company that plans no visits for some grade lists it with 0 visits
+    (``GradeCadence("E", 0)``, or ``GradeCadence("", 0)`` for accounts not graded yet).
+
     Raises:
+        RecordInvalid: Accounts whose grade the policy does not list — one
+            :class:`~kamcore.errors.ValidationError` per account (``field`` is
+            ``dossiers[i].grade``), naming the account and the accepted grades.
         ValidationError: A bad year or month.
     """
     whole = Period.month(year, month)
     parts = whole.split(PeriodKind.TEN_DAY)
-    ordered = sorted(dossiers, key=lambda d: (policy.rank(d.grade), d.id))
+    accounts = tuple(dossiers)
+    known = [c.grade for c in policy.cadence]
+    unknown = [
+        ValidationError(
+            field=f"dossiers[{i}].grade",
+            value=d.grade,
+            expected=f"one of the visit policy's grades: {', '.join(map(repr, known))} "
+            "(list a grade with 0 visits to plan none)",
+            problem=f"account {d.id}: grade not in the visit cadence",
+        )
+        for i, d in enumerate(accounts)
+        if d.grade not in known
+    ]
+    if unknown:
+        raise RecordInvalid("visit plan", unknown)
+    ordered = sorted(accounts, key=lambda d: (policy.rank(d.grade), d.id))
     slots: list[tuple[int, int, str, PlannedVisit]] = []
     for d in ordered:
         n = policy.visits_for(d.grade)

@@ -13,7 +13,8 @@ A CRM that stores dossiers in its own database writes an adapter implementing
 
 The suite checks optimistic concurrency (a stale write raises ``ConflictError`` and
 stores nothing), refusal of corrupt revisions, replay and ``as_of``, all-or-nothing bulk
-import, ``RecordNotFound`` for unknown keys, and the loan register.
+import, ``RecordNotFound`` for unknown keys, and the loan register (structural checks
+of a loan included).
 """
 
 from __future__ import annotations
@@ -182,6 +183,44 @@ class RepositoryContract:
         assert (twice.value.expected_revision, twice.value.actual_revision) == (1, 2)
         assert repository.loans() == (back,)
         assert repository.loans("other") == ()
+
+    def test_a_loan_of_an_unknown_dossier_is_refused(self, repository: Repository) -> None:
+        """A loan of a dossier the store does not hold is refused; the register is unchanged."""
+        dossier = repository.add(sample_history(length=1)[0])
+        loan = lend(
+            SOURCE_LENDING_POLICY,
+            dossier,
+            Borrower("周总", Role.GENERAL_MANAGER),
+            at=_T0,
+            hours=2,
+            loan_id="L-1",
+        )
+        with pytest.raises(RecordNotFound, match="nope"):
+            repository.record_loan(attrs.evolve(loan, dossier_id="nope"))
+        assert repository.loans() == ()
+
+    def test_a_loan_due_or_returned_before_it_was_lent_is_refused(
+        self, repository: Repository
+    ) -> None:
+        """A loan due before it was lent, or returned before, is refused; nothing changes."""
+        dossier = repository.add(sample_history(length=1)[0])
+        loan = lend(
+            SOURCE_LENDING_POLICY,
+            dossier,
+            Borrower("周总", Role.GENERAL_MANAGER),
+            at=_T0,
+            hours=2,
+            loan_id="L-1",
+        )
+        with pytest.raises(ValidationError) as due:
+            repository.record_loan(attrs.evolve(loan, due_at=_T0 - timedelta(hours=1)))
+        assert due.value.field == "loan.due_at"
+        assert repository.loans() == ()
+        repository.record_loan(loan)
+        with pytest.raises(ValidationError) as back:
+            repository.record_loan(attrs.evolve(loan, returned_at=_T0 - timedelta(minutes=1)))
+        assert back.value.field == "loan.returned_at"
+        assert repository.loans() == (loan,)
 
     def test_reviews_are_recorded_in_order_and_kept(self, repository: Repository) -> None:
         """Reviews of stored dossiers are kept in order; others are refused."""
