@@ -377,3 +377,24 @@ def test_a_policy_rule_broken_inside_a_record_names_its_part() -> None:
         "invalid Ladder, 1 problem: ladder.toml: steps: steps must rise; "
         "expected a consistent Ladder"
     )
+
+
+def test_an_unknown_key_in_a_real_policy_lists_only_the_keys_a_file_may_give() -> None:
+    from kamcore.rebate import TierSchedule
+
+    data = codec.to_dict(load_preset("rebate_source", TierSchedule))
+    data["mdoe"] = data.pop("mode")
+    with pytest.raises(RecordInvalid) as info:
+        codec.from_dict(TierSchedule, data)
+    unknown = next(e for e in info.value.errors if e.field == "mdoe")
+    accepted = unknown.expected.removeprefix("one of: ").split(", ")
+    assert "tiers" in accepted
+    assert "mode" in accepted
+    assert all(not key.startswith("_") for key in accepted)
+    assert {"bps", "rates", "exp"}.isdisjoint(accepted)  # private, computed fields
+
+
+def test_to_dict_refuses_what_is_not_a_kamcore_object() -> None:
+    with pytest.raises(ValidationError, match="not a type kamcore can serialise"):
+        codec.to_dict(object())
+    assert codec.to_dict([Money("1")]) == [{"amount": "1", "currency": "CNY"}]

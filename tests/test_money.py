@@ -38,6 +38,10 @@ def test_money_accepts_int_decimal_and_lower_case_currency() -> None:
         ((True,), "amount", "boolean"),
         ((None,), "amount", "NoneType"),
         (("1", 156), "currency", "unknown currency"),
+        (("1e26",), "amount", "too large"),
+        ((10**40,), "amount", "too large"),
+        (("-1e15",), "amount", "too large"),
+        (("1e-999999999",), "amount", "too many decimal places"),
     ],
 )
 def test_bad_money_input_gives_a_one_line_validation_error(
@@ -297,3 +301,22 @@ def test_rounding_to_hundreds_gives_a_plain_integer_amount() -> None:
     assert m == Money("50043600")
     assert repr(m) == "Money('50043600', 'CNY')"
     assert str(Money("5.00436E+7")) == "CNY 50,043,600"
+
+
+def test_the_largest_supported_amount_rounds_and_multiplies_exactly() -> None:
+    top = Money("999999999999999.99")
+    assert top.round() == top
+    assert top * Rate("0.08333333333") == Money("83333333329999.9991666666667")  # exact
+    assert sum(p.amount for p in top.allocate([1, 2])) == top.amount
+
+
+def test_a_rounding_policy_is_named_by_member_or_value_only() -> None:
+    assert Money("1.005").round("half_up") == Money("1.01")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="half_up, half_even") as info:
+        Money("1").round("half-up")  # type: ignore[arg-type]
+    assert info.value.field == "rounding"
+
+
+def test_repr_shows_plain_digits_not_an_exponent() -> None:
+    assert repr(Money("1e3")) == "Money('1000', 'CNY')"
+    assert repr(Money("0.10")) == "Money('0.10', 'CNY')"

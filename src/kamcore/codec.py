@@ -63,6 +63,7 @@ __all__ = [
     "json_schema",
     "load_policy",
     "loads_policy",
+    "make_converter",
     "policy_class",
     "policy_kind",
     "to_dict",
@@ -199,7 +200,7 @@ converter: Final = make_converter()
 
 def _fields_of(cl: object) -> str:
     if isinstance(cl, type) and attrs.has(cl):
-        return ", ".join(a.alias for a in attrs.fields(cl))
+        return ", ".join(a.alias for a in attrs.fields(cl) if a.init)
     return "the fields of the record"
 
 
@@ -316,8 +317,34 @@ def to_dict(obj: object) -> Any:
     """Turn a kamcore object into plain data (dicts, lists, strings, ints, bools).
 
     Decimals and dates become strings, so the result is exact and JSON-safe.
+
+    Raises:
+        ValidationError: ``obj`` is not a kamcore object (nor plain data, a list or a
+            dict of them).
     """
+    if not attrs.has(type(obj)) and not isinstance(obj, _PLAIN):
+        raise ValidationError(
+            field="obj",
+            value=type(obj).__name__,
+            expected="a kamcore object, or a list or dict of them",
+            problem="not a type kamcore can serialise",
+        )
     return converter.unstructure(obj)
+
+
+_PLAIN: Final = (
+    str,
+    int,
+    Decimal,
+    date,
+    datetime,
+    enum.Enum,
+    list,
+    tuple,
+    dict,
+    frozenset,
+    type(None),
+)
 
 
 def to_json(obj: object, *, indent: int | None = None) -> str:

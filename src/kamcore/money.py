@@ -37,11 +37,14 @@ from typing import Final, overload
 
 import attrs
 
+from kamcore._convert import enum_of
 from kamcore.errors import ValidationError
 
 __all__ = [
     "CURRENCIES",
     "DEFAULT_CURRENCY",
+    "MAX_DIGITS",
+    "MAX_PLACES",
     "Money",
     "Rate",
     "Rounding",
@@ -158,6 +161,17 @@ def quantize(value: Decimal, places: int = 2, rounding: Rounding = Rounding.HALF
     return rounding.apply(value, places)
 
 
+#: Inputs must lie below 10**MAX_DIGITS in absolute value (a thousand trillion). Within
+#: that range an amount with its fen has at most 17 digits, so a product with a rate of
+#: up to 11 significant digits is exact under decimal's default 28-digit precision;
+#: larger inputs are refused rather than silently rounded by the context.
+MAX_DIGITS: Final = 15
+#: Inputs may have at most this many digits after the point: room for any quotient or
+#: product kamcore computes at full precision (and stores and reloads), none for
+#: ``1e-999999999``, whose plain digits would fill a gigabyte.
+MAX_PLACES: Final = 1000
+
+
 def as_decimal(
     value: object,
     *,
@@ -167,7 +181,9 @@ def as_decimal(
     """Convert user input to a finite :class:`~decimal.Decimal`, or raise a clear error.
 
     Accepts ``Decimal``, ``int`` and decimal strings (surrounding spaces and ``_``
-    digit separators allowed). Refuses floats, booleans, NaN and infinities.
+    digit separators allowed). Refuses floats, booleans, NaN and infinities, and
+    values outside the supported range: ``10**MAX_DIGITS`` or more in absolute value,
+    or more than ``MAX_PLACES`` digits after the point.
 
     Args:
         value: The input.
@@ -220,6 +236,20 @@ def as_decimal(
     if not result.is_finite():
         raise ValidationError(
             field=field, value=value, expected=expected, problem="not a finite number"
+        )
+    if result and result.adjusted() >= MAX_DIGITS:
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=f"{expected}, below 10^{MAX_DIGITS} in absolute value",
+            problem="too large",
+        )
+    if result.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=f"{expected}, with at most {MAX_PLACES} digits after the point",
+            problem="too many decimal places",
         )
     return result
 
@@ -341,6 +371,8 @@ class Money:
         Returns:
             A new Money with exactly ``places`` digits after the point.
         """
+        if type(rounding) is not Rounding:
+            rounding = enum_of(rounding, Rounding, "rounding")
         digits = self.minor_unit if places is None else places
         value = rounding.apply(self.amount, digits)
         if digits < 0:  # rounded to tens, hundreds, ...: keep a plain integer, not 1.2E+3
@@ -514,7 +546,7 @@ class Money:
 
     # -- text ------------------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"Money({str(self.amount)!r}, {self.currency!r})"
+        return f"Money({format(self.amount, 'f')!r}, {self.currency!r})"
 
     def __str__(self) -> str:
         return f"{self.currency} {self.amount:,f}"
