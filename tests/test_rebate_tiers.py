@@ -49,7 +49,7 @@ def test_the_source_preset_is_the_three_tier_whole_amount_schedule() -> None:
     assert (SOURCE.basis_label, SOURCE.base_label) == ("sales", "collected")
 
 
-# -- worked examples (DOMAIN §3.1) -------------------------------------------------------
+# -- worked examples (rules §3.1) -------------------------------------------------------
 
 
 def test_sales_of_200000_with_180000_collected_earns_8_percent_of_collections() -> None:

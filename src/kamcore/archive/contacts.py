@@ -1,6 +1,6 @@
 """Contacts (个人档案): the people at an account, their buying roles and alliance status.
 
-A :class:`Contact` holds the personal profile of DOMAIN §4.2. Birth date, address,
+A :class:`Contact` holds the personal profile of rules §4.2. Birth date, address,
 spouse, personality and interests are sensitive personal information
 (:data:`SENSITIVE_CONTACT_FIELDS`); :func:`redact_contact` blanks them for any export.
 

@@ -1,6 +1,6 @@
 """The dossier (大客户档案): what the archive holds about one key account.
 
-A :class:`Dossier` is frozen and made of typed sections (DOMAIN §4.1): basic data,
+A :class:`Dossier` is frozen and made of typed sections (rules §4.1): basic data,
 business, organisation, the credit investigation report, references to original
 records, competitors, the account's contacts, and a company's own extra typed fields.
 It also carries its classification (重要/特殊/一般), confidentiality level

@@ -1,7 +1,7 @@
 """Confidentiality and lending (档案借阅): who may read or borrow a dossier, and the loans.
 
 A :class:`LendingPolicy` holds one :class:`LevelRule` per confidentiality level. The
-source rules (DOMAIN §4.5) are :data:`SOURCE_LENDING_POLICY`:
+source rules (rules §4.5) are :data:`SOURCE_LENDING_POLICY`:
 
 * 绝密 top secret — never lent, never read outside. The source gives 绝密 and 机密
   almost the same words; the shipped policy reads 绝密 as not open to reading through
@@ -206,7 +206,7 @@ class LendingPolicy:
         return next(r for r in self.rules if r.level is level)
 
 
-#: The source documents' rules (DOMAIN §4.5).
+#: The source documents' rules (rules §4.5).
 SOURCE_LENDING_POLICY: Final = LendingPolicy(
     rules=(
         LevelRule(Confidentiality.TOP_SECRET, readable=False),

@@ -232,7 +232,7 @@ def _marked(old: object, new: object, threshold: Decimal) -> bool:
     return abs(b[0] - a[0]) / abs(a[0]) >= threshold
 
 
-#: The policy of DOMAIN §4.4 with a 20% threshold for a marked change.
+#: The policy of rules §4.4 with a 20% threshold for a marked change.
 DEFAULT_ARCHIVE_POLICY: Final = ArchivePolicy()
 
 

@@ -1,4 +1,4 @@
-"""Calls, presentations and visits (DOMAIN §4.3), and the monthly visit plan.
+"""Calls, presentations and visits (rules §4.3), and the monthly visit plan.
 
 * :func:`plan_call` builds an executive call plan (执行人员电话计划): purpose and expected
   result, both sides' participants, agenda, obstacles, resources, the views to influence,

@@ -159,7 +159,7 @@ class ApprovalChain:
 
 
 #: The source's chain: applied for to the KA department manager, approved by the
-#: marketing centre and the general manager (DOMAIN §3.1, 返点管理).
+#: marketing centre and the general manager (rules §3.1, 返点管理).
 DEFAULT_CHAIN: Final = ApprovalChain(
     steps=(
         ApprovalStep(key="ka_manager", label="KA department manager", zh="大客户部经理"),
@@ -554,7 +554,7 @@ def promise(
 ) -> tuple[RebateRequest, RequestEvent]:
     """Commit the rebate to the customer (对客户承诺) — only once fully approved.
 
-    Without approval, no promise may be made to the customer (DOMAIN §3.1).
+    Without approval, no promise may be made to the customer (rules §3.1).
 
     Returns:
         The request, now ``PROMISED``, and its ``PROMISED`` event.

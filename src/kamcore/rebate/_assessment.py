@@ -145,7 +145,7 @@ class AttainmentRule:
     """Target-attainment scoring (目标达成): 100% of plan is the standard score.
 
     Every full ``step`` (5%) below plan deducts ``points_per_step`` (1), every full
-    step above adds it (DOMAIN §3.2). Partial steps and caps are configurable.
+    step above adds it (rules §3.2). Partial steps and caps are configurable.
 
     Attributes:
         standard_score: The score for exactly 100% of plan.
@@ -209,7 +209,7 @@ class Target:
     """A salesperson's target for a period, with any mid-period revision.
 
     A target changed during the period without the KA director's approval (大客户总监
-    批准) is assessed against the normal target (DOMAIN §3.2).
+    批准) is assessed against the normal target (rules §3.2).
 
     Attributes:
         normal: The normal (original) target.
@@ -353,7 +353,7 @@ _SOURCE_BANDS: Final = (
 
 @attrs.define(frozen=True, slots=True, kw_only=True)
 class AttendanceRule:
-    """Attendance scoring (考勤): full attendance is full marks (DOMAIN §3.2).
+    """Attendance scoring (考勤): full attendance is full marks (rules §3.2).
 
     Each day short deducts ``per_day_short`` (1); being late deducts by band: 1–3 times
     a month −1, 4–6 times −2 (the source's bands). The source says nothing about more

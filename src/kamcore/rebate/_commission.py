@@ -50,7 +50,7 @@ def _opt_rate(value: object) -> Rate | None:
 
 @attrs.define(frozen=True, slots=True, kw_only=True)
 class CommissionTable:
-    """Commission rates by customer grade (DOMAIN §1.5: key-account rates differ).
+    """Commission rates by customer grade (rules §1.5: key-account rates differ).
 
     Grades are plain labels, so any grading policy's ladder can be used.
 
