@@ -656,17 +656,24 @@ class WeightedScorecard:
 
     def _score_general(self, facts: AccountFacts) -> Score:
         """The general loop: any missing figure, any policy (and the fast path's spec)."""
+        return self._score_values(facts.account_id, [get(facts) for _, get, *_ in self._plan])
+
+    def _score_values(self, account_id: str, values: Sequence[Decimal | None]) -> Score:
+        """Score raw figures given in criterion order (the exact arithmetic of :meth:`score`).
+
+        The columnar path uses it for the rows whose floating-point result it can't
+        be sure of, so that both paths agree to the last place.
+        """
         raws: list[Decimal | None] = []
         norms: list[Decimal | None] = []
         weights: list[Decimal] = []
         exact: list[Decimal] = []
         renormalise = False
-        for name, get, apply, flip, weight, points in self._plan:
-            x = get(facts)
+        for (name, _, apply, flip, weight, points), x in zip(self._plan, values, strict=True):
             if x is None:
                 if self.missing is MissingPolicy.REFUSE:
                     raise ValidationError(
-                        field=f"{facts.account_id}.{name}",
+                        field=f"{account_id}.{name}",
                         value=None,
                         expected="a figure (this scorecard refuses missing figures)",
                         problem="missing figure",
@@ -685,10 +692,10 @@ class WeightedScorecard:
             weights.append(weight)
             exact.append(n * points)
         if renormalise:
-            return self._renormalised(facts.account_id, raws, norms, weights)
+            return self._renormalised(account_id, raws, norms, weights)
         contributions, total = self._settle(exact)
         return Score._of(
-            facts.account_id,
+            account_id,
             self.name,
             total,
             self._names,
