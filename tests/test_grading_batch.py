@@ -19,9 +19,13 @@ from kamcore.grading import (
     AccountFacts,
     Batch,
     Criterion,
+    Direction,
     GradeLadder,
     MissingPolicy,
     Normaliser,
+    Score,
+    TopsisCriterion,
+    TopsisModel,
     WeightedScorecard,
     classify_abc,
     grade_frame,
@@ -397,3 +401,71 @@ def test_the_columnar_path_says_which_extra_it_needs(
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r"kamcore\[frames\]"):
         score_arrays(card, as_columns(POP))
+
+
+def _topsis() -> TopsisModel:
+    return TopsisModel(
+        (
+            TopsisCriterion("sales_revenue", "0.5"),
+            TopsisCriterion("profit", "0.3"),
+            TopsisCriterion("quality_losses", "0.2", Direction.LOWER),
+        )
+    )
+
+
+def test_grade_frame_grades_topsis_models_through_the_exact_path(
+    letters: GradeLadder, abc: AbcPolicy
+) -> None:
+    model = _topsis()
+    frame = pd.DataFrame({"account_id": [f.account_id for f in POP], **as_columns(POP)})
+    out = grade_frame(model, letters, frame, abc=abc)
+    exact = grade_many(model, letters, POP, abc=abc)
+    assert list(out.columns[:4]) == ["account_id", "total", "grade", "abc"]
+    assert list(out["total"]) == [float(g.total) for g in exact.graded]
+    assert list(out["grade"]) == [g.grade for g in exact.graded]
+    assert exact.abc is not None
+    assert list(out["abc"]) == [exact.abc.label_of(f.account_id) for f in POP]
+    assert list(out["profit.contribution"]) == [
+        float(g.score.contribution("profit")) for g in exact.graded
+    ]
+
+
+class _RevenueShare:
+    """A custom model: revenue as a share of the population's largest revenue."""
+
+    name = "revenue_share"
+    scale = D(100)
+    directions = (("sales_revenue", Direction.HIGHER),)
+
+    def __init__(self, top: Decimal | None = None) -> None:
+        self.top = top
+
+    def fit(self, population: list[AccountFacts]) -> _RevenueShare:
+        return _RevenueShare(max(f.sales_revenue or D(0) for f in population) or D(1))
+
+    def score(self, facts: AccountFacts) -> Score:
+        top = self.top or D(1)
+        total = (D(100) * (facts.sales_revenue or D(0)) / top).quantize(D("0.01"))
+        return Score(
+            facts.account_id, self.name, total, ("share",), (facts.sales_revenue,), (None,),
+            (D(1),), (total,),
+        )  # fmt: skip
+
+
+def test_score_arrays_scores_custom_models_through_the_exact_path(letters: GradeLadder) -> None:
+    out = score_arrays(_RevenueShare(), {"sales_revenue": [50.0, 100.0, math.nan]}, ladder=letters)
+    assert list(out["total"]) == [50.0, 100.0, 0.0]
+    assert list(out["grade"]) == ["D", "A", "D"]
+    assert list(out["share.contribution"]) == [50.0, 100.0, 0.0]
+
+
+def test_the_exact_fallback_still_refuses_bad_columns_naming_the_row() -> None:
+    with pytest.raises(ValidationError, match=r"row 1\.quality_losses: negative figure"):
+        score_arrays(
+            _topsis(), {"sales_revenue": [1, 2], "profit": [1, 2], "quality_losses": [0, -1]}
+        )
+    with pytest.raises(ValidationError, match=r"row 1\.profit: missing figure"):
+        score_arrays(
+            _topsis(),
+            {"sales_revenue": [1, 2], "profit": [1, math.nan], "quality_losses": [0, 1]},
+        )

@@ -8,7 +8,8 @@ Two paths compute the same rules:
   populations. For a :class:`WeightedScorecard` the float64 arithmetic rounds every
   contribution as the exact path does and recomputes exactly (in ``Decimal``) the few
   rows it can't be sure of, so totals and grades agree with the exact path to the
-  last place. Needs the ``frames`` extra (numpy, pandas), imported only when these
+  last place; other models are scored through :class:`AccountFacts` and the exact
+  path. Needs the ``frames`` extra (numpy, pandas), imported only when these
   functions are called.
 """
 
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import attrs
 
 from kamcore.errors import ValidationError
-from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, AccountFacts
+from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._ladder import Graded, GradeLadder, grade_all
 from kamcore.grading._pareto import AbcMethod, AbcPolicy, AbcResult, classify_abc
 from kamcore.grading._scoring import (
@@ -35,6 +36,7 @@ from kamcore.grading._scoring import (
     NormaliserKind,
     ScoringModel,
     WeightedScorecard,
+    score_all,
 )
 from kamcore.money import Rounding
 
@@ -277,7 +279,8 @@ def score_arrays(
     lies too close to a rounding point to be sure of (or whose total needs the cap)
     is recomputed exactly, so totals, contributions and grades equal those of
     :func:`grade_many` on the same figures (a float is read as the decimal its
-    shortest ``repr`` shows).
+    shortest ``repr`` shows). Any other model (TOPSIS, a custom one) is scored by
+    building :class:`AccountFacts` from the columns and using the exact path.
 
     Args:
         model: A scoring model; min–max criteria not yet fitted are fitted to these
@@ -323,7 +326,10 @@ def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
             by_id = np.argsort(ids, kind="stable")
             if id_column is not None:
                 _check_ids(ids, by_id, id_column)
-    out = _scorecard_arrays(cast("WeightedScorecard", model), data, ids, ladder)
+    if isinstance(model, WeightedScorecard):
+        out = _scorecard_arrays(model, data, ids, ladder)
+    else:
+        out = _model_arrays(model, data, ids, ladder)
     n = len(out["total"])
     if ids is not None and len(ids) != n:
         raise ValidationError(
@@ -595,6 +601,52 @@ def _rate(collected: float, invoiced: float) -> Decimal | None:
     """``collected / invoiced`` as :attr:`AccountFacts.collection_rate` computes it."""
     c, v = _decimal(collected), _decimal(invoiced)
     return None if c is None or not v else c / v
+
+
+def _model_arrays(
+    model: ScoringModel, data: Mapping[str, Any], ids: Any, ladder: GradeLadder | None
+) -> dict[str, Any]:
+    """Any other model: build the facts from the columns and take the exact path."""
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    names: list[str] = []
+    for figure, _ in model.directions:
+        if figure in DERIVED_FIGURES:
+            if figure in data and not {"collected", "invoiced"} <= set(data):
+                raise ValidationError(
+                    field=figure,
+                    value=sorted(data),
+                    expected="the columns it derives from (collected, invoiced)",
+                    problem="a derived figure can't be given to this model",
+                )
+            names += ["collected", "invoiced"]
+        else:
+            names.append(figure)
+    n: int | None = None if ids is None else len(ids)
+    cols: dict[str, npt.NDArray[np.float64]] = {}
+    for name in dict.fromkeys(names):
+        cols[name] = _column(data, name, n, ids)
+        n = len(cols[name])
+    facts = []
+    for i in range(n or 0):
+        fields: dict[str, Any] = {}
+        extras: dict[str, Decimal | None] = {}
+        for name, col in cols.items():
+            (fields if name in FIGURES else extras)[name] = _decimal(col[i])
+        facts.append(AccountFacts(_who(ids, i), **fields, extras=extras))
+    if ladder is not None:
+        graded = grade_all(model, ladder, facts)
+        scores = [g.score for g in graded]
+    else:
+        scores = list(score_all(model, facts))
+    out: dict[str, Any] = {"total": np.array([float(s.total) for s in scores], dtype=np.float64)}
+    for k, name in enumerate(scores[0].names if scores else ()):
+        out[f"{name}.contribution"] = np.array(
+            [float(s.contributions[k]) for s in scores], dtype=np.float64
+        )
+    if ladder is not None:
+        out["grade"] = np.array([g.grade for g in graded], dtype=object)
+    return out
 
 
 def _grades(
