@@ -116,6 +116,48 @@ def test_inconsistent_category_rules_are_refused(
         ValueCategories(rules)
 
 
+def test_a_misspelt_figure_in_a_category_rule_is_refused_naming_the_condition() -> None:
+    rule = CategoryRule(
+        "profitable",
+        (
+            Clause((Condition("profit", ">", 1),)),
+            Clause((Condition("profit", ">", 1), Condition("proift", ">", 1))),
+        ),
+    )
+    with pytest.raises(PolicyError, match=r"rules\[0\]\.any_of\[1\]\.all_of\[1\]") as caught:
+        ValueCategories((rule,))
+    assert "unknown figure 'proift'" in str(caught.value)
+    assert "extras" in str(caught.value)
+
+
+def test_company_figures_in_category_rules_must_be_declared_as_extras() -> None:
+    rule = CategoryRule("referrer", (Clause((Condition("referrals_signed", ">=", 1),)),))
+    with pytest.raises(PolicyError, match="unknown figure 'referrals_signed'"):
+        ValueCategories((rule,))
+    cats = ValueCategories((rule,), extras=["referrals_signed"])
+    assert categorise(cats, AccountFacts("a", extras={"referrals_signed": 1})) == ("referrer",)
+
+
+@pytest.mark.parametrize(
+    ("extras", "match"),
+    [
+        ("stars", "not a list"),
+        (["profit"], "duplicate figure"),
+        (["stars", "stars"], "duplicate figure"),
+        (["two words"], "bad figure name"),
+    ],
+)
+def test_bad_extra_declarations_are_refused(extras: object, match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        ValueCategories((CategoryRule("x", accounts=("a",)),), extras=extras)  # type: ignore[arg-type]
+
+
+def test_a_misspelt_figure_in_a_sales_rule_is_refused_naming_the_condition() -> None:
+    rule = SalesRule("r", (Condition("profit", ">", 0), Condition("colection_rate", ">", 0)), "y")
+    with pytest.raises(PolicyError, match=r"sales_rules\[0\]\.when\[1\].*'colection_rate'"):
+        GradePolicy((GradeService("A", "x", 1),), (rule,))
+
+
 def test_category_rules_round_trip_through_the_codec(categories: ValueCategories) -> None:
     assert codec.from_dict(ValueCategories, codec.to_dict(categories)) == categories
 

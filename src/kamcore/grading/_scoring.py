@@ -12,7 +12,13 @@ from typing import Final, Protocol, cast, runtime_checkable
 import attrs
 
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._facts import (
+    DERIVED_FIGURES,
+    FIGURES,
+    AccountFacts,
+    check_figure,
+    to_extra_names,
+)
 from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
 
@@ -518,10 +524,13 @@ class WeightedScorecard:
         rounding: The rounding policy for contributions.
         missing: What a missing figure does (``REFUSE`` by default).
         name: The model's name, recorded in every score.
+        extras: The company figures (``AccountFacts.extras``) criteria may read; any
+            other figure that is not a standard one is refused as a misspelling.
 
     Raises:
         PolicyError: No criteria, duplicate names, a negative weight, weights that do
-            not sum to 1, or a scale that is not positive.
+            not sum to 1, a scale that is not positive, or a criterion reading an
+            unknown figure.
 
     Examples:
         >>> card = WeightedScorecard((
@@ -540,6 +549,7 @@ class WeightedScorecard:
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding)
     missing: MissingPolicy = attrs.field(default=MissingPolicy.REFUSE, converter=_to_missing)
     name: str = "scorecard"
+    extras: tuple[str, ...] = attrs.field(default=(), converter=to_extra_names)
     _plan: _Plan = attrs.field(init=False, eq=False, repr=False, default=())
     _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False, default=())
     _exp: Decimal = attrs.field(init=False, eq=False, repr=False, default=_ONE)
@@ -573,6 +583,8 @@ class WeightedScorecard:
                 policy=policy,
                 part="weights",
             )
+        for i, c in enumerate(self.criteria):
+            check_figure(c.source, self.extras, policy=policy, part=f"criteria[{i}] {c.name!r}")
         if self.scale <= 0:
             raise PolicyError(f"scale {self.scale} must be positive", policy=policy, part="scale")
         if isinstance(self.places, bool) or not 0 <= self.places <= 12:
