@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kamcore import codec
 from kamcore.calendar import Period
-from kamcore.errors import PolicyError, ValidationError
+from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.grading import (
     AccountFacts,
     CategoryRule,
@@ -208,6 +208,45 @@ def test_screening_never_crashes_and_round_trips(statement: FinancialStatement) 
         assert ratio.defined or ratio.undefined_because
     assert codec.from_dict(FinancialRatios, codec.to_dict(ratios)) == ratios
     assert codec.from_dict(FinancialStatement, codec.to_dict(statement)) == statement
+
+
+def test_a_statement_with_negative_amounts_is_refused_listing_every_field() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        FinancialStatement(revenue=-100, net_profit=10, receivables=5, inventory=-1)
+    assert [e.field for e in caught.value.errors] == ["revenue", "inventory"]
+    assert all(e.expected == "zero or more" for e in caught.value.errors)
+
+
+def test_a_statement_may_show_a_loss() -> None:
+    r = screen(FinancialStatement(net_profit=-50, revenue=1000))
+    assert r.net_profit_margin.value == D("-0.0500")
+
+
+@pytest.mark.parametrize(("days", "problem"), [("x", "not a whole number"), (0, "no days"),
+                                               (-30, "no days"), (True, "not a whole number"),
+                                               (D("365"), "not a whole number")])  # fmt: skip
+def test_a_statement_needs_a_whole_number_of_days(days: object, problem: str) -> None:
+    with pytest.raises(RecordInvalid, match=problem) as caught:
+        FinancialStatement(revenue=100, receivables=5, days=days)  # type: ignore[arg-type]
+    assert [e.field for e in caught.value.errors] == ["days"]
+
+
+def test_every_bad_statement_field_is_listed_at_once() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        FinancialStatement(revenue="lots", receivables=-5, days=0)  # type: ignore[arg-type]
+    assert [e.field for e in caught.value.errors] == ["revenue", "receivables", "days"]
+
+
+def test_a_forecast_with_negative_sales_or_costs_or_a_bad_risk_is_refused() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        DevelopmentForecast(sales=-1, profit=-5, travel=-2, risk_coefficient=5)
+    assert [e.field for e in caught.value.errors] == ["sales", "travel", "risk_coefficient"]
+    assert "0 to 1" in caught.value.errors[-1].expected
+    with pytest.raises(RecordInvalid, match="risk_coefficient"):
+        DevelopmentForecast(sales=1, profit=1, risk_coefficient="-0.1")
+    assert assess_development(DevelopmentForecast(sales=0, profit=-5, risk_coefficient=1)) == (
+        assess_development(DevelopmentForecast(sales=0, profit=-5, risk_coefficient="1.0"))
+    )
 
 
 def test_a_prospect_is_worth_developing_when_expected_net_is_positive() -> None:
