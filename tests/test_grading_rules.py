@@ -13,6 +13,7 @@ from kamcore import codec
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.grading import (
+    Absence,
     AccountFacts,
     CategoryRule,
     ChangeKind,
@@ -406,6 +407,45 @@ def test_accounts_absent_this_period_keep_their_standing() -> None:
     assert feb.grade_of("b") == "C"
     with pytest.raises(ValidationError, match="unknown account"):
         feb.grade_of("zz")
+
+
+def test_reasons_after_an_absence_compare_with_the_last_real_score() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100, profit=10)])
+    feb = regrade(CARD, LADDER, [facts("b", 50)], previous=jan)
+    mar = regrade(CARD, LADDER, [facts("a", 10, profit=10), facts("b", 50)], previous=feb)
+    (change,) = [c for c in mar.changes if c.account_id == "a"]
+    assert (change.from_grade, change.to_grade) == ("A", "C")
+    assert [(r.criterion, r.before, r.after) for r in change.reasons] == [
+        ("sales_revenue", D("60.00"), D("6.00")),
+    ]
+    standing = mar.standing("a")
+    assert standing is not None
+    assert standing.last is not None
+    assert standing.last.total == D("46.00")
+
+
+def test_an_absence_breaks_a_run_of_periods_below_by_default() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)])
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
+    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, demote_after=2)
+    apr = regrade(CARD, LADDER, [facts("a", 60), facts("b", 60)], previous=mar, demote_after=2)
+    assert [c.account_id for c in apr.changes if c.kind is ChangeKind.DEMOTED] == []
+    assert apr.held == ("a",)
+    assert apr.grade_of("a") == "A"
+
+
+def test_absences_can_be_skipped_over_when_counting_periods_below() -> None:
+    kw = {"demote_after": 2, "absence": Absence.SKIPPED}
+    jan = regrade(CARD, LADDER, [facts("a", 100)], **kw)  # type: ignore[arg-type]
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, **kw)  # type: ignore[arg-type]
+    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, **kw)  # type: ignore[arg-type]
+    apr = regrade(CARD, LADDER, [facts("a", 60)], previous=mar, **kw)  # type: ignore[arg-type]
+    assert [(c.account_id, c.from_grade, c.to_grade) for c in apr.changes] == [("a", "A", "B")]
+
+
+def test_the_absence_rule_must_be_an_absence() -> None:
+    with pytest.raises(PolicyError, match="absence"):
+        regrade(CARD, LADDER, [facts("a", 1)], absence="skip")  # type: ignore[arg-type]
 
 
 def test_hysteresis_needs_at_least_one_period() -> None:

@@ -24,6 +24,7 @@ from kamcore.grading._scoring import (
 from kamcore.money import Rounding
 
 __all__ = [
+    "Absence",
     "ChangeKind",
     "ContributionChange",
     "GradeChange",
@@ -47,13 +48,35 @@ class ChangeKind(enum.Enum):
     DEMOTED = "demoted"
 
 
+class Absence(enum.Enum):
+    """What a period in which an account is absent does to a run of periods below.
+
+    * ``BREAKS`` (the default) — an absence breaks the run: "``demote_after``
+      consecutive periods below" means periods in a row, with no gap.
+    * ``SKIPPED`` — absences are skipped over: the periods the account *was* graded in
+      count, whatever gaps lie between them.
+    """
+
+    BREAKS = "breaks"
+    SKIPPED = "skipped"
+
+
 @attrs.define(frozen=True, slots=True)
 class Standing:
-    """An account's standing grade and how many periods in a row it scored below it."""
+    """An account's standing grade, its run of periods below it, and its last score.
+
+    Attributes:
+        account_id: The account.
+        grade: The standing grade.
+        periods_below: How many periods in a row it scored below that grade.
+        last: Its score and grade in the latest period it was graded in — what the
+            reasons of a later change compare with (``None`` in standings built by hand).
+    """
 
     account_id: str
     grade: str
     periods_below: int = 0
+    last: Graded | None = None
 
 
 @attrs.define(frozen=True, slots=True)
@@ -166,6 +189,7 @@ def regrade(
     by: str = "",
     demote_after: int = 1,
     reasons: int = 3,
+    absence: Absence = Absence.BREAKS,
 ) -> Regrading:
     """Grade ``population`` for ``period`` and compare with the previous period.
 
@@ -173,7 +197,10 @@ def regrade(
     scored below its standing grade for ``demote_after`` consecutive periods (1 = at
     once, the default); it then moves to the grade of its latest score. Each change is
     a :class:`GradeChange` whose ``reasons`` are the ``reasons`` contributions that
-    changed most since the previous period.
+    changed most since the account's last real score (the latest period it was graded
+    in, kept in its :class:`Standing`; an absence is not a score of zero). Whether a
+    period in which the account is absent breaks a run of periods below is
+    ``absence`` (:attr:`Absence.BREAKS` by default: the periods must be consecutive).
 
     Args:
         model: The scoring model (fitted to this period's population).
@@ -184,33 +211,45 @@ def regrade(
         by: Who ran the re-grading (recorded in events).
         demote_after: Consecutive periods below before a demotion (≥ 1).
         reasons: How many contribution changes to give per event.
+        absence: Whether an absent period breaks a run of periods below (default) or
+            is skipped over.
 
     Raises:
-        PolicyError: ``demote_after`` below 1.
+        PolicyError: ``demote_after`` below 1, or ``absence`` not an :class:`Absence`.
         ValidationError: As :func:`grade_all`.
     """
     if isinstance(demote_after, bool) or demote_after < 1:
         raise PolicyError(
             f"demote_after {demote_after} must be 1 or more", policy="regrade", part="demote_after"
         )
+    if not isinstance(absence, Absence):
+        raise PolicyError(
+            f"absence {absence!r} must be one of: {', '.join(a.value for a in Absence)}",
+            policy="regrade",
+            part="absence",
+        )
     graded = grade_all(model, ladder, population)
-    before = {g.account_id: g for g in previous.graded} if previous else {}
     standings = {s.account_id: s for s in previous.standings} if previous else {}
+    if absence is Absence.BREAKS:
+        here = {g.account_id for g in graded}
+        for key, s in standings.items():
+            if key not in here and s.periods_below:
+                standings[key] = attrs.evolve(s, periods_below=0)
     changes: list[GradeChange] = []
     held: list[str] = []
     for g in graded:
         old = standings.get(g.account_id)
         kind: ChangeKind | None = None
         if old is None:
-            kind, new = ChangeKind.NEW, Standing(g.account_id, g.grade)
+            kind, new = ChangeKind.NEW, Standing(g.account_id, g.grade, 0, g)
         elif ladder.rank(g.grade) < ladder.rank(old.grade):
-            kind, new = ChangeKind.PROMOTED, Standing(g.account_id, g.grade)
+            kind, new = ChangeKind.PROMOTED, Standing(g.account_id, g.grade, 0, g)
         elif g.grade == old.grade:
-            new = Standing(g.account_id, g.grade)
+            new = Standing(g.account_id, g.grade, 0, g)
         elif old.periods_below + 1 >= demote_after:
-            kind, new = ChangeKind.DEMOTED, Standing(g.account_id, g.grade)
+            kind, new = ChangeKind.DEMOTED, Standing(g.account_id, g.grade, 0, g)
         else:
-            new = Standing(g.account_id, old.grade, old.periods_below + 1)
+            new = Standing(g.account_id, old.grade, old.periods_below + 1, g)
             held.append(g.account_id)
         standings[g.account_id] = new
         if kind is not None:
@@ -222,7 +261,7 @@ def regrade(
                     new.grade,
                     period,
                     by,
-                    _reasons(before.get(g.account_id), g, reasons),
+                    _reasons(old.last if old else None, g, reasons),
                 )
             )
     return Regrading(
