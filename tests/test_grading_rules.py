@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kamcore import codec
@@ -502,7 +502,9 @@ def test_lower_is_better_linear_criterion_says_how_low_to_go() -> None:
     )
     w = what_would_it_take(card, LADDER, facts("a", 40, losses=60))
     by = {r.criterion: r for r in w.requirements}
-    assert (by["quality_losses"].needed, by["quality_losses"].comparison) == (D(40), "<=")
+    assert (by["quality_losses"].needed, by["quality_losses"].comparison) == (D("40.01"), "<=")
+    assert LADDER.grade_of(card.score(facts("a", 40, losses=D("40.01"))).total) == "B"  # type: ignore[arg-type]
+    assert LADDER.grade_of(card.score(facts("a", 40, losses=D("40.02"))).total) == "C"  # type: ignore[arg-type]
 
 
 def test_the_best_grade_has_nothing_left_to_take() -> None:
@@ -525,6 +527,49 @@ def test_derived_and_renormalised_criteria_are_not_solved_for() -> None:
     assert [r.reachable for r in w.requirements] == [True, False]
     w2 = what_would_it_take(card, LADDER, AccountFacts("b", sales_revenue=10))
     assert not any(r.reachable for r in w2.requirements)
+
+
+def test_what_it_takes_accounts_for_rounding_half_up() -> None:
+    card = WeightedScorecard(
+        (
+            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 1_000_000)),
+            Criterion("profit", "0.5", Normaliser.linear(0, 100)),
+        )
+    )
+    ladder = GradeLadder((GradeBand("key", 50, 100), GradeBand("other", 0, 50)))
+    f = AccountFacts("a", sales_revenue=0, profit=0)
+    by = {r.criterion: r for r in what_would_it_take(card, ladder, f).requirements}
+    assert by["sales_revenue"].needed == D("999900.00")
+    assert by["profit"].needed == D("99.99")
+    for r in by.values():
+        assert r.needed is not None
+        reached = card.score(f.with_figure(r.figure, r.needed))
+        short = card.score(f.with_figure(r.figure, r.needed - D("0.01")))
+        assert (ladder.grade_of(reached.total), ladder.grade_of(short.total)) == ("key", "other")
+
+
+@given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))
+def test_one_cent_less_than_what_it_takes_is_not_enough(
+    card: WeightedScorecard, pop: list[AccountFacts]
+) -> None:
+    try:
+        fitted = card.fit(pop)
+    except ValidationError:
+        assume(False)
+    sources = {c.source for c in card.criteria}
+    for f in pop:
+        w = what_would_it_take(fitted, LETTERS, f)
+        for r in w.requirements:
+            linked = r.figure in {"collected", "invoiced"} and "collection_rate" in sources
+            if r.needed is None or r.comparison == "<" or linked:
+                continue  # (a linked figure moves the collection rate too)
+            short = r.needed - D("0.01") if r.comparison == ">=" else r.needed + D("0.01")
+            try:
+                trial = f.with_figure(r.figure, short)
+            except ValidationError:
+                continue  # one cent less is not a valid figure (below zero)
+            total = fitted.score(trial).total
+            assert LETTERS.rank(LETTERS.grade_of(total)) == LETTERS.rank(w.grade), r
 
 
 @given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))

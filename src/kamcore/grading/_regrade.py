@@ -12,7 +12,7 @@ import attrs
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import DERIVED_FIGURES, AccountFacts
-from kamcore.grading._ladder import Graded, GradeLadder, grade_all
+from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade_all
 from kamcore.grading._scoring import (
     Direction,
     MissingPolicy,
@@ -318,8 +318,12 @@ def what_would_it_take(
 ) -> WhatItTakes:
     """The smallest change in each criterion, alone, that reaches the next better grade.
 
-    Every other figure is held where it is. A needed figure is rounded to 2 places
-    on the safe side (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
+    Every other figure is held where it is. The solution takes the scorecard's
+    rounding into account: a contribution only has to reach the point from which it
+    *rounds* to what the target needs (half a unit below it, with HALF_UP), so the
+    needed figure is the smallest one that gets there, to the cent: one cent less
+    does not reach the target. A needed figure is rounded to 2 places on the safe side
+    (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
     A criterion is unreachable when even its best value is not enough, when the value
     needed is not a valid figure (a negative amount), when its figure is derived
     (collection rate), or when the scorecard renormalises missing weights.
@@ -339,12 +343,17 @@ def what_would_it_take(
     if better is None:
         return WhatItTakes(facts.account_id, current, None, None, s.total, ())
     target = better.lower
+    unit = _ONE.scaleb(-model.places)
     out = []
     for c, contribution, weight, raw in zip(
         model.criteria, s.contributions, s.weights, s.raw, strict=True
     ):
         points = weight * model.scale
-        needed_n = (target - (s.total - contribution)) / points if points else None
+        needed_n = (
+            _rounding_threshold(target - (s.total - contribution), unit, model.rounding) / points
+            if points
+            else None
+        )
         needed: Decimal | None = None
         comparison = ">=" if c.direction is Direction.HIGHER else "<="
         if (
@@ -358,18 +367,58 @@ def what_would_it_take(
             else:
                 needed, comparison = _lower_bound(c.normaliser, _ONE - needed_n)
             if needed is not None and comparison != "<":
-                # Round to the safe side, to 2 places: up for >=, down for <=.
-                safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
-                needed = safe.apply(needed, 2)
-                try:
-                    trial = model.score(facts.with_figure(c.source, needed))
-                except ValidationError:
-                    needed = None  # the figure can't take that value (a negative amount)
-                else:
-                    if ladder.rank(ladder.grade_of(trial.total)) > ladder.rank(better.grade):
-                        needed = None  # rounding of contributions kept it just below
+                needed = _settle_needed(model, ladder, facts, c.source, needed, comparison, better)
         out.append(Requirement(c.name, c.source, raw, needed, comparison))
     return WhatItTakes(facts.account_id, current, better.grade, target, s.total, tuple(out))
+
+
+_CENT: Final = Decimal("0.01")
+_NUDGES: Final = 3  # cents tried past the solved value, for rounding that needs more
+
+
+def _rounding_threshold(needed: Decimal, unit: Decimal, rounding: Rounding) -> Decimal:
+    """The smallest exact contribution that rounds to at least ``needed``.
+
+    The rounded contribution must reach ``needed`` rounded up to a whole ``unit``; a
+    half-way rounding gets there from half a unit below, truncation only at it. For
+    rounding away from zero the answer is just above one unit below; the caller's
+    check by rescoring then moves past it.
+    """
+    q = Rounding.CEILING.apply(needed / unit, 0) * unit
+    if rounding in {Rounding.HALF_UP, Rounding.HALF_EVEN}:
+        return q - unit / 2
+    if rounding in {Rounding.UP, Rounding.CEILING}:
+        return q - unit
+    return q
+
+
+def _settle_needed(  # noqa: PLR0917 - internal
+    model: WeightedScorecard,
+    ladder: GradeLadder,
+    facts: AccountFacts,
+    figure: str,
+    needed: Decimal,
+    comparison: str,
+    better: GradeBand,
+) -> Decimal | None:
+    """Round ``needed`` to a cent on the safe side and check it by rescoring.
+
+    Up for ``>=``, down for ``<=``; when the scorecard's rounding needs a little more
+    (rounding half to even, or away from zero), up to a few cents more are tried.
+    ``None`` when no value within them reaches the target.
+    """
+    safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
+    step = _CENT if comparison == ">=" else -_CENT
+    value = safe.apply(needed, 2)
+    for _ in range(_NUDGES + 1):
+        try:
+            trial = model.score(facts.with_figure(figure, value))
+        except ValidationError:
+            return None  # the figure can't take that value (a negative amount)
+        if ladder.rank(ladder.grade_of(trial.total)) <= ladder.rank(better.grade):
+            return value
+        value += step
+    return None  # rounding of contributions kept it just below
 
 
 def _lower_bound(n: Normaliser, fraction: Decimal) -> tuple[Decimal | None, str]:
