@@ -244,6 +244,23 @@ def test_duplicate_and_negative_criteria_are_refused() -> None:
         Criterion(" ", 1, lin)
 
 
+@pytest.mark.parametrize("missing", list(MissingPolicy))
+def test_a_criterion_reading_a_misspelt_figure_is_refused(missing: MissingPolicy) -> None:
+    criteria = (
+        Criterion("revenue", "0.5", Normaliser.linear(0, 10), figure="sales_revenue"),
+        Criterion("profit", "0.5", Normaliser.linear(0, 10), figure="proift"),
+    )
+    with pytest.raises(PolicyError, match=r"criteria\[1\] 'profit': unknown figure 'proift'"):
+        WeightedScorecard(criteria, missing=missing)
+
+
+def test_a_scorecard_reads_declared_extras() -> None:
+    card = WeightedScorecard(
+        (Criterion("stars", 1, Normaliser.linear(0, 5)),), extras=("stars",), missing="worst"
+    )
+    assert card.score(AccountFacts("a", extras={"stars": 4})).total == D("80.00")
+
+
 def test_a_score_explains_every_criterion(default_card: WeightedScorecard) -> None:
     pop = [full_facts("a"), full_facts("b", unit_price=D(8))]
     s = score_all(default_card, pop)[0]
@@ -391,7 +408,7 @@ def test_the_generated_fast_path_computes_exactly_what_the_general_loop_does(
 
 
 def test_scorecards_reading_extras_score_through_the_fast_path_too() -> None:
-    card = WeightedScorecard((Criterion("stars", 1, Normaliser.linear(0, 5)),))
+    card = WeightedScorecard((Criterion("stars", 1, Normaliser.linear(0, 5)),), extras=["stars"])
     f = AccountFacts("a", extras={"stars": 4})
     assert card.score(f) == card._score_general(f)
     assert card.score(f).total == D("80.00")

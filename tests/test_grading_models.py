@@ -94,7 +94,13 @@ def test_inconsistent_topsis_models_are_refused(
     with pytest.raises(PolicyError, match=match):
         TopsisModel(criteria)
     with pytest.raises(PolicyError, match="scale"):
-        TopsisModel((TopsisCriterion("a", 1),), scale=0)
+        TopsisModel((TopsisCriterion("profit", 1),), scale=0)
+
+
+def test_a_topsis_criterion_reading_a_misspelt_figure_is_refused() -> None:
+    with pytest.raises(PolicyError, match=r"criteria\[0\] 'proift': unknown figure"):
+        TopsisModel((TopsisCriterion("proift", 1),))
+    assert TopsisModel((TopsisCriterion("stars", 1),), extras=("stars",)).extras == ("stars",)
 
 
 def test_topsis_round_trips_through_the_codec_fitted_or_not() -> None:

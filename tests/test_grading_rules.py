@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kamcore import codec
 from kamcore.calendar import Period
-from kamcore.errors import PolicyError, ValidationError
+from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.grading import (
+    Absence,
     AccountFacts,
     CategoryRule,
     ChangeKind,
@@ -116,6 +117,48 @@ def test_inconsistent_category_rules_are_refused(
         ValueCategories(rules)
 
 
+def test_a_misspelt_figure_in_a_category_rule_is_refused_naming_the_condition() -> None:
+    rule = CategoryRule(
+        "profitable",
+        (
+            Clause((Condition("profit", ">", 1),)),
+            Clause((Condition("profit", ">", 1), Condition("proift", ">", 1))),
+        ),
+    )
+    with pytest.raises(PolicyError, match=r"rules\[0\]\.any_of\[1\]\.all_of\[1\]") as caught:
+        ValueCategories((rule,))
+    assert "unknown figure 'proift'" in str(caught.value)
+    assert "extras" in str(caught.value)
+
+
+def test_company_figures_in_category_rules_must_be_declared_as_extras() -> None:
+    rule = CategoryRule("referrer", (Clause((Condition("referrals_signed", ">=", 1),)),))
+    with pytest.raises(PolicyError, match="unknown figure 'referrals_signed'"):
+        ValueCategories((rule,))
+    cats = ValueCategories((rule,), extras=["referrals_signed"])
+    assert categorise(cats, AccountFacts("a", extras={"referrals_signed": 1})) == ("referrer",)
+
+
+@pytest.mark.parametrize(
+    ("extras", "match"),
+    [
+        ("stars", "not a list"),
+        (["profit"], "duplicate figure"),
+        (["stars", "stars"], "duplicate figure"),
+        (["two words"], "bad figure name"),
+    ],
+)
+def test_bad_extra_declarations_are_refused(extras: object, match: str) -> None:
+    with pytest.raises(ValidationError, match=match):
+        ValueCategories((CategoryRule("x", accounts=("a",)),), extras=extras)  # type: ignore[arg-type]
+
+
+def test_a_misspelt_figure_in_a_sales_rule_is_refused_naming_the_condition() -> None:
+    rule = SalesRule("r", (Condition("profit", ">", 0), Condition("colection_rate", ">", 0)), "y")
+    with pytest.raises(PolicyError, match=r"sales_rules\[0\]\.when\[1\].*'colection_rate'"):
+        GradePolicy((GradeService("A", "x", 1),), (rule,))
+
+
 def test_category_rules_round_trip_through_the_codec(categories: ValueCategories) -> None:
     assert codec.from_dict(ValueCategories, codec.to_dict(categories)) == categories
 
@@ -166,6 +209,45 @@ def test_screening_never_crashes_and_round_trips(statement: FinancialStatement) 
         assert ratio.defined or ratio.undefined_because
     assert codec.from_dict(FinancialRatios, codec.to_dict(ratios)) == ratios
     assert codec.from_dict(FinancialStatement, codec.to_dict(statement)) == statement
+
+
+def test_a_statement_with_negative_amounts_is_refused_listing_every_field() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        FinancialStatement(revenue=-100, net_profit=10, receivables=5, inventory=-1)
+    assert [e.field for e in caught.value.errors] == ["revenue", "inventory"]
+    assert all(e.expected == "zero or more" for e in caught.value.errors)
+
+
+def test_a_statement_may_show_a_loss() -> None:
+    r = screen(FinancialStatement(net_profit=-50, revenue=1000))
+    assert r.net_profit_margin.value == D("-0.0500")
+
+
+@pytest.mark.parametrize(("days", "problem"), [("x", "not a whole number"), (0, "no days"),
+                                               (-30, "no days"), (True, "not a whole number"),
+                                               (D("365"), "not a whole number")])  # fmt: skip
+def test_a_statement_needs_a_whole_number_of_days(days: object, problem: str) -> None:
+    with pytest.raises(RecordInvalid, match=problem) as caught:
+        FinancialStatement(revenue=100, receivables=5, days=days)  # type: ignore[arg-type]
+    assert [e.field for e in caught.value.errors] == ["days"]
+
+
+def test_every_bad_statement_field_is_listed_at_once() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        FinancialStatement(revenue="lots", receivables=-5, days=0)  # type: ignore[arg-type]
+    assert [e.field for e in caught.value.errors] == ["revenue", "receivables", "days"]
+
+
+def test_a_forecast_with_negative_sales_or_costs_or_a_bad_risk_is_refused() -> None:
+    with pytest.raises(RecordInvalid) as caught:
+        DevelopmentForecast(sales=-1, profit=-5, travel=-2, risk_coefficient=5)
+    assert [e.field for e in caught.value.errors] == ["sales", "travel", "risk_coefficient"]
+    assert "0 to 1" in caught.value.errors[-1].expected
+    with pytest.raises(RecordInvalid, match="risk_coefficient"):
+        DevelopmentForecast(sales=1, profit=1, risk_coefficient="-0.1")
+    assert assess_development(DevelopmentForecast(sales=0, profit=-5, risk_coefficient=1)) == (
+        assess_development(DevelopmentForecast(sales=0, profit=-5, risk_coefficient="1.0"))
+    )
 
 
 def test_a_prospect_is_worth_developing_when_expected_net_is_positive() -> None:
@@ -327,6 +409,45 @@ def test_accounts_absent_this_period_keep_their_standing() -> None:
         feb.grade_of("zz")
 
 
+def test_reasons_after_an_absence_compare_with_the_last_real_score() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100, profit=10)])
+    feb = regrade(CARD, LADDER, [facts("b", 50)], previous=jan)
+    mar = regrade(CARD, LADDER, [facts("a", 10, profit=10), facts("b", 50)], previous=feb)
+    (change,) = [c for c in mar.changes if c.account_id == "a"]
+    assert (change.from_grade, change.to_grade) == ("A", "C")
+    assert [(r.criterion, r.before, r.after) for r in change.reasons] == [
+        ("sales_revenue", D("60.00"), D("6.00")),
+    ]
+    standing = mar.standing("a")
+    assert standing is not None
+    assert standing.last is not None
+    assert standing.last.total == D("46.00")
+
+
+def test_an_absence_breaks_a_run_of_periods_below_by_default() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)])
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
+    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, demote_after=2)
+    apr = regrade(CARD, LADDER, [facts("a", 60), facts("b", 60)], previous=mar, demote_after=2)
+    assert [c.account_id for c in apr.changes if c.kind is ChangeKind.DEMOTED] == []
+    assert apr.held == ("a",)
+    assert apr.grade_of("a") == "A"
+
+
+def test_absences_can_be_skipped_over_when_counting_periods_below() -> None:
+    kw = {"demote_after": 2, "absence": Absence.SKIPPED}
+    jan = regrade(CARD, LADDER, [facts("a", 100)], **kw)  # type: ignore[arg-type]
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, **kw)  # type: ignore[arg-type]
+    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, **kw)  # type: ignore[arg-type]
+    apr = regrade(CARD, LADDER, [facts("a", 60)], previous=mar, **kw)  # type: ignore[arg-type]
+    assert [(c.account_id, c.from_grade, c.to_grade) for c in apr.changes] == [("a", "A", "B")]
+
+
+def test_the_absence_rule_must_be_an_absence() -> None:
+    with pytest.raises(PolicyError, match="absence"):
+        regrade(CARD, LADDER, [facts("a", 1)], absence="skip")  # type: ignore[arg-type]
+
+
 def test_hysteresis_needs_at_least_one_period() -> None:
     with pytest.raises(PolicyError, match="demote_after"):
         regrade(CARD, LADDER, [facts("a", 1)], demote_after=0)
@@ -381,7 +502,9 @@ def test_lower_is_better_linear_criterion_says_how_low_to_go() -> None:
     )
     w = what_would_it_take(card, LADDER, facts("a", 40, losses=60))
     by = {r.criterion: r for r in w.requirements}
-    assert (by["quality_losses"].needed, by["quality_losses"].comparison) == (D(40), "<=")
+    assert (by["quality_losses"].needed, by["quality_losses"].comparison) == (D("40.01"), "<=")
+    assert LADDER.grade_of(card.score(facts("a", 40, losses=D("40.01"))).total) == "B"  # type: ignore[arg-type]
+    assert LADDER.grade_of(card.score(facts("a", 40, losses=D("40.02"))).total) == "C"  # type: ignore[arg-type]
 
 
 def test_the_best_grade_has_nothing_left_to_take() -> None:
@@ -404,6 +527,49 @@ def test_derived_and_renormalised_criteria_are_not_solved_for() -> None:
     assert [r.reachable for r in w.requirements] == [True, False]
     w2 = what_would_it_take(card, LADDER, AccountFacts("b", sales_revenue=10))
     assert not any(r.reachable for r in w2.requirements)
+
+
+def test_what_it_takes_accounts_for_rounding_half_up() -> None:
+    card = WeightedScorecard(
+        (
+            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 1_000_000)),
+            Criterion("profit", "0.5", Normaliser.linear(0, 100)),
+        )
+    )
+    ladder = GradeLadder((GradeBand("key", 50, 100), GradeBand("other", 0, 50)))
+    f = AccountFacts("a", sales_revenue=0, profit=0)
+    by = {r.criterion: r for r in what_would_it_take(card, ladder, f).requirements}
+    assert by["sales_revenue"].needed == D("999900.00")
+    assert by["profit"].needed == D("99.99")
+    for r in by.values():
+        assert r.needed is not None
+        reached = card.score(f.with_figure(r.figure, r.needed))
+        short = card.score(f.with_figure(r.figure, r.needed - D("0.01")))
+        assert (ladder.grade_of(reached.total), ladder.grade_of(short.total)) == ("key", "other")
+
+
+@given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))
+def test_one_cent_less_than_what_it_takes_is_not_enough(
+    card: WeightedScorecard, pop: list[AccountFacts]
+) -> None:
+    try:
+        fitted = card.fit(pop)
+    except ValidationError:
+        assume(False)
+    sources = {c.source for c in card.criteria}
+    for f in pop:
+        w = what_would_it_take(fitted, LETTERS, f)
+        for r in w.requirements:
+            linked = r.figure in {"collected", "invoiced"} and "collection_rate" in sources
+            if r.needed is None or r.comparison == "<" or linked:
+                continue  # (a linked figure moves the collection rate too)
+            short = r.needed - D("0.01") if r.comparison == ">=" else r.needed + D("0.01")
+            try:
+                trial = f.with_figure(r.figure, short)
+            except ValidationError:
+                continue  # one cent less is not a valid figure (below zero)
+            total = fitted.score(trial).total
+            assert LETTERS.rank(LETTERS.grade_of(total)) == LETTERS.rank(w.grade), r
 
 
 @given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))

@@ -50,6 +50,7 @@ from kamcore.grading._pareto import (
     classify_abc,
 )
 from kamcore.grading._regrade import (
+    Absence,
     ChangeKind,
     ContributionChange,
     GradeChange,
@@ -100,6 +101,7 @@ __all__ = [
     "AbcMethod",
     "AbcPolicy",
     "AbcResult",
+    "Absence",
     "AccountFacts",
     "AhpWeights",
     "Batch",

@@ -4,33 +4,41 @@ Two paths compute the same rules:
 
 * :func:`grade_many` — exact (``Decimal``), returns :class:`Graded` objects and, via
   :meth:`Batch.columns`, a dict of column tuples.
-* :func:`score_arrays` / :func:`grade_frame` — vectorised with numpy in binary
-  floating point (``float64``), for large populations; contributions are *not*
-  rounded, so a total can differ from the exact path in the last places, and a total
-  lying exactly on a band boundary may then fall on the other side of it. Needs the
-  ``frames`` extra (numpy, pandas), imported only when these functions are called.
+* :func:`score_arrays` / :func:`grade_frame` — vectorised with numpy for large
+  populations. For a :class:`WeightedScorecard` the float64 arithmetic rounds every
+  contribution as the exact path does and recomputes exactly (in ``Decimal``) the few
+  rows it can't be sure of, so totals and grades agree with the exact path to the
+  last place; other models are scored through :class:`AccountFacts` and the exact
+  path. Needs the ``frames`` extra (numpy, pandas), imported only when these
+  functions are called.
 """
 
 from __future__ import annotations
 
+import decimal
 import gc
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
 from kamcore.errors import ValidationError
-from kamcore.grading._facts import AccountFacts
+from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._ladder import Graded, GradeLadder, grade_all
 from kamcore.grading._pareto import AbcMethod, AbcPolicy, AbcResult, classify_abc
 from kamcore.grading._scoring import (
+    Criterion,
     Direction,
     MissingPolicy,
+    Normaliser,
     NormaliserKind,
     ScoringModel,
     WeightedScorecard,
+    score_all,
 )
+from kamcore.money import Rounding
 
 if TYPE_CHECKING:
     import numpy as np
@@ -168,12 +176,24 @@ def _grade_many(
 
 
 # -- numpy ----------------------------------------------------------------------------
-def _column(data: Mapping[str, Any], name: str, n: int | None) -> npt.NDArray[np.float64]:
+_EPS: Final = 2.0**-53  # the unit roundoff of float64
+_SAFETY: Final = 32.0  # headroom over the error bound before a row is recomputed exactly
+# Rounding modes whose rounding points lie halfway between units (the others: on units).
+_HALF: Final = frozenset({Rounding.HALF_UP, Rounding.HALF_EVEN})
+_ROUND_UP: Final = frozenset({Rounding.UP, Rounding.CEILING})  # contributions are ≥ 0
+
+
+def _who(ids: Any, row: int) -> str:
+    return str(ids[row]) if ids is not None else f"row {row}"
+
+
+def _column(data: Mapping[str, Any], name: str, n: int | None, ids: Any) -> npt.NDArray[np.float64]:
+    """One figure column as float64 (NaN = missing), refused as the exact path refuses it."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
     if name == "collection_rate" and name not in data:
-        collected = _column(data, "collected", n)
-        invoiced = _column(data, "invoiced", n)
+        collected = _column(data, "collected", n, ids)
+        invoiced = _column(data, "invoiced", n, ids)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(invoiced > 0, collected / invoiced, np.nan)
     if name not in data:
@@ -199,40 +219,50 @@ def _column(data: Mapping[str, Any], name: str, n: int | None) -> npt.NDArray[np
             expected=f"a one-dimensional column of {n} values",
             problem="wrong shape",
         )
+    if len(col):
+        lowest, highest = np.fmin.reduce(col), np.fmax.reduce(col)  # both skip NaN
+        if np.isinf(lowest) or np.isinf(highest):
+            row = int(np.flatnonzero(np.isinf(col))[0])
+            raise ValidationError(
+                field=f"{_who(ids, row)}.{name}",
+                value=float(col[row]),
+                expected="a finite number (NaN for a missing figure)",
+                problem="infinite figure",
+            )
+        if lowest < 0 and name in _NON_NEGATIVE:
+            row = int(np.flatnonzero(col < 0)[0])
+            raise ValidationError(
+                field=f"{_who(ids, row)}.{name}",
+                value=float(col[row]),
+                expected="zero or more (as AccountFacts requires)",
+                problem="negative figure",
+            )
     return col
 
 
-def _fraction(
-    kind: NormaliserKind,
-    x: npt.NDArray[np.float64],
-    lower: Decimal | None,
-    upper: Decimal | None,
-    steps: tuple[tuple[float, float], ...],
-) -> npt.NDArray[np.float64]:
+def _decimal(value: float) -> Decimal | None:
+    """The decimal a float column holds: its shortest repr (``None`` for NaN)."""
+    return None if math.isnan(value) else Decimal(repr(float(value)))
+
+
+def _check_ids(ids: npt.NDArray[Any], by_id: npt.NDArray[np.intp], id_column: str) -> None:
+    """Refuse duplicate ids, given the order that sorts them (stable)."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
-    if kind is NormaliserKind.STEPS:
-        ats = np.array([a for a, _ in steps])
-        values = np.array([0.0, *(v for _, v in steps)])
-        return values[np.searchsorted(ats, x, side="right")]
-    if lower is None or upper is None:
-        if np.isnan(x).all():
-            raise ValidationError(
-                field="population",
-                value=(),
-                expected="at least one account with this figure",
-                problem="nothing to fit min–max bounds to",
-            )
-        lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
-    else:
-        lo, hi = float(lower), float(upper)
-    if hi == lo:
-        return np.ones_like(x)
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    ranked = ids[by_id]
+    same = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if len(same):
+        first, again = sorted((int(by_id[same[0]]), int(by_id[same[0] + 1])))
+        raise ValidationError(
+            field=f"row {again}.{id_column}",
+            value=ids[again : again + 1].tolist()[0],
+            expected="one row per account",
+            problem=f"duplicate account id (also at row {first})",
+        )
 
 
 def score_arrays(
-    model: WeightedScorecard,
+    model: ScoringModel,
     data: Mapping[str, Any],
     *,
     ladder: GradeLadder | None = None,
@@ -242,82 +272,412 @@ def score_arrays(
 ) -> dict[str, Any]:
     """Score (and grade, and classify) a population held as columns, with numpy.
 
+    A :class:`WeightedScorecard` is computed in vectorised float64 arithmetic that
+    reproduces the exact path's rounding: each contribution is rounded to the
+    scorecard's ``places`` with its ``rounding``, the total is their sum, kept within
+    the scale as :meth:`WeightedScorecard.score` keeps it. A row whose float result
+    lies too close to a rounding point to be sure of (or whose total needs the cap)
+    is recomputed exactly, so totals, contributions and grades equal those of
+    :func:`grade_many` on the same figures (a float is read as the decimal its
+    shortest ``repr`` shows). Any other model (TOPSIS, a custom one) is scored by
+    building :class:`AccountFacts` from the columns and using the exact path.
+
     Args:
-        model: A weighted scorecard; min–max criteria not yet fitted are fitted to
-            these columns (``nanmin``/``nanmax``).
+        model: A scoring model; min–max criteria not yet fitted are fitted to these
+            columns (the smallest and largest figure present).
         data: Figure name → one-dimensional array-like of numbers (``NaN`` = missing).
             ``collection_rate`` is derived from ``collected``/``invoiced`` when absent.
         ladder: A ladder to grade with (adds a ``grade`` column).
         abc: An ABC policy (adds an ``abc`` column).
         measure: The column ABC ranks by, or ``"score"`` for the total.
-        ids: Account ids (array-like), for ABC tie-breaking (ascending) and error
-            messages; positions are used when omitted.
+        ids: Account ids (array-like, unique), for ABC tie-breaking (ascending) and
+            error messages; positions are used when omitted.
 
     Returns:
         ``total``, ``<name>.contribution`` per criterion (float64 arrays), and
         ``grade`` / ``abc`` (object arrays of labels) when asked for.
 
     Raises:
-        ValidationError: A missing column, a wrong shape, a missing figure under the
-            ``REFUSE`` policy, or a missing or negative ABC measure.
+        ValidationError: A missing column, a wrong shape, a negative figure where
+            :class:`AccountFacts` refuses one, an infinite figure, a duplicate id, a
+            missing figure under the ``REFUSE`` policy, a total outside the ladder's
+            range, or a missing or negative ABC measure (each naming row and column).
     """
     _require_frames()
+    return _score_arrays(model, data, ladder, abc, measure, ids, "ids")
+
+
+def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
+    model: ScoringModel,
+    data: Mapping[str, Any],
+    ladder: GradeLadder | None,
+    abc: AbcPolicy | None,
+    measure: str,
+    ids: Any,
+    id_column: str | None,
+) -> dict[str, Any]:
+    """``score_arrays``; ``id_column`` is ``None`` when the ids were checked already."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
-    n: int | None = None
-    out: dict[str, Any] = {}
-    contributions: list[npt.NDArray[np.float64]] = []
-    present: list[npt.NDArray[np.bool_]] = []
-    for c in model.criteria:
-        x = _column(data, c.source, n)
-        n = len(x)
-        norm = c.normaliser
-        steps = tuple((float(s.at), float(s.value)) for s in norm.steps)
-        frac = _fraction(norm.kind, x, norm.lower, norm.upper, steps)
-        if c.direction is Direction.LOWER:
-            frac = 1.0 - frac
-        ok = ~np.isnan(x)
-        if model.missing is MissingPolicy.REFUSE and not ok.all():
-            row = int(np.argmin(ok))
-            who = str(ids[row]) if ids is not None else f"row {row}"
-            raise ValidationError(
-                field=f"{who}.{c.name}",
-                value=None,
-                expected="a figure (this scorecard refuses missing figures)",
-                problem="missing figure",
-            )
-        contributions.append(np.where(ok, frac, 0.0) * float(c.weight * model.scale))
-        present.append(ok)
-    if model.missing is MissingPolicy.RENORMALISE:
-        weights = np.array([float(c.weight) for c in model.criteria])
-        mask = np.vstack(present)
-        used = weights @ mask
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(used > 0, 1.0 / used, 0.0)
-        contributions = [col * factor for col in contributions]
-    total = np.sum(np.vstack(contributions), axis=0)
-    out["total"] = total
-    for c, col in zip(model.criteria, contributions, strict=True):
-        out[f"{c.name}.contribution"] = col
-    if ladder is not None:
-        out["grade"] = _grades(ladder, total)
+    by_id = None
+    if ids is not None:
+        ids = np.asarray(ids)
+        if id_column is not None or abc is not None:
+            by_id = np.argsort(ids, kind="stable")
+            if id_column is not None:
+                _check_ids(ids, by_id, id_column)
+    if isinstance(model, WeightedScorecard):
+        out = _scorecard_arrays(model, data, ids, ladder)
+    else:
+        out = _model_arrays(model, data, ids, ladder)
+    n = len(out["total"])
+    if ids is not None and len(ids) != n:
+        raise ValidationError(
+            field="ids",
+            value=len(ids),
+            expected=f"one id per row ({n})",
+            problem="wrong number of ids",
+        )
     if abc is not None:
-        m = total if measure == "score" else _column(data, measure, n)
-        out["abc"] = _abc_labels(abc, m, ids)
+        m = out["total"] if measure == "score" else _column(data, measure, n, ids)
+        out["abc"] = _abc_labels(abc, m, by_id)
     return out
 
 
-def _grades(ladder: GradeLadder, total: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+def _fit_columns(
+    model: WeightedScorecard,
+    xs: list[npt.NDArray[np.float64]],
+    data: Mapping[str, Any],
+    ids: Any,
+) -> WeightedScorecard:
+    """Fit the unfitted min–max criteria to the columns, with the exact decimal bounds."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
-    lowers = np.array([float(b.lower) for b in reversed(ladder.bands)])
+    if model.fitted:
+        return model
+    criteria = []
+    for c, x in zip(model.criteria, xs, strict=True):
+        norm = c.normaliser
+        if not norm.fitted:
+            if not len(x) or np.isnan(x).all():
+                raise ValidationError(
+                    field=f"{c.name}.population",
+                    value=(),
+                    expected="at least one account with this figure",
+                    problem="nothing to fit min–max bounds to",
+                )
+            lo, hi = np.fmin.reduce(x), np.fmax.reduce(x)
+            if c.source in DERIVED_FIGURES and c.source not in data:
+                # A rate computed in float64: take the exact rates of the candidates.
+                rates = _raw_getter(c, x, data, ids)
+                near = 4 * _EPS * max(abs(lo), abs(hi))
+                low = min(cast("Decimal", rates(int(i))) for i in np.flatnonzero(x <= lo + near))
+                high = max(cast("Decimal", rates(int(i))) for i in np.flatnonzero(x >= hi - near))
+                norm = Normaliser(NormaliserKind.MINMAX, low, high)
+            else:
+                norm = Normaliser(NormaliserKind.MINMAX, _decimal(lo), _decimal(hi))
+        criteria.append(attrs.evolve(c, normaliser=norm))
+    return attrs.evolve(model, criteria=tuple(criteria))
+
+
+def _raw_getter(
+    c: Criterion, x: npt.NDArray[np.float64], data: Mapping[str, Any], ids: Any
+) -> Callable[[int], Decimal | None]:
+    """Row → the criterion's exact raw figure (a derived rate from its own columns)."""
+    if c.source in DERIVED_FIGURES and c.source not in data:
+        collected = _column(data, "collected", len(x), ids)
+        invoiced = _column(data, "invoiced", len(x), ids)
+        return lambda i: _rate(collected[i], invoiced[i])
+    return lambda i: _decimal(x[i])
+
+
+@attrs.define(frozen=True, slots=True)
+class _Plan:
+    """How one criterion's contribution becomes whole units of the last place, in float64.
+
+    Linear: ``y = clip(a·x + b, 0, scaled)``; steps: ``units[searchsorted(ats, x)]``
+    (exact, from the table). The rounded units are ``floor(y + shift)``, where
+    ``shift`` is the rounding mode's offset plus ``tol``; a row is recomputed exactly
+    when ``y + offset`` lies within ``tol`` (a bound on the float error) of a unit.
+    """
+
+    steps: bool
+    a: float
+    b: float
+    scaled: float  # the criterion's points (weight × scale) in units
+    shift: float
+    tol: float
+    ats: Any = None  # steps: the step starts, then +inf (NaN sorts after it)
+    units: Any = None  # steps: exact units per step (0 below the first, NaN if missing)
+    fracs: Any = None  # steps: the normalised value per step, for renormalised rows
+    near_steps: bool = False  # steps: a float figure may straddle a step start
+
+
+def _plans(model: WeightedScorecard, derived: set[str]) -> list[_Plan]:
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    p = model.places
+    top = float(model.scale) * 10.0**p  # no contribution exceeds the scale
+    offset = 0.5 if model.rounding in _HALF else (1.0 if model.rounding in _ROUND_UP else 0.0)
+    plans = []
+    for c in model.criteria:
+        norm, points = c.normaliser, c.weight * model.scale
+        lower = c.direction is Direction.LOWER
+        scaled = float(points.scaleb(p))
+        if norm.kind is NormaliserKind.STEPS:
+            values = [Decimal(0), *(s.value for s in norm.steps)]
+            fracs = [1 - v if lower else v for v in values]
+            exact_ats = all(Decimal(repr(float(s.at))) == s.at for s in norm.steps)
+            tol = min(_SAFETY * _EPS * top, 0.5)
+            plans.append(
+                _Plan(
+                    steps=True,
+                    a=0.0,
+                    b=0.0,
+                    scaled=scaled,
+                    shift=offset + tol,
+                    tol=tol,
+                    ats=np.array([*(float(s.at) for s in norm.steps), np.inf]),
+                    units=np.array(
+                        [
+                            *(float(model.rounding.apply(f * points, p).scaleb(p)) for f in fracs),
+                            np.nan,
+                        ]
+                    ),
+                    fracs=np.array([*(float(f) for f in fracs), np.nan]),
+                    near_steps=c.source in derived or not exact_ats,
+                )
+            )
+            continue
+        lo, hi = float(cast("Decimal", norm.lower)), float(cast("Decimal", norm.upper))
+        if lo == hi:  # min–max over equal figures: everyone gets the full value
+            a, b = 0.0, (0.0 if lower else scaled)
+            spread = 0.0
+        else:
+            a = scaled / (hi - lo)
+            b = -lo * a
+            if lower:
+                a, b = -a, hi * a
+            spread = max(abs(lo), abs(hi)) / (hi - lo)
+        tol = min(_SAFETY * _EPS * top * (spread + 2), 0.5)
+        plans.append(_Plan(steps=False, a=a, b=b, scaled=scaled, shift=offset + tol, tol=tol))
+    return plans
+
+
+def _units_of(model: WeightedScorecard, contribution: Decimal) -> float:
+    """An exact contribution, rounded as the scorecard rounds, in whole units."""
+    return float(model.rounding.apply(contribution, model.places).scaleb(model.places))
+
+
+def _units(
+    plan: _Plan,
+    x: npt.NDArray[np.float64],
+    factor: npt.NDArray[np.float64] | None,
+    doubt: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.float64]:
+    """Whole units of one criterion's contribution; marks uncertain rows in ``doubt``."""
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    if plan.steps:
+        idx = np.searchsorted(plan.ats, x, side="right")
+        if plan.near_steps:
+            ats = np.concatenate(([-np.inf], plan.ats, [np.inf]))
+            near = 4 * _EPS * np.abs(x)
+            doubt |= (np.abs(x - ats[idx]) <= near) | (np.abs(ats[idx + 1] - x) <= near)
+        if factor is None:
+            return cast("npt.NDArray[np.float64]", plan.units[idx])
+        t = cast("npt.NDArray[np.float64]", plan.fracs[idx] * plan.scaled)
+    else:
+        t = x * plan.a
+        t += plan.b
+        np.clip(t, 0.0, plan.scaled, out=t)
+    if factor is not None:  # renormalised weights: the points change row by row
+        t *= factor
+    t += plan.shift
+    r = np.floor(t)
+    t -= r
+    doubt |= t < 2 * plan.tol
+    return r
+
+
+def _scorecard_arrays(
+    model: WeightedScorecard, data: Mapping[str, Any], ids: Any, ladder: GradeLadder | None
+) -> dict[str, Any]:
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    n: int | None = None
+    xs: list[npt.NDArray[np.float64]] = []
+    for c in model.criteria:
+        x = _column(data, c.source, n, ids)
+        n = len(x)
+        xs.append(x)
+    size = cast("int", n)
+    fitted = _fit_columns(model, xs, data, ids)
+    derived = {c.source for c in model.criteria if c.source in DERIVED_FIGURES} - set(data)
+    plans = _plans(fitted, derived)
+    doubt = np.zeros(size, dtype=bool)
+    parts = [_units(plan, x, None, doubt) for plan, x in zip(plans, xs, strict=True)]
+    total = parts[0].copy()
+    for r in parts[1:]:
+        total += r
+    missing = np.isnan(total)
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        _missing(fitted, xs, plans, parts, rows, doubt, ids)
+        total = parts[0].copy()
+        for r in parts[1:]:
+            total += r
+    doubt |= total > float(model.scale.scaleb(model.places))
+    if doubt.any():
+        _exactly(fitted, data, xs, parts, total, np.flatnonzero(doubt), ids)
+    unit = 10.0**model.places
+    out: dict[str, Any] = {"total": total / unit}
+    for c, r in zip(model.criteria, parts, strict=True):
+        out[f"{c.name}.contribution"] = r / unit
+    if ladder is not None:
+        out["grade"] = _grades(ladder, total, model.places, ids)
+    return out
+
+
+def _missing(  # noqa: PLR0917 - internal
+    model: WeightedScorecard,
+    xs: list[npt.NDArray[np.float64]],
+    plans: list[_Plan],
+    parts: list[npt.NDArray[np.float64]],
+    rows: npt.NDArray[np.intp],
+    doubt: npt.NDArray[np.bool_],
+    ids: Any,
+) -> None:
+    """Apply the missing-figure policy to the rows with a missing figure (in place)."""
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    if model.missing is MissingPolicy.REFUSE:
+        row = int(rows[0])
+        c = next(c for c, x in zip(model.criteria, xs, strict=True) if math.isnan(x[row]))
+        raise ValidationError(
+            field=f"{_who(ids, row)}.{c.name}",
+            value=None,
+            expected="a figure (this scorecard refuses missing figures)",
+            problem="missing figure",
+        )
+    if model.missing is MissingPolicy.WORST:
+        for r in parts:
+            r[np.isnan(r)] = 0.0
+        return
+    present = [~np.isnan(x[rows]) for x in xs]
+    used = np.zeros(len(rows))
+    for c, ok in zip(model.criteria, present, strict=True):
+        used += float(c.weight) * ok
+    with np.errstate(divide="ignore"):
+        factor = np.where(used > 0, 1.0 / used, 0.0)
+    sub = np.zeros(len(rows), dtype=bool)
+    for plan, x, ok, r in zip(plans, xs, present, parts, strict=True):
+        units = _units(plan, x[rows], factor, sub)
+        units[~ok] = 0.0
+        r[rows] = units
+    doubt[rows] |= sub
+
+
+def _exactly(  # noqa: PLR0917 - internal
+    model: WeightedScorecard,
+    data: Mapping[str, Any],
+    xs: list[npt.NDArray[np.float64]],
+    parts: list[npt.NDArray[np.float64]],
+    total: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.intp],
+    ids: Any,
+) -> None:
+    """Recompute ``rows`` with the exact (Decimal) arithmetic of the scorecard, in place."""
+    getters = [_raw_getter(c, x, data, ids) for c, x in zip(model.criteria, xs, strict=True)]
+    p = model.places
+    for i in rows.tolist():
+        s = model._score_values(_who(ids, i), [get(i) for get in getters])
+        for r, part in zip(parts, s.contributions, strict=True):
+            r[i] = float(part.scaleb(p))
+        total[i] = float(s.total.scaleb(p))
+
+
+def _rate(collected: float, invoiced: float) -> Decimal | None:
+    """``collected / invoiced`` as :attr:`AccountFacts.collection_rate` computes it."""
+    c, v = _decimal(collected), _decimal(invoiced)
+    return None if c is None or not v else c / v
+
+
+def _model_arrays(
+    model: ScoringModel, data: Mapping[str, Any], ids: Any, ladder: GradeLadder | None
+) -> dict[str, Any]:
+    """Any other model: build the facts from the columns and take the exact path."""
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    names: list[str] = []
+    for figure, _ in model.directions:
+        if figure in DERIVED_FIGURES:
+            if figure in data and not {"collected", "invoiced"} <= set(data):
+                raise ValidationError(
+                    field=figure,
+                    value=sorted(data),
+                    expected="the columns it derives from (collected, invoiced)",
+                    problem="a derived figure can't be given to this model",
+                )
+            names += ["collected", "invoiced"]
+        else:
+            names.append(figure)
+    n: int | None = None if ids is None else len(ids)
+    cols: dict[str, npt.NDArray[np.float64]] = {}
+    for name in dict.fromkeys(names):
+        cols[name] = _column(data, name, n, ids)
+        n = len(cols[name])
+    facts = []
+    for i in range(n or 0):
+        fields: dict[str, Any] = {}
+        extras: dict[str, Decimal | None] = {}
+        for name, col in cols.items():
+            (fields if name in FIGURES else extras)[name] = _decimal(col[i])
+        facts.append(AccountFacts(_who(ids, i), **fields, extras=extras))
+    if ladder is not None:
+        graded = grade_all(model, ladder, facts)
+        scores = [g.score for g in graded]
+    else:
+        scores = list(score_all(model, facts))
+    out: dict[str, Any] = {"total": np.array([float(s.total) for s in scores], dtype=np.float64)}
+    for k, name in enumerate(scores[0].names if scores else ()):
+        out[f"{name}.contribution"] = np.array(
+            [float(s.contributions[k]) for s in scores], dtype=np.float64
+        )
+    if ladder is not None:
+        out["grade"] = np.array([g.grade for g in graded], dtype=object)
+    return out
+
+
+def _grades(
+    ladder: GradeLadder, units: npt.NDArray[np.float64], places: int, ids: Any
+) -> npt.NDArray[np.object_]:
+    """Grades of totals held as whole units of ``10**-places``, compared exactly."""
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    def at_least(bound: Decimal) -> float:  # the fewest units reaching ``bound``
+        return float(bound.scaleb(places).to_integral_value(rounding=decimal.ROUND_CEILING))
+
+    low = at_least(ladder.low)
+    high = float(ladder.high.scaleb(places).to_integral_value(rounding=decimal.ROUND_FLOOR))
+    outside = (units < low) | (units > high)
+    if outside.any():
+        row = int(np.flatnonzero(outside)[0])
+        raise ValidationError(
+            field=f"{_who(ids, row)}.total",
+            value=Decimal(int(units[row])).scaleb(-places),
+            expected=f"a score between {ladder.low} and {ladder.high}",
+            problem="score outside the ladder's range",
+        )
+    lowers = np.array([at_least(b.lower) for b in reversed(ladder.bands)])
     labels = np.array([b.grade for b in reversed(ladder.bands)], dtype=object)
-    idx = np.searchsorted(lowers, total, side="right") - 1
-    return labels[np.clip(idx, 0, len(labels) - 1)]
+    idx = np.searchsorted(lowers, units, side="right") - 1
+    result: npt.NDArray[np.object_] = labels[np.clip(idx, 0, len(labels) - 1)]
+    return result
 
 
 def _abc_labels(
-    policy: AbcPolicy, measure: npt.NDArray[np.float64], ids: Any
+    policy: AbcPolicy, measure: npt.NDArray[np.float64], by_id: npt.NDArray[np.intp] | None
 ) -> npt.NDArray[np.object_]:
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
@@ -329,10 +689,9 @@ def _abc_labels(
             expected="a non-negative figure for every account",
             problem="missing or negative measure",
         )
-    if ids is None:
+    if by_id is None:
         order = np.argsort(-measure, kind="stable")
     else:
-        by_id = np.argsort(np.asarray(ids), kind="stable")
         order = by_id[np.argsort(-measure[by_id], kind="stable")]
     labels = np.array(policy.labels, dtype=object)
     position: npt.NDArray[Any]
@@ -352,7 +711,7 @@ def _abc_labels(
 
 
 def grade_frame(
-    model: WeightedScorecard,
+    model: ScoringModel,
     ladder: GradeLadder,
     frame: pd.DataFrame,
     *,
@@ -364,10 +723,11 @@ def grade_frame(
 
     Returns a new frame with the id column, ``total``, ``grade``, ``abc`` (when asked
     for) and one ``<name>.contribution`` column per criterion; see
-    :func:`score_arrays` for the arithmetic.
+    :func:`score_arrays` for the arithmetic (any scoring model works).
 
     Raises:
-        ValidationError: As :func:`score_arrays`, or the id column is missing.
+        ValidationError: As :func:`score_arrays`, the id column is missing, or two
+            rows share an id (naming the row).
     """
     _require_frames()
     import pandas as pd  # noqa: PLC0415 - optional dependency, imported lazily
@@ -379,8 +739,19 @@ def grade_frame(
             expected=f"a column named {id_column!r}",
             problem="missing column",
         )
-    ids = frame[id_column].to_numpy()
-    wanted = {c.source for c in model.criteria} | {"collected", "invoiced", measure}
+    id_series = frame[id_column]
+    again = id_series.duplicated().to_numpy()
+    if again.any():
+        row = int(again.argmax())
+        first = int((id_series == id_series.iloc[row]).to_numpy().argmax())
+        raise ValidationError(
+            field=f"row {row}.{id_column}",
+            value=id_series.iloc[row],
+            expected="one row per account",
+            problem=f"duplicate account id (also at row {first})",
+        )
+    ids = id_series.to_numpy()
+    wanted = {f for f, _ in model.directions} | {"collected", "invoiced", measure}
     data: dict[str, Any] = {}
     for k in frame.columns:
         if k != id_column and str(k) in wanted:
@@ -393,7 +764,7 @@ def grade_frame(
                     expected="numbers (NaN or NA for a missing figure)",
                     problem="not numeric",
                 ) from None
-    cols = score_arrays(model, data, ladder=ladder, abc=abc, measure=measure, ids=ids)
+    cols = _score_arrays(model, data, ladder, abc, measure, ids, None)
     ordered = {id_column: ids, "total": cols.pop("total"), "grade": cols.pop("grade")}
     if "abc" in cols:
         ordered["abc"] = cols.pop("abc")

@@ -10,10 +10,10 @@ from typing import Final
 import attrs
 
 from kamcore.calendar import Period
-from kamcore.errors import RecordInvalid, ValidationError
+from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, as_decimal
 
-__all__ = ["DERIVED_FIGURES", "FIGURES", "AccountFacts"]
+__all__ = ["DERIVED_FIGURES", "FIGURES", "AccountFacts", "check_figure", "to_extra_names"]
 
 #: The figures every :class:`AccountFacts` carries as fields (each may be missing).
 FIGURES: Final[tuple[str, ...]] = (
@@ -123,6 +123,55 @@ def _to_extras(value: object) -> tuple[tuple[str, Decimal | None], ...]:
             )
         out[name] = _optional_figure(f"extras.{name}")(raw)
     return tuple(sorted(out.items()))
+
+
+def to_extra_names(value: object) -> tuple[str, ...]:
+    """A policy's declared extra figures: identifiers, unique, not a standard figure.
+
+    Raises:
+        ValidationError: Not a sequence of names, a bad name, or a name declared twice
+            or already a figure.
+    """
+    expected = "a list of extra figure names such as ['referrals_signed']"
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(field="extras", value=value, expected=expected, problem="not a list")
+    names: list[str] = []
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not _EXTRA_NAME.match(name):
+            raise ValidationError(
+                field=f"extras[{i}]",
+                value=name,
+                expected="an identifier such as 'referrals_signed'",
+                problem="bad figure name",
+            )
+        if name in FIGURES or name in DERIVED_FIGURES or name in names:
+            raise ValidationError(
+                field=f"extras[{i}]",
+                value=name,
+                expected="a name that is not already a figure nor declared twice",
+                problem="duplicate figure",
+            )
+        names.append(name)
+    return tuple(names)
+
+
+def check_figure(figure: str, extras: tuple[str, ...], *, policy: str, part: str) -> None:
+    """Refuse a figure name that is neither a standard figure nor a declared extra.
+
+    Raises:
+        PolicyError: Naming the policy, the part that reads the figure, and what is
+            accepted.
+    """
+    if figure in FIGURES or figure in DERIVED_FIGURES or figure in extras:
+        return
+    declared = f"declared extras: {', '.join(extras)}" if extras else "no extras declared"
+    raise PolicyError(
+        f"unknown figure {figure!r}; expected a figure of AccountFacts "
+        f"({', '.join((*FIGURES, *DERIVED_FIGURES))}) or an extra declared in the "
+        f"policy's extras ({declared})",
+        policy=policy,
+        part=part,
+    )
 
 
 def _to_account_id(value: object) -> str:

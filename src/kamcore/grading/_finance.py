@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
+from kamcore.errors import RecordInvalid, ValidationError
 from kamcore.money import Money, Rounding, as_decimal
 
 __all__ = [
@@ -20,6 +22,12 @@ __all__ = [
 ]
 
 _ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+
+
+def _raw(value: object) -> Any:
+    """Keep the input as given; ``__attrs_post_init__`` converts and checks every field."""
+    return value
 
 
 def _amount(value: object, field: str) -> Decimal | None:
@@ -30,57 +38,113 @@ def _amount(value: object, field: str) -> Decimal | None:
     return as_decimal(value, field=field)
 
 
-def _current_assets(value: object) -> Decimal | None:
-    return _amount(value, "current_assets")
+def _convert_all(
+    obj: object,
+    record: str,
+    fields: tuple[str, ...],
+    non_negative: frozenset[str],
+    check: Callable[[dict[str, Any]], list[ValidationError]],
+) -> None:
+    """Convert each field of ``obj`` to a Decimal, then raise every problem at once.
+
+    Raises:
+        RecordInvalid: One or more fields are not numbers, are negative where only zero
+            or more makes sense, or fail ``check`` (all listed at once).
+    """
+    errors: list[ValidationError] = []
+    values: dict[str, Any] = {}
+    for name in fields:
+        try:
+            value = _amount(getattr(obj, name), name)
+        except ValidationError as exc:
+            errors.append(exc)
+            continue
+        if value is not None and value < 0 and name in non_negative:
+            errors.append(
+                ValidationError(
+                    field=name, value=value, expected="zero or more", problem="negative amount"
+                )
+            )
+        values[name] = value
+        object.__setattr__(obj, name, value)
+    errors += check(values)
+    if errors:
+        raise RecordInvalid(record, errors)
 
 
-def _total_assets(value: object) -> Decimal | None:
-    return _amount(value, "total_assets")
+def _check_days(days: object) -> list[ValidationError]:
+    if isinstance(days, bool) or not isinstance(days, int):
+        return [
+            ValidationError(
+                field="days",
+                value=days,
+                expected="a whole number of days, 1 or more (365 by default)",
+                problem="not a whole number",
+            )
+        ]
+    if days < 1:
+        return [
+            ValidationError(
+                field="days",
+                value=days,
+                expected="a whole number of days, 1 or more (365 by default)",
+                problem="no days in the period",
+            )
+        ]
+    return []
 
 
-def _net_profit(value: object) -> Decimal | None:
-    return _amount(value, "net_profit")
-
-
-def _revenue(value: object) -> Decimal | None:
-    return _amount(value, "revenue")
-
-
-def _receivables(value: object) -> Decimal | None:
-    return _amount(value, "receivables")
-
-
-def _inventory(value: object) -> Decimal | None:
-    return _amount(value, "inventory")
-
-
-def _cost_of_sales(value: object) -> Decimal | None:
-    return _amount(value, "cost_of_sales")
+_STATEMENT_AMOUNTS: Final = (
+    "current_assets",
+    "total_assets",
+    "net_profit",
+    "revenue",
+    "receivables",
+    "inventory",
+    "cost_of_sales",
+)
 
 
 @attrs.define(frozen=True, slots=True, kw_only=True)
 class FinancialStatement:
     """The figures of a prospect's statement that screening reads (``None`` = missing).
 
+    Amounts are ``Money``, ``Decimal``, ``int`` or decimal strings. Every amount but
+    net profit is zero or more (a statement can't hold negative assets, revenue,
+    receivables, inventory or cost of sales); net profit may be a loss.
+
     Args:
         current_assets: 流动资产.
         total_assets: 总资产.
-        net_profit: 净利润.
+        net_profit: 净利润 (may be negative).
         revenue: 营业收入 for the period.
         receivables: 应收账款 at the end of the period.
         inventory: 存货 at the end of the period.
         cost_of_sales: 营业成本 for the period.
-        days: Days in the period (365 by default).
+        days: Days in the period, a whole number, 1 or more (365 by default).
+
+    Raises:
+        RecordInvalid: Every field that is not a number, is negative where it can't
+            be, or a ``days`` that is not a whole number of at least 1 (all at once).
     """
 
-    current_assets: Decimal | None = attrs.field(default=None, converter=_current_assets)
-    total_assets: Decimal | None = attrs.field(default=None, converter=_total_assets)
-    net_profit: Decimal | None = attrs.field(default=None, converter=_net_profit)
-    revenue: Decimal | None = attrs.field(default=None, converter=_revenue)
-    receivables: Decimal | None = attrs.field(default=None, converter=_receivables)
-    inventory: Decimal | None = attrs.field(default=None, converter=_inventory)
-    cost_of_sales: Decimal | None = attrs.field(default=None, converter=_cost_of_sales)
-    days: int = 365
+    current_assets: Decimal | None = attrs.field(default=None, converter=_raw)
+    total_assets: Decimal | None = attrs.field(default=None, converter=_raw)
+    net_profit: Decimal | None = attrs.field(default=None, converter=_raw)
+    revenue: Decimal | None = attrs.field(default=None, converter=_raw)
+    receivables: Decimal | None = attrs.field(default=None, converter=_raw)
+    inventory: Decimal | None = attrs.field(default=None, converter=_raw)
+    cost_of_sales: Decimal | None = attrs.field(default=None, converter=_raw)
+    days: int = attrs.field(default=365, converter=_raw)
+
+    def __attrs_post_init__(self) -> None:
+        _convert_all(
+            self,
+            "FinancialStatement",
+            _STATEMENT_AMOUNTS,
+            frozenset(_STATEMENT_AMOUNTS) - {"net_profit"},
+            lambda _: _check_days(self.days),
+        )
 
 
 @attrs.define(frozen=True, slots=True)
@@ -164,10 +228,29 @@ def screen(
     )
 
 
-def _dec(value: object) -> Decimal:
-    if isinstance(value, Money):
-        return value.amount
-    return as_decimal(value, field="forecast")
+_FORECAST_AMOUNTS: Final = (
+    "sales",
+    "profit",
+    "inventory_interest",
+    "staff_cost",
+    "travel",
+    "management_cost",
+    "risk_coefficient",
+)
+
+
+def _check_risk(values: dict[str, Any]) -> list[ValidationError]:
+    risk = values.get("risk_coefficient")
+    if risk is None or _ZERO <= risk <= _ONE:
+        return []
+    return [
+        ValidationError(
+            field="risk_coefficient",
+            value=risk,
+            expected="a fraction from 0 to 1 such as '0.2'",
+            problem="outside 0..1",
+        )
+    ]
 
 
 @attrs.define(frozen=True, slots=True, kw_only=True)
@@ -176,15 +259,42 @@ class DevelopmentForecast:
 
     Expected net = profit × (1 − risk coefficient) − (inventory interest + staff cost +
     travel + management cost). The account is worth developing when that is positive.
+
+    Args:
+        sales: Forecast sales, zero or more.
+        profit: Forecast profit (may be negative).
+        inventory_interest: Interest on the inventory held for the account, ≥ 0.
+        staff_cost: Staff cost, ≥ 0.
+        travel: Travel cost, ≥ 0.
+        management_cost: Management cost, ≥ 0.
+        risk_coefficient: The chance the profit is lost, from 0 to 1 (0 by default).
+
+    Raises:
+        RecordInvalid: Every field that is not a number, a negative sales figure or
+            cost, or a risk coefficient outside 0..1 (all at once).
     """
 
-    sales: Decimal = attrs.field(converter=_dec)
-    profit: Decimal = attrs.field(converter=_dec)
-    inventory_interest: Decimal = attrs.field(default=_ZERO, converter=_dec)
-    staff_cost: Decimal = attrs.field(default=_ZERO, converter=_dec)
-    travel: Decimal = attrs.field(default=_ZERO, converter=_dec)
-    management_cost: Decimal = attrs.field(default=_ZERO, converter=_dec)
-    risk_coefficient: Decimal = attrs.field(default=_ZERO, converter=_dec)
+    sales: Decimal = attrs.field(converter=_raw)
+    profit: Decimal = attrs.field(converter=_raw)
+    inventory_interest: Decimal = attrs.field(default=_ZERO, converter=_raw)
+    staff_cost: Decimal = attrs.field(default=_ZERO, converter=_raw)
+    travel: Decimal = attrs.field(default=_ZERO, converter=_raw)
+    management_cost: Decimal = attrs.field(default=_ZERO, converter=_raw)
+    risk_coefficient: Decimal = attrs.field(default=_ZERO, converter=_raw)
+
+    def __attrs_post_init__(self) -> None:
+        errors = [
+            ValidationError(field=name, value=None, expected="an amount", problem="missing")
+            for name in ("sales", "profit")
+            if getattr(self, name) is None
+        ]
+        _convert_all(
+            self,
+            "DevelopmentForecast",
+            _FORECAST_AMOUNTS,
+            frozenset(_FORECAST_AMOUNTS) - {"profit"},
+            lambda values: [*errors, *_check_risk(values)],
+        )
 
 
 @attrs.define(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Final
 import attrs
 
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._facts import AccountFacts
+from kamcore.grading._facts import AccountFacts, check_figure, to_extra_names
 from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.grading._scoring import Direction, Score, _getter
 from kamcore.money import Rounding, as_decimal
@@ -93,9 +93,12 @@ class TopsisModel:
     (HALF_UP, 6 places).
     Every figure is required: a missing one is refused.
 
+    The model's ``extras`` declares the company figures (``AccountFacts.extras``) its
+    criteria may read; any other figure that is not a standard one is refused.
+
     Raises:
-        PolicyError: No criteria, duplicate names, a negative weight, or weights that
-            do not sum to exactly 1.
+        PolicyError: No criteria, duplicate names, a negative weight, weights that
+            do not sum to exactly 1, or a criterion reading an unknown figure.
     """
 
     criteria: tuple[TopsisCriterion, ...] = attrs.field(converter=_to_topsis)
@@ -103,6 +106,7 @@ class TopsisModel:
     places: int = 2
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding)
     name: str = "topsis"
+    extras: tuple[str, ...] = attrs.field(default=(), converter=to_extra_names)
 
     def __attrs_post_init__(self) -> None:
         policy = "TopsisModel"
@@ -129,6 +133,8 @@ class TopsisModel:
             raise PolicyError(
                 "scale must be positive and places 0..12", policy=policy, part="scale"
             )
+        for i, c in enumerate(self.criteria):
+            check_figure(c.source, self.extras, policy=policy, part=f"criteria[{i}] {c.name!r}")
 
     @property
     def directions(self) -> tuple[tuple[str, Direction], ...]:

@@ -12,7 +12,7 @@ import attrs
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import DERIVED_FIGURES, AccountFacts
-from kamcore.grading._ladder import Graded, GradeLadder, grade_all
+from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade_all
 from kamcore.grading._scoring import (
     Direction,
     MissingPolicy,
@@ -24,6 +24,7 @@ from kamcore.grading._scoring import (
 from kamcore.money import Rounding
 
 __all__ = [
+    "Absence",
     "ChangeKind",
     "ContributionChange",
     "GradeChange",
@@ -47,13 +48,35 @@ class ChangeKind(enum.Enum):
     DEMOTED = "demoted"
 
 
+class Absence(enum.Enum):
+    """What a period in which an account is absent does to a run of periods below.
+
+    * ``BREAKS`` (the default) — an absence breaks the run: "``demote_after``
+      consecutive periods below" means periods in a row, with no gap.
+    * ``SKIPPED`` — absences are skipped over: the periods the account *was* graded in
+      count, whatever gaps lie between them.
+    """
+
+    BREAKS = "breaks"
+    SKIPPED = "skipped"
+
+
 @attrs.define(frozen=True, slots=True)
 class Standing:
-    """An account's standing grade and how many periods in a row it scored below it."""
+    """An account's standing grade, its run of periods below it, and its last score.
+
+    Attributes:
+        account_id: The account.
+        grade: The standing grade.
+        periods_below: How many periods in a row it scored below that grade.
+        last: Its score and grade in the latest period it was graded in — what the
+            reasons of a later change compare with (``None`` in standings built by hand).
+    """
 
     account_id: str
     grade: str
     periods_below: int = 0
+    last: Graded | None = None
 
 
 @attrs.define(frozen=True, slots=True)
@@ -166,6 +189,7 @@ def regrade(
     by: str = "",
     demote_after: int = 1,
     reasons: int = 3,
+    absence: Absence = Absence.BREAKS,
 ) -> Regrading:
     """Grade ``population`` for ``period`` and compare with the previous period.
 
@@ -173,7 +197,10 @@ def regrade(
     scored below its standing grade for ``demote_after`` consecutive periods (1 = at
     once, the default); it then moves to the grade of its latest score. Each change is
     a :class:`GradeChange` whose ``reasons`` are the ``reasons`` contributions that
-    changed most since the previous period.
+    changed most since the account's last real score (the latest period it was graded
+    in, kept in its :class:`Standing`; an absence is not a score of zero). Whether a
+    period in which the account is absent breaks a run of periods below is
+    ``absence`` (:attr:`Absence.BREAKS` by default: the periods must be consecutive).
 
     Args:
         model: The scoring model (fitted to this period's population).
@@ -184,33 +211,45 @@ def regrade(
         by: Who ran the re-grading (recorded in events).
         demote_after: Consecutive periods below before a demotion (≥ 1).
         reasons: How many contribution changes to give per event.
+        absence: Whether an absent period breaks a run of periods below (default) or
+            is skipped over.
 
     Raises:
-        PolicyError: ``demote_after`` below 1.
+        PolicyError: ``demote_after`` below 1, or ``absence`` not an :class:`Absence`.
         ValidationError: As :func:`grade_all`.
     """
     if isinstance(demote_after, bool) or demote_after < 1:
         raise PolicyError(
             f"demote_after {demote_after} must be 1 or more", policy="regrade", part="demote_after"
         )
+    if not isinstance(absence, Absence):
+        raise PolicyError(
+            f"absence {absence!r} must be one of: {', '.join(a.value for a in Absence)}",
+            policy="regrade",
+            part="absence",
+        )
     graded = grade_all(model, ladder, population)
-    before = {g.account_id: g for g in previous.graded} if previous else {}
     standings = {s.account_id: s for s in previous.standings} if previous else {}
+    if absence is Absence.BREAKS:
+        here = {g.account_id for g in graded}
+        for key, s in standings.items():
+            if key not in here and s.periods_below:
+                standings[key] = attrs.evolve(s, periods_below=0)
     changes: list[GradeChange] = []
     held: list[str] = []
     for g in graded:
         old = standings.get(g.account_id)
         kind: ChangeKind | None = None
         if old is None:
-            kind, new = ChangeKind.NEW, Standing(g.account_id, g.grade)
+            kind, new = ChangeKind.NEW, Standing(g.account_id, g.grade, 0, g)
         elif ladder.rank(g.grade) < ladder.rank(old.grade):
-            kind, new = ChangeKind.PROMOTED, Standing(g.account_id, g.grade)
+            kind, new = ChangeKind.PROMOTED, Standing(g.account_id, g.grade, 0, g)
         elif g.grade == old.grade:
-            new = Standing(g.account_id, g.grade)
+            new = Standing(g.account_id, g.grade, 0, g)
         elif old.periods_below + 1 >= demote_after:
-            kind, new = ChangeKind.DEMOTED, Standing(g.account_id, g.grade)
+            kind, new = ChangeKind.DEMOTED, Standing(g.account_id, g.grade, 0, g)
         else:
-            new = Standing(g.account_id, old.grade, old.periods_below + 1)
+            new = Standing(g.account_id, old.grade, old.periods_below + 1, g)
             held.append(g.account_id)
         standings[g.account_id] = new
         if kind is not None:
@@ -222,7 +261,7 @@ def regrade(
                     new.grade,
                     period,
                     by,
-                    _reasons(before.get(g.account_id), g, reasons),
+                    _reasons(old.last if old else None, g, reasons),
                 )
             )
     return Regrading(
@@ -279,8 +318,12 @@ def what_would_it_take(
 ) -> WhatItTakes:
     """The smallest change in each criterion, alone, that reaches the next better grade.
 
-    Every other figure is held where it is. A needed figure is rounded to 2 places
-    on the safe side (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
+    Every other figure is held where it is. The solution takes the scorecard's
+    rounding into account: a contribution only has to reach the point from which it
+    *rounds* to what the target needs (half a unit below it, with HALF_UP), so the
+    needed figure is the smallest one that gets there, to the cent: one cent less
+    does not reach the target. A needed figure is rounded to 2 places on the safe side
+    (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
     A criterion is unreachable when even its best value is not enough, when the value
     needed is not a valid figure (a negative amount), when its figure is derived
     (collection rate), or when the scorecard renormalises missing weights.
@@ -300,12 +343,17 @@ def what_would_it_take(
     if better is None:
         return WhatItTakes(facts.account_id, current, None, None, s.total, ())
     target = better.lower
+    unit = _ONE.scaleb(-model.places)
     out = []
     for c, contribution, weight, raw in zip(
         model.criteria, s.contributions, s.weights, s.raw, strict=True
     ):
         points = weight * model.scale
-        needed_n = (target - (s.total - contribution)) / points if points else None
+        needed_n = (
+            _rounding_threshold(target - (s.total - contribution), unit, model.rounding) / points
+            if points
+            else None
+        )
         needed: Decimal | None = None
         comparison = ">=" if c.direction is Direction.HIGHER else "<="
         if (
@@ -319,18 +367,58 @@ def what_would_it_take(
             else:
                 needed, comparison = _lower_bound(c.normaliser, _ONE - needed_n)
             if needed is not None and comparison != "<":
-                # Round to the safe side, to 2 places: up for >=, down for <=.
-                safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
-                needed = safe.apply(needed, 2)
-                try:
-                    trial = model.score(facts.with_figure(c.source, needed))
-                except ValidationError:
-                    needed = None  # the figure can't take that value (a negative amount)
-                else:
-                    if ladder.rank(ladder.grade_of(trial.total)) > ladder.rank(better.grade):
-                        needed = None  # rounding of contributions kept it just below
+                needed = _settle_needed(model, ladder, facts, c.source, needed, comparison, better)
         out.append(Requirement(c.name, c.source, raw, needed, comparison))
     return WhatItTakes(facts.account_id, current, better.grade, target, s.total, tuple(out))
+
+
+_CENT: Final = Decimal("0.01")
+_NUDGES: Final = 3  # cents tried past the solved value, for rounding that needs more
+
+
+def _rounding_threshold(needed: Decimal, unit: Decimal, rounding: Rounding) -> Decimal:
+    """The smallest exact contribution that rounds to at least ``needed``.
+
+    The rounded contribution must reach ``needed`` rounded up to a whole ``unit``; a
+    half-way rounding gets there from half a unit below, truncation only at it. For
+    rounding away from zero the answer is just above one unit below; the caller's
+    check by rescoring then moves past it.
+    """
+    q = Rounding.CEILING.apply(needed / unit, 0) * unit
+    if rounding in {Rounding.HALF_UP, Rounding.HALF_EVEN}:
+        return q - unit / 2
+    if rounding in {Rounding.UP, Rounding.CEILING}:
+        return q - unit
+    return q
+
+
+def _settle_needed(  # noqa: PLR0917 - internal
+    model: WeightedScorecard,
+    ladder: GradeLadder,
+    facts: AccountFacts,
+    figure: str,
+    needed: Decimal,
+    comparison: str,
+    better: GradeBand,
+) -> Decimal | None:
+    """Round ``needed`` to a cent on the safe side and check it by rescoring.
+
+    Up for ``>=``, down for ``<=``; when the scorecard's rounding needs a little more
+    (rounding half to even, or away from zero), up to a few cents more are tried.
+    ``None`` when no value within them reaches the target.
+    """
+    safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
+    step = _CENT if comparison == ">=" else -_CENT
+    value = safe.apply(needed, 2)
+    for _ in range(_NUDGES + 1):
+        try:
+            trial = model.score(facts.with_figure(figure, value))
+        except ValidationError:
+            return None  # the figure can't take that value (a negative amount)
+        if ladder.rank(ladder.grade_of(trial.total)) <= ladder.rank(better.grade):
+            return value
+        value += step
+    return None  # rounding of contributions kept it just below
 
 
 def _lower_bound(n: Normaliser, fraction: Decimal) -> tuple[Decimal | None, str]:

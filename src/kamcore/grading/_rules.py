@@ -11,7 +11,7 @@ from typing import Final
 import attrs
 
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._facts import AccountFacts
+from kamcore.grading._facts import AccountFacts, check_figure, to_extra_names
 from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import as_decimal
 
@@ -137,9 +137,15 @@ def _to_rules(value: Iterable[CategoryRule]) -> tuple[CategoryRule, ...]:
 class ValueCategories:
     """Value categories as rules that may overlap (an account may carry several).
 
+    Args:
+        rules: The category rules.
+        name: The rule set's name.
+        extras: The company figures (``AccountFacts.extras``) the conditions may read;
+            any other name that is not a standard figure is refused as a misspelling.
+
     Raises:
-        PolicyError: A duplicate category, a rule with no clause and no accounts, or a
-            clause with no condition.
+        PolicyError: A duplicate category, a rule with no clause and no accounts, a
+            clause with no condition, or a condition on an unknown figure.
 
     Examples:
         >>> cats = ValueCategories((CategoryRule("big", (Clause((
@@ -150,6 +156,7 @@ class ValueCategories:
 
     rules: tuple[CategoryRule, ...] = attrs.field(converter=_to_rules)
     name: str = "categories"
+    extras: tuple[str, ...] = attrs.field(default=(), converter=to_extra_names)
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
@@ -172,6 +179,13 @@ class ValueCategories:
                         "a clause needs at least one condition",
                         policy="ValueCategories",
                         part=f"{part} any_of[{j}]",
+                    )
+                for k, condition in enumerate(clause.all_of):
+                    check_figure(
+                        condition.figure,
+                        self.extras,
+                        policy="ValueCategories",
+                        part=f"rules[{i}].any_of[{j}].all_of[{k}] ({rule.category!r})",
                     )
 
 
@@ -226,14 +240,23 @@ def _to_sales_rules(value: Iterable[SalesRule]) -> tuple[SalesRule, ...]:
 class GradePolicy:
     """What each grade gets: service plan, visit priority, sales-policy rules.
 
+    Args:
+        services: One service per grade.
+        sales_rules: The sales-policy rules.
+        name: The policy's name.
+        extras: The company figures (``AccountFacts.extras``) the rules may read; any
+            other name that is not a standard figure is refused as a misspelling.
+
     Raises:
         PolicyError: A grade listed twice, a priority below 1, a duplicate rule name,
-            a rule without conditions, or a rule naming a grade with no service.
+            a rule without conditions, a rule naming a grade with no service, or a
+            condition on an unknown figure.
     """
 
     services: tuple[GradeService, ...] = attrs.field(converter=_to_services)
     sales_rules: tuple[SalesRule, ...] = attrs.field(default=(), converter=_to_sales_rules)
     name: str = "grade_policy"
+    extras: tuple[str, ...] = attrs.field(default=(), converter=to_extra_names)
 
     def __attrs_post_init__(self) -> None:
         policy = "GradePolicy"
@@ -262,6 +285,13 @@ class GradePolicy:
             if unknown:
                 raise PolicyError(
                     f"no service for grade {sorted(unknown)[0]!r}", policy=policy, part=part
+                )
+            for k, condition in enumerate(r.when):
+                check_figure(
+                    condition.figure,
+                    self.extras,
+                    policy=policy,
+                    part=f"sales_rules[{i}].when[{k}] ({r.name!r})",
                 )
 
     def service(self, grade: str) -> GradeService:

@@ -12,7 +12,13 @@ from typing import Final, Protocol, cast, runtime_checkable
 import attrs
 
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._facts import (
+    DERIVED_FIGURES,
+    FIGURES,
+    AccountFacts,
+    check_figure,
+    to_extra_names,
+)
 from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
 
@@ -518,10 +524,13 @@ class WeightedScorecard:
         rounding: The rounding policy for contributions.
         missing: What a missing figure does (``REFUSE`` by default).
         name: The model's name, recorded in every score.
+        extras: The company figures (``AccountFacts.extras``) criteria may read; any
+            other figure that is not a standard one is refused as a misspelling.
 
     Raises:
         PolicyError: No criteria, duplicate names, a negative weight, weights that do
-            not sum to 1, or a scale that is not positive.
+            not sum to 1, a scale that is not positive, or a criterion reading an
+            unknown figure.
 
     Examples:
         >>> card = WeightedScorecard((
@@ -540,6 +549,7 @@ class WeightedScorecard:
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding)
     missing: MissingPolicy = attrs.field(default=MissingPolicy.REFUSE, converter=_to_missing)
     name: str = "scorecard"
+    extras: tuple[str, ...] = attrs.field(default=(), converter=to_extra_names)
     _plan: _Plan = attrs.field(init=False, eq=False, repr=False, default=())
     _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False, default=())
     _exp: Decimal = attrs.field(init=False, eq=False, repr=False, default=_ONE)
@@ -573,6 +583,8 @@ class WeightedScorecard:
                 policy=policy,
                 part="weights",
             )
+        for i, c in enumerate(self.criteria):
+            check_figure(c.source, self.extras, policy=policy, part=f"criteria[{i}] {c.name!r}")
         if self.scale <= 0:
             raise PolicyError(f"scale {self.scale} must be positive", policy=policy, part="scale")
         if isinstance(self.places, bool) or not 0 <= self.places <= 12:
@@ -656,17 +668,24 @@ class WeightedScorecard:
 
     def _score_general(self, facts: AccountFacts) -> Score:
         """The general loop: any missing figure, any policy (and the fast path's spec)."""
+        return self._score_values(facts.account_id, [get(facts) for _, get, *_ in self._plan])
+
+    def _score_values(self, account_id: str, values: Sequence[Decimal | None]) -> Score:
+        """Score raw figures given in criterion order (the exact arithmetic of :meth:`score`).
+
+        The columnar path uses it for the rows whose floating-point result it can't
+        be sure of, so that both paths agree to the last place.
+        """
         raws: list[Decimal | None] = []
         norms: list[Decimal | None] = []
         weights: list[Decimal] = []
         exact: list[Decimal] = []
         renormalise = False
-        for name, get, apply, flip, weight, points in self._plan:
-            x = get(facts)
+        for (name, _, apply, flip, weight, points), x in zip(self._plan, values, strict=True):
             if x is None:
                 if self.missing is MissingPolicy.REFUSE:
                     raise ValidationError(
-                        field=f"{facts.account_id}.{name}",
+                        field=f"{account_id}.{name}",
                         value=None,
                         expected="a figure (this scorecard refuses missing figures)",
                         problem="missing figure",
@@ -685,10 +704,10 @@ class WeightedScorecard:
             weights.append(weight)
             exact.append(n * points)
         if renormalise:
-            return self._renormalised(facts.account_id, raws, norms, weights)
+            return self._renormalised(account_id, raws, norms, weights)
         contributions, total = self._settle(exact)
         return Score._of(
-            facts.account_id,
+            account_id,
             self.name,
             total,
             self._names,
