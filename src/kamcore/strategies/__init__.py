@@ -1,4 +1,4 @@
-"""Hypothesis strategies for every public kamcore type.
+"""Hypothesis strategies for kamcore's public types.
 
 Use them to property-test code that builds on kamcore, as kamcore's own tests do::
 
@@ -15,13 +15,23 @@ strategy generates valid objects; combine them with ``.filter``/``.map`` for mor
 from kamcore.strategies._archive import (
     alliance_observations,
     archive_policies,
+    borrowers,
+    call_plans,
     contacts,
     dossier_changes,
     dossiers,
     extra_fields,
     histories,
+    lending_policies,
+    level_rules,
     loans,
     moments,
+    participants,
+    presentation_plans,
+    review_policies,
+    reviews,
+    visit_policies,
+    visits,
 )
 from kamcore.strategies._core import (
     amounts,
@@ -68,6 +78,11 @@ from kamcore.strategies._rebate import (
     tier_schedules,
 )
 from kamcore.strategies._rebate import scorecards as salesperson_scorecards
+from kamcore.strategies._screening import (
+    development_forecasts,
+    financial_statements,
+    grade_policies,
+)
 
 __all__ = [
     "abc_policies",
@@ -79,21 +94,29 @@ __all__ = [
     "archive_policies",
     "attainment_rules",
     "attendance_rules",
+    "borrowers",
+    "call_plans",
     "commission_tables",
     "contacts",
     "currencies",
     "dates",
     "descriptor_scales",
+    "development_forecasts",
     "dossier_changes",
     "dossiers",
     "extra_fields",
+    "financial_statements",
     "grade_ladders",
+    "grade_policies",
     "histories",
+    "lending_policies",
+    "level_rules",
     "loans",
     "moments",
     "money",
     "normalisers",
     "opportunities",
+    "participants",
     "period_kinds",
     "periods",
     "pipeline_fact_values",
@@ -101,12 +124,15 @@ __all__ = [
     "pipeline_gates",
     "playbooks",
     "populations",
+    "presentation_plans",
     "rates",
     "rebate_amounts",
     "rebate_ledgers",
     "rebate_quotes",
     "rebate_requests",
     "review_cycles",
+    "review_policies",
+    "reviews",
     "roundings",
     "salesperson_scorecards",
     "targets",
@@ -114,6 +140,8 @@ __all__ = [
     "tier_schedules",
     "topsis_models",
     "value_categories",
+    "visit_policies",
+    "visits",
     "weighted_scorecards",
     "yearly_schedules",
 ]

@@ -13,20 +13,33 @@ from kamcore.archive import (
     AllianceObservation,
     ArchivePolicy,
     BasicData,
+    Borrower,
     Business,
     BuyingRole,
+    CallPlan,
     Classification,
     Competitor,
     Confidentiality,
     Contact,
     Dossier,
     ExtraField,
+    GradeCadence,
+    LendingPolicy,
+    LevelRule,
     Loan,
+    Participant,
+    PresentationPlan,
+    Question,
     RecordKind,
     RecordReference,
+    Review,
+    ReviewPolicy,
     Revision,
     Role,
     Stance,
+    Visit,
+    VisitLevel,
+    VisitPolicy,
     create,
     revise,
 )
@@ -36,13 +49,23 @@ from kamcore.strategies._core import amounts, dates
 __all__ = [
     "alliance_observations",
     "archive_policies",
+    "borrowers",
+    "call_plans",
     "contacts",
     "dossier_changes",
     "dossiers",
     "extra_fields",
     "histories",
+    "lending_policies",
+    "level_rules",
     "loans",
     "moments",
+    "participants",
+    "presentation_plans",
+    "review_policies",
+    "reviews",
+    "visit_policies",
+    "visits",
 ]
 
 _TEXT = st.text(
@@ -217,3 +240,158 @@ def loans() -> st.SearchStrategy[Loan]:
         borrower=_NAME,
         approved_by=_TEXT,
     )
+
+
+# -- policies and plans -----------------------------------------------------------------
+
+_MONTHS = st.lists(st.integers(1, 12), min_size=1, max_size=4, unique=True).map(
+    lambda ms: tuple(sorted(ms))
+)
+
+
+def review_policies() -> st.SearchStrategy[ReviewPolicy]:
+    """Review policies: a 1–12 month cycle, optional fixed anchor, growth/loss thresholds."""
+    return st.builds(
+        ReviewPolicy,
+        cycle_months=st.integers(1, 12),
+        anchor=st.none() | dates(),
+        fast_growth=st.decimals("0.01", "5", places=2),
+        loss=st.decimals("0.01", "1", places=2),
+        quarterly_months=_MONTHS,
+        annual_months=_MONTHS,
+    )
+
+
+_ROLES = st.lists(st.sampled_from(list(Role)), max_size=3, unique=True).map(tuple)
+
+
+@st.composite
+def _level_rule(draw: st.DrawFn, level: Confidentiality) -> LevelRule:
+    # access only widens: readable ⊇ read outside ⊇ lendable (a policy refuses the rest)
+    access = draw(st.integers(0, 3))
+    direct, approvers = draw(_ROLES), draw(_ROLES)
+    if access == 3 and not (direct or approvers):
+        approvers = (Role.GENERAL_MANAGER,)
+    return LevelRule(
+        level,
+        readable=access >= 1,
+        read_outside=access >= 2,
+        lendable=access == 3,
+        max_hours=draw(st.none() | st.decimals("0.5", "72", places=1)),
+        direct_roles=direct,
+        approver_roles=approvers,
+        requester_roles=draw(_ROLES),
+    )
+
+
+def level_rules(level: Confidentiality) -> st.SearchStrategy[LevelRule]:
+    """Rules for one confidentiality level, from unreadable to lendable.
+
+    Unreadable, read in the archive room only, read outside, or lent (with someone who
+    may lend it) for some hours at most.
+    """
+    return _level_rule(level)
+
+
+def lending_policies() -> st.SearchStrategy[LendingPolicy]:
+    """Lending policies with one rule for every confidentiality level."""
+    return st.tuples(*(level_rules(level) for level in Confidentiality)).map(
+        lambda rules: LendingPolicy(rules=rules)
+    )
+
+
+def visit_policies() -> st.SearchStrategy[VisitPolicy]:
+    """Visit policies: 1–5 grades with 0–30 visits a month, some of them visited first."""
+    grades = st.lists(
+        st.sampled_from(["A", "B", "C", "D", "金牌", "银"]), min_size=1, max_size=5, unique=True
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> VisitPolicy:
+        keys = draw(grades)
+        cadence = tuple(GradeCadence(g, draw(st.integers(0, 30))) for g in keys)
+        first = draw(st.lists(st.sampled_from(keys), max_size=len(keys), unique=True))
+        return VisitPolicy(cadence=cadence, priority_grades=tuple(first))
+
+    return build()
+
+
+def participants() -> st.SearchStrategy[Participant]:
+    """People taking part in a call or a presentation, with or without a buying role."""
+    return st.builds(
+        Participant,
+        name=_NAME,
+        title=_TEXT,
+        role=_TEXT,
+        contact_id=st.sampled_from(["", "c-1", "c-2"]),
+        buying_role=st.none() | st.sampled_from(list(BuyingRole)),
+    )
+
+
+_LINES = st.lists(_NAME, max_size=3).map(tuple)
+
+
+def call_plans() -> st.SearchStrategy[CallPlan]:
+    """Executive call plans (执行人员电话计划)."""
+    return st.builds(
+        CallPlan,
+        id=st.sampled_from(["call-1", "call-2"]),
+        dossier_id=st.sampled_from(["D-1", "D-2"]),
+        executive=_NAME,
+        at=moments(),
+        purpose=_NAME,
+        expected_result=_TEXT,
+        ours=st.lists(participants(), max_size=2).map(tuple),
+        theirs=st.lists(participants(), max_size=2).map(tuple),
+        agenda=_LINES,
+        obstacles=_LINES,
+        resources=_LINES,
+        views_to_influence=_LINES,
+        business_value=_TEXT,
+        political_value=_TEXT,
+        questions=st.lists(st.builds(Question, _NAME, _TEXT), max_size=2).map(tuple),
+    )
+
+
+def presentation_plans() -> st.SearchStrategy[PresentationPlan]:
+    """Presentation plans (演讲计划) with their audience and arguments."""
+    return st.builds(
+        PresentationPlan,
+        dossier_id=st.sampled_from(["D-1", "D-2"]),
+        on=dates(),
+        purpose=_NAME,
+        agenda=_LINES,
+        participants=st.lists(participants(), max_size=3).map(tuple),
+        business_arguments=_LINES,
+        political_arguments=_LINES,
+    )
+
+
+def visits() -> st.SearchStrategy[Visit]:
+    """Visit records on the three levels (领导/技术/业务)."""
+    return st.builds(
+        Visit,
+        dossier_id=st.sampled_from(["D-1", "D-2"]),
+        on=dates(),
+        level=st.sampled_from(list(VisitLevel)),
+        by=_NAME,
+        met=st.lists(st.sampled_from(["c-1", "c-2", "c-3"]), max_size=3, unique=True).map(tuple),
+        notes=_TEXT,
+    )
+
+
+def reviews() -> st.SearchStrategy[Review]:
+    """Reviews of a dossier (档案检查) at some revision."""
+    return st.builds(
+        Review,
+        dossier_id=st.sampled_from(["D-1", "D-2"]),
+        on=dates(),
+        by=_NAME,
+        revision=st.integers(1, 50),
+        findings=_TEXT,
+    )
+
+
+def borrowers() -> st.SearchStrategy[Borrower]:
+    """Borrowers in every role."""
+    return st.builds(Borrower, name=_NAME, role=st.sampled_from(list(Role)))

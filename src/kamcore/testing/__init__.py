@@ -6,3 +6,5 @@ own test run to check that the piece keeps every promise kamcore relies on. Each
 contract is a pytest-style class to subclass; it needs ``pytest`` and ``hypothesis``
 (the ``test`` extra).
 """
+
+__all__ = ["repository", "scoring"]
