@@ -51,6 +51,8 @@ PRESETS = {
     "rebate_approval_source": ApprovalChain,
     "rebate_attainment_source": AttainmentRule,
     "rebate_attendance_source": AttendanceRule,
+    "rebate_competency_analysis": DescriptorScale,
+    "rebate_competency_communication": DescriptorScale,
 }
 
 
@@ -60,6 +62,15 @@ def test_every_rebate_preset_loads_and_is_listed() -> None:
         assert isinstance(load_preset(name, cls), cls)
     assert load_preset("rebate_attainment_source", AttainmentRule) == AttainmentRule()
     assert load_preset("rebate_attendance_source", AttendanceRule) == AttendanceRule()
+
+
+def test_the_communication_scale_scores_as_the_source_says() -> None:
+    scale = load_preset("rebate_competency_communication", DescriptorScale)
+    points = {d.level: d.points for d in scale.descriptors}
+    assert (points["many techniques"], points["resolves conflicts"]) == (6, 5)
+    assert rate_competency(scale, "many techniques").score == 6
+    top = load_preset("rebate_competency_analysis", DescriptorScale)
+    assert max(d.points for d in top.descriptors) == top.descriptors[0].points  # strong is top
 
 
 # -- commission by grade -----------------------------------------------------------------

@@ -90,6 +90,7 @@ POLICY_KINDS: Final[dict[str, str]] = {
     "rebate.attainment_rule": "kamcore.rebate:AttainmentRule",
     "rebate.attendance_rule": "kamcore.rebate:AttendanceRule",
     "rebate.commission_table": "kamcore.rebate:CommissionTable",
+    "rebate.descriptor_scale": "kamcore.rebate:DescriptorScale",
     "rebate.tier_schedule": "kamcore.rebate:TierSchedule",
 }
 
