@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,25 @@ def test_the_demo_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path:
     assert (tmp_path / "a" / "accounts.csv").read_bytes() == (
         tmp_path / "b" / "accounts.csv"
     ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("accounts", "seed"), [(1, 2026), (5, 2026), (12, 2026), (10, 3), (30, 99), (8, 7)]
+)
+def test_the_demo_runs_for_small_companies_and_any_seed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, accounts: int, seed: int
+) -> None:
+    argv = ["demo", "--out", str(tmp_path), "--accounts", str(accounts), "--seed", str(seed)]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    # every salesperson with revenue last year is scored against a positive plan; the
+    # others are named as not scored, on screen and in the summary
+    scored = (tmp_path / "salespeople.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert summary["salespeople_scored"] == len(scored)
+    assert summary["salespeople_scored"] + len(summary["salespeople_not_scored"]) == 6
+    assert all(Decimal(line.split(",")[1]) >= 10_000 for line in scored)
+    assert ("Not scored" in out) == bool(summary["salespeople_not_scored"])
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,9 @@ from kamcore.sample import SampleCompany, generate_company
 
 __all__ = ["run_demo"]
 
+#: The smallest sales plan the demo sets a salesperson (a plan must be positive).
+_PLAN_FLOOR = Money(10_000)
+
 
 def _pct(part: Decimal, whole: Decimal) -> str:
     if not whole:
@@ -175,8 +178,14 @@ def _scorecards(
     rng = random.Random(seed + 1)
     out: list[dict[str, Any]] = []
     explained: list[str] = []
+    # A plan is last year's revenue plus 10%, to the nearest 10,000 and at least
+    # _PLAN_FLOOR; a salesperson with no revenue last year has no basis for a plan and
+    # is not scored (a small company may leave some salespeople without accounts).
+    unplanned = [p for p in company.salespeople if not prior[p]]
     for person in company.salespeople:
-        plan = (Money(prior[person] or 1) * Decimal("1.10")).round(places=-4)
+        if person in unplanned:
+            continue
+        plan = max((Money(prior[person]) * Decimal("1.10")).round(places=-4), _PLAN_FLOOR)
         components = [
             assess_attainment(attainment, actual=Money(actual[person]), target=Target(normal=plan)),
             assess_attendance(
@@ -196,11 +205,26 @@ def _scorecards(
             }
         )
     report.write("salespeople.csv", out)
-    report.section("Salesperson scorecards (绩效考核)", out, "\n".join(explained))
-    best = max(out, key=lambda r: r["score"])
-    return [
-        f"Best salesperson    {best['salesperson']} scored {best['score']} (plan +10% on last year)"
-    ]
+    skipped = (
+        f"Not scored (no revenue in the prior year, so no plan): {', '.join(unplanned)}\n\n"
+        if unplanned
+        else ""
+    )
+    report.section("Salesperson scorecards (绩效考核)", out, skipped + "\n".join(explained))
+    report.summary["salespeople_scored"] = len(out)
+    report.summary["salespeople_not_scored"] = unplanned
+    lines = []
+    if out:
+        best = max(out, key=lambda r: r["score"])
+        lines.append(
+            f"Best salesperson    {best['salesperson']} scored {best['score']} "
+            "(plan +10% on last year)"
+        )
+    if unplanned:
+        lines.append(
+            f"Not scored          {len(unplanned):>8}   salespeople without prior-year revenue"
+        )
+    return lines
 
 
 def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
