@@ -189,6 +189,83 @@ def test_read_csv_reports_bad_files_with_their_line(
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        (b"\xff\xfe x", "b.csv: not UTF-8 (it is UTF-16); re-save it as UTF-8"),
+        # 北京 in GBK, as Chinese Excel saves "CSV (comma delimited)"
+        (b"id,x\nA1,1\n\xb1\xb1\xbe\xa9,2\n", "b.csv line 3: not UTF-8 (byte 0xb1"),
+    ],
+)
+def test_a_csv_that_is_not_utf8_exits_2_asking_to_resave_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, raw: bytes, fragment: str
+) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(raw)
+    code, out, err = run(capsys, "pareto", str(path), "--by", "x")
+    assert code == 2
+    assert out == ""
+    assert fragment in err
+    assert "a UTF-8 BOM is fine" in err
+    assert err.count("\n") == 1
+
+
+def test_a_csv_with_a_utf8_bom_is_read(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffid,x\n北京,3\n上海,1\n".encode())
+    argv = ["pareto", str(path), "--by", "x", "--view", "accounts", "--format", "csv"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert [line.split(",")[0] for line in out.splitlines()] == ["id", "北京", "上海"]
+
+
+def test_numbers_too_large_for_decimal_arithmetic_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "id,x\nA1,1E+999999999\nA2,2\n")
+    code, _, err = run(capsys, "pareto", path, "--by", "x")
+    assert code == 2
+    assert "out of range" in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "fragment"),
+    [
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "not UTF-8 text"),
+        (UnicodeEncodeError("ascii", "返点", 0, 2, "ordinal not in range"), "PYTHONIOENCODING"),
+    ],
+)
+def test_encoding_errors_anywhere_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    error: UnicodeError,
+    fragment: str,
+) -> None:
+    import kamcore.cli
+
+    def broken(args: object) -> int:
+        raise error
+
+    monkeypatch.setattr(kamcore.cli, "_cmd_rebate", broken)
+    code, _, err = run(capsys, "rebate", "--sales", "1")
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1
+
+
+def test_a_bug_is_not_reported_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kamcore.cli
+
+    def buggy(args: object) -> int:
+        raise TypeError("a real bug")
+
+    monkeypatch.setattr(kamcore.cli, "_cmd_rebate", buggy)
+    with pytest.raises(TypeError, match="a real bug"):
+        main(["rebate", "--sales", "1"])
+
+
 def test_bad_cells_dates_and_policies_are_usage_errors(tmp_path: Path) -> None:
     from kamcore.calendar import ReviewCycle
     from kamcore.cli import UsageError, load_policy_arg, parse_date, read_csv

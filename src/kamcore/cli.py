@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import decimal
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
 from kamcore._output import FORMATS, Record, render
@@ -102,20 +103,53 @@ class CsvRow:
             ) from None
 
 
+_RESAVE: Final = 're-save it as UTF-8 (Excel: "CSV UTF-8"; a UTF-8 BOM is fine)'
+
+
+def _not_utf8(path: str, name: str) -> UsageError:
+    """The one-line error for a file that is not UTF-8, naming where it goes wrong."""
+    raw = Path(path).read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return UsageError(f"{name}: not UTF-8 (it is UTF-16); {_RESAVE}")
+    body = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        byte = body[exc.start]
+        return UsageError(
+            f"{name} line {line}: not UTF-8 (byte 0x{byte:02x}; GBK or another local "
+            f"encoding?); {_RESAVE}"
+        )
+    return UsageError(f"{name}: not UTF-8; {_RESAVE}")  # pragma: no cover - decoded twice
+
+
 def read_csv(
     path: str, *, required: Sequence[str] = (), id_column: str | None = "id"
 ) -> list[CsvRow]:
     """Read a CSV with one header row, checking its shape.
 
+    The file must be UTF-8 (with or without a BOM, as Excel's "CSV UTF-8" writes it).
+
     Raises:
-        UsageError: A missing file, a missing column, a row with the wrong number of
-            cells, or an empty or repeated id — each named with its line number.
+        UsageError: A missing file, a file that is not UTF-8, a missing column, a row
+            with the wrong number of cells, or an empty or repeated id — each named
+            with its line number.
     """
     name = Path(path).name
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"can't read {path}: {exc.strerror or exc}") from None
+    try:
+        return _read_rows(handle, name, required, id_column)
+    except UnicodeDecodeError:
+        raise _not_utf8(path, name) from None
+
+
+def _read_rows(
+    handle: IO[str], name: str, required: Sequence[str], id_column: str | None
+) -> list[CsvRow]:
     with handle:
         reader = csv.reader(handle, strict=True)
         try:
@@ -829,12 +863,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"policy {args.action} needs a {what}")
     try:
         return handler(args)
-    except KamError as exc:
-        print(f"kamcore: error: {exc}", file=sys.stderr)
+    except (KamError, OSError, UnicodeError, decimal.DecimalException) as exc:
+        print(f"kamcore: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:
-        print(
-            f"kamcore: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
+
+
+def _one_line(exc: Exception) -> str:
+    """The one error line for bad input.
+
+    The encoding and decimal cases are backstops for input that reached the standard
+    library unchecked (a foreign encoding, numbers too large or odd for arithmetic).
+    """
+    if isinstance(exc, KamError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    if isinstance(exc, UnicodeEncodeError):
+        return (
+            f"can't write {exc.object[exc.start : exc.end]!r} in the terminal's encoding "
+            f"({exc.encoding}); set PYTHONIOENCODING=utf-8"
         )
-        return EXIT_BAD_INPUT
+    if isinstance(exc, UnicodeError):
+        return f"not UTF-8 text: {exc}"
+    return (
+        f"a number is out of range for exact arithmetic ({type(exc).__name__}); "
+        "expected plain decimal amounts"
+    )
