@@ -49,6 +49,47 @@ def test_the_demo_prints_a_summary_and_writes_its_reports(
     assert lines[0].startswith("id,")
 
 
+def test_the_demo_settles_each_ledger_with_true_up_and_claw_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import csv
+    from decimal import ROUND_HALF_UP
+
+    code, out, err = run(capsys, "demo", "--out", str(tmp_path), "--accounts", "20")
+    assert code == 0, err
+    with (tmp_path / "rebates.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 20
+
+    def money(row: dict[str, str], key: str) -> Decimal:
+        return Decimal(row[key])
+
+    for r in rows:
+        # independently: the source's tiers by net invoiced sales, the rate on net
+        # collections (the year-end quality claims are credited and refunded)
+        invoiced = money(r, "invoiced")
+        rate = Decimal("0.05") if invoiced < 200_000 else Decimal("0.08")
+        rate = Decimal("0.10") if invoiced >= 1_000_000 else rate
+        base = max(money(r, "collected") - money(r, "quality_claims"), Decimal(0))
+        expected = (base * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert money(r, "entitlement") == expected
+        # true-up: the settlements add up to the entitlement, nothing is paid twice
+        paid = money(r, "paid_mid_period") + money(r, "paid_period_end")
+        assert paid - money(r, "clawback_at_close") == money(r, "settled") == expected
+        assert money(r, "paid_mid_period") > 0
+        assert money(r, "clawback_at_close") >= 0
+    clawed = [r for r in rows if money(r, "clawback_at_close") > 0]
+    assert clawed
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    settled = summary["rebates_settled"]
+    assert Decimal(settled["total"]) == sum(money(r, "settled") for r in rows)
+    assert settled["accounts_clawed_back"] == len(clawed)
+    assert "Rebates settled" in out
+    assert "Clawed back" in out
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## Rebate settlements" in report
+
+
 def test_the_demo_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     _, first, _ = run(capsys, "demo", "--out", str(tmp_path / "a"), "--accounts", "30")
     _, second, _ = run(capsys, "demo", "--out", str(tmp_path / "b"), "--accounts", "30")

@@ -98,7 +98,110 @@ def _pareto_line(rows: Sequence[dict[str, Any]]) -> tuple[int, str]:
     return top, _pct(share, grand)
 
 
-def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
+def _approved_request(
+    request_id: str, *, account: str, amount: Money, owner: str, on: date, purpose: str
+) -> Any:
+    """A rebate request applied for in advance and run through the source's chain."""
+    from kamcore.rebate import DEFAULT_CHAIN, approve, submit  # noqa: PLC0415
+
+    deciders = {
+        "ka_manager": "大客户部经理",
+        "marketing_centre": "营销中心",
+        "general_manager": "总经理",
+    }
+    day = on.isoformat()
+    request, _ = submit(
+        id=request_id,
+        account=account,
+        amount=amount,
+        by=owner,
+        at=f"{day}T09:00+08:00",
+        purpose=purpose,
+    )
+    for hour, step in zip((10, 14, 16), DEFAULT_CHAIN.steps, strict=False):
+        by = deciders.get(step.key, step.zh or step.key)
+        request, _ = approve(request, step.key, by=by, at=f"{day}T{hour}:00+08:00")
+    return request
+
+
+def _ledger(company: SampleCompany, acc_id: str, owner: str, schedule: Any) -> dict[str, Any]:
+    """One account's rebate ledger for the trailing year, settled three times.
+
+    Invoices and collections are entered as one statement a quarter (dated on the
+    quarter's last day).
+    Settlement no. 1 is at mid-period, no. 2 at the period's end; the year-end
+    reconciliation then credits the year's quality claims (a credit note and a refund,
+    on the period's last day), and no. 3, at close, claws back what they took off the
+    entitlement. Every payment is settled against a rebate request approved in advance
+    through the source's chain; when the entitlement outgrows the approved amount, the
+    account manager applies again for the entitlement to date.
+    """
+    from kamcore.rebate import AccrualKind, RebateLedger, accrue, close, settle  # noqa: PLC0415
+
+    year = _trailing_year(company)
+    months = [m for m in company.months_of(acc_id) if m.period.start in year]
+    ledger = RebateLedger(account=acc_id, period=year, schedule=schedule)
+    requests: list[Any] = []
+    lines: list[Any] = []
+
+    def settle_now(on: date) -> None:
+        nonlocal ledger
+        due = ledger.entitlement().rebate
+        if due.amount > 0 and (not requests or due > requests[-1].amount):
+            n = len(requests) + 1
+            requests.append(
+                _approved_request(
+                    f"R-{acc_id}-{n}",
+                    account=acc_id,
+                    amount=due,
+                    owner=owner,
+                    on=on,
+                    purpose=f"{year} rebate, application {n}",
+                )
+            )
+        ledger, line = settle(
+            ledger, on=on, by="财务部", approval=requests[-1] if requests else None
+        )
+        lines.append(line)
+
+    # one statement (对账单) a quarter: its months' invoices and collections, dated on
+    # the quarter's last day
+    quarters = [months[k : k + 3] for k in range(0, len(months), 3)]
+    for k, quarter in enumerate(quarters):
+        on = quarter[-1].period.last_day
+        label = f"{quarter[0].period}..{quarter[-1].period}"
+        invoiced = total((m.invoiced for m in quarter), schedule.currency)
+        collected = total((m.collected for m in quarter), schedule.currency)
+        ledger, _ = accrue(ledger, AccrualKind.INVOICE, invoiced, on=on, ref=f"INV {label}")
+        ledger, _ = accrue(ledger, AccrualKind.COLLECTION, collected, on=on, ref=f"RC {label}")
+        if k + 1 == len(quarters) // 2:
+            settle_now(on)  # no. 1, mid-period
+    settle_now(year.last_day)  # period end
+    claims = total((m.quality_losses for m in months), schedule.currency)
+    if claims.amount > 0:
+        credit = min(claims, ledger.invoiced)
+        refund = min(claims, ledger.collected)
+        day = year.last_day
+        ledger, _ = accrue(ledger, AccrualKind.INVOICE, -credit, on=day, ref="CN-quality")
+        ledger, _ = accrue(ledger, AccrualKind.COLLECTION, -refund, on=day, ref="RF-quality")
+    settle_now(company.as_of)  # at close: the true-up after the year-end reconciliation
+    ledger, _ = close(ledger, on=company.as_of, by="财务部")
+    zero = Money.zero(schedule.currency)
+    return {
+        "invoiced": ledger.invoiced,
+        "claims": claims,
+        "entitlement": ledger.entitlement().rebate,
+        "paid_mid": lines[0].amount if len(lines) > 2 else zero,
+        "paid_end": lines[-2].amount,
+        "clawback": -lines[-1].amount if lines[-1].amount.amount < 0 else zero,
+        "at_close": lines[-1].amount,
+        "settled": ledger.paid,
+        "requests": len(requests),
+        "settlements": len(lines),
+    }
+
+
+def _rebates(company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
     from kamcore.presets import load_preset  # noqa: PLC0415 - presets sit above the domain
     from kamcore.rebate import TierSchedule, quote, quote_many  # noqa: PLC0415
 
@@ -112,6 +215,7 @@ def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
         q = quote(schedule, basis=row["sales_revenue"], base=row["collected"])
         close = q.to_next is not None and q.to_next.amount <= row["sales_revenue"] * Decimal("0.05")
         near_cliff += close
+        book = _ledger(company, row["id"], row["owner"], schedule)
         out.append(
             {
                 "id": row["id"],
@@ -122,20 +226,73 @@ def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
                 "rebate": rebate.amount,
                 "to_next_tier": None if q.to_next is None else q.to_next.amount,
                 "gain_at_next_tier": None if q.gain_at_next is None else q.gain_at_next.amount,
+                "invoiced": book["invoiced"].amount,
+                "quality_claims": book["claims"].amount,
+                "entitlement": book["entitlement"].amount,
+                "paid_mid_period": book["paid_mid"].amount,
+                "paid_period_end": book["paid_end"].amount,
+                "clawback_at_close": book["clawback"].amount,
+                "settled": book["settled"].amount,
+                "requests_approved": book["requests"],
             }
         )
     report.write("rebates.csv", out)
     paid = total(Money(r["rebate"]) for r in out)
+    settled = total(Money(r["settled"]) for r in out)
+    mid = total(Money(r["paid_mid_period"]) for r in out)
+    end = total(Money(r["paid_period_end"]) for r in out)
+    clawed = [r for r in out if r["clawback_at_close"]]
+    clawback = total(Money(r["clawback_at_close"]) for r in out)
+    requests = sum(r["requests_approved"] for r in out)
     tiers = Counter(r["tier"] for r in out)
     report.summary["rebates_total"] = str(paid.amount)
+    report.summary["rebates_settled"] = {
+        "mid_period": str(mid.amount),
+        "period_end": str(end.amount),
+        "clawback_at_close": str(clawback.amount),
+        "accounts_clawed_back": len(clawed),
+        "total": str(settled.amount),
+        "requests_approved": requests,
+    }
     report.section(
         "Rebates (销售返点, source schedule: tier by sales, rate on collections)",
-        sorted(out, key=lambda r: r["rebate"], reverse=True)[:10],
+        [
+            {k: r[k] for k in ("id", "sales", "collected", "tier", "rate", "rebate")}
+            for r in sorted(out, key=lambda r: r["rebate"], reverse=True)[:10]
+        ],
+    )
+    report.section(
+        "Rebate settlements (返点结算, true-up 多退少补)",
+        [
+            {
+                k: r[k]
+                for k in (
+                    "id",
+                    "invoiced",
+                    "entitlement",
+                    "paid_mid_period",
+                    "paid_period_end",
+                    "clawback_at_close",
+                    "settled",
+                )
+            }
+            for r in sorted(out, key=lambda r: r["settled"], reverse=True)[:10]
+        ],
+        "Each account's ledger for the last 12 months: invoices (the tier basis) and "
+        "collections (the rebate base) entered as one statement a quarter; settled at "
+        "mid-period, at the "
+        "period's end and, after the year-end quality claims (credit note and refund), "
+        "at close, where what the claims took off the entitlement is clawed back. Every "
+        f"payment is settled against a request approved by the source's chain ({requests} "
+        "requests). The ledger's tier basis is invoiced sales, so its entitlement can "
+        "differ from the quote on revenue above.",
     )
     return [
         f"Rebates (返点)       {paid!s:>20}   "
         + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
         f"Near a tier cliff   {near_cliff:>8}   accounts within 5% of the next tier",
+        f"Rebates settled     {settled!s:>20}   {requests} requests approved, 3 settlements each",
+        f"Clawed back (追回)    {clawback!s:>20}   {len(clawed)} accounts, year-end quality claims",
     ]
 
 
@@ -550,8 +707,8 @@ def run_demo(
     progress("forecasting the pipeline")
     pipeline_lines = _pipeline(company, report)
 
-    progress("quoting rebates and scoring salespeople")
-    rebate_lines = _rebates(rows, report)
+    progress("quoting and settling rebates, scoring salespeople")
+    rebate_lines = _rebates(company, rows, report)
     score_lines = _scorecards(company, rows, report, seed)
 
     progress("storing dossiers in the SQLite archive")
