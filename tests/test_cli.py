@@ -364,11 +364,20 @@ def test_rebate_worked_examples_from_the_source(
     assert row["rebate"] == rebate
 
 
-def test_rebate_explains_itself_in_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rebate_explains_itself_in_a_table_in_either_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "rebate", "--sales", "199999.99", "--explain")
+    assert code == 0
+    assert "next tier at 200,000 (0.01 more)" in out
     code, out, _ = run(capsys, "rebate", "--sales", "199999.99", "--explain", "--lang", "zh")
     assert code == 0
     assert "返点率" in out
-    assert "next tier at 200,000 (0.01 more)" in out
+    assert "总收款 199,999.99 × 5% = 9,999.9995 → 10,000.00（四舍五入）" in out
+    assert "达到 200,000 进入下一档（还差 0.01）：届时返点 16,000.00（+6,000.00）" in out
+    assert "next tier" not in out
+    code, out, _ = run(capsys, "rebate", "--sales", "1500000", "--explain", "--lang", "zh")
+    assert "已达最高档" in out
 
 
 @pytest.mark.parametrize(
@@ -774,3 +783,65 @@ def test_a_negative_figure_is_reported_with_its_line(
     code, _, err = run(capsys, "grade", path, "--abc", "none")
     assert code == 2
     assert "accounts.csv line 4" in err
+
+
+# -- every subcommand in every format and language -----------------------------------
+
+_MATRIX: dict[str, tuple[list[str], str | None]] = {
+    # name: (arguments, a Chinese heading a --lang zh table must show)
+    "policy list": (["policy", "list"], "名称"),
+    # a preset's TOML is the same text in either language
+    "policy show": (["policy", "show", "rebate_source"], None),
+    "policy validate": (["policy", "validate", "{policy}"], "文件"),
+    "rebate": (["rebate", "--sales", "200000", "--collected", "180000", "--explain"], "返点率"),
+    "pareto": (["pareto", "{accounts}", "--by", "sales_revenue"], "客户数"),
+    "grade": (["grade", "{book}"], "等级"),
+    "forecast": (["forecast", "{opps}"], "预测类别"),
+    "archive": (["archive", "--db", "{db}", "verify"], "链完整"),
+    "demo": (["demo", "--accounts", "3", "--out", "{out}"], "客户数"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize("command", list(_MATRIX))
+def test_every_subcommand_honours_format_and_lang(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    demo_dir: Path,
+    command: str,
+    fmt: str,
+    lang: str,
+) -> None:
+    import csv
+    import io
+
+    from kamcore.presets import preset_path
+
+    places = {
+        "{policy}": str(preset_path("rebate_source")),
+        "{accounts}": _write(tmp_path, _ACCOUNTS),
+        "{book}": str(demo_dir / "accounts.csv"),
+        "{opps}": _write(tmp_path, _OPPS, "opps.csv"),
+        "{db}": str(demo_dir / "archive.db"),
+        "{out}": str(tmp_path / "demo"),
+    }
+    argv, zh_heading = _MATRIX[command]
+    argv = [places.get(a, a) for a in argv]
+    code, out, err = run(capsys, *argv, "--format", fmt, "--lang", lang)
+    assert code == 0, err
+    if fmt == "json":
+        data = json.loads(out)
+        records = data if isinstance(data, list) else [{"field": "", "value": ""}]
+        assert records
+        assert all(isinstance(r, dict) for r in records)
+        code, csv_out, _ = run(capsys, *argv, "--format", "csv", "--lang", lang)
+        # the CSV has a header row with the same keys as the JSON records
+        assert next(csv.reader(io.StringIO(csv_out))) == list(records[0])
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert len(rows) >= 2
+        assert all(len(r) == len(rows[0]) for r in rows)
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(rows[0]))
+    elif zh_heading is not None:
+        assert (zh_heading in out) == (lang == "zh")

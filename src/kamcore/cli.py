@@ -12,6 +12,7 @@ import csv
 import decimal
 import json
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
-from kamcore._output import FORMATS, Record, render
+from kamcore._output import FORMATS, Record, render, text_width
 from kamcore._version import __version__
 from kamcore.calendar import as_date
 from kamcore.errors import KamError, ValidationError
@@ -215,24 +216,89 @@ def load_policy_arg(value: str, cl: type[T]) -> T:
 # -- policy ---------------------------------------------------------------------------
 
 
+_POLICY_LABELS: Final = {
+    "name": ("name", "名称"),
+    "kind": ("kind", "类型"),
+    "title": ("title", "标题"),
+    "en": ("description", "说明（英文）"),
+    "zh": ("description (zh)", "说明"),
+    "file": ("file", "文件"),
+    "valid": ("valid", "有效"),
+    "field": ("field", "字段"),
+    "value": ("value", "值"),
+}
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns, ending in … when cut."""
+    if text_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _preset_meta(name: str) -> dict[str, str]:
+    """A preset's ``[meta]`` table (title, zh/en labels, source citation)."""
+    meta = tomllib.loads(preset_text(name)).get("meta", {})
+    return {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
+
+
+def _policy_show(args: argparse.Namespace) -> None:
+    """``policy show NAME``: the preset's TOML (table), or the policy as JSON/CSV."""
+    if args.format == "table":
+        sys.stdout.write(preset_text(args.target))
+        return
+    policy = load_preset(args.target)
+    data = {
+        "kind": codec.policy_kind(type(policy)),
+        **codec.to_dict(policy),
+        "meta": _preset_meta(args.target),
+    }
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    records: list[Record] = [{"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)]
+    emit(args, records, labels=_POLICY_LABELS)
+
+
 def _cmd_policy(args: argparse.Namespace) -> int:
     if args.action == "list":
         rows: list[Record] = []
         for name in preset_names():
             policy = load_preset(name)
+            meta = _preset_meta(name)
             rows.append(
-                {"name": name, "kind": codec.policy_kind(type(policy)) or type(policy).__name__}
+                {
+                    "name": name,
+                    "kind": codec.policy_kind(type(policy)) or type(policy).__name__,
+                    "title": meta.get("title", ""),
+                    "en": meta.get("en", ""),
+                    "zh": meta.get("zh", ""),
+                }
             )
-        emit(args, rows, labels={"name": ("name", "名称"), "kind": ("kind", "类型")})
+        if args.format != "table":
+            emit(args, rows)
+            return EXIT_OK
+        # a table shows the description in the chosen language, clipped to fit a
+        # terminal; JSON and CSV carry the title and both descriptions in full
+        key = "zh" if args.lang == "zh" else "en"
+        shown: list[Record] = [
+            {"name": r["name"], "kind": r["kind"], key: _clip(str(r[key]), 60)} for r in rows
+        ]
+        emit(args, shown, labels=_POLICY_LABELS)
     elif args.action == "show":
-        sys.stdout.write(preset_text(args.target))
+        _policy_show(args)
     elif args.action == "schema":
         schema = codec.json_schema(codec.policy_class(args.target))
         sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
     else:
         policy = codec.load_policy(args.target)
         kind = codec.policy_kind(type(policy))
-        emit(args, [{"file": args.target, "kind": kind, "valid": True}])
+        emit(args, [{"file": args.target, "kind": kind, "valid": True}], labels=_POLICY_LABELS)
     return EXIT_OK
 
 
@@ -380,6 +446,43 @@ _REBATE_LABELS: Final = {
 }
 
 
+_ZH_TERMS: Final = {"sales": "销售额", "collected": "总收款"}
+
+
+def _explain_zh(q: Any) -> list[str]:
+    """The quote in Chinese words, one line per fact (as ``RebateQuote.explain``)."""
+    from kamcore.rebate import BreakpointOwner, TierMode  # noqa: PLC0415
+
+    def fmt(value: Decimal) -> str:
+        return f"{value:,}"
+
+    s, t = q.schedule, q.reached
+    basis = _ZH_TERMS.get(s.basis_label, s.basis_label)
+    base = _ZH_TERMS.get(s.base_label, s.base_label)
+    lines = [f"{basis} {fmt(q.basis.amount)} 达到第 {q.tier + 1} 档（{t.name}），返点率 {t.rate}"]
+    rounding = s.rounding.label  # "half up (四舍五入)": the Chinese name in brackets
+    rounding = rounding[rounding.find("(") + 1 : -1] if rounding.endswith(")") else rounding
+    tail = f"{fmt(q.exact.amount)} → {fmt(q.rebate.amount)}（{rounding}）"
+    if s.mode is TierMode.WHOLE_AMOUNT:
+        lines.append(f"全额累进：{base} {fmt(q.base.amount)} × {t.rate} = {tail}")
+    else:
+        lines.extend(
+            f"分段 {fmt(sl.lower.amount)}–{fmt(sl.upper.amount)}："
+            f"{fmt(sl.base.amount)} × {sl.rate} = {fmt(sl.rebate.amount)}"
+            for sl in q.slices
+        )
+        lines.append(f"超额累进合计：{tail}")
+    if q.to_next is None:
+        lines.append("已达最高档")
+    else:
+        where = "超过" if t.upper_owner is BreakpointOwner.LOWER else "达到"
+        lines.append(
+            f"{where} {fmt(q.next_breakpoint.amount)} 进入下一档（还差 {fmt(q.to_next.amount)}）："
+            f"届时返点 {fmt(q.rebate_at_next.amount)}（+{fmt(q.gain_at_next.amount)}）"
+        )
+    return lines
+
+
 def _amount_option(value: str, option: str) -> Decimal:
     try:
         return as_decimal(value, field=option)
@@ -407,7 +510,8 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
     }
     emit(args, [record], labels=_REBATE_LABELS)
     if args.format == "table" and args.explain:
-        sys.stdout.write("\n".join(q.explain()) + "\n")
+        lines = _explain_zh(q) if args.lang == "zh" else list(q.explain())
+        sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -534,18 +638,25 @@ _ARCHIVE_LABELS: Final = {
 }
 
 
-def _flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
+def _flatten(
+    value: object, prefix: str = "", *, keep_empty: bool = False
+) -> list[tuple[str, object]]:
+    """Nested dicts and lists as ``(dotted.path[i], value)`` pairs, leaves only.
+
+    Empty values (``None``, ``""``, 0) are left out unless ``keep_empty``.
+    """
     if isinstance(value, dict):
         out: list[tuple[str, object]] = []
         for k, v in value.items():
-            out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+            key = f"{prefix}.{k}" if prefix else str(k)
+            out.extend(_flatten(v, key, keep_empty=keep_empty))
         return out
     if isinstance(value, list):
         out = []
         for i, v in enumerate(value):
-            out.extend(_flatten(v, f"{prefix}[{i}]"))
+            out.extend(_flatten(v, f"{prefix}[{i}]", keep_empty=keep_empty))
         return out
-    if value in (None, "", 0) and prefix != "revision":
+    if not keep_empty and value in (None, "", 0) and prefix != "revision":
         return []
     return [(prefix, value)]
 
@@ -687,8 +798,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from kamcore.demo import run_demo  # noqa: PLC0415 - keeps `kamcore --help` fast
 
     out = Path(args.out)
-    summary = run_demo(out=out, seed=args.seed, accounts=args.accounts, progress=_progress())
-    sys.stdout.write(summary)
+    summary = run_demo(
+        out=out, seed=args.seed, accounts=args.accounts, progress=_progress(), lang=args.lang
+    )
+    if args.format == "table":
+        sys.stdout.write(summary)
+        return EXIT_OK
+    # JSON is the summary object the demo writes as summary.json; CSV flattens it
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        records: list[Record] = [
+            {"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)
+        ]
+        emit(args, records)
     return EXIT_OK
 
 
@@ -724,6 +848,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
     demo.add_argument("--accounts", type=int, default=300, help="number of accounts (default: 300)")
+    demo.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table: the one-screen summary (default); json: the summary object "
+        "(summary.json); csv: the summary flattened to field,value rows",
+    )
+    demo.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the summary's labels"
+    )
     demo.set_defaults(handler=_cmd_demo)
 
     gr = sub.add_parser(

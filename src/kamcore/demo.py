@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from kamcore._output import Record, render
+from kamcore._output import Record, render, text_width
 from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, Period, PeriodKind
 from kamcore.money import Money, total
 from kamcore.sample import SampleCompany, generate_company
@@ -24,6 +24,45 @@ __all__ = ["run_demo"]
 
 #: The smallest sales plan the demo sets a salesperson (a plan must be positive).
 _PLAN_FLOOR = Money(10_000)
+
+
+#: One summary line: its English label and its value.
+_Line = tuple[str, str]
+
+#: The summary's labels in Chinese, by English label.
+_ZH_LABELS: Final = {
+    "Accounts": "客户数",
+    "Revenue, last 12 mo": "近12个月收入",
+    "Collection rate": "回款率",
+    "Pareto (二八法则)": "二八法则",
+    "Grades (A–D)": "客户等级（A–D）",
+    "ABC (80%/95%)": "ABC分类（80%/95%）",
+    "A-grade service": "A级客户服务",
+    "Opportunities": "销售机会",
+    "Open pipeline": "在途机会",
+    "Weighted pipeline": "加权预测",
+    "Stale opportunities": "停滞机会",
+    "Rebates (返点)": "返点",
+    "Near a tier cliff": "临近升档",
+    "Rebates settled": "已结算返点",
+    "Clawed back (追回)": "追回",
+    "Best salesperson": "最佳销售",
+    "Not scored": "未考核",
+    "Archive (档案)": "档案",
+    "Reviews overdue": "逾期检查",
+    "Loans (借阅)": "借阅",
+    "Visit plan": "拜访计划",
+    "Archiving due": "下次归档",
+    "This month's 旬": "本月各旬",
+}
+
+_LABEL_WIDTH: Final = 20
+
+
+def _show(label: str, value: str, lang: str) -> str:
+    """A summary line: the label (in ``lang``) padded to a fixed display width."""
+    text = _ZH_LABELS.get(label, label) if lang == "zh" else label
+    return text + " " * max(1, _LABEL_WIDTH - text_width(text)) + value
 
 
 def _pct(part: Decimal, whole: Decimal) -> str:
@@ -201,7 +240,9 @@ def _ledger(company: SampleCompany, acc_id: str, owner: str, schedule: Any) -> d
     }
 
 
-def _rebates(company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
+def _rebates(
+    company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report
+) -> list[_Line]:
     from kamcore.presets import load_preset  # noqa: PLC0415 - presets sit above the domain
     from kamcore.rebate import TierSchedule, quote, quote_many  # noqa: PLC0415
 
@@ -288,17 +329,22 @@ def _rebates(company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Re
         "differ from the quote on revenue above.",
     )
     return [
-        f"Rebates (返点)       {paid!s:>20}   "
-        + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
-        f"Near a tier cliff   {near_cliff:>8}   accounts within 5% of the next tier",
-        f"Rebates settled     {settled!s:>20}   {requests} requests approved, 3 settlements each",
-        f"Clawed back (追回)    {clawback!s:>20}   {len(clawed)} accounts, year-end quality claims",
+        (
+            "Rebates (返点)",
+            f"{paid!s:>20}   " + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
+        ),
+        ("Near a tier cliff", f"{near_cliff:>8}   accounts within 5% of the next tier"),
+        ("Rebates settled", f"{settled!s:>20}   {requests} requests approved, 3 settlements each"),
+        (
+            "Clawed back (追回)",
+            f"{clawback!s:>20}   {len(clawed)} accounts, year-end quality claims",
+        ),
     ]
 
 
 def _scorecards(
     company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report, seed: int
-) -> list[str]:
+) -> list[_Line]:
     import random  # noqa: PLC0415
 
     from kamcore.presets import load_preset  # noqa: PLC0415
@@ -370,21 +416,23 @@ def _scorecards(
     report.section("Salesperson scorecards (绩效考核)", out, skipped + "\n".join(explained))
     report.summary["salespeople_scored"] = len(out)
     report.summary["salespeople_not_scored"] = unplanned
-    lines = []
+    lines: list[_Line] = []
     if out:
         best = max(out, key=lambda r: r["score"])
         lines.append(
-            f"Best salesperson    {best['salesperson']} scored {best['score']} "
-            "(plan +10% on last year)"
+            (
+                "Best salesperson",
+                f"{best['salesperson']} scored {best['score']} (plan +10% on last year)",
+            )
         )
     if unplanned:
         lines.append(
-            f"Not scored          {len(unplanned):>8}   salespeople without prior-year revenue"
+            ("Not scored", f"{len(unplanned):>8}   salespeople without prior-year revenue")
         )
     return lines
 
 
-def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
+def _pipeline(company: SampleCompany, report: _Report) -> list[_Line]:
     from kamcore.pipeline import (  # noqa: PLC0415
         ForecastCategory,
         Playbook,
@@ -457,13 +505,13 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
     total_weighted = total(w.weighted for w in weighted)
     report.summary["weighted_pipeline"] = str(total_weighted.amount)
     return [
-        f"Open pipeline       {total(o.amount for o in opps)!s:>20}   {len(opps)} open",
-        f"Weighted pipeline   {total_weighted!s:>20}   commit {commit.cumulative}",
-        f"Stale opportunities {len(late):>8}   over their stage's day limit",
+        ("Open pipeline", f"{total(o.amount for o in opps)!s:>20}   {len(opps)} open"),
+        ("Weighted pipeline", f"{total_weighted!s:>20}   commit {commit.cumulative}"),
+        ("Stale opportunities", f"{len(late):>8}   over their stage's day limit"),
     ]
 
 
-def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str, str], list[str]]:
+def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str, str], list[_Line]]:
     """Grade the book with the preset scorecard, calibrated to the book's own scale."""
     import attrs  # noqa: PLC0415
 
@@ -517,15 +565,15 @@ def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str,
     )
     report.summary["grades"] = dict(sorted(counts.items()))
     return grades, [
-        "Grades (A–D)        " + ", ".join(f"{g} {counts.get(g, 0)}" for g in "ABCD"),
-        "ABC (80%/95%)       " + ", ".join(f"{k} {v}" for k, v in sorted(abc_counts.items())),
-        f"A-grade service     {service.service_plan}",
+        ("Grades (A–D)", ", ".join(f"{g} {counts.get(g, 0)}" for g in "ABCD")),
+        ("ABC (80%/95%)", ", ".join(f"{k} {v}" for k, v in sorted(abc_counts.items()))),
+        ("A-grade service", service.service_plan),
     ]
 
 
 def _archive(  # noqa: PLR0915 - the archive's story, told in order
     company: SampleCompany, grades: dict[str, str], report: _Report, seed: int
-) -> list[str]:
+) -> list[_Line]:
     import random  # noqa: PLC0415
     from datetime import datetime, timezone  # noqa: PLC0415
 
@@ -662,10 +710,10 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
     stored_line = f"{len(dossiers):>8}   dossiers, {len(revisions)} revisions, hash chain {chain}"
     loan_line = f"{len(loans):>8}   {out_now} still out, {len(overdue_loans)} overdue"
     return [
-        f"Archive (档案)        {stored_line}",
-        f"Reviews overdue     {len(late):>8}   (full review every two months)",
-        f"Loans (借阅)         {loan_line} (秘密: GM approval, 4 hours)",
-        f"Visit plan          {len(plan.visits):>8}   visits this month, A and B accounts first",
+        ("Archive (档案)", stored_line),
+        ("Reviews overdue", f"{len(late):>8}   (full review every two months)"),
+        ("Loans (借阅)", f"{loan_line} (秘密: GM approval, 4 hours)"),
+        ("Visit plan", f"{len(plan.visits):>8}   visits this month, A and B accounts first"),
     ]
 
 
@@ -676,6 +724,7 @@ def run_demo(
     accounts: int = 300,
     as_of: date = date(2026, 11, 1),
     progress: Callable[[str], None] = lambda _: None,
+    lang: str = "en",
 ) -> str:
     """Run the demo and write its reports into ``out``; return the on-screen summary.
 
@@ -685,6 +734,8 @@ def run_demo(
         accounts: How many accounts the sample company has.
         as_of: The demo's "today": the first day after the sample's last month.
         progress: Called with a short message before each long step.
+        lang: ``"en"`` or ``"zh"``: the language of the summary's labels (the reports'
+            column names are the same keys in both).
 
     Returns:
         The one-screen summary text.
@@ -721,23 +772,30 @@ def run_demo(
         p.zh_label[-2:] + f" {p.start:%m-%d}" for p in this_month.split(PeriodKind.TEN_DAY)
     )
 
-    lines = [
-        f"kamcore demo — sample company (seed {seed}), as of {as_of.isoformat()}",
-        "",
-        f"Accounts            {len(company.accounts):>8}   salespeople {len(company.salespeople)}",
-        f"Revenue, last 12 mo {grand.round()!s:>20}",
-        f"Collection rate     {_pct(collected.amount, invoiced.amount):>8}   (of invoiced)",
-        f"Pareto (二八法则)    top {top} accounts carry {top_share} of revenue",
+    rows_shown: list[_Line] = [
+        ("Accounts", f"{len(company.accounts):>8}   salespeople {len(company.salespeople)}"),
+        ("Revenue, last 12 mo", f"{grand.round()!s:>20}"),
+        ("Collection rate", f"{_pct(collected.amount, invoiced.amount):>8}   (of invoiced)"),
+        ("Pareto (二八法则)", f"top {top} accounts carry {top_share} of revenue"),
         *grade_lines,
-        f"Opportunities       {len(company.opportunities):>8}   "
-        + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+        (
+            "Opportunities",
+            f"{len(company.opportunities):>8}   "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+        ),
         *pipeline_lines,
         *rebate_lines,
         *score_lines,
         *archive_lines,
-        f"Archiving due       quarterly {next_quarterly}, annual {next_annual}",
-        f"This month's 旬      {ten_days}",
+        ("Archiving due", f"quarterly {next_quarterly}, annual {next_annual}"),
+        ("This month's 旬", ten_days),
     ]
+    title = (
+        f"kamcore 演示 — 示例公司（种子 {seed}），截至 {as_of.isoformat()}"
+        if lang == "zh"
+        else f"kamcore demo — sample company (seed {seed}), as of {as_of.isoformat()}"
+    )
+    lines = [title, "", *(_show(label, value, lang) for label, value in rows_shown)]
     report.summary.update(
         {
             "seed": seed,
@@ -760,5 +818,6 @@ def run_demo(
     md = ["# kamcore demo report\n", "```\n" + "\n".join(lines) + "\n```\n", *report.markdown]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
     report.files.append("report.md")
-    lines += ["", f"Reports written to {out}/: {', '.join(sorted(report.files))}"]
+    written = "报告已写入" if lang == "zh" else "Reports written to"
+    lines += ["", f"{written} {out}/: {', '.join(sorted(report.files))}"]
     return "\n".join(lines) + "\n"
