@@ -33,6 +33,34 @@ def test_the_command_prints_help_and_version(capsys: pytest.CaptureFixture[str])
     assert "--out" in out
 
 
+def _subcommand_names() -> list[str]:
+    import argparse
+
+    from kamcore.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return list(sub.choices)
+
+
+@pytest.mark.parametrize("command", ["", *_subcommand_names()])
+def test_no_help_text_shows_a_doubled_percent_sign(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    code, out, _ = run(capsys, *([command] if command else []), "--help")
+    assert code == 0
+    assert "usage: kamcore" in out
+    assert "%%" not in out
+
+
+def test_pareto_help_states_the_thresholds(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "pareto", "--help")
+    text = " ".join(out.split())  # argparse wraps descriptions
+    assert "default 80%/95%" in text
+    assert "50%/70%/80%" in text
+    assert "top 20% by count" in text
+
+
 def test_the_demo_prints_a_summary_and_writes_its_reports(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
