@@ -181,12 +181,42 @@ def test_validating_a_bad_policy_file_names_the_problem(
     assert err.count("\n") == 1
 
 
-def test_policy_list_has_every_format(capsys: pytest.CaptureFixture[str]) -> None:
-    for fmt in ("table", "json", "csv"):
-        code, out, _ = run(capsys, "policy", "list", "--format", fmt)
-        assert code == 0
-        if fmt == "json":
-            assert isinstance(json.loads(out), list)
+def test_policy_list_names_every_preset_with_its_kind_and_titles_in_every_format(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import csv
+    import io
+
+    from kamcore.presets import preset_names
+
+    names = list(preset_names())
+    assert "rebate_source" in names
+    code, out, _ = run(capsys, "policy", "list", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    assert [p["name"] for p in listed] == names
+    by_name = {p["name"]: p for p in listed}
+    assert by_name["rebate_source"]["kind"] == "rebate.tier_schedule"
+    assert by_name["rebate_source"]["zh"].startswith("销售返点")
+    assert by_name["rebate_source"]["en"].startswith("Sales rebate")
+    assert all(p["zh"] and p["en"] for p in listed)
+
+    code, out, _ = run(capsys, "policy", "list", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.splitlines()[0] == "name,kind,title,en,zh"
+    assert rows == [{k: str(v) for k, v in p.items()} for p in listed]
+
+    code, out, _ = run(capsys, "policy", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["name", "kind", "description"]
+    assert [line.split()[0] for line in lines[2:]] == names
+    line = next(line for line in lines if line.startswith("rebate_source "))
+    assert "rebate.tier_schedule" in line
+    assert "Sales rebate" in line
+    code, out, _ = run(capsys, "policy", "list", "--lang", "zh")
+    assert "销售返点" in next(line for line in out.splitlines() if line.startswith("rebate_source"))
 
 
 def test_python_dash_m_runs_the_command() -> None:
@@ -561,32 +591,58 @@ def test_archive_verify_history_show_and_reviews(
     )
     assert code == 0
     assert out.splitlines()[0] == "key,name,grade,last_review,due,days_overdue"
-    code, out, _ = run(
-        capsys,
-        "archive",
-        "--db",
-        db,
-        "loans",
-        "--as-of",
-        "2026-11-01T00:00+08:00",
-        "--format",
-        "json",
-    )
-    loans = json.loads(out)
-    assert [loan["overdue"] for loan in loans] == [False, False, True][: len(loans)]
-    code, out, _ = run(
-        capsys,
-        "archive",
-        "--db",
-        db,
-        "loans",
-        "--overdue",
-        "--as-of",
-        "2026-11-01T00:00+08:00",
-        "--format",
-        "json",
-    )
-    assert all(loan["overdue"] for loan in json.loads(out))
+
+
+@pytest.fixture(scope="module")
+def loans_db(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> str:
+    """The demo's archive with three loans recorded on 2026-10-31 (UTC+8), four hours each.
+
+    L-1 came back at noon; L-2, lent at 14:00, was due at 18:00 and is still out; L-3,
+    lent at 22:00, is due at 02:00 the next day.
+    """
+    import shutil
+    from datetime import datetime, timedelta, timezone
+
+    from kamcore.archive import SOURCE_LENDING_POLICY, Borrower, Role, lend, return_loan
+    from kamcore.store import SQLiteRepository
+
+    path = tmp_path_factory.mktemp("loans") / "archive.db"
+    shutil.copy(demo_dir / "archive.db", path)
+    cst = timezone(timedelta(hours=8))
+    chen = Borrower("陈总", Role.EXECUTIVE)  # executives borrow unclassified dossiers directly
+    with SQLiteRepository(path) as store:
+        for n, (key, hour) in enumerate((("A0001", 9), ("A0002", 14), ("A0003", 22)), 1):
+            dossier = store.get(key)
+            at = datetime(2026, 10, 31, hour, tzinfo=cst)
+            loan = lend(SOURCE_LENDING_POLICY, dossier, chen, at=at, hours=4, loan_id=f"L-{n}")
+            store.record_loan(loan)
+            if n == 1:
+                store.record_loan(return_loan(loan, at=at + timedelta(hours=3)))
+    return str(path)
+
+
+def test_archive_loans_lists_the_register_and_its_overdue_loans(
+    capsys: pytest.CaptureFixture[str], loans_db: str
+) -> None:
+    as_of = ["--as-of", "2026-11-01T00:00+08:00", "--format", "json"]
+    code, out, err = run(capsys, "archive", "--db", loans_db, "loans", *as_of)
+    assert code == 0, err
+    loans = {loan["id"]: loan for loan in json.loads(out)}
+    assert sorted(loans) == ["L-1", "L-2", "L-3"]
+    assert {k: v["overdue"] for k, v in loans.items()} == {
+        "L-1": False,  # returned
+        "L-2": True,  # due 18:00, still out at midnight
+        "L-3": False,  # due 02:00
+    }
+    assert loans["L-1"]["returned_at"] == "2026-10-31T12:00:00+08:00"
+    assert loans["L-2"]["due_at"] == "2026-10-31T18:00:00+08:00"
+    assert loans["L-2"]["returned_at"] is None
+    assert loans["L-3"]["borrower"] == "陈总"
+    code, out, _ = run(capsys, "archive", "--db", loans_db, "loans", "--overdue", *as_of)
+    assert code == 0
+    assert [loan["id"] for loan in json.loads(out)] == ["L-2"]
+    code, out, _ = run(capsys, "archive", "--db", loans_db, "loans", "A0002", *as_of)
+    assert [loan["id"] for loan in json.loads(out)] == ["L-2"]
 
 
 def test_archive_verify_exits_1_when_a_byte_of_history_was_altered(
@@ -746,8 +802,53 @@ def test_pareto_classes_follow_cumulative_share(
     assert sum(Decimal(c["share"]) for c in classes.values()) == 1
 
 
-def test_grade_scores_grades_and_classifies(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_dir: Path
+_SCORED = (
+    "id,contract_volume,unit_price,sales_revenue,invoiced,collected,profit,"
+    "quality_losses,industry_influence,business_reputation\n"
+    "A1,10000000,60,50000000,100,100,5000000,0,10,5\n"
+    "A2,5000000,50,25000000,100,75,2500000,10000,5,3\n"
+    "A3,0,40,0,100,50,0,200000,0,1\n"
+    "A4,8000000,56,40000000,100,90,4000000,1,8,4\n"
+)
+
+
+def test_grade_scores_accounts_as_the_scorecard_arithmetic_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, _SCORED)
+    code, out, err = run(capsys, "grade", path, "--format", "json", "--explain")
+    assert code == 0, err
+    rows = {r["id"]: r for r in json.loads(out)}
+    # By hand, with the grading_scorecard preset: each criterion's normalised value
+    # (0–1) × its weight × 100. Weights: volume .15, unit price .10, revenue .20,
+    # collection rate .15, profit .15, quality losses .10, influence .10, reputation .05.
+    # Linear bounds: volume 0–10M, revenue 0–50M, collection rate 0.5–1, profit 0–5M,
+    # influence 0–10; unit price min–max over the file (40–60); quality-loss steps
+    # 0 / ≥1 .25 / ≥10,000 .5 / ≥200,000 1, lower is better (1 − step); reputation
+    # 1–5 → .2–1.
+    # A1 is at every upper bound: 100. A2 is halfway everywhere (collected 75 of 100 is
+    # halfway between .5 and 1; losses 10,000 → 1 − .5) but reputation 3 → .6:
+    # .5 × .95 + .6 × .05 = .505. A3 scores only reputation 1 → .2 × .05 = .01.
+    # A4 is at .8 everywhere except losses 1 → .75: .8 × .90 + .75 × .10 = .795.
+    assert {k: r["score"] for k, r in rows.items()} == {
+        "A1": "100.00",
+        "A2": "50.50",
+        "A3": "1.00",
+        "A4": "79.50",
+    }
+    # the letter ladder: A from 85, B from 70, C from 55
+    assert {k: r["grade"] for k, r in rows.items()} == {"A1": "A", "A2": "D", "A3": "D", "A4": "B"}
+    assert rows["A2"]["sales_revenue.contribution"] == "10.00"  # .5 × .20 × 100
+    assert rows["A2"]["business_reputation.contribution"] == "3.00"  # .6 × .05 × 100
+    assert rows["A4"]["quality_losses.contribution"] == "7.50"  # .75 × .10 × 100
+    assert rows["A4"]["collection_rate.contribution"] == "12.00"  # .8 × .15 × 100
+    # ABC by revenue: A1 carries 50 of 115 million (class A), A3 none (class C)
+    assert rows["A1"]["abc"] == "A"
+    assert rows["A3"]["abc"] == "C"
+
+
+def test_grade_explains_every_score_of_the_demo_book(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path
 ) -> None:
     code, out, err = run(
         capsys, "grade", str(demo_dir / "accounts.csv"), "--format", "json", "--explain"
@@ -755,8 +856,6 @@ def test_grade_scores_grades_and_classifies(
     assert code == 0, err
     rows = json.loads(out)
     assert len(rows) == 30
-    from decimal import Decimal
-
     for r in rows:
         contributions = [Decimal(v) for k, v in r.items() if k.endswith(".contribution")]
         assert len(contributions) == 8
