@@ -438,10 +438,30 @@ def test_rebate_explains_itself_in_a_table_in_either_language(
     assert "已达最高档" in out
 
 
+def test_rebate_names_the_tier_of_a_company_schedule_without_labels(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        'kind = "rebate.tier_schedule"\nmode = "graduated"\n'
+        '[[tiers]]\nlower = 0\nupper = 500000\nrate = "0.04"\n'
+        '[[tiers]]\nlower = 500000\nrate = "0.06"\n',
+        "company.toml",
+    )
+    code, out, err = run(
+        capsys, "rebate", "--sales", "600000", "--policy", path, "--format", "json"
+    )
+    assert code == 0, err
+    (record,) = json.loads(out)
+    assert record["tier"] == "500,000+"
+    assert record["rebate"] == "26000.00"  # 500,000 × 4% + 100,000 × 6%
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["rebate", "--sales", "-5"], "negative"),
+        (["rebate", "--sales", "-5"], "--sales: negative amount (got '-5')"),
+        (["rebate", "--sales", "5", "--collected", "-1"], "--collected: negative amount"),
         (["rebate", "--sales", "lots"], "--sales: not a decimal number"),
         (["rebate", "--sales", "1", "--collected", "x"], "--collected"),
         (["rebate", "--sales", "1", "--policy", "nope"], "no preset or file named 'nope'"),

@@ -485,9 +485,14 @@ def _explain_zh(q: Any) -> list[str]:
 
 def _amount_option(value: str, option: str) -> Decimal:
     try:
-        return as_decimal(value, field=option)
+        amount = as_decimal(value, field=option)
     except ValidationError as exc:
         raise UsageError(str(exc)) from None
+    if amount < 0:
+        raise UsageError(
+            f"{option}: negative amount (got {value!r}); expected an amount of 0 or more"
+        )
+    return amount
 
 
 def _cmd_rebate(args: argparse.Namespace) -> int:
@@ -498,7 +503,7 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
     collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
     q = quote(schedule, basis=sales, base=collected)
     record: Record = {
-        "tier": q.reached.label or str(q.tier),
+        "tier": q.reached.name,
         "rate": q.rate.value,
         "basis": q.basis.amount,
         "base": q.base.amount,

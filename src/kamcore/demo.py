@@ -262,7 +262,7 @@ def _rebates(
                 "id": row["id"],
                 "sales": row["sales_revenue"],
                 "collected": row["collected"],
-                "tier": q.reached.label,
+                "tier": q.reached.name,
                 "rate": q.rate.value,
                 "rebate": rebate.amount,
                 "to_next_tier": None if q.to_next is None else q.to_next.amount,
