@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -992,3 +993,59 @@ def test_every_subcommand_honours_format_and_lang(
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(rows[0]))
     elif zh_heading is not None:
         assert (zh_heading in out) == (lang == "zh")
+
+
+# -- docs/cli.md: every console example runs and prints what the page shows ---------
+
+_CLI_PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+_FILE_BLOCK = re.compile(r'^```\w* title="([^"]+)"\n(.*?)^```', re.MULTILINE | re.DOTALL)
+_CONSOLE_BLOCK = re.compile(r"^```console\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _console_examples(text: str) -> list[tuple[str, str]]:
+    """Every ``$ command`` of the page's console blocks, with the output shown below it."""
+    examples: list[tuple[str, list[str]]] = []
+    for block in _CONSOLE_BLOCK.findall(text):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                examples.append((line[2:], []))
+            else:
+                examples[-1][1].append(line)
+    return [(command, "\n".join(lines) + "\n") for command, lines in examples]
+
+
+def test_the_cli_page_has_examples_of_every_subcommand() -> None:
+    commands = [c for c, _ in _console_examples(_CLI_PAGE.read_text(encoding="utf-8"))]
+    assert all(c.startswith(("kamcore ", "echo $?")) for c in commands)
+    shown = {c.split()[1] for c in commands if c.startswith("kamcore ")}
+    assert shown >= set(_subcommand_names())
+
+
+def test_every_console_example_in_the_cli_docs_prints_what_the_page_shows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import doctest
+    import shlex
+
+    text = _CLI_PAGE.read_text(encoding="utf-8")
+    for name, content in _FILE_BLOCK.findall(text):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    checker = doctest.OutputChecker()
+    status = 0
+    examples = _console_examples(text)
+    assert len(examples) > 10
+    for command, want in examples:
+        if command == "echo $?":
+            got = f"{status}\n"
+        else:
+            argv = shlex.split(command)
+            assert argv[0] == "kamcore"
+            status, out, err = run(capsys, *argv[1:])
+            got = out + err
+            if status:
+                assert out == ""
+                assert err.count("\n") == 1
+        assert checker.check_output(want, got, doctest.ELLIPSIS), (
+            f"$ {command}\n--- the page shows:\n{want}--- the command printed:\n{got}"
+        )
