@@ -259,10 +259,10 @@ def _write(tmp_path: Path, text: str, name: str = "accounts.csv") -> str:
 def test_read_csv_keeps_line_numbers_and_reads_exact_decimals(tmp_path: Path) -> None:
     from decimal import Decimal
 
-    from kamcore.cli import read_csv
+    from kamcore.cli import _read_csv
 
     path = _write(tmp_path, "\ufeffid,revenue\nA1, 1000.50\n\nA2,\n")
-    rows = read_csv(path, required=["revenue"])
+    rows = _read_csv(path, required=["revenue"])
     assert [(r.line, r.text("id")) for r in rows] == [(2, "A1"), (4, "A2")]
     assert rows[0].decimal("revenue", source="accounts.csv") == Decimal("1000.50")
     assert rows[1].decimal("revenue", source="accounts.csv", allow_empty=True) is None
@@ -282,10 +282,10 @@ def test_read_csv_keeps_line_numbers_and_reads_exact_decimals(tmp_path: Path) ->
 def test_read_csv_reports_bad_files_with_their_line(
     tmp_path: Path, text: str, fragment: str
 ) -> None:
-    from kamcore.cli import UsageError, read_csv
+    from kamcore.cli import _read_csv, _UsageError
 
-    with pytest.raises(UsageError) as info:
-        read_csv(_write(tmp_path, text), required=["revenue"])
+    with pytest.raises(_UsageError) as info:
+        _read_csv(_write(tmp_path, text), required=["revenue"])
     assert fragment in str(info.value)
 
 
@@ -368,20 +368,20 @@ def test_a_bug_is_not_reported_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_bad_cells_dates_and_policies_are_usage_errors(tmp_path: Path) -> None:
     from kamcore.calendar import ReviewCycle
-    from kamcore.cli import UsageError, load_policy_arg, parse_date, read_csv
+    from kamcore.cli import _load_policy_arg, _parse_date, _read_csv, _UsageError
 
-    rows = read_csv(_write(tmp_path, "id,revenue\nA1,lots\n"))
-    with pytest.raises(UsageError, match="line 2, column 'revenue': not a decimal"):
+    rows = _read_csv(_write(tmp_path, "id,revenue\nA1,lots\n"))
+    with pytest.raises(_UsageError, match="line 2, column 'revenue': not a decimal"):
         rows[0].decimal("revenue", source="accounts.csv")
-    with pytest.raises(UsageError, match="not a valid date"):
-        parse_date("2026-02-30", option="--as-of")
-    assert parse_date("2026-02-28", option="--as-of").day == 28
-    with pytest.raises(UsageError, match="no preset or file named"):
-        load_policy_arg("nothing-like-this", ReviewCycle)
+    with pytest.raises(_UsageError, match="not a valid date"):
+        _parse_date("2026-02-30", option="--as-of")
+    assert _parse_date("2026-02-28", option="--as-of").day == 28
+    with pytest.raises(_UsageError, match="no preset or file named"):
+        _load_policy_arg("nothing-like-this", ReviewCycle)
     path = _write(tmp_path, "anchor = 2026-01-31\n", "cycle.toml")
-    assert load_policy_arg(path, ReviewCycle).anchor.day == 31
-    with pytest.raises(UsageError, match="can't read"):
-        read_csv(str(tmp_path / "missing.csv"))
+    assert _load_policy_arg(path, ReviewCycle).anchor.day == 31
+    with pytest.raises(_UsageError, match="can't read"):
+        _read_csv(str(tmp_path / "missing.csv"))
 
 
 # -- rebate ---------------------------------------------------------------------------
@@ -1049,3 +1049,19 @@ def test_every_console_example_in_the_cli_docs_prints_what_the_page_shows(
         assert checker.check_output(want, got, doctest.ELLIPSIS), (
             f"$ {command}\n--- the page shows:\n{want}--- the command printed:\n{got}"
         )
+
+
+def test_the_cli_module_exports_exactly_its_public_functions() -> None:
+    import inspect
+
+    import kamcore.cli as cli
+
+    defined = {
+        name
+        for name, value in vars(cli).items()
+        if (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == cli.__name__
+        and not name.startswith("_")
+    }
+    assert defined == set(cli.__all__) == {"build_parser", "main"}
+    assert all(inspect.getdoc(getattr(cli, name)) for name in cli.__all__)

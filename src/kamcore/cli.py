@@ -40,7 +40,7 @@ Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
 
 
-class UsageError(KamError):
+class _UsageError(KamError):
     """A command-line problem that is not a domain error (missing file, bad CSV)."""
 
 
@@ -58,7 +58,7 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of table headings")
 
 
-def emit(
+def _emit(
     args: argparse.Namespace,
     records: Sequence[Record],
     *,
@@ -80,7 +80,7 @@ def emit(
 
 
 @dataclass(frozen=True, slots=True)
-class CsvRow:
+class _CsvRow:
     """One data row of an input CSV, with the line it came from (for error messages)."""
 
     line: int
@@ -98,7 +98,7 @@ class CsvRow:
         try:
             return as_decimal(raw, field=column)
         except ValidationError as exc:
-            raise UsageError(
+            raise _UsageError(
                 f"{source} line {self.line}, column {column!r}: {exc.problem} "
                 f"(got {raw!r}); expected {exc.expected}"
             ) from None
@@ -107,33 +107,33 @@ class CsvRow:
 _RESAVE: Final = 're-save it as UTF-8 (Excel: "CSV UTF-8"; a UTF-8 BOM is fine)'
 
 
-def _not_utf8(path: str, name: str) -> UsageError:
+def _not_utf8(path: str, name: str) -> _UsageError:
     """The one-line error for a file that is not UTF-8, naming where it goes wrong."""
     raw = Path(path).read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return UsageError(f"{name}: not UTF-8 (it is UTF-16); {_RESAVE}")
+        return _UsageError(f"{name}: not UTF-8 (it is UTF-16); {_RESAVE}")
     body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         byte = body[exc.start]
-        return UsageError(
+        return _UsageError(
             f"{name} line {line}: not UTF-8 (byte 0x{byte:02x}; GBK or another local "
             f"encoding?); {_RESAVE}"
         )
-    return UsageError(f"{name}: not UTF-8; {_RESAVE}")  # pragma: no cover - decoded twice
+    return _UsageError(f"{name}: not UTF-8; {_RESAVE}")  # pragma: no cover - decoded twice
 
 
-def read_csv(
+def _read_csv(
     path: str, *, required: Sequence[str] = (), id_column: str | None = "id"
-) -> list[CsvRow]:
+) -> list[_CsvRow]:
     """Read a CSV with one header row, checking its shape.
 
     The file must be UTF-8 (with or without a BOM, as Excel's "CSV UTF-8" writes it).
 
     Raises:
-        UsageError: A missing file, a file that is not UTF-8, a missing column, a row
+        _UsageError: A missing file, a file that is not UTF-8, a missing column, a row
             with the wrong number of cells, or an empty or repeated id — each named
             with its line number.
     """
@@ -141,7 +141,7 @@ def read_csv(
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
-        raise UsageError(f"can't read {path}: {exc.strerror or exc}") from None
+        raise _UsageError(f"can't read {path}: {exc.strerror or exc}") from None
     try:
         return _read_rows(handle, name, required, id_column)
     except UnicodeDecodeError:
@@ -150,23 +150,23 @@ def read_csv(
 
 def _read_rows(
     handle: IO[str], name: str, required: Sequence[str], id_column: str | None
-) -> list[CsvRow]:
+) -> list[_CsvRow]:
     with handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
-            raise UsageError(f"{name} is empty; expected a header row") from None
+            raise _UsageError(f"{name} is empty; expected a header row") from None
         except csv.Error as exc:
-            raise UsageError(f"{name} line 1: malformed CSV ({exc})") from None
+            raise _UsageError(f"{name} line 1: malformed CSV ({exc})") from None
         needed = [*required, *([id_column] if id_column else [])]
         missing = [c for c in needed if c not in header]
         if missing:
-            raise UsageError(
+            raise _UsageError(
                 f"{name}: missing column(s) {', '.join(missing)}; "
                 f"the header has: {', '.join(header)}"
             )
-        rows: list[CsvRow] = []
+        rows: list[_CsvRow] = []
         seen: dict[str, int] = {}
         try:
             for cells in reader:
@@ -174,41 +174,41 @@ def _read_rows(
                 if not cells or all(not c.strip() for c in cells):
                     continue
                 if len(cells) != len(header):
-                    raise UsageError(
+                    raise _UsageError(
                         f"{name} line {line}: malformed row: expected {len(header)} cells "
                         f"({', '.join(header)}), got {len(cells)}"
                     )
-                row = CsvRow(line, dict(zip(header, cells, strict=True)))
+                row = _CsvRow(line, dict(zip(header, cells, strict=True)))
                 if id_column:
                     key = row.text(id_column)
                     if not key:
-                        raise UsageError(f"{name} line {line}: empty {id_column!r}")
+                        raise _UsageError(f"{name} line {line}: empty {id_column!r}")
                     if key in seen:
-                        raise UsageError(
+                        raise _UsageError(
                             f"{name} line {line}: {id_column} {key!r} repeats line {seen[key]}"
                         )
                     seen[key] = line
                 rows.append(row)
         except csv.Error as exc:
-            raise UsageError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
+            raise _UsageError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
     return rows
 
 
-def parse_date(value: str, *, option: str) -> date:
+def _parse_date(value: str, *, option: str) -> date:
     """Parse an ISO date given on the command line, or raise a one-line error."""
     try:
         return as_date(value, field=option)
     except ValidationError as exc:
-        raise UsageError(str(exc)) from None
+        raise _UsageError(str(exc)) from None
 
 
-def load_policy_arg(value: str, cl: type[T]) -> T:
+def _load_policy_arg(value: str, cl: type[T]) -> T:
     """Load ``--policy``/``--playbook``: a preset name, or the path of a TOML file."""
     if value in preset_names():
         return load_preset(value, cl)
     if Path(value).is_file():
         return codec.load_policy(value, cl)
-    raise UsageError(
+    raise _UsageError(
         f"no preset or file named {value!r}; presets: {', '.join(preset_names()) or 'none'}"
     )
 
@@ -262,7 +262,7 @@ def _policy_show(args: argparse.Namespace) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     records: list[Record] = [{"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)]
-    emit(args, records, labels=_POLICY_LABELS)
+    _emit(args, records, labels=_POLICY_LABELS)
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
@@ -281,7 +281,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
                 }
             )
         if args.format != "table":
-            emit(args, rows)
+            _emit(args, rows)
             return EXIT_OK
         # a table shows the description in the chosen language, clipped to fit a
         # terminal; JSON and CSV carry the title and both descriptions in full
@@ -289,7 +289,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         shown: list[Record] = [
             {"name": r["name"], "kind": r["kind"], key: _clip(str(r[key]), 60)} for r in rows
         ]
-        emit(args, shown, labels=_POLICY_LABELS)
+        _emit(args, shown, labels=_POLICY_LABELS)
     elif args.action == "show":
         _policy_show(args)
     elif args.action == "schema":
@@ -298,7 +298,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     else:
         policy = codec.load_policy(args.target)
         kind = codec.policy_kind(type(policy))
-        emit(args, [{"file": args.target, "kind": kind, "valid": True}], labels=_POLICY_LABELS)
+        _emit(args, [{"file": args.target, "kind": kind, "valid": True}], labels=_POLICY_LABELS)
     return EXIT_OK
 
 
@@ -320,7 +320,7 @@ _GRADE_LABELS: Final = {
 }
 
 
-def read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = ()) -> list[Any]:
+def _read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = ()) -> list[Any]:
     """Read account facts from a CSV: the grading figures present as columns, plus extras.
 
     Empty cells are missing figures (never zero).
@@ -328,7 +328,7 @@ def read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = (
     from kamcore.grading import FIGURES, AccountFacts  # noqa: PLC0415
 
     name = Path(path).name
-    rows = read_csv(path, required=extras, id_column=id_column)
+    rows = _read_csv(path, required=extras, id_column=id_column)
     present = [f for f in FIGURES if rows and f in rows[0].values]
     out = []
     for row in rows:
@@ -343,7 +343,7 @@ def read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = (
                 )
             )
         except ValidationError as exc:
-            raise UsageError(f"{name} line {row.line}: {exc}") from None
+            raise _UsageError(f"{name} line {row.line}: {exc}") from None
     return out
 
 
@@ -355,12 +355,12 @@ def _model_arg(value: str) -> Any:
     elif Path(value).is_file():
         model = codec.load_policy(value)
     else:
-        raise UsageError(
+        raise _UsageError(
             f"no preset or file named {value!r}; scoring presets: "
             + ", ".join(n for n in preset_names() if "scorecard" in n)
         )
     if not isinstance(model, WeightedScorecard | TopsisModel):
-        raise UsageError(f"{value!r} is a {type(model).__name__}, not a scoring model")
+        raise _UsageError(f"{value!r} is a {type(model).__name__}, not a scoring model")
     return model
 
 
@@ -368,9 +368,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from kamcore.grading import AbcPolicy, GradeLadder, grade_many  # noqa: PLC0415
 
     model = _model_arg(args.policy)
-    ladder = load_policy_arg(args.ladder, GradeLadder)
-    abc = None if args.abc == "none" else load_policy_arg(args.abc, AbcPolicy)
-    facts = read_accounts(args.file, id_column=args.id, extras=args.extra or ())
+    ladder = _load_policy_arg(args.ladder, GradeLadder)
+    abc = None if args.abc == "none" else _load_policy_arg(args.abc, AbcPolicy)
+    facts = _read_accounts(args.file, id_column=args.id, extras=args.extra or ())
     batch = grade_many(model, ladder, facts, abc=abc, measure=args.by)
     cols = batch.columns()
     records: list[Record] = []
@@ -387,7 +387,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                 if key.endswith(".contribution"):
                     record[key] = values[i]
         records.append(record)
-    emit(args, records, labels=_GRADE_LABELS)
+    _emit(args, records, labels=_GRADE_LABELS)
     return EXIT_OK
 
 
@@ -399,9 +399,9 @@ def _share(value: Decimal) -> Decimal:
 def _cmd_pareto(args: argparse.Namespace) -> int:
     from kamcore.grading import AbcPolicy, classify_abc  # noqa: PLC0415
 
-    policy = load_policy_arg(args.policy, AbcPolicy)
+    policy = _load_policy_arg(args.policy, AbcPolicy)
     name = Path(args.file).name
-    rows = read_csv(args.file, required=[args.by], id_column=args.id)
+    rows = _read_csv(args.file, required=[args.by], id_column=args.id)
     measures = {r.text(args.id): r.decimal(args.by, source=name) for r in rows}
     result = classify_abc(policy, measures)
     records: list[Record]
@@ -427,7 +427,7 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
             }
             for c in result.classes
         ]
-    emit(args, records, labels=_GRADE_LABELS)
+    _emit(args, records, labels=_GRADE_LABELS)
     return EXIT_OK
 
 
@@ -487,9 +487,9 @@ def _amount_option(value: str, option: str) -> Decimal:
     try:
         amount = as_decimal(value, field=option)
     except ValidationError as exc:
-        raise UsageError(str(exc)) from None
+        raise _UsageError(str(exc)) from None
     if amount < 0:
-        raise UsageError(
+        raise _UsageError(
             f"{option}: negative amount (got {value!r}); expected an amount of 0 or more"
         )
     return amount
@@ -498,7 +498,7 @@ def _amount_option(value: str, option: str) -> Decimal:
 def _cmd_rebate(args: argparse.Namespace) -> int:
     from kamcore.rebate import TierSchedule, quote  # noqa: PLC0415 - keeps startup fast
 
-    schedule = load_policy_arg(args.policy, TierSchedule)
+    schedule = _load_policy_arg(args.policy, TierSchedule)
     sales = _amount_option(args.sales, "--sales")
     collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
     q = quote(schedule, basis=sales, base=collected)
@@ -513,7 +513,7 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
         "to_next_tier": None if q.to_next is None else q.to_next.amount,
         "rebate_at_next_tier": None if q.rebate_at_next is None else q.rebate_at_next.amount,
     }
-    emit(args, [record], labels=_REBATE_LABELS)
+    _emit(args, [record], labels=_REBATE_LABELS)
     if args.format == "table" and args.explain:
         lines = _explain_zh(q) if args.lang == "zh" else list(q.explain())
         sys.stdout.write("\n".join(lines) + "\n")
@@ -537,13 +537,13 @@ _FORECAST_LABELS: Final = {
 }
 
 
-def read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> list[Any]:
+def _read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> list[Any]:
     """Read open opportunities from a CSV into the playbook (see ``kamcore forecast -h``)."""
     from kamcore.pipeline import import_opportunity  # noqa: PLC0415
 
     name = Path(path).name
     required = ("account", "owner", "amount", "stage", "opened")
-    rows = read_csv(path, required=required, id_column=id_column)
+    rows = _read_csv(path, required=required, id_column=id_column)
     out = []
     for row in rows:
         amount = row.decimal("amount", source=name)
@@ -562,19 +562,19 @@ def read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> li
                 )
             )
         except ValidationError as exc:
-            raise UsageError(f"{name} line {row.line}: {exc}") from None
+            raise _UsageError(f"{name} line {row.line}: {exc}") from None
     return out
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from kamcore.pipeline import Playbook, forecast, stale, weighted_pipeline  # noqa: PLC0415
 
-    playbook = load_policy_arg(args.playbook, Playbook)
-    opps = read_opportunities(args.file, playbook, id_column=args.id)
-    as_of = parse_date(args.as_of, option="--as-of") if args.as_of else None
+    playbook = _load_policy_arg(args.playbook, Playbook)
+    opps = _read_opportunities(args.file, playbook, id_column=args.id)
+    as_of = _parse_date(args.as_of, option="--as-of") if args.as_of else None
     if args.view == "stale":
         if as_of is None:
-            raise UsageError("--view stale needs --as-of DATE")
+            raise _UsageError("--view stale needs --as-of DATE")
         records: list[Record] = [
             {
                 "id": s.opportunity,
@@ -608,7 +608,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             }
             for r in result.rows
         ]
-    emit(args, records, labels=_FORECAST_LABELS)
+    _emit(args, records, labels=_FORECAST_LABELS)
     return EXIT_OK
 
 
@@ -670,7 +670,7 @@ def _open_archive(path: str) -> SQLiteRepository:
     from kamcore.store import SQLiteRepository  # noqa: PLC0415
 
     if not Path(path).is_file():
-        raise UsageError(f"no archive database at {path}; `kamcore demo` writes one (archive.db)")
+        raise _UsageError(f"no archive database at {path}; `kamcore demo` writes one (archive.db)")
     return SQLiteRepository(path)
 
 
@@ -680,7 +680,7 @@ def _aware_datetime(value: str, option: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise UsageError(
+        raise _UsageError(
             f"{option}: {value!r} is not an ISO date-time with a UTC offset; "
             "expected e.g. 2026-02-23T14:00+08:00"
         )
@@ -701,7 +701,7 @@ def _archive_read(store: SQLiteRepository, args: argparse.Namespace) -> list[Rec
     from kamcore.archive import canonical as canon  # noqa: PLC0415
 
     if not args.key:
-        raise UsageError(f"archive {args.action} needs a dossier KEY")
+        raise _UsageError(f"archive {args.action} needs a dossier KEY")
     # the command reads outside the archive room: 绝密 and 机密 are refused
     dossier = store.get(args.key)
     reader = Borrower("kamcore archive", Role.STAFF)
@@ -753,8 +753,8 @@ def _cmd_archive(args: argparse.Namespace) -> int:
                     status = 1
         elif args.action == "due-reviews":
             if not args.as_of:
-                raise UsageError("archive due-reviews needs --as-of DATE")
-            as_of = parse_date(args.as_of, option="--as-of")
+                raise _UsageError("archive due-reviews needs --as-of DATE")
+            as_of = _parse_date(args.as_of, option="--as-of")
             stored = store.keys()
             dossiers = {k: store.get(k) for k in stored}
             late = overdue_reviews(
@@ -789,10 +789,10 @@ def _cmd_archive(args: argparse.Namespace) -> int:
                 if not args.overdue or (moment is not None and loan.is_overdue(moment))
             ]
             if args.overdue and moment is None:
-                raise UsageError("archive loans --overdue needs --as-of DATETIME")
+                raise _UsageError("archive loans --overdue needs --as-of DATETIME")
     finally:
         store.close()
-    emit(args, records, labels=_ARCHIVE_LABELS)
+    _emit(args, records, labels=_ARCHIVE_LABELS)
     return status
 
 
@@ -817,7 +817,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         records: list[Record] = [
             {"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)
         ]
-        emit(args, records)
+        _emit(args, records)
     return EXIT_OK
 
 
