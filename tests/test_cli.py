@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,34 @@ def test_the_command_prints_help_and_version(capsys: pytest.CaptureFixture[str])
     assert "--out" in out
 
 
+def _subcommand_names() -> list[str]:
+    import argparse
+
+    from kamcore.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return list(sub.choices)
+
+
+@pytest.mark.parametrize("command", ["", *_subcommand_names()])
+def test_no_help_text_shows_a_doubled_percent_sign(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    code, out, _ = run(capsys, *([command] if command else []), "--help")
+    assert code == 0
+    assert "usage: kamcore" in out
+    assert "%%" not in out
+
+
+def test_pareto_help_states_the_thresholds(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "pareto", "--help")
+    text = " ".join(out.split())  # argparse wraps descriptions
+    assert "default 80%/95%" in text
+    assert "50%/70%/80%" in text
+    assert "top 20% by count" in text
+
+
 def test_the_demo_prints_a_summary_and_writes_its_reports(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -48,6 +78,47 @@ def test_the_demo_prints_a_summary_and_writes_its_reports(
     assert lines[0].startswith("id,")
 
 
+def test_the_demo_settles_each_ledger_with_true_up_and_claw_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import csv
+    from decimal import ROUND_HALF_UP
+
+    code, out, err = run(capsys, "demo", "--out", str(tmp_path), "--accounts", "20")
+    assert code == 0, err
+    with (tmp_path / "rebates.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 20
+
+    def money(row: dict[str, str], key: str) -> Decimal:
+        return Decimal(row[key])
+
+    for r in rows:
+        # independently: the source's tiers by net invoiced sales, the rate on net
+        # collections (the year-end quality claims are credited and refunded)
+        invoiced = money(r, "invoiced")
+        rate = Decimal("0.05") if invoiced < 200_000 else Decimal("0.08")
+        rate = Decimal("0.10") if invoiced >= 1_000_000 else rate
+        base = max(money(r, "collected") - money(r, "quality_claims"), Decimal(0))
+        expected = (base * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert money(r, "entitlement") == expected
+        # true-up: the settlements add up to the entitlement, nothing is paid twice
+        paid = money(r, "paid_mid_period") + money(r, "paid_period_end")
+        assert paid - money(r, "clawback_at_close") == money(r, "settled") == expected
+        assert money(r, "paid_mid_period") > 0
+        assert money(r, "clawback_at_close") >= 0
+    clawed = [r for r in rows if money(r, "clawback_at_close") > 0]
+    assert clawed
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    settled = summary["rebates_settled"]
+    assert Decimal(settled["total"]) == sum(money(r, "settled") for r in rows)
+    assert settled["accounts_clawed_back"] == len(clawed)
+    assert "Rebates settled" in out
+    assert "Clawed back" in out
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## Rebate settlements" in report
+
+
 def test_the_demo_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     _, first, _ = run(capsys, "demo", "--out", str(tmp_path / "a"), "--accounts", "30")
     _, second, _ = run(capsys, "demo", "--out", str(tmp_path / "b"), "--accounts", "30")
@@ -55,6 +126,25 @@ def test_the_demo_is_deterministic(capsys: pytest.CaptureFixture[str], tmp_path:
     assert (tmp_path / "a" / "accounts.csv").read_bytes() == (
         tmp_path / "b" / "accounts.csv"
     ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("accounts", "seed"), [(1, 2026), (5, 2026), (12, 2026), (10, 3), (30, 99), (8, 7)]
+)
+def test_the_demo_runs_for_small_companies_and_any_seed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, accounts: int, seed: int
+) -> None:
+    argv = ["demo", "--out", str(tmp_path), "--accounts", str(accounts), "--seed", str(seed)]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    # every salesperson with revenue last year is scored against a positive plan; the
+    # others are named as not scored, on screen and in the summary
+    scored = (tmp_path / "salespeople.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert summary["salespeople_scored"] == len(scored)
+    assert summary["salespeople_scored"] + len(summary["salespeople_not_scored"]) == 6
+    assert all(Decimal(line.split(",")[1]) >= 10_000 for line in scored)
+    assert ("Not scored" in out) == bool(summary["salespeople_not_scored"])
 
 
 @pytest.mark.parametrize(
@@ -92,12 +182,42 @@ def test_validating_a_bad_policy_file_names_the_problem(
     assert err.count("\n") == 1
 
 
-def test_policy_list_has_every_format(capsys: pytest.CaptureFixture[str]) -> None:
-    for fmt in ("table", "json", "csv"):
-        code, out, _ = run(capsys, "policy", "list", "--format", fmt)
-        assert code == 0
-        if fmt == "json":
-            assert isinstance(json.loads(out), list)
+def test_policy_list_names_every_preset_with_its_kind_and_titles_in_every_format(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import csv
+    import io
+
+    from kamcore.presets import preset_names
+
+    names = list(preset_names())
+    assert "rebate_source" in names
+    code, out, _ = run(capsys, "policy", "list", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    assert [p["name"] for p in listed] == names
+    by_name = {p["name"]: p for p in listed}
+    assert by_name["rebate_source"]["kind"] == "rebate.tier_schedule"
+    assert by_name["rebate_source"]["zh"].startswith("销售返点")
+    assert by_name["rebate_source"]["en"].startswith("Sales rebate")
+    assert all(p["zh"] and p["en"] for p in listed)
+
+    code, out, _ = run(capsys, "policy", "list", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.splitlines()[0] == "name,kind,title,en,zh"
+    assert rows == [{k: str(v) for k, v in p.items()} for p in listed]
+
+    code, out, _ = run(capsys, "policy", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["name", "kind", "description"]
+    assert [line.split()[0] for line in lines[2:]] == names
+    line = next(line for line in lines if line.startswith("rebate_source "))
+    assert "rebate.tier_schedule" in line
+    assert "Sales rebate" in line
+    code, out, _ = run(capsys, "policy", "list", "--lang", "zh")
+    assert "销售返点" in next(line for line in out.splitlines() if line.startswith("rebate_source"))
 
 
 def test_python_dash_m_runs_the_command() -> None:
@@ -139,10 +259,10 @@ def _write(tmp_path: Path, text: str, name: str = "accounts.csv") -> str:
 def test_read_csv_keeps_line_numbers_and_reads_exact_decimals(tmp_path: Path) -> None:
     from decimal import Decimal
 
-    from kamcore.cli import read_csv
+    from kamcore.cli import _read_csv
 
     path = _write(tmp_path, "\ufeffid,revenue\nA1, 1000.50\n\nA2,\n")
-    rows = read_csv(path, required=["revenue"])
+    rows = _read_csv(path, required=["revenue"])
     assert [(r.line, r.text("id")) for r in rows] == [(2, "A1"), (4, "A2")]
     assert rows[0].decimal("revenue", source="accounts.csv") == Decimal("1000.50")
     assert rows[1].decimal("revenue", source="accounts.csv", allow_empty=True) is None
@@ -162,29 +282,106 @@ def test_read_csv_keeps_line_numbers_and_reads_exact_decimals(tmp_path: Path) ->
 def test_read_csv_reports_bad_files_with_their_line(
     tmp_path: Path, text: str, fragment: str
 ) -> None:
-    from kamcore.cli import UsageError, read_csv
+    from kamcore.cli import _read_csv, _UsageError
 
-    with pytest.raises(UsageError) as info:
-        read_csv(_write(tmp_path, text), required=["revenue"])
+    with pytest.raises(_UsageError) as info:
+        _read_csv(_write(tmp_path, text), required=["revenue"])
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        (b"\xff\xfe x", "b.csv: not UTF-8 (it is UTF-16); re-save it as UTF-8"),
+        # 北京 in GBK, as Chinese Excel saves "CSV (comma delimited)"
+        (b"id,x\nA1,1\n\xb1\xb1\xbe\xa9,2\n", "b.csv line 3: not UTF-8 (byte 0xb1"),
+    ],
+)
+def test_a_csv_that_is_not_utf8_exits_2_asking_to_resave_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, raw: bytes, fragment: str
+) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(raw)
+    code, out, err = run(capsys, "pareto", str(path), "--by", "x")
+    assert code == 2
+    assert out == ""
+    assert fragment in err
+    assert "a UTF-8 BOM is fine" in err
+    assert err.count("\n") == 1
+
+
+def test_a_csv_with_a_utf8_bom_is_read(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffid,x\n北京,3\n上海,1\n".encode())
+    argv = ["pareto", str(path), "--by", "x", "--view", "accounts", "--format", "csv"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert [line.split(",")[0] for line in out.splitlines()] == ["id", "北京", "上海"]
+
+
+def test_numbers_too_large_for_decimal_arithmetic_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "id,x\nA1,1E+999999999\nA2,2\n")
+    code, _, err = run(capsys, "pareto", path, "--by", "x")
+    assert code == 2
+    assert "line 2, column 'x': too large" in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "fragment"),
+    [
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "not UTF-8 text"),
+        (UnicodeEncodeError("ascii", "返点", 0, 2, "ordinal not in range"), "PYTHONIOENCODING"),
+    ],
+)
+def test_encoding_errors_anywhere_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    error: UnicodeError,
+    fragment: str,
+) -> None:
+    import kamcore.cli
+
+    def broken(args: object) -> int:
+        raise error
+
+    monkeypatch.setattr(kamcore.cli, "_cmd_rebate", broken)
+    code, _, err = run(capsys, "rebate", "--sales", "1")
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1
+
+
+def test_a_bug_is_not_reported_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kamcore.cli
+
+    def buggy(args: object) -> int:
+        raise TypeError("a real bug")
+
+    monkeypatch.setattr(kamcore.cli, "_cmd_rebate", buggy)
+    with pytest.raises(TypeError, match="a real bug"):
+        main(["rebate", "--sales", "1"])
 
 
 def test_bad_cells_dates_and_policies_are_usage_errors(tmp_path: Path) -> None:
     from kamcore.calendar import ReviewCycle
-    from kamcore.cli import UsageError, load_policy_arg, parse_date, read_csv
+    from kamcore.cli import _load_policy_arg, _parse_date, _read_csv, _UsageError
 
-    rows = read_csv(_write(tmp_path, "id,revenue\nA1,lots\n"))
-    with pytest.raises(UsageError, match="line 2, column 'revenue': not a decimal"):
+    rows = _read_csv(_write(tmp_path, "id,revenue\nA1,lots\n"))
+    with pytest.raises(_UsageError, match="line 2, column 'revenue': not a decimal"):
         rows[0].decimal("revenue", source="accounts.csv")
-    with pytest.raises(UsageError, match="not a valid date"):
-        parse_date("2026-02-30", option="--as-of")
-    assert parse_date("2026-02-28", option="--as-of").day == 28
-    with pytest.raises(UsageError, match="no preset or file named"):
-        load_policy_arg("nothing-like-this", ReviewCycle)
+    with pytest.raises(_UsageError, match="not a valid date"):
+        _parse_date("2026-02-30", option="--as-of")
+    assert _parse_date("2026-02-28", option="--as-of").day == 28
+    with pytest.raises(_UsageError, match="no preset or file named"):
+        _load_policy_arg("nothing-like-this", ReviewCycle)
     path = _write(tmp_path, "anchor = 2026-01-31\n", "cycle.toml")
-    assert load_policy_arg(path, ReviewCycle).anchor.day == 31
-    with pytest.raises(UsageError, match="can't read"):
-        read_csv(str(tmp_path / "missing.csv"))
+    assert _load_policy_arg(path, ReviewCycle).anchor.day == 31
+    with pytest.raises(_UsageError, match="can't read"):
+        _read_csv(str(tmp_path / "missing.csv"))
 
 
 # -- rebate ---------------------------------------------------------------------------
@@ -226,17 +423,46 @@ def test_rebate_worked_examples_from_the_source(
     assert row["rebate"] == rebate
 
 
-def test_rebate_explains_itself_in_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rebate_explains_itself_in_a_table_in_either_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "rebate", "--sales", "199999.99", "--explain")
+    assert code == 0
+    assert "next tier at 200,000 (0.01 more)" in out
     code, out, _ = run(capsys, "rebate", "--sales", "199999.99", "--explain", "--lang", "zh")
     assert code == 0
     assert "返点率" in out
-    assert "next tier at 200,000 (0.01 more)" in out
+    assert "总收款 199,999.99 × 5% = 9,999.9995 → 10,000.00（四舍五入）" in out
+    assert "达到 200,000 进入下一档（还差 0.01）：届时返点 16,000.00（+6,000.00）" in out
+    assert "next tier" not in out
+    code, out, _ = run(capsys, "rebate", "--sales", "1500000", "--explain", "--lang", "zh")
+    assert "已达最高档" in out
+
+
+def test_rebate_names_the_tier_of_a_company_schedule_without_labels(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        'kind = "rebate.tier_schedule"\nmode = "graduated"\n'
+        '[[tiers]]\nlower = 0\nupper = 500000\nrate = "0.04"\n'
+        '[[tiers]]\nlower = 500000\nrate = "0.06"\n',
+        "company.toml",
+    )
+    code, out, err = run(
+        capsys, "rebate", "--sales", "600000", "--policy", path, "--format", "json"
+    )
+    assert code == 0, err
+    (record,) = json.loads(out)
+    assert record["tier"] == "500,000+"
+    assert record["rebate"] == "26000.00"  # 500,000 × 4% + 100,000 × 6%
 
 
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["rebate", "--sales", "-5"], "negative"),
+        (["rebate", "--sales", "-5"], "--sales: negative amount (got '-5')"),
+        (["rebate", "--sales", "5", "--collected", "-1"], "--collected: negative amount"),
         (["rebate", "--sales", "lots"], "--sales: not a decimal number"),
         (["rebate", "--sales", "1", "--collected", "x"], "--collected"),
         (["rebate", "--sales", "1", "--policy", "nope"], "no preset or file named 'nope'"),
@@ -386,32 +612,58 @@ def test_archive_verify_history_show_and_reviews(
     )
     assert code == 0
     assert out.splitlines()[0] == "key,name,grade,last_review,due,days_overdue"
-    code, out, _ = run(
-        capsys,
-        "archive",
-        "--db",
-        db,
-        "loans",
-        "--as-of",
-        "2026-11-01T00:00+08:00",
-        "--format",
-        "json",
-    )
-    loans = json.loads(out)
-    assert [loan["overdue"] for loan in loans] == [False, False, True][: len(loans)]
-    code, out, _ = run(
-        capsys,
-        "archive",
-        "--db",
-        db,
-        "loans",
-        "--overdue",
-        "--as-of",
-        "2026-11-01T00:00+08:00",
-        "--format",
-        "json",
-    )
-    assert all(loan["overdue"] for loan in json.loads(out))
+
+
+@pytest.fixture(scope="module")
+def loans_db(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> str:
+    """The demo's archive with three loans recorded on 2026-10-31 (UTC+8), four hours each.
+
+    L-1 came back at noon; L-2, lent at 14:00, was due at 18:00 and is still out; L-3,
+    lent at 22:00, is due at 02:00 the next day.
+    """
+    import shutil
+    from datetime import datetime, timedelta, timezone
+
+    from kamcore.archive import SOURCE_LENDING_POLICY, Borrower, Role, lend, return_loan
+    from kamcore.store import SQLiteRepository
+
+    path = tmp_path_factory.mktemp("loans") / "archive.db"
+    shutil.copy(demo_dir / "archive.db", path)
+    cst = timezone(timedelta(hours=8))
+    chen = Borrower("陈总", Role.EXECUTIVE)  # executives borrow unclassified dossiers directly
+    with SQLiteRepository(path) as store:
+        for n, (key, hour) in enumerate((("A0001", 9), ("A0002", 14), ("A0003", 22)), 1):
+            dossier = store.get(key)
+            at = datetime(2026, 10, 31, hour, tzinfo=cst)
+            loan = lend(SOURCE_LENDING_POLICY, dossier, chen, at=at, hours=4, loan_id=f"L-{n}")
+            store.record_loan(loan)
+            if n == 1:
+                store.record_loan(return_loan(loan, at=at + timedelta(hours=3)))
+    return str(path)
+
+
+def test_archive_loans_lists_the_register_and_its_overdue_loans(
+    capsys: pytest.CaptureFixture[str], loans_db: str
+) -> None:
+    as_of = ["--as-of", "2026-11-01T00:00+08:00", "--format", "json"]
+    code, out, err = run(capsys, "archive", "--db", loans_db, "loans", *as_of)
+    assert code == 0, err
+    loans = {loan["id"]: loan for loan in json.loads(out)}
+    assert sorted(loans) == ["L-1", "L-2", "L-3"]
+    assert {k: v["overdue"] for k, v in loans.items()} == {
+        "L-1": False,  # returned
+        "L-2": True,  # due 18:00, still out at midnight
+        "L-3": False,  # due 02:00
+    }
+    assert loans["L-1"]["returned_at"] == "2026-10-31T12:00:00+08:00"
+    assert loans["L-2"]["due_at"] == "2026-10-31T18:00:00+08:00"
+    assert loans["L-2"]["returned_at"] is None
+    assert loans["L-3"]["borrower"] == "陈总"
+    code, out, _ = run(capsys, "archive", "--db", loans_db, "loans", "--overdue", *as_of)
+    assert code == 0
+    assert [loan["id"] for loan in json.loads(out)] == ["L-2"]
+    code, out, _ = run(capsys, "archive", "--db", loans_db, "loans", "A0002", *as_of)
+    assert [loan["id"] for loan in json.loads(out)] == ["L-2"]
 
 
 def test_archive_verify_exits_1_when_a_byte_of_history_was_altered(
@@ -571,8 +823,53 @@ def test_pareto_classes_follow_cumulative_share(
     assert sum(Decimal(c["share"]) for c in classes.values()) == 1
 
 
-def test_grade_scores_grades_and_classifies(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_dir: Path
+_SCORED = (
+    "id,contract_volume,unit_price,sales_revenue,invoiced,collected,profit,"
+    "quality_losses,industry_influence,business_reputation\n"
+    "A1,10000000,60,50000000,100,100,5000000,0,10,5\n"
+    "A2,5000000,50,25000000,100,75,2500000,10000,5,3\n"
+    "A3,0,40,0,100,50,0,200000,0,1\n"
+    "A4,8000000,56,40000000,100,90,4000000,1,8,4\n"
+)
+
+
+def test_grade_scores_accounts_as_the_scorecard_arithmetic_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, _SCORED)
+    code, out, err = run(capsys, "grade", path, "--format", "json", "--explain")
+    assert code == 0, err
+    rows = {r["id"]: r for r in json.loads(out)}
+    # By hand, with the grading_scorecard preset: each criterion's normalised value
+    # (0–1) × its weight × 100. Weights: volume .15, unit price .10, revenue .20,
+    # collection rate .15, profit .15, quality losses .10, influence .10, reputation .05.
+    # Linear bounds: volume 0–10M, revenue 0–50M, collection rate 0.5–1, profit 0–5M,
+    # influence 0–10; unit price min–max over the file (40–60); quality-loss steps
+    # 0 / ≥1 .25 / ≥10,000 .5 / ≥200,000 1, lower is better (1 − step); reputation
+    # 1–5 → .2–1.
+    # A1 is at every upper bound: 100. A2 is halfway everywhere (collected 75 of 100 is
+    # halfway between .5 and 1; losses 10,000 → 1 − .5) but reputation 3 → .6:
+    # .5 × .95 + .6 × .05 = .505. A3 scores only reputation 1 → .2 × .05 = .01.
+    # A4 is at .8 everywhere except losses 1 → .75: .8 × .90 + .75 × .10 = .795.
+    assert {k: r["score"] for k, r in rows.items()} == {
+        "A1": "100.00",
+        "A2": "50.50",
+        "A3": "1.00",
+        "A4": "79.50",
+    }
+    # the letter ladder: A from 85, B from 70, C from 55
+    assert {k: r["grade"] for k, r in rows.items()} == {"A1": "A", "A2": "D", "A3": "D", "A4": "B"}
+    assert rows["A2"]["sales_revenue.contribution"] == "10.00"  # .5 × .20 × 100
+    assert rows["A2"]["business_reputation.contribution"] == "3.00"  # .6 × .05 × 100
+    assert rows["A4"]["quality_losses.contribution"] == "7.50"  # .75 × .10 × 100
+    assert rows["A4"]["collection_rate.contribution"] == "12.00"  # .8 × .15 × 100
+    # ABC by revenue: A1 carries 50 of 115 million (class A), A3 none (class C)
+    assert rows["A1"]["abc"] == "A"
+    assert rows["A3"]["abc"] == "C"
+
+
+def test_grade_explains_every_score_of_the_demo_book(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path
 ) -> None:
     code, out, err = run(
         capsys, "grade", str(demo_dir / "accounts.csv"), "--format", "json", "--explain"
@@ -580,8 +877,6 @@ def test_grade_scores_grades_and_classifies(
     assert code == 0, err
     rows = json.loads(out)
     assert len(rows) == 30
-    from decimal import Decimal
-
     for r in rows:
         contributions = [Decimal(v) for k, v in r.items() if k.endswith(".contribution")]
         assert len(contributions) == 8
@@ -636,3 +931,137 @@ def test_a_negative_figure_is_reported_with_its_line(
     code, _, err = run(capsys, "grade", path, "--abc", "none")
     assert code == 2
     assert "accounts.csv line 4" in err
+
+
+# -- every subcommand in every format and language -----------------------------------
+
+_MATRIX: dict[str, tuple[list[str], str | None]] = {
+    # name: (arguments, a Chinese heading a --lang zh table must show)
+    "policy list": (["policy", "list"], "名称"),
+    # a preset's TOML is the same text in either language
+    "policy show": (["policy", "show", "rebate_source"], None),
+    "policy validate": (["policy", "validate", "{policy}"], "文件"),
+    "rebate": (["rebate", "--sales", "200000", "--collected", "180000", "--explain"], "返点率"),
+    "pareto": (["pareto", "{accounts}", "--by", "sales_revenue"], "客户数"),
+    "grade": (["grade", "{book}"], "等级"),
+    "forecast": (["forecast", "{opps}"], "预测类别"),
+    "archive": (["archive", "--db", "{db}", "verify"], "链完整"),
+    "demo": (["demo", "--accounts", "3", "--out", "{out}"], "客户数"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize("command", list(_MATRIX))
+def test_every_subcommand_honours_format_and_lang(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    demo_dir: Path,
+    command: str,
+    fmt: str,
+    lang: str,
+) -> None:
+    import csv
+    import io
+
+    from kamcore.presets import preset_path
+
+    places = {
+        "{policy}": str(preset_path("rebate_source")),
+        "{accounts}": _write(tmp_path, _ACCOUNTS),
+        "{book}": str(demo_dir / "accounts.csv"),
+        "{opps}": _write(tmp_path, _OPPS, "opps.csv"),
+        "{db}": str(demo_dir / "archive.db"),
+        "{out}": str(tmp_path / "demo"),
+    }
+    argv, zh_heading = _MATRIX[command]
+    argv = [places.get(a, a) for a in argv]
+    code, out, err = run(capsys, *argv, "--format", fmt, "--lang", lang)
+    assert code == 0, err
+    if fmt == "json":
+        data = json.loads(out)
+        records = data if isinstance(data, list) else [{"field": "", "value": ""}]
+        assert records
+        assert all(isinstance(r, dict) for r in records)
+        code, csv_out, _ = run(capsys, *argv, "--format", "csv", "--lang", lang)
+        # the CSV has a header row with the same keys as the JSON records
+        assert next(csv.reader(io.StringIO(csv_out))) == list(records[0])
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert len(rows) >= 2
+        assert all(len(r) == len(rows[0]) for r in rows)
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(rows[0]))
+    elif zh_heading is not None:
+        assert (zh_heading in out) == (lang == "zh")
+
+
+# -- docs/cli.md: every console example runs and prints what the page shows ---------
+
+_CLI_PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+_FILE_BLOCK = re.compile(r'^```\w* title="([^"]+)"\n(.*?)^```', re.MULTILINE | re.DOTALL)
+_CONSOLE_BLOCK = re.compile(r"^```console\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _console_examples(text: str) -> list[tuple[str, str]]:
+    """Every ``$ command`` of the page's console blocks, with the output shown below it."""
+    examples: list[tuple[str, list[str]]] = []
+    for block in _CONSOLE_BLOCK.findall(text):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                examples.append((line[2:], []))
+            else:
+                examples[-1][1].append(line)
+    return [(command, "\n".join(lines) + "\n") for command, lines in examples]
+
+
+def test_the_cli_page_has_examples_of_every_subcommand() -> None:
+    commands = [c for c, _ in _console_examples(_CLI_PAGE.read_text(encoding="utf-8"))]
+    assert all(c.startswith(("kamcore ", "echo $?")) for c in commands)
+    shown = {c.split()[1] for c in commands if c.startswith("kamcore ")}
+    assert shown >= set(_subcommand_names())
+
+
+def test_every_console_example_in_the_cli_docs_prints_what_the_page_shows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import doctest
+    import shlex
+
+    text = _CLI_PAGE.read_text(encoding="utf-8")
+    for name, content in _FILE_BLOCK.findall(text):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    checker = doctest.OutputChecker()
+    status = 0
+    examples = _console_examples(text)
+    assert len(examples) > 10
+    for command, want in examples:
+        if command == "echo $?":
+            got = f"{status}\n"
+        else:
+            argv = shlex.split(command)
+            assert argv[0] == "kamcore"
+            status, out, err = run(capsys, *argv[1:])
+            got = out + err
+            if status:
+                assert out == ""
+                assert err.count("\n") == 1
+        assert checker.check_output(want, got, doctest.ELLIPSIS), (
+            f"$ {command}\n--- the page shows:\n{want}--- the command printed:\n{got}"
+        )
+
+
+def test_the_cli_module_exports_exactly_its_public_functions() -> None:
+    import inspect
+
+    import kamcore.cli as cli
+
+    defined = {
+        name
+        for name, value in vars(cli).items()
+        if (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == cli.__name__
+        and not name.startswith("_")
+    }
+    assert defined == set(cli.__all__) == {"build_parser", "main"}
+    assert all(inspect.getdoc(getattr(cli, name)) for name in cli.__all__)

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import argparse
 import csv
+import decimal
 import json
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
-from kamcore._output import FORMATS, Record, render
+from kamcore._output import FORMATS, Record, render, text_width
 from kamcore._version import __version__
 from kamcore.calendar import as_date
 from kamcore.errors import KamError, ValidationError
@@ -38,7 +40,7 @@ Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
 
 
-class UsageError(KamError):
+class _UsageError(KamError):
     """A command-line problem that is not a domain error (missing file, bad CSV)."""
 
 
@@ -56,7 +58,7 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of table headings")
 
 
-def emit(
+def _emit(
     args: argparse.Namespace,
     records: Sequence[Record],
     *,
@@ -78,7 +80,7 @@ def emit(
 
 
 @dataclass(frozen=True, slots=True)
-class CsvRow:
+class _CsvRow:
     """One data row of an input CSV, with the line it came from (for error messages)."""
 
     line: int
@@ -96,42 +98,75 @@ class CsvRow:
         try:
             return as_decimal(raw, field=column)
         except ValidationError as exc:
-            raise UsageError(
+            raise _UsageError(
                 f"{source} line {self.line}, column {column!r}: {exc.problem} "
                 f"(got {raw!r}); expected {exc.expected}"
             ) from None
 
 
-def read_csv(
+_RESAVE: Final = 're-save it as UTF-8 (Excel: "CSV UTF-8"; a UTF-8 BOM is fine)'
+
+
+def _not_utf8(path: str, name: str) -> _UsageError:
+    """The one-line error for a file that is not UTF-8, naming where it goes wrong."""
+    raw = Path(path).read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _UsageError(f"{name}: not UTF-8 (it is UTF-16); {_RESAVE}")
+    body = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        byte = body[exc.start]
+        return _UsageError(
+            f"{name} line {line}: not UTF-8 (byte 0x{byte:02x}; GBK or another local "
+            f"encoding?); {_RESAVE}"
+        )
+    return _UsageError(f"{name}: not UTF-8; {_RESAVE}")  # pragma: no cover - decoded twice
+
+
+def _read_csv(
     path: str, *, required: Sequence[str] = (), id_column: str | None = "id"
-) -> list[CsvRow]:
+) -> list[_CsvRow]:
     """Read a CSV with one header row, checking its shape.
 
+    The file must be UTF-8 (with or without a BOM, as Excel's "CSV UTF-8" writes it).
+
     Raises:
-        UsageError: A missing file, a missing column, a row with the wrong number of
-            cells, or an empty or repeated id — each named with its line number.
+        _UsageError: A missing file, a file that is not UTF-8, a missing column, a row
+            with the wrong number of cells, or an empty or repeated id — each named
+            with its line number.
     """
     name = Path(path).name
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
-        raise UsageError(f"can't read {path}: {exc.strerror or exc}") from None
+        raise _UsageError(f"can't read {path}: {exc.strerror or exc}") from None
+    try:
+        return _read_rows(handle, name, required, id_column)
+    except UnicodeDecodeError:
+        raise _not_utf8(path, name) from None
+
+
+def _read_rows(
+    handle: IO[str], name: str, required: Sequence[str], id_column: str | None
+) -> list[_CsvRow]:
     with handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
-            raise UsageError(f"{name} is empty; expected a header row") from None
+            raise _UsageError(f"{name} is empty; expected a header row") from None
         except csv.Error as exc:
-            raise UsageError(f"{name} line 1: malformed CSV ({exc})") from None
+            raise _UsageError(f"{name} line 1: malformed CSV ({exc})") from None
         needed = [*required, *([id_column] if id_column else [])]
         missing = [c for c in needed if c not in header]
         if missing:
-            raise UsageError(
+            raise _UsageError(
                 f"{name}: missing column(s) {', '.join(missing)}; "
                 f"the header has: {', '.join(header)}"
             )
-        rows: list[CsvRow] = []
+        rows: list[_CsvRow] = []
         seen: dict[str, int] = {}
         try:
             for cells in reader:
@@ -139,41 +174,41 @@ def read_csv(
                 if not cells or all(not c.strip() for c in cells):
                     continue
                 if len(cells) != len(header):
-                    raise UsageError(
+                    raise _UsageError(
                         f"{name} line {line}: malformed row: expected {len(header)} cells "
                         f"({', '.join(header)}), got {len(cells)}"
                     )
-                row = CsvRow(line, dict(zip(header, cells, strict=True)))
+                row = _CsvRow(line, dict(zip(header, cells, strict=True)))
                 if id_column:
                     key = row.text(id_column)
                     if not key:
-                        raise UsageError(f"{name} line {line}: empty {id_column!r}")
+                        raise _UsageError(f"{name} line {line}: empty {id_column!r}")
                     if key in seen:
-                        raise UsageError(
+                        raise _UsageError(
                             f"{name} line {line}: {id_column} {key!r} repeats line {seen[key]}"
                         )
                     seen[key] = line
                 rows.append(row)
         except csv.Error as exc:
-            raise UsageError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
+            raise _UsageError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
     return rows
 
 
-def parse_date(value: str, *, option: str) -> date:
+def _parse_date(value: str, *, option: str) -> date:
     """Parse an ISO date given on the command line, or raise a one-line error."""
     try:
         return as_date(value, field=option)
     except ValidationError as exc:
-        raise UsageError(str(exc)) from None
+        raise _UsageError(str(exc)) from None
 
 
-def load_policy_arg(value: str, cl: type[T]) -> T:
+def _load_policy_arg(value: str, cl: type[T]) -> T:
     """Load ``--policy``/``--playbook``: a preset name, or the path of a TOML file."""
     if value in preset_names():
         return load_preset(value, cl)
     if Path(value).is_file():
         return codec.load_policy(value, cl)
-    raise UsageError(
+    raise _UsageError(
         f"no preset or file named {value!r}; presets: {', '.join(preset_names()) or 'none'}"
     )
 
@@ -181,24 +216,89 @@ def load_policy_arg(value: str, cl: type[T]) -> T:
 # -- policy ---------------------------------------------------------------------------
 
 
+_POLICY_LABELS: Final = {
+    "name": ("name", "名称"),
+    "kind": ("kind", "类型"),
+    "title": ("title", "标题"),
+    "en": ("description", "说明（英文）"),
+    "zh": ("description (zh)", "说明"),
+    "file": ("file", "文件"),
+    "valid": ("valid", "有效"),
+    "field": ("field", "字段"),
+    "value": ("value", "值"),
+}
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns, ending in … when cut."""
+    if text_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _preset_meta(name: str) -> dict[str, str]:
+    """A preset's ``[meta]`` table (title, zh/en labels, source citation)."""
+    meta = tomllib.loads(preset_text(name)).get("meta", {})
+    return {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
+
+
+def _policy_show(args: argparse.Namespace) -> None:
+    """``policy show NAME``: the preset's TOML (table), or the policy as JSON/CSV."""
+    if args.format == "table":
+        sys.stdout.write(preset_text(args.target))
+        return
+    policy = load_preset(args.target)
+    data = {
+        "kind": codec.policy_kind(type(policy)),
+        **codec.to_dict(policy),
+        "meta": _preset_meta(args.target),
+    }
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    records: list[Record] = [{"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)]
+    _emit(args, records, labels=_POLICY_LABELS)
+
+
 def _cmd_policy(args: argparse.Namespace) -> int:
     if args.action == "list":
         rows: list[Record] = []
         for name in preset_names():
             policy = load_preset(name)
+            meta = _preset_meta(name)
             rows.append(
-                {"name": name, "kind": codec.policy_kind(type(policy)) or type(policy).__name__}
+                {
+                    "name": name,
+                    "kind": codec.policy_kind(type(policy)) or type(policy).__name__,
+                    "title": meta.get("title", ""),
+                    "en": meta.get("en", ""),
+                    "zh": meta.get("zh", ""),
+                }
             )
-        emit(args, rows, labels={"name": ("name", "名称"), "kind": ("kind", "类型")})
+        if args.format != "table":
+            _emit(args, rows)
+            return EXIT_OK
+        # a table shows the description in the chosen language, clipped to fit a
+        # terminal; JSON and CSV carry the title and both descriptions in full
+        key = "zh" if args.lang == "zh" else "en"
+        shown: list[Record] = [
+            {"name": r["name"], "kind": r["kind"], key: _clip(str(r[key]), 60)} for r in rows
+        ]
+        _emit(args, shown, labels=_POLICY_LABELS)
     elif args.action == "show":
-        sys.stdout.write(preset_text(args.target))
+        _policy_show(args)
     elif args.action == "schema":
         schema = codec.json_schema(codec.policy_class(args.target))
         sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
     else:
         policy = codec.load_policy(args.target)
         kind = codec.policy_kind(type(policy))
-        emit(args, [{"file": args.target, "kind": kind, "valid": True}])
+        _emit(args, [{"file": args.target, "kind": kind, "valid": True}], labels=_POLICY_LABELS)
     return EXIT_OK
 
 
@@ -220,7 +320,7 @@ _GRADE_LABELS: Final = {
 }
 
 
-def read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = ()) -> list[Any]:
+def _read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = ()) -> list[Any]:
     """Read account facts from a CSV: the grading figures present as columns, plus extras.
 
     Empty cells are missing figures (never zero).
@@ -228,7 +328,7 @@ def read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = (
     from kamcore.grading import FIGURES, AccountFacts  # noqa: PLC0415
 
     name = Path(path).name
-    rows = read_csv(path, required=extras, id_column=id_column)
+    rows = _read_csv(path, required=extras, id_column=id_column)
     present = [f for f in FIGURES if rows and f in rows[0].values]
     out = []
     for row in rows:
@@ -243,7 +343,7 @@ def read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = (
                 )
             )
         except ValidationError as exc:
-            raise UsageError(f"{name} line {row.line}: {exc}") from None
+            raise _UsageError(f"{name} line {row.line}: {exc}") from None
     return out
 
 
@@ -255,12 +355,12 @@ def _model_arg(value: str) -> Any:
     elif Path(value).is_file():
         model = codec.load_policy(value)
     else:
-        raise UsageError(
+        raise _UsageError(
             f"no preset or file named {value!r}; scoring presets: "
             + ", ".join(n for n in preset_names() if "scorecard" in n)
         )
     if not isinstance(model, WeightedScorecard | TopsisModel):
-        raise UsageError(f"{value!r} is a {type(model).__name__}, not a scoring model")
+        raise _UsageError(f"{value!r} is a {type(model).__name__}, not a scoring model")
     return model
 
 
@@ -268,9 +368,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from kamcore.grading import AbcPolicy, GradeLadder, grade_many  # noqa: PLC0415
 
     model = _model_arg(args.policy)
-    ladder = load_policy_arg(args.ladder, GradeLadder)
-    abc = None if args.abc == "none" else load_policy_arg(args.abc, AbcPolicy)
-    facts = read_accounts(args.file, id_column=args.id, extras=args.extra or ())
+    ladder = _load_policy_arg(args.ladder, GradeLadder)
+    abc = None if args.abc == "none" else _load_policy_arg(args.abc, AbcPolicy)
+    facts = _read_accounts(args.file, id_column=args.id, extras=args.extra or ())
     batch = grade_many(model, ladder, facts, abc=abc, measure=args.by)
     cols = batch.columns()
     records: list[Record] = []
@@ -287,7 +387,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                 if key.endswith(".contribution"):
                     record[key] = values[i]
         records.append(record)
-    emit(args, records, labels=_GRADE_LABELS)
+    _emit(args, records, labels=_GRADE_LABELS)
     return EXIT_OK
 
 
@@ -299,9 +399,9 @@ def _share(value: Decimal) -> Decimal:
 def _cmd_pareto(args: argparse.Namespace) -> int:
     from kamcore.grading import AbcPolicy, classify_abc  # noqa: PLC0415
 
-    policy = load_policy_arg(args.policy, AbcPolicy)
+    policy = _load_policy_arg(args.policy, AbcPolicy)
     name = Path(args.file).name
-    rows = read_csv(args.file, required=[args.by], id_column=args.id)
+    rows = _read_csv(args.file, required=[args.by], id_column=args.id)
     measures = {r.text(args.id): r.decimal(args.by, source=name) for r in rows}
     result = classify_abc(policy, measures)
     records: list[Record]
@@ -327,7 +427,7 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
             }
             for c in result.classes
         ]
-    emit(args, records, labels=_GRADE_LABELS)
+    _emit(args, records, labels=_GRADE_LABELS)
     return EXIT_OK
 
 
@@ -346,22 +446,64 @@ _REBATE_LABELS: Final = {
 }
 
 
+_ZH_TERMS: Final = {"sales": "销售额", "collected": "总收款"}
+
+
+def _explain_zh(q: Any) -> list[str]:
+    """The quote in Chinese words, one line per fact (as ``RebateQuote.explain``)."""
+    from kamcore.rebate import BreakpointOwner, TierMode  # noqa: PLC0415
+
+    def fmt(value: Decimal) -> str:
+        return f"{value:,}"
+
+    s, t = q.schedule, q.reached
+    basis = _ZH_TERMS.get(s.basis_label, s.basis_label)
+    base = _ZH_TERMS.get(s.base_label, s.base_label)
+    lines = [f"{basis} {fmt(q.basis.amount)} 达到第 {q.tier + 1} 档（{t.name}），返点率 {t.rate}"]
+    rounding = s.rounding.label  # "half up (四舍五入)": the Chinese name in brackets
+    rounding = rounding[rounding.find("(") + 1 : -1] if rounding.endswith(")") else rounding
+    tail = f"{fmt(q.exact.amount)} → {fmt(q.rebate.amount)}（{rounding}）"
+    if s.mode is TierMode.WHOLE_AMOUNT:
+        lines.append(f"全额累进：{base} {fmt(q.base.amount)} × {t.rate} = {tail}")
+    else:
+        lines.extend(
+            f"分段 {fmt(sl.lower.amount)}–{fmt(sl.upper.amount)}："
+            f"{fmt(sl.base.amount)} × {sl.rate} = {fmt(sl.rebate.amount)}"
+            for sl in q.slices
+        )
+        lines.append(f"超额累进合计：{tail}")
+    if q.to_next is None:
+        lines.append("已达最高档")
+    else:
+        where = "超过" if t.upper_owner is BreakpointOwner.LOWER else "达到"
+        lines.append(
+            f"{where} {fmt(q.next_breakpoint.amount)} 进入下一档（还差 {fmt(q.to_next.amount)}）："
+            f"届时返点 {fmt(q.rebate_at_next.amount)}（+{fmt(q.gain_at_next.amount)}）"
+        )
+    return lines
+
+
 def _amount_option(value: str, option: str) -> Decimal:
     try:
-        return as_decimal(value, field=option)
+        amount = as_decimal(value, field=option)
     except ValidationError as exc:
-        raise UsageError(str(exc)) from None
+        raise _UsageError(str(exc)) from None
+    if amount < 0:
+        raise _UsageError(
+            f"{option}: negative amount (got {value!r}); expected an amount of 0 or more"
+        )
+    return amount
 
 
 def _cmd_rebate(args: argparse.Namespace) -> int:
     from kamcore.rebate import TierSchedule, quote  # noqa: PLC0415 - keeps startup fast
 
-    schedule = load_policy_arg(args.policy, TierSchedule)
+    schedule = _load_policy_arg(args.policy, TierSchedule)
     sales = _amount_option(args.sales, "--sales")
     collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
     q = quote(schedule, basis=sales, base=collected)
     record: Record = {
-        "tier": q.reached.label or str(q.tier),
+        "tier": q.reached.name,
         "rate": q.rate.value,
         "basis": q.basis.amount,
         "base": q.base.amount,
@@ -371,9 +513,10 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
         "to_next_tier": None if q.to_next is None else q.to_next.amount,
         "rebate_at_next_tier": None if q.rebate_at_next is None else q.rebate_at_next.amount,
     }
-    emit(args, [record], labels=_REBATE_LABELS)
+    _emit(args, [record], labels=_REBATE_LABELS)
     if args.format == "table" and args.explain:
-        sys.stdout.write("\n".join(q.explain()) + "\n")
+        lines = _explain_zh(q) if args.lang == "zh" else list(q.explain())
+        sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -394,13 +537,13 @@ _FORECAST_LABELS: Final = {
 }
 
 
-def read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> list[Any]:
+def _read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> list[Any]:
     """Read open opportunities from a CSV into the playbook (see ``kamcore forecast -h``)."""
     from kamcore.pipeline import import_opportunity  # noqa: PLC0415
 
     name = Path(path).name
     required = ("account", "owner", "amount", "stage", "opened")
-    rows = read_csv(path, required=required, id_column=id_column)
+    rows = _read_csv(path, required=required, id_column=id_column)
     out = []
     for row in rows:
         amount = row.decimal("amount", source=name)
@@ -419,19 +562,19 @@ def read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> li
                 )
             )
         except ValidationError as exc:
-            raise UsageError(f"{name} line {row.line}: {exc}") from None
+            raise _UsageError(f"{name} line {row.line}: {exc}") from None
     return out
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from kamcore.pipeline import Playbook, forecast, stale, weighted_pipeline  # noqa: PLC0415
 
-    playbook = load_policy_arg(args.playbook, Playbook)
-    opps = read_opportunities(args.file, playbook, id_column=args.id)
-    as_of = parse_date(args.as_of, option="--as-of") if args.as_of else None
+    playbook = _load_policy_arg(args.playbook, Playbook)
+    opps = _read_opportunities(args.file, playbook, id_column=args.id)
+    as_of = _parse_date(args.as_of, option="--as-of") if args.as_of else None
     if args.view == "stale":
         if as_of is None:
-            raise UsageError("--view stale needs --as-of DATE")
+            raise _UsageError("--view stale needs --as-of DATE")
         records: list[Record] = [
             {
                 "id": s.opportunity,
@@ -465,7 +608,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             }
             for r in result.rows
         ]
-    emit(args, records, labels=_FORECAST_LABELS)
+    _emit(args, records, labels=_FORECAST_LABELS)
     return EXIT_OK
 
 
@@ -500,18 +643,25 @@ _ARCHIVE_LABELS: Final = {
 }
 
 
-def _flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
+def _flatten(
+    value: object, prefix: str = "", *, keep_empty: bool = False
+) -> list[tuple[str, object]]:
+    """Nested dicts and lists as ``(dotted.path[i], value)`` pairs, leaves only.
+
+    Empty values (``None``, ``""``, 0) are left out unless ``keep_empty``.
+    """
     if isinstance(value, dict):
         out: list[tuple[str, object]] = []
         for k, v in value.items():
-            out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+            key = f"{prefix}.{k}" if prefix else str(k)
+            out.extend(_flatten(v, key, keep_empty=keep_empty))
         return out
     if isinstance(value, list):
         out = []
         for i, v in enumerate(value):
-            out.extend(_flatten(v, f"{prefix}[{i}]"))
+            out.extend(_flatten(v, f"{prefix}[{i}]", keep_empty=keep_empty))
         return out
-    if value in (None, "", 0) and prefix != "revision":
+    if not keep_empty and value in (None, "", 0) and prefix != "revision":
         return []
     return [(prefix, value)]
 
@@ -520,7 +670,7 @@ def _open_archive(path: str) -> SQLiteRepository:
     from kamcore.store import SQLiteRepository  # noqa: PLC0415
 
     if not Path(path).is_file():
-        raise UsageError(f"no archive database at {path}; `kamcore demo` writes one (archive.db)")
+        raise _UsageError(f"no archive database at {path}; `kamcore demo` writes one (archive.db)")
     return SQLiteRepository(path)
 
 
@@ -530,7 +680,7 @@ def _aware_datetime(value: str, option: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise UsageError(
+        raise _UsageError(
             f"{option}: {value!r} is not an ISO date-time with a UTC offset; "
             "expected e.g. 2026-02-23T14:00+08:00"
         )
@@ -551,7 +701,7 @@ def _archive_read(store: SQLiteRepository, args: argparse.Namespace) -> list[Rec
     from kamcore.archive import canonical as canon  # noqa: PLC0415
 
     if not args.key:
-        raise UsageError(f"archive {args.action} needs a dossier KEY")
+        raise _UsageError(f"archive {args.action} needs a dossier KEY")
     # the command reads outside the archive room: 绝密 and 机密 are refused
     dossier = store.get(args.key)
     reader = Borrower("kamcore archive", Role.STAFF)
@@ -603,8 +753,8 @@ def _cmd_archive(args: argparse.Namespace) -> int:
                     status = 1
         elif args.action == "due-reviews":
             if not args.as_of:
-                raise UsageError("archive due-reviews needs --as-of DATE")
-            as_of = parse_date(args.as_of, option="--as-of")
+                raise _UsageError("archive due-reviews needs --as-of DATE")
+            as_of = _parse_date(args.as_of, option="--as-of")
             stored = store.keys()
             dossiers = {k: store.get(k) for k in stored}
             late = overdue_reviews(
@@ -639,10 +789,10 @@ def _cmd_archive(args: argparse.Namespace) -> int:
                 if not args.overdue or (moment is not None and loan.is_overdue(moment))
             ]
             if args.overdue and moment is None:
-                raise UsageError("archive loans --overdue needs --as-of DATETIME")
+                raise _UsageError("archive loans --overdue needs --as-of DATETIME")
     finally:
         store.close()
-    emit(args, records, labels=_ARCHIVE_LABELS)
+    _emit(args, records, labels=_ARCHIVE_LABELS)
     return status
 
 
@@ -653,8 +803,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from kamcore.demo import run_demo  # noqa: PLC0415 - keeps `kamcore --help` fast
 
     out = Path(args.out)
-    summary = run_demo(out=out, seed=args.seed, accounts=args.accounts, progress=_progress())
-    sys.stdout.write(summary)
+    summary = run_demo(
+        out=out, seed=args.seed, accounts=args.accounts, progress=_progress(), lang=args.lang
+    )
+    if args.format == "table":
+        sys.stdout.write(summary)
+        return EXIT_OK
+    # JSON is the summary object the demo writes as summary.json; CSV flattens it
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        records: list[Record] = [
+            {"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)
+        ]
+        _emit(args, records)
     return EXIT_OK
 
 
@@ -690,6 +853,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
     demo.add_argument("--accounts", type=int, default=300, help="number of accounts (default: 300)")
+    demo.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table: the one-screen summary (default); json: the summary object "
+        "(summary.json); csv: the summary flattened to field,value rows",
+    )
+    demo.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the summary's labels"
+    )
     demo.set_defaults(handler=_cmd_demo)
 
     gr = sub.add_parser(
@@ -718,8 +891,8 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     pa = sub.add_parser(
         "pareto",
         help="Pareto/ABC classes of accounts by one column",
-        description="Classify accounts by cumulative share of a measure (default 80%%/95%%; "
-        "preset grading_abc_water is 50%%/70%%/80%%, grading_top20 is the top 20%% by count). "
+        description="Classify accounts by cumulative share of a measure (default 80%/95%; "
+        "preset grading_abc_water is 50%/70%/80%, grading_top20 is the top 20% by count). "
         "Ties: measure descending, then id ascending.",
     )
     pa.add_argument("file", metavar="ACCOUNTS.csv")
@@ -829,12 +1002,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"policy {args.action} needs a {what}")
     try:
         return handler(args)
-    except KamError as exc:
-        print(f"kamcore: error: {exc}", file=sys.stderr)
+    except (KamError, OSError, UnicodeError, decimal.DecimalException) as exc:
+        print(f"kamcore: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:
-        print(
-            f"kamcore: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
+
+
+def _one_line(exc: Exception) -> str:
+    """The one error line for bad input.
+
+    The encoding and decimal cases are backstops for input that reached the standard
+    library unchecked (a foreign encoding, numbers too large or odd for arithmetic).
+    """
+    if isinstance(exc, KamError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    if isinstance(exc, UnicodeEncodeError):
+        return (
+            f"can't write {exc.object[exc.start : exc.end]!r} in the terminal's encoding "
+            f"({exc.encoding}); set PYTHONIOENCODING=utf-8"
         )
-        return EXIT_BAD_INPUT
+    if isinstance(exc, UnicodeError):
+        return f"not UTF-8 text: {exc}"
+    return (
+        f"a number is out of range for exact arithmetic ({type(exc).__name__}); "
+        "expected plain decimal amounts"
+    )

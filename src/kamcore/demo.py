@@ -13,14 +13,56 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from kamcore._output import Record, render
+from kamcore._output import Record, render, text_width
 from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, Period, PeriodKind
 from kamcore.money import Money, total
 from kamcore.sample import SampleCompany, generate_company
 
 __all__ = ["run_demo"]
+
+#: The smallest sales plan the demo sets a salesperson (a plan must be positive).
+_PLAN_FLOOR = Money(10_000)
+
+
+#: One summary line: its English label and its value.
+_Line = tuple[str, str]
+
+#: The summary's labels in Chinese, by English label.
+_ZH_LABELS: Final = {
+    "Accounts": "客户数",
+    "Revenue, last 12 mo": "近12个月收入",
+    "Collection rate": "回款率",
+    "Pareto (二八法则)": "二八法则",
+    "Grades (A–D)": "客户等级（A–D）",
+    "ABC (80%/95%)": "ABC分类（80%/95%）",
+    "A-grade service": "A级客户服务",
+    "Opportunities": "销售机会",
+    "Open pipeline": "在途机会",
+    "Weighted pipeline": "加权预测",
+    "Stale opportunities": "停滞机会",
+    "Rebates (返点)": "返点",
+    "Near a tier cliff": "临近升档",
+    "Rebates settled": "已结算返点",
+    "Clawed back (追回)": "追回",
+    "Best salesperson": "最佳销售",
+    "Not scored": "未考核",
+    "Archive (档案)": "档案",
+    "Reviews overdue": "逾期检查",
+    "Loans (借阅)": "借阅",
+    "Visit plan": "拜访计划",
+    "Archiving due": "下次归档",
+    "This month's 旬": "本月各旬",
+}
+
+_LABEL_WIDTH: Final = 20
+
+
+def _show(label: str, value: str, lang: str) -> str:
+    """A summary line: the label (in ``lang``) padded to a fixed display width."""
+    text = _ZH_LABELS.get(label, label) if lang == "zh" else label
+    return text + " " * max(1, _LABEL_WIDTH - text_width(text)) + value
 
 
 def _pct(part: Decimal, whole: Decimal) -> str:
@@ -95,7 +137,112 @@ def _pareto_line(rows: Sequence[dict[str, Any]]) -> tuple[int, str]:
     return top, _pct(share, grand)
 
 
-def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
+def _approved_request(
+    request_id: str, *, account: str, amount: Money, owner: str, on: date, purpose: str
+) -> Any:
+    """A rebate request applied for in advance and run through the source's chain."""
+    from kamcore.rebate import DEFAULT_CHAIN, approve, submit  # noqa: PLC0415
+
+    deciders = {
+        "ka_manager": "大客户部经理",
+        "marketing_centre": "营销中心",
+        "general_manager": "总经理",
+    }
+    day = on.isoformat()
+    request, _ = submit(
+        id=request_id,
+        account=account,
+        amount=amount,
+        by=owner,
+        at=f"{day}T09:00+08:00",
+        purpose=purpose,
+    )
+    for hour, step in zip((10, 14, 16), DEFAULT_CHAIN.steps, strict=False):
+        by = deciders.get(step.key, step.zh or step.key)
+        request, _ = approve(request, step.key, by=by, at=f"{day}T{hour}:00+08:00")
+    return request
+
+
+def _ledger(company: SampleCompany, acc_id: str, owner: str, schedule: Any) -> dict[str, Any]:
+    """One account's rebate ledger for the trailing year, settled three times.
+
+    Invoices and collections are entered as one statement a quarter (dated on the
+    quarter's last day).
+    Settlement no. 1 is at mid-period, no. 2 at the period's end; the year-end
+    reconciliation then credits the year's quality claims (a credit note and a refund,
+    on the period's last day), and no. 3, at close, claws back what they took off the
+    entitlement. Every payment is settled against a rebate request approved in advance
+    through the source's chain; when the entitlement outgrows the approved amount, the
+    account manager applies again for the entitlement to date.
+    """
+    from kamcore.rebate import AccrualKind, RebateLedger, accrue, close, settle  # noqa: PLC0415
+
+    year = _trailing_year(company)
+    months = [m for m in company.months_of(acc_id) if m.period.start in year]
+    ledger = RebateLedger(account=acc_id, period=year, schedule=schedule)
+    requests: list[Any] = []
+    lines: list[Any] = []
+
+    def settle_now(on: date) -> None:
+        nonlocal ledger
+        due = ledger.entitlement().rebate
+        if due.amount > 0 and (not requests or due > requests[-1].amount):
+            n = len(requests) + 1
+            requests.append(
+                _approved_request(
+                    f"R-{acc_id}-{n}",
+                    account=acc_id,
+                    amount=due,
+                    owner=owner,
+                    on=on,
+                    purpose=f"{year} rebate, application {n}",
+                )
+            )
+        ledger, line = settle(
+            ledger, on=on, by="财务部", approval=requests[-1] if requests else None
+        )
+        lines.append(line)
+
+    # one statement (对账单) a quarter: its months' invoices and collections, dated on
+    # the quarter's last day
+    quarters = [months[k : k + 3] for k in range(0, len(months), 3)]
+    for k, quarter in enumerate(quarters):
+        on = quarter[-1].period.last_day
+        label = f"{quarter[0].period}..{quarter[-1].period}"
+        invoiced = total((m.invoiced for m in quarter), schedule.currency)
+        collected = total((m.collected for m in quarter), schedule.currency)
+        ledger, _ = accrue(ledger, AccrualKind.INVOICE, invoiced, on=on, ref=f"INV {label}")
+        ledger, _ = accrue(ledger, AccrualKind.COLLECTION, collected, on=on, ref=f"RC {label}")
+        if k + 1 == len(quarters) // 2:
+            settle_now(on)  # no. 1, mid-period
+    settle_now(year.last_day)  # period end
+    claims = total((m.quality_losses for m in months), schedule.currency)
+    if claims.amount > 0:
+        credit = min(claims, ledger.invoiced)
+        refund = min(claims, ledger.collected)
+        day = year.last_day
+        ledger, _ = accrue(ledger, AccrualKind.INVOICE, -credit, on=day, ref="CN-quality")
+        ledger, _ = accrue(ledger, AccrualKind.COLLECTION, -refund, on=day, ref="RF-quality")
+    settle_now(company.as_of)  # at close: the true-up after the year-end reconciliation
+    ledger, _ = close(ledger, on=company.as_of, by="财务部")
+    zero = Money.zero(schedule.currency)
+    return {
+        "invoiced": ledger.invoiced,
+        "claims": claims,
+        "entitlement": ledger.entitlement().rebate,
+        "paid_mid": lines[0].amount if len(lines) > 2 else zero,
+        "paid_end": lines[-2].amount,
+        "clawback": -lines[-1].amount if lines[-1].amount.amount < 0 else zero,
+        "at_close": lines[-1].amount,
+        "settled": ledger.paid,
+        "requests": len(requests),
+        "settlements": len(lines),
+    }
+
+
+def _rebates(
+    company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report
+) -> list[_Line]:
     from kamcore.presets import load_preset  # noqa: PLC0415 - presets sit above the domain
     from kamcore.rebate import TierSchedule, quote, quote_many  # noqa: PLC0415
 
@@ -109,36 +256,95 @@ def _rebates(rows: Sequence[dict[str, Any]], report: _Report) -> list[str]:
         q = quote(schedule, basis=row["sales_revenue"], base=row["collected"])
         close = q.to_next is not None and q.to_next.amount <= row["sales_revenue"] * Decimal("0.05")
         near_cliff += close
+        book = _ledger(company, row["id"], row["owner"], schedule)
         out.append(
             {
                 "id": row["id"],
                 "sales": row["sales_revenue"],
                 "collected": row["collected"],
-                "tier": q.reached.label,
+                "tier": q.reached.name,
                 "rate": q.rate.value,
                 "rebate": rebate.amount,
                 "to_next_tier": None if q.to_next is None else q.to_next.amount,
                 "gain_at_next_tier": None if q.gain_at_next is None else q.gain_at_next.amount,
+                "invoiced": book["invoiced"].amount,
+                "quality_claims": book["claims"].amount,
+                "entitlement": book["entitlement"].amount,
+                "paid_mid_period": book["paid_mid"].amount,
+                "paid_period_end": book["paid_end"].amount,
+                "clawback_at_close": book["clawback"].amount,
+                "settled": book["settled"].amount,
+                "requests_approved": book["requests"],
             }
         )
     report.write("rebates.csv", out)
     paid = total(Money(r["rebate"]) for r in out)
+    settled = total(Money(r["settled"]) for r in out)
+    mid = total(Money(r["paid_mid_period"]) for r in out)
+    end = total(Money(r["paid_period_end"]) for r in out)
+    clawed = [r for r in out if r["clawback_at_close"]]
+    clawback = total(Money(r["clawback_at_close"]) for r in out)
+    requests = sum(r["requests_approved"] for r in out)
     tiers = Counter(r["tier"] for r in out)
     report.summary["rebates_total"] = str(paid.amount)
+    report.summary["rebates_settled"] = {
+        "mid_period": str(mid.amount),
+        "period_end": str(end.amount),
+        "clawback_at_close": str(clawback.amount),
+        "accounts_clawed_back": len(clawed),
+        "total": str(settled.amount),
+        "requests_approved": requests,
+    }
     report.section(
         "Rebates (销售返点, source schedule: tier by sales, rate on collections)",
-        sorted(out, key=lambda r: r["rebate"], reverse=True)[:10],
+        [
+            {k: r[k] for k in ("id", "sales", "collected", "tier", "rate", "rebate")}
+            for r in sorted(out, key=lambda r: r["rebate"], reverse=True)[:10]
+        ],
+    )
+    report.section(
+        "Rebate settlements (返点结算, true-up 多退少补)",
+        [
+            {
+                k: r[k]
+                for k in (
+                    "id",
+                    "invoiced",
+                    "entitlement",
+                    "paid_mid_period",
+                    "paid_period_end",
+                    "clawback_at_close",
+                    "settled",
+                )
+            }
+            for r in sorted(out, key=lambda r: r["settled"], reverse=True)[:10]
+        ],
+        "Each account's ledger for the last 12 months: invoices (the tier basis) and "
+        "collections (the rebate base) entered as one statement a quarter; settled at "
+        "mid-period, at the "
+        "period's end and, after the year-end quality claims (credit note and refund), "
+        "at close, where what the claims took off the entitlement is clawed back. Every "
+        f"payment is settled against a request approved by the source's chain ({requests} "
+        "requests). The ledger's tier basis is invoiced sales, so its entitlement can "
+        "differ from the quote on revenue above.",
     )
     return [
-        f"Rebates (返点)       {paid!s:>20}   "
-        + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
-        f"Near a tier cliff   {near_cliff:>8}   accounts within 5% of the next tier",
+        (
+            "Rebates (返点)",
+            f"{paid!s:>20}   " + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
+        ),
+        ("Near a tier cliff", f"{near_cliff:>8}   accounts within 5% of the next tier"),
+        ("Rebates settled", f"{settled!s:>20}   {requests} requests approved, 3 settlements each"),
+        (
+            "Clawed back (追回)",
+            f"{clawback!s:>20}   {len(clawed)} accounts, year-end quality claims",
+        ),
     ]
 
 
 def _scorecards(
     company: SampleCompany, rows: Sequence[dict[str, Any]], report: _Report, seed: int
-) -> list[str]:
+) -> list[_Line]:
     import random  # noqa: PLC0415
 
     from kamcore.presets import load_preset  # noqa: PLC0415
@@ -175,8 +381,14 @@ def _scorecards(
     rng = random.Random(seed + 1)
     out: list[dict[str, Any]] = []
     explained: list[str] = []
+    # A plan is last year's revenue plus 10%, to the nearest 10,000 and at least
+    # _PLAN_FLOOR; a salesperson with no revenue last year has no basis for a plan and
+    # is not scored (a small company may leave some salespeople without accounts).
+    unplanned = [p for p in company.salespeople if not prior[p]]
     for person in company.salespeople:
-        plan = (Money(prior[person] or 1) * Decimal("1.10")).round(places=-4)
+        if person in unplanned:
+            continue
+        plan = max((Money(prior[person]) * Decimal("1.10")).round(places=-4), _PLAN_FLOOR)
         components = [
             assess_attainment(attainment, actual=Money(actual[person]), target=Target(normal=plan)),
             assess_attendance(
@@ -196,14 +408,31 @@ def _scorecards(
             }
         )
     report.write("salespeople.csv", out)
-    report.section("Salesperson scorecards (绩效考核)", out, "\n".join(explained))
-    best = max(out, key=lambda r: r["score"])
-    return [
-        f"Best salesperson    {best['salesperson']} scored {best['score']} (plan +10% on last year)"
-    ]
+    skipped = (
+        f"Not scored (no revenue in the prior year, so no plan): {', '.join(unplanned)}\n\n"
+        if unplanned
+        else ""
+    )
+    report.section("Salesperson scorecards (绩效考核)", out, skipped + "\n".join(explained))
+    report.summary["salespeople_scored"] = len(out)
+    report.summary["salespeople_not_scored"] = unplanned
+    lines: list[_Line] = []
+    if out:
+        best = max(out, key=lambda r: r["score"])
+        lines.append(
+            (
+                "Best salesperson",
+                f"{best['salesperson']} scored {best['score']} (plan +10% on last year)",
+            )
+        )
+    if unplanned:
+        lines.append(
+            ("Not scored", f"{len(unplanned):>8}   salespeople without prior-year revenue")
+        )
+    return lines
 
 
-def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
+def _pipeline(company: SampleCompany, report: _Report) -> list[_Line]:
     from kamcore.pipeline import (  # noqa: PLC0415
         ForecastCategory,
         Playbook,
@@ -276,13 +505,13 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[str]:
     total_weighted = total(w.weighted for w in weighted)
     report.summary["weighted_pipeline"] = str(total_weighted.amount)
     return [
-        f"Open pipeline       {total(o.amount for o in opps)!s:>20}   {len(opps)} open",
-        f"Weighted pipeline   {total_weighted!s:>20}   commit {commit.cumulative}",
-        f"Stale opportunities {len(late):>8}   over their stage's day limit",
+        ("Open pipeline", f"{total(o.amount for o in opps)!s:>20}   {len(opps)} open"),
+        ("Weighted pipeline", f"{total_weighted!s:>20}   commit {commit.cumulative}"),
+        ("Stale opportunities", f"{len(late):>8}   over their stage's day limit"),
     ]
 
 
-def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str, str], list[str]]:
+def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str, str], list[_Line]]:
     """Grade the book with the preset scorecard, calibrated to the book's own scale."""
     import attrs  # noqa: PLC0415
 
@@ -336,15 +565,15 @@ def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str,
     )
     report.summary["grades"] = dict(sorted(counts.items()))
     return grades, [
-        "Grades (A–D)        " + ", ".join(f"{g} {counts.get(g, 0)}" for g in "ABCD"),
-        "ABC (80%/95%)       " + ", ".join(f"{k} {v}" for k, v in sorted(abc_counts.items())),
-        f"A-grade service     {service.service_plan}",
+        ("Grades (A–D)", ", ".join(f"{g} {counts.get(g, 0)}" for g in "ABCD")),
+        ("ABC (80%/95%)", ", ".join(f"{k} {v}" for k, v in sorted(abc_counts.items()))),
+        ("A-grade service", service.service_plan),
     ]
 
 
 def _archive(  # noqa: PLR0915 - the archive's story, told in order
     company: SampleCompany, grades: dict[str, str], report: _Report, seed: int
-) -> list[str]:
+) -> list[_Line]:
     import random  # noqa: PLC0415
     from datetime import datetime, timezone  # noqa: PLC0415
 
@@ -481,10 +710,10 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
     stored_line = f"{len(dossiers):>8}   dossiers, {len(revisions)} revisions, hash chain {chain}"
     loan_line = f"{len(loans):>8}   {out_now} still out, {len(overdue_loans)} overdue"
     return [
-        f"Archive (档案)        {stored_line}",
-        f"Reviews overdue     {len(late):>8}   (full review every two months)",
-        f"Loans (借阅)         {loan_line} (秘密: GM approval, 4 hours)",
-        f"Visit plan          {len(plan.visits):>8}   visits this month, A and B accounts first",
+        ("Archive (档案)", stored_line),
+        ("Reviews overdue", f"{len(late):>8}   (full review every two months)"),
+        ("Loans (借阅)", f"{loan_line} (秘密: GM approval, 4 hours)"),
+        ("Visit plan", f"{len(plan.visits):>8}   visits this month, A and B accounts first"),
     ]
 
 
@@ -495,6 +724,7 @@ def run_demo(
     accounts: int = 300,
     as_of: date = date(2026, 11, 1),
     progress: Callable[[str], None] = lambda _: None,
+    lang: str = "en",
 ) -> str:
     """Run the demo and write its reports into ``out``; return the on-screen summary.
 
@@ -504,6 +734,8 @@ def run_demo(
         accounts: How many accounts the sample company has.
         as_of: The demo's "today": the first day after the sample's last month.
         progress: Called with a short message before each long step.
+        lang: ``"en"`` or ``"zh"``: the language of the summary's labels (the reports'
+            column names are the same keys in both).
 
     Returns:
         The one-screen summary text.
@@ -526,8 +758,8 @@ def run_demo(
     progress("forecasting the pipeline")
     pipeline_lines = _pipeline(company, report)
 
-    progress("quoting rebates and scoring salespeople")
-    rebate_lines = _rebates(rows, report)
+    progress("quoting and settling rebates, scoring salespeople")
+    rebate_lines = _rebates(company, rows, report)
     score_lines = _scorecards(company, rows, report, seed)
 
     progress("storing dossiers in the SQLite archive")
@@ -540,23 +772,30 @@ def run_demo(
         p.zh_label[-2:] + f" {p.start:%m-%d}" for p in this_month.split(PeriodKind.TEN_DAY)
     )
 
-    lines = [
-        f"kamcore demo — sample company (seed {seed}), as of {as_of.isoformat()}",
-        "",
-        f"Accounts            {len(company.accounts):>8}   salespeople {len(company.salespeople)}",
-        f"Revenue, last 12 mo {grand.round()!s:>20}",
-        f"Collection rate     {_pct(collected.amount, invoiced.amount):>8}   (of invoiced)",
-        f"Pareto (二八法则)    top {top} accounts carry {top_share} of revenue",
+    rows_shown: list[_Line] = [
+        ("Accounts", f"{len(company.accounts):>8}   salespeople {len(company.salespeople)}"),
+        ("Revenue, last 12 mo", f"{grand.round()!s:>20}"),
+        ("Collection rate", f"{_pct(collected.amount, invoiced.amount):>8}   (of invoiced)"),
+        ("Pareto (二八法则)", f"top {top} accounts carry {top_share} of revenue"),
         *grade_lines,
-        f"Opportunities       {len(company.opportunities):>8}   "
-        + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+        (
+            "Opportunities",
+            f"{len(company.opportunities):>8}   "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+        ),
         *pipeline_lines,
         *rebate_lines,
         *score_lines,
         *archive_lines,
-        f"Archiving due       quarterly {next_quarterly}, annual {next_annual}",
-        f"This month's 旬      {ten_days}",
+        ("Archiving due", f"quarterly {next_quarterly}, annual {next_annual}"),
+        ("This month's 旬", ten_days),
     ]
+    title = (
+        f"kamcore 演示 — 示例公司（种子 {seed}），截至 {as_of.isoformat()}"
+        if lang == "zh"
+        else f"kamcore demo — sample company (seed {seed}), as of {as_of.isoformat()}"
+    )
+    lines = [title, "", *(_show(label, value, lang) for label, value in rows_shown)]
     report.summary.update(
         {
             "seed": seed,
@@ -579,5 +818,6 @@ def run_demo(
     md = ["# kamcore demo report\n", "```\n" + "\n".join(lines) + "\n```\n", *report.markdown]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
     report.files.append("report.md")
-    lines += ["", f"Reports written to {out}/: {', '.join(sorted(report.files))}"]
+    written = "报告已写入" if lang == "zh" else "Reports written to"
+    lines += ["", f"{written} {out}/: {', '.join(sorted(report.files))}"]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from typing import Final, Protocol, cast, runtime_checkable
 
 import attrs
 
+from kamcore._display import html_table
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import (
     DERIVED_FIGURES,
@@ -420,6 +421,22 @@ class Score:
     def missing(self) -> tuple[str, ...]:
         """The criteria whose figure was missing."""
         return tuple(n for n, r in zip(self.names, self.raw, strict=True) if r is None)
+
+    def _repr_html_(self) -> str:
+        """The score as an HTML table of its criteria and their contributions, for notebooks."""
+        rows: list[dict[str, object]] = [
+            {
+                "criterion": c.name,
+                "figure": c.raw,
+                "normalised": c.normalised,
+                "weight": c.weight,
+                "contribution": c.contribution,
+            }
+            for c in self.criteria
+        ]
+        rows.append({"criterion": "total", "contribution": self.total})
+        notes = [f"missing: {', '.join(self.missing)}"] if self.missing else []
+        return html_table(rows, title=f"Score of {self.account_id} ({self.model})", notes=notes)
 
 
 # Slot setters of Score, for the fast constructor (a frozen class refuses setattr).

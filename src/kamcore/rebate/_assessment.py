@@ -11,6 +11,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._display import html_table
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money, Rounding, as_decimal
@@ -686,6 +687,28 @@ class Scorecard:
             ((Decimal('50.00'), Decimal('49.99')), Decimal('99.99'))
         """
         return _allocate(self.contributions, self.total, self.policy.places)
+
+    def _repr_html_(self) -> str:
+        """The scorecard as an HTML table of its weighted components, for notebooks.
+
+        The contributions are the rounded ones, which add up to the total; the notes
+        are :meth:`explain`.
+        """
+        rows: list[dict[str, object]] = [
+            {
+                "component": comp.component,
+                "score": comp.score,
+                "full marks": comp.full_marks,
+                "weight": weight.weight,
+                "contribution": share,
+            }
+            for comp, weight, share in zip(
+                self.components, self.policy.weights, self.rounded_contributions, strict=True
+            )
+        ]
+        rows.append({"component": "total", "contribution": self.total})
+        title = f"Scorecard of {self.salesperson}, {self.period}"
+        return html_table(rows, title=title, notes=self.explain())
 
     def explain(self) -> tuple[str, ...]:
         """Every point, component by component; the component lines add up to the total.
