@@ -28,6 +28,7 @@ from kamcore.archive import (
     SOURCE_LENDING_POLICY,
     Borrower,
     Dossier,
+    Loan,
     Revision,
     Role,
     create,
@@ -65,6 +66,18 @@ def sample_history(key: str = "K-001", length: int = 5) -> list[Revision]:
         )
         revisions.append(rev)
     return revisions
+
+
+def _two_hour_loan(dossier: Dossier) -> Loan:
+    """A two-hour loan of ``dossier`` to the general manager (who borrows directly)."""
+    return lend(
+        SOURCE_LENDING_POLICY,
+        dossier,
+        Borrower("周总", Role.GENERAL_MANAGER),
+        at=_T0,
+        hours=2,
+        loan_id="L-1",
+    )
 
 
 class RepositoryContract:
@@ -162,14 +175,7 @@ class RepositoryContract:
     def test_loans_are_recorded_and_returned_once(self, repository: Repository) -> None:
         """Loans are recorded and returned once."""
         dossier = repository.add(sample_history(length=1)[0])
-        loan = lend(
-            SOURCE_LENDING_POLICY,
-            dossier,
-            Borrower("周总", Role.GENERAL_MANAGER),
-            at=_T0,
-            hours=2,
-            loan_id="L-1",
-        )
+        loan = _two_hour_loan(dossier)
         repository.record_loan(loan)
         assert repository.loans() == (loan,)
         back = return_loan(loan, at=_T0 + timedelta(hours=1))
@@ -187,14 +193,7 @@ class RepositoryContract:
     def test_a_loan_of_an_unknown_dossier_is_refused(self, repository: Repository) -> None:
         """A loan of a dossier the store does not hold is refused; the register is unchanged."""
         dossier = repository.add(sample_history(length=1)[0])
-        loan = lend(
-            SOURCE_LENDING_POLICY,
-            dossier,
-            Borrower("周总", Role.GENERAL_MANAGER),
-            at=_T0,
-            hours=2,
-            loan_id="L-1",
-        )
+        loan = _two_hour_loan(dossier)
         with pytest.raises(RecordNotFound, match="nope"):
             repository.record_loan(attrs.evolve(loan, dossier_id="nope"))
         assert repository.loans() == ()
@@ -204,14 +203,7 @@ class RepositoryContract:
     ) -> None:
         """A loan due before it was lent, or returned before, is refused; nothing changes."""
         dossier = repository.add(sample_history(length=1)[0])
-        loan = lend(
-            SOURCE_LENDING_POLICY,
-            dossier,
-            Borrower("周总", Role.GENERAL_MANAGER),
-            at=_T0,
-            hours=2,
-            loan_id="L-1",
-        )
+        loan = _two_hour_loan(dossier)
         with pytest.raises(ValidationError) as due:
             repository.record_loan(attrs.evolve(loan, due_at=_T0 - timedelta(hours=1)))
         assert due.value.field == "loan.due_at"
