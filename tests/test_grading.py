@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from kamcore import codec
@@ -386,12 +386,27 @@ def test_score_is_monotone_in_every_criterion(
             assert after <= before
 
 
-@given(gst.scorecards(), gst.populations(missing=True))
-def test_contributions_sum_to_the_total(card: WeightedScorecard, pop: list[AccountFacts]) -> None:
-    try:
-        scores = score_all(card, pop)
-    except ValidationError:
-        return  # a refused missing figure, or no figure to fit min–max to
+def scorable_populations(card: WeightedScorecard) -> st.SearchStrategy[list[AccountFacts]]:
+    """Populations ``card`` scores without refusing any account.
+
+    A card that refuses missing figures gets complete facts. A card that tolerates them
+    gets facts with gaps plus one complete account, so that every min–max criterion
+    has a figure to fit to (the id "complete" can't clash: its letters are not all in
+    the strategy's id alphabet).
+    """
+    if card.missing is MissingPolicy.REFUSE:
+        return gst.populations(missing=False)
+    complete = gst.account_facts(account_id=st.just("complete"), missing=False)
+    return st.tuples(gst.populations(missing=True), complete).map(lambda t: [*t[0], t[1]])
+
+
+@pytest.mark.parametrize("missing", list(MissingPolicy))
+@given(data=st.data())
+def test_contributions_sum_to_the_total(missing: MissingPolicy, data: st.DataObject) -> None:
+    card = data.draw(gst.scorecards(missing=missing), label="card")
+    pop = data.draw(scorable_populations(card), label="population")
+    scores = score_all(card, pop)
+    event("some figure was missing" if any(s.missing for s in scores) else "no figure missing")
     for s in scores:
         assert sum(s.contributions, D(0)) == s.total
         assert 0 <= s.total <= card.scale
