@@ -14,6 +14,7 @@ from kamcore import codec
 from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
 from kamcore.grading import (
     AbcBreak,
+    AbcCrossing,
     AbcMethod,
     AbcPolicy,
     AbcResult,
@@ -606,6 +607,64 @@ def test_the_account_that_crosses_the_breakpoint_belongs_to_the_class_it_complet
     ]
 
 
+def test_the_crossing_account_can_go_to_the_next_class_instead() -> None:
+    water = load_preset("grading_abc_water", AbcPolicy)  # 50% / 70% / 80%
+    assert water.crossing is AbcCrossing.JOINS
+    volumes = {f"c{i}": v for i, v in enumerate([40, 20, 15, 10, 5, 5, 5])}
+    strict = classify_abc(attrs.evolve(water, crossing=AbcCrossing.NEXT), volumes)
+    assert [strict.members(c) for c in "ABCD"] == [
+        ("c0",),
+        ("c1",),
+        ("c2",),
+        ("c3", "c4", "c5", "c6"),
+    ]
+    assert [c.share for c in strict.classes] == [D("0.4"), D("0.2"), D("0.15"), D("0.25")]
+
+
+def test_an_account_landing_exactly_on_a_breakpoint_stays_in_the_class_either_way() -> None:
+    policy = AbcPolicy((AbcBreak("A", "0.5"), AbcBreak("B", 1)))
+    for crossing in AbcCrossing:
+        r = classify_abc(attrs.evolve(policy, crossing=crossing), {"x": 50, "y": 30, "z": 20})
+        assert r.as_dict() == {"x": "A", "y": "B", "z": "B"}
+
+
+def test_under_the_strict_reading_a_class_can_be_empty() -> None:
+    policy = AbcPolicy(
+        (AbcBreak("A", "0.5"), AbcBreak("B", "0.8"), AbcBreak("C", 1)), crossing="next"
+    )
+    r = classify_abc(policy, {"giant": 90, "small": 10})
+    assert r.as_dict() == {"giant": "C", "small": "C"}
+    assert [c.count for c in r.classes] == [0, 0, 2]
+
+
+def test_all_zero_measures_fall_into_the_last_class_under_the_strict_reading_too() -> None:
+    policy = attrs.evolve(load_preset("grading_abc", AbcPolicy), crossing=AbcCrossing.NEXT)
+    r = classify_abc(policy, {"a": 0, "b": 0})
+    assert r.members("C") == ("a", "b")
+    assert [c.share for c in r.classes] == [0, 0, 1]
+
+
+def test_classes_by_count_ignore_the_crossing_rule() -> None:
+    top20 = load_preset("grading_top20", AbcPolicy)
+    counts = {f"c{i}": 10 - i for i in range(7)}
+    strict = attrs.evolve(top20, crossing=AbcCrossing.NEXT)
+    assert classify_abc(strict, counts) == classify_abc(top20, counts)
+
+
+def test_an_unknown_crossing_rule_is_refused_naming_the_accepted_ones() -> None:
+    with pytest.raises(ValidationError, match="one of: joins, next") as info:
+        AbcPolicy((AbcBreak("A", 1),), crossing="after")
+    assert isinstance(info.value, KamError)
+    assert info.value.field == "crossing"
+
+
+def test_the_crossing_rule_is_in_the_json_schema_and_the_file() -> None:
+    assert codec.json_schema(AbcPolicy)["properties"]["crossing"] == {"enum": ["joins", "next"]}
+    strict = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)), crossing="next")
+    assert codec.to_dict(strict)["crossing"] == "next"
+    assert codec.from_dict(AbcPolicy, codec.to_dict(strict)) == strict
+
+
 def test_water_utility_classes_cut_at_50_70_80_percent() -> None:
     policy = load_preset("grading_abc_water", AbcPolicy)
     volumes = {f"c{i}": v for i, v in enumerate([40, 20, 15, 10, 5, 5, 5])}
@@ -690,6 +749,34 @@ def test_abc_classes_partition_the_population_and_shares_sum_to_one(
     items = list(measures.items())
     rnd.shuffle(items)
     assert classify_abc(policy, items) == r
+
+
+@given(
+    gst.abc_policies().filter(lambda p: p.method is AbcMethod.SHARE),
+    # small measures, so that running totals often land exactly on a breakpoint
+    st.dictionaries(st.text("abcxyz", min_size=1, max_size=4), st.integers(0, 10), max_size=12),
+)
+def test_each_account_is_in_the_first_class_its_crossing_rule_allows(
+    policy: AbcPolicy, measures: dict[str, int]
+) -> None:
+    total = sum(measures.values())
+    last = len(policy.breaks) - 1
+    results = {c: classify_abc(attrs.evolve(policy, crossing=c), measures) for c in AbcCrossing}
+    for crossing, r in results.items():
+        before = 0
+        for a in r.assignments:
+            after = before + a.measure
+            if not total:
+                allowed = [last]
+            elif crossing is AbcCrossing.JOINS:  # the share before it is below the breakpoint
+                allowed = [i for i, b in enumerate(policy.breaks) if before < b.upto * total]
+            else:  # the share including it is within the breakpoint
+                allowed = [i for i, b in enumerate(policy.breaks) if after <= b.upto * total]
+            assert a.label == policy.labels[min(allowed, default=last)], crossing
+            before = after
+    joins, goes_next = results[AbcCrossing.JOINS], results[AbcCrossing.NEXT]
+    for lenient, strict in zip(joins.assignments, goes_next.assignments, strict=True):
+        assert policy.labels.index(strict.label) >= policy.labels.index(lenient.label)
 
 
 @given(gst.abc_policies())

@@ -20,14 +20,14 @@ import gc
 import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
 from kamcore.errors import ValidationError
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._ladder import Graded, GradeLadder, grade_all
-from kamcore.grading._pareto import AbcMethod, AbcPolicy, AbcResult, classify_abc
+from kamcore.grading._pareto import AbcCrossing, AbcMethod, AbcPolicy, AbcResult, classify_abc
 from kamcore.grading._scoring import (
     Criterion,
     Direction,
@@ -696,6 +696,7 @@ def _abc_labels(
     labels = np.array(policy.labels, dtype=object)
     position: npt.NDArray[Any]
     limits: npt.NDArray[Any]
+    side: Literal["left", "right"] = "right"  # the first limit the position is below
     if policy.method is AbcMethod.COUNT:
         limits = np.array([int(policy.rounding.apply(b.upto * n, 0)) for b in policy.breaks])
         position = np.arange(n)
@@ -703,8 +704,12 @@ def _abc_labels(
         ranked = measure[order]
         total = float(ranked.sum())
         limits = np.array([float(b.upto) * total for b in policy.breaks])
-        position = np.cumsum(ranked) - ranked
-    idx = np.minimum(np.searchsorted(limits, position, side="right"), len(labels) - 1)
+        position = np.cumsum(ranked)
+        if policy.crossing is AbcCrossing.NEXT and total > 0:
+            side = "left"  # the first limit the share including the account is within
+        else:
+            position -= ranked  # the share before the account
+    idx = np.minimum(np.searchsorted(limits, position, side=side), len(labels) - 1)
     result = np.empty(n, dtype=object)
     result[order] = labels[idx]
     return result

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kamcore.grading import (
     FIGURES,
     AbcBreak,
+    AbcCrossing,
     AbcMethod,
     AbcPolicy,
     AccountFacts,
@@ -170,17 +171,22 @@ def _ladder(cuts: list[int]) -> GradeLadder:
 
 
 def abc_policies() -> st.SearchStrategy[AbcPolicy]:
-    """Valid ABC policies, by cumulative share or by count."""
+    """Valid ABC policies, by cumulative share or by count, under either crossing rule."""
     return st.builds(
         _abc,
         st.sampled_from(AbcMethod),
         st.lists(st.integers(1, 99), max_size=4, unique=True),
+        st.sampled_from(AbcCrossing),
     )
 
 
-def _abc(method: AbcMethod, cuts: list[int]) -> AbcPolicy:
+def _abc(method: AbcMethod, cuts: list[int], crossing: AbcCrossing) -> AbcPolicy:
     uppers = [*(Decimal(c) / 100 for c in sorted(cuts)), Decimal(1)]
-    return AbcPolicy(tuple(AbcBreak("ABCDE"[i], u) for i, u in enumerate(uppers)), method=method)
+    return AbcPolicy(
+        tuple(AbcBreak("ABCDE"[i], u) for i, u in enumerate(uppers)),
+        method=method,
+        crossing=crossing,
+    )
 
 
 def topsis_models() -> st.SearchStrategy[TopsisModel]:
