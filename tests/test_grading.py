@@ -29,6 +29,7 @@ from kamcore.grading import (
     NormaliserKind,
     Score,
     ScoringModel,
+    ThresholdOwner,
     TopsisModel,
     WeightedScorecard,
     classify_abc,
@@ -579,15 +580,76 @@ def test_a_ladder_needs_a_range() -> None:
         GradeLadder((GradeBand("A", 0, 1),), low=1, high=1)
 
 
-@given(gst.grade_ladders(), st.decimals(0, 100, places=4))
-def test_ladders_cover_the_score_range_without_gap_or_overlap(
-    ladder: GradeLadder, total: Decimal
-) -> None:
-    matching = [
-        b.grade for b in ladder.bands if b.lower <= total < b.upper or total == b.upper == 100
+def test_a_score_at_a_threshold_gets_the_better_grade_by_default(letters: GradeLadder) -> None:
+    assert letters.threshold_owner is ThresholdOwner.ABOVE
+    assert [letters.grade_of(D(x)) for x in (85, 70, 55)] == ["A", "B", "C"]
+
+
+def test_the_band_below_can_own_the_threshold_instead(letters: GradeLadder) -> None:
+    below = attrs.evolve(letters, threshold_owner=ThresholdOwner.BELOW)
+    totals = (100, "85.01", 85, "70.01", 70, "55.01", 55, "0.01", 0)
+    assert [below.grade_of(D(x)) for x in totals] == ["A", "A", "B", "B", "C", "C", "D", "D", "D"]
+    assert grade(below, D(85)) == "B"
+
+
+def test_an_unknown_threshold_owner_is_refused_naming_the_accepted_ones() -> None:
+    with pytest.raises(ValidationError, match="one of: above, below") as info:
+        GradeLadder((GradeBand("A", 0, 100),), threshold_owner="lower")
+    assert isinstance(info.value, KamError)
+    assert info.value.field == "threshold_owner"
+
+
+def test_the_threshold_owner_is_in_the_json_schema_and_the_file(letters: GradeLadder) -> None:
+    schema = codec.json_schema(GradeLadder)
+    assert schema["properties"]["threshold_owner"] == {"enum": ["above", "below"]}
+    below = attrs.evolve(letters, threshold_owner="below")
+    assert codec.to_dict(below)["threshold_owner"] == "below"
+    assert codec.from_dict(GradeLadder, codec.to_dict(below)) == below
+
+
+def owned_by(ladder: GradeLadder, total: Decimal) -> list[str]:
+    """The grades whose band holds ``total``, read from the bands' bounds alone."""
+    if ladder.threshold_owner is ThresholdOwner.ABOVE:  # [lower, upper), and high
+        return [
+            b.grade
+            for b in ladder.bands
+            if b.lower <= total < b.upper or total == b.upper == ladder.high
+        ]
+    return [  # (lower, upper], and low
+        b.grade
+        for b in ladder.bands
+        if b.lower < total <= b.upper or total == b.lower == ladder.low
     ]
+
+
+@given(gst.grade_ladders(), st.data())
+def test_ladders_cover_the_score_range_without_gap_or_overlap(
+    ladder: GradeLadder, data: st.DataObject
+) -> None:
+    bounds = sorted({ladder.low, ladder.high, *(b.lower for b in ladder.bands)})
+    total = data.draw(
+        st.one_of(st.decimals(0, 100, places=4), st.sampled_from(bounds)), label="total"
+    )
+    event(f"threshold owner: {ladder.threshold_owner.value}")
+    event("total on a bound" if total in bounds else "total between bounds")
+    matching = owned_by(ladder, total)
     assert len(matching) == 1
     assert ladder.grade_of(total) == matching[0]
+
+
+@given(gst.grade_ladders(min_grades=2), st.data())
+def test_a_score_exactly_at_a_threshold_gets_the_grade_the_owner_says(
+    ladder: GradeLadder, data: st.DataObject
+) -> None:
+    i = data.draw(st.integers(0, len(ladder.bands) - 2), label="band above the threshold")
+    above, below = ladder.bands[i], ladder.bands[i + 1]
+    threshold = above.lower
+    assert threshold == below.upper
+    expected = above if ladder.threshold_owner is ThresholdOwner.ABOVE else below
+    assert ladder.grade_of(threshold) == expected.grade
+    step = D("0.0001")
+    assert ladder.grade_of(threshold + step) == above.grade
+    assert ladder.grade_of(threshold - step) == below.grade
 
 
 @given(gst.grade_ladders())

@@ -31,7 +31,14 @@ from kamcore.grading._finance import (
     assess_development,
     screen,
 )
-from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade, grade_all
+from kamcore.grading._ladder import (
+    GradeBand,
+    Graded,
+    GradeLadder,
+    ThresholdOwner,
+    grade,
+    grade_all,
+)
 from kamcore.grading._mcda import (
     RANDOM_INDEX,
     AhpWeights,
@@ -136,6 +143,7 @@ __all__ = [
     "ScoringModel",
     "Standing",
     "Step",
+    "ThresholdOwner",
     "TopsisCriterion",
     "TopsisModel",
     "Treatment",

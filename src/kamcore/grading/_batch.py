@@ -26,7 +26,7 @@ import attrs
 
 from kamcore.errors import ValidationError
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
-from kamcore.grading._ladder import Graded, GradeLadder, grade_all
+from kamcore.grading._ladder import Graded, GradeLadder, ThresholdOwner, grade_all
 from kamcore.grading._pareto import AbcCrossing, AbcMethod, AbcPolicy, AbcResult, classify_abc
 from kamcore.grading._scoring import (
     Criterion,
@@ -669,7 +669,14 @@ def _grades(
             expected=f"a score between {ladder.low} and {ladder.high}",
             problem="score outside the ladder's range",
         )
-    lowers = np.array([at_least(b.lower) for b in reversed(ladder.bands)])
+
+    def first(bound: Decimal) -> float:  # the fewest units that get the band's grade
+        if ladder.threshold_owner is ThresholdOwner.BELOW:  # more than ``bound``
+            return float(bound.scaleb(places).to_integral_value(rounding=decimal.ROUND_FLOOR) + 1)
+        return at_least(bound)
+
+    # Under BELOW a total of exactly ``low`` falls below every band: clipped to the worst.
+    lowers = np.array([first(b.lower) for b in reversed(ladder.bands)])
     labels = np.array([b.grade for b in reversed(ladder.bands)], dtype=object)
     idx = np.searchsorted(lowers, units, side="right") - 1
     result: npt.NDArray[np.object_] = labels[np.clip(idx, 0, len(labels) - 1)]

@@ -24,6 +24,7 @@ from kamcore.grading import (
     GradeLadder,
     MissingPolicy,
     Normaliser,
+    ThresholdOwner,
     TopsisCriterion,
     TopsisModel,
     ValueCategories,
@@ -152,21 +153,30 @@ def scorecards(
     return figures.flatmap(build)
 
 
-def grade_ladders(*, max_grades: int = 6) -> st.SearchStrategy[GradeLadder]:
-    """Valid ladders over 0..100 with 1–``max_grades`` grades."""
-    return st.lists(st.integers(1, 9_999), max_size=max_grades - 1, unique=True).map(
-        lambda cuts: _ladder(sorted(cuts, reverse=True))
+def grade_ladders(*, min_grades: int = 1, max_grades: int = 6) -> st.SearchStrategy[GradeLadder]:
+    """Valid ladders over 0..100 with ``min_grades``–``max_grades`` grades.
+
+    Thresholds have 2 places; either side may own them (``threshold_owner``).
+    """
+    return st.builds(
+        _ladder,
+        st.lists(
+            st.integers(1, 9_999), min_size=min_grades - 1, max_size=max_grades - 1, unique=True
+        ),
+        st.sampled_from(ThresholdOwner),
     )
 
 
-def _ladder(cuts: list[int]) -> GradeLadder:
+def _ladder(cuts: list[int], owner: ThresholdOwner) -> GradeLadder:
+    cuts = sorted(cuts, reverse=True)
     uppers = [Decimal(100), *(Decimal(c) / 100 for c in cuts)]
     lowers = [*(Decimal(c) / 100 for c in cuts), Decimal(0)]
     return GradeLadder(
         tuple(
             GradeBand(f"G{i}", lo, hi)
             for i, (lo, hi) in enumerate(zip(lowers, uppers, strict=True))
-        )
+        ),
+        threshold_owner=owner,
     )
 
 
