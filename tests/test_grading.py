@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from kamcore import codec
 from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
 from kamcore.grading import (
     AbcBreak,
+    AbcCrossing,
     AbcMethod,
     AbcPolicy,
     AbcResult,
@@ -28,6 +29,8 @@ from kamcore.grading import (
     NormaliserKind,
     Score,
     ScoringModel,
+    ThresholdOwner,
+    TopsisModel,
     WeightedScorecard,
     classify_abc,
     grade,
@@ -360,38 +363,115 @@ def test_the_scorecard_is_a_scoring_model(default_card: WeightedScorecard) -> No
     assert default_card.directions[5] == ("quality_losses", Direction.LOWER)
 
 
+LINKED = frozenset({"collected", "invoiced", "collection_rate"})
+RAISES = st.decimals(min_value="0.01", max_value=10**7, places=2)
+
+
+def raised_figures(
+    directions: tuple[tuple[str, Direction], ...], facts: AccountFacts, data: st.DataObject
+) -> list[tuple[str, Direction, AccountFacts]]:
+    """For every figure a model reads that can rise alone: the facts with it raised.
+
+    A figure the account misses is left out (raising it is not a move along the
+    figure). So are collected, invoiced and the collection rate when the model reads
+    more than one of them: one change would move two criteria at once.
+    """
+    entangled = len(LINKED & {figure for figure, _ in directions}) > 1
+    out = []
+    for figure, direction in directions:
+        if (entangled and figure in LINKED) or facts.figure(figure) is None:
+            continue
+        field = "collected" if figure == "collection_rate" else figure
+        now = facts.figure(field)
+        assert now is not None
+        by = data.draw(RAISES, label=f"raise {field} by")
+        out.append((figure, direction, facts.with_figure(field, now + by)))
+    return out
+
+
+def assert_moves_with(direction: Direction, before: Decimal, after: Decimal, figure: str) -> None:
+    if direction is Direction.HIGHER:
+        assert after >= before, f"{figure} (higher is better) rose but the score fell"
+    else:
+        assert after <= before, f"{figure} (lower is better) rose but the score rose"
+
+
 @given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(), st.data())
 def test_score_is_monotone_in_every_criterion(
     card: WeightedScorecard, pop: list[AccountFacts], data: st.DataObject
 ) -> None:
     fitted = card.fit(pop)
-    facts = data.draw(st.sampled_from(pop))
+    facts = data.draw(st.sampled_from(pop), label="facts")
     before = fitted.score(facts).total
-    linked = {"collected", "invoiced", "collection_rate"}
-    entangled = len(linked & {c.source for c in fitted.criteria}) > 1
-    for c in fitted.criteria:
-        if entangled and c.source in linked:
-            continue  # one change moves two criteria at once
-        if c.source == "collection_rate":
-            field, now = "collected", facts.collected
-        else:
-            field, now = c.source, facts.figure(c.source)
-        if now is None:
-            continue
-        bigger = facts.with_figure(field, now + data.draw(st.integers(1, 10**7)))
-        after = fitted.score(bigger).total
-        if c.direction is Direction.HIGHER:
-            assert after >= before
-        else:
-            assert after <= before
+    for figure, direction, bigger in raised_figures(fitted.directions, facts, data):
+        assert_moves_with(direction, before, fitted.score(bigger).total, figure)
 
 
-@given(gst.scorecards(), gst.populations(missing=True))
-def test_contributions_sum_to_the_total(card: WeightedScorecard, pop: list[AccountFacts]) -> None:
-    try:
-        scores = score_all(card, pop)
-    except ValidationError:
-        return  # a refused missing figure, or no figure to fit min–max to
+@given(gst.scorecards(missing=MissingPolicy.RENORMALISE), st.data())
+def test_a_renormalising_score_is_monotone_in_every_figure_the_account_has(
+    card: WeightedScorecard, data: st.DataObject
+) -> None:
+    """Raising a figure the account has moves its score the criterion's way.
+
+    The account misses the same figures before and after, so its weights are
+    renormalised the same way; the account may come from the population the card was
+    fitted to or from outside it (its figures then lie outside the fitted ranges).
+    """
+    pop = data.draw(scorable_populations(card), label="population")
+    fitted = card.fit(pop)
+    facts = data.draw(st.one_of(st.sampled_from(pop), gst.account_facts()), label="facts")
+    before = fitted.score(facts)
+    event("the account misses a figure" if before.missing else "the account has every figure")
+    for figure, direction, bigger in raised_figures(fitted.directions, facts, data):
+        after = fitted.score(bigger)
+        assert after.missing == before.missing
+        assert_moves_with(direction, before.total, after.total, figure)
+
+
+@given(gst.topsis_models(), gst.populations(), st.data())
+def test_a_fitted_topsis_score_is_monotone_in_every_figure(
+    model: TopsisModel, pop: list[AccountFacts], data: st.DataObject
+) -> None:
+    """With the model fitted once, raising a figure moves the score the criterion's way.
+
+    Monotonicity holds for a *fixed* fitted model: the norms, the ideal and the
+    anti-ideal stay where fitting put them, and a figure outside the fitted range is
+    clamped to it. It is not a promise about refitting: an account that changes can
+    move the ideal or the anti-ideal, and with them every closeness. The account is
+    drawn from the population or from outside it.
+    """
+    fitted = model.fit(pop)
+    facts = data.draw(
+        st.one_of(st.sampled_from(pop), gst.account_facts(missing=False)), label="facts"
+    )
+    before = fitted.score(facts).total
+    moves = raised_figures(fitted.directions, facts, data)
+    event(f"figures raised: {len(moves)}")
+    for figure, direction, bigger in moves:
+        assert_moves_with(direction, before, fitted.score(bigger).total, figure)
+
+
+def scorable_populations(card: WeightedScorecard) -> st.SearchStrategy[list[AccountFacts]]:
+    """Populations ``card`` scores without refusing any account.
+
+    A card that refuses missing figures gets complete facts. A card that tolerates them
+    gets facts with gaps plus one complete account, so that every min–max criterion
+    has a figure to fit to (the id "complete" can't clash: its letters are not all in
+    the strategy's id alphabet).
+    """
+    if card.missing is MissingPolicy.REFUSE:
+        return gst.populations(missing=False)
+    complete = gst.account_facts(account_id=st.just("complete"), missing=False)
+    return st.tuples(gst.populations(missing=True), complete).map(lambda t: [*t[0], t[1]])
+
+
+@pytest.mark.parametrize("missing", list(MissingPolicy))
+@given(data=st.data())
+def test_contributions_sum_to_the_total(missing: MissingPolicy, data: st.DataObject) -> None:
+    card = data.draw(gst.scorecards(missing=missing), label="card")
+    pop = data.draw(scorable_populations(card), label="population")
+    scores = score_all(card, pop)
+    event("some figure was missing" if any(s.missing for s in scores) else "no figure missing")
     for s in scores:
         assert sum(s.contributions, D(0)) == s.total
         assert 0 <= s.total <= card.scale
@@ -500,15 +580,76 @@ def test_a_ladder_needs_a_range() -> None:
         GradeLadder((GradeBand("A", 0, 1),), low=1, high=1)
 
 
-@given(gst.grade_ladders(), st.decimals(0, 100, places=4))
-def test_ladders_cover_the_score_range_without_gap_or_overlap(
-    ladder: GradeLadder, total: Decimal
-) -> None:
-    matching = [
-        b.grade for b in ladder.bands if b.lower <= total < b.upper or total == b.upper == 100
+def test_a_score_at_a_threshold_gets_the_better_grade_by_default(letters: GradeLadder) -> None:
+    assert letters.threshold_owner is ThresholdOwner.ABOVE
+    assert [letters.grade_of(D(x)) for x in (85, 70, 55)] == ["A", "B", "C"]
+
+
+def test_the_band_below_can_own_the_threshold_instead(letters: GradeLadder) -> None:
+    below = attrs.evolve(letters, threshold_owner=ThresholdOwner.BELOW)
+    totals = (100, "85.01", 85, "70.01", 70, "55.01", 55, "0.01", 0)
+    assert [below.grade_of(D(x)) for x in totals] == ["A", "A", "B", "B", "C", "C", "D", "D", "D"]
+    assert grade(below, D(85)) == "B"
+
+
+def test_an_unknown_threshold_owner_is_refused_naming_the_accepted_ones() -> None:
+    with pytest.raises(ValidationError, match="one of: above, below") as info:
+        GradeLadder((GradeBand("A", 0, 100),), threshold_owner="lower")
+    assert isinstance(info.value, KamError)
+    assert info.value.field == "threshold_owner"
+
+
+def test_the_threshold_owner_is_in_the_json_schema_and_the_file(letters: GradeLadder) -> None:
+    schema = codec.json_schema(GradeLadder)
+    assert schema["properties"]["threshold_owner"] == {"enum": ["above", "below"]}
+    below = attrs.evolve(letters, threshold_owner="below")
+    assert codec.to_dict(below)["threshold_owner"] == "below"
+    assert codec.from_dict(GradeLadder, codec.to_dict(below)) == below
+
+
+def owned_by(ladder: GradeLadder, total: Decimal) -> list[str]:
+    """The grades whose band holds ``total``, read from the bands' bounds alone."""
+    if ladder.threshold_owner is ThresholdOwner.ABOVE:  # [lower, upper), and high
+        return [
+            b.grade
+            for b in ladder.bands
+            if b.lower <= total < b.upper or total == b.upper == ladder.high
+        ]
+    return [  # (lower, upper], and low
+        b.grade
+        for b in ladder.bands
+        if b.lower < total <= b.upper or total == b.lower == ladder.low
     ]
+
+
+@given(gst.grade_ladders(), st.data())
+def test_ladders_cover_the_score_range_without_gap_or_overlap(
+    ladder: GradeLadder, data: st.DataObject
+) -> None:
+    bounds = sorted({ladder.low, ladder.high, *(b.lower for b in ladder.bands)})
+    total = data.draw(
+        st.one_of(st.decimals(0, 100, places=4), st.sampled_from(bounds)), label="total"
+    )
+    event(f"threshold owner: {ladder.threshold_owner.value}")
+    event("total on a bound" if total in bounds else "total between bounds")
+    matching = owned_by(ladder, total)
     assert len(matching) == 1
     assert ladder.grade_of(total) == matching[0]
+
+
+@given(gst.grade_ladders(min_grades=2), st.data())
+def test_a_score_exactly_at_a_threshold_gets_the_grade_the_owner_says(
+    ladder: GradeLadder, data: st.DataObject
+) -> None:
+    i = data.draw(st.integers(0, len(ladder.bands) - 2), label="band above the threshold")
+    above, below = ladder.bands[i], ladder.bands[i + 1]
+    threshold = above.lower
+    assert threshold == below.upper
+    expected = above if ladder.threshold_owner is ThresholdOwner.ABOVE else below
+    assert ladder.grade_of(threshold) == expected.grade
+    step = D("0.0001")
+    assert ladder.grade_of(threshold + step) == above.grade
+    assert ladder.grade_of(threshold - step) == below.grade
 
 
 @given(gst.grade_ladders())
@@ -526,6 +667,64 @@ def test_the_account_that_crosses_the_breakpoint_belongs_to_the_class_it_complet
         ("B", 1, D("0.06")),
         ("C", 1, D("0.04")),
     ]
+
+
+def test_the_crossing_account_can_go_to_the_next_class_instead() -> None:
+    water = load_preset("grading_abc_water", AbcPolicy)  # 50% / 70% / 80%
+    assert water.crossing is AbcCrossing.JOINS
+    volumes = {f"c{i}": v for i, v in enumerate([40, 20, 15, 10, 5, 5, 5])}
+    strict = classify_abc(attrs.evolve(water, crossing=AbcCrossing.NEXT), volumes)
+    assert [strict.members(c) for c in "ABCD"] == [
+        ("c0",),
+        ("c1",),
+        ("c2",),
+        ("c3", "c4", "c5", "c6"),
+    ]
+    assert [c.share for c in strict.classes] == [D("0.4"), D("0.2"), D("0.15"), D("0.25")]
+
+
+def test_an_account_landing_exactly_on_a_breakpoint_stays_in_the_class_either_way() -> None:
+    policy = AbcPolicy((AbcBreak("A", "0.5"), AbcBreak("B", 1)))
+    for crossing in AbcCrossing:
+        r = classify_abc(attrs.evolve(policy, crossing=crossing), {"x": 50, "y": 30, "z": 20})
+        assert r.as_dict() == {"x": "A", "y": "B", "z": "B"}
+
+
+def test_under_the_strict_reading_a_class_can_be_empty() -> None:
+    policy = AbcPolicy(
+        (AbcBreak("A", "0.5"), AbcBreak("B", "0.8"), AbcBreak("C", 1)), crossing="next"
+    )
+    r = classify_abc(policy, {"giant": 90, "small": 10})
+    assert r.as_dict() == {"giant": "C", "small": "C"}
+    assert [c.count for c in r.classes] == [0, 0, 2]
+
+
+def test_all_zero_measures_fall_into_the_last_class_under_the_strict_reading_too() -> None:
+    policy = attrs.evolve(load_preset("grading_abc", AbcPolicy), crossing=AbcCrossing.NEXT)
+    r = classify_abc(policy, {"a": 0, "b": 0})
+    assert r.members("C") == ("a", "b")
+    assert [c.share for c in r.classes] == [0, 0, 1]
+
+
+def test_classes_by_count_ignore_the_crossing_rule() -> None:
+    top20 = load_preset("grading_top20", AbcPolicy)
+    counts = {f"c{i}": 10 - i for i in range(7)}
+    strict = attrs.evolve(top20, crossing=AbcCrossing.NEXT)
+    assert classify_abc(strict, counts) == classify_abc(top20, counts)
+
+
+def test_an_unknown_crossing_rule_is_refused_naming_the_accepted_ones() -> None:
+    with pytest.raises(ValidationError, match="one of: joins, next") as info:
+        AbcPolicy((AbcBreak("A", 1),), crossing="after")
+    assert isinstance(info.value, KamError)
+    assert info.value.field == "crossing"
+
+
+def test_the_crossing_rule_is_in_the_json_schema_and_the_file() -> None:
+    assert codec.json_schema(AbcPolicy)["properties"]["crossing"] == {"enum": ["joins", "next"]}
+    strict = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)), crossing="next")
+    assert codec.to_dict(strict)["crossing"] == "next"
+    assert codec.from_dict(AbcPolicy, codec.to_dict(strict)) == strict
 
 
 def test_water_utility_classes_cut_at_50_70_80_percent() -> None:
@@ -612,6 +811,34 @@ def test_abc_classes_partition_the_population_and_shares_sum_to_one(
     items = list(measures.items())
     rnd.shuffle(items)
     assert classify_abc(policy, items) == r
+
+
+@given(
+    gst.abc_policies().filter(lambda p: p.method is AbcMethod.SHARE),
+    # small measures, so that running totals often land exactly on a breakpoint
+    st.dictionaries(st.text("abcxyz", min_size=1, max_size=4), st.integers(0, 10), max_size=12),
+)
+def test_each_account_is_in_the_first_class_its_crossing_rule_allows(
+    policy: AbcPolicy, measures: dict[str, int]
+) -> None:
+    total = sum(measures.values())
+    last = len(policy.breaks) - 1
+    results = {c: classify_abc(attrs.evolve(policy, crossing=c), measures) for c in AbcCrossing}
+    for crossing, r in results.items():
+        before = 0
+        for a in r.assignments:
+            after = before + a.measure
+            if not total:
+                allowed = [last]
+            elif crossing is AbcCrossing.JOINS:  # the share before it is below the breakpoint
+                allowed = [i for i, b in enumerate(policy.breaks) if before < b.upto * total]
+            else:  # the share including it is within the breakpoint
+                allowed = [i for i, b in enumerate(policy.breaks) if after <= b.upto * total]
+            assert a.label == policy.labels[min(allowed, default=last)], crossing
+            before = after
+    joins, goes_next = results[AbcCrossing.JOINS], results[AbcCrossing.NEXT]
+    for lenient, strict in zip(joins.assignments, goes_next.assignments, strict=True):
+        assert policy.labels.index(strict.label) >= policy.labels.index(lenient.label)
 
 
 @given(gst.abc_policies())

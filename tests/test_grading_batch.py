@@ -24,6 +24,7 @@ from kamcore.grading import (
     MissingPolicy,
     Normaliser,
     Score,
+    ThresholdOwner,
     TopsisCriterion,
     TopsisModel,
     WeightedScorecard,
@@ -205,6 +206,26 @@ def test_columnar_grades_agree_with_the_exact_path_away_from_band_boundaries() -
     assert list(fast["grade"]) == ["A"] == [exact.graded[0].grade]
 
 
+def test_columnar_grades_give_a_threshold_to_the_band_below_when_it_owns_it() -> None:
+    card = WeightedScorecard(
+        (
+            Criterion("sales_revenue", "0.5", Normaliser.linear(0, 100)),
+            Criterion("profit", "0.5", Normaliser.linear(0, 100)),
+        )
+    )
+    letters = load_preset("grading_letters", GradeLadder)
+    below = attrs.evolve(letters, threshold_owner="below")
+    rows = {"sales_revenue": ["84.99", "85.5", "0"], "profit": ["84.99", "85.5", "0"]}
+    pop = [
+        AccountFacts(f"r{i}", sales_revenue=r, profit=p)
+        for i, (r, p) in enumerate(zip(*rows.values(), strict=True))
+    ]
+    exact = grade_many(card, below, pop)
+    fast = score_arrays(card, {k: [float(v) for v in vs] for k, vs in rows.items()}, ladder=below)
+    assert [g.total for g in exact.graded] == [D("85.00"), D("85.50"), D("0.00")]
+    assert list(fast["grade"]) == ["B", "A", "D"] == [g.grade for g in exact.graded]
+
+
 def test_columnar_totals_are_kept_within_the_scale_as_the_exact_path_keeps_them() -> None:
     card = WeightedScorecard(
         (
@@ -338,9 +359,10 @@ def test_grade_frame_grades_a_data_frame(
         grade_frame(card, letters, frame, id_column="id")
 
 
-@given(st.lists(st.integers(0, 100), min_size=1, max_size=30))
-def test_numpy_grades_match_the_ladder(totals: list[int]) -> None:
-    letters = load_preset("grading_letters", GradeLadder)
+@pytest.mark.parametrize("owner", list(ThresholdOwner), ids=lambda o: o.value)
+@given(totals=st.lists(st.integers(0, 100), min_size=1, max_size=30))
+def test_numpy_grades_match_the_ladder(owner: ThresholdOwner, totals: list[int]) -> None:
+    letters = attrs.evolve(load_preset("grading_letters", GradeLadder), threshold_owner=owner)
     card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 100)),), places=0)
     grades = score_arrays(card, {"profit": totals}, ladder=letters)["grade"]
     assert list(grades) == [letters.grade_of(D(t)) for t in totals]

@@ -33,6 +33,7 @@ from kamcore.grading import (
     Normaliser,
     Regrading,
     SalesRule,
+    ThresholdOwner,
     ValueCategories,
     WeightedScorecard,
     WhatItTakes,
@@ -344,6 +345,11 @@ CARD = WeightedScorecard(
 )
 LETTERS = load_preset("grading_letters", GradeLadder)
 LADDER = GradeLadder((GradeBand("A", 80, 100), GradeBand("B", 50, 80), GradeBand("C", 0, 50)))
+BOTH_OWNERS = pytest.mark.parametrize(
+    "ladder",
+    [attrs.evolve(LETTERS, threshold_owner=owner) for owner in ThresholdOwner],
+    ids=[owner.value for owner in ThresholdOwner],
+)
 
 
 def facts(account_id: str, revenue: int, profit: int = 10, losses: int = 0) -> AccountFacts:
@@ -507,6 +513,17 @@ def test_lower_is_better_linear_criterion_says_how_low_to_go() -> None:
     assert LADDER.grade_of(card.score(facts("a", 40, losses=D("40.02"))).total) == "C"  # type: ignore[arg-type]
 
 
+def test_what_it_takes_goes_past_the_threshold_when_the_band_below_owns_it() -> None:
+    ladder = attrs.evolve(LADDER, threshold_owner=ThresholdOwner.BELOW)
+    f = facts("a", 40, profit=5, losses=5)
+    w = what_would_it_take(CARD, ladder, f)
+    assert (w.grade, w.target_grade, w.target_total, w.total) == ("C", "B", D("50.01"), D(44))
+    by = {r.criterion: r for r in w.requirements}
+    assert (by["sales_revenue"].needed, by["profit"].needed) == (D("50.01"), D("7.01"))
+    assert ladder.grade_of(CARD.score(f.with_figure("sales_revenue", D("50.01"))).total) == "B"
+    assert ladder.grade_of(CARD.score(f.with_figure("sales_revenue", D(50))).total) == "C"
+
+
 def test_the_best_grade_has_nothing_left_to_take() -> None:
     w = what_would_it_take(CARD, LADDER, facts("a", 100))
     assert (w.target_grade, w.requirements) == (None, ())
@@ -548,9 +565,10 @@ def test_what_it_takes_accounts_for_rounding_half_up() -> None:
         assert (ladder.grade_of(reached.total), ladder.grade_of(short.total)) == ("key", "other")
 
 
-@given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))
+@BOTH_OWNERS
+@given(card=gst.scorecards(missing=MissingPolicy.WORST), pop=gst.populations(max_size=6))
 def test_one_cent_less_than_what_it_takes_is_not_enough(
-    card: WeightedScorecard, pop: list[AccountFacts]
+    ladder: GradeLadder, card: WeightedScorecard, pop: list[AccountFacts]
 ) -> None:
     try:
         fitted = card.fit(pop)
@@ -558,7 +576,7 @@ def test_one_cent_less_than_what_it_takes_is_not_enough(
         assume(False)
     sources = {c.source for c in card.criteria}
     for f in pop:
-        w = what_would_it_take(fitted, LETTERS, f)
+        w = what_would_it_take(fitted, ladder, f)
         for r in w.requirements:
             linked = r.figure in {"collected", "invoiced"} and "collection_rate" in sources
             if r.needed is None or r.comparison == "<" or linked:
@@ -569,23 +587,24 @@ def test_one_cent_less_than_what_it_takes_is_not_enough(
             except ValidationError:
                 continue  # one cent less is not a valid figure (below zero)
             total = fitted.score(trial).total
-            assert LETTERS.rank(LETTERS.grade_of(total)) == LETTERS.rank(w.grade), r
+            assert ladder.rank(ladder.grade_of(total)) == ladder.rank(w.grade), r
 
 
-@given(gst.scorecards(missing=MissingPolicy.WORST), gst.populations(max_size=6))
+@BOTH_OWNERS
+@given(card=gst.scorecards(missing=MissingPolicy.WORST), pop=gst.populations(max_size=6))
 def test_every_reachable_requirement_reaches_the_next_grade(
-    card: WeightedScorecard, pop: list[AccountFacts]
+    ladder: GradeLadder, card: WeightedScorecard, pop: list[AccountFacts]
 ) -> None:
     try:
         fitted = card.fit(pop)
     except ValidationError:
         return
     for f in pop:
-        w = what_would_it_take(fitted, LETTERS, f)
+        w = what_would_it_take(fitted, ladder, f)
         for r in w.requirements:
             if r.needed is None or r.comparison == "<":
                 continue
             better = fitted.score(f.with_figure(r.figure, r.needed)).total
-            assert LETTERS.grade_of(better) == w.target_grade or LETTERS.rank(
-                LETTERS.grade_of(better)
-            ) < LETTERS.rank(w.grade)
+            assert ladder.grade_of(better) == w.target_grade or ladder.rank(
+                ladder.grade_of(better)
+            ) < ladder.rank(w.grade)

@@ -31,7 +31,14 @@ from kamcore.grading._finance import (
     assess_development,
     screen,
 )
-from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade, grade_all
+from kamcore.grading._ladder import (
+    GradeBand,
+    Graded,
+    GradeLadder,
+    ThresholdOwner,
+    grade,
+    grade_all,
+)
 from kamcore.grading._mcda import (
     RANDOM_INDEX,
     AhpWeights,
@@ -44,6 +51,7 @@ from kamcore.grading._pareto import (
     AbcAssignment,
     AbcBreak,
     AbcClass,
+    AbcCrossing,
     AbcMethod,
     AbcPolicy,
     AbcResult,
@@ -98,6 +106,7 @@ __all__ = [
     "AbcAssignment",
     "AbcBreak",
     "AbcClass",
+    "AbcCrossing",
     "AbcMethod",
     "AbcPolicy",
     "AbcResult",
@@ -134,6 +143,7 @@ __all__ = [
     "ScoringModel",
     "Standing",
     "Step",
+    "ThresholdOwner",
     "TopsisCriterion",
     "TopsisModel",
     "Treatment",

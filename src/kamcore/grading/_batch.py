@@ -20,14 +20,14 @@ import gc
 import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
 from kamcore.errors import ValidationError
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
-from kamcore.grading._ladder import Graded, GradeLadder, grade_all
-from kamcore.grading._pareto import AbcMethod, AbcPolicy, AbcResult, classify_abc
+from kamcore.grading._ladder import Graded, GradeLadder, ThresholdOwner, grade_all
+from kamcore.grading._pareto import AbcCrossing, AbcMethod, AbcPolicy, AbcResult, classify_abc
 from kamcore.grading._scoring import (
     Criterion,
     Direction,
@@ -669,7 +669,14 @@ def _grades(
             expected=f"a score between {ladder.low} and {ladder.high}",
             problem="score outside the ladder's range",
         )
-    lowers = np.array([at_least(b.lower) for b in reversed(ladder.bands)])
+
+    def first(bound: Decimal) -> float:  # the fewest units that get the band's grade
+        if ladder.threshold_owner is ThresholdOwner.BELOW:  # more than ``bound``
+            return float(bound.scaleb(places).to_integral_value(rounding=decimal.ROUND_FLOOR) + 1)
+        return at_least(bound)
+
+    # Under BELOW a total of exactly ``low`` falls below every band: clipped to the worst.
+    lowers = np.array([first(b.lower) for b in reversed(ladder.bands)])
     labels = np.array([b.grade for b in reversed(ladder.bands)], dtype=object)
     idx = np.searchsorted(lowers, units, side="right") - 1
     result: npt.NDArray[np.object_] = labels[np.clip(idx, 0, len(labels) - 1)]
@@ -696,6 +703,7 @@ def _abc_labels(
     labels = np.array(policy.labels, dtype=object)
     position: npt.NDArray[Any]
     limits: npt.NDArray[Any]
+    side: Literal["left", "right"] = "right"  # the first limit the position is below
     if policy.method is AbcMethod.COUNT:
         limits = np.array([int(policy.rounding.apply(b.upto * n, 0)) for b in policy.breaks])
         position = np.arange(n)
@@ -703,8 +711,12 @@ def _abc_labels(
         ranked = measure[order]
         total = float(ranked.sum())
         limits = np.array([float(b.upto) * total for b in policy.breaks])
-        position = np.cumsum(ranked) - ranked
-    idx = np.minimum(np.searchsorted(limits, position, side="right"), len(labels) - 1)
+        position = np.cumsum(ranked)
+        if policy.crossing is AbcCrossing.NEXT and total > 0:
+            side = "left"  # the first limit the share including the account is within
+        else:
+            position -= ranked  # the share before the account
+    idx = np.minimum(np.searchsorted(limits, position, side=side), len(labels) - 1)
     result = np.empty(n, dtype=object)
     result[order] = labels[idx]
     return result

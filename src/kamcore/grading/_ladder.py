@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -10,11 +11,11 @@ import attrs
 from kamcore._fastnew import maker
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
-from kamcore.grading._inputs import tuple_of
+from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.grading._scoring import Score, ScoringModel, check_unique_ids
 from kamcore.money import as_decimal
 
-__all__ = ["GradeBand", "GradeLadder", "Graded", "grade", "grade_all"]
+__all__ = ["GradeBand", "GradeLadder", "Graded", "ThresholdOwner", "grade", "grade_all"]
 
 
 def _dec_lower(value: object) -> Decimal:
@@ -25,9 +26,37 @@ def _dec_upper(value: object) -> Decimal:
     return as_decimal(value, field="upper")
 
 
+class ThresholdOwner(enum.Enum):
+    """Which grade a score exactly at a threshold gets.
+
+    A threshold is a band's ``lower``, where it meets the next worse band's ``upper``.
+    The sources give thresholds ("A: 85") without saying which side a score of exactly
+    85 falls on.
+
+    * ``ABOVE`` (the default) — the band above owns its lower bound: bands are
+      ``[lower, upper)``, so 85 is an A.
+    * ``BELOW`` — the band below owns it: bands are ``(lower, upper]``, so 85 is a B
+      and an A needs more than 85.
+
+    Either way the ends of the range belong to the ladder: ``low`` gets the worst
+    grade and ``high`` the best.
+    """
+
+    ABOVE = "above"
+    BELOW = "below"
+
+
+def _to_owner(value: object) -> ThresholdOwner:
+    return enum_of(value, ThresholdOwner, "threshold_owner")
+
+
 @attrs.define(frozen=True, slots=True)
 class GradeBand:
-    """One grade and its score band ``[lower, upper)`` (the top band includes its upper).
+    """One grade and its score band between ``lower`` and ``upper``.
+
+    Which band a score exactly at a threshold belongs to is the ladder's
+    :class:`ThresholdOwner`: by default the band is ``[lower, upper)`` (the top band
+    includes its upper).
 
     Args:
         grade: The grade label (``"A"``, ``"gold"``).
@@ -52,14 +81,17 @@ class GradeLadder:
 
     The bands are listed best first. They must tile the score range ``[low, high]``
     exactly: the worst band starts at ``low``, the best ends at ``high``, and each
-    band ends where the next better one starts — no gap, no overlap. A score equal to
-    a band's ``lower`` gets that band's grade.
+    band ends where the next better one starts — no gap, no overlap. By default a score
+    equal to a band's ``lower`` gets that band's grade; with
+    ``threshold_owner=ThresholdOwner.BELOW`` it gets the next worse grade.
 
     Args:
         bands: The bands, best grade first.
         low: The lowest possible score (0 by default).
         high: The highest possible score (100 by default).
         name: The ladder's name.
+        threshold_owner: Which band a score exactly at a threshold belongs to: the
+            band ``ABOVE`` it (default) or the band ``BELOW`` it.
 
     Raises:
         PolicyError: No bands, a duplicate grade, an empty band, a gap, an overlap, or
@@ -70,12 +102,16 @@ class GradeLadder:
         ...                       GradeBand("C", 0, 50)))
         >>> ladder.grade_of(Decimal(80)), ladder.grade_of(Decimal("79.99"))
         ('A', 'B')
+        >>> below = GradeLadder(ladder.bands, threshold_owner=ThresholdOwner.BELOW)
+        >>> below.grade_of(Decimal(80)), below.grade_of(Decimal("80.01"))
+        ('B', 'A')
     """
 
     bands: tuple[GradeBand, ...] = attrs.field(converter=_to_bands)
     low: Decimal = attrs.field(default=Decimal(0), converter=_dec_lower)
     high: Decimal = attrs.field(default=Decimal(100), converter=_dec_upper)
     name: str = "ladder"
+    threshold_owner: ThresholdOwner = attrs.field(default=ThresholdOwner.ABOVE, converter=_to_owner)
 
     def __attrs_post_init__(self) -> None:
         policy = "GradeLadder"
@@ -155,7 +191,7 @@ class GradeLadder:
         return self.bands[self.rank(grade)]
 
     def grade_of(self, total: Decimal) -> str:
-        """The grade of a score total.
+        """The grade of a score total (a total at a threshold: see ``threshold_owner``).
 
         Raises:
             ValidationError: The total lies outside ``[low, high]``.
@@ -167,6 +203,11 @@ class GradeLadder:
                 expected=f"a score between {self.low} and {self.high}",
                 problem="score outside the ladder's range",
             )
+        if self.threshold_owner is ThresholdOwner.BELOW:
+            for band in self.bands:
+                if total > band.lower:
+                    return band.grade
+            return self.bands[-1].grade  # the total is ``low``: the worst band owns it
         for band in self.bands:
             if total >= band.lower:
                 return band.grade

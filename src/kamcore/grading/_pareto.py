@@ -21,6 +21,7 @@ __all__ = [
     "AbcAssignment",
     "AbcBreak",
     "AbcClass",
+    "AbcCrossing",
     "AbcMethod",
     "AbcPolicy",
     "AbcResult",
@@ -40,14 +41,36 @@ class AbcMethod(enum.Enum):
 
     * ``SHARE`` — by cumulative share of the measure: the largest accounts that
       together make up the first breakpoint's share are class one, and so on
-      ("the customers that cover 80% of sales"). The account that crosses a
-      breakpoint belongs to the class it completes.
+      ("the customers that cover 80% of sales"). Which class the account that
+      crosses a breakpoint belongs to is the policy's :class:`AbcCrossing`.
     * ``COUNT`` — by count: the first ``upto × n`` accounts (rounded with the policy's
       rounding, CEILING by default) are class one ("the top 20% of customers").
     """
 
     SHARE = "share"
     COUNT = "count"
+
+
+class AbcCrossing(enum.Enum):
+    """Where the account that crosses a share breakpoint goes (``SHARE`` method only).
+
+    "A = the largest customers that together make up 50% of the volume" (rules §1.2)
+    does not say whether the customer that carries the running total past 50% is in A.
+
+    * ``JOINS`` (the default) — it joins the class it completes: an account belongs to
+      the first class whose breakpoint the cumulative share *before* it has not yet
+      reached, so the class reaches at least its breakpoint.
+    * ``NEXT`` — the strict reading: an account belongs to a class only when the
+      cumulative share *including* it is within the breakpoint; the crossing account
+      goes to the next class, so the class stays within its breakpoint (and is empty
+      when the largest account alone exceeds it).
+
+    By count, the policy's ``rounding`` decides the same question (``CEILING``: the
+    crossing account joins; ``FLOOR``: it goes to the next class).
+    """
+
+    JOINS = "joins"
+    NEXT = "next"
 
 
 def _to_upto(value: object) -> Decimal:
@@ -81,6 +104,10 @@ def _to_rounding(value: object) -> Rounding:
     return enum_of(value, Rounding, "rounding")
 
 
+def _to_crossing(value: object) -> AbcCrossing:
+    return enum_of(value, AbcCrossing, "crossing")
+
+
 @attrs.define(frozen=True, slots=True)
 class AbcPolicy:
     """A Pareto/ABC classification policy.
@@ -95,6 +122,8 @@ class AbcPolicy:
         rounding: How ``upto × n`` becomes a count for ``COUNT`` (CEILING by default,
             so a non-empty population always has a first-class account).
         name: The policy's name.
+        crossing: For ``SHARE``, the class of the account that crosses a breakpoint:
+            ``JOINS`` the class it completes (default) or goes to the ``NEXT`` one.
 
     Raises:
         PolicyError: No classes, a duplicate label, breakpoints that do not ascend, or a
@@ -105,12 +134,16 @@ class AbcPolicy:
         >>> r = classify_abc(p, {"x": 70, "y": 20, "z": 6, "w": 4})
         >>> [(a.account_id, a.label) for a in r.assignments]
         [('x', 'A'), ('y', 'A'), ('z', 'B'), ('w', 'C')]
+        >>> strict = AbcPolicy(p.breaks, crossing=AbcCrossing.NEXT)
+        >>> classify_abc(strict, {"x": 70, "y": 20, "z": 6, "w": 4}).as_dict()
+        {'x': 'A', 'y': 'B', 'z': 'C', 'w': 'C'}
     """
 
     breaks: tuple[AbcBreak, ...] = attrs.field(converter=_to_breaks)
     method: AbcMethod = attrs.field(default=AbcMethod.SHARE, converter=_to_method)
     rounding: Rounding = attrs.field(default=Rounding.CEILING, converter=_to_rounding)
     name: str = "abc"
+    crossing: AbcCrossing = attrs.field(default=AbcCrossing.JOINS, converter=_to_crossing)
 
     def __attrs_post_init__(self) -> None:
         policy = "AbcPolicy"
@@ -238,10 +271,12 @@ def classify_abc(
     """Classify accounts by a measure (sales, volume, profit) under ``policy``.
 
     Ranking: measure descending, then account id ascending (the documented
-    tie-break). With ``SHARE``, an account belongs to the first class whose breakpoint
-    the cumulative share *before* it has not yet reached — so the account that crosses
-    80% is still an A. A population whose measures are all zero falls entirely into
-    the last class, which then holds a share of 1. Shares are rounded HALF_UP to 12
+    tie-break). With ``SHARE`` and the default ``crossing=JOINS``, an account belongs to
+    the first class whose breakpoint the cumulative share *before* it has not yet
+    reached — so the account that crosses 80% is still an A; with ``crossing=NEXT``, to
+    the first class whose breakpoint the cumulative share *including* it does not
+    exceed — so that account is a B. A population whose measures are all zero falls
+    entirely into the last class, which then holds a share of 1. Shares are rounded HALF_UP to 12
     places; the largest class absorbs the rounding residue so shares sum to exactly 1.
 
     Args:
@@ -266,15 +301,21 @@ def classify_abc(
         for b in policy.breaks
     ]
     last = len(labels) - 1
+    # All-zero measures fall into the last class under either crossing rule.
+    strict = not by_count and policy.crossing is AbcCrossing.NEXT and total > 0
     quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
     assignments = []
     cumulative = _ZERO
     idx = 0
     for rank, (account_id, measure) in enumerate(ranked, 1):
-        position = rank - 1 if by_count else cumulative
         # Positions only grow, so the class index only moves forward.
-        while idx < last and not position < limits[idx]:
-            idx += 1
+        if strict:
+            while idx < last and cumulative + measure > limits[idx]:
+                idx += 1
+        else:
+            position = rank - 1 if by_count else cumulative
+            while idx < last and not position < limits[idx]:
+                idx += 1
         cumulative += measure
         share = quantize(cumulative / total, exp) if total else _ONE
         assignments.append(make(account_id, labels[idx], measure, rank, share))

@@ -12,7 +12,7 @@ import attrs
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import DERIVED_FIGURES, AccountFacts
-from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, grade_all
+from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, ThresholdOwner, grade_all
 from kamcore.grading._scoring import (
     Direction,
     MissingPolicy,
@@ -327,7 +327,10 @@ def what_would_it_take(
     A criterion is unreachable when even its best value is not enough, when the value
     needed is not a valid figure (a negative amount), when its figure is derived
     (collection rate), or when the scorecard renormalises missing weights.
-    For the best grade there is no target.
+    For the best grade there is no target. The target total is the next band's
+    ``lower``; on a ladder whose thresholds belong to the band below
+    (:attr:`ThresholdOwner.BELOW`) it is the smallest total above it that the
+    scorecard's places can show.
 
     Args:
         model: A fitted weighted scorecard.
@@ -342,8 +345,10 @@ def what_would_it_take(
     better = ladder.next_better(current)
     if better is None:
         return WhatItTakes(facts.account_id, current, None, None, s.total, ())
-    target = better.lower
     unit = _ONE.scaleb(-model.places)
+    target = better.lower
+    if ladder.threshold_owner is ThresholdOwner.BELOW:  # the threshold itself is not enough
+        target = (Rounding.FLOOR.apply(target / unit, 0) + 1) * unit
     out = []
     for c, contribution, weight, raw in zip(
         model.criteria, s.contributions, s.weights, s.raw, strict=True

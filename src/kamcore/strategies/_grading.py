@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kamcore.grading import (
     FIGURES,
     AbcBreak,
+    AbcCrossing,
     AbcMethod,
     AbcPolicy,
     AccountFacts,
@@ -23,6 +24,7 @@ from kamcore.grading import (
     GradeLadder,
     MissingPolicy,
     Normaliser,
+    ThresholdOwner,
     TopsisCriterion,
     TopsisModel,
     ValueCategories,
@@ -151,36 +153,50 @@ def scorecards(
     return figures.flatmap(build)
 
 
-def grade_ladders(*, max_grades: int = 6) -> st.SearchStrategy[GradeLadder]:
-    """Valid ladders over 0..100 with 1–``max_grades`` grades."""
-    return st.lists(st.integers(1, 9_999), max_size=max_grades - 1, unique=True).map(
-        lambda cuts: _ladder(sorted(cuts, reverse=True))
+def grade_ladders(*, min_grades: int = 1, max_grades: int = 6) -> st.SearchStrategy[GradeLadder]:
+    """Valid ladders over 0..100 with ``min_grades``–``max_grades`` grades.
+
+    Thresholds have 2 places; either side may own them (``threshold_owner``).
+    """
+    return st.builds(
+        _ladder,
+        st.lists(
+            st.integers(1, 9_999), min_size=min_grades - 1, max_size=max_grades - 1, unique=True
+        ),
+        st.sampled_from(ThresholdOwner),
     )
 
 
-def _ladder(cuts: list[int]) -> GradeLadder:
+def _ladder(cuts: list[int], owner: ThresholdOwner) -> GradeLadder:
+    cuts = sorted(cuts, reverse=True)
     uppers = [Decimal(100), *(Decimal(c) / 100 for c in cuts)]
     lowers = [*(Decimal(c) / 100 for c in cuts), Decimal(0)]
     return GradeLadder(
         tuple(
             GradeBand(f"G{i}", lo, hi)
             for i, (lo, hi) in enumerate(zip(lowers, uppers, strict=True))
-        )
+        ),
+        threshold_owner=owner,
     )
 
 
 def abc_policies() -> st.SearchStrategy[AbcPolicy]:
-    """Valid ABC policies, by cumulative share or by count."""
+    """Valid ABC policies, by cumulative share or by count, under either crossing rule."""
     return st.builds(
         _abc,
         st.sampled_from(AbcMethod),
         st.lists(st.integers(1, 99), max_size=4, unique=True),
+        st.sampled_from(AbcCrossing),
     )
 
 
-def _abc(method: AbcMethod, cuts: list[int]) -> AbcPolicy:
+def _abc(method: AbcMethod, cuts: list[int], crossing: AbcCrossing) -> AbcPolicy:
     uppers = [*(Decimal(c) / 100 for c in sorted(cuts)), Decimal(1)]
-    return AbcPolicy(tuple(AbcBreak("ABCDE"[i], u) for i, u in enumerate(uppers)), method=method)
+    return AbcPolicy(
+        tuple(AbcBreak("ABCDE"[i], u) for i, u in enumerate(uppers)),
+        method=method,
+        crossing=crossing,
+    )
 
 
 def topsis_models() -> st.SearchStrategy[TopsisModel]:
