@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from kamcore import codec
 from kamcore.errors import ValidationError
 from kamcore.grading import (
+    AbcBreak,
+    AbcCrossing,
     AbcPolicy,
     AccountFacts,
     Batch,
@@ -491,3 +493,45 @@ def test_the_exact_fallback_still_refuses_bad_columns_naming_the_row() -> None:
             _topsis(),
             {"sales_revenue": [1, 2], "profit": [1, math.nan], "quality_losses": [0, 1]},
         )
+
+
+@pytest.mark.parametrize("crossing", list(AbcCrossing))
+def test_a_running_total_exactly_on_a_breakpoint_is_classed_as_the_exact_path_does(
+    crossing: AbcCrossing,
+) -> None:
+    # 0.07 × 100 is 7.000000000000001 in floats: the second account's running total (7)
+    # sits exactly on the A breakpoint
+    policy = AbcPolicy(
+        (AbcBreak("A", Decimal("0.07")), AbcBreak("B", Decimal("0.5")), AbcBreak("C", 1)),
+        crossing=crossing,
+    )
+    measures = {f"a{i:02}": 7 for i in range(14)} | {"z": 2}
+    exact = classify_abc(policy, measures).as_dict()
+    card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 10)),))
+    ids = np.array(list(measures))
+    data = {"profit": [1.0] * len(ids), "m": [float(v) for v in measures.values()]}
+    fast = score_arrays(card, data, abc=policy, ids=ids, measure="m")["abc"]
+    assert list(fast) == [exact[i] for i in measures]
+
+
+@given(
+    st.lists(st.integers(0, 20), min_size=1, max_size=30),
+    st.sampled_from(list(AbcCrossing)),
+    st.lists(st.integers(1, 99), min_size=1, max_size=3, unique=True),
+)
+def test_columnar_abc_agrees_with_the_exact_path_on_whole_number_measures(
+    values: list[int], crossing: AbcCrossing, cuts: list[int]
+) -> None:
+    # whole numbers and percent breakpoints make running totals land on breakpoints often
+    bounds = [Decimal(c) / 100 for c in sorted(cuts)]
+    policy = AbcPolicy(
+        tuple(AbcBreak(f"K{i}", b) for i, b in enumerate([*bounds, Decimal(1)])),
+        crossing=crossing,
+    )
+    measures = {f"a{i:02}": v for i, v in enumerate(values)}
+    exact = classify_abc(policy, measures).as_dict()
+    card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 10)),))
+    ids = np.array(list(measures))
+    data = {"profit": [1.0] * len(ids), "m": [float(v) for v in measures.values()]}
+    fast = score_arrays(card, data, abc=policy, ids=ids, measure="m")["abc"]
+    assert list(fast) == [exact[i] for i in measures]

@@ -717,9 +717,52 @@ def _abc_labels(
         else:
             position -= ranked  # the share before the account
     idx = np.minimum(np.searchsorted(limits, position, side=side), len(labels) - 1)
+    if policy.method is not AbcMethod.COUNT and n:
+        _settle_near_limits(policy, measure[order], limits, position, idx, side)
     result = np.empty(n, dtype=object)
     result[order] = labels[idx]
     return result
+
+
+def _settle_near_limits(  # noqa: PLR0917 - private, called once, positionally
+    policy: AbcPolicy,
+    ranked: npt.NDArray[Any],
+    limits: npt.NDArray[Any],
+    position: npt.NDArray[Any],
+    idx: npt.NDArray[Any],
+    side: Literal["left", "right"],
+) -> None:
+    """Re-decide, exactly, the accounts whose float running share sits on a breakpoint.
+
+    Float sums drift by a few units of the last place (``0.07 * 100`` is
+    ``7.000000000000001``), so an account whose running total lands on a breakpoint
+    could fall on the other side of it than the exact path puts it. Those few rows are
+    recomputed in Decimal, reading each figure as the decimal its shortest repr shows,
+    as the exact path does; ``idx`` is corrected in place.
+    """
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    total = float(ranked.sum())
+    tolerance = 1e-9 * max(abs(total), 1.0)
+    near = np.zeros(len(ranked), dtype=bool)
+    for limit in limits:
+        near |= np.abs(position - limit) <= tolerance
+    if not near.any():
+        return
+    exact = [Decimal(repr(float(v))) for v in ranked]
+    exact_total = sum(exact, Decimal(0))
+    cuts = [b.upto * exact_total for b in policy.breaks]
+    last = len(policy.breaks) - 1  # the index of the last class
+    before = Decimal(0)
+    wanted = set(np.flatnonzero(near).tolist())
+    for i, value in enumerate(exact):
+        if i in wanted:
+            if side == "left":  # the share including the account is within the breakpoint
+                k = next((j for j, cut in enumerate(cuts) if before + value <= cut), last)
+            else:  # the share before the account has not yet reached the breakpoint
+                k = next((j for j, cut in enumerate(cuts) if before < cut), last)
+            idx[i] = min(k, last)
+        before += value
 
 
 def grade_frame(
