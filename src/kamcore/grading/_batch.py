@@ -745,12 +745,13 @@ def _settle_near_limits(  # noqa: PLR0917 - private, called once, positionally
     total = float(ranked.sum())
     tolerance = 1e-9 * max(abs(total), 1.0)
     near = np.zeros(len(ranked), dtype=bool)
-    for limit in limits:
+    for limit in limits[:-1]:  # on the last limit, either side is the last class
         near |= np.abs(position - limit) <= tolerance
     if not near.any():
         return
-    exact = [Decimal(repr(float(v))) for v in ranked]
-    exact_total = sum(exact, Decimal(0))
+    exact_total = sum((Decimal(repr(v)) for v in ranked.tolist()), Decimal(0))
+    stop = int(np.flatnonzero(near)[-1]) + 1
+    exact = [Decimal(repr(v)) for v in ranked[:stop].tolist()]
     cuts = [b.upto * exact_total for b in policy.breaks]
     last = len(policy.breaks) - 1  # the index of the last class
     before = Decimal(0)
