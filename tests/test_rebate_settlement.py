@@ -381,3 +381,59 @@ class LedgerMachine(RuleBasedStateMachine):
 
 TestLedgerMachine = LedgerMachine.TestCase
 TestLedgerMachine.settings = settings(max_examples=30, stateful_step_count=15)
+
+
+def _settled_once() -> RebateLedger:
+    book = ledger()
+    book, _ = accrue(book, AccrualKind.INVOICE, "300000", on=date(2026, 2, 1))
+    book, _ = accrue(book, AccrualKind.COLLECTION, "100000", on=date(2026, 2, 1))
+    book, _ = settle(book, on=date(2026, 3, 31), by="finance")
+    return book
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"schedule": "x"}, "schedule"),
+        ({"period": "2026"}, "period"),
+        ({"closed_on": "2026-12-31"}, "closed_on"),
+        ({"settlement": {"on": "2026-05-01"}}, "settlements[0].on"),
+        ({"settlement": {"amount": 5}}, "settlements[0].amount"),
+        ({"settlement": {"quote": None}}, "settlements[0].quote"),
+    ],
+)
+def test_a_hand_made_ledger_of_the_wrong_types_is_refused_naming_the_field(
+    change: dict[str, object], field: str
+) -> None:
+    book = _settled_once()
+    edits = dict(change)
+    line = edits.pop("settlement", None)
+    if isinstance(line, dict):
+        edits["settlements"] = (attrs.evolve(book.settlements[0], **line),)
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(book, **edits)
+    fields = [e.field for e in getattr(info.value, "errors", (info.value,))]
+    assert field in fields
+
+
+def test_a_total_beyond_the_money_range_is_refused_so_the_ledger_always_reloads() -> None:
+    book = ledger()
+    book, _ = accrue(book, AccrualKind.INVOICE, "900000000000000", on=date(2026, 2, 1))
+    with pytest.raises(ValidationError, match="total would be too large"):
+        accrue(book, AccrualKind.INVOICE, "900000000000000", on=date(2026, 2, 2))
+    assert codec.from_dict(RebateLedger, codec.to_dict(book)) == book
+
+
+def test_operations_build_the_same_ledger_a_full_check_accepts() -> None:
+    book = _settled_once()
+    book, _ = accrue(book, AccrualKind.COLLECTION, "50000", on=date(2026, 4, 1))
+    book, _ = settle(book, on=date(2026, 4, 30), by="finance")
+    rebuilt = RebateLedger(
+        account=book.account,
+        period=book.period,
+        schedule=book.schedule,
+        accruals=book.accruals,
+        settlements=book.settlements,
+        closed_on=book.closed_on,
+    )
+    assert rebuilt == book

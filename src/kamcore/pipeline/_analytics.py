@@ -508,12 +508,14 @@ def velocity(
     win_rate = _rate(won, closed) or Rate(0)
     # The rate and the cycle are shown rounded; per_day is computed from the exact
     # figures and rounded once (open total x won / closed / cycle days).
-    exact_days = max(Decimal(1), Decimal(cycle) / won) if won else Decimal(0)
-    days = Rounding.HALF_UP.apply(exact_days, 2)
+    days = max(Decimal(1), Rounding.HALF_UP.apply(Decimal(cycle) / won, 2)) if won else Decimal(0)
     if won == 0 or open_count == 0:
         per_day = Money.zero(currency)
     else:
-        per_day = (open_total * won / closed / exact_days).round()
+        # open total × (won ÷ closed) ÷ (cycle ÷ won), in one division (the mean cycle
+        # is at least one day)
+        numerator, denominator = (won * won, closed * cycle) if cycle >= won else (won, closed)
+        per_day = (open_total * numerator / denominator).round()
     return Velocity(open_count, average, win_rate, days, per_day)
 
 

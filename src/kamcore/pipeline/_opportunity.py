@@ -841,13 +841,7 @@ def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
     elif opp.closed_on is not None:
         return f"an open opportunity ({opp.id} was closed as {opp.stage!r})"
     if kind is EventKind.TERMS:
-        terms = event.opening
-        same = terms is not None and (terms.id, terms.account, terms.on) == (
-            opp.id,
-            opp.account,
-            opp.opened_on,
-        )
-        return None if same else "new terms of the same opportunity"
+        return _bad_terms(opp, event)
     if kind is EventKind.ACTIVITY:
         return None
     if event.source != opp.stage:
@@ -857,6 +851,27 @@ def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
     lands_closed = playbook.is_terminal(event.target)
     if lands_closed != (kind is EventKind.CLOSED):
         return "a close into an outcome, or a move into a stage"
+    return None
+
+
+def _bad_terms(opp: Opportunity, event: PipelineEvent) -> str | None:
+    """Why a ``terms`` event could not have followed ``opp`` (what revise_terms checks)."""
+    terms = event.opening
+    same = terms is not None and (terms.id, terms.account, terms.on) == (
+        opp.id,
+        opp.account,
+        opp.opened_on,
+    )
+    if not same or event.source != opp.stage or event.target != opp.stage:
+        return "new terms of the same opportunity, in its current stage"
+    assert terms is not None  # checked by ``same``
+    try:
+        _amount(terms.amount, opp.amount.currency)
+        _text(terms.owner, "owner")
+        if terms.expected_close is not None:
+            _day(terms.expected_close, "expected_close")
+    except ValidationError as exc:
+        return f"terms revise_terms accepts ({exc.field}: {exc.problem})"
     return None
 
 

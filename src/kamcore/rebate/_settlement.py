@@ -19,9 +19,10 @@ from datetime import date
 
 import attrs
 
+from kamcore._fastnew import maker
 from kamcore.calendar import Period, as_date
 from kamcore.errors import ApprovalRequired, RecordInvalid, TransitionNotAllowed, ValidationError
-from kamcore.money import Money, as_decimal, total
+from kamcore.money import MAX_DIGITS, Money, as_decimal, total
 from kamcore.rebate._approval import RebateRequest, RequestStatus
 from kamcore.rebate._tiers import RebateQuote, TierSchedule, quote
 
@@ -254,6 +255,9 @@ def _period_span(period: Period) -> str:
     return f"{period} ({period.start.isoformat()} to {period.last_day.isoformat()})"
 
 
+_new_ledger = maker(RebateLedger)
+
+
 def _check_accruals(ledger: RebateLedger) -> list[ValidationError]:
     errors: list[ValidationError] = []
     cur = ledger.schedule.currency
@@ -457,12 +461,44 @@ def _last_event(ledger: RebateLedger) -> date | None:
     return max(days, default=None)
 
 
-def _check_ledger(ledger: RebateLedger) -> list[ValidationError]:
+def _check_types(ledger: RebateLedger) -> list[ValidationError]:
+    """The ledger's parts are of the right types (a ledger may be built by hand)."""
     errors: list[ValidationError] = []
     if not isinstance(ledger.account, str) or not ledger.account.strip():
         errors.append(
             ValidationError(field="account", value=ledger.account, expected="a non-empty string")
         )
+    period: object = ledger.period
+    schedule: object = ledger.schedule
+    if not isinstance(period, Period):
+        errors.append(_wrong("period", period, "a kamcore.calendar.Period", "not a period"))
+    if not isinstance(schedule, TierSchedule):
+        errors.append(_wrong("schedule", schedule, "a TierSchedule", "not a schedule"))
+    if ledger.closed_on is not None and type(ledger.closed_on) is not date:
+        errors.append(_wrong("closed_on", ledger.closed_on, "a date, or None", "not a date"))
+    lines: tuple[object, ...] = ledger.settlements
+    for k, line in enumerate(lines):
+        at = f"settlements[{k}]"
+        if not isinstance(line, Settlement):
+            errors.append(_wrong(at, line, "a Settlement", "not a settlement"))
+            continue
+        for name, kind, expected in (
+            ("on", date, "a date"),
+            ("amount", Money, "Money"),
+            ("entitlement", Money, "Money"),
+            ("paid_before", Money, "Money"),
+            ("quote", RebateQuote, "a RebateQuote"),
+        ):
+            value = getattr(line, name)
+            if not isinstance(value, kind) or (kind is date and type(value) is not date):
+                errors.append(_wrong(f"{at}.{name}", value, expected, "wrong type"))
+    return errors
+
+
+def _check_ledger(ledger: RebateLedger) -> list[ValidationError]:
+    errors = _check_types(ledger)
+    if errors:
+        return errors
     errors += _check_accruals(ledger)
     if errors:
         return errors
@@ -523,6 +559,34 @@ def _money(value: object, currency: str) -> Money:
             )
         return value
     return Money(as_decimal(value, field="amount"), currency)
+
+
+def _successor(
+    ledger: RebateLedger,
+    *,
+    accruals: tuple[Accrual, ...] | None = None,
+    settlements: tuple[Settlement, ...] | None = None,
+    closed_on: date | None = None,
+) -> RebateLedger:
+    """The ledger one operation later, built without re-checking what was checked.
+
+    :func:`accrue`, :func:`settle` and :func:`close` check the one thing they add
+    against the ledger as it stands (which was checked when it was built), so the
+    whole-ledger check — which recomputes every settlement — is not run again; a
+    ledger built directly or loaded through the codec is still checked in full.
+    """
+    successor: RebateLedger = _new_ledger(
+        ledger.account,
+        ledger.period,
+        ledger.schedule,
+        ledger.accruals if accruals is None else accruals,
+        ledger.settlements if settlements is None else settlements,
+        ledger.closed_on if closed_on is None else closed_on,
+    )
+    return successor
+
+
+_LIMIT = Money(10**MAX_DIGITS - 1)  # the largest total a ledger can store and reload
 
 
 def accrue(
@@ -597,8 +661,15 @@ def accrue(
             expected=f"a credit of at most {(running - money).amount} (the {kind.value} total)",
             problem=f"{kind.value} total would fall below zero",
         )
+    if running.amount > _LIMIT.amount:
+        raise ValidationError(
+            field="amount",
+            value=money,
+            expected=f"a {kind.value} total below 10^{MAX_DIGITS} (kamcore's money range)",
+            problem=f"{kind.value} total would be too large",
+        )
     accrual = Accrual(kind=kind, amount=money, on=day, ref=ref)
-    new = attrs.evolve(ledger, accruals=(*ledger.accruals, accrual))
+    new = _successor(ledger, accruals=(*ledger.accruals, accrual))
     event = LedgerEvent(
         account=ledger.account,
         period=period,
@@ -720,7 +791,7 @@ def settle(
         covers=len(ledger.accruals),
         approval="" if approval is None else approval.id,
     )
-    return attrs.evolve(ledger, settlements=(*ledger.settlements, line)), line
+    return _successor(ledger, settlements=(*ledger.settlements, line)), line
 
 
 def close(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedger, LedgerEvent]:
@@ -766,4 +837,4 @@ def close(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedge
         amount=ledger.paid,
         detail="period closed",
     )
-    return attrs.evolve(ledger, closed_on=day), event
+    return _successor(ledger, closed_on=day), event
