@@ -893,3 +893,35 @@ def test_as_of_a_date_is_the_longest_prefix_made_by_that_local_day_in_every_stor
             as_of(history, when)
         return
     assert _all_as_of(history, when, path) == [replay(history[:prefix])] * 3
+
+
+def test_a_file_from_before_the_creation_date_is_upgraded_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        repo.add_all(sample_history(length=5))
+        expected = repo.get("K-001")
+    # as the first format wrote it: snapshots without created_at, no format number
+    db = sqlite3.connect(path)
+    for sequence, state in db.execute("SELECT sequence, state FROM snapshots").fetchall():
+        data = canon.loads(state)
+        assert isinstance(data, dict)
+        del data["created_at"]
+        text = canon.dumps(data)
+        head = db.execute("SELECT hash FROM revisions WHERE sequence = ?", (sequence,)).fetchone()[
+            0
+        ]
+        db.execute(
+            "UPDATE snapshots SET state = ?, digest = ? WHERE sequence = ?",
+            (text, canon.sha256_hex(text + head), sequence),
+        )
+    db.execute("PRAGMA user_version = 0")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        assert repo.verify("K-001").ok
+        assert repo.get("K-001") == expected
+        assert repo.get("K-001").created_at == expected.created_at is not None
+        assert repo.at_revision("K-001", 4) == replay(repo.history("K-001")[:4])
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()

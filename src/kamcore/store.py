@@ -409,6 +409,10 @@ def _check_sequence(sequence: object, head: int) -> int:
     return sequence
 
 
+#: The file format :class:`SQLiteRepository` writes (``PRAGMA user_version``); older
+#: files are upgraded when opened.
+FORMAT: Final = 2
+
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS revisions (
     dossier_id    TEXT    NOT NULL,
@@ -569,6 +573,38 @@ class SQLiteRepository:
             msg = f"Can't open the archive store {self.path!r}: {exc}"
             raise StoreError(msg) from None
         self._heads: dict[str, Dossier] = {}
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a file written by an earlier kamcore to the current format.
+
+        Format 2 added ``Dossier.created_at`` (set by revision 1). Snapshots are a cache
+        of the replay, so those of an older file are rebuilt from the revisions, which
+        are never touched; a tampered revision still fails :meth:`verify` as before.
+        """
+        version = self._query("PRAGMA user_version")[0][0]
+        if version >= FORMAT:
+            return
+        with self._write() as db:
+            stale = db.execute("SELECT dossier_id FROM snapshots GROUP BY dossier_id").fetchall()
+            db.execute("DELETE FROM snapshots")
+            for (key,) in stale:
+                state: Dossier | None = None
+                for row in db.execute(
+                    f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
+                ).fetchall():
+                    revision = _revision(row)
+                    try:
+                        state = _next_state(state, revision)
+                    except StoreError:
+                        break  # an altered history: leave it for verify() to report
+                    if revision.sequence % self.snapshot_every == 0:
+                        text = canon.dumps(state)
+                        db.execute(
+                            "INSERT INTO snapshots VALUES (?,?,?,?)",
+                            (key, revision.sequence, text, canon.sha256_hex(text + revision.hash)),
+                        )
+            db.execute(f"PRAGMA user_version = {FORMAT}")
 
     # -- plumbing ----------------------------------------------------------------------
     def close(self) -> None:
