@@ -535,3 +535,32 @@ def test_columnar_abc_agrees_with_the_exact_path_on_whole_number_measures(
     data = {"profit": [1.0] * len(ids), "m": [float(v) for v in measures.values()]}
     fast = score_arrays(card, data, abc=policy, ids=ids, measure="m")["abc"]
     assert list(fast) == [exact[i] for i in measures]
+
+
+def test_ids_that_do_not_fit_the_rows_are_refused_before_any_row_is_read() -> None:
+    card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 10)),))
+    with pytest.raises(ValidationError, match="wrong number of ids"):
+        score_arrays(card, {"sales_revenue": [1, -1]}, ids=["a"])
+    with pytest.raises(ValidationError, match="wrong number of ids"):
+        score_arrays(card, {"sales_revenue": [1, 2]}, ids=[["a", "b"]])
+
+
+def test_mixed_ids_are_ranked_as_text_like_the_exact_path() -> None:
+    card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 10)),))
+    mixed = score_arrays(card, {"sales_revenue": [1, 2]}, ids=np.array(["a", 1], dtype=object))
+    assert list(mixed["total"]) == [10.0, 20.0]
+    # equal measures: the tie goes to the id that sorts first as text ('10' < '2')
+    top = load_preset("grading_top20", AbcPolicy)
+    half = AbcPolicy(top.breaks, method=top.method)
+    frame = pd.DataFrame({"account_id": [2, 10], "sales_revenue": [5, 5]})
+    graded = grade_frame(card, load_preset("grading_letters", GradeLadder), frame, abc=half)
+    exact = grade_many(
+        card,
+        load_preset("grading_letters", GradeLadder),
+        [AccountFacts("2", sales_revenue=5), AccountFacts("10", sales_revenue=5)],
+        abc=half,
+    )
+    assert exact.abc is not None
+    by_id = exact.abc.as_dict()
+    assert list(graded["abc"]) == [by_id["2"], by_id["10"]]
+    assert by_id["10"] != by_id["2"]  # the tie really was broken

@@ -322,10 +322,19 @@ def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
     by_id = None
     if ids is not None:
         ids = np.asarray(ids)
+        rows = {len(np.atleast_1d(np.asarray(v))) for v in data.values()}
+        if ids.ndim != 1 or (len(rows) == 1 and len(ids) not in rows):
+            raise ValidationError(
+                field="ids",
+                value=ids.shape,
+                expected=f"one id per row ({', '.join(map(str, sorted(rows))) or 0})",
+                problem="wrong number of ids",
+            )
         if id_column is not None or abc is not None:
-            by_id = np.argsort(ids, kind="stable")
+            # ids sort as text, as AccountFacts.account_id does on the exact path
+            by_id = np.argsort(ids.astype(str), kind="stable")
             if id_column is not None:
-                _check_ids(ids, by_id, id_column)
+                _check_ids(ids.astype(str), by_id, id_column)
     if isinstance(model, WeightedScorecard):
         out = _scorecard_arrays(model, data, ids, ladder)
     else:

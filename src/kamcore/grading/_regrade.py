@@ -414,13 +414,26 @@ def _settle_needed(  # noqa: PLR0917 - internal
     """
     safe = Rounding.CEILING if comparison == ">=" else Rounding.FLOOR
     step = _CENT if comparison == ">=" else -_CENT
-    value = safe.apply(needed, 2)
-    for _ in range(_NUDGES + 1):
+
+    def reaches(value: Decimal) -> bool | None:
         try:
             trial = model.score(facts.with_figure(figure, value))
         except ValidationError:
             return None  # the figure can't take that value (a negative amount)
-        if ladder.rank(ladder.grade_of(trial.total)) <= ladder.rank(better.grade):
+        return ladder.rank(ladder.grade_of(trial.total)) <= ladder.rank(better.grade)
+
+    value = safe.apply(needed, 2)
+    for _ in range(_NUDGES + 1):
+        found = reaches(value)
+        if found is None:
+            return None
+        if found:
+            # ``needed`` is exact only to the context's precision (1 - 57.4/60 repeats),
+            # so a cent on the easy side may reach the grade too: take the tightest
+            for _ in range(_NUDGES):
+                if not reaches(value - step):
+                    break
+                value -= step
             return value
         value += step
     return None  # rounding of contributions kept it just below

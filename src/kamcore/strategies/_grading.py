@@ -30,6 +30,7 @@ from kamcore.grading import (
     ValueCategories,
     WeightedScorecard,
 )
+from kamcore.money import Rounding
 
 __all__ = [
     "abc_policies",
@@ -128,26 +129,28 @@ def _split(cuts: list[int], n: int) -> tuple[Decimal, ...]:
 def scorecards(
     *, missing: MissingPolicy | None = None, max_criteria: int = 8
 ) -> st.SearchStrategy[WeightedScorecard]:
-    """Valid scorecards over the standard figures (weights sum to 1)."""
+    """Valid scorecards over the standard figures (weights sum to 1), any rounding."""
     figures = st.lists(st.sampled_from(_SCORABLE), min_size=1, max_size=max_criteria, unique=True)
     policies = st.just(missing) if missing is not None else st.sampled_from(MissingPolicy)
 
     def build(names: list[str]) -> st.SearchStrategy[WeightedScorecard]:
         n = len(names)
         return st.builds(
-            lambda ws, norms, dirs, pol, places: WeightedScorecard(
+            lambda ws, norms, dirs, pol, places, rounding: WeightedScorecard(
                 tuple(
                     Criterion(name, w, norm, d)
                     for name, w, norm, d in zip(names, ws, norms, dirs, strict=True)
                 ),
                 places=places,
                 missing=pol,
+                rounding=rounding,
             ),
             weights(n),
             st.lists(normalisers(), min_size=n, max_size=n),
             st.lists(st.sampled_from(Direction), min_size=n, max_size=n),
             policies,
             st.integers(0, 4),
+            st.sampled_from(Rounding),
         )
 
     return figures.flatmap(build)
