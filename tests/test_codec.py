@@ -394,7 +394,14 @@ def test_an_unknown_key_in_a_real_policy_lists_only_the_keys_a_file_may_give() -
     assert {"bps", "rates", "exp"}.isdisjoint(accepted)  # private, computed fields
 
 
-def test_to_dict_refuses_what_is_not_a_kamcore_object() -> None:
-    with pytest.raises(ValidationError, match="not a type kamcore can serialise"):
-        codec.to_dict(object())
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [(object(), "obj"), ([object()], "obj[0]"), ({"a": [1, {"b": 1.5}]}, "obj.a[1].b")],
+)
+def test_to_dict_refuses_what_is_not_a_kamcore_object_naming_where(
+    value: object, where: str
+) -> None:
+    with pytest.raises(ValidationError, match="not a type kamcore can serialise") as info:
+        codec.to_json(value)
+    assert info.value.field == where
     assert codec.to_dict([Money("1")]) == [{"amount": "1", "currency": "CNY"}]

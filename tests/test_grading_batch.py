@@ -192,7 +192,7 @@ def test_columnar_abc_classes_match_the_exact_classes(
     assert list(fast_abc) == [exact_abc[i] for i in measures]
 
 
-def test_columnar_grades_agree_with_the_exact_path_away_from_band_boundaries() -> None:
+def test_a_total_exactly_on_a_band_boundary_grades_as_the_exact_path_does() -> None:
     card = WeightedScorecard(
         (
             Criterion("sales_revenue", "0.5", Normaliser.linear(0, 100)),

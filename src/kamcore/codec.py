@@ -320,32 +320,37 @@ def to_dict(obj: object) -> Any:
     Decimals and dates become strings, so the result is exact and JSON-safe.
 
     Raises:
-        ValidationError: ``obj`` is not a kamcore object (nor plain data, a list or a
-            dict of them).
+        ValidationError: ``obj`` holds something that is not a kamcore object nor plain
+            data (a float, an unknown object), naming where.
     """
-    if not attrs.has(type(obj)) and not isinstance(obj, _PLAIN):
-        raise ValidationError(
-            field="obj",
-            value=type(obj).__name__,
-            expected="a kamcore object, or a list or dict of them",
-            problem="not a type kamcore can serialise",
-        )
-    return converter.unstructure(obj)
+    data = converter.unstructure(obj)
+    _check_plain(data, "obj")
+    return data
 
 
-_PLAIN: Final = (
-    str,
-    int,
-    Decimal,
-    date,
-    datetime,
-    enum.Enum,
-    list,
-    tuple,
-    dict,
-    frozenset,
-    type(None),
-)
+def _check_plain(data: object, where: str) -> None:
+    """Refuse what JSON can't hold exactly (a float, an object kamcore doesn't know)."""
+    if data is None or isinstance(data, str | bool | int):
+        return
+    if isinstance(data, list | tuple):
+        for i, item in enumerate(data):
+            _check_plain(item, f"{where}[{i}]")
+        return
+    if isinstance(data, dict):
+        for key, item in data.items():
+            if not isinstance(key, str):
+                raise ValidationError(
+                    field=where, value=key, expected="text keys", problem="a key that is not text"
+                )
+            _check_plain(item, f"{where}.{key}")
+        return
+    raise ValidationError(
+        field=where,
+        value=type(data).__name__,
+        expected="kamcore objects, text, whole numbers, booleans, None, and lists or dicts of them",
+        problem="not a type kamcore can serialise"
+        + (" (floats are inexact)" if isinstance(data, float) else ""),
+    )
 
 
 def to_json(obj: object, *, indent: int | None = None) -> str:

@@ -346,8 +346,11 @@ class RecordNotFound(StoreError, LookupError):
 class IntegrityError(StoreError):
     """A stored history was altered: a revision read back does not fit the chain.
 
-    Raised by a read instead of returning tampered data; nothing is changed. Restore
-    the store from a copy, and use the store's ``verify`` to see the whole damage.
+    Raised by a read whose replayed revisions do not fit their hashes, instead of
+    returning that data; nothing is changed. Reads trust a snapshot whose digest
+    matches (a forged snapshot with a recomputed digest is caught by ``verify``, which
+    replays everything). Restore the store from a copy, and use ``verify`` to see the
+    whole damage.
 
     Attributes:
         key: The dossier's key.

@@ -473,11 +473,6 @@ def _plans(model: WeightedScorecard, derived: set[str]) -> list[_Plan]:
     return plans
 
 
-def _units_of(model: WeightedScorecard, contribution: Decimal) -> float:
-    """An exact contribution, rounded as the scorecard rounds, in whole units."""
-    return float(model.rounding.apply(contribution, model.places).scaleb(model.places))
-
-
 def _units(
     plan: _Plan,
     x: npt.NDArray[np.float64],
@@ -758,6 +753,7 @@ def _settle_near_limits(  # noqa: PLR0917 - private, called once, positionally
         near |= np.abs(position - limit) <= tolerance
     if not near.any():
         return
+    # the cuts need the exact total of every row; the running shares only the prefix
     exact_total = sum((Decimal(repr(v)) for v in ranked.tolist()), Decimal(0))
     stop = int(np.flatnonzero(near)[-1]) + 1
     exact = [Decimal(repr(v)) for v in ranked[:stop].tolist()]
