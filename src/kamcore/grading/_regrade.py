@@ -322,8 +322,9 @@ def what_would_it_take(
     rounding into account: a contribution only has to reach the point from which it
     *rounds* to what the target needs (half a unit below it, with HALF_UP), so the
     needed figure is the tightest one that gets there, to the cent: one cent less (one
-    cent more, for a lower-is-better criterion) does not reach the target. A needed figure is rounded to 2 places on the safe side
-    (CEILING for ``>=``, FLOOR for ``<=``) and checked by rescoring.
+    cent more, for a lower-is-better criterion) does not reach the target. A needed
+    figure is rounded to 2 places on the safe side (CEILING for ``>=``, FLOOR for
+    ``<=``) and checked by rescoring.
     A criterion is unreachable when even its best value is not enough, when the value
     needed is not a valid figure (a negative amount), when its figure is derived
     (collection rate), or when the scorecard renormalises missing weights.
