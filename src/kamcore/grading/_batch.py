@@ -332,9 +332,10 @@ def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
             )
         if id_column is not None or abc is not None:
             # ids sort as text, as AccountFacts.account_id does on the exact path
-            by_id = np.argsort(ids.astype(str), kind="stable")
+            text = ids if ids.dtype.kind == "U" else ids.astype(str)
+            by_id = np.argsort(text, kind="stable")
             if id_column is not None:
-                _check_ids(ids.astype(str), by_id, id_column)
+                _check_ids(text, by_id, id_column)
     if isinstance(model, WeightedScorecard):
         out = _scorecard_arrays(model, data, ids, ladder)
     else:
