@@ -241,6 +241,26 @@ class TransitionNotAllowed(KamError):
             self._gates = tuple(failed_gates)
         super().__init__(subject, source, target)
 
+    @classmethod
+    def _deferred(
+        cls,
+        subject: str,
+        source: str,
+        target: str,
+        explain: Callable[[], Iterable[tuple[str, str]]],
+    ) -> TransitionNotAllowed:
+        """The refusal of a gated move, built as cheaply as an accepted move costs.
+
+        The same error as ``TransitionNotAllowed(subject=..., failed_gates=explain)``,
+        without the keyword call: refusals are frequent, normal outcomes.
+        """
+        err = cls.__new__(cls, subject, source, target)
+        err.__dict__.update(
+            subject=subject, source=source, target=target, reason="", _gates=None,
+            _explain=explain,
+        )  # fmt: skip
+        return err
+
     @property
     def failed_gates(self) -> tuple[tuple[str, str], ...]:
         """``(gate name, message)`` for every gate that refused, in the policy's order."""

@@ -449,22 +449,36 @@ def import_opportunity(
     return opp
 
 
+def _no_move(opp: Opportunity) -> bool:  # pragma: no cover - a marker, never called
+    return False
+
+
+_NO_MOVE: Final = _no_move  # what ``Playbook._fast`` gives for a move it doesn't have
+
+
 def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
 
 
 def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
-    key = (opp.stage, target)
-    compiled = playbook._table.get(key)
+    """Refuse the step to ``target`` unless the playbook has it and its gates pass."""
+    fast = playbook._fast.get((opp.stage, target), _NO_MOVE)
+    if fast is not None and (fast is _NO_MOVE or not fast(opp)):
+        raise _refusal(playbook, opp, target)
+
+
+def _refusal(playbook: Playbook, opp: Opportunity, target: str) -> TransitionNotAllowed:
+    """Why the step to ``target`` is refused: no such move, or the gates that fail.
+
+    The failed gates are worked out when the refusal is read, not when it is raised.
+    """
+    compiled = playbook._table.get((opp.stage, target))
     if compiled is None:
         allowed = ", ".join(repr(t) for t in playbook.targets(opp.stage)) or "none"
-        raise _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
-    fast = playbook._fast[key]
-    if fast is None or fast(opp):
-        return
+        return _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
 
     def explain() -> list[tuple[str, str]]:
-        """Every failed gate with its message, worked out when the refusal is read."""
+        """Every failed gate with its message."""
         failed = []
         for gate, check in compiled:
             problem = check(opp, gate)
@@ -474,9 +488,7 @@ def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
                 )
         return failed
 
-    raise TransitionNotAllowed(
-        subject=opp.id, source=opp.stage, target=target, failed_gates=explain
-    )
+    return TransitionNotAllowed._deferred(opp.id, opp.stage, target, explain)
 
 
 def advance(
@@ -513,13 +525,15 @@ def advance(
         _strings(target=target, by=by, reason=reason)
     if opp.closed_on is not None:
         raise _refuse(opp, target, "it is closed; reopen it first")
-    if target not in playbook._stage_by_key:
+    fast = playbook._moves.get((opp.stage, target), _NO_MOVE)
+    if fast is _NO_MOVE and target not in playbook._stage_by_key:
         terminal = playbook.is_terminal(target)
         raise _refuse(
             opp, target, "use close() for a terminal outcome" if terminal else "no such stage"
         )
     day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
-    _check_gates(playbook, opp, target)
+    if fast is not None and (fast is _NO_MOVE or not fast(opp)):
+        raise _refusal(playbook, opp, target)
     opening = opp.opening
     event = _new_event(
         EventKind.ADVANCED, opening.id, day, by, opp.stage, target, reason, (), None, None

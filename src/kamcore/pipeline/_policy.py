@@ -507,48 +507,43 @@ _BUILTIN: Final[dict[GateKind, Callable[[Opportunity, Gate], str | None]]] = {
 }
 
 
-def _number(fact: Fact | None) -> Decimal | None:
-    if fact is None:
-        return None
-    if fact.number is not None:
-        return fact.number
-    return None if fact.money is None else fact.money.amount
-
-
 def _fast_check(gates: tuple[Gate, ...]) -> Callable[..., bool] | None:
     """One function that says whether every gate passes (``None``: there are no gates).
 
     It answers yes/no only; when it says no, the gates are run one by one to explain.
+    The function is generated as straight-line code from the gates' field names (which
+    the playbook validated) and bounds, passed in as constants.
     """
     if not gates:
         return None
-    required = frozenset(f for g in gates if g.kind is GateKind.REQUIRED for f in g.fields)
-    floors = tuple(
-        (g.fields[0], g.minimum)
-        for g in gates
-        if g.kind is GateKind.MINIMUM and g.minimum is not None
-    )
-    ceilings = tuple(
-        (g.fields[0], g.maximum)
-        for g in gates
-        if g.kind is GateKind.MAXIMUM and g.maximum is not None
-    )
-    custom = tuple(g for g in gates if g.kind is GateKind.CUSTOM)
-
-    def check(opp: Opportunity) -> bool:
-        index = opp.evidence._index
-        if not index.keys() >= required:
-            return False
-        for name, low in floors:
-            value = _number(index.get(name))
-            if value is None or value < low:
-                return False
-        for name, high in ceilings:
-            value = _number(index.get(name))
-            if value is None or value > high:
-                return False
-        return not custom or all(_CHECKS[g.check](opp, g) is None for g in custom)
-
+    ns: dict[str, object] = {"C": _CHECKS}
+    lines = ["def check(opp):", "    index = opp.evidence._index"]
+    required = sorted({f for g in gates if g.kind is GateKind.REQUIRED for f in g.fields})
+    lines += [f"    if {name!r} not in index: return False" for name in required]
+    for i, g in enumerate(gates):
+        if g.kind in (GateKind.MINIMUM, GateKind.MAXIMUM):
+            bound = g.minimum if g.kind is GateKind.MINIMUM else g.maximum
+            if bound is None:  # pragma: no cover - _gate_shape refuses it
+                continue
+            ns[f"b{i}"] = bound
+            fails = f"v{i} < b{i}" if g.kind is GateKind.MINIMUM else f"v{i} > b{i}"
+            lines += [
+                f"    f{i} = index.get({g.fields[0]!r})",
+                f"    if f{i} is None: return False",
+                f"    v{i} = f{i}.number",
+                f"    if v{i} is None:",
+                f"        m{i} = f{i}.money",
+                f"        if m{i} is None: return False",
+                f"        v{i} = m{i}.amount",
+                f"    if {fails}: return False",
+            ]
+        elif g.kind is GateKind.CUSTOM:
+            ns[f"g{i}"] = g
+            lines.append(f"    if C[{g.check!r}](opp, g{i}) is not None: return False")
+    lines.append("    return True")
+    # The code is built from validated names and the gates' own values only.
+    exec("\n".join(lines), ns)
+    check: Callable[..., bool] = ns["check"]  # type: ignore[assignment]
     return check
 
 
@@ -617,6 +612,9 @@ class Playbook:
     _fast: dict[tuple[str, str], Callable[..., bool] | None] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
+    _moves: dict[tuple[str, str], Callable[..., bool] | None] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
     _initial: Stage = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -644,9 +642,9 @@ class Playbook:
         object.__setattr__(self, "_stage_by_key", stages)
         object.__setattr__(self, "_outcome_by_key", {o.key: o for o in self.outcomes})
         object.__setattr__(self, "_table", table)
-        object.__setattr__(
-            self, "_fast", {k: _fast_check(tuple(g for g, _ in v)) for k, v in table.items()}
-        )
+        fast = {k: _fast_check(tuple(g for g, _ in v)) for k, v in table.items()}
+        object.__setattr__(self, "_fast", fast)
+        object.__setattr__(self, "_moves", {k: v for k, v in fast.items() if k[1] in stages})
         object.__setattr__(self, "_field_by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "_initial", initial)
 
