@@ -456,6 +456,16 @@ def _no_move(opp: Opportunity) -> bool:  # pragma: no cover - a marker, never ca
 _NO_MOVE: Final = _no_move  # what ``Playbook._fast`` gives for a move it doesn't have
 
 
+def _must_be_open(opp: Opportunity, problem: str) -> None:
+    if opp.closed_on is not None:
+        raise ValidationError(
+            field="stage",
+            value=opp.stage,
+            expected="an open opportunity (reopen it first)",
+            problem=problem,
+        )
+
+
 def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
 
@@ -661,13 +671,7 @@ def log_activity(
     Raises:
         ValidationError: The opportunity is closed, the text is blank, or a bad date.
     """
-    if opp.closed_on is not None:
-        raise ValidationError(
-            field="stage",
-            value=opp.stage,
-            expected="an open opportunity (reopen it first)",
-            problem="activities can't be logged on a closed opportunity",
-        )
+    _must_be_open(opp, "activities can't be logged on a closed opportunity")
     _strings(by=by)
     text = _text(activity, "activity")
     day = _when(opp, on)
@@ -801,13 +805,7 @@ def revise_terms(
         (Money('900000', 'CNY'), '2026-05-10', 'terms')
     """
     del playbook  # every operation takes the playbook; terms do not depend on it
-    if opp.closed_on is not None:
-        raise ValidationError(
-            field="stage",
-            value=opp.stage,
-            expected="an open opportunity (reopen it first)",
-            problem="the terms of a closed opportunity can't change",
-        )
+    _must_be_open(opp, "the terms of a closed opportunity can't change")
     _strings(by=by)
     why = _text(reason, "reason")
     old = opp.opening
