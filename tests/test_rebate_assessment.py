@@ -26,10 +26,12 @@ from kamcore.rebate import (
     GradeRate,
     LatenessBand,
     PartialSteps,
+    ReportRule,
     Scorecard,
     ScorecardPolicy,
     ScoreLine,
     ScoreWeight,
+    ServiceTargets,
     Target,
     TierSchedule,
     assess_attainment,
@@ -53,6 +55,8 @@ PRESETS = {
     "rebate_attendance_source": AttendanceRule,
     "rebate_competency_analysis": DescriptorScale,
     "rebate_competency_communication": DescriptorScale,
+    "rebate_report_source": ReportRule,
+    "rebate_service_source": ServiceTargets,
 }
 
 

@@ -91,6 +91,8 @@ POLICY_KINDS: Final[dict[str, str]] = {
     "rebate.attendance_rule": "kamcore.rebate:AttendanceRule",
     "rebate.commission_table": "kamcore.rebate:CommissionTable",
     "rebate.descriptor_scale": "kamcore.rebate:DescriptorScale",
+    "rebate.report_rule": "kamcore.rebate:ReportRule",
+    "rebate.service_targets": "kamcore.rebate:ServiceTargets",
     "rebate.tier_schedule": "kamcore.rebate:TierSchedule",
 }
 

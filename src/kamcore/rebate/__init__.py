@@ -62,6 +62,16 @@ from kamcore.rebate._assessment import (
     score_salesperson,
 )
 from kamcore.rebate._commission import CommissionQuote, CommissionTable, GradeRate, commission
+from kamcore.rebate._service import (
+    ReportRule,
+    ServiceQuality,
+    ServiceReview,
+    ServiceTargets,
+    TargetCheck,
+    report_deadline,
+    report_is_late,
+    review_service,
+)
 from kamcore.rebate._settlement import (
     Accrual,
     AccrualKind,
@@ -110,6 +120,7 @@ __all__ = [
     "RebateQuote",
     "RebateRequest",
     "RebateSlice",
+    "ReportRule",
     "RequestEvent",
     "RequestEventKind",
     "RequestStatus",
@@ -117,9 +128,13 @@ __all__ = [
     "ScoreWeight",
     "Scorecard",
     "ScorecardPolicy",
+    "ServiceQuality",
+    "ServiceReview",
+    "ServiceTargets",
     "Settlement",
     "SettlementKind",
     "Target",
+    "TargetCheck",
     "Tier",
     "TierMode",
     "TierSchedule",
@@ -138,6 +153,9 @@ __all__ = [
     "rebate_cents",
     "rebate_cents_array",
     "reject",
+    "report_deadline",
+    "report_is_late",
+    "review_service",
     "score_salesperson",
     "settle",
     "submit",
