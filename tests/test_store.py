@@ -900,23 +900,7 @@ def test_a_file_from_before_the_creation_date_is_upgraded_when_opened(tmp_path: 
     with SQLiteRepository(path, snapshot_every=2) as repo:
         repo.add_all(sample_history(length=5))
         expected = repo.get("K-001")
-    # as the first format wrote it: snapshots without created_at, no format number
-    db = sqlite3.connect(path)
-    for sequence, state in db.execute("SELECT sequence, state FROM snapshots").fetchall():
-        data = canon.loads(state)
-        assert isinstance(data, dict)
-        del data["created_at"]
-        text = canon.dumps(data)
-        head = db.execute("SELECT hash FROM revisions WHERE sequence = ?", (sequence,)).fetchone()[
-            0
-        ]
-        db.execute(
-            "UPDATE snapshots SET state = ?, digest = ? WHERE sequence = ?",
-            (text, canon.sha256_hex(text + head), sequence),
-        )
-    db.execute("PRAGMA user_version = 0")
-    db.commit()
-    db.close()
+    _as_first_format(path)  # snapshots without created_at, no format number
     with SQLiteRepository(path, snapshot_every=2) as repo:
         assert repo.verify("K-001").ok
         assert repo.get("K-001") == expected
@@ -925,3 +909,68 @@ def test_a_file_from_before_the_creation_date_is_upgraded_when_opened(tmp_path: 
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     db.close()
+
+
+def _as_first_format(path: Path) -> None:
+    """Rewrite a store's snapshots as the first format wrote them (no created_at)."""
+    db = sqlite3.connect(path)
+    for sequence, state in db.execute("SELECT sequence, state FROM snapshots").fetchall():
+        data = canon.loads(state)
+        assert isinstance(data, dict)
+        del data["created_at"]
+        text = canon.dumps(data)
+        head = db.execute("SELECT hash FROM revisions WHERE sequence = ?", (sequence,)).fetchone()
+        db.execute(
+            "UPDATE snapshots SET state = ?, digest = ? WHERE sequence = ?",
+            (text, canon.sha256_hex(text + head[0]), sequence),
+        )
+    db.execute("PRAGMA user_version = 0")
+    db.commit()
+    db.close()
+
+
+def test_an_old_file_that_cannot_be_written_opens_and_reads_without_its_snapshots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        repo.add_all(sample_history(length=5))
+        expected = repo.get("K-001")
+    _as_first_format(path)
+
+    def read_only(self: SQLiteRepository) -> None:
+        raise StoreError(f"Can't write to {self.path!r}: attempt to write a readonly database")
+
+    monkeypatch.setattr(SQLiteRepository, "_write", read_only)
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        assert repo.get("K-001") == expected  # replayed, not read from an old snapshot
+        assert repo.verify("K-001").ok
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 0  # nothing was written
+    db.close()
+
+
+def test_an_old_file_with_an_unreadable_revision_still_opens_for_verify(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        repo.add_all(sample_history(length=5))
+    _as_first_format(path)
+    db = sqlite3.connect(path)
+    db.execute("DROP TRIGGER revisions_append_only_update")
+    db.execute("UPDATE revisions SET changes = 'not json' WHERE sequence = 3")
+    db.commit()
+    db.close()
+    with SQLiteRepository(path, snapshot_every=2) as repo:
+        check = repo.verify("K-001")
+    assert (check.ok, check.first_bad) == (False, 3)
+
+
+def test_a_file_from_a_newer_kamcore_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    SQLiteRepository(path).close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 7")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="format 7, from a newer kamcore"):
+        SQLiteRepository(path)

@@ -581,30 +581,47 @@ class SQLiteRepository:
         Format 2 added ``Dossier.created_at`` (set by revision 1). Snapshots are a cache
         of the replay, so those of an older file are rebuilt from the revisions, which
         are never touched; a tampered revision still fails :meth:`verify` as before.
+        An older file that can't be written (read-only) opens without its snapshots:
+        reads replay the revisions. A file from a newer kamcore is refused.
         """
+        self._use_snapshots = True
         version = self._query("PRAGMA user_version")[0][0]
-        if version >= FORMAT:
+        if version > FORMAT:
+            self._db.close()
+            msg = (
+                f"Can't open the archive store {self.path!r}: it has format {version}, "
+                f"from a newer kamcore; this one reads format {FORMAT} and older"
+            )
+            raise StoreError(msg)
+        if version == FORMAT:
             return
-        with self._write() as db:
-            stale = db.execute("SELECT dossier_id FROM snapshots GROUP BY dossier_id").fetchall()
-            db.execute("DELETE FROM snapshots")
-            for (key,) in stale:
-                state: Dossier | None = None
-                for row in db.execute(
-                    f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
-                ).fetchall():
+        try:
+            with self._write() as db:
+                if db.execute("PRAGMA user_version").fetchone()[0] < FORMAT:  # not done since
+                    self._rebuild_snapshots(db)
+                    db.execute(f"PRAGMA user_version = {FORMAT}")
+        except (StoreError, sqlite3.Error):
+            self._use_snapshots = False  # read-only: ignore the old-format snapshots
+
+    def _rebuild_snapshots(self, db: sqlite3.Connection) -> None:
+        stale = db.execute("SELECT dossier_id FROM snapshots GROUP BY dossier_id").fetchall()
+        db.execute("DELETE FROM snapshots")
+        for (key,) in stale:
+            state: Dossier | None = None
+            for row in db.execute(
+                f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
+            ).fetchall():
+                try:
                     revision = _revision(row)
-                    try:
-                        state = _next_state(state, revision)
-                    except StoreError:
-                        break  # an altered history: leave it for verify() to report
-                    if revision.sequence % self.snapshot_every == 0:
-                        text = canon.dumps(state)
-                        db.execute(
-                            "INSERT INTO snapshots VALUES (?,?,?,?)",
-                            (key, revision.sequence, text, canon.sha256_hex(text + revision.hash)),
-                        )
-            db.execute(f"PRAGMA user_version = {FORMAT}")
+                    state = _next_state(state, revision)
+                except StoreError:
+                    break  # an unreadable or altered history: verify() reports it
+                if revision.sequence % self.snapshot_every == 0:
+                    text = canon.dumps(state)
+                    db.execute(
+                        "INSERT INTO snapshots VALUES (?,?,?,?)",
+                        (key, revision.sequence, text, canon.sha256_hex(text + revision.hash)),
+                    )
 
     # -- plumbing ----------------------------------------------------------------------
     def close(self) -> None:
@@ -704,6 +721,8 @@ class SQLiteRepository:
         return [_revision(r) for r in rows]
 
     def _snapshot(self, key: str, sequence: int) -> Dossier | None:
+        if not self._use_snapshots:
+            return None
         rows = self._query(
             "SELECT s.sequence, s.state, s.digest, r.hash FROM snapshots s JOIN revisions r "
             "ON r.dossier_id = s.dossier_id AND r.sequence = s.sequence "
@@ -836,6 +855,8 @@ class SQLiteRepository:
 
     def _verify_snapshots(self, key: str, revisions: Sequence[Revision]) -> ChainCheck | None:
         """The first snapshot that is not the replay at its sequence, as a bad check."""
+        if not self._use_snapshots:
+            return None  # an older read-only file: its snapshots are not read at all
         snapshots = self._query(
             "SELECT sequence, state, digest FROM snapshots WHERE dossier_id = ? ORDER BY sequence",
             (key,),
