@@ -564,3 +564,12 @@ def test_mixed_ids_are_ranked_as_text_like_the_exact_path() -> None:
     by_id = exact.abc.as_dict()
     assert list(graded["abc"]) == [by_id["2"], by_id["10"]]
     assert by_id["10"] != by_id["2"]  # the tie really was broken
+
+
+def test_columns_the_model_does_not_read_do_not_count_for_the_ids() -> None:
+    card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 10)),))
+    data = {"sales_revenue": [1, 2], "note": [[1, 2], [3]]}
+    assert list(score_arrays(card, data, ids=["a", "b"])["total"]) == [10.0, 20.0]
+    with pytest.raises(ValidationError, match="duplicate account id") as info:
+        score_arrays(card, {"sales_revenue": [1, 2]}, ids=[7, 7])
+    assert info.value.value == 7  # the id as given, not its text form

@@ -437,3 +437,18 @@ def test_operations_build_the_same_ledger_a_full_check_accepts() -> None:
         closed_on=book.closed_on,
     )
     assert rebuilt == book
+
+
+def test_a_total_just_below_the_range_is_accepted_and_a_hand_made_one_beyond_is_refused() -> None:
+    book, _ = accrue(ledger(), AccrualKind.INVOICE, "999999999999999.50", on=date(2026, 2, 1))
+    assert codec.from_dict(RebateLedger, codec.to_dict(book)) == book
+    big = Accrual(kind=AccrualKind.INVOICE, amount=Money("999999999999999"), on=date(2026, 2, 1))
+    with pytest.raises(ValidationError, match="total is too large"):
+        attrs.evolve(ledger(), accruals=(big, big))
+
+
+@pytest.mark.parametrize("ref", [123, None, 1.5])
+def test_an_accrual_reference_is_text(ref: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        accrue(ledger(), AccrualKind.INVOICE, "100", on="2026-02-01", ref=ref)  # type: ignore[arg-type]
+    assert info.value.field == "ref"

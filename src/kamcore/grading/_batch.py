@@ -245,11 +245,25 @@ def _decimal(value: float) -> Decimal | None:
     return None if math.isnan(value) else Decimal(repr(float(value)))
 
 
-def _check_ids(ids: npt.NDArray[Any], by_id: npt.NDArray[np.intp], id_column: str) -> None:
-    """Refuse duplicate ids, given the order that sorts them (stable)."""
+def _row_counts(data: Mapping[str, Any], columns: Sequence[str]) -> set[int]:
+    """How many rows the ``columns`` of ``data`` that are there have (others: ignored)."""
+    counts = set()
+    for name in columns:
+        column = data.get(name)
+        try:
+            counts.add(len(column))  # type: ignore[arg-type]
+        except TypeError:
+            continue  # absent, or not a column: reported when it is read
+    return counts
+
+
+def _check_ids(
+    ids: npt.NDArray[Any], text: npt.NDArray[Any], by_id: npt.NDArray[np.intp], id_column: str
+) -> None:
+    """Refuse duplicate ids (compared as text), given the order that sorts them (stable)."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
-    ranked = ids[by_id]
+    ranked = text[by_id]
     same = np.flatnonzero(ranked[1:] == ranked[:-1])
     if len(same):
         first, again = sorted((int(by_id[same[0]]), int(by_id[same[0] + 1])))
@@ -322,7 +336,7 @@ def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
     by_id = None
     if ids is not None:
         ids = np.asarray(ids)
-        rows = {len(np.atleast_1d(np.asarray(v))) for v in data.values()}
+        rows = _row_counts(data, [f for f, _ in model.directions] + [measure])
         if ids.ndim != 1 or (len(rows) == 1 and len(ids) not in rows):
             raise ValidationError(
                 field="ids",
@@ -335,7 +349,7 @@ def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
             text = ids if ids.dtype.kind == "U" else ids.astype(str)
             by_id = np.argsort(text, kind="stable")
             if id_column is not None:
-                _check_ids(text, by_id, id_column)
+                _check_ids(ids, text, by_id, id_column)
     if isinstance(model, WeightedScorecard):
         out = _scorecard_arrays(model, data, ids, ladder)
     else:

@@ -309,6 +309,17 @@ def _check_accruals(ledger: RebateLedger) -> list[ValidationError]:
                     problem=f"{a.kind.value} total would fall below zero",
                 )
             )
+        elif _too_large(running[a.kind]):
+            errors.append(
+                ValidationError(
+                    field=f"{at}.amount",
+                    value=a.amount,
+                    expected=f"{a.kind.value} totals below 10^{MAX_DIGITS}",
+                    problem=f"the {a.kind.value} total is too large",
+                )
+            )
+        if type(a.ref) is not str:
+            errors.append(ValidationError(field=f"{at}.ref", value=a.ref, expected="text"))
     return errors
 
 
@@ -586,7 +597,9 @@ def _successor(
     return successor
 
 
-_LIMIT = Money(10**MAX_DIGITS - 1)  # the largest total a ledger can store and reload
+def _too_large(total: Money) -> bool:
+    """Whether a running total left kamcore's money range (below 10^MAX_DIGITS)."""
+    return bool(total.amount) and total.amount.adjusted() >= MAX_DIGITS
 
 
 def accrue(
@@ -661,12 +674,16 @@ def accrue(
             expected=f"a credit of at most {(running - money).amount} (the {kind.value} total)",
             problem=f"{kind.value} total would fall below zero",
         )
-    if running.amount > _LIMIT.amount:
+    if _too_large(running):
         raise ValidationError(
             field="amount",
             value=money,
-            expected=f"a {kind.value} total below 10^{MAX_DIGITS} (kamcore's money range)",
-            problem=f"{kind.value} total would be too large",
+            expected=f"{kind.value} totals below 10^{MAX_DIGITS} (kamcore's money range)",
+            problem=f"the {kind.value} total would be too large",
+        )
+    if type(ref) is not str:
+        raise ValidationError(
+            field="ref", value=ref, expected="a reference as text, such as 'INV-1'"
         )
     accrual = Accrual(kind=kind, amount=money, on=day, ref=ref)
     new = _successor(ledger, accruals=(*ledger.accruals, accrual))
