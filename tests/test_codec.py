@@ -405,3 +405,14 @@ def test_to_dict_refuses_what_is_not_a_kamcore_object_naming_where(
         codec.to_json(value)
     assert info.value.field == where
     assert codec.to_dict([Money("1")]) == [{"amount": "1", "currency": "CNY"}]
+
+
+def test_a_yes_no_field_takes_true_or_false_and_a_count_a_whole_number() -> None:
+    from kamcore.rebate import ReportRule
+
+    assert codec.from_json(ReportRule, '{"due_day": 5, "on_due_day": true}').on_due_day
+    assert codec.from_json(ReportRule, '{"due_day": 5.0}').due_day == 5
+    for bad, field in (('{"on_due_day": "false"}', "on_due_day"), ('{"due_day": 5.9}', "due_day")):
+        with pytest.raises(RecordInvalid) as info:
+            codec.from_json(ReportRule, bad)
+        assert [e.field for e in info.value.errors] == [field]

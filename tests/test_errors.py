@@ -125,3 +125,40 @@ def test_a_missing_value_is_not_reported_as_got_none() -> None:
     assert str(e) == "amount: missing; expected an amount"
     p = PolicyError("weights sum to 0.9, not 1", policy="Scorecard", part="weights")
     assert (p.policy, p.part, p.detail) == ("Scorecard", "weights", "weights sum to 0.9, not 1")
+
+
+def test_every_error_pickles_and_copies_with_its_message_and_attributes() -> None:
+    import copy
+    import pickle
+
+    from kamcore.errors import (
+        AccessDenied,
+        ApprovalRequired,
+        ConflictError,
+        IntegrityError,
+        PolicyError,
+        RecordInvalid,
+        RecordNotFound,
+        TransitionNotAllowed,
+        ValidationError,
+    )
+
+    errors: list[Exception] = [
+        ValidationError(field="amount", value="x", expected="a number"),
+        RecordInvalid("Thing", [ValidationError(field="a", value=1, expected="2")]),
+        PolicyError("bad", policy="P", part="x"),
+        TransitionNotAllowed(subject="o", source="a", target="b", failed_gates=[("g", "why")]),
+        TransitionNotAllowed._deferred("o", "a", "b", lambda: [("g", "why")]),
+        ApprovalRequired(request="r", missing=["gm"]),
+        AccessDenied(subject="d", actor="me", action="lend", reason="no"),
+        ConflictError(key="k", expected_revision=1, actual_revision=2),
+        RecordNotFound(key="k"),
+        IntegrityError(key="k", revision=3, problem="altered"),
+    ]
+    for error in errors:
+        for again in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+            assert type(again) is type(error)
+            assert str(again) == str(error)
+            assert repr(again.args) == repr(error.args)
+            if isinstance(error, TransitionNotAllowed):
+                assert again.failed_gates == error.failed_gates == (("g", "why"),)

@@ -687,6 +687,24 @@ def test_replay_refuses_a_history_that_does_not_fit(sales: Playbook) -> None:
             target="proposal",
             opening=attrs.evolve(opp.opening, amount=Money("7", "USD")),
         ),
+        "terms revise_terms accepts (terms: nothing would change)": PipelineEvent(
+            EventKind.TERMS,
+            "opp-1",
+            day,
+            source="proposal",
+            target="proposal",
+            reason="why",
+            opening=opp.opening,
+        ),
+        "terms revise_terms accepts (reason: blank)": PipelineEvent(
+            EventKind.TERMS,
+            "opp-1",
+            day,
+            source="proposal",
+            target="proposal",
+            reason=" ",
+            opening=attrs.evolve(opp.opening, owner="wang"),
+        ),
         "in its current stage": PipelineEvent(
             EventKind.TERMS,
             "opp-1",
@@ -1019,3 +1037,17 @@ def test_velocity_rounds_the_exact_quotient_once(forecaster: Playbook) -> None:
     v = velocity(forecaster, deals)
     assert v.cycle_days == Decimal("2.67")
     assert v.per_day == Money("0.41")
+
+
+def test_a_cycle_under_a_day_counts_as_one_day_shown_to_the_hundredth(
+    forecaster: Playbook,
+) -> None:
+    deals = []
+    for name in ("w1", "w2"):
+        opp = opened(forecaster, name, amount=Money("100"))
+        opp, _ = advance(forecaster, opp, "deal", on=D0)
+        deals.append(close(forecaster, opp, "won", on=D0, reason="same day")[0])
+    deals.append(opened(forecaster, "open", amount=Money("50")))
+    v = velocity(forecaster, deals)
+    assert str(v.cycle_days) == "1.00"
+    assert v.per_day == Money("50.00")

@@ -136,3 +136,22 @@ def test_a_deadline_needs_a_month_and_a_rule_a_day_that_exists() -> None:
         ReportRule(due_day=1)
     with pytest.raises(PolicyError, match="not a day from 1 to 28"):
         ReportRule(due_day=31)
+
+
+def test_bad_inputs_name_their_field_or_part() -> None:
+    with pytest.raises(ValidationError) as info:
+        ServiceTargets(pass_rate="abc")
+    assert info.value.field == "pass_rate"
+    with pytest.raises(ValidationError) as info:
+        ServiceQuality(year=2026, pass_rate="1", satisfaction=0.95, complaints=0)  # type: ignore[arg-type]
+    assert info.value.field == "satisfaction"
+    with pytest.raises(PolicyError) as rule:
+        ServiceTargets(satisfaction_rise="2")
+    assert rule.value.part == "satisfaction_rise"
+    with pytest.raises(PolicyError) as rule:
+        ReportRule(on_due_day="false")  # type: ignore[arg-type]
+    assert rule.value.part == "on_due_day"
+    with pytest.raises(ValidationError, match="expected a ServiceTargets"):
+        review_service(None, None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="expected a ReportRule"):
+        report_deadline(None, "2026-03")  # type: ignore[arg-type]

@@ -101,6 +101,24 @@ def _structure_decimal(value: object, _: type) -> Decimal:
     return as_decimal(value, field="")
 
 
+def _structure_bool(value: object, _: type) -> bool:
+    # ``bool("false")`` is True: a yes/no field takes true or false only
+    if isinstance(value, bool):
+        return value
+    raise ValidationError(field="", value=value, expected="true or false", problem="not a boolean")
+
+
+def _structure_int(value: object, _: type) -> int:
+    # ``int(5.9)`` is 5 and ``int(True)`` is 1: a whole-number field takes whole numbers
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    raise ValidationError(
+        field="", value=value, expected="a whole number", problem="not a whole number"
+    )
+
+
 def _structure_date(value: object, _: type) -> date:
     return as_date(value, field="")
 
@@ -182,6 +200,8 @@ def make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_structure_hook(date, _structure_date)
     conv.register_unstructure_hook(datetime, datetime.isoformat)

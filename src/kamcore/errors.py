@@ -58,8 +58,24 @@ def _short(value: object) -> str:
 class KamError(Exception):
     """The base of every error kamcore raises.
 
-    Catch this to handle anything the library refuses. Messages are one line.
+    Catch this to handle anything the library refuses. Messages are one line. Errors
+    pickle and copy with their attributes (for process pools and task queues).
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the constructors take keyword arguments; rebuild from the args and attributes
+        return (_rebuild, (type(self), self.args, self._state()))
+
+    def _state(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _rebuild(cls: type[KamError], args: tuple[Any, ...], state: dict[str, Any]) -> KamError:
+    """Recreate a pickled error without calling its keyword-only constructor."""
+    err = cls.__new__(cls, *args)
+    err.args = args  # OSError's __new__ ignores them when __init__ is overridden
+    err.__dict__.update(state)
+    return err
 
 
 class ValidationError(KamError, ValueError):
@@ -260,6 +276,11 @@ class TransitionNotAllowed(KamError):
             _explain=explain,
         )  # fmt: skip
         return err
+
+    def _state(self) -> dict[str, Any]:
+        state = super()._state()
+        state.update(_gates=self.failed_gates, _explain=None)  # no closure in a pickle
+        return state
 
     @property
     def failed_gates(self) -> tuple[tuple[str, str], ...]:

@@ -479,6 +479,9 @@ class Velocity:
     per_day: Money
 
 
+_ONE_DAY: Final = Decimal("1.00")
+
+
 def velocity(
     playbook: Playbook, opportunities: Iterable[Opportunity], *, currency: str = "CNY"
 ) -> Velocity:
@@ -508,7 +511,7 @@ def velocity(
     win_rate = _rate(won, closed) or Rate(0)
     # The rate and the cycle are shown rounded; per_day is computed from the exact
     # figures and rounded once (open total x won / closed / cycle days).
-    days = max(Decimal(1), Rounding.HALF_UP.apply(Decimal(cycle) / won, 2)) if won else Decimal(0)
+    days = max(_ONE_DAY, Rounding.HALF_UP.apply(Decimal(cycle) / won, 2)) if won else Decimal(0)
     if won == 0 or open_count == 0:
         per_day = Money.zero(currency)
     else:

@@ -884,6 +884,10 @@ def _bad_terms(opp: Opportunity, event: PipelineEvent) -> str | None:
             _day(terms.expected_close, "expected_close")
     except ValidationError as exc:
         return f"terms revise_terms accepts ({exc.field}: {exc.problem})"
+    if terms == opp.opening:
+        return "terms revise_terms accepts (terms: nothing would change)"
+    if type(event.reason) is not str or not event.reason.strip():
+        return "terms revise_terms accepts (reason: blank)"
     return None
 
 

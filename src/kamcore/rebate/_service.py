@@ -42,8 +42,19 @@ _ONE: Final = Decimal(1)
 _ZERO: Final = Decimal(0)
 
 
-def _fraction(value: object) -> Decimal:
-    return as_decimal(value, field="", expected="a fraction from 0 to 1, such as '0.95'")
+_FRACTION: Final = "a fraction from 0 to 1, such as '0.95'"
+
+
+def _pass_rate(value: object) -> Decimal:
+    return as_decimal(value, field="pass_rate", expected=_FRACTION)
+
+
+def _satisfaction(value: object) -> Decimal:
+    return as_decimal(value, field="satisfaction", expected=_FRACTION)
+
+
+def _rise(value: object) -> Decimal:
+    return as_decimal(value, field="satisfaction_rise", expected=_FRACTION)
 
 
 def _whole(value: object, field: str) -> int:
@@ -65,13 +76,14 @@ class ServiceTargets:
         max_complaints: The most complaints allowed in a year (客户投诉; 1).
 
     Raises:
-        PolicyError: A rate outside 0–100%, a negative rise or complaint count, or a
-            base year that is not a whole number.
+        ValidationError: A rate that is not a number (naming it).
+        PolicyError: A rate or the yearly rise outside 0–100%, a negative complaint
+            count, or a base year that is not a whole number.
     """
 
-    pass_rate: Decimal = attrs.field(default=_ONE, converter=_fraction)
-    satisfaction: Decimal = attrs.field(default=Decimal("0.95"), converter=_fraction)
-    satisfaction_rise: Decimal = attrs.field(default=Decimal("0.005"), converter=_fraction)
+    pass_rate: Decimal = attrs.field(default=_ONE, converter=_pass_rate)
+    satisfaction: Decimal = attrs.field(default=Decimal("0.95"), converter=_satisfaction)
+    satisfaction_rise: Decimal = attrs.field(default=Decimal("0.005"), converter=_rise)
     base_year: int = 2026
     max_complaints: int = 1
 
@@ -79,11 +91,9 @@ class ServiceTargets:
         def fail(part: str, message: str) -> PolicyError:
             return PolicyError(message, policy="ServiceTargets", part=part)
 
-        for part in ("pass_rate", "satisfaction"):
+        for part in ("pass_rate", "satisfaction", "satisfaction_rise"):
             if not _ZERO <= getattr(self, part) <= _ONE:
                 raise fail(part, f"{getattr(self, part)} is not between 0 and 1 (0%–100%)")
-        if self.satisfaction_rise < 0:
-            raise fail("satisfaction_rise", "must not be negative")
         for part in ("base_year", "max_complaints"):
             value = getattr(self, part)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -114,8 +124,8 @@ class ServiceQuality:
     """
 
     year: int
-    pass_rate: Decimal = attrs.field(converter=_fraction)
-    satisfaction: Decimal = attrs.field(converter=_fraction)
+    pass_rate: Decimal = attrs.field(converter=_pass_rate)
+    satisfaction: Decimal = attrs.field(converter=_satisfaction)
     complaints: int
 
     def __attrs_post_init__(self) -> None:
@@ -178,6 +188,8 @@ def review_service(targets: ServiceTargets, actual: ServiceQuality) -> ServiceRe
         >>> review.checks[1].target  # 95% rising 0.5 point a year from 2026
         Decimal('0.955')
     """
+    _kind(targets, ServiceTargets, "targets")
+    _kind(actual, ServiceQuality, "actual")
     wanted = targets.satisfaction_target(actual.year)
     complaints = Decimal(actual.complaints)
     limit = Decimal(targets.max_complaints)
@@ -219,6 +231,10 @@ class ReportRule:
     on_due_day: bool = False
 
     def __attrs_post_init__(self) -> None:
+        if type(self.on_due_day) is not bool:
+            raise PolicyError(
+                f"{self.on_due_day!r} is not true or false", policy="ReportRule", part="on_due_day"
+            )
         day = self.due_day
         if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28:
             raise PolicyError(
@@ -233,7 +249,7 @@ class ReportRule:
 
 
 def report_deadline(rule: ReportRule, month: Period | str) -> date:
-    """The last day the report of ``month`` is on time.
+    """The last day on time for the report due in ``month``.
 
     Args:
         rule: The report rule.
@@ -246,6 +262,7 @@ def report_deadline(rule: ReportRule, month: Period | str) -> date:
         >>> report_deadline(ReportRule(), "2026-03")
         datetime.date(2026, 3, 4)
     """
+    _kind(rule, ReportRule, "rule")
     period = Period.parse(month) if isinstance(month, str) else month
     if not isinstance(period, Period) or period.kind is not PeriodKind.MONTH:
         raise ValidationError(
@@ -256,10 +273,17 @@ def report_deadline(rule: ReportRule, month: Period | str) -> date:
 
 
 def report_is_late(rule: ReportRule, month: Period | str, *, submitted_on: date | str) -> bool:
-    """Whether a report handed in on ``submitted_on`` missed the deadline of ``month``.
+    """Whether a report handed in on ``submitted_on`` missed its deadline in ``month``.
 
     Examples:
         >>> report_is_late(ReportRule(), "2026-03", submitted_on="2026-03-05")
         True
     """
     return as_date(submitted_on, field="submitted_on") > report_deadline(rule, month)
+
+
+def _kind(value: object, cls: type, field: str) -> None:
+    if not isinstance(value, cls):
+        raise ValidationError(
+            field=field, value=value, expected=f"a {cls.__name__}", problem="wrong type"
+        )
