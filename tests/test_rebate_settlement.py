@@ -452,3 +452,26 @@ def test_an_accrual_reference_is_text(ref: object) -> None:
     with pytest.raises(ValidationError) as info:
         accrue(ledger(), AccrualKind.INVOICE, "100", on="2026-02-01", ref=ref)  # type: ignore[arg-type]
     assert info.value.field == "ref"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": Money("5", "USD")}, "settlements[0].amount"),
+        ({"number": True}, "settlements[0].number"),
+        ({"approval": 7}, "settlements[0].approval"),
+    ],
+)
+def test_a_settlement_line_of_the_wrong_kind_is_refused_naming_it(
+    change: dict[str, object], field: str
+) -> None:
+    book = _settled_once()
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(book, settlements=(attrs.evolve(book.settlements[0], **change),))
+    assert field in [e.field for e in getattr(info.value, "errors", (info.value,))]
+
+
+def test_accruals_must_be_a_sequence() -> None:
+    with pytest.raises(ValidationError, match="a sequence") as info:
+        attrs.evolve(ledger(), accruals=None)
+    assert info.value.field == "accruals"

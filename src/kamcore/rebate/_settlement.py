@@ -57,12 +57,18 @@ def _on(value: object) -> date:
     return as_date(value, field="on")
 
 
-def _accruals(value: Iterable[Accrual]) -> tuple[Accrual, ...]:
+def _sequence(value: object, field: str) -> tuple[object, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(field=field, value=value, expected="a sequence")
     return tuple(value)
+
+
+def _accruals(value: Iterable[Accrual]) -> tuple[Accrual, ...]:
+    return _sequence(value, "accruals")  # type: ignore[return-value]  # items checked later
 
 
 def _settlements(value: Iterable[Settlement]) -> tuple[Settlement, ...]:
-    return tuple(value)
+    return _sequence(value, "settlements")  # type: ignore[return-value]  # (same)
 
 
 @attrs.define(frozen=True, slots=True, kw_only=True)
@@ -487,6 +493,9 @@ def _check_types(ledger: RebateLedger) -> list[ValidationError]:
         errors.append(_wrong("schedule", schedule, "a TierSchedule", "not a schedule"))
     if ledger.closed_on is not None and type(ledger.closed_on) is not date:
         errors.append(_wrong("closed_on", ledger.closed_on, "a date, or None", "not a date"))
+    if errors:
+        return errors
+    currency = ledger.schedule.currency
     lines: tuple[object, ...] = ledger.settlements
     for k, line in enumerate(lines):
         at = f"settlements[{k}]"
@@ -494,14 +503,18 @@ def _check_types(ledger: RebateLedger) -> list[ValidationError]:
             errors.append(_wrong(at, line, "a Settlement", "not a settlement"))
             continue
         for name, kind, expected in (
+            ("number", int, "a whole number"),
             ("on", date, "a date"),
-            ("amount", Money, "Money"),
-            ("entitlement", Money, "Money"),
-            ("paid_before", Money, "Money"),
+            ("amount", Money, f"Money in {currency}"),
+            ("entitlement", Money, f"Money in {currency}"),
+            ("paid_before", Money, f"Money in {currency}"),
             ("quote", RebateQuote, "a RebateQuote"),
+            ("approval", str, "a request id, or '' for none"),
         ):
             value = getattr(line, name)
-            if not isinstance(value, kind) or (kind is date and type(value) is not date):
+            exact = kind in (date, int)  # a datetime is not a date; a bool is not a number
+            wrong = type(value) is not kind if exact else not isinstance(value, kind)
+            if wrong or (kind is Money and value.currency != currency):
                 errors.append(_wrong(f"{at}.{name}", value, expected, "wrong type"))
     return errors
 
