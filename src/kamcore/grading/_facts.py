@@ -107,22 +107,27 @@ def _to_extras(value: object) -> tuple[tuple[str, Decimal | None], ...]:
                 field="extras", value=pair, expected=expected, problem="not a (name, value) pair"
             )
         name, raw = pair
-        if not isinstance(name, str) or not _EXTRA_NAME.match(name):
-            raise ValidationError(
-                field="extras",
-                value=name,
-                expected="an identifier such as 'referrals_signed'",
-                problem="bad figure name",
-            )
-        if name in FIGURES or name in DERIVED_FIGURES or name in out:
-            raise ValidationError(
-                field=f"extras.{name}",
-                value=name,
-                expected="a name that is not already a figure",
-                problem="duplicate figure",
-            )
+        _check_extra_name(name, "extras", out)
         out[name] = _optional_figure(f"extras.{name}")(raw)
     return tuple(sorted(out.items()))
+
+
+def _check_extra_name(name: object, field: str, taken: Iterable[str]) -> None:
+    """Refuse an extra figure name that is not an identifier, or is taken already."""
+    if not isinstance(name, str) or not _EXTRA_NAME.match(name):
+        raise ValidationError(
+            field=field,
+            value=name,
+            expected="an identifier such as 'referrals_signed'",
+            problem="bad figure name",
+        )
+    if name in FIGURES or name in DERIVED_FIGURES or name in taken:
+        raise ValidationError(
+            field=field if field != "extras" else f"extras.{name}",
+            value=name,
+            expected="a name that is not already a figure nor given twice",
+            problem="duplicate figure",
+        )
 
 
 def to_extra_names(value: object) -> tuple[str, ...]:
@@ -137,20 +142,7 @@ def to_extra_names(value: object) -> tuple[str, ...]:
         raise ValidationError(field="extras", value=value, expected=expected, problem="not a list")
     names: list[str] = []
     for i, name in enumerate(value):
-        if not isinstance(name, str) or not _EXTRA_NAME.match(name):
-            raise ValidationError(
-                field=f"extras[{i}]",
-                value=name,
-                expected="an identifier such as 'referrals_signed'",
-                problem="bad figure name",
-            )
-        if name in FIGURES or name in DERIVED_FIGURES or name in names:
-            raise ValidationError(
-                field=f"extras[{i}]",
-                value=name,
-                expected="a name that is not already a figure nor declared twice",
-                problem="duplicate figure",
-            )
+        _check_extra_name(name, f"extras[{i}]", names)
         names.append(name)
     return tuple(names)
 

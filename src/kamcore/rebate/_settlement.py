@@ -279,53 +279,43 @@ def _check_accruals(ledger: RebateLedger) -> list[ValidationError]:
             continue
         if a.kind is AccrualKind.INVOICE and a.on not in period:
             errors.append(
-                ValidationError(
-                    field=f"{at}.on",
-                    value=a.on,
-                    expected=f"a date in {_period_span(period)}",
-                    problem="invoice outside the rebate period",
+                _wrong(
+                    f"{at}.on",
+                    a.on,
+                    f"a date in {_period_span(period)}",
+                    "invoice outside the rebate period",
                 )
             )
         elif a.on < period.start:
             errors.append(
-                ValidationError(
-                    field=f"{at}.on",
-                    value=a.on,
-                    expected=f"a date on or after {period.start.isoformat()}",
-                    problem="collection before the rebate period",
+                _wrong(
+                    f"{at}.on",
+                    a.on,
+                    f"a date on or after {period.start.isoformat()}",
+                    "collection before the rebate period",
                 )
             )
         if not isinstance(a.amount, Money) or a.amount.currency != cur:
             errors.append(
-                ValidationError(
-                    field=f"{at}.amount",
-                    value=a.amount,
-                    expected=f"money in {cur}, the ledger's currency",
-                    problem="wrong currency",
-                )
-            )
+                _wrong(f"{at}.amount", a.amount, f"money in {cur}, the ledger's currency",
+                       "wrong currency")
+            )  # fmt: skip
             continue
         running[a.kind] += a.amount
-        if running[a.kind].amount < 0:
+        total_now = running[a.kind]
+        if total_now.amount < 0:
+            limit = (total_now - a.amount).amount
             errors.append(
-                ValidationError(
-                    field=f"{at}.amount",
-                    value=a.amount,
-                    expected=f"a credit of at most {(running[a.kind] - a.amount).amount}",
-                    problem=f"{a.kind.value} total would fall below zero",
-                )
-            )
-        elif _too_large(running[a.kind]):
+                _wrong(f"{at}.amount", a.amount, f"a credit of at most {limit}",
+                       f"{a.kind.value} total would fall below zero")
+            )  # fmt: skip
+        elif _too_large(total_now):
             errors.append(
-                ValidationError(
-                    field=f"{at}.amount",
-                    value=a.amount,
-                    expected=f"{a.kind.value} totals below 10^{MAX_DIGITS}",
-                    problem=f"the {a.kind.value} total is too large",
-                )
-            )
+                _wrong(f"{at}.amount", a.amount, f"{a.kind.value} totals below 10^{MAX_DIGITS}",
+                       f"the {a.kind.value} total is too large")
+            )  # fmt: skip
         if type(a.ref) is not str:
-            errors.append(ValidationError(field=f"{at}.ref", value=a.ref, expected="text"))
+            errors.append(_wrong(f"{at}.ref", a.ref, "text", "not text"))
     return errors
 
 
