@@ -76,6 +76,7 @@ T = TypeVar("T")
 #: ``"module:Class"`` that holds that policy. Classes are imported on first use.
 POLICY_KINDS: Final[dict[str, str]] = {
     "archive_policy": "kamcore.archive:ArchivePolicy",
+    "column_map": "kamcore.tables:ColumnMap",
     "abc_policy": "kamcore.grading:AbcPolicy",
     "grade_ladder": "kamcore.grading:GradeLadder",
     "grade_policy": "kamcore.grading:GradePolicy",

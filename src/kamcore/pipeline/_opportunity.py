@@ -367,6 +367,7 @@ def import_opportunity(
     stage: str,
     stage_entered_on: date | str | None = None,
     expected_close: date | str | None = None,
+    closed_on: date | str | None = None,
     by: str = "import",
 ) -> Opportunity:
     """Bring in an opportunity that already stands in ``stage`` (from an existing CRM).
@@ -375,6 +376,11 @@ def import_opportunity(
     ``stage``, each marked ``"imported; gates not checked"``: what happened before
     kamcore kept the record is not re-judged, and the history says so. Replay rebuilds
     the same opportunity, and every later move is checked as usual.
+
+    A ``stage`` that is an outcome (``"won"``, ``"lost"`` …) brings in a closed
+    opportunity: the moves lead to the latest stage the outcome closes from, and a
+    ``closed`` event on ``closed_on`` (default: the entry day) ends the history, also
+    marked as imported.
 
     Args:
         playbook: The sales process it follows.
@@ -386,15 +392,16 @@ def import_opportunity(
         stage: The open stage it stands in now.
         stage_entered_on: The day it entered ``stage`` (default: ``on``).
         expected_close: The expected signing date, if known.
+        closed_on: For an outcome ``stage``, the day it closed.
         by: Who imported it.
 
     Returns:
         The opportunity.
 
     Raises:
-        ValidationError: An unknown or terminal ``stage``, a stage the initial stage
-            can't reach, an entry day before the opening day, or the inputs that
-            :func:`open_opportunity` refuses.
+        ValidationError: An unknown ``stage``, a stage the initial stage can't reach,
+            an entry or closing day before the opening day, a ``closed_on`` for an
+            open stage, or the inputs that :func:`open_opportunity` refuses.
 
     Examples:
         >>> from kamcore.pipeline import Playbook, Stage, Outcome, Move
@@ -418,24 +425,28 @@ def import_opportunity(
         by=by,
         expected_close=expected_close,
     )
-    if not playbook.is_stage(stage):
+    outcome = playbook.outcome(stage) if playbook.is_outcome(stage) else None
+    if outcome is None and not playbook.is_stage(stage):
+        keys = [*(s.key for s in playbook.ordered_stages()), *(o.key for o in playbook.outcomes)]
         raise ValidationError(
             field="stage",
             value=stage,
-            expected=f"an open stage: {', '.join(s.key for s in playbook.ordered_stages())}",
-            problem="not an open stage of the playbook",
+            expected=f"a stage or outcome: {', '.join(keys)}",
+            problem="not a stage of the playbook",
+        )
+    if outcome is None and closed_on is not None:
+        raise ValidationError(
+            field="closed_on",
+            value=str(closed_on),
+            expected=f"no closing day for the open stage {stage!r}",
+            problem="a closing day for an open opportunity",
         )
     entered = (
         opp.opened_on if stage_entered_on is None else _day(stage_entered_on, "stage_entered_on")
     )
-    if entered < opp.opened_on:
-        raise ValidationError(
-            field="stage_entered_on",
-            value=entered.isoformat(),
-            expected=f"on or after the opening day {opp.opened_on.isoformat()}",
-            problem="before the opportunity was opened",
-        )
-    for target in _path(playbook, opp.stage, stage):
+    _not_before_opening(opp, entered, "stage_entered_on")
+    target_stage = stage if outcome is None else _closing_stage(playbook, outcome.from_stages)
+    for target in _path(playbook, opp.stage, target_stage):
         event = PipelineEvent(
             EventKind.ADVANCED,
             opp.id,
@@ -446,7 +457,31 @@ def import_opportunity(
             "imported; gates not checked",
         )
         opp = _apply(opp, event)
+    if outcome is not None:
+        day = entered if closed_on is None else _day(closed_on, "closed_on")
+        _not_before_opening(opp, day, "closed_on")
+        event = PipelineEvent(
+            EventKind.CLOSED, opp.id, day, by, opp.stage, outcome.key, "imported; gates not checked"
+        )
+        opp = _apply(opp, event)
     return opp
+
+
+def _not_before_opening(opp: Opportunity, day: date, field: str) -> None:
+    if day < opp.opened_on:
+        raise ValidationError(
+            field=field,
+            value=day.isoformat(),
+            expected=f"on or after the opening day {opp.opened_on.isoformat()}",
+            problem="before the opportunity was opened",
+        )
+
+
+def _closing_stage(playbook: Playbook, from_stages: tuple[str, ...]) -> str:
+    """The latest stage (by order) an outcome may close from; any stage when unlimited."""
+    stages = [s.key for s in playbook.ordered_stages()]
+    allowed = [s for s in stages if not from_stages or s in from_stages]
+    return allowed[-1]
 
 
 def _no_move(opp: Opportunity) -> bool:  # pragma: no cover - a marker, never called

@@ -710,6 +710,10 @@ class Playbook:
         """Whether ``key`` is an open stage."""
         return key in self._stage_by_key
 
+    def is_outcome(self, key: str) -> bool:
+        """Whether ``key`` is a terminal outcome (won, lost, no-bid …)."""
+        return key in self._outcome_by_key
+
     def can_move(self, source: str, target: str) -> bool:
         """Whether the playbook has a move, close or reopen from ``source`` to ``target``."""
         return (source, target) in self._table

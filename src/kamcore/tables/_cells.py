@@ -1,0 +1,278 @@
+"""Cell parsing: the forgiving-but-exact reading of numbers, rates and dates from tables.
+
+People type amounts the way Excel shows them: ``5,032``, ``¥348,553.61``, ``￥348553.61``,
+``(1,200.00)``, ``1200-``, ``１２３`` (full-width digits), ``348.55万``. Every cell is read
+into an exact :class:`~decimal.Decimal` without passing through a float; what is not a
+number is refused with a :class:`~kamcore.errors.ValidationError` that shows the cell and
+an example of what would be read.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from kamcore.errors import ValidationError
+from kamcore.money import MAX_DIGITS, as_decimal
+
+__all__ = [
+    "AMOUNT_EXAMPLE",
+    "DATE_EXAMPLE",
+    "Unit",
+    "fold",
+    "parse_date",
+    "parse_number",
+]
+
+AMOUNT_EXAMPLE: Final = "an amount such as 1234.56, 1,234.56, ¥1,234.56 or (1,234.56)"
+DATE_EXAMPLE: Final = "a date such as 2026-04-05, 2026/4/5 or 2026年4月5日"
+
+
+class Unit(enum.Enum):
+    """The unit a column's numbers are written in (金额单位), and so what a cell means.
+
+    * ``YUAN`` (元, the default): the number as written.
+    * ``THOUSAND`` (千元), ``TEN_THOUSAND`` (万元), ``HUNDRED_MILLION`` (亿元): the number
+      times 1,000, 10,000 or 100,000,000, exactly.
+    * ``PERCENT`` (%): a rate written in percentage points: ``95`` and ``95%`` are 0.95.
+    * ``RATIO``: a rate written as a fraction: ``0.95`` is 0.95, and ``95%`` is read too.
+
+    A ``%`` sign is only read in a rate column (``PERCENT`` or ``RATIO``): in an amount
+    column it is refused, since a percentage there is almost always the wrong column.
+    """
+
+    YUAN = "元"
+    THOUSAND = "千元"
+    TEN_THOUSAND = "万元"
+    HUNDRED_MILLION = "亿元"
+    PERCENT = "%"
+    RATIO = "ratio"
+
+    @property
+    def factor(self) -> Decimal:
+        """What a written number is multiplied by."""
+        return _FACTORS[self]
+
+    @property
+    def is_rate(self) -> bool:
+        """Whether the column holds a rate (so ``95%`` is read)."""
+        return self in (Unit.PERCENT, Unit.RATIO)
+
+
+_FACTORS: Final = {
+    Unit.YUAN: Decimal(1),
+    Unit.THOUSAND: Decimal(1000),
+    Unit.TEN_THOUSAND: Decimal(10000),
+    Unit.HUNDRED_MILLION: Decimal(100000000),
+    Unit.PERCENT: Decimal("0.01"),
+    Unit.RATIO: Decimal(1),
+}
+
+# a plain number needs none of the slow path
+_PLAIN: Final = re.compile(r"-?\d+(?:\.\d+)?\Z")
+# the currency marks a cell may carry, before or after the number (NFKC folds ￥ to ¥)
+_CURRENCY: Final = re.compile(r"\A(?:¥|CNY|RMB)\s*|\s*(?:元|CNY|RMB)\Z", re.IGNORECASE)
+_SUFFIXES: Final = {"万": Decimal(10000), "亿": Decimal(100000000)}
+_GROUPED: Final = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\Z")
+_NUMBER: Final = re.compile(r"\d+(?:\.\d+)?\Z|\.\d+\Z")
+_EXPONENT: Final = re.compile(r"\d(?:\.\d*)?[eE][+-]?\d+\Z")
+_MINUS: Final = "-−–"  # hyphen-minus, minus sign, en dash (Excel and Word write all three)
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: full-width to half-width (NFKC), trimmed, case-folded.
+
+    Inner runs of white space become one space, so ``"Sales  Revenue "``, ``"sales
+    revenue"`` and ``"ＳＡＬＥＳ　ＲＥＶＥＮＵＥ"`` all fold to ``"sales revenue"``.
+
+    Examples:
+        >>> fold("  Ｓａｌｅｓ　Revenue ")
+        'sales revenue'
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _refuse(cell: object, problem: str, expected: str = AMOUNT_EXAMPLE) -> ValidationError:
+    return ValidationError(field="", value=cell, expected=expected, problem=problem)
+
+
+def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False) -> Decimal | None:
+    """Read one cell as an exact decimal; a blank cell is ``None`` (a missing figure).
+
+    Accepted, exactly: plain decimals; thousands separators in groups of three
+    (``5,032``); a ``¥``/``￥``/``CNY``/``RMB`` prefix or a ``元`` suffix; full-width digits
+    and punctuation; negatives written ``-5``, ``−5``, ``(5)`` or ``5-``; ``万``/``亿``
+    suffixes when ``suffixes`` is on; ``95%`` in a rate column. Cells that a workbook
+    stores as numbers arrive as ``int`` or ``Decimal`` and are used as they are (times
+    the unit's factor).
+
+    Args:
+        cell: The cell: text, an int, a Decimal, or ``None``.
+        unit: What the column's numbers mean (see :class:`Unit`).
+        suffixes: Whether ``万`` and ``亿`` after a number are read (multiplying it).
+
+    Returns:
+        The number (already multiplied by the unit's factor), or ``None`` when blank.
+
+    Raises:
+        ValidationError: Not a number in any of the accepted forms; ``field`` is empty
+            (the table reader fills in file, line and column).
+
+    Examples:
+        >>> parse_number("¥348,553.61"), parse_number("(1,200)"), parse_number("")
+        (Decimal('348553.61'), Decimal('-1200'), None)
+        >>> parse_number("95%", unit=Unit.PERCENT), parse_number("1.5万", suffixes=True)
+        (Decimal('0.95'), Decimal('15000.0'))
+    """
+    if cell is None:
+        return None
+    if isinstance(cell, str):
+        text = cell.strip()
+        if not text:
+            return None
+        if _PLAIN.match(text):
+            value = Decimal(text)
+        else:
+            value = _parse_text(cell, unit=unit, suffixes=suffixes)
+    elif isinstance(cell, bool):
+        raise _refuse(cell, "a yes/no cell is not a number")
+    else:
+        value = as_decimal(cell, field="", expected=AMOUNT_EXAMPLE)
+    if unit is not Unit.YUAN and unit is not Unit.RATIO:
+        value *= unit.factor
+    if value and value.adjusted() >= MAX_DIGITS:
+        raise _refuse(cell, "too large", f"{AMOUNT_EXAMPLE}, below 10^{MAX_DIGITS}")
+    return value
+
+
+def _parse_text(cell: str, *, unit: Unit, suffixes: bool) -> Decimal:
+    """The slow path: everything but a plain ``-123.45``."""
+    text = unicodedata.normalize("NFKC", cell).strip().replace("\u00a0", "")
+    if text.casefold() in _BLANKS:
+        raise _refuse(cell, "not a number (a blank is an empty cell, not a dash or N/A)")
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    text = _CURRENCY.sub("", text, count=2).strip()
+    if text and text[0] in _MINUS:
+        negative, text = not negative, text[1:].strip()
+    elif text and text[-1] in _MINUS:
+        negative, text = not negative, text[:-1].strip()
+    text = _CURRENCY.sub("", text).strip()
+    factor = Decimal(1)
+    if text.endswith("%"):
+        if not unit.is_rate:
+            raise _refuse(
+                cell,
+                "a percentage in an amount column",
+                "an amount; for a rate column set its unit to '%' or 'ratio' in the column map",
+            )
+        text = text[:-1].strip()
+        factor = Decimal("0.01") if unit is Unit.RATIO else Decimal(1)
+    elif text and text[-1] in _SUFFIXES:
+        if not suffixes:
+            raise _refuse(
+                cell,
+                f"a {text[-1]} suffix, which this column map does not read",
+                f"{AMOUNT_EXAMPLE}; set 'suffixes = true' in the column map to read 万/亿",
+            )
+        factor, text = _SUFFIXES[text[-1]], text[:-1].strip()
+        text = _CURRENCY.sub("", text).strip()
+    text = text.replace("_", "")
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    elif _EXPONENT.match(text):
+        raise _refuse(
+            cell,
+            "scientific notation, which may have lost digits",
+            f"{AMOUNT_EXAMPLE}; widen the column in Excel or format it as a number before saving",
+        )
+    elif not _NUMBER.match(text):
+        problem = "misplaced thousands separator" if "," in text else "not a number"
+        raise _refuse(cell, problem)
+    try:
+        value = Decimal(text) * factor
+    except InvalidOperation:  # pragma: no cover - the patterns above admit only numbers
+        raise _refuse(cell, "not a number") from None
+    return -value if negative else value
+
+
+_BLANKS: Final = frozenset({"-", "—", "–", "n/a", "#n/a", "na", "null", "none", "nan"})
+
+_DATE_PATTERNS: Final = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?\Z"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\Z"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})\Z"),
+)
+# Excel's day 0 is 1899-12-30 (its 1900 leap-year bug makes serial 60 a day that never was)
+_EXCEL_EPOCH: Final = date(1899, 12, 30)
+_EXCEL_FIRST: Final = 61  # 1900-03-01: serials before it are off by one or impossible
+_EXCEL_LAST: Final = 2958465  # 9999-12-31
+
+
+def parse_date(cell: object, *, fmt: str = "") -> date | None:
+    """Read one cell as a date; a blank cell is ``None``.
+
+    Accepted: ``date`` objects; workbook date-times at midnight; ``YYYY-M-D``,
+    ``YYYY/M/D``, ``YYYY.M.D`` (a time of ``00:00`` or ``00:00:00`` may follow);
+    ``YYYY年M月D日``; ``YYYYMMDD``; an Excel day serial (a whole number from 61, i.e.
+    1900-03-01). With ``fmt`` (a :func:`~datetime.datetime.strptime` format such as
+    ``"%d/%m/%Y"``) text is read with that format only, which is how day-first dates
+    are read: they are never guessed.
+
+    Raises:
+        ValidationError: Not a date; ``field`` is empty (the reader fills it in).
+
+    Examples:
+        >>> parse_date("2026/4/5"), parse_date("2026年4月5日"), parse_date(" ")
+        (datetime.date(2026, 4, 5), datetime.date(2026, 4, 5), None)
+        >>> parse_date("05/04/2026", fmt="%d/%m/%Y")
+        datetime.date(2026, 4, 5)
+    """
+    expected = DATE_EXAMPLE if not fmt else f"a date in the format {fmt!r}"
+    if cell is None:
+        return None
+    if not isinstance(cell, str):
+        return _date_object(cell, expected)
+    text = unicodedata.normalize("NFKC", cell).strip()
+    if not text:
+        return None
+    if fmt:
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            raise _refuse(cell, "not a date in the column map's format", expected) from None
+    if text.isdigit() and len(text) != 8:
+        return _excel_serial(Decimal(text), expected)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            year, month, day = (int(g) for g in m.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise _refuse(cell, "no such day", expected) from None
+    raise _refuse(cell, "not a date", expected)
+
+
+def _date_object(cell: object, expected: str) -> date:
+    """A workbook's or Parquet file's own date, date-time or day serial."""
+    if isinstance(cell, datetime):
+        if cell.time() != datetime.min.time():
+            raise _refuse(cell, "a date-time with a time of day", expected)
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, int | Decimal) and not isinstance(cell, bool):
+        return _excel_serial(cell, expected)
+    raise _refuse(cell, f"a {type(cell).__name__} is not a date", expected)
+
+
+def _excel_serial(value: int | Decimal, expected: str) -> date:
+    if value != int(value) or not _EXCEL_FIRST <= value <= _EXCEL_LAST:
+        raise _refuse(value, "not a date (nor an Excel day number from 61)", expected)
+    return _EXCEL_EPOCH + timedelta(days=int(value))
