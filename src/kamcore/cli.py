@@ -8,24 +8,25 @@ line to stderr and exits with status 2; it never shows a traceback for a user er
 from __future__ import annotations
 
 import argparse
-import csv
 import decimal
 import json
+import os
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
-from kamcore._output import FORMATS, Record, render, text_width
+from kamcore._output import FORMATS, Record, View, render, text_width, write_xlsx
 from kamcore._version import __version__
+from kamcore._vocab import localise
 from kamcore.calendar import as_date
-from kamcore.errors import KamError, ValidationError
-from kamcore.money import Money, Rounding, as_decimal
+from kamcore.errors import KamError, RecordInvalid, ValidationError
+from kamcore.money import Rounding, as_decimal
 from kamcore.presets import load_preset, preset_names, preset_text
 
 if TYPE_CHECKING:
@@ -51,11 +52,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
+_OUT_FORMATS: Final = (*FORMATS, "xlsx")
+
+Labels = Mapping[str, tuple[str, str]]
+
+
 def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+        "--format",
+        choices=_OUT_FORMATS,
+        default="table",
+        help="output format (default: table); xlsx writes a workbook, one sheet per view, "
+        "and needs --out",
     )
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of table headings")
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of headings and of label values (grades, stages, categories); "
+        "JSON and CSV keys stay English",
+    )
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
+    p.add_argument(
+        "--bom", action="store_true", help="start CSV output with a BOM (for Excel on Windows)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """One view of a command's result: a sheet of a workbook, or what is printed.
+
+    ``values`` names, per column, the vocabulary its values are translated with under
+    ``--lang zh``; ``extra`` gives a policy's own Chinese labels (a playbook's stages).
+    """
+
+    name: str
+    records: Sequence[Record]
+    labels: Labels
+    values: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, Mapping[object, str]] = field(default_factory=dict)
+    columns: Sequence[str] | None = None
 
 
 def _emit(
@@ -63,135 +99,98 @@ def _emit(
     records: Sequence[Record],
     *,
     columns: Sequence[str] | None = None,
-    labels: dict[str, tuple[str, str]] | None = None,
+    labels: Labels | None = None,
     title: str = "",
 ) -> None:
-    """Print records in the format the user chose."""
-    lang = 0 if getattr(args, "lang", "en") == "en" else 1
-    heads = {k: v[lang] for k, v in (labels or {}).items()}
-    sys.stdout.write(
-        render(
-            records, getattr(args, "format", "table"), columns=columns, labels=heads, title=title
+    """Print (or write) records in the format the user chose."""
+    _emit_views(args, [_View("result", records, labels or {}, columns=columns)], title=title)
+
+
+def _emit_views(
+    args: argparse.Namespace,
+    views: Sequence[_View],
+    *,
+    title: str = "",
+    to_file: bool = True,
+) -> None:
+    """Write the views: all of them as sheets of a workbook, else the first one as text.
+
+    With ``to_file`` (the default) ``--out`` names the file; nothing is written unless
+    the whole output could be made.
+    """
+    lang = getattr(args, "lang", "en")
+    index = 0 if lang == "en" else 1
+    fmt = getattr(args, "format", "table")
+    out: str | None = getattr(args, "out", None) if to_file else None
+    shown = [
+        (
+            v,
+            localise(v.records, v.values, lang, v.extra),
+            {k: t[index] for k, t in v.labels.items()},
         )
+        for v in views
+    ]
+    if fmt == "xlsx":
+        if not out:
+            raise _UsageError("--format xlsx needs --out FILE.xlsx")
+        write_xlsx(out, [View(v.name, recs, v.columns, heads) for v, recs, heads in shown])
+        return
+    view, recs, heads = shown[0]
+    text = render(
+        recs,
+        fmt,
+        columns=view.columns,
+        labels=heads,
+        title=title,
+        bom=bool(getattr(args, "bom", False)),
     )
+    if out:
+        _write_text(Path(out), text)
+    else:
+        sys.stdout.write(text)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (through a file beside it)."""
+    tmp = path.with_name(f".{path.name}.kamcore-tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _kept_labels(headings: Sequence[str], keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Labels of kept columns: the key in English, the file's own heading in Chinese."""
+    return {k: (k, h) for k, h in zip(keys, headings, strict=True)}
 
 
 # -- shared input handling ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _CsvRow:
-    """One data row of an input CSV, with the line it came from (for error messages)."""
-
-    line: int
-    values: dict[str, str]
-
-    def text(self, column: str) -> str:
-        """The cell's text, stripped."""
-        return self.values.get(column, "").strip()
-
-    def decimal(self, column: str, *, source: str, allow_empty: bool = False) -> Decimal | None:
-        """The cell as an exact decimal (an empty cell is ``None`` when allowed)."""
-        raw = self.text(column)
-        if raw == "" and allow_empty:
-            return None
-        try:
-            return as_decimal(raw, field=column)
-        except ValidationError as exc:
-            raise _UsageError(
-                f"{source} line {self.line}, column {column!r}: {exc.problem} "
-                f"(got {raw!r}); expected {exc.expected}"
-            ) from None
-
-
-_RESAVE: Final = 're-save it as UTF-8 (Excel: "CSV UTF-8"; a UTF-8 BOM is fine)'
-
-
-def _not_utf8(path: str, name: str) -> _UsageError:
-    """The one-line error for a file that is not UTF-8, naming where it goes wrong."""
-    raw = Path(path).read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _UsageError(f"{name}: not UTF-8 (it is UTF-16); {_RESAVE}")
-    body = raw.removeprefix(b"\xef\xbb\xbf")
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        byte = body[exc.start]
-        return _UsageError(
-            f"{name} line {line}: not UTF-8 (byte 0x{byte:02x}; GBK or another local "
-            f"encoding?); {_RESAVE}"
+def _add_input_options(p: argparse.ArgumentParser, *, keep: bool = True) -> None:
+    p.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="a column map: a TOML file, or a preset such as presets:columns_source "
+        "(Chinese headings 客户编号, 销售额 …)",
+    )
+    p.add_argument("--sheet", metavar="NAME", help="the worksheet of a .xlsx file (default: first)")
+    if keep:
+        p.add_argument(
+            "--keep",
+            metavar="COLS",
+            help="input columns to carry into the output, comma-separated (e.g. "
+            "name,region,owner; default: the column map's keep list)",
         )
-    return _UsageError(f"{name}: not UTF-8; {_RESAVE}")  # pragma: no cover - decoded twice
 
 
-def _read_csv(
-    path: str, *, required: Sequence[str] = (), id_column: str | None = "id"
-) -> list[_CsvRow]:
-    """Read a CSV with one header row, checking its shape.
-
-    The file must be UTF-8 (with or without a BOM, as Excel's "CSV UTF-8" writes it).
-
-    Raises:
-        _UsageError: A missing file, a file that is not UTF-8, a missing column, a row
-            with the wrong number of cells, or an empty or repeated id — each named
-            with its line number.
-    """
-    name = Path(path).name
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise _UsageError(f"can't read {path}: {exc.strerror or exc}") from None
-    try:
-        return _read_rows(handle, name, required, id_column)
-    except UnicodeDecodeError:
-        raise _not_utf8(path, name) from None
-
-
-def _read_rows(
-    handle: IO[str], name: str, required: Sequence[str], id_column: str | None
-) -> list[_CsvRow]:
-    with handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise _UsageError(f"{name} is empty; expected a header row") from None
-        except csv.Error as exc:
-            raise _UsageError(f"{name} line 1: malformed CSV ({exc})") from None
-        needed = [*required, *([id_column] if id_column else [])]
-        missing = [c for c in needed if c not in header]
-        if missing:
-            raise _UsageError(
-                f"{name}: missing column(s) {', '.join(missing)}; "
-                f"the header has: {', '.join(header)}"
-            )
-        rows: list[_CsvRow] = []
-        seen: dict[str, int] = {}
-        try:
-            for cells in reader:
-                line = reader.line_num
-                if not cells or all(not c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    raise _UsageError(
-                        f"{name} line {line}: malformed row: expected {len(header)} cells "
-                        f"({', '.join(header)}), got {len(cells)}"
-                    )
-                row = _CsvRow(line, dict(zip(header, cells, strict=True)))
-                if id_column:
-                    key = row.text(id_column)
-                    if not key:
-                        raise _UsageError(f"{name} line {line}: empty {id_column!r}")
-                    if key in seen:
-                        raise _UsageError(
-                            f"{name} line {line}: {id_column} {key!r} repeats line {seen[key]}"
-                        )
-                    seen[key] = line
-                rows.append(row)
-        except csv.Error as exc:
-            raise _UsageError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
-    return rows
+def _keep_arg(args: argparse.Namespace) -> list[str] | None:
+    """``--keep a,b`` as a list; ``None`` (the map's own list) when not given."""
+    value: str | None = getattr(args, "keep", None)
+    if value is None:
+        return None
+    return [k.strip() for k in value.split(",") if k.strip()]
 
 
 def _parse_date(value: str, *, option: str) -> date:
@@ -305,7 +304,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 # -- grade and pareto -----------------------------------------------------------------
 
 _GRADE_LABELS: Final = {
-    "id": ("account", "客户"),
+    "account_id": ("account", "客户"),
     "score": ("score", "得分"),
     "grade": ("grade", "等级"),
     "abc": ("ABC", "ABC类"),
@@ -320,31 +319,7 @@ _GRADE_LABELS: Final = {
 }
 
 
-def _read_accounts(path: str, *, id_column: str = "id", extras: Sequence[str] = ()) -> list[Any]:
-    """Read account facts from a CSV: the grading figures present as columns, plus extras.
-
-    Empty cells are missing figures (never zero).
-    """
-    from kamcore.grading import FIGURES, AccountFacts  # noqa: PLC0415
-
-    name = Path(path).name
-    rows = _read_csv(path, required=extras, id_column=id_column)
-    present = [f for f in FIGURES if rows and f in rows[0].values]
-    out = []
-    for row in rows:
-        figures = {f: row.decimal(f, source=name, allow_empty=True) for f in present}
-        extra = {e: row.decimal(e, source=name, allow_empty=True) for e in extras}
-        try:
-            out.append(
-                AccountFacts(
-                    row.text(id_column),
-                    **figures,
-                    extras={k: v for k, v in extra.items() if v is not None},
-                )
-            )
-        except ValidationError as exc:
-            raise _UsageError(f"{name} line {row.line}: {exc}") from None
-    return out
+_GRADE_VALUES: Final = {"grade": "grade", "abc": "abc", "class": "abc"}
 
 
 def _model_arg(value: str) -> Any:
@@ -364,22 +339,57 @@ def _model_arg(value: str) -> Any:
     return model
 
 
+def _required_figures(model: Any) -> tuple[str, ...]:
+    """The figures a file must have a column for: every one the model reads.
+
+    None when the model scores a missing figure: then an absent column is missing too.
+    """
+    from kamcore.grading import MissingPolicy  # noqa: PLC0415
+
+    if getattr(model, "missing", MissingPolicy.REFUSE) is not MissingPolicy.REFUSE:
+        return ()
+    return tuple(c.figure or c.name for c in model.criteria)
+
+
+def _abc_classes(abc: Any) -> list[Record]:
+    return [
+        {
+            "class": c.label,
+            "count": c.count,
+            "count_share": _share(c.count_share),
+            "measure": c.measure,
+            "share": _share(c.share),
+        }
+        for c in abc.classes
+    ]
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from kamcore.grading import AbcPolicy, GradeLadder, grade_many  # noqa: PLC0415
+    from kamcore.tables import read_accounts  # noqa: PLC0415
 
     model = _model_arg(args.policy)
     ladder = _load_policy_arg(args.ladder, GradeLadder)
     abc = None if args.abc == "none" else _load_policy_arg(args.abc, AbcPolicy)
-    facts = _read_accounts(args.file, id_column=args.id, extras=args.extra or ())
-    batch = grade_many(model, ladder, facts, abc=abc, measure=args.by)
+    require = _required_figures(model)
+    if abc is not None and args.by != "score":
+        require = (*require, args.by)
+    rows = read_accounts(
+        args.file,
+        columns=args.columns,
+        require=require,
+        extras=args.extra or (),
+        keep=_keep_arg(args),
+        id_column=args.id,
+        sheet=args.sheet,
+    )
+    batch = grade_many(model, ladder, rows.facts, abc=abc, measure=args.by)
     cols = batch.columns()
     records: list[Record] = []
     for i, account in enumerate(cols["account_id"]):
-        record: dict[str, object] = {
-            "id": account,
-            "score": cols["total"][i],
-            "grade": cols["grade"][i],
-        }
+        record: dict[str, object] = {"account_id": account, **rows.kept[i]}
+        record["score"] = cols["total"][i]
+        record["grade"] = cols["grade"][i]
         if "abc" in cols:
             record["abc"] = cols["abc"][i]
         if args.explain:
@@ -387,7 +397,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                 if key.endswith(".contribution"):
                     record[key] = values[i]
         records.append(record)
-    _emit(args, records, labels=_GRADE_LABELS)
+    labels = {**_GRADE_LABELS, **_kept_labels(rows.headings, rows.keep)}
+    views = [_View("grades", records, labels, _GRADE_VALUES)]
+    if batch.abc is not None:
+        views.append(_View("abc classes", _abc_classes(batch.abc), labels, _GRADE_VALUES))
+    _emit_views(args, views)
     return EXIT_OK
 
 
@@ -398,42 +412,51 @@ def _share(value: Decimal) -> Decimal:
 
 def _cmd_pareto(args: argparse.Namespace) -> int:
     from kamcore.grading import AbcPolicy, classify_abc  # noqa: PLC0415
+    from kamcore.tables import read_amounts  # noqa: PLC0415
 
     policy = _load_policy_arg(args.policy, AbcPolicy)
-    name = Path(args.file).name
-    rows = _read_csv(args.file, required=[args.by], id_column=args.id)
-    measures = {r.text(args.id): r.decimal(args.by, source=name) for r in rows}
+    rows = read_amounts(
+        args.file,
+        [args.by],
+        columns=args.columns,
+        keep=_keep_arg(args),
+        id_column=args.id,
+        sheet=args.sheet,
+    )
+    amounts = rows.amounts[args.by]
+    measures = {i: a for i, a in zip(rows.ids, amounts, strict=True) if a is not None}
+    blank = [i for i, a in zip(rows.ids, amounts, strict=True) if a is None]
+    if blank:
+        shown = ", ".join(blank[:10]) + (" …" if len(blank) > 10 else "")
+        print(
+            f"kamcore: note: {len(blank)} account(s) with a blank {args.by} (a missing "
+            f"figure) are not classified: {shown}",
+            file=sys.stderr,
+        )
     result = classify_abc(policy, measures)
-    records: list[Record]
-    if args.view == "accounts":
-        records = [
-            {
-                "id": a.account_id,
-                "measure": a.measure,
-                "rank": a.rank,
-                "cumulative_share": _share(a.cumulative_share),
-                "class": a.label,
-            }
-            for a in result.assignments
-        ]
-    else:
-        records = [
-            {
-                "label": c.label,
-                "count": c.count,
-                "count_share": _share(c.count_share),
-                "measure": c.measure,
-                "share": _share(c.share),
-            }
-            for c in result.classes
-        ]
-    _emit(args, records, labels=_GRADE_LABELS)
+    kept = dict(zip(rows.ids, rows.kept, strict=True))
+    accounts: list[Record] = [
+        {
+            "account_id": a.account_id,
+            **kept[a.account_id],
+            "measure": a.measure,
+            "rank": a.rank,
+            "cumulative_share": _share(a.cumulative_share),
+            "class": a.label,
+        }
+        for a in result.assignments
+    ]
+    labels = {**_GRADE_LABELS, **_kept_labels(rows.headings, rows.keep)}
+    classes = _View("classes", _abc_classes(result), labels, _GRADE_VALUES)
+    by_account = _View("accounts", accounts, labels, _GRADE_VALUES)
+    _emit_views(args, [classes, by_account] if args.view == "classes" else [by_account, classes])
     return EXIT_OK
 
 
 # -- rebate ---------------------------------------------------------------------------
 
 _REBATE_LABELS: Final = {
+    "account_id": ("account", "客户"),
     "tier": ("tier", "档位"),
     "rate": ("rate", "返点率"),
     "basis": ("basis (sales)", "销售额"),
@@ -495,14 +518,8 @@ def _amount_option(value: str, option: str) -> Decimal:
     return amount
 
 
-def _cmd_rebate(args: argparse.Namespace) -> int:
-    from kamcore.rebate import TierSchedule, quote  # noqa: PLC0415 - keeps startup fast
-
-    schedule = _load_policy_arg(args.policy, TierSchedule)
-    sales = _amount_option(args.sales, "--sales")
-    collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
-    q = quote(schedule, basis=sales, base=collected)
-    record: Record = {
+def _quote_record(q: Any, schedule: Any) -> dict[str, object]:
+    return {
         "tier": q.reached.name,
         "rate": q.rate.value,
         "basis": q.basis.amount,
@@ -513,10 +530,55 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
         "to_next_tier": None if q.to_next is None else q.to_next.amount,
         "rebate_at_next_tier": None if q.rebate_at_next is None else q.rebate_at_next.amount,
     }
-    _emit(args, [record], labels=_REBATE_LABELS)
-    if args.format == "table" and args.explain:
+
+
+_REBATE_VALUES: Final = {"mode": "rebate_mode"}
+
+
+def _cmd_rebate(args: argparse.Namespace) -> int:
+    from kamcore.rebate import TierSchedule, quote  # noqa: PLC0415 - keeps startup fast
+
+    schedule = _load_policy_arg(args.policy, TierSchedule)
+    if args.file is not None:
+        return _rebate_batch(args, schedule)
+    if args.sales is None:
+        raise _UsageError("rebate needs --sales AMOUNT, or a FILE with --sales COLUMN")
+    sales = _amount_option(args.sales, "--sales")
+    collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
+    q = quote(schedule, basis=sales, base=collected)
+    _emit_views(
+        args, [_View("quote", [_quote_record(q, schedule)], _REBATE_LABELS, _REBATE_VALUES)]
+    )
+    if args.format == "table" and args.explain and not args.out:
         lines = _explain_zh(q) if args.lang == "zh" else list(q.explain())
         sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _rebate_batch(args: argparse.Namespace, schedule: Any) -> int:
+    """``rebate FILE --sales COL [--collected COL]``: quote every row."""
+    from kamcore.rebate import quote  # noqa: PLC0415
+    from kamcore.tables import read_amounts  # noqa: PLC0415
+
+    sales = args.sales or "sales_revenue"
+    fields = [sales] if args.collected in (None, sales) else [sales, args.collected]
+    rows = read_amounts(
+        args.file,
+        fields,
+        columns=args.columns,
+        blank="refuse",
+        keep=_keep_arg(args),
+        id_column=args.id,
+        sheet=args.sheet,
+    )
+    basis = [a or Decimal(0) for a in rows.amounts[sales]]  # blank="refuse": never None
+    base = [a or Decimal(0) for a in rows.amounts[fields[-1]]]
+    records: list[Record] = []
+    for i, account in enumerate(rows.ids):
+        q = quote(schedule, basis=basis[i], base=base[i])
+        records.append({"account_id": account, **rows.kept[i], **_quote_record(q, schedule)})
+    labels = {**_REBATE_LABELS, **_kept_labels(rows.headings, rows.keep)}
+    _emit_views(args, [_View("quotes", records, labels, _REBATE_VALUES)])
     return EXIT_OK
 
 
@@ -529,7 +591,7 @@ _FORECAST_LABELS: Final = {
     "cumulative": ("cumulative", "累计"),
     "owner": ("owner", "负责人"),
     "weighted": ("weighted (Σ amount × p)", "加权金额"),
-    "id": ("opportunity", "机会"),
+    "opportunity_id": ("opportunity", "机会"),
     "stage": ("stage", "阶段"),
     "days": ("days in stage", "停留天数"),
     "limit": ("limit", "上限"),
@@ -537,47 +599,69 @@ _FORECAST_LABELS: Final = {
 }
 
 
-def _read_opportunities(path: str, playbook: Any, *, id_column: str = "id") -> list[Any]:
-    """Read open opportunities from a CSV into the playbook (see ``kamcore forecast -h``)."""
-    from kamcore.pipeline import import_opportunity  # noqa: PLC0415
-
-    name = Path(path).name
-    required = ("account", "owner", "amount", "stage", "opened")
-    rows = _read_csv(path, required=required, id_column=id_column)
-    out = []
-    for row in rows:
-        amount = row.decimal("amount", source=name)
-        try:
-            out.append(
-                import_opportunity(
-                    playbook,
-                    id=row.text(id_column),
-                    account=row.text("account"),
-                    owner=row.text("owner"),
-                    amount=Money(amount or 0),
-                    stage=row.text("stage"),
-                    on=row.text("opened"),
-                    stage_entered_on=row.text("stage_entered") or None,
-                    expected_close=row.text("expected_close") or None,
-                )
-            )
-        except ValidationError as exc:
-            raise _UsageError(f"{name} line {row.line}: {exc}") from None
-    return out
+def _stage_names(playbook: Any) -> dict[object, str]:
+    """A playbook's own Chinese names of its stages and outcomes."""
+    names: dict[object, str] = {s.key: s.zh for s in playbook.stages if s.zh}
+    names.update({o.key: o.zh for o in playbook.outcomes if o.zh})
+    return names
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from kamcore.pipeline import Playbook, forecast, stale, weighted_pipeline  # noqa: PLC0415
+    from kamcore.tables import read_opportunities  # noqa: PLC0415
 
     playbook = _load_policy_arg(args.playbook, Playbook)
-    opps = _read_opportunities(args.file, playbook, id_column=args.id)
+    rows = read_opportunities(
+        args.file,
+        playbook,
+        columns=args.columns,
+        keep=_keep_arg(args),
+        id_column=args.id,
+        sheet=args.sheet,
+    )
+    opps = rows.opportunities
     as_of = _parse_date(args.as_of, option="--as-of") if args.as_of else None
-    if args.view == "stale":
-        if as_of is None:
-            raise _UsageError("--view stale needs --as-of DATE")
-        records: list[Record] = [
+    if args.view == "stale" and as_of is None:
+        raise _UsageError("--view stale needs --as-of DATE")
+    result = forecast(playbook, opps, period=args.period)
+    categories: list[Record] = [
+        {
+            "category": r.category.value,
+            "count": r.count,
+            "amount": r.amount.amount,
+            "cumulative": r.cumulative.amount,
+        }
+        for r in result.rows
+    ]
+    categories.append(
+        {
+            "category": "omitted",
+            "count": result.omitted_count,
+            "amount": result.omitted.amount,
+            "cumulative": None,
+        }
+    )
+    owners: list[Record] = [
+        {
+            "owner": r.owner,
+            "count": r.count,
+            "amount": r.amount.amount,
+            "weighted": r.weighted.amount,
+        }
+        for r in weighted_pipeline(playbook, opps, by=("owner",))
+    ]
+    values = {"category": "forecast", "stage": "stage"}
+    extra = {"stage": _stage_names(playbook)}
+    views = {
+        "categories": _View("categories", categories, _FORECAST_LABELS, values, extra),
+        "owners": _View("owners", owners, _FORECAST_LABELS, values, extra),
+    }
+    if as_of is not None:
+        kept = {o.id: k for o, k in zip(opps, rows.kept, strict=True)}
+        late: list[Record] = [
             {
-                "id": s.opportunity,
+                "opportunity_id": s.opportunity,
+                **kept[s.opportunity],
                 "owner": s.owner,
                 "stage": s.stage,
                 "days": s.days,
@@ -586,29 +670,10 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
             }
             for s in stale(playbook, opps, as_of=as_of)
         ]
-    elif args.view == "owners":
-        records = [
-            {
-                "owner": r.owner,
-                "count": r.count,
-                "amount": r.amount.amount,
-                "weighted": r.weighted.amount,
-            }
-            for r in weighted_pipeline(playbook, opps, by=("owner",))
-        ]
-    else:
-        period = args.period
-        result = forecast(playbook, opps, period=period)
-        records = [
-            {
-                "category": r.category.value,
-                "count": r.count,
-                "amount": r.amount.amount,
-                "cumulative": r.cumulative.amount,
-            }
-            for r in result.rows
-        ]
-    _emit(args, records, labels=_FORECAST_LABELS)
+        labels = {**_FORECAST_LABELS, **_kept_labels(rows.headings, rows.keep)}
+        views["stale"] = _View("stale", late, labels, values, extra)
+    first = views.pop(args.view)
+    _emit_views(args, [first, *views.values()])
     return EXIT_OK
 
 
@@ -817,7 +882,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         records: list[Record] = [
             {"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)
         ]
-        _emit(args, records)
+        # the demo's --out is its report folder: the summary goes to the terminal
+        _emit_views(args, [_View("summary", records, {})], to_file=False)
     return EXIT_OK
 
 
@@ -868,12 +934,13 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     gr = sub.add_parser(
         "grade",
         help="score and grade accounts from a CSV (with ABC classes)",
-        description="Read account facts (one row per account; columns named after the "
-        "figures: contract_volume, unit_price, sales_revenue, invoiced, collected, profit, "
-        "quality_losses, industry_influence, business_reputation; empty = missing), score "
-        "them with a scoring model, grade them on a ladder and classify them ABC.",
+        description="Read account facts from a CSV/TSV, .xlsx or Parquet file (one row per "
+        "account; columns named after the figures: contract_volume, unit_price, "
+        "sales_revenue, invoiced, collected, profit, quality_losses, industry_influence, "
+        "business_reputation, or mapped with --columns; a blank cell is a missing figure), "
+        "score them with a scoring model, grade them on a ladder and classify them ABC.",
     )
-    gr.add_argument("file", metavar="ACCOUNTS.csv")
+    gr.add_argument("file", metavar="ACCOUNTS")
     gr.add_argument(
         "--policy", default="grading_scorecard", help="scoring model preset NAME or TOML PATH"
     )
@@ -884,7 +951,8 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     )
     gr.add_argument("--extra", action="append", help="a column to read as an extra figure")
     gr.add_argument("--explain", action="store_true", help="add each criterion's contribution")
-    gr.add_argument("--id", default="id", help="the id column (default: id)")
+    gr.add_argument("--id", help="the id column's heading (default: account_id or id)")
+    _add_input_options(gr)
     _add_output_options(gr)
     gr.set_defaults(handler=_cmd_grade)
 
@@ -895,13 +963,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
         "preset grading_abc_water is 50%/70%/80%, grading_top20 is the top 20% by count). "
         "Ties: measure descending, then id ascending.",
     )
-    pa.add_argument("file", metavar="ACCOUNTS.csv")
-    pa.add_argument("--by", required=True, metavar="COLUMN", help="the measure column")
+    pa.add_argument("file", metavar="ACCOUNTS")
+    pa.add_argument(
+        "--by", required=True, metavar="COLUMN", help="the measure: a heading or a mapped field"
+    )
     pa.add_argument("--policy", default="grading_abc", help="ABC policy preset NAME or TOML PATH")
     pa.add_argument(
         "--view", choices=("classes", "accounts"), default="classes", help="what to show"
     )
-    pa.add_argument("--id", default="id", help="the id column (default: id)")
+    pa.add_argument("--id", help="the id column's heading (default: account_id or id)")
+    _add_input_options(pa)
     _add_output_options(pa)
     pa.set_defaults(handler=_cmd_pareto)
 
@@ -910,10 +981,27 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
         help="quote a sales rebate (销售返点) from sales and collections",
         description="Quote the rebate a tier schedule gives: the tier is chosen by "
         "--sales, the rate applies to --collected (the source's rule). Prints the tier, "
-        "rate, basis, base, rebate and the distance to the next tier.",
+        "rate, basis, base, rebate and the distance to the next tier; with a FILE, one "
+        "quote per row.",
     )
-    rebate.add_argument("--sales", required=True, help="the tier basis, e.g. 200000")
-    rebate.add_argument("--collected", help="the rebate base (default: the same as --sales)")
+    rebate.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="quote every row of this table (then --sales and --collected name columns)",
+    )
+    rebate.add_argument(
+        "--sales",
+        help="the tier basis, e.g. 200000; with FILE, its column (default: sales_revenue)",
+    )
+    rebate.add_argument(
+        "--collected",
+        help="the rebate base (default: the same as --sales); with FILE, its column",
+    )
+    rebate.add_argument(
+        "--id", help="with FILE: the id column's heading (default: account_id or id)"
+    )
+    _add_input_options(rebate)
     rebate.add_argument(
         "--policy",
         default="rebate_source",
@@ -926,12 +1014,14 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     fc = sub.add_parser(
         "forecast",
         help="forecast a pipeline of open opportunities from a CSV",
-        description="Read open opportunities (columns: id, account, owner, amount, stage, "
-        "opened; optional stage_entered, expected_close) and show the forecast by category "
+        description="Read opportunities (columns: id, account, owner, amount, stage, "
+        "opened; optional stage_entered, expected_close, closed; a stage by its key or "
+        "either label, in any case; closed rows (won, lost, no-bid …) are counted, not "
+        "forecast) and show the forecast by category "
         "with cumulative roll-ups (pipeline ⊇ best case ⊇ commit ⊇ closed), the weighted "
         "pipeline by owner (--view owners), or stale opportunities (--view stale --as-of).",
     )
-    fc.add_argument("file", metavar="OPPORTUNITIES.csv")
+    fc.add_argument("file", metavar="OPPORTUNITIES")
     fc.add_argument(
         "--playbook",
         default="pipeline_project_sales",
@@ -945,7 +1035,8 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
         default="categories",
         help="what to show",
     )
-    fc.add_argument("--id", default="id", help="the id column (default: id)")
+    fc.add_argument("--id", help="the id column's heading (default: opportunity_id or id)")
+    _add_input_options(fc)
     _add_output_options(fc)
     fc.set_defaults(handler=_cmd_forecast)
 
@@ -1002,9 +1093,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"policy {args.action} needs a {what}")
     try:
         return handler(args)
+    except RecordInvalid as exc:
+        for line in _problem_lines(exc):
+            print(f"kamcore: error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (KamError, OSError, UnicodeError, decimal.DecimalException) as exc:
         print(f"kamcore: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _problem_lines(exc: RecordInvalid) -> list[str]:
+    """One line per problem of a file (each names the file), or the one-line summary."""
+    if all(e.field.startswith(exc.record) for e in exc.errors):
+        return [str(e) for e in exc.errors]
+    return [str(exc)]
 
 
 def _one_line(exc: Exception) -> str:

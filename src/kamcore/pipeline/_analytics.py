@@ -6,22 +6,27 @@ import enum
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from kamcore._display import html_table
+from kamcore._frames import frame
 from kamcore.calendar import Period, PeriodKind, as_date
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate, Rounding
 from kamcore.pipeline._opportunity import EventKind, Opportunity
 from kamcore.pipeline._policy import ForecastCategory, Playbook
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Rates and scores are rounded to this many decimal places, HALF_UP (四舍五入).
 RATE_PLACES: Final = 4
 UNSCHEDULED: Final = "unscheduled"
 ALL: Final = "*"
 _GROUPS: Final = frozenset({"owner", "period"})
+_FORECAST_COLUMNS: Final = ("category", "count", "amount", "cumulative")
 
 
 def _rate(numerator: int, denominator: int) -> Rate | None:
@@ -144,15 +149,29 @@ class Forecast:
         period: The period label, or ``"*"`` for all time.
         rows: Pipeline, best case, commit and closed, least certain first.
         omitted: Total amount of lost/closed-out business in the period (counts nowhere).
+        omitted_count: How many opportunities that is.
     """
 
     period: str
     rows: tuple[ForecastRow, ...]
     omitted: Money
+    omitted_count: int = 0
 
     def _repr_html_(self) -> str:
         """The forecast as an HTML table, for notebooks."""
-        rows = [
+        return html_table(self.records(), title=f"Forecast {self.period}")
+
+    def records(self) -> list[dict[str, object]]:
+        """The rows as plain values: one dict per category, least certain first.
+
+        Keys: ``category`` (the category's value, such as ``"best_case"``), ``count``,
+        ``amount`` and ``cumulative`` (the ``Decimal`` amounts of the money; the
+        currency is the forecast's). ``omitted`` is not a row.
+
+        Returns:
+            One dict per row of :attr:`rows`, in order.
+        """
+        return [
             {
                 "category": r.category.value,
                 "count": r.count,
@@ -161,7 +180,18 @@ class Forecast:
             }
             for r in self.rows
         ]
-        return html_table(rows, title=f"Forecast {self.period}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """:meth:`records` as a pandas DataFrame (needs the ``frames`` extra).
+
+        Returns:
+            Columns ``category``, ``count``, ``amount``, ``cumulative``; the amounts
+            stay exact ``Decimal`` values.
+
+        Raises:
+            ValidationError: pandas is not installed.
+        """
+        return frame(self.records(), _FORECAST_COLUMNS)
 
     def row(self, category: ForecastCategory) -> ForecastRow:
         """The row of ``category`` (``OMITTED`` is not a row; see ``omitted``)."""
@@ -225,6 +255,7 @@ def forecast(
         ALL if period is None else period.label,
         tuple(reversed(rows)),
         totals[ForecastCategory.OMITTED],
+        counts[ForecastCategory.OMITTED],
     )
 
 

@@ -77,10 +77,11 @@ class _Reading:
         self.cmap = cmap
         self.max_problems = max_problems
         self.bound, self.problems = bind(table.header, fields, cmap, where=table.name)
-        self.kept = self._keep(cmap.keep if keep is None else keep)
+        # the map's own keep list keeps what the file has; --keep names must all be there
+        self.kept = self._keep(cmap.keep if keep is None else keep, strict=keep is not None)
         self.stopped = False
 
-    def _keep(self, names: Sequence[str]) -> _Kept:
+    def _keep(self, names: Sequence[str], *, strict: bool) -> _Kept:
         keys: list[str] = []
         headings: list[str] = []
         indexes: list[int] = []
@@ -89,6 +90,8 @@ class _Reading:
             wanted = {fold(n) for n in (name, *self.cmap.headings(name))}
             hit = next((i for i, h in enumerate(folded) if h in wanted), None)
             if hit is None:
+                if not strict:
+                    continue
                 self.problems.append(
                     ValidationError(
                         field=f"{self.table.name} header",
