@@ -1,8 +1,11 @@
-"""Rendering of records for the ``kamcore`` command: aligned tables, JSON and CSV.
+"""Rendering of records for the ``kamcore`` command: aligned tables, JSON, CSV and Excel.
 
 A *record* is a mapping of column name to a plain value (str, int, Decimal, date,
 bool or None). Every output format shows the same records with the same keys, so a
 script can switch from ``--format table`` to ``--format json`` without surprises.
+
+:func:`render` returns text; :func:`write_xlsx` writes a workbook with one sheet per
+:class:`View` (it needs the optional ``openpyxl``: ``pip install 'kamcore[excel]'``).
 """
 
 from __future__ import annotations
@@ -10,13 +13,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
-from datetime import date
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Final
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, cast
 
-__all__ = ["FORMATS", "Record", "render", "text_width"]
+import attrs
+
+from kamcore.errors import ValidationError
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.workbook.workbook import Workbook
+
+__all__ = ["FORMATS", "Record", "View", "render", "text_width", "write_xlsx"]
 
 Record = Mapping[str, object]
 
@@ -67,8 +84,9 @@ def render(
     columns: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
     title: str = "",
+    bom: bool = False,
 ) -> str:
-    """Render ``records`` as ``table``, ``json`` or ``csv`` text (ending in a newline).
+    r"""Render ``records`` as ``table``, ``json`` or ``csv`` text (ending in a newline).
 
     Args:
         records: The rows; every row has the same keys.
@@ -76,9 +94,16 @@ def render(
         columns: Which keys to show, in order; all keys of the first row by default.
         labels: Column headings for the table (JSON and CSV always use the keys).
         title: A heading printed above the table (tables only).
+        bom: Start CSV text with a byte-order mark (``"\ufeff"``), so that Excel on
+            Windows reads the UTF-8 (Chinese) text correctly. Ignored for ``table``
+            and ``json``: a BOM there would only confuse terminals and JSON parsers.
 
     Returns:
         The text.
+
+    Examples:
+        >>> render([{"id": "A1"}], "csv", bom=True)
+        '\ufeffid\nA1\n'
     """
     cols = list(columns) if columns is not None else (list(records[0]) if records else [])
     if fmt == "json":
@@ -90,7 +115,7 @@ def render(
         writer.writerow(cols)
         for r in records:
             writer.writerow([_cell(r.get(c)) for c in cols])
-        return buf.getvalue()
+        return ("\ufeff" if bom else "") + buf.getvalue()
     heads = [(labels or {}).get(c, c) for c in cols]
     cells = [[_cell(r.get(c)) for c in cols] for r in records]
     numeric = [
@@ -112,3 +137,259 @@ def render(
         for row in cells
     )
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+# --- Excel workbooks --------------------------------------------------------------------
+
+#: What a sheet title may not contain (Excel's rule) and its longest allowed length.
+_SHEET_FORBIDDEN: Final = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_SHEET_MAX: Final = 31
+#: Excel's limits on a cell: the longest text, the largest number.
+_TEXT_MAX: Final = 32767
+_NUMBER_MAX: Final = Decimal("9.99999999999999E+307")
+#: Control characters no worksheet may hold (the XML in an .xlsx cannot carry them).
+_TEXT_FORBIDDEN: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: The timestamp written into the workbook's properties and every zip entry, so that
+#: the same views always give the same bytes.
+_FIXED_TIME: Final = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl wants naive UTC
+_ZIP_TIME: Final = (2000, 1, 1, 0, 0, 0)
+_WIDTH_MIN: Final = 4
+_WIDTH_MAX: Final = 60
+_MAX_PLACES: Final = 10
+#: What a cell can hold (bool and int are covered by float).
+_Plain = str | float | Decimal | date | None
+_EXPECTED_CELL: Final = (
+    "text, a whole number, a decimal, a date, true/false or None (an empty cell)"
+)
+
+
+def _records(records: Iterable[Record]) -> tuple[Record, ...]:
+    return tuple(records)
+
+
+def _columns(columns: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if columns is None else tuple(columns)
+
+
+def _labels(labels: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    return None if labels is None else MappingProxyType(dict(labels))
+
+
+@attrs.frozen
+class View:
+    r"""One worksheet of a workbook written by :func:`write_xlsx`.
+
+    Attributes:
+        name: The sheet's title. :func:`write_xlsx` makes it safe for Excel (at most
+            31 characters, none of ``[]:*?/\``, unique within the workbook).
+        records: The rows, as for :func:`render`.
+        columns: Which keys to show, in order; all keys of the first row by default.
+        labels: Column headings by key; a key without a label is its own heading.
+
+    Examples:
+        >>> View("accounts", [{"id": "A1"}], labels={"id": "编号"}).columns is None
+        True
+    """
+
+    name: str
+    records: Sequence[Record] = attrs.field(converter=_records)
+    columns: Sequence[str] | None = attrs.field(default=None, converter=_columns)
+    labels: Mapping[str, str] | None = attrs.field(default=None, converter=_labels)
+
+
+def _sheet_titles(names: Iterable[str]) -> list[str]:
+    """Excel-safe, unique (ignoring case, as Excel does) sheet titles for ``names``."""
+    used: set[str] = set()
+    titles = []
+    for name in names:
+        base = _SHEET_FORBIDDEN.sub("_", name).strip().strip("'")[:_SHEET_MAX].rstrip("'")
+        if base.casefold() == "history":  # Excel reserves this name for itself
+            base += "_"
+        base = base or "Sheet"
+        title, n = base, 2
+        while title.casefold() in used:
+            suffix = f" ({n})"
+            title, n = base[: _SHEET_MAX - len(suffix)] + suffix, n + 1
+        used.add(title.casefold())
+        titles.append(title)
+    return titles
+
+
+def _xlsx_text(value: object) -> str:
+    """The text Excel shows for ``value``, to size the column."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return f"{value:,f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, str):
+        return max(value.splitlines() or [""], key=text_width)
+    return _cell(value)
+
+
+def _number_format(value: Decimal) -> str | None:
+    """Show a Decimal with its own decimal places (``1.50`` stays ``1.50``)."""
+    places = -int(value.as_tuple().exponent)
+    return "#,##0." + "0" * places if 0 < places <= _MAX_PLACES else None
+
+
+def _refusal(value: object) -> str | None:
+    """Why a cell cannot hold ``value``, or None when it can."""
+    if isinstance(value, str):
+        if len(value) > _TEXT_MAX:
+            return f"text longer than {_TEXT_MAX} characters"
+        if _TEXT_FORBIDDEN.search(value):
+            return "text holds a control character"
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(value)
+        if not number.is_finite() or abs(number) > _NUMBER_MAX:
+            return "not a number Excel can hold"
+    elif isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return "Excel cannot hold a time zone"
+    elif not (value is None or isinstance(value, bool | date)):
+        return f"cannot write a {type(value).__name__}"
+    return None
+
+
+def _store(cell: Cell, value: _Plain) -> None:
+    """Put an acceptable ``value`` into ``cell`` as Excel's own type."""
+    if value is None:
+        return
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # text, even when it looks like a formula ("=...") or "#N/A"
+    elif isinstance(value, Decimal):
+        cell.number_format = _number_format(value) or cell.number_format
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _fill(cell: Cell, value: object, *, sheet: str, column: str, field: str) -> None:
+    """Fill ``cell`` or raise :class:`ValidationError` naming the sheet, row and column."""
+    why = _refusal(value)
+    if why is not None:
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=_EXPECTED_CELL,
+            problem=f"sheet {sheet!r}, row {cell.row}, column {cell.column_letter} "
+            f"({column}): {why}",
+        )
+    _store(cell, cast("_Plain", value))  # _refusal let only these types through
+
+
+def _workbook(views: Sequence[View]) -> Workbook:
+    """Build the workbook in memory (nothing touches the disk here)."""
+    from openpyxl import Workbook  # noqa: PLC0415 - the excel extra is optional
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    wb = Workbook()
+    wb.remove(wb.worksheets[0])
+    wb.properties.creator = "kamcore"
+    wb.properties.created = wb.properties.modified = _FIXED_TIME
+    bold = Font(bold=True)
+    for view, title in zip(views, _sheet_titles(v.name for v in views), strict=True):
+        ws = wb.create_sheet(title)
+        records = view.records
+        cols = (
+            list(view.columns) if view.columns is not None else list(records[0] if records else [])
+        )
+        labels = view.labels or {}
+        for j, col in enumerate(cols, start=1):
+            head = ws.cell(row=1, column=j)
+            field = f"{title}.labels.{col}"
+            _fill(head, labels.get(col, col), sheet=title, column=col, field=field)
+            head.font = bold
+            texts = [_xlsx_text(labels.get(col, col))]
+            for i, record in enumerate(records):
+                value = record.get(col)
+                field = f"{title}[{i}].{col}"
+                _fill(ws.cell(row=i + 2, column=j), value, sheet=title, column=col, field=field)
+                texts.append(_xlsx_text(value))
+            width = max(_WIDTH_MIN, *(text_width(t) for t in texts))
+            ws.column_dimensions[get_column_letter(j)].width = min(width + 2, _WIDTH_MAX)
+        ws.freeze_panes = "A2"
+    return wb
+
+
+def _xlsx_bytes(wb: Workbook) -> bytes:
+    """The workbook's bytes, with fixed timestamps so equal views give equal files."""
+    from openpyxl.writer.excel import ExcelWriter  # noqa: PLC0415
+
+    raw = io.BytesIO()
+    # ExcelWriter rather than wb.save(): save() stamps "modified" with the current time
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():  # same entries, same order; only the timestamps fixed
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file beside ``path``, then move it into place in one step."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # "x": a fresh file (never someone else's), created with the usual permissions
+    with tmp.open("xb") as fh:
+        try:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        except BaseException:
+            fh.close()
+            tmp.unlink(missing_ok=True)
+            raise
+    try:
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone already after a successful replace
+
+
+def write_xlsx(path: str | Path, views: Sequence[View]) -> None:
+    """Write ``views`` to an Excel workbook at ``path``, one worksheet per view.
+
+    Each sheet has a bold, frozen header row (the view's labels, falling back to the
+    keys) and one row per record. Cells keep their types: whole numbers and decimals
+    are numbers (a decimal shows its own places, ``1.50`` as ``1.50``), dates are
+    dates shown ``yyyy-mm-dd``, booleans are TRUE/FALSE, None is an empty cell, and
+    text is always text (``"=1+1"`` is not run as a formula). Columns are as wide as
+    their content (CJK characters count double).
+
+    The workbook is built in memory, written to a temporary file in the same folder
+    and moved into place in one step: a failure leaves no half-written file and an
+    existing file at ``path`` untouched. The same views always give the same bytes.
+
+    Args:
+        path: Where to write the ``.xlsx`` file; an existing file is replaced.
+        views: The sheets, in order; at least one.
+
+    Raises:
+        ValidationError: ``openpyxl`` is not installed (``field="format"``); there
+            are no views; or a record holds a value a cell cannot: anything but
+            text, int, float, Decimal, date, datetime (without a time zone), bool and
+            None. Its ``field`` is ``"<sheet>[<record index>].<column>"`` and its
+            message names the cell (``sheet 'x', row 3, column B (amount)``).
+    """
+    try:
+        import openpyxl  # noqa: F401, PLC0415 - the excel extra is optional
+    except ImportError:
+        raise ValidationError(
+            field="format",
+            value="xlsx",
+            expected="pip install 'kamcore[excel]' (openpyxl)",
+            problem="writing .xlsx needs openpyxl",
+        ) from None
+    if not views:
+        raise ValidationError(
+            field="views", value=[], expected="at least one view", problem="no sheets to write"
+        )
+    _replace(Path(path), _xlsx_bytes(_workbook(views)))
