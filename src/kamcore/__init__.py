@@ -2,7 +2,8 @@
 
 The public face of the library. The domain modules are imported as modules
 (``kamcore.grading``, ``kamcore.pipeline``, ``kamcore.rebate``, ``kamcore.archive``);
-the shared building blocks are re-exported here.
+the shared building blocks are re-exported here, with :func:`to_frame`, which turns any
+tuple of result rows into a pandas DataFrame (the ``frames`` extra).
 
 Examples:
     >>> import kamcore
@@ -10,6 +11,7 @@ Examples:
     Money('14400.00', 'CNY')
 """
 
+from kamcore._frames import rows_to_frame as to_frame
 from kamcore._version import __version__
 from kamcore.calendar import (
     ANNUAL_ARCHIVING,
@@ -56,4 +58,5 @@ __all__ = [
     "ValidationError",
     "YearlySchedule",
     "__version__",
+    "to_frame",
 ]

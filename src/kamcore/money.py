@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import decimal
 import enum
+import numbers
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Final, overload
+from typing import Final, TypeGuard, overload
 
 import attrs
 
@@ -180,8 +181,9 @@ def as_decimal(
 ) -> Decimal:
     """Convert user input to a finite :class:`~decimal.Decimal`, or raise a clear error.
 
-    Accepts ``Decimal``, ``int`` and decimal strings (surrounding spaces and ``_``
-    digit separators allowed). Refuses floats, booleans, NaN and infinities, and
+    Accepts ``Decimal``, ``int`` (and any other integer type, such as numpy's
+    ``int64``) and decimal strings (surrounding spaces and ``_`` digit separators
+    allowed). Refuses floats (numpy's too), booleans, NaN and infinities, and
     values outside the supported range: ``10**MAX_DIGITS`` or more in absolute value,
     or more than ``MAX_PLACES`` digits after the point.
 
@@ -212,7 +214,9 @@ def as_decimal(
         )
     elif isinstance(value, int | Decimal):
         result = Decimal(value)
-    elif isinstance(value, float):
+    elif isinstance(value, numbers.Integral):  # numpy's integer scalars, for one
+        result = Decimal(int(value))
+    elif isinstance(value, float) or _inexact(value):
         raise ValidationError(
             field=field,
             value=value,
@@ -254,6 +258,16 @@ def as_decimal(
     return result
 
 
+def _integer(value: object) -> TypeGuard[numbers.Integral]:
+    """Whether ``value`` is an integer of a type other than ``int`` (not a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | int)
+
+
+def _inexact(value: object) -> bool:
+    """Whether ``value`` is a binary floating-point number of another type (numpy's)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational)
+
+
 def minor_unit(currency: str) -> int:
     """Return the ISO 4217 minor unit of ``currency`` (2 for CNY, 0 for JPY).
 
@@ -290,7 +304,9 @@ def _scalar(value: object, *, op: str) -> Decimal:
         return Decimal(value)
     if isinstance(value, Decimal):
         return Decimal(value)
-    if isinstance(value, float):
+    if _integer(value):  # numpy's integer scalars, for one
+        return Decimal(int(value))
+    if isinstance(value, float) or _inexact(value):
         raise ValidationError(
             field=op,
             value=value,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
+from kamcore._frames import frame
 from kamcore.errors import ValidationError
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._ladder import Graded, GradeLadder, ThresholdOwner, grade_all
@@ -99,10 +100,15 @@ class Batch:
         return cols
 
     def to_frame(self) -> pd.DataFrame:
-        """The columns as a pandas DataFrame (needs pandas)."""
-        import pandas as pd  # noqa: PLC0415 - optional dependency, imported lazily
+        """:meth:`columns` as a pandas DataFrame, values exact (needs the ``frames`` extra).
 
-        return pd.DataFrame(self.columns())
+        Raises:
+            ValidationError: pandas is not installed.
+        """
+        cols = self.columns()
+        names = list(cols)
+        rows = zip(*cols.values(), strict=True)
+        return frame([dict(zip(names, row, strict=True)) for row in rows], names)
 
 
 def grade_many(

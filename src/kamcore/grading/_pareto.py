@@ -7,14 +7,18 @@ import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from operator import itemgetter
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from kamcore._fastnew import maker
+from kamcore._frames import frame
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SHARE_PLACES",
@@ -34,6 +38,11 @@ _ONE: Final = Decimal(1)
 SHARE_PLACES: Final = 12
 _SHARE_EXP: Final = Decimal(1).scaleb(-SHARE_PLACES)
 _SHARE_CONTEXT: Final = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP)
+#: The columns of :meth:`AbcResult.records`, per view.
+_VIEWS: Final[dict[str, tuple[str, ...]]] = {
+    "accounts": ("account_id", "measure", "rank", "cumulative_share", "class"),
+    "classes": ("class", "count", "count_share", "measure", "share"),
+}
 
 
 class AbcMethod(enum.Enum):
@@ -233,6 +242,80 @@ class AbcResult:
     def as_dict(self) -> dict[str, str]:
         """Account id → class label."""
         return {a.account_id: a.label for a in self.assignments}
+
+    def records(self, view: str = "accounts") -> list[dict[str, object]]:
+        """The classification as rows of plain values, exact (``Decimal``, not float).
+
+        Args:
+            view: ``"accounts"`` (the default) — one row per account, in rank order,
+                with ``account_id``, ``measure``, ``rank``, ``cumulative_share`` and
+                ``class`` (the label); or ``"classes"`` — one row per class, first to
+                last, with ``class``, ``count``, ``count_share``, ``measure`` and
+                ``share``.
+
+        Returns:
+            One dict per row, keys in the order above.
+
+        Raises:
+            ValidationError: ``view`` is neither ``"accounts"`` nor ``"classes"``.
+
+        Examples:
+            >>> p = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)))
+            >>> r = classify_abc(p, {"x": 80, "y": 20})
+            >>> r.records()[1]
+            {'account_id': 'y', 'measure': Decimal('20'), 'rank': 2, 'cumulative_share': Decimal('1.000000000000'), 'class': 'B'}
+            >>> [(c["class"], c["count"]) for c in r.records("classes")]
+            [('A', 1), ('B', 1)]
+        """  # noqa: E501
+        if _columns(view) is _VIEWS["accounts"]:
+            return [
+                {
+                    "account_id": a.account_id,
+                    "measure": a.measure,
+                    "rank": a.rank,
+                    "cumulative_share": a.cumulative_share,
+                    "class": a.label,
+                }
+                for a in self.assignments
+            ]
+        return [
+            {
+                "class": c.label,
+                "count": c.count,
+                "count_share": c.count_share,
+                "measure": c.measure,
+                "share": c.share,
+            }
+            for c in self.classes
+        ]
+
+    def to_frame(self, view: str = "accounts") -> pd.DataFrame:
+        """:meth:`records` as a pandas DataFrame (needs the ``frames`` extra).
+
+        Args:
+            view: ``"accounts"`` (one row per account) or ``"classes"`` (one per class).
+
+        Returns:
+            The rows, with the columns of :meth:`records` (also when there are none);
+            measures and shares stay exact ``Decimal`` values.
+
+        Raises:
+            ValidationError: An unknown ``view``, or pandas is not installed.
+        """
+        return frame(self.records(view), _columns(view))
+
+
+def _columns(view: str) -> tuple[str, ...]:
+    """The columns of a view of :class:`AbcResult`, or a clear error."""
+    try:
+        return _VIEWS[view]
+    except (KeyError, TypeError):
+        raise ValidationError(
+            field="view",
+            value=view,
+            expected="'accounts' or 'classes'",
+            problem="unknown view",
+        ) from None
 
 
 def _pairs(

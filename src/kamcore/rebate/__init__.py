@@ -6,7 +6,8 @@
 * :func:`quote` — an explained :class:`RebateQuote`: tier reached, rate, basis, base,
   rebate, graduated slices, distance to the next tier and the rebate there.
   :func:`quote_many`, :func:`rebate_cents` and :func:`rebate_cents_array` are the batch
-  paths, in integer minor units, with identical cents.
+  paths, in integer minor units, with identical cents; :func:`quotes_frame` and
+  :meth:`RebateQuote.to_frame` give quotes as a pandas DataFrame.
 * :func:`submit`, :func:`approve`, :func:`reject`, :func:`promise` — a
   :class:`RebateRequest` goes through an :class:`ApprovalChain` (大客户部经理 → 营销中心 →
   总经理 by default) before it may be promised to the customer.
@@ -93,6 +94,7 @@ from kamcore.rebate._tiers import (
     TierSchedule,
     quote,
     quote_many,
+    quotes_frame,
     rebate_cents,
     rebate_cents_array,
 )
@@ -149,6 +151,7 @@ __all__ = [
     "promise",
     "quote",
     "quote_many",
+    "quotes_frame",
     "rate_competency",
     "rebate_cents",
     "rebate_cents_array",

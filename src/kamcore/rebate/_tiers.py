@@ -5,19 +5,21 @@ from __future__ import annotations
 import bisect
 import decimal
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from kamcore._display import html_table
+from kamcore._frames import frame
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import CURRENCIES, DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+    import pandas as pd
 
 __all__ = [
     "BreakpointOwner",
@@ -28,6 +30,7 @@ __all__ = [
     "TierSchedule",
     "quote",
     "quote_many",
+    "quotes_frame",
     "rebate_cents",
     "rebate_cents_array",
 ]
@@ -39,6 +42,18 @@ _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
 _AMOUNT_EXPECTED: Final = "a non-negative amount: Money, a Decimal, an int or a decimal string"
 _INT64_SAFE: Final = 2**62
+#: The keys of :meth:`RebateQuote.record`, in order.
+_QUOTE_COLUMNS: Final = (
+    "tier",
+    "rate",
+    "basis",
+    "base",
+    "rebate",
+    "currency",
+    "mode",
+    "to_next_tier",
+    "rebate_at_next_tier",
+)
 
 
 class TierMode(enum.Enum):
@@ -552,6 +567,44 @@ class RebateQuote:
             [row], title=f"Rebate quote ({self.rebate.currency})", notes=self.explain()
         )
 
+    def record(self) -> dict[str, object]:
+        """The quote as one row of plain, exact values.
+
+        Keys: ``tier`` (the reached tier's :attr:`Tier.name`), ``rate`` (its rate as a
+        ``Decimal`` fraction), ``basis``, ``base``, ``rebate`` (``Decimal`` amounts),
+        ``currency``, ``mode`` (``"whole_amount"`` or ``"graduated"``),
+        ``to_next_tier`` and ``rebate_at_next_tier`` (:attr:`to_next` and
+        :attr:`rebate_at_next` as amounts; ``None`` in the top tier).
+
+        Examples:
+            >>> from kamcore.presets import load_preset
+            >>> q = quote(load_preset("rebate_source", TierSchedule),
+            ...           basis="200000", base="180000")
+            >>> q.record()
+            {'tier': '200,000–1,000,000', 'rate': Decimal('0.08'), 'basis': Decimal('200000'), 'base': Decimal('180000'), 'rebate': Decimal('14400.00'), 'currency': 'CNY', 'mode': 'whole_amount', 'to_next_tier': Decimal('800000'), 'rebate_at_next_tier': Decimal('98000.00')}
+        """  # noqa: E501
+        step = self.to_next
+        at_next = self.rebate_at_next
+        return {
+            "tier": self.reached.name,
+            "rate": self.rate.value,
+            "basis": self.basis.amount,
+            "base": self.base.amount,
+            "rebate": self.rebate.amount,
+            "currency": self.schedule.currency,
+            "mode": self.schedule.mode.value,
+            "to_next_tier": None if step is None else step.amount,
+            "rebate_at_next_tier": None if at_next is None else at_next.amount,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """:meth:`record` as a one-row pandas DataFrame (needs the ``frames`` extra).
+
+        Raises:
+            ValidationError: pandas is not installed.
+        """
+        return frame([self.record()], _QUOTE_COLUMNS)
+
     def explain(self) -> tuple[str, ...]:
         r"""The quote in words, one line per fact.
 
@@ -653,6 +706,40 @@ def quote(
     _q_tier(q, i)
     _q_rebate(q, _money(exact.quantize(schedule._exp, schedule._mode, _CTX), cur))
     return q
+
+
+def quotes_frame(quotes: Iterable[RebateQuote]) -> pd.DataFrame:
+    """Many quotes as a pandas DataFrame, one row each (needs the ``frames`` extra).
+
+    Args:
+        quotes: Quotes, from :func:`quote`.
+
+    Returns:
+        The columns of :meth:`RebateQuote.record` (also when there are no quotes), in
+        the quotes' order; amounts and rates stay exact ``Decimal`` values.
+
+    Raises:
+        ValidationError: An item is not a :class:`RebateQuote` (naming its index), or
+            pandas is not installed.
+
+    Examples:
+        >>> from kamcore.presets import load_preset
+        >>> source = load_preset("rebate_source", TierSchedule)
+        >>> f = quotes_frame(quote(source, basis=b) for b in ("150000", "1200000"))
+        >>> f[["tier", "rebate", "to_next_tier"]].to_dict("records")
+        [{'tier': '0–200,000', 'rebate': Decimal('7500.00'), 'to_next_tier': Decimal('50000')}, {'tier': '1,000,000+', 'rebate': Decimal('120000.00'), 'to_next_tier': None}]
+    """  # noqa: E501
+    records = []
+    for i, q in enumerate(quotes):
+        if not isinstance(q, RebateQuote):
+            raise ValidationError(
+                field=f"quotes[{i}]",
+                value=type(q).__name__,
+                expected="a RebateQuote (from quote())",
+                problem="not a quote",
+            )
+        records.append(q.record())
+    return frame(records, _QUOTE_COLUMNS)
 
 
 _new: Final = object.__new__
