@@ -51,10 +51,39 @@ def test_moves_after_an_import_are_checked_as_usual(playbook: Playbook) -> None:
 
 
 @pytest.mark.parametrize(
+    ("outcome", "closed_from"),
+    [("won", "implementation"), ("lost", "bidding"), ("withdrawn", "implementation")],
+)
+def test_an_import_as_an_outcome_is_a_closed_opportunity_that_replays(
+    playbook: Playbook, outcome: str, closed_from: str
+) -> None:
+    from kamcore.pipeline import EventKind, ForecastCategory, forecast
+
+    opp = _import(playbook, stage=outcome, closed_on="2026-06-01")
+    history = opp.history  # type: ignore[attr-defined]
+    assert opp.stage == outcome  # type: ignore[attr-defined]
+    assert opp.closed_on == date(2026, 6, 1)  # type: ignore[attr-defined]
+    assert history[-1].kind is EventKind.CLOSED
+    assert history[-1].source == closed_from
+    assert history[-1].reason == "imported; gates not checked"
+    assert replay(playbook, history) == opp
+    result = forecast(playbook, [opp])  # type: ignore[list-item]
+    won = outcome == "won"
+    assert result.row(ForecastCategory.CLOSED).count == (1 if won else 0)
+    assert result.omitted_count == (0 if won else 1)
+
+
+def test_an_imported_outcome_closes_on_its_entry_day_by_default(playbook: Playbook) -> None:
+    opp = _import(playbook, stage="lost")
+    assert opp.closed_on == date(2026, 5, 10)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
     ("overrides", "field"),
     [
         ({"stage": "negotiation"}, "stage"),
-        ({"stage": "won"}, "stage"),
+        ({"closed_on": "2026-06-01"}, "closed_on"),
+        ({"stage": "won", "closed_on": "2026-02-01"}, "closed_on"),
         ({"stage_entered_on": "2026-02-01"}, "stage_entered_on"),
         ({"amount": "500000"}, "amount"),
     ],

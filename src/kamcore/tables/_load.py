@@ -130,6 +130,17 @@ class _Reading:
             )
         )
 
+    def refused(self, line: int, row: Sequence[object], key: str, exc: ValidationError) -> None:
+        """Record a domain object's refusal of field ``key``, showing the cell as written."""
+        b = self.bound.get(key)
+        if b is None:
+            self.add(line, None, exc)
+            return
+        shown = ValidationError(
+            field="", value=row[b.index], expected=exc.expected, problem=exc.problem
+        )
+        self.add(line, b.heading, shown)
+
     def rows(self) -> list[tuple[int, dict[str, Any], Sequence[object]]]:
         """Every row's parsed fields (rows with a bad cell are left out, and reported)."""
         out: list[tuple[int, dict[str, Any], Sequence[object]]] = []
@@ -195,10 +206,12 @@ class _Reading:
 def _rows_of(
     reading: _Reading, id_key: str | None
 ) -> list[tuple[int, dict[str, Any], Sequence[object]]]:
+    header_ok = not reading.problems
     rows = reading.rows()
     if id_key is not None and id_key in reading.bound:
         reading.check_ids(id_key, rows)
-    return rows
+    # a table with an absent column is still read for bad cells, but builds nothing
+    return rows if header_ok else []
 
 
 # -- accounts -------------------------------------------------------------------------
@@ -287,8 +300,7 @@ def read_accounts(
         except KamError as exc:
             for err in exc.errors if isinstance(exc, RecordInvalid) else (exc,):
                 if isinstance(err, ValidationError):
-                    b = reading.bound.get(err.field)
-                    reading.add(line, b.heading if b else None, err)
+                    reading.refused(line, row, err.field, err)
             continue
         kept.append(reading.kept.values(row))
     reading.finish()
@@ -539,8 +551,7 @@ def read_opportunities(
         except ValidationError as exc:
             errs = exc.errors if isinstance(exc, RecordInvalid) else (exc,)
             for err in errs:
-                b = reading.bound.get(_OPP_FIELDS.get(err.field, err.field))
-                reading.add(line, b.heading if b else None, err)
+                reading.refused(line, row, _OPP_FIELDS.get(err.field, err.field), err)
             continue
         kept.append(reading.kept.values(row))
     reading.finish()
