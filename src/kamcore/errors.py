@@ -188,6 +188,15 @@ class RecordInvalid(ExceptionGroup, ValidationError):
         """The one-line summary listing every problem."""
         return self.problem
 
+    @property
+    def problems(self) -> tuple[ValidationError, ...]:
+        """Every problem, in the order found (the same as :attr:`errors`).
+
+        For a table read by :mod:`kamcore.tables`, each names its file and line (and
+        column), absent columns first.
+        """
+        return self.errors
+
     def derive(self, excs: Sequence[Any]) -> RecordInvalid:  # type: ignore[override]
         """Return a group of the same record with a subset of the errors."""
         return RecordInvalid(self.record, excs)
