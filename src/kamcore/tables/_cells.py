@@ -93,7 +93,10 @@ def fold(text: str) -> str:
         >>> fold("  Ｓａｌｅｓ　Revenue ")
         'sales revenue'
     """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    # NFKC again after case-folding (ß́ folds to s + s + a combining accent, which NFKC
+    # composes), so that folding a folded text changes nothing
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.split())
 
 
 def _refuse(cell: object, problem: str, expected: str = AMOUNT_EXAMPLE) -> ValidationError:
@@ -105,10 +108,10 @@ def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False
 
     Accepted, exactly: plain decimals; thousands separators in groups of three
     (``5,032``); a ``¥``/``￥``/``CNY``/``RMB`` prefix or a ``元`` suffix; full-width digits
-    and punctuation; negatives written ``-5``, ``−5``, ``(5)`` or ``5-``; ``万``/``亿``
-    suffixes when ``suffixes`` is on; ``95%`` in a rate column. Cells that a workbook
-    stores as numbers arrive as ``int`` or ``Decimal`` and are used as they are (times
-    the unit's factor).
+    and punctuation; negatives written ``-5``, ``−5``, ``(5)``, ``¥ (5)`` or ``5-`` (never two
+    negative signs at once); ``万``/``亿`` suffixes when ``suffixes`` is on, in a column
+    in yuan; ``95%`` in a rate column. Cells that a workbook stores as numbers arrive as
+    ``int`` or ``Decimal`` and are used as they are (times the unit's factor).
 
     Args:
         cell: The cell: text, an int, a Decimal, or ``None``.
@@ -149,20 +152,29 @@ def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False
     return value
 
 
+def _sign(cell: str, text: str) -> tuple[bool, str]:
+    """The sign of ``-5``, ``5-``, ``(5)``, ``(¥5)``, ``¥ (5)``; the text without sign or ¥."""
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    text = _CURRENCY.sub("", text, count=2).strip()
+    if not negative and text.startswith("(") and text.endswith(")"):
+        # the accounting format puts the currency mark outside: ¥ (1,200.00)
+        negative, text = True, text[1:-1].strip()
+    if text and (text[0] in _MINUS or text[-1] in _MINUS):
+        if negative:  # (-5) or (5-): a negative or a slip? never guess a sign
+            raise _refuse(cell, "two negative signs (brackets and a minus)")
+        negative = True
+        text = text[1:].strip() if text[0] in _MINUS else text[:-1].strip()
+    return negative, _CURRENCY.sub("", text).strip()
+
+
 def _parse_text(cell: str, *, unit: Unit, suffixes: bool) -> Decimal:
     """The slow path: everything but a plain ``-123.45``."""
     text = unicodedata.normalize("NFKC", cell).strip().replace("\u00a0", "")
     if text.casefold() in _BLANKS:
         raise _refuse(cell, "not a number (a blank is an empty cell, not a dash or N/A)")
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1].strip()
-    text = _CURRENCY.sub("", text, count=2).strip()
-    if text and text[0] in _MINUS:
-        negative, text = not negative, text[1:].strip()
-    elif text and text[-1] in _MINUS:
-        negative, text = not negative, text[:-1].strip()
-    text = _CURRENCY.sub("", text).strip()
+    negative, text = _sign(cell, text)
     factor = Decimal(1)
     if text.endswith("%"):
         if not unit.is_rate:
@@ -179,6 +191,14 @@ def _parse_text(cell: str, *, unit: Unit, suffixes: bool) -> Decimal:
                 cell,
                 f"a {text[-1]} suffix, which this column map does not read",
                 f"{AMOUNT_EXAMPLE}; set 'suffixes = true' in the column map to read 万/亿",
+            )
+        if unit is not Unit.YUAN:  # 1.5万 in a 万元 column: 1.5万 yuan, or 1.5万 × 万?
+            raise _refuse(
+                cell,
+                f"a {text[-1]} suffix in a column whose unit is {unit.value}",
+                "a rate such as 95% or 0.95"
+                if unit.is_rate
+                else f"a number in {unit.value}, without 万 or 亿",
             )
         factor, text = _SUFFIXES[text[-1]], text[:-1].strip()
         text = _CURRENCY.sub("", text).strip()
@@ -247,7 +267,7 @@ def parse_date(cell: object, *, fmt: str = "") -> date | None:
         except ValueError:
             raise _refuse(cell, "not a date in the column map's format", expected) from None
     if text.isdigit() and len(text) != 8:
-        return _excel_serial(Decimal(text), expected)
+        return _excel_serial(Decimal(text), expected, shown=cell)
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
@@ -272,7 +292,8 @@ def _date_object(cell: object, expected: str) -> date:
     raise _refuse(cell, f"a {type(cell).__name__} is not a date", expected)
 
 
-def _excel_serial(value: int | Decimal, expected: str) -> date:
+def _excel_serial(value: int | Decimal, expected: str, *, shown: object = None) -> date:
     if value != int(value) or not _EXCEL_FIRST <= value <= _EXCEL_LAST:
-        raise _refuse(value, "not a date (nor an Excel day number from 61)", expected)
+        shown = value if shown is None else shown  # the cell as written, for the message
+        raise _refuse(shown, "not a date (nor an Excel day number from 61)", expected)
     return _EXCEL_EPOCH + timedelta(days=int(value))

@@ -9,6 +9,7 @@ whole table is good.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -40,6 +41,7 @@ MAX_PROBLEMS: Final = 100
 
 Source = str | Path | Table
 Columns = str | Path | ColumnMap | None
+Row = tuple[int, dict[str, Any], Sequence[object]]  # line, parsed fields, cells
 
 
 def _table(source: Source, sheet: str | None) -> Table:
@@ -58,6 +60,8 @@ class _Kept:
         out: dict[str, str] = {}
         for key, i in zip(self.keys, self.indexes, strict=True):
             cell = row[i]
+            if isinstance(cell, datetime) and cell.time() == datetime.min.time():
+                cell = cell.date()  # a workbook's date cell: 2026-03-31, not 00:00:00
             out[key] = "" if cell is None else str(cell).strip()
         return out
 
@@ -76,7 +80,9 @@ class _Reading:
         self.table = table
         self.cmap = cmap
         self.max_problems = max_problems
-        self.bound, self.problems = bind(table.header, fields, cmap, where=table.name)
+        # a workbook's header problems name the sheet too, as its cell problems do
+        self.at = f"{table.name} (sheet {table.sheet})" if table.sheet else table.name
+        self.bound, self.problems = bind(table.header, fields, cmap, where=self.at)
         # the map's own keep list keeps what the file has; --keep names must all be there
         self.kept = self._keep(cmap.keep if keep is None else keep, strict=keep is not None)
         self.stopped = False
@@ -94,7 +100,7 @@ class _Reading:
                     continue
                 self.problems.append(
                     ValidationError(
-                        field=f"{self.table.name} header",
+                        field=f"{self.at} header",
                         value=name,
                         expected=f"a heading of the file ({', '.join(self.table.header)}) "
                         "or a field the column map names",
@@ -144,7 +150,8 @@ class _Reading:
     def rows(self) -> list[tuple[int, dict[str, Any], Sequence[object]]]:
         """Every row's parsed fields (rows with a bad cell are left out, and reported)."""
         out: list[tuple[int, dict[str, Any], Sequence[object]]] = []
-        bound = list(self.bound.values())
+        # a row's bad cells are reported left to right, as the file shows them
+        bound = sorted(self.bound.values(), key=lambda b: b.index)
         for line, row in zip(self.table.lines, self.table.rows, strict=True):
             values: dict[str, Any] = {}
             good = True
@@ -160,11 +167,16 @@ class _Reading:
                 out.append((line, values, row))
         return out
 
-    def check_ids(self, key: str, rows: Sequence[tuple[int, dict[str, Any], object]]) -> None:
-        """Refuse blank and repeated ids, naming both lines."""
+    def check_ids(self, key: str, rows: Sequence[Row]) -> list[Row]:
+        """Refuse blank and repeated ids, naming both lines; the rows whose id is good.
+
+        A row refused here is not built too, so its id is reported once.
+        """
         seen: dict[str, int] = {}
         heading = self.bound[key].heading
-        for line, values, _ in rows:
+        good: list[Row] = []
+        for row in rows:
+            line, values, _ = row
             value = values[key]
             if not value:
                 self.add(
@@ -187,6 +199,8 @@ class _Reading:
                 )
             else:
                 seen[value] = line
+                good.append(row)
+        return good
 
     def finish(self) -> None:
         """Raise every problem found, in one :class:`RecordInvalid`."""
@@ -209,7 +223,7 @@ def _rows_of(
     header_ok = not reading.problems
     rows = reading.rows()
     if id_key is not None and id_key in reading.bound:
-        reading.check_ids(id_key, rows)
+        rows = reading.check_ids(id_key, rows)
     # a table with an absent column is still read for bad cells, but builds nothing
     return rows if header_ok else []
 

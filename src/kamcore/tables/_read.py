@@ -22,7 +22,7 @@ from kamcore.errors import ValidationError
 
 __all__ = ["Table", "read_table"]
 
-_RESAVE: Final = 're-save it as UTF-8 (Excel: "CSV UTF-8"; a UTF-8 BOM is fine)'
+_RESAVE: Final = 'UTF-8 text: re-save it as UTF-8 (Excel: "CSV UTF-8"; a UTF-8 BOM is fine)'
 _DELIMITERS: Final = (",", "\t", ";", "|")
 _EXCEL_SUFFIXES: Final = (".xlsx", ".xlsm")
 _PARQUET_SUFFIXES: Final = (".parquet", ".pq")
@@ -66,7 +66,8 @@ def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
       with the fix.
     * ``.xlsx``/``.xlsm`` (needs the ``excel`` extra, openpyxl): the first worksheet, or
       ``sheet``; the first non-empty row is the header. Numbers stored as binary floats
-      are read as the shortest decimal that the float stands for (what Excel shows).
+      are read to 15 significant digits, as Excel shows them (a formula's 0.1 + 0.2 is
+      0.3, not 0.30000000000000004).
     * ``.parquet`` (needs the ``frames`` extra, pyarrow): columns as stored; decimal
       columns stay exact.
 
@@ -170,7 +171,9 @@ def _excel_cell(value: object) -> object:
             return str(value)
         if value.is_integer() and abs(value) < 2**53:
             return int(value)
-        return Decimal(repr(value))
+        # 15 significant digits: what Excel keeps and shows, and what any double holds
+        # exactly, so a typed 348553.61 comes back as it was and float noise goes
+        return Decimal(f"{value:.15g}")
     if isinstance(value, str):
         value = value.strip()
         return value or None
