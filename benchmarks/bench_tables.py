@@ -18,7 +18,7 @@ Timed, best of several repeats (``gc.collect()`` before each, the collector left
   ``tables_vs_pandas_ratio`` = kamcore / (pandas read + conversion); target <= 1.5;
 * the pandas read alone;
 * kamcore's phases, from one instrumented ``read_accounts`` run per repeat (the module's
-  ``_table``, ``_Reading`` and ``_rows_of`` wrapped with timers, nothing else changed):
+  ``_table``, ``_Reading`` and ``_parsed`` wrapped with timers, nothing else changed):
   ``read_table`` (file to text cells), binding + cell parsing (``bind``, then every cell
   through ``parse_number``/``_text``, and the id check), and the rest: building the
   ``AccountFacts`` and the kept columns;
@@ -226,8 +226,8 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     """Best time of each phase of ``read_accounts`` over ``repeat`` instrumented runs.
 
     ``read_table`` is what ``_table`` takes; binding + parsing is ``_Reading(...)``
-    (binds the headings) plus ``_rows_of`` (every cell, the id check); the rest of the
-    call is building the facts and kept columns (and loading the column map, a few
+    (binds the headings) plus ``_parsed`` (every cell, column by column, the id
+    check); the rest of the call is building the facts and kept columns (and loading the column map, a few
     hundred microseconds).
     """
     spent: dict[str, float] = {}
@@ -242,7 +242,7 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
 
         return wrapper
 
-    phase_of = {"_table": "read_table", "_Reading": "parse", "_rows_of": "parse"}
+    phase_of = {"_table": "read_table", "_Reading": "parse", "_parsed": "parse"}
     originals = {name: getattr(tables_load, name) for name in phase_of}
     best = dict.fromkeys(("total", "read_table", "parse", "facts"), float("inf"))
     try:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
 import attrs
 
+from kamcore._fastnew import maker
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
-from kamcore.money import Money, as_decimal
+from kamcore.money import MAX_DIGITS, Money, as_decimal
 
 __all__ = ["DERIVED_FIGURES", "FIGURES", "AccountFacts", "check_figure", "to_extra_names"]
 
@@ -302,3 +303,34 @@ class AccountFacts:
         extras = dict(self.extras)
         extras[name] = _optional_figure(f"extras.{name}")(value)
         return attrs.evolve(self, extras=extras)
+
+
+_make_facts = maker(AccountFacts)
+_NON_NEGATIVE_AT: Final = tuple(i for i, f in enumerate(FIGURES) if f in _NON_NEGATIVE)
+
+
+def facts_from_parsed(account_id: str, figures: Sequence[Decimal | None]) -> AccountFacts | None:
+    """Build :class:`AccountFacts` from figures a table reader has already checked.
+
+    For :mod:`kamcore.tables`, which reads every cell into a finite ``Decimal`` within
+    the money range (or ``None``) before it gets here: the figures come in
+    :data:`FIGURES` order, and no converter runs again. Whatever the constructor would
+    refuse (a blank id, a figure that is not such a ``Decimal``, a negative amount)
+    returns ``None``, and the caller builds the facts the ordinary way to get the
+    error.
+    """
+    if type(account_id) is not str or not account_id or account_id != account_id.strip():
+        return None
+    if len(figures) != len(FIGURES):
+        return None
+    for value in figures:
+        if value is not None and (
+            type(value) is not Decimal or not value.is_finite() or value.adjusted() >= MAX_DIGITS
+        ):
+            return None
+    for i in _NON_NEGATIVE_AT:
+        value = figures[i]
+        if value is not None and value < 0:
+            return None
+    facts: AccountFacts = _make_facts(account_id, None, *figures, ())
+    return facts

@@ -12,12 +12,13 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from kamcore.errors import ValidationError
-from kamcore.money import MAX_DIGITS, as_decimal
+from kamcore.money import MAX_DIGITS, MAX_PLACES, as_decimal
 
 __all__ = [
     "AMOUNT_EXAMPLE",
@@ -26,6 +27,7 @@ __all__ = [
     "fold",
     "parse_date",
     "parse_number",
+    "parse_numbers",
 ]
 
 AMOUNT_EXAMPLE: Final = "an amount such as 1234.56, 1,234.56, ¥1,234.56 or (1,234.56)"
@@ -72,8 +74,8 @@ _FACTORS: Final = {
     Unit.RATIO: Decimal(1),
 }
 
-# a plain number needs none of the slow path
-_PLAIN: Final = re.compile(r"-?\d+(?:\.\d+)?\Z")
+# a plain number within the money range needs none of the slow path nor a range check
+_PLAIN: Final = re.compile(rf"-?\d{{1,{MAX_DIGITS}}}(?:\.\d{{1,{MAX_PLACES}}})?\Z")
 # the currency marks a cell may carry, before or after the number (NFKC folds ￥ to ¥)
 _CURRENCY: Final = re.compile(r"\A(?:¥|CNY|RMB)\s*|\s*(?:元|CNY|RMB)\Z", re.IGNORECASE)
 _SUFFIXES: Final = {"万": Decimal(10000), "亿": Decimal(100000000)}
@@ -137,10 +139,9 @@ def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False
         text = cell.strip()
         if not text:
             return None
-        if _PLAIN.match(text):
-            value = Decimal(text)
-        else:
-            value = _parse_text(cell, unit=unit, suffixes=suffixes)
+        if _PLAIN.match(text) and unit.factor == 1:
+            return Decimal(text)
+        value = _parse_text(cell, unit=unit, suffixes=suffixes)
     elif isinstance(cell, bool):
         raise _refuse(cell, "a yes/no cell is not a number")
     else:
@@ -149,7 +150,50 @@ def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False
         value *= unit.factor
     if value and value.adjusted() >= MAX_DIGITS:
         raise _refuse(cell, "too large", f"{AMOUNT_EXAMPLE}, below 10^{MAX_DIGITS}")
+    if value.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        raise _refuse(cell, "too many decimal places", f"at most {MAX_PLACES} after the point")
     return value
+
+
+def parse_numbers(
+    cells: Sequence[object], *, unit: Unit = Unit.YUAN, suffixes: bool = False, limit: int = 0
+) -> tuple[list[Decimal | None], list[tuple[int, ValidationError]]]:
+    """Read a whole column of cells, as :func:`parse_number` reads each one.
+
+    The column reader of :mod:`kamcore.tables`: plain numbers take a fast path, the
+    rest go through :func:`parse_number`, and every refusal is collected instead of
+    raised.
+
+    Args:
+        cells: The column's cells, top to bottom.
+        unit: What the column's numbers mean.
+        suffixes: Whether ``万`` and ``亿`` are read.
+        limit: Stop collecting (and reading) after this many refusals; 0 for no limit.
+
+    Returns:
+        The numbers (``None`` for blanks and refused cells), and the refusals as
+        ``(row index, error)`` pairs, top to bottom.
+
+    Examples:
+        >>> parse_numbers(["1", "¥2,000", "", "abc"])[0]
+        [Decimal('1'), Decimal('2000'), None, None]
+        >>> [(i, e.problem) for i, e in parse_numbers(["1", "abc"])[1]]
+        [(1, 'not a number')]
+    """
+    out: list[Decimal | None] = [None] * len(cells)
+    errors: list[tuple[int, ValidationError]] = []
+    fast = _PLAIN.match if unit.factor == 1 else None
+    for i, cell in enumerate(cells):
+        if fast is not None and type(cell) is str and fast(cell):
+            out[i] = Decimal(cell)
+            continue
+        try:
+            out[i] = parse_number(cell, unit=unit, suffixes=suffixes)
+        except ValidationError as exc:
+            errors.append((i, exc))
+            if limit and len(errors) >= limit:
+                break
+    return out, errors
 
 
 def _sign(cell: str, text: str) -> tuple[bool, str]:

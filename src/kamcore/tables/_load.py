@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from kamcore.errors import KamError, RecordInvalid, ValidationError
-from kamcore.tables._cells import fold
-from kamcore.tables._columns import ColumnMap, Field, FieldKind, bind, load_column_map
+from kamcore.tables._cells import fold, parse_numbers
+from kamcore.tables._columns import Bound, ColumnMap, Field, FieldKind, bind, load_column_map
 from kamcore.tables._read import Table, read_table
 
 if TYPE_CHECKING:
@@ -147,37 +147,52 @@ class _Reading:
         )
         self.add(line, b.heading, shown)
 
-    def rows(self) -> list[tuple[int, dict[str, Any], Sequence[object]]]:
-        """Every row's parsed fields (rows with a bad cell are left out, and reported)."""
-        out: list[tuple[int, dict[str, Any], Sequence[object]]] = []
-        # a row's bad cells are reported left to right, as the file shows them
-        bound = sorted(self.bound.values(), key=lambda b: b.index)
-        for line, row in zip(self.table.lines, self.table.rows, strict=True):
-            values: dict[str, Any] = {}
-            good = True
-            for b in bound:
-                try:
-                    values[b.field.key] = b.read(row[b.index])
-                except ValidationError as exc:
-                    self.add(line, b.heading, exc)
-                    good = False
-            if self.stopped:
-                break
-            if good:
-                out.append((line, values, row))
-        return out
+    def parse(self) -> tuple[list[int], dict[str, list[Any]]]:
+        """Read every bound column; the rows without a bad cell, and the columns.
 
-    def check_ids(self, key: str, rows: Sequence[Row]) -> list[Row]:
+        Columns are read one at a time (plain numbers take a fast path); the bad cells
+        are then reported row by row, left to right, as the file shows them.
+
+        Returns:
+            The indexes of the rows whose cells were all good, and each field's
+            parsed column (``None`` where a cell was blank or bad).
+        """
+        rows = self.table.rows
+        bad = bytearray(len(rows))
+        found: list[tuple[int, int, str, ValidationError]] = []
+        columns: dict[str, list[Any]] = {}
+        room = max(self.max_problems - len(self.problems), 0) + 1
+        for b in self.bound.values():
+            cells = [row[b.index] for row in rows]
+            if b.field.kind == FieldKind.NUMBER:
+                values, errors = parse_numbers(
+                    cells,
+                    unit=self.cmap.unit(b.field.key),
+                    suffixes=self.cmap.suffixes,
+                    limit=room,
+                )
+            else:
+                values, errors = _read_column(b, cells, room)
+            columns[b.field.key] = values
+            for i, exc in errors:
+                bad[i] = 1
+                found.append((i, b.index, b.heading, exc))
+        found.sort(key=lambda f: (f[0], f[1]))
+        for i, _, heading, exc in found:
+            self.add(self.table.lines[i], heading, exc)
+        return [i for i, flag in enumerate(bad) if not flag], columns
+
+    def check_ids(self, key: str, good: Sequence[int], ids: Sequence[Any]) -> list[int]:
         """Refuse blank and repeated ids, naming both lines; the rows whose id is good.
 
         A row refused here is not built too, so its id is reported once.
         """
         seen: dict[str, int] = {}
         heading = self.bound[key].heading
-        good: list[Row] = []
-        for row in rows:
-            line, values, _ = row
-            value = values[key]
+        lines = self.table.lines
+        out: list[int] = []
+        for i in good:
+            value, line = ids[i], lines[i]
             if not value:
                 self.add(
                     line,
@@ -199,8 +214,8 @@ class _Reading:
                 )
             else:
                 seen[value] = line
-                good.append(row)
-        return good
+                out.append(i)
+        return out
 
     def finish(self) -> None:
         """Raise every problem found, in one :class:`RecordInvalid`."""
@@ -217,15 +232,38 @@ class _Reading:
             raise RecordInvalid(self.table.name, self.problems)
 
 
-def _rows_of(
-    reading: _Reading, id_key: str | None
-) -> list[tuple[int, dict[str, Any], Sequence[object]]]:
+def _read_column(
+    b: Bound, cells: Sequence[object], limit: int
+) -> tuple[list[Any], list[tuple[int, ValidationError]]]:
+    """A text or date column, read with its field's reader; refusals collected."""
+    read = b.read
+    out: list[Any] = [None] * len(cells)
+    errors: list[tuple[int, ValidationError]] = []
+    for i, cell in enumerate(cells):
+        try:
+            out[i] = read(cell)
+        except ValidationError as exc:
+            errors.append((i, exc))
+            if len(errors) >= limit:
+                break
+    return out, errors
+
+
+def _parsed(reading: _Reading, id_key: str | None) -> tuple[list[int], dict[str, list[Any]]]:
+    """The rows to build (none when a column is absent) and the parsed columns."""
     header_ok = not reading.problems
-    rows = reading.rows()
+    good, columns = reading.parse()
     if id_key is not None and id_key in reading.bound:
-        rows = reading.check_ids(id_key, rows)
+        good = reading.check_ids(id_key, good, columns[id_key])
     # a table with an absent column is still read for bad cells, but builds nothing
-    return rows if header_ok else []
+    return (good if header_ok else []), columns
+
+
+def _rows_of(reading: _Reading, id_key: str | None) -> list[Row]:
+    """The rows to build, each as its line, its parsed fields and its cells."""
+    good, columns = _parsed(reading, id_key)
+    rows, lines = reading.table.rows, reading.table.lines
+    return [(lines[i], {k: v[i] for k, v in columns.items()}, rows[i]) for i in good]
 
 
 # -- accounts -------------------------------------------------------------------------
@@ -287,6 +325,7 @@ def read_accounts(
         ValidationError: The file can't be read at all.
     """
     from kamcore.grading import FIGURES, AccountFacts  # noqa: PLC0415
+    from kamcore.grading._facts import facts_from_parsed  # noqa: PLC0415 - the fast path
 
     cmap = load_column_map(columns)
     table = _table(source, sheet)
@@ -298,25 +337,30 @@ def read_accounts(
         *(Field(e) for e in extras),
     ]
     reading = _Reading(table, fields, cmap, keep, max_problems)
-    rows = _rows_of(reading, "account_id")
+    good, cols = _parsed(reading, "account_id")
     present = tuple(f for f in FIGURES if f in reading.bound)
+    blank: list[Any] = [None] * len(table.rows)
+    by_row = list(zip(*(cols.get(f, blank) for f in FIGURES), strict=True))
+    ids, rows, lines = cols.get("account_id", blank), table.rows, table.lines
     facts: list[AccountFacts] = []
     kept: list[Mapping[str, str]] = []
-    for line, values, row in rows:
-        try:
-            facts.append(
-                AccountFacts(
-                    values["account_id"],
-                    **{f: values[f] for f in present},
-                    extras={e: values[e] for e in extras if e in values},
+    keep_values = reading.kept.values
+    for i in good:
+        made = None if extras else facts_from_parsed(ids[i], by_row[i])
+        if made is None:
+            try:
+                made = AccountFacts(
+                    ids[i],
+                    **dict(zip(FIGURES, by_row[i], strict=True)),
+                    extras={e: cols[e][i] for e in extras if e in cols},
                 )
-            )
-        except KamError as exc:
-            for err in exc.errors if isinstance(exc, RecordInvalid) else (exc,):
-                if isinstance(err, ValidationError):
-                    reading.refused(line, row, err.field, err)
-            continue
-        kept.append(reading.kept.values(row))
+            except KamError as exc:
+                for err in exc.errors if isinstance(exc, RecordInvalid) else (exc,):
+                    if isinstance(err, ValidationError):
+                        reading.refused(lines[i], rows[i], err.field, err)
+                continue
+        facts.append(made)
+        kept.append(keep_values(rows[i]))
     reading.finish()
     return AccountRows(tuple(facts), tuple(kept), reading.kept.keys, reading.kept.headings, present)
 
