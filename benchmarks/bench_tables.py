@@ -227,8 +227,8 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
 
     ``read_table`` is what ``_table`` takes; binding + parsing is ``_Reading(...)``
     (binds the headings) plus ``_parsed`` (every cell, column by column, the id
-    check); the rest of the call is building the facts and kept columns (and loading the column map, a few
-    hundred microseconds).
+    check); the rest of the call is building the facts and kept columns (and loading
+    the column map, a few hundred microseconds).
     """
     spent: dict[str, float] = {}
 
