@@ -514,3 +514,54 @@ def test_forecast_writes_every_view_as_a_sheet_in_chinese(
         "超期天数",
     ]
     assert book["stale"][1] == ["P6", "中原物流", "王强", "客户开发", 89, 60, 29]
+
+
+# -- what the model needs ------------------------------------------------------------------
+
+
+def test_grade_names_each_blank_figure_the_default_scorecard_refuses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text(
+        "id,contract_volume,unit_price,sales_revenue,invoiced,collected,profit,"
+        "quality_losses,industry_influence,business_reputation\n"
+        "A1,100,5,1000,100,90,10,0,5,3\n"
+        "A2,,5,1000,100,90,10,0,5,3\n"
+        "A3,100,5,1000,100,90,10,0,5,\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "grade", str(path), "--out", str(tmp_path / "g.csv"))
+    assert code == 2
+    assert out == ""
+    expected = "expected a figure: the scoring model refuses a missing one"
+    assert err.splitlines() == [
+        f"kamcore: error: book.csv line 3, column 'contract_volume': blank; {expected}",
+        f"kamcore: error: book.csv line 4, column 'business_reputation': blank; {expected}",
+    ]
+    assert not (tmp_path / "g.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "line"),
+    [
+        (
+            "客户编号,销售收入,销售额",
+            "columns 2 and 3 both hold 'sales_revenue' (got ['销售收入', '销售额']); "
+            "expected one column for 'sales_revenue'; rename or remove one of them",
+        ),
+        (
+            "客户编号,销售额,销售额 ",
+            "columns 2 and 3 are both headed so (got '销售额'); "
+            "expected one column for 'sales_revenue'; rename or remove one of them",
+        ),
+    ],
+)
+def test_two_columns_for_one_field_are_refused_not_guessed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, header: str, line: str
+) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text(f"{header}\nKH1,1,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "pareto", str(path), "--by", "sales_revenue", "--columns", SOURCE)
+    assert code == 2
+    assert err == f"kamcore: error: two.csv header: {line}\n"

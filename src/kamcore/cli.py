@@ -340,9 +340,10 @@ def _model_arg(value: str) -> Any:
 
 
 def _required_figures(model: Any) -> tuple[str, ...]:
-    """The figures a file must have a column for: every one the model reads.
+    """The figures a file must have a column for, and no row may leave blank.
 
-    None when the model scores a missing figure: then an absent column is missing too.
+    Every one the model reads; none when the model scores a missing figure (then an
+    absent column or a blank cell is a missing figure).
     """
     from kamcore.grading import MissingPolicy  # noqa: PLC0415
 
@@ -371,13 +372,15 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     model = _model_arg(args.policy)
     ladder = _load_policy_arg(args.ladder, GradeLadder)
     abc = None if args.abc == "none" else _load_policy_arg(args.abc, AbcPolicy)
-    require = _required_figures(model)
+    complete = _required_figures(model)
+    require = complete
     if abc is not None and args.by != "score":
         require = (*require, args.by)
     rows = read_accounts(
         args.file,
         columns=args.columns,
         require=require,
+        complete=complete,
         extras=args.extra or (),
         keep=_keep_arg(args),
         id_column=args.id,

@@ -294,14 +294,17 @@ def bind(
             if field.required:
                 problems.append(_absent(field, names, header, taken=taken, where=where))
             continue
-        twin = _twin(folded, index, taken)
+        twin = _twin(folded, index, taken, names)
         if twin is not None:
+            same = folded[twin] == folded[index]
             problems.append(
                 ValidationError(
                     field=f"{where} header",
-                    value=header[index],
-                    expected="one column per field; rename or remove one of them",
-                    problem=f"columns {index + 1} and {twin + 1} are both headed so",
+                    value=header[index] if same else [header[index], header[twin]],
+                    expected=f"one column for {field.key!r}; rename or remove one of them",
+                    problem=f"columns {index + 1} and {twin + 1} are both headed so"
+                    if same
+                    else f"columns {index + 1} and {twin + 1} both hold {field.key!r}",
                 )
             )
         taken.add(index)
@@ -318,9 +321,11 @@ def _find(folded: Sequence[str], names: Sequence[str], taken: set[int]) -> int |
     return None
 
 
-def _twin(folded: Sequence[str], index: int, taken: set[int]) -> int | None:
+def _twin(folded: Sequence[str], index: int, taken: set[int], names: Sequence[str]) -> int | None:
+    """Another free column that holds the same field (the same heading, or another name)."""
+    wanted = {folded[index], *(fold(n) for n in names)}
     for i, h in enumerate(folded):
-        if i != index and i not in taken and h == folded[index]:
+        if i != index and i not in taken and h in wanted:
             return i
     return None
 

@@ -293,6 +293,7 @@ def read_accounts(
     *,
     columns: Columns = None,
     require: Sequence[str] = (),
+    complete: Sequence[str] = (),
     extras: Sequence[str] = (),
     keep: Sequence[str] | None = None,
     id_column: str | None = None,
@@ -309,6 +310,8 @@ def read_accounts(
         source: A file path (CSV/TSV, .xlsx, Parquet) or a :class:`Table`.
         columns: A :class:`ColumnMap`, a preset name or a TOML path.
         require: Figures the table must have a column for (what the model reads).
+        complete: Figures no row may leave blank (those of a model that refuses a
+            missing figure): each blank is a problem, named with its line and column.
         extras: Company-defined figures to read as extras (each must have a column).
         keep: Fields or headings to carry along (default: the map's ``keep``).
         id_column: The id column's heading, overriding the map.
@@ -331,6 +334,7 @@ def read_accounts(
     table = _table(source, sheet)
     derived = {"collection_rate": ("invoiced", "collected")}
     needed = {f for r in require for f in derived.get(r, (r,))}
+    filled = [f for f in FIGURES if f in {g for c in complete for g in derived.get(c, (c,))}]
     fields = [
         Field("account_id", FieldKind.TEXT, names=("id",), heading=id_column),
         *(Field(f, required=f in needed) for f in FIGURES),
@@ -338,6 +342,7 @@ def read_accounts(
     ]
     reading = _Reading(table, fields, cmap, keep, max_problems)
     good, cols = _parsed(reading, "account_id")
+    good = _filled(reading, good, cols, filled)
     present = tuple(f for f in FIGURES if f in reading.bound)
     blank: list[Any] = [None] * len(table.rows)
     by_row = list(zip(*(cols.get(f, blank) for f in FIGURES), strict=True))
@@ -363,6 +368,32 @@ def read_accounts(
         kept.append(keep_values(rows[i]))
     reading.finish()
     return AccountRows(tuple(facts), tuple(kept), reading.kept.keys, reading.kept.headings, present)
+
+
+def _filled(
+    reading: _Reading, good: Sequence[int], cols: Mapping[str, Sequence[Any]], keys: Sequence[str]
+) -> list[int]:
+    """The rows with no blank in ``keys``; each blank is reported with its line and column."""
+    keys = [k for k in keys if k in cols]
+    if not keys:
+        return list(good)
+    out: list[int] = []
+    for i in good:
+        blanks = [k for k in keys if cols[k][i] is None]
+        for k in blanks:
+            reading.add(
+                reading.table.lines[i],
+                reading.bound[k].heading,
+                ValidationError(
+                    field="",
+                    value=None,
+                    expected="a figure: the scoring model refuses a missing one",
+                    problem="blank",
+                ),
+            )
+        if not blanks:
+            out.append(i)
+    return out
 
 
 # -- amounts (pareto, rebate) ---------------------------------------------------------
