@@ -547,13 +547,17 @@ def test_grade_names_each_blank_figure_the_default_scorecard_refuses(
     [
         (
             "客户编号,销售收入,销售额",
-            "columns 2 and 3 both hold 'sales_revenue' (got ['销售收入', '销售额']); "
-            "expected one column for 'sales_revenue'; rename or remove one of them",
+            (
+                "columns 2 and 3 both hold 'sales_revenue' (got ['销售收入', '销售额']); "
+                "expected one column for 'sales_revenue'; rename or remove one of them"
+            ),
         ),
         (
             "客户编号,销售额,销售额 ",
-            "columns 2 and 3 are both headed so (got '销售额'); "
-            "expected one column for 'sales_revenue'; rename or remove one of them",
+            (
+                "columns 2 and 3 are both headed so (got '销售额'); "
+                "expected one column for 'sales_revenue'; rename or remove one of them"
+            ),
         ),
     ],
 )
