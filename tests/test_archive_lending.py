@@ -45,6 +45,7 @@ ARCHIVE_POLICY_KINDS = {
     "lending_policy": "kamcore.archive.lending:LendingPolicy",
     "review_policy": "kamcore.archive.reviews:ReviewPolicy",
     "visit_policy": "kamcore.archive.visits:VisitPolicy",
+    "filing_rule": "kamcore.archive.filing:GradeFiling",
 }
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -247,7 +248,7 @@ def test_every_archive_preset_loads_by_its_kind(monkeypatch: pytest.MonkeyPatch)
     for kind, where in ARCHIVE_POLICY_KINDS.items():
         monkeypatch.setitem(codec.POLICY_KINDS, kind, where)
     names = [n for n in preset_names() if n.startswith("archive_")]
-    assert len(names) == 4
+    assert len(names) == 5
     for name in names:
         policy = load_preset(name)
         assert codec.policy_kind(type(policy)) in ARCHIVE_POLICY_KINDS

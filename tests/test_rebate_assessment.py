@@ -26,6 +26,7 @@ from kamcore.rebate import (
     GradeRate,
     LatenessBand,
     PartialSteps,
+    PlanRule,
     ReportRule,
     Scorecard,
     ScorecardPolicy,
@@ -57,6 +58,7 @@ PRESETS = {
     "rebate_competency_communication": DescriptorScale,
     "rebate_report_source": ReportRule,
     "rebate_service_source": ServiceTargets,
+    "rebate_plan_default": PlanRule,
 }
 
 

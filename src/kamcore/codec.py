@@ -77,6 +77,7 @@ T = TypeVar("T")
 POLICY_KINDS: Final[dict[str, str]] = {
     "archive_policy": "kamcore.archive:ArchivePolicy",
     "column_map": "kamcore.tables:ColumnMap",
+    "filing_rule": "kamcore.archive:GradeFiling",
     "abc_policy": "kamcore.grading:AbcPolicy",
     "grade_ladder": "kamcore.grading:GradeLadder",
     "grade_policy": "kamcore.grading:GradePolicy",
@@ -92,6 +93,7 @@ POLICY_KINDS: Final[dict[str, str]] = {
     "rebate.attendance_rule": "kamcore.rebate:AttendanceRule",
     "rebate.commission_table": "kamcore.rebate:CommissionTable",
     "rebate.descriptor_scale": "kamcore.rebate:DescriptorScale",
+    "rebate.plan_rule": "kamcore.rebate:PlanRule",
     "rebate.report_rule": "kamcore.rebate:ReportRule",
     "rebate.service_targets": "kamcore.rebate:ServiceTargets",
     "rebate.tier_schedule": "kamcore.rebate:TierSchedule",

@@ -22,10 +22,6 @@ from kamcore.sample import SampleCompany, generate_company
 
 __all__ = ["run_demo"]
 
-#: The smallest sales plan the demo sets a salesperson (a plan must be positive).
-_PLAN_FLOOR = Money(10_000)
-
-
 #: One summary line: its English label and its value.
 _Line = tuple[str, str]
 
@@ -254,8 +250,7 @@ def _rebates(
     near_cliff = 0
     for row, rebate in zip(rows, rebates, strict=True):
         q = quote(schedule, basis=row["sales_revenue"], base=row["collected"])
-        close = q.to_next is not None and q.to_next.amount <= row["sales_revenue"] * Decimal("0.05")
-        near_cliff += close
+        near_cliff += q.near_next_tier
         book = _ledger(company, row["id"], row["owner"], schedule)
         out.append(
             {
@@ -333,7 +328,10 @@ def _rebates(
             "Rebates (返点)",
             f"{paid!s:>20}   " + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items())),
         ),
-        ("Near a tier cliff", f"{near_cliff:>8}   accounts within 5% of the next tier"),
+        (
+            "Near a tier cliff",
+            f"{near_cliff:>8}   accounts within {schedule.near} of the next tier",
+        ),
         ("Rebates settled", f"{settled!s:>20}   {requests} requests approved, 3 settlements each"),
         (
             "Clawed back (追回)",
@@ -351,11 +349,13 @@ def _scorecards(
     from kamcore.rebate import (  # noqa: PLC0415
         AttainmentRule,
         AttendanceRule,
+        PlanRule,
         ScorecardPolicy,
         ScoreWeight,
         Target,
         assess_attainment,
         assess_attendance,
+        plan_for,
         score_salesperson,
     )
 
@@ -381,14 +381,16 @@ def _scorecards(
     rng = random.Random(seed + 1)
     out: list[dict[str, Any]] = []
     explained: list[str] = []
-    # A plan is last year's revenue plus 10%, to the nearest 10,000 and at least
-    # _PLAN_FLOOR; a salesperson with no revenue last year has no basis for a plan and
-    # is not scored (a small company may leave some salespeople without accounts).
-    unplanned = [p for p in company.salespeople if not prior[p]]
+    # The plan rule (preset rebate_plan_default): last year's revenue plus 10%, to the
+    # nearest 10,000, at least 10,000; a salesperson with no revenue last year has no
+    # basis for a plan and is not scored (a small company may leave some without accounts).
+    rule = load_preset("rebate_plan_default", PlanRule)
+    plans = {p: plan_for(rule, Money(prior[p])) for p in company.salespeople}
+    unplanned = [p for p, plan in plans.items() if plan is None]
     for person in company.salespeople:
-        if person in unplanned:
+        plan = plans[person]
+        if plan is None:
             continue
-        plan = max((Money(prior[person]) * Decimal("1.10")).round(places=-4), _PLAN_FLOOR)
         components = [
             assess_attainment(attainment, actual=Money(actual[person]), target=Target(normal=plan)),
             assess_attendance(
@@ -586,10 +588,9 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
         Borrower,
         Business,
         BuyingRole,
-        Classification,
-        Confidentiality,
         Contact,
         Dossier,
+        GradeFiling,
         Role,
         create,
         lend,
@@ -599,6 +600,7 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
         review,
         revise,
     )
+    from kamcore.presets import load_preset  # noqa: PLC0415
     from kamcore.store import SQLiteRepository  # noqa: PLC0415
 
     rng = random.Random(seed + 2)
@@ -611,17 +613,15 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
     revisions = []
     reviews = []
     dossiers = []
-    classes = {"A": Classification.IMPORTANT, "B": Classification.IMPORTANT}
+    filing = load_preset("archive_filing_default", GradeFiling)
     for acc in company.accounts:
         grade = grades[acc.id]
         months = company.months_of(acc.id)
         draft = Dossier(
             id=acc.id,
             name=acc.name,
-            classification=classes.get(grade, Classification.GENERAL),
-            confidentiality=Confidentiality.SECRET
-            if grade == "A"
-            else Confidentiality.UNCLASSIFIED,
+            classification=filing.classification_of(grade),
+            confidentiality=filing.confidentiality_of(grade),
             grade=grade,
             basic=BasicData(
                 region=acc.region,

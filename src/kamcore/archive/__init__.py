@@ -40,6 +40,7 @@ from kamcore.archive.dossier import (
     RecordKind,
     RecordReference,
 )
+from kamcore.archive.filing import GradeFiling
 from kamcore.archive.lending import (
     SOURCE_LENDING_POLICY,
     Approval,
@@ -146,6 +147,7 @@ __all__ = [
     "ExtraField",
     "GapKind",
     "GradeCadence",
+    "GradeFiling",
     "KeyPerson",
     "LendingPolicy",
     "LevelRule",

@@ -63,6 +63,7 @@ from kamcore.rebate._assessment import (
     score_salesperson,
 )
 from kamcore.rebate._commission import CommissionQuote, CommissionTable, GradeRate, commission
+from kamcore.rebate._plan import PlanRule, plan_for
 from kamcore.rebate._service import (
     ReportRule,
     ServiceQuality,
@@ -118,6 +119,7 @@ __all__ = [
     "LedgerEvent",
     "LedgerEventKind",
     "PartialSteps",
+    "PlanRule",
     "RebateLedger",
     "RebateQuote",
     "RebateRequest",
@@ -148,6 +150,7 @@ __all__ = [
     "close",
     "combine_scores",
     "commission",
+    "plan_for",
     "promise",
     "quote",
     "quote_many",

@@ -207,6 +207,10 @@ class TierSchedule:
         name: A short name for the schedule.
         basis_label: What chooses the tier, in words (``"sales"``).
         base_label: What the rate is applied to, in words (``"collected"``).
+        near: How close to the next tier a quote counts as *near* it
+            (:attr:`RebateQuote.near_next_tier`), as a share of the basis: ``5%`` by
+            default (within 10,000 of the next tier on sales of 200,000). A rate from 0
+            to 1.
 
     Raises:
         PolicyError: No tiers; the first tier does not start at 0; a gap or an overlap
@@ -235,6 +239,7 @@ class TierSchedule:
     name: str = ""
     basis_label: str = "sales"
     base_label: str = "collected"
+    near: Rate = attrs.field(default=Rate("0.05"), converter=_to_rate)
 
     # Precomputed lookup tables (not part of the policy's value or its dict form).
     _bps: tuple[Decimal, ...] = attrs.field(init=False, eq=False, repr=False)
@@ -248,6 +253,12 @@ class TierSchedule:
 
     def __attrs_post_init__(self) -> None:
         self._validate()
+        if not 0 <= self.near.value <= 1:
+            raise PolicyError(
+                f"near must be a share of the basis from 0 to 1, not {self.near.value}",
+                policy="TierSchedule",
+                part="near",
+            )
         places = CURRENCIES[self.currency]
         tiers = self.tiers
         bps = tuple(t.upper for t in tiers[:-1] if t.upper is not None)
@@ -519,6 +530,16 @@ class RebateQuote:
         """Where the next tier begins, or ``None`` in the top tier."""
         upper = self.reached.upper
         return None if upper is None else Money._of(upper, self.schedule.currency)
+
+    @property
+    def near_next_tier(self) -> bool:
+        """Whether the next tier is within the schedule's ``near`` share of the basis.
+
+        The accounts a salesperson would call first: a little more business moves them
+        up a tier (and, whole-amount, raises the rebate on every yuan).
+        """
+        gap = self.to_next
+        return gap is not None and gap.amount <= self.basis.amount * self.schedule.near.value
 
     @property
     def to_next(self) -> Money | None:
