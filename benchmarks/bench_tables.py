@@ -18,7 +18,8 @@ Timed, best of several repeats (``gc.collect()`` before each, the collector left
   ``tables_vs_pandas_ratio`` = kamcore / (pandas read + conversion); target <= 1.5;
 * the pandas read alone;
 * kamcore's phases, from one instrumented ``read_accounts`` run per repeat (the module's
-  ``_table``, ``_Reading`` and ``_parsed`` wrapped with timers, nothing else changed):
+  ``_table``, ``_Reading``, its ``parse`` and ``check_ids`` wrapped with timers, nothing
+  else changed):
   ``read_table`` (file to text cells), binding + cell parsing (``bind``, then every cell
   through ``parse_number``/``_text``, and the id check), and the rest: building the
   ``AccountFacts`` and the kept columns;
@@ -226,9 +227,9 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     """Best time of each phase of ``read_accounts`` over ``repeat`` instrumented runs.
 
     ``read_table`` is what ``_table`` takes; binding + parsing is ``_Reading(...)``
-    (binds the headings) plus ``_parsed`` (every cell, column by column, the id
-    check); the rest of the call is building the facts and kept columns (and loading
-    the column map, a few hundred microseconds).
+    (binds the headings) plus ``_Reading.parse`` and ``check_ids`` (every cell, column
+    by column, and the ids); the rest of the call is building the facts and kept
+    columns (and loading the column map, a few hundred microseconds).
     """
     spent: dict[str, float] = {}
 
@@ -242,10 +243,15 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
 
         return wrapper
 
-    phase_of = {"_table": "read_table", "_Reading": "parse", "_parsed": "parse"}
+    phase_of = {"_table": "read_table", "_Reading": "parse"}
+    method_of = {"parse": "parse", "check_ids": "parse"}
+    reading = tables_load._Reading
     originals = {name: getattr(tables_load, name) for name in phase_of}
+    methods = {name: getattr(reading, name) for name in method_of}
     best = dict.fromkeys(("total", "read_table", "parse", "facts"), float("inf"))
     try:
+        for name, phase in method_of.items():
+            setattr(reading, name, timed(phase, methods[name]))
         for name, phase in phase_of.items():
             setattr(tables_load, name, timed(phase, originals[name]))
         for _ in range(repeat):
@@ -265,6 +271,8 @@ def phases(path: Path, repeat: int) -> dict[str, float]:
     finally:
         for name, fn in originals.items():
             setattr(tables_load, name, fn)
+        for name, fn in methods.items():
+            setattr(reading, name, fn)
     return best
 
 

@@ -565,7 +565,7 @@ def test_forecast_lists_stale_opportunities_as_of_a_date(
         capsys, "forecast", path, "--view", "stale", "--as-of", "2026-12-31", "--format", "csv"
     )
     assert code == 0
-    assert out.splitlines()[0] == "opportunity_id,owner,stage,days,limit,over"
+    assert out.splitlines()[0] == "opportunity,owner,stage,days,limit,over"
     assert len(out.splitlines()) > 1
 
 
@@ -640,7 +640,7 @@ def test_archive_verify_history_show_and_reviews(
         capsys, "archive", "--db", db, "due-reviews", "--as-of", "2026-11-01", "--format", "csv"
     )
     assert code == 0
-    assert out.splitlines()[0] == "key,name,grade,last_review,due,days_overdue"
+    assert out.splitlines()[0] == "dossier_id,name,grade,last_review,due,days_overdue"
 
 
 @pytest.fixture(scope="module")

@@ -440,6 +440,7 @@ def test_forecast_records_hold_the_category_value_and_decimal_amounts(sales: Pla
         {"category": "best_case", "count": 0, "amount": Decimal(0), "cumulative": Decimal(0)},
         {"category": "commit", "count": 0, "amount": Decimal(0), "cumulative": Decimal(0)},
         {"category": "closed", "count": 0, "amount": Decimal(0), "cumulative": Decimal(0)},
+        {"category": "omitted", "count": 0, "amount": Decimal(0), "cumulative": None},
     ]
     assert fc.records() == expected
     f = fc.to_frame()
@@ -448,10 +449,20 @@ def test_forecast_records_hold_the_category_value_and_decimal_amounts(sales: Pla
     assert all(type(v) is Decimal for v in f["amount"])
 
 
-def test_a_forecast_of_nothing_has_four_zero_rows(sales: Playbook) -> None:
+def test_a_forecast_of_nothing_has_five_zero_rows_with_omitted_last(sales: Playbook) -> None:
     f = forecast(sales, []).to_frame()
-    assert f["category"].tolist() == ["pipeline", "best_case", "commit", "closed"]
-    assert f["amount"].tolist() == [Decimal(0)] * 4
+    assert f["category"].tolist() == ["pipeline", "best_case", "commit", "closed", "omitted"]
+    assert f["amount"].tolist() == [Decimal(0)] * 5
+
+
+def test_a_quotes_frame_with_ids_has_the_commands_account_id_column_first(
+    source: TierSchedule,
+) -> None:
+    f = quotes_frame([quote(source, basis="150000")], ids=["KH1"])
+    assert list(f.columns)[:2] == ["account_id", "tier"]
+    assert f["account_id"].tolist() == ["KH1"]
+    with pytest.raises(ValidationError, match="ids: a different number of ids"):
+        quotes_frame([quote(source, basis="1")], ids=["a", "b"])
 
 
 # -- rebate quotes -----------------------------------------------------------------------

@@ -455,7 +455,7 @@ def test_forecast_lists_stale_opportunities_with_stage_names_in_chinese(
     rows = run_json(capsys, *argv, "--as-of", "2026-05-01", "--lang", "zh")
     assert rows == [
         {
-            "opportunity_id": "P6",
+            "opportunity": "P6",
             "name": "中原物流",
             "owner": "王强",
             "stage": "客户开发",
@@ -464,7 +464,7 @@ def test_forecast_lists_stale_opportunities_with_stage_names_in_chinese(
             "over": 29,
         },
         {
-            "opportunity_id": "P7",
+            "opportunity": "P7",
             "name": "西南能源",
             "owner": "张伟",
             "stage": "立项",
@@ -473,7 +473,7 @@ def test_forecast_lists_stale_opportunities_with_stage_names_in_chinese(
             "over": 22,
         },
         {
-            "opportunity_id": "P3",
+            "opportunity": "P3",
             "name": "华南机电",
             "owner": "张伟",
             "stage": "招投标",

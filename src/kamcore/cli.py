@@ -160,6 +160,38 @@ def _write_text(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+_GRADE_KEYS: Final = ("account_id", "score", "grade", "abc")
+_PARETO_KEYS: Final = ("account_id", "measure", "rank", "cumulative_share", "class")
+_QUOTE_KEYS: Final = (
+    "account_id",
+    "tier",
+    "rate",
+    "basis",
+    "base",
+    "rebate",
+    "currency",
+    "mode",
+    "to_next_tier",
+    "rebate_at_next_tier",
+)
+_STALE_KEYS: Final = ("opportunity", "owner", "stage", "days", "limit", "over")
+
+
+def _kept_keys(args: argparse.Namespace, keep: Sequence[str], output: Sequence[str]) -> set[str]:
+    """The kept columns to show: those whose key the output does not have already.
+
+    A column asked for with ``--keep`` whose key the output has is refused (it would
+    hide a result); the column map's own keep list just gives way.
+    """
+    clash = [k for k in keep if k in output or k.endswith(".contribution")]
+    if clash and getattr(args, "keep", None) is not None:
+        raise _UsageError(
+            f"--keep {', '.join(clash)}: the output has a column of that name already; "
+            "map the input column to another name in a column map, or leave it out"
+        )
+    return {k for k in keep if k not in clash}
+
+
 def _kept_labels(headings: Sequence[str], keys: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Labels of kept columns: the key in English, the file's own heading in Chinese."""
     return {k: (k, h) for k, h in zip(keys, headings, strict=True)}
@@ -388,9 +420,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     )
     batch = grade_many(model, ladder, rows.facts, abc=abc, measure=args.by)
     cols = batch.columns()
+    shown = _kept_keys(args, rows.keep, _GRADE_KEYS)
     records: list[Record] = []
     for i, account in enumerate(cols["account_id"]):
-        record: dict[str, object] = {"account_id": account, **rows.kept[i]}
+        record: dict[str, object] = {"account_id": account}
+        record.update((k, v) for k, v in rows.kept[i].items() if k in shown)
         record["score"] = cols["total"][i]
         record["grade"] = cols["grade"][i]
         if "abc" in cols:
@@ -430,14 +464,18 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
     measures = {i: a for i, a in zip(rows.ids, amounts, strict=True) if a is not None}
     blank = [i for i, a in zip(rows.ids, amounts, strict=True) if a is None]
     if blank:
-        shown = ", ".join(blank[:10]) + (" …" if len(blank) > 10 else "")
+        listed = ", ".join(blank[:10]) + (" …" if len(blank) > 10 else "")
         print(
             f"kamcore: note: {len(blank)} account(s) with a blank {args.by} (a missing "
-            f"figure) are not classified: {shown}",
+            f"figure) are not classified: {listed}",
             file=sys.stderr,
         )
     result = classify_abc(policy, measures)
-    kept = dict(zip(rows.ids, rows.kept, strict=True))
+    shown = _kept_keys(args, rows.keep, _PARETO_KEYS)
+    kept = {
+        i: {k: v for k, v in row.items() if k in shown}
+        for i, row in zip(rows.ids, rows.kept, strict=True)
+    }
     accounts: list[Record] = [
         {
             "account_id": a.account_id,
@@ -576,10 +614,12 @@ def _rebate_batch(args: argparse.Namespace, schedule: Any) -> int:
     )
     basis = [a or Decimal(0) for a in rows.amounts[sales]]  # blank="refuse": never None
     base = [a or Decimal(0) for a in rows.amounts[fields[-1]]]
+    shown = _kept_keys(args, rows.keep, _QUOTE_KEYS)
     records: list[Record] = []
     for i, account in enumerate(rows.ids):
         q = quote(schedule, basis=basis[i], base=base[i])
-        records.append({"account_id": account, **rows.kept[i], **_quote_record(q, schedule)})
+        kept = {k: v for k, v in rows.kept[i].items() if k in shown}
+        records.append({"account_id": account, **kept, **_quote_record(q, schedule)})
     labels = {**_REBATE_LABELS, **_kept_labels(rows.headings, rows.keep)}
     _emit_views(args, [_View("quotes", records, labels, _REBATE_VALUES)])
     return EXIT_OK
@@ -594,7 +634,7 @@ _FORECAST_LABELS: Final = {
     "cumulative": ("cumulative", "累计"),
     "owner": ("owner", "负责人"),
     "weighted": ("weighted (Σ amount × p)", "加权金额"),
-    "opportunity_id": ("opportunity", "机会"),
+    "opportunity": ("opportunity", "机会"),
     "stage": ("stage", "阶段"),
     "days": ("days in stage", "停留天数"),
     "limit": ("limit", "上限"),
@@ -626,24 +666,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     as_of = _parse_date(args.as_of, option="--as-of") if args.as_of else None
     if args.view == "stale" and as_of is None:
         raise _UsageError("--view stale needs --as-of DATE")
-    result = forecast(playbook, opps, period=args.period)
-    categories: list[Record] = [
-        {
-            "category": r.category.value,
-            "count": r.count,
-            "amount": r.amount.amount,
-            "cumulative": r.cumulative.amount,
-        }
-        for r in result.rows
-    ]
-    categories.append(
-        {
-            "category": "omitted",
-            "count": result.omitted_count,
-            "amount": result.omitted.amount,
-            "cumulative": None,
-        }
-    )
+    categories: list[Record] = list(forecast(playbook, opps, period=args.period).records())
     owners: list[Record] = [
         {
             "owner": r.owner,
@@ -660,10 +683,14 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         "owners": _View("owners", owners, _FORECAST_LABELS, values, extra),
     }
     if as_of is not None:
-        kept = {o.id: k for o, k in zip(opps, rows.kept, strict=True)}
+        shown = _kept_keys(args, rows.keep, _STALE_KEYS)
+        kept = {
+            o.id: {k: v for k, v in row.items() if k in shown}
+            for o, row in zip(opps, rows.kept, strict=True)
+        }
         late: list[Record] = [
             {
-                "opportunity_id": s.opportunity,
+                "opportunity": s.opportunity,
                 **kept[s.opportunity],
                 "owner": s.owner,
                 "stage": s.stage,
@@ -691,7 +718,7 @@ _ARCHIVE_LABELS: Final = {
     "reason": ("reason", "原因"),
     "fields": ("fields changed", "变更字段"),
     "changes": ("changes (old → new)", "变更内容（原值 → 新值）"),
-    "key": ("dossier", "档案"),
+    "dossier_id": ("dossier", "档案"),
     "checked": ("revisions checked", "已校验版本"),
     "ok": ("chain intact", "链完整"),
     "first_bad": ("first bad revision", "首个异常版本"),
@@ -810,7 +837,7 @@ def _cmd_archive(args: argparse.Namespace) -> int:
                 check = store.verify(key)
                 records.append(
                     {
-                        "key": key,
+                        "dossier_id": key,
                         "checked": check.checked,
                         "ok": check.ok,
                         "first_bad": check.first_bad,
@@ -830,7 +857,7 @@ def _cmd_archive(args: argparse.Namespace) -> int:
             )
             records = [
                 {
-                    "key": o.dossier_id,
+                    "dossier_id": o.dossier_id,
                     "name": dossiers[o.dossier_id].name,
                     "grade": dossiers[o.dossier_id].grade,
                     "last_review": o.last_review,
@@ -845,7 +872,7 @@ def _cmd_archive(args: argparse.Namespace) -> int:
             records = [
                 {
                     "id": loan.id,
-                    "key": loan.dossier_id,
+                    "dossier_id": loan.dossier_id,
                     "borrower": loan.borrower,
                     "level": loan.level.value,
                     "lent_at": loan.lent_at.isoformat(),

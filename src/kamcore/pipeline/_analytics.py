@@ -166,12 +166,14 @@ class Forecast:
 
         Keys: ``category`` (the category's value, such as ``"best_case"``), ``count``,
         ``amount`` and ``cumulative`` (the ``Decimal`` amounts of the money; the
-        currency is the forecast's). ``omitted`` is not a row.
+        currency is the forecast's). A last ``omitted`` record counts the lost and
+        closed-out business, which rolls up nowhere (its ``cumulative`` is ``None``),
+        as ``kamcore forecast`` shows it.
 
         Returns:
-            One dict per row of :attr:`rows`, in order.
+            One dict per row of :attr:`rows`, in order, then the omitted record.
         """
-        return [
+        out: list[dict[str, object]] = [
             {
                 "category": r.category.value,
                 "count": r.count,
@@ -180,6 +182,15 @@ class Forecast:
             }
             for r in self.rows
         ]
+        out.append(
+            {
+                "category": ForecastCategory.OMITTED.value,
+                "count": self.omitted_count,
+                "amount": self.omitted.amount,
+                "cumulative": None,
+            }
+        )
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """:meth:`records` as a pandas DataFrame (needs the ``frames`` extra).

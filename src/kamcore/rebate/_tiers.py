@@ -729,11 +729,15 @@ def quote(
     return q
 
 
-def quotes_frame(quotes: Iterable[RebateQuote]) -> pd.DataFrame:
+def quotes_frame(
+    quotes: Iterable[RebateQuote], *, ids: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Many quotes as a pandas DataFrame, one row each (needs the ``frames`` extra).
 
     Args:
         quotes: Quotes, from :func:`quote`.
+        ids: The account of each quote, in the same order: a first column
+            ``account_id``, as ``kamcore rebate FILE`` shows it.
 
     Returns:
         The columns of :meth:`RebateQuote.record` (also when there are no quotes), in
@@ -760,7 +764,18 @@ def quotes_frame(quotes: Iterable[RebateQuote]) -> pd.DataFrame:
                 problem="not a quote",
             )
         records.append(q.record())
-    return frame(records, _QUOTE_COLUMNS)
+    if ids is None:
+        return frame(records, _QUOTE_COLUMNS)
+    accounts = list(ids)
+    if len(accounts) != len(records):
+        raise ValidationError(
+            field="ids",
+            value=len(accounts),
+            expected=f"one id per quote ({len(records)})",
+            problem="a different number of ids",
+        )
+    rows = [{"account_id": a, **r} for a, r in zip(accounts, records, strict=True)]
+    return frame(rows, ("account_id", *_QUOTE_COLUMNS))
 
 
 _new: Final = object.__new__

@@ -80,6 +80,7 @@ _PLAIN: Final = re.compile(rf"-?\d{{1,{MAX_DIGITS}}}(?:\.\d{{1,{MAX_PLACES}}})?\
 _CURRENCY: Final = re.compile(r"\A(?:¥|CNY|RMB)\s*|\s*(?:元|CNY|RMB)\Z", re.IGNORECASE)
 _SUFFIXES: Final = {"万": Decimal(10000), "亿": Decimal(100000000)}
 _GROUPED: Final = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\Z")
+_DECIMAL_COMMA: Final = re.compile(r"\d+,\d{1,2}\Z")
 _NUMBER: Final = re.compile(r"\d+(?:\.\d+)?\Z|\.\d+\Z")
 _EXPONENT: Final = re.compile(r"\d(?:\.\d*)?[eE][+-]?\d+\Z")
 _MINUS: Final = "-−–"  # hyphen-minus, minus sign, en dash (Excel and Word write all three)
@@ -140,7 +141,8 @@ def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False
         if not text:
             return None
         if _PLAIN.match(text) and unit.factor == 1:
-            return Decimal(text)
+            value = Decimal(text)
+            return value if value or text[0] != "-" else value.copy_abs()  # "-0" is 0
         value = _parse_text(cell, unit=unit, suffixes=suffixes)
     elif isinstance(cell, bool):
         raise _refuse(cell, "a yes/no cell is not a number")
@@ -184,7 +186,7 @@ def parse_numbers(
     errors: list[tuple[int, ValidationError]] = []
     fast = _PLAIN.match if unit.factor == 1 else None
     for i, cell in enumerate(cells):
-        if fast is not None and type(cell) is str and fast(cell):
+        if fast is not None and type(cell) is str and fast(cell) and cell[0] != "-":
             out[i] = Decimal(cell)
             continue
         try:
@@ -246,7 +248,6 @@ def _parse_text(cell: str, *, unit: Unit, suffixes: bool) -> Decimal:
             )
         factor, text = _SUFFIXES[text[-1]], text[:-1].strip()
         text = _CURRENCY.sub("", text).strip()
-    text = text.replace("_", "")
     if _GROUPED.match(text):
         text = text.replace(",", "")
     elif _EXPONENT.match(text):
@@ -256,13 +257,17 @@ def _parse_text(cell: str, *, unit: Unit, suffixes: bool) -> Decimal:
             f"{AMOUNT_EXAMPLE}; widen the column in Excel or format it as a number before saving",
         )
     elif not _NUMBER.match(text):
-        problem = "misplaced thousands separator" if "," in text else "not a number"
+        problem = "not a number"
+        if _DECIMAL_COMMA.match(text):
+            problem = "a decimal comma, or a misplaced thousands separator (write 1234.50)"
+        elif "," in text:
+            problem = "misplaced thousands separator"
         raise _refuse(cell, problem)
     try:
         value = Decimal(text) * factor
     except InvalidOperation:  # pragma: no cover - the patterns above admit only numbers
         raise _refuse(cell, "not a number") from None
-    return -value if negative else value
+    return -value if negative and value else value
 
 
 _BLANKS: Final = frozenset({"-", "—", "–", "n/a", "#n/a", "na", "null", "none", "nan"})
@@ -272,10 +277,13 @@ _DATE_PATTERNS: Final = (
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\Z"),
     re.compile(r"(\d{4})(\d{2})(\d{2})\Z"),
 )
-# Excel's day 0 is 1899-12-30 (its 1900 leap-year bug makes serial 60 a day that never was)
+# Excel's day 0 is 1899-12-30 (its 1900 leap-year bug makes serial 60 a day that never was).
+# Day numbers are read only for 1950–2099: a bare year (2026) or month (202604) in a date
+# column would otherwise become a day of 1905 or 2454 without a word.
 _EXCEL_EPOCH: Final = date(1899, 12, 30)
-_EXCEL_FIRST: Final = 61  # 1900-03-01: serials before it are off by one or impossible
-_EXCEL_LAST: Final = 2958465  # 9999-12-31
+_EXCEL_FIRST: Final = 18264  # 1950-01-01
+_EXCEL_LAST: Final = 73050  # 2099-12-31
+_DAY_NUMBERS: Final = "an Excel day number from 18264 (1950-01-01) to 73050 (2099-12-31)"
 
 
 def parse_date(cell: object, *, fmt: str = "") -> date | None:
@@ -283,8 +291,9 @@ def parse_date(cell: object, *, fmt: str = "") -> date | None:
 
     Accepted: ``date`` objects; workbook date-times at midnight; ``YYYY-M-D``,
     ``YYYY/M/D``, ``YYYY.M.D`` (a time of ``00:00`` or ``00:00:00`` may follow);
-    ``YYYY年M月D日``; ``YYYYMMDD``; an Excel day serial (a whole number from 61, i.e.
-    1900-03-01). With ``fmt`` (a :func:`~datetime.datetime.strptime` format such as
+    ``YYYY年M月D日``; ``YYYYMMDD``; an Excel day number from 18264 to 73050 (1950-01-01
+    to 2099-12-31; a bare year such as ``2026`` is refused, not read as a day of 1905).
+    With ``fmt`` (a :func:`~datetime.datetime.strptime` format such as
     ``"%d/%m/%Y"``) text is read with that format only, which is how day-first dates
     are read: they are never guessed.
 
@@ -311,6 +320,10 @@ def parse_date(cell: object, *, fmt: str = "") -> date | None:
         except ValueError:
             raise _refuse(cell, "not a date in the column map's format", expected) from None
     if text.isdigit() and len(text) != 8:
+        if len(text) == 4:
+            raise _refuse(cell, "a year, not a date", expected)
+        if len(text) == 6 and 1 <= int(text[4:]) <= 12:
+            raise _refuse(cell, "a year and month, not a date", expected)
         return _excel_serial(Decimal(text), expected, shown=cell)
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
@@ -339,5 +352,5 @@ def _date_object(cell: object, expected: str) -> date:
 def _excel_serial(value: int | Decimal, expected: str, *, shown: object = None) -> date:
     if value != int(value) or not _EXCEL_FIRST <= value <= _EXCEL_LAST:
         shown = value if shown is None else shown  # the cell as written, for the message
-        raise _refuse(shown, "not a date (nor an Excel day number from 61)", expected)
+        raise _refuse(shown, f"not a date (nor {_DAY_NUMBERS})", expected)
     return _EXCEL_EPOCH + timedelta(days=int(value))

@@ -1,14 +1,15 @@
 """From a table to kamcore's facts: accounts, measures, opportunities and rebate rows.
 
 Each reader binds the fields it needs (a column map names a company's headings), reads
-every cell, and collects every problem — absent columns first, then bad cells row by
-row — into one :class:`~kamcore.errors.RecordInvalid`. Nothing is returned unless the
-whole table is good.
+every cell, checks every row — its id, its blanks, what the domain object refuses —
+and collects every problem: absent columns first, then the rest in file order, line by
+line and left to right, into one :class:`~kamcore.errors.RecordInvalid`. Nothing is
+returned unless the whole table is good.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,16 +37,25 @@ __all__ = [
     "stage_key",
 ]
 
-#: How many problems a reader collects before it stops reading (the last one says so).
+#: How many problems a reader reports at most (a last line says when there were more).
 MAX_PROBLEMS: Final = 100
 
 Source = str | Path | Table
 Columns = str | Path | ColumnMap | None
-Row = tuple[int, dict[str, Any], Sequence[object]]  # line, parsed fields, cells
+Kept = Mapping[str, object]
 
 
 def _table(source: Source, sheet: str | None) -> Table:
     return source if isinstance(source, Table) else read_table(source, sheet=sheet)
+
+
+def _kept_cell(cell: object) -> object:
+    """A kept cell as the file holds it: text trimmed, numbers and days as they are."""
+    if isinstance(cell, str):
+        return cell.strip()
+    if isinstance(cell, datetime) and cell.time() == datetime.min.time():
+        return cell.date()  # a workbook's date cell: 2026-03-31, not 00:00:00
+    return "" if cell is None else cell
 
 
 @attrs.frozen
@@ -56,18 +66,12 @@ class _Kept:
     headings: tuple[str, ...]
     indexes: tuple[int, ...]
 
-    def values(self, row: Sequence[object]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for key, i in zip(self.keys, self.indexes, strict=True):
-            cell = row[i]
-            if isinstance(cell, datetime) and cell.time() == datetime.min.time():
-                cell = cell.date()  # a workbook's date cell: 2026-03-31, not 00:00:00
-            out[key] = "" if cell is None else str(cell).strip()
-        return out
+    def values(self, row: Sequence[object]) -> dict[str, object]:
+        return {k: _kept_cell(row[i]) for k, i in zip(self.keys, self.indexes, strict=True)}
 
 
 class _Reading:
-    """One pass over a table: bound fields, parsed rows, and every problem found."""
+    """One pass over a table: bound fields, parsed columns, and every problem found."""
 
     def __init__(
         self,
@@ -82,10 +86,16 @@ class _Reading:
         self.max_problems = max_problems
         # a workbook's header problems name the sheet too, as its cell problems do
         self.at = f"{table.name} (sheet {table.sheet})" if table.sheet else table.name
-        self.bound, self.problems = bind(table.header, fields, cmap, where=self.at)
+        self.bound, self.header = bind(table.header, fields, cmap, where=self.at)
         # the map's own keep list keeps what the file has; --keep names must all be there
         self.kept = self._keep(cmap.keep if keep is None else keep, strict=keep is not None)
-        self.stopped = False
+        self.found: list[tuple[int, int, int, ValidationError]] = []
+        self.column_of = {h: i for i, h in reversed(list(enumerate(table.header)))}
+
+    @property
+    def header_ok(self) -> bool:
+        """Whether every required column was found (and nothing else is wrong with them)."""
+        return not self.header
 
     def _keep(self, names: Sequence[str], *, strict: bool) -> _Kept:
         keys: list[str] = []
@@ -96,19 +106,22 @@ class _Reading:
             wanted = {fold(n) for n in (name, *self.cmap.headings(name))}
             hit = next((i for i, h in enumerate(folded) if h in wanted), None)
             if hit is None:
-                if not strict:
-                    continue
-                self.problems.append(
-                    ValidationError(
-                        field=f"{self.at} header",
-                        value=name,
-                        expected=f"a heading of the file ({', '.join(self.table.header)}) "
-                        "or a field the column map names",
-                        problem="no column to keep",
+                if strict:
+                    self.header.append(
+                        ValidationError(
+                            field=f"{self.at} header",
+                            value=name,
+                            expected=f"a heading of the file ({', '.join(self.table.header)}) "
+                            "or a field the column map names",
+                            problem="no column to keep",
+                        )
                     )
-                )
                 continue
-            keys.append(self._key_of(name))
+            key = self._key_of(name)
+            bound = self.bound.get(key)
+            if bound is not None and bound.index != hit:
+                key = self.table.header[hit]  # that field is another column: keep the heading
+            keys.append(key)
             headings.append(self.table.header[hit])
             indexes.append(hit)
         return _Kept(tuple(keys), tuple(headings), tuple(indexes))
@@ -120,48 +133,41 @@ class _Reading:
                 return key
         return name
 
-    def add(self, line: int, heading: str | None, exc: ValidationError) -> None:
-        """Record a problem at ``line`` (and ``heading``, for a cell)."""
-        if len(self.problems) >= self.max_problems:
-            self.stopped = True
-            return
-        where = self.table.where(line)
-        if heading is not None:
-            where = f"{where}, column {heading!r}"
-        elif exc.field:
-            where = f"{where}, {exc.field}"
-        self.problems.append(
-            ValidationError(
-                field=where, value=exc.value, expected=exc.expected, problem=exc.problem
-            )
+    def add(self, i: int, key: str | None, exc: ValidationError, cell: object = None) -> None:
+        """Record a problem of row ``i`` (in field ``key``'s column, showing ``cell``)."""
+        bound = self.bound.get(key) if key is not None else None
+        where = self.table.where(self.table.lines[i])
+        if bound is not None:
+            where = f"{where}, column {bound.heading!r}"
+            value = exc.value if cell is None else cell
+        else:
+            where = f"{where}, {exc.field}" if exc.field else where
+            value = exc.value
+        column = bound.index if bound is not None else len(self.table.header)
+        problem = ValidationError(
+            field=where, value=value, expected=exc.expected, problem=exc.problem
         )
+        self.found.append((i, column, len(self.found), problem))
 
-    def refused(self, line: int, row: Sequence[object], key: str, exc: ValidationError) -> None:
-        """Record a domain object's refusal of field ``key``, showing the cell as written."""
-        b = self.bound.get(key)
-        if b is None:
-            self.add(line, None, exc)
-            return
-        shown = ValidationError(
-            field="", value=row[b.index], expected=exc.expected, problem=exc.problem
-        )
-        self.add(line, b.heading, shown)
+    def cell(self, i: int, key: str) -> object:
+        """The cell of row ``i`` that field ``key`` was read from, as written."""
+        return self.table.rows[i][self.bound[key].index]
 
-    def parse(self) -> tuple[list[int], dict[str, list[Any]]]:
-        """Read every bound column; the rows without a bad cell, and the columns.
+    def is_blank(self, i: int, key: str) -> bool:
+        """Whether row ``i`` leaves field ``key``'s cell blank (not merely bad)."""
+        cell = self.cell(i, key)
+        return cell is None or (isinstance(cell, str) and not cell.strip())
 
-        Columns are read one at a time (plain numbers take a fast path); the bad cells
-        are then reported row by row, left to right, as the file shows them.
+    def parse(self) -> tuple[list[bool], dict[str, list[Any]]]:
+        """Read every bound column; which rows are free of bad cells, and the columns.
 
-        Returns:
-            The indexes of the rows whose cells were all good, and each field's
-            parsed column (``None`` where a cell was blank or bad).
+        Columns are read one at a time (plain numbers take a fast path); a bad cell is
+        ``None`` in its column and reported.
         """
         rows = self.table.rows
-        bad = bytearray(len(rows))
-        found: list[tuple[int, int, str, ValidationError]] = []
+        clean = [True] * len(rows)
         columns: dict[str, list[Any]] = {}
-        room = max(self.max_problems - len(self.problems), 0) + 1
+        room = self.max_problems + 1
         for b in self.bound.values():
             cells = [row[b.index] for row in rows]
             if b.field.kind == FieldKind.NUMBER:
@@ -175,36 +181,30 @@ class _Reading:
                 values, errors = _read_column(b, cells, room)
             columns[b.field.key] = values
             for i, exc in errors:
-                bad[i] = 1
-                found.append((i, b.index, b.heading, exc))
-        found.sort(key=lambda f: (f[0], f[1]))
-        for i, _, heading, exc in found:
-            self.add(self.table.lines[i], heading, exc)
-        return [i for i, flag in enumerate(bad) if not flag], columns
+                clean[i] = False
+                self.add(i, b.field.key, exc)
+        return clean, columns
 
-    def check_ids(self, key: str, good: Sequence[int], ids: Sequence[Any]) -> list[int]:
-        """Refuse blank and repeated ids, naming both lines; the rows whose id is good.
-
-        A row refused here is not built too, so its id is reported once.
-        """
+    def check_ids(self, key: str, ids: Sequence[Any]) -> list[bool]:
+        """Refuse blank and repeated ids, naming both lines; which rows have a good id."""
         seen: dict[str, int] = {}
-        heading = self.bound[key].heading
+        good = [False] * len(ids)
         lines = self.table.lines
-        out: list[int] = []
-        for i in good:
-            value, line = ids[i], lines[i]
+        if key not in self.bound:
+            return good
+        for i, value in enumerate(ids):
             if not value:
                 self.add(
-                    line,
-                    heading,
+                    i,
+                    key,
                     ValidationError(
                         field="", value=None, expected="an id in every row", problem="blank id"
                     ),
                 )
             elif value in seen:
                 self.add(
-                    line,
-                    heading,
+                    i,
+                    key,
                     ValidationError(
                         field="",
                         value=value,
@@ -213,23 +213,33 @@ class _Reading:
                     ),
                 )
             else:
-                seen[value] = line
-                out.append(i)
-        return out
+                seen[value] = lines[i]
+                good[i] = True
+        return good
+
+    def refused(self, i: int, key: str, exc: ValidationError) -> None:
+        """Record a domain object's refusal of field ``key``, showing the cell as written."""
+        if key in self.bound:
+            self.add(i, key, exc, cell=self.cell(i, key))
+        else:
+            self.add(i, None, exc)
 
     def finish(self) -> None:
-        """Raise every problem found, in one :class:`RecordInvalid`."""
-        if self.stopped:
-            self.problems.append(
+        """Raise every problem found, in one :class:`RecordInvalid`, in file order."""
+        rows = [p for *_, p in sorted(self.found, key=lambda f: f[:3])]
+        problems = [*self.header, *rows]
+        if len(problems) > self.max_problems:
+            problems = problems[: self.max_problems]
+            problems.append(
                 ValidationError(
-                    field=self.table.name,
+                    field=self.at,
                     value=None,
                     expected="fix these and read the file again",
                     problem=f"stopped reading after {self.max_problems} problems",
                 )
             )
-        if self.problems:
-            raise RecordInvalid(self.table.name, self.problems)
+        if problems:
+            raise RecordInvalid(self.table.name, problems)
 
 
 def _read_column(
@@ -249,21 +259,8 @@ def _read_column(
     return out, errors
 
 
-def _parsed(reading: _Reading, id_key: str | None) -> tuple[list[int], dict[str, list[Any]]]:
-    """The rows to build (none when a column is absent) and the parsed columns."""
-    header_ok = not reading.problems
-    good, columns = reading.parse()
-    if id_key is not None and id_key in reading.bound:
-        good = reading.check_ids(id_key, good, columns[id_key])
-    # a table with an absent column is still read for bad cells, but builds nothing
-    return (good if header_ok else []), columns
-
-
-def _rows_of(reading: _Reading, id_key: str | None) -> list[Row]:
-    """The rows to build, each as its line, its parsed fields and its cells."""
-    good, columns = _parsed(reading, id_key)
-    rows, lines = reading.table.rows, reading.table.lines
-    return [(lines[i], {k: v[i] for k, v in columns.items()}, rows[i]) for i in good]
+def _blank(expected: str) -> ValidationError:
+    return ValidationError(field="", value=None, expected=expected, problem="blank")
 
 
 # -- accounts -------------------------------------------------------------------------
@@ -275,17 +272,25 @@ class AccountRows:
 
     Attributes:
         facts: One :class:`~kamcore.grading.AccountFacts` per row, in file order.
-        kept: For each account, the pass-through columns (key → text).
+        kept: For each account, the pass-through columns (key → the cell as the file
+            holds it: text, or a workbook's number or date).
         keep: The keys of the kept columns, in order.
         headings: The headings those kept columns had in the file.
         figures: The figures the table had columns for.
     """
 
     facts: tuple[AccountFacts, ...]
-    kept: tuple[Mapping[str, str], ...]
+    kept: tuple[Kept, ...]
     keep: tuple[str, ...]
     headings: tuple[str, ...]
     figures: tuple[str, ...]
+
+
+_DERIVED: Final = {"collection_rate": ("invoiced", "collected")}
+
+
+def _expand(figures: Iterable[str]) -> set[str]:
+    return {f for r in figures for f in _DERIVED.get(r, (r,))}
 
 
 def read_accounts(
@@ -316,15 +321,16 @@ def read_accounts(
         keep: Fields or headings to carry along (default: the map's ``keep``).
         id_column: The id column's heading, overriding the map.
         sheet: A workbook's sheet.
-        max_problems: Stop collecting after this many problems.
+        max_problems: Report at most this many problems.
 
     Returns:
         The facts and the kept columns.
 
     Raises:
         RecordInvalid: Every problem found: absent columns (with the closest heading),
-            bad cells (file, line, column, the cell and an example), blank or repeated
-            ids, negative amounts. ``.problems`` lists them.
+            then, in file order, bad cells (file, line, column, the cell and an
+            example), blank or repeated ids, blanks in ``complete`` figures, negative
+            amounts. ``.problems`` lists them.
         ValidationError: The file can't be read at all.
     """
     from kamcore.grading import FIGURES, AccountFacts  # noqa: PLC0415
@@ -332,25 +338,34 @@ def read_accounts(
 
     cmap = load_column_map(columns)
     table = _table(source, sheet)
-    derived = {"collection_rate": ("invoiced", "collected")}
-    needed = {f for r in require for f in derived.get(r, (r,))}
-    filled = [f for f in FIGURES if f in {g for c in complete for g in derived.get(c, (c,))}]
+    needed = _expand(require)
+    filled = [f for f in FIGURES if f in _expand(complete)]
     fields = [
         Field("account_id", FieldKind.TEXT, names=("id",), heading=id_column),
         *(Field(f, required=f in needed) for f in FIGURES),
         *(Field(e) for e in extras),
     ]
     reading = _Reading(table, fields, cmap, keep, max_problems)
-    good, cols = _parsed(reading, "account_id")
-    good = _filled(reading, good, cols, filled)
-    present = tuple(f for f in FIGURES if f in reading.bound)
-    blank: list[Any] = [None] * len(table.rows)
+    clean, cols = reading.parse()
+    n = len(table.rows)
+    blank: list[Any] = [None] * n
+    ids = cols.get("account_id", blank)
+    named = reading.check_ids("account_id", ids)
+    for f in filled:
+        for i, value in enumerate(cols.get(f, ())):
+            if value is None and reading.is_blank(i, f):
+                clean[i] = False
+                reading.add(i, f, _blank("a figure: the scoring model refuses a missing one"))
     by_row = list(zip(*(cols.get(f, blank) for f in FIGURES), strict=True))
-    ids, rows, lines = cols.get("account_id", blank), table.rows, table.lines
+    present = tuple(f for f in FIGURES if f in reading.bound)
     facts: list[AccountFacts] = []
-    kept: list[Mapping[str, str]] = []
+    kept: list[Kept] = []
     keep_values = reading.kept.values
-    for i in good:
+    for i in range(n):
+        if not named[i]:
+            continue
+        # every named row is built, so that what the facts refuse (a negative amount) is
+        # reported even where another cell of the row was bad; a bad cell is None here
         made = None if extras else facts_from_parsed(ids[i], by_row[i])
         if made is None:
             try:
@@ -362,38 +377,13 @@ def read_accounts(
             except KamError as exc:
                 for err in exc.errors if isinstance(exc, RecordInvalid) else (exc,):
                     if isinstance(err, ValidationError):
-                        reading.refused(lines[i], rows[i], err.field, err)
+                        reading.refused(i, err.field, err)
                 continue
-        facts.append(made)
-        kept.append(keep_values(rows[i]))
+        if clean[i]:
+            facts.append(made)
+            kept.append(keep_values(table.rows[i]))
     reading.finish()
     return AccountRows(tuple(facts), tuple(kept), reading.kept.keys, reading.kept.headings, present)
-
-
-def _filled(
-    reading: _Reading, good: Sequence[int], cols: Mapping[str, Sequence[Any]], keys: Sequence[str]
-) -> list[int]:
-    """The rows with no blank in ``keys``; each blank is reported with its line and column."""
-    keys = [k for k in keys if k in cols]
-    if not keys:
-        return list(good)
-    out: list[int] = []
-    for i in good:
-        blanks = [k for k in keys if cols[k][i] is None]
-        for k in blanks:
-            reading.add(
-                reading.table.lines[i],
-                reading.bound[k].heading,
-                ValidationError(
-                    field="",
-                    value=None,
-                    expected="a figure: the scoring model refuses a missing one",
-                    problem="blank",
-                ),
-            )
-        if not blanks:
-            out.append(i)
-    return out
 
 
 # -- amounts (pareto, rebate) ---------------------------------------------------------
@@ -406,14 +396,14 @@ class AmountRows:
     Attributes:
         ids: One id per row, in file order.
         amounts: Field name → one amount per row (``None`` where the cell was blank).
-        kept: For each row, the pass-through columns (key → text).
+        kept: For each row, the pass-through columns (key → the cell).
         keep: The keys of the kept columns, in order.
         headings: The headings those kept columns had in the file.
     """
 
     ids: tuple[str, ...]
     amounts: Mapping[str, tuple[Decimal | None, ...]]
-    kept: tuple[Mapping[str, str], ...]
+    kept: tuple[Kept, ...]
     keep: tuple[str, ...]
     headings: tuple[str, ...]
 
@@ -434,6 +424,8 @@ def read_amounts(
 ) -> AmountRows:
     """Read ids and one or more amount columns (``pareto --by``, ``rebate --sales``).
 
+    Amounts are zero or more.
+
     Args:
         source: A file path or a :class:`Table`.
         fields: The amount fields every row needs a column for.
@@ -446,7 +438,7 @@ def read_amounts(
         id_field: The id's field name (``account_id``; ``id`` always matches too).
         headings: Field → heading given explicitly (``--by 销售额``).
         sheet: A workbook's sheet.
-        max_problems: Stop collecting after this many problems.
+        max_problems: Report at most this many problems.
 
     Raises:
         RecordInvalid: Every problem found, as :func:`read_accounts`.
@@ -460,50 +452,37 @@ def read_amounts(
         *(Field(f, required=False, heading=given.get(f)) for f in optional),
     ]
     reading = _Reading(table, specs, cmap, keep, max_problems)
-    rows = _rows_of(reading, id_field)
+    clean, cols = reading.parse()
+    named = reading.check_ids(id_field, cols.get(id_field, [None] * len(table.rows)))
     names = [f for f in (*fields, *optional) if f in reading.bound]
-    ids: list[str] = []
-    columns_out: dict[str, list[Decimal | None]] = {f: [] for f in names}
-    kept: list[Mapping[str, str]] = []
     zero = Decimal(0)
-    for line, values, row in rows:
-        ok = True
-        for f in names:
-            if values[f] is None and blank != "missing":
+    for f in names:
+        col = cols[f]
+        for i, value in enumerate(col):
+            if value is None:
+                if not reading.is_blank(i, f):
+                    continue  # a bad cell, reported already
                 if blank == "zero":
-                    values[f] = zero
-                else:
-                    reading.add(
-                        line,
-                        reading.bound[f].heading,
-                        ValidationError(
-                            field="", value=None, expected="an amount", problem="blank"
-                        ),
-                    )
-                    ok = False
-            elif values[f] is not None and values[f] < 0:
+                    col[i] = zero
+                elif blank == "refuse":
+                    clean[i] = False
+                    reading.add(i, f, _blank("an amount"))
+            elif value < 0:
+                clean[i] = False
                 reading.add(
-                    line,
-                    reading.bound[f].heading,
+                    i,
+                    f,
                     ValidationError(
-                        field="",
-                        value=values[f],
-                        expected="zero or more",
-                        problem="negative amount",
+                        field="", value=None, expected="zero or more", problem="negative amount"
                     ),
+                    cell=reading.cell(i, f),
                 )
-                ok = False
-        if not ok:
-            continue
-        ids.append(values[id_field])
-        for f in names:
-            columns_out[f].append(values[f])
-        kept.append(reading.kept.values(row))
+    keep_rows = [i for i in range(len(table.rows)) if clean[i] and named[i]]
     reading.finish()
     return AmountRows(
-        tuple(ids),
-        {f: tuple(v) for f, v in columns_out.items()},
-        tuple(kept),
+        tuple(cols[id_field][i] for i in keep_rows),
+        {f: tuple(cols[f][i] for i in keep_rows) for f in names},
+        tuple(reading.kept.values(table.rows[i]) for i in keep_rows),
         reading.kept.keys,
         reading.kept.headings,
     )
@@ -519,13 +498,13 @@ class OpportunityRows:
     Attributes:
         opportunities: One :class:`~kamcore.pipeline.Opportunity` per row, in file order;
             rows whose stage is an outcome (won, lost, no-bid …) are closed ones.
-        kept: For each opportunity, the pass-through columns (key → text).
+        kept: For each opportunity, the pass-through columns (key → the cell).
         keep: The keys of the kept columns, in order.
         headings: The headings those kept columns had in the file.
     """
 
     opportunities: tuple[Opportunity, ...]
-    kept: tuple[Mapping[str, str], ...]
+    kept: tuple[Kept, ...]
     keep: tuple[str, ...]
     headings: tuple[str, ...]
 
@@ -551,6 +530,15 @@ def stage_key(playbook: Playbook, text: str) -> str | None:
     return None
 
 
+_OPP_FIELDS: Final = {
+    "on": "opened",
+    "stage_entered_on": "stage_entered",
+    "closed_on": "closed",
+    "id": "opportunity_id",
+    "account": "account_id",
+}
+
+
 def read_opportunities(
     source: Source,
     playbook: Playbook,
@@ -569,8 +557,11 @@ def read_opportunities(
 
     A stage is named by its key or either label, in any case (``工程实施``,
     ``Implementation``). A row whose stage is an outcome (``won``, ``丢标结项`` …) is a
-    closed opportunity: it closed on ``closed`` (or ``expected_close``, or ``opened``),
-    and its history says it was imported.
+    closed opportunity, imported with a history that says so. It closed on its
+    ``closed`` day: when the file has a ``closed`` column, a closed row must fill it
+    (and an open row must leave it blank); without one, a closed row counts as closed
+    on the day it entered its stage (``stage_entered``, or else ``opened``) — never on
+    an expected day.
 
     Raises:
         RecordInvalid: Every problem found, as :func:`read_accounts`, and unknown stages
@@ -594,34 +585,51 @@ def read_opportunities(
         Field("closed", day, required=False),
     ]
     reading = _Reading(table, fields, cmap, keep, max_problems)
-    rows = _rows_of(reading, "opportunity_id")
+    clean, cols = reading.parse()
+    n = len(table.rows)
+    named = reading.check_ids("opportunity_id", cols.get("opportunity_id", [None] * n))
     known = ", ".join(
         [*(s.key for s in playbook.ordered_stages()), *(o.key for o in playbook.outcomes)]
     )
+    has_closed = "closed" in reading.bound
+    keys: list[str | None] = [None] * n
+    for i in range(n):
+        if "stage" in cols:
+            keys[i] = stage_key(playbook, cols["stage"][i])
+            if keys[i] is None:
+                clean[i] = False
+                reading.add(
+                    i,
+                    "stage",
+                    ValidationError(
+                        field="",
+                        value=cols["stage"][i],
+                        expected=f"a stage or outcome of {playbook.name} (key or label): {known}",
+                        problem="no such stage",
+                    ),
+                )
+        if "amount" in cols and cols["amount"][i] is None and reading.is_blank(i, "amount"):
+            clean[i] = False
+            reading.add(i, "amount", _blank("an amount"))
+        key = keys[i]
+        if (
+            has_closed
+            and key is not None
+            and playbook.is_outcome(key)
+            and reading.is_blank(i, "closed")
+        ):
+            clean[i] = False
+            reading.add(i, "closed", _blank(f"the day a {key!r} opportunity closed"))
     opps: list[Opportunity] = []
-    kept: list[Mapping[str, str]] = []
-    for line, v, row in rows:
-        key = stage_key(playbook, v["stage"])
-        if key is None:
-            reading.add(
-                line,
-                reading.bound["stage"].heading,
-                ValidationError(
-                    field="",
-                    value=v["stage"],
-                    expected=f"a stage or outcome of {playbook.name} (key or label): {known}",
-                    problem="no such stage",
-                ),
-            )
+    kept: list[Kept] = []
+    for i in range(n):
+        key = keys[i]
+        if not (clean[i] and named[i] and reading.header_ok and key is not None):
             continue
-        if v["amount"] is None:
-            reading.add(
-                line,
-                reading.bound["amount"].heading,
-                ValidationError(field="", value=None, expected="an amount", problem="blank"),
-            )
-            continue
-        closed = v.get("closed") or v.get("expected_close") or v["opened"]
+        v = {k: c[i] for k, c in cols.items()}
+        closed = v.get("closed")
+        if not has_closed and playbook.is_outcome(key):
+            closed = v.get("stage_entered") or v["opened"]
         try:
             opps.append(
                 import_opportunity(
@@ -634,23 +642,14 @@ def read_opportunities(
                     on=v["opened"],
                     stage_entered_on=v.get("stage_entered"),
                     expected_close=v.get("expected_close"),
-                    closed_on=closed if playbook.is_outcome(key) else None,
+                    closed_on=closed,
                 )
             )
         except ValidationError as exc:
             errs = exc.errors if isinstance(exc, RecordInvalid) else (exc,)
             for err in errs:
-                reading.refused(line, row, _OPP_FIELDS.get(err.field, err.field), err)
+                reading.refused(i, _OPP_FIELDS.get(err.field, err.field), err)
             continue
-        kept.append(reading.kept.values(row))
+        kept.append(reading.kept.values(table.rows[i]))
     reading.finish()
     return OpportunityRows(tuple(opps), tuple(kept), reading.kept.keys, reading.kept.headings)
-
-
-_OPP_FIELDS: Final = {
-    "on": "opened",
-    "stage_entered_on": "stage_entered",
-    "closed_on": "closed",
-    "id": "opportunity_id",
-    "account": "account_id",
-}
