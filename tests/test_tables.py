@@ -572,11 +572,55 @@ def test_blank_and_repeated_ids_are_each_reported_once() -> None:
 
 
 def test_a_ragged_row_is_refused_naming_its_line_and_the_fix() -> None:
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(RecordInvalid) as exc:
         read_accounts(DATA / "accounts_ragged.csv")
-    assert str(exc.value) == (
+    assert [str(p) for p in exc.value.problems] == [
         "accounts_ragged.csv line 3: malformed row: 4 cells under 3 headings; expected one "
         "cell per heading (id, sales_revenue, profit); quote cells that hold the delimiter"
+    ]
+
+
+def test_every_ragged_row_is_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("id,x\nA1,1,2\nA2,2\nA3,1,000\n", encoding="utf-8")
+    with pytest.raises(RecordInvalid) as exc:
+        read_table(path)
+    assert [p.field for p in exc.value.problems] == ["ragged.csv line 2", "ragged.csv line 4"]
+
+
+def test_a_title_row_above_the_header_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "titled.csv"
+    path.write_text("2026年一季度客户销售表;;\n客户编号;销售额\nKH1;1,5\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.header == ("客户编号", "销售额")
+    assert table.rows == (("KH1", "1,5"),)
+    assert table.lines == (3,)
+    one = tmp_path / "one.csv"
+    one.write_text("id\nA1\nA2\n", encoding="utf-8")
+    assert read_table(one).rows == (("A1",), ("A2",))
+
+
+def test_a_float_parquet_column_reads_as_the_shortest_decimal_of_its_floats(
+    tmp_path: Path,
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "floats.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "x": [12345678901234.56, 0.1]}), path)
+    assert read_table(path).rows == (("a", Decimal("12345678901234.56")), ("b", Decimal("0.1")))
+
+
+def test_an_empty_first_sheet_names_the_other_sheets(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.create_sheet("客户").append(["id", "x"])
+    path = tmp_path / "cover.xlsx"
+    book.save(path)
+    with pytest.raises(ValidationError) as exc:
+        read_table(path)
+    assert str(exc.value) == (
+        "cover.xlsx (sheet 封面): the first sheet is empty; expected --sheet with one of: 客户"
     )
 
 

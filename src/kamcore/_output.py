@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.workbook.workbook import Workbook
 
-__all__ = ["FORMATS", "Record", "View", "render", "text_width", "write_xlsx"]
+__all__ = ["FORMATS", "Record", "View", "render", "text_width", "write_text", "write_xlsx"]
 
 Record = Mapping[str, object]
 
@@ -352,6 +352,11 @@ def _replace(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)  # gone already after a successful replace
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8, whole or not at all (as :func:`write_xlsx`)."""
+    _replace(Path(path), text.encode("utf-8"))
 
 
 def write_xlsx(path: str | Path, views: Sequence[View]) -> None:

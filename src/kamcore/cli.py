@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import decimal
 import json
-import os
 import sys
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from kamcore import codec
-from kamcore._output import FORMATS, Record, View, render, text_width, write_xlsx
+from kamcore._output import FORMATS, Record, View, render, text_width, write_text, write_xlsx
 from kamcore._version import __version__
 from kamcore._vocab import localise
 from kamcore.calendar import as_date
@@ -130,6 +129,8 @@ def _emit_views(
         )
         for v in views
     ]
+    if out:
+        _check_out(Path(out), fmt)
     if fmt == "xlsx":
         if not out:
             raise _UsageError("--format xlsx needs --out FILE.xlsx")
@@ -145,19 +146,26 @@ def _emit_views(
         bom=bool(getattr(args, "bom", False)),
     )
     if out:
-        _write_text(Path(out), text)
+        write_text(out, text)
     else:
         sys.stdout.write(text)
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (through a file beside it)."""
-    tmp = path.with_name(f".{path.name}.kamcore-tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _check_out(path: Path, fmt: str) -> None:
+    """Refuse an ``--out`` that can't be written, or whose name says another format."""
+    if path.is_dir():
+        raise _UsageError(f"--out {path}: a folder; expected the path of a file to write")
+    if not path.parent.is_dir():
+        raise _UsageError(f"--out {path}: no folder {path.parent}; create it first")
+    workbook = path.suffix.casefold() in (".xlsx", ".xlsm")
+    if workbook and fmt != "xlsx":
+        raise _UsageError(
+            f"--out {path}: the name says a workbook but --format is {fmt}; expected --format xlsx"
+        )
+    if fmt == "xlsx" and not workbook:
+        raise _UsageError(
+            f"--out {path}: --format xlsx writes a workbook; expected a name ending in .xlsx"
+        )
 
 
 _GRADE_KEYS: Final = ("account_id", "score", "grade", "abc")

@@ -51,6 +51,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
+from kamcore._convert import enum_of
 from kamcore.calendar import Period, as_date
 from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, Rate, as_decimal
@@ -217,7 +218,17 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Rate, _structure_rate)
     conv.register_unstructure_hook(Period, lambda p: p.label)
     conv.register_structure_hook(Period, _structure_period)
+    # an enum value that is not one lists the ones that are (not a bare ValueError)
+    conv.register_structure_hook_func(_is_enum, _structure_enum)
     return conv
+
+
+def _is_enum(tp: object) -> bool:
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
+def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
+    return enum_of(value, tp, "")
 
 
 #: The converter kamcore uses. Register hooks on a copy (:func:`make_converter`).

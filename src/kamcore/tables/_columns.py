@@ -32,12 +32,37 @@ from typing import Final
 
 import attrs
 
-from kamcore.errors import ValidationError
+from kamcore.errors import PolicyError, ValidationError
 from kamcore.tables._cells import Unit, fold, parse_date, parse_number
 
 __all__ = ["Bound", "ColumnMap", "Field", "FieldKind", "bind", "load_column_map"]
 
 _KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+#: The fields kamcore's readers know by name (besides those a map lists under [columns]).
+KNOWN_FIELDS: Final = (
+    "account_id",
+    "name",
+    "region",
+    "owner",
+    "contract_volume",
+    "unit_price",
+    "sales_revenue",
+    "invoiced",
+    "collected",
+    "collection_rate",
+    "profit",
+    "quality_losses",
+    "industry_influence",
+    "business_reputation",
+    "opportunity_id",
+    "stage",
+    "amount",
+    "opened",
+    "stage_entered",
+    "expected_close",
+    "closed",
+)
 
 
 def _freeze_columns(value: object) -> Mapping[str, tuple[str, ...]]:
@@ -148,6 +173,19 @@ class ColumnMap:
     keep: tuple[str, ...] = attrs.field(default=(), converter=_keep)
     date_format: str = ""
     suffixes: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        # a unit for a misspelt field would be silently unused: amounts 10,000 times off
+        for key in self.units:
+            if key not in self.columns and key not in KNOWN_FIELDS:
+                close = difflib.get_close_matches(key, [*self.columns, *KNOWN_FIELDS], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise PolicyError(
+                    f"a unit for {key!r}, which is no field kamcore reads nor one listed "
+                    f"under [columns]{hint}",
+                    policy="ColumnMap",
+                    part=f"units.{key}",
+                )
 
     def headings(self, field: str) -> tuple[str, ...]:
         """The headings the map lists for ``field`` (without the field's own name)."""
@@ -292,7 +330,17 @@ def bind(
         index = _find(folded, names, taken)
         if index is None:
             if field.required:
-                problems.append(_absent(field, names, header, taken=taken, where=where))
+                claimed = {
+                    fold(n)
+                    for key, aliases in cmap.columns.items()
+                    if key != field.key
+                    for n in (key, *aliases)
+                }
+                problems.append(
+                    _absent(
+                        field, names, header, taken=taken | _claimed(header, claimed), where=where
+                    )
+                )
             continue
         twin = _twin(folded, index, taken, names)
         if twin is not None:
@@ -328,6 +376,11 @@ def _twin(folded: Sequence[str], index: int, taken: set[int], names: Sequence[st
         if i != index and i not in taken and h in wanted:
             return i
     return None
+
+
+def _claimed(header: Sequence[str], claimed: set[str]) -> set[int]:
+    """The columns another field of the map names: never a hint for this one."""
+    return {i for i, h in enumerate(header) if fold(h) in claimed}
 
 
 def _absent(

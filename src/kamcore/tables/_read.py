@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import attrs
 
-from kamcore.errors import ValidationError
+from kamcore.errors import RecordInvalid, ValidationError
 
 __all__ = ["Table", "read_table"]
 
@@ -124,44 +124,91 @@ def _decode(name: str, raw: bytes) -> str:
         ) from None
 
 
-def _delimiter(first_line: str, *, tab: bool) -> str:
+def _delimiter(text: str, *, tab: bool) -> str:
+    """The delimiter the first line holding any of them uses most (a title line has none)."""
     if tab:
         return "\t"
-    counts = {d: first_line.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    for line in text.split("\n", 20)[:20]:
+        counts = {d: line.count(d) for d in _DELIMITERS}
+        best = max(_DELIMITERS, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
+
+
+#: How many ragged rows a file reports before it stops looking.
+_MAX_RAGGED: Final = 100
+
+
+def _rows_table(
+    name: str, where: str, numbered: Iterable[tuple[int, list[object]]], sheet: str = ""
+) -> Table:
+    """Header and rows from non-blank rows, with every ragged row reported at once.
+
+    Title rows above the header — a single filled cell, as in a report's "2026年一季度
+    客户销售表" — are skipped when a wider row follows them.
+    """
+    header: list[str] | None = None
+    titles: list[tuple[int, list[object]]] = []
+    rows: list[tuple[object, ...]] = []
+    lines: list[int] = []
+    ragged: list[ValidationError] = []
+    for line, cells in numbered:
+        if header is None:
+            if sum(1 for c in cells if c not in (None, "")) <= 1:
+                titles.append((line, cells))  # a title, or a one-column table
+                continue
+            header = [_heading(c) for c in cells]
+            titles.clear()
+            continue
+        if len(cells) != len(header) and not (sheet and len(cells) < len(header)):
+            if len(ragged) < _MAX_RAGGED:
+                ragged.append(
+                    _problem(
+                        f"{where} line {line}",
+                        f"malformed row: {len(cells)} cells under {len(header)} headings",
+                        f"one cell per heading ({', '.join(header)}); quote cells that hold "
+                        "the delimiter",
+                    )
+                )
+            continue
+        rows.append(tuple(cells) + (None,) * (len(header) - len(cells)))
+        lines.append(line)
+    if header is None and titles:  # every row has one cell: a one-column table
+        (_, first), *rest = titles
+        header = [_heading(c) for c in first]
+        for line, cells in rest:
+            rows.append(tuple(cells) + (None,) * (len(header) - len(cells)))
+            lines.append(line)
+    if ragged:
+        raise RecordInvalid(name, ragged)
+    if header is None:
+        raise _problem(
+            where,
+            "empty file" if not sheet else "empty sheet",
+            "a header row, then one row per record",
+        )
+    return Table(name, tuple(header), tuple(rows), tuple(lines), sheet)
+
+
+def _heading(cell: object) -> str:
+    return "" if cell is None else str(cell).strip()
 
 
 def _read_text(name: str, text: str, *, tab: bool) -> Table:
-    first = text.split("\n", 1)[0]
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(first, tab=tab), strict=True
+        io.StringIO(text, newline=""), delimiter=_delimiter(text, tab=tab), strict=True
     )
-    header: list[str] | None = None
-    rows: list[tuple[object, ...]] = []
-    lines: list[int] = []
-    try:
+
+    def numbered() -> Iterator[tuple[int, list[object]]]:
         for cells in reader:
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            if header is None:
-                header = [c.strip() for c in cells]
-                continue
-            line = reader.line_num
-            if len(cells) != len(header):
-                raise _problem(
-                    f"{name} line {line}",
-                    f"malformed row: {len(cells)} cells under {len(header)} headings",
-                    f"one cell per heading ({', '.join(header)}); quote cells that hold "
-                    "the delimiter",
-                )
-            rows.append(tuple(cells))
-            lines.append(line)
+            if cells and any(c.strip() for c in cells):
+                yield reader.line_num, list(cells)
+
+    try:
+        return _rows_table(name, name, numbered())
     except csv.Error as exc:
         raise _problem(f"{name} line {reader.line_num}", f"malformed CSV ({exc})", "CSV") from None
-    if header is None:
-        raise _problem(name, "empty file", "a header row, then one row per record")
-    return Table(name, tuple(header), tuple(rows), tuple(lines))
 
 
 def _excel_cell(value: object) -> object:
@@ -198,6 +245,17 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         if sheet is None:
             ws = book.worksheets[0]
+            try:
+                return _sheet_table(path.name, str(ws.title), ws.iter_rows(values_only=True))
+            except ValidationError as exc:
+                if exc.problem != "empty sheet" or len(book.sheetnames) < 2:
+                    raise
+                others = ", ".join(book.sheetnames[1:])  # say which other sheets there are
+                raise _problem(
+                    f"{path.name} (sheet {ws.title})",
+                    "the first sheet is empty",
+                    f"--sheet with one of: {others}",
+                ) from None
         elif sheet in book.sheetnames:
             ws = book[sheet]
         else:
@@ -210,29 +268,15 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
 
 
 def _sheet_table(name: str, title: str, rows_in: Iterator[Sequence[Any]]) -> Table:
-    header: list[str] | None = None
-    rows: list[tuple[object, ...]] = []
-    lines: list[int] = []
-    for number, raw in enumerate(rows_in, start=1):
-        cells = [_excel_cell(v) for v in raw]
-        while cells and cells[-1] is None:
-            cells.pop()
-        if not cells:
-            continue
-        if header is None:
-            header = ["" if c is None else str(c).strip() for c in cells]
-            continue
-        if len(cells) > len(header):
-            raise _problem(
-                f"{name} (sheet {title}) line {number}",
-                f"malformed row: {len(cells)} cells under {len(header)} headings",
-                "every cell under a heading",
-            )
-        rows.append(tuple(cells) + (None,) * (len(header) - len(cells)))
-        lines.append(number)
-    if header is None:
-        raise _problem(f"{name} (sheet {title})", "empty sheet", "a header row, then records")
-    return Table(name, tuple(header), tuple(rows), tuple(lines), title)
+    def numbered() -> Iterator[tuple[int, list[object]]]:
+        for number, raw in enumerate(rows_in, start=1):
+            cells = [_excel_cell(v) for v in raw]
+            while cells and cells[-1] is None:
+                cells.pop()
+            if cells:
+                yield number, cells
+
+    return _rows_table(name, f"{name} (sheet {title})", numbered(), title)
 
 
 def _read_parquet(path: Path) -> Table:
@@ -255,6 +299,18 @@ def _read_parquet(path: Path) -> Table:
 
 
 def _parquet_cell(value: object) -> object:
+    """A Parquet value: decimals, integers, text and days as they are.
+
+    A float column was written by a program, not typed into Excel: it is read as the
+    shortest decimal that gives the same float back (store money as a decimal column
+    to keep it exact).
+    """
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return Decimal(repr(value))
     if isinstance(value, datetime | date | Decimal | int | str) or value is None:
         return _excel_cell(value)
-    return _excel_cell(value) if isinstance(value, float) else str(value)
+    return str(value)
