@@ -94,33 +94,7 @@ def _trailing_year(company: SampleCompany) -> Period:
 
 
 def _book(company: SampleCompany, report: _Report) -> list[dict[str, Any]]:
-    year = _trailing_year(company)
-    rows: list[dict[str, Any]] = []
-    for acc in company.accounts:
-        months = [m for m in company.months_of(acc.id) if m.period.start in year]
-        revenue = total(m.revenue for m in months)
-        invoiced = total(m.invoiced for m in months)
-        collected = total(m.collected for m in months)
-        volume = sum(m.contract_volume for m in months)
-        rows.append(
-            {
-                "id": acc.id,
-                "name": acc.name,
-                "region": acc.region,
-                "owner": acc.owner,
-                "contract_volume": volume,
-                "unit_price": (revenue.amount / volume).quantize(Decimal("0.01"))
-                if volume
-                else None,
-                "sales_revenue": revenue.amount,
-                "invoiced": invoiced.amount,
-                "collected": collected.amount,
-                "profit": total(m.profit for m in months).amount,
-                "quality_losses": total(m.quality_losses for m in months).amount,
-                "industry_influence": months[-1].influence if months else None,
-                "business_reputation": months[-1].reputation if months else None,
-            }
-        )
+    rows = [dict(r) for r in company.account_book()]
     report.write("accounts.csv", rows)
     return rows
 

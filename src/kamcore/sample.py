@@ -125,6 +125,49 @@ class SampleCompany:
         """The monthly figures of one account, oldest first."""
         return tuple(m for m in self.months if m.account_id == account_id)
 
+    @property
+    def trailing_year(self) -> Period:
+        """The twelve months up to :attr:`as_of` (the period the book is graded on)."""
+        return Period(self.as_of - timedelta(days=365), self.as_of)
+
+    def account_book(self) -> tuple[dict[str, object], ...]:
+        """One row per account over :attr:`trailing_year`: what a CRM would export.
+
+        Keys: ``id``, ``name``, ``region``, ``owner`` and the grading figures
+        (``contract_volume``, ``unit_price`` = revenue / volume to the fen, or ``None``
+        without volume, ``sales_revenue``, ``invoiced``, ``collected``, ``profit``,
+        ``quality_losses``, and the last month's ``industry_influence`` and
+        ``business_reputation``); amounts are exact decimals.
+        """
+        year = self.trailing_year
+        by_account: dict[str, list[SampleMonth]] = {a.id: [] for a in self.accounts}
+        for m in self.months:
+            if m.period.start in year:
+                by_account[m.account_id].append(m)
+        rows: list[dict[str, object]] = []
+        for acc in self.accounts:
+            months = by_account[acc.id]
+            revenue = sum((m.revenue.amount for m in months), Decimal(0))
+            volume = sum(m.contract_volume for m in months)
+            rows.append(
+                {
+                    "id": acc.id,
+                    "name": acc.name,
+                    "region": acc.region,
+                    "owner": acc.owner,
+                    "contract_volume": volume,
+                    "unit_price": (revenue / volume).quantize(Decimal("0.01")) if volume else None,
+                    "sales_revenue": revenue,
+                    "invoiced": sum((m.invoiced.amount for m in months), Decimal(0)),
+                    "collected": sum((m.collected.amount for m in months), Decimal(0)),
+                    "profit": sum((m.profit.amount for m in months), Decimal(0)),
+                    "quality_losses": sum((m.quality_losses.amount for m in months), Decimal(0)),
+                    "industry_influence": months[-1].influence if months else None,
+                    "business_reputation": months[-1].reputation if months else None,
+                }
+            )
+        return tuple(rows)
+
 
 def _yuan(value: float) -> Money:
     # Random draws are floats; money is made from whole fen, never from the float itself.
