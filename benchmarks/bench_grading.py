@@ -9,9 +9,16 @@ Two figures, measured in the same run on the same data:
   id), as a ratio ours / baseline;
 * the pure-Python object path (``grade_many``: exact Decimal, one ``Graded`` object per
   account, ABC included) in microseconds per account, on a smaller sample because a
-  million Python objects would not fit the memory budget of a shared machine.
+  million Python objects would not fit the memory budget of a shared machine;
+* fitting plus grading on the columnar path: the same scorecard with percentile
+  normalisers for the size criteria (contract volume, unit price, sales revenue,
+  profit), unfitted, so ``score_arrays`` fits them to the population (the exact
+  nearest-rank step tables) and grades, against a hand-written numpy baseline of the
+  same rules (share at or below by ``np.searchsorted`` on the sorted column, rounded
+  down to whole percentiles, weighted, each contribution rounded half up to 2 places,
+  the letter ladder), as a ratio ours / baseline.
 
-Usage: python benchmarks/bench_grading.py [--quick] [--json] [--n N] [--pure-n M]
+Usage: python benchmarks/bench_grading.py [--quick] [--json] [--n N] [--pure-n M] [--fit-n F]
 """
 
 from __future__ import annotations
@@ -24,12 +31,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import numpy as np
 
 from kamcore.grading import (
     AbcPolicy,
     AccountFacts,
     GradeLadder,
+    Normaliser,
     WeightedScorecard,
     grade_many,
     score_arrays,
@@ -115,6 +124,60 @@ def baseline(
     return total, grade, abc
 
 
+PERCENTILE_SIZES = ("contract_volume", "unit_price", "sales_revenue", "profit")
+
+
+def percentile_card(card: WeightedScorecard) -> WeightedScorecard:
+    """The scorecard with whole-percentile normalisers (unfitted) for the size criteria."""
+    return attrs.evolve(
+        card,
+        criteria=tuple(
+            attrs.evolve(c, normaliser=Normaliser.percentile()) if c.name in PERCENTILE_SIZES else c
+            for c in card.criteria
+        ),
+    )
+
+
+def percentile_baseline(d: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Fit and grade the percentile scorecard directly in numpy (by hand).
+
+    The share of the population at or below each figure (``searchsorted`` on the sorted
+    column, ties counted in), rounded down to whole percentiles; the other criteria as
+    in :func:`baseline`; each contribution rounded half up to 2 places; letter ladder.
+    """
+
+    def pct(x: np.ndarray) -> np.ndarray:
+        ranked = np.sort(x)
+        at_or_below = np.searchsorted(ranked, x, side="right")
+        return (at_or_below * 100 // len(x)) / 100
+
+    def lin(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+    def r2(c: np.ndarray) -> np.ndarray:
+        return np.floor(c * 100 + 0.5) / 100
+
+    rate = np.where(d["invoiced"] > 0, d["collected"] / d["invoiced"], np.nan)
+    losses = np.array([0.0, 0.0, 0.25, 0.5, 0.75, 1.0])[
+        np.searchsorted([0, 1, 10_000, 50_000, 200_000], d["quality_losses"], side="right")
+    ]
+    reputation = np.array([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])[
+        np.searchsorted([1, 2, 3, 4, 5], d["business_reputation"], side="right")
+    ]
+    total = (
+        r2(15 * pct(d["contract_volume"]))
+        + r2(10 * pct(d["unit_price"]))
+        + r2(20 * pct(d["sales_revenue"]))
+        + r2(15 * lin(rate, 0.5, 1))
+        + r2(15 * pct(d["profit"]))
+        + r2(10 * (1.0 - losses))
+        + r2(10 * lin(d["industry_influence"], 0, 10))
+        + r2(5 * reputation)
+    )
+    grade = np.select([total >= 85, total >= 70, total >= 55], ["A", "B", "C"], "D")
+    return total, grade
+
+
 def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(repeat):
@@ -131,9 +194,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     parser.add_argument("--n", type=int, help="accounts for the columnar path")
     parser.add_argument("--pure-n", type=int, help="accounts for the pure-Python path")
+    parser.add_argument("--fit-n", type=int, help="accounts for fitting plus grading")
     args = parser.parse_args()
     n = args.n or (100_000 if args.quick else 1_000_000)
     pure_n = args.pure_n or (10_000 if args.quick else 100_000)
+    fit_n = args.fit_n or n
     repeat = 3 if args.quick else 5
 
     card = load_preset("grading_scorecard", WeightedScorecard)
@@ -166,6 +231,31 @@ def main() -> None:
     pure_us = t_pure / pure_n * 1e6
     score_us = t_score / pure_n * 1e6
 
+    # Fitting plus grading: percentile size criteria, fitted by the columnar path.
+    pct_card = percentile_card(card)
+    fit_data = data if fit_n == n else make_data(fit_n, seed=11)[1]
+    t_fit_base, (f_total, f_grade) = best_of(lambda: percentile_baseline(fit_data), repeat)
+    t_fit_ours, fit_ours = best_of(lambda: score_arrays(pct_card, fit_data, ladder=ladder), repeat)
+    fit_ratio = t_fit_ours / t_fit_base
+    fit_agree = float(np.mean(fit_ours["grade"] == f_grade))
+    fit_max_diff = float(np.max(np.abs(fit_ours["total"] - f_total)))
+    # the exact path fits the same step tables (checked on the pure-Python sample)
+    sample = {k: v[:pure_n] for k, v in fit_data.items()}
+    sample_facts = [
+        AccountFacts(f"f{i}", **{k: Decimal(int(sample[k][i])) for k in FIELDS})
+        for i in range(pure_n)
+    ]
+    exact_fit = pct_card.fit(sample_facts)
+    columnar_sample = score_arrays(pct_card, sample, ladder=ladder)
+    exact_sample = grade_many(pct_card, ladder, sample_facts)
+    fit_exact_agree = float(
+        np.mean(
+            np.array([g.grade for g in exact_sample.graded], dtype=object)
+            == columnar_sample["grade"]
+        )
+    )
+    grades = {g: float(np.mean(fit_ours["grade"] == g)) for g in "ABCD"}
+
     print(f"kamcore.grading benchmark: {n:,} accounts x 8 criteria + ABC 80/95")
     print(f"  columnar (score_arrays)   {t_ours * 1e3:9.1f} ms")
     print(f"  plain numpy baseline      {t_base * 1e3:9.1f} ms")
@@ -180,6 +270,20 @@ def main() -> None:
     print(f"  grade_many + ABC          {pure_us:9.2f} us/account   (target <= 3)")
     print(f"  grades equal to columnar  {pure_agree:.4%}   (target 100%)")
     print(f"  totals equal to columnar  {pure_total_agree:.4%}   (target 100%)")
+    print(f"fitting plus grading, {fit_n:,} accounts, percentile size criteria (columnar):")
+    print(f"  fit + score_arrays        {t_fit_ours * 1e3:9.1f} ms")
+    print(f"  plain numpy baseline      {t_fit_base * 1e3:9.1f} ms")
+    print(f"  ratio ours / baseline     {fit_ratio:9.2f}   (target <= 2)")
+    print(
+        f"  agreement with the baseline: grades {fit_agree:.4%}, "
+        f"max |total diff| {fit_max_diff:.2e}"
+    )
+    print(
+        "  grade shares "
+        + ", ".join(f"{g} {share:.1%}" for g, share in grades.items())
+        + f"; exact path on {pure_n:,}: grades equal {fit_exact_agree:.4%}, "
+        f"{len(exact_fit.criteria[2].normaliser.steps)} sales-revenue steps"
+    )
     if args.json:
         print(
             json.dumps(
@@ -198,6 +302,17 @@ def main() -> None:
                     "pure_score_only_us_per_account": round(score_us, 3),
                     "pure_vs_columnar_grade_agreement": pure_agree,
                     "pure_vs_columnar_total_agreement": pure_total_agree,
+                    "fit_grade_accounts": fit_n,
+                    "fit_grade_ms": round(t_fit_ours * 1e3, 2),
+                    "fit_grade_baseline_ms": round(t_fit_base * 1e3, 2),
+                    "fit_grade_vs_numpy_ratio": round(fit_ratio, 3),
+                    **(
+                        {"fit_grade_1m_vs_numpy_ratio": round(fit_ratio, 3)}
+                        if fit_n == 1_000_000
+                        else {}
+                    ),
+                    "fit_grade_agreement": fit_agree,
+                    "fit_grade_exact_agreement": fit_exact_agree,
                     "repeats": repeat,
                 }
             )

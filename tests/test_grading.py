@@ -670,7 +670,7 @@ def test_the_account_that_crosses_the_breakpoint_belongs_to_the_class_it_complet
 
 
 def test_the_crossing_account_can_go_to_the_next_class_instead() -> None:
-    water = load_preset("grading_abc_water", AbcPolicy)  # 50% / 70% / 80%
+    water = load_preset("grading_abc_water_cumulative", AbcPolicy)  # 50% / 70% / 80%
     assert water.crossing is AbcCrossing.JOINS
     volumes = {f"c{i}": v for i, v in enumerate([40, 20, 15, 10, 5, 5, 5])}
     strict = classify_abc(attrs.evolve(water, crossing=AbcCrossing.NEXT), volumes)
@@ -728,7 +728,7 @@ def test_the_crossing_rule_is_in_the_json_schema_and_the_file() -> None:
 
 
 def test_water_utility_classes_cut_at_50_70_80_percent() -> None:
-    policy = load_preset("grading_abc_water", AbcPolicy)
+    policy = load_preset("grading_abc_water_cumulative", AbcPolicy)
     volumes = {f"c{i}": v for i, v in enumerate([40, 20, 15, 10, 5, 5, 5])}
     r = classify_abc(policy, volumes)
     assert r.members("A") == ("c0", "c1")

@@ -47,6 +47,7 @@ PRESETS = {
     "grading_scorecard": WeightedScorecard,
     "grading_abc": AbcPolicy,
     "grading_abc_water": AbcPolicy,
+    "grading_abc_water_cumulative": AbcPolicy,
     "grading_top20": AbcPolicy,
     "grading_categories": ValueCategories,
     "grading_policy": GradePolicy,

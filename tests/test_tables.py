@@ -575,8 +575,10 @@ def test_a_ragged_row_is_refused_naming_its_line_and_the_fix() -> None:
     with pytest.raises(RecordInvalid) as exc:
         read_accounts(DATA / "accounts_ragged.csv")
     assert [str(p) for p in exc.value.problems] == [
-        "accounts_ragged.csv line 3: malformed row: 4 cells under 3 headings; expected one "
-        "cell per heading (id, sales_revenue, profit); quote cells that hold the delimiter"
+        (
+            "accounts_ragged.csv line 3: malformed row: 4 cells under 3 headings; expected one "
+            "cell per heading (id, sales_revenue, profit); quote cells that hold the delimiter"
+        )
     ]
 
 

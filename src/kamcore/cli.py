@@ -998,7 +998,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
         "pareto",
         help="Pareto/ABC classes of accounts by one column",
         description="Classify accounts by cumulative share of a measure (default 80%/95%; "
-        "preset grading_abc_water is 50%/70%/80%, grading_top20 is the top 20% by count). "
+        "preset grading_abc_water gives each class its own share, 50%/20%/10%, and "
+        "grading_abc_water_cumulative cuts at 50%/70%/80%; grading_top20 is the top 20% by "
+        "count). "
         "Ties: measure descending, then id ascending.",
     )
     pa.add_argument("file", metavar="ACCOUNTS")

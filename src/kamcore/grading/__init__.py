@@ -10,6 +10,8 @@ Facts in, grades out, every number with its breakdown:
 * :func:`classify_abc` — Pareto/ABC classes by cumulative share or by count.
 * :class:`ValueCategories` and :func:`screen` — value categories and financial ratios.
 * :func:`regrade` — periodic re-grading with grade-change events and hysteresis.
+* :func:`override_grade` and :func:`migration_matrix` — approved manual grade overrides
+  that lapse or are reviewed, and grade-migration matrices between periods.
 * :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
 
 Examples:
@@ -30,6 +32,19 @@ from kamcore.grading._finance import (
     Verdict,
     assess_development,
     screen,
+)
+from kamcore.grading._governance import (
+    ABSENT,
+    GradeExplanation,
+    GradeMigration,
+    GradeMove,
+    GradeOverride,
+    MoveKind,
+    OverrideEvent,
+    OverrideEventKind,
+    OverrideReview,
+    migration_matrix,
+    override_grade,
 )
 from kamcore.grading._ladder import (
     GradeBand,
@@ -54,6 +69,7 @@ from kamcore.grading._pareto import (
     AbcCrossing,
     AbcMethod,
     AbcPolicy,
+    AbcReading,
     AbcResult,
     classify_abc,
 )
@@ -99,6 +115,7 @@ from kamcore.grading._scoring import (
 )
 
 __all__ = [
+    "ABSENT",
     "DERIVED_FIGURES",
     "FIGURES",
     "RANDOM_INDEX",
@@ -109,6 +126,7 @@ __all__ = [
     "AbcCrossing",
     "AbcMethod",
     "AbcPolicy",
+    "AbcReading",
     "AbcResult",
     "Absence",
     "AccountFacts",
@@ -128,13 +146,21 @@ __all__ = [
     "FinancialStatement",
     "GradeBand",
     "GradeChange",
+    "GradeExplanation",
     "GradeLadder",
+    "GradeMigration",
+    "GradeMove",
+    "GradeOverride",
     "GradePolicy",
     "GradeService",
     "Graded",
     "MissingPolicy",
+    "MoveKind",
     "Normaliser",
     "NormaliserKind",
+    "OverrideEvent",
+    "OverrideEventKind",
+    "OverrideReview",
     "Ratio",
     "Regrading",
     "Requirement",
@@ -159,6 +185,8 @@ __all__ = [
     "grade_all",
     "grade_frame",
     "grade_many",
+    "migration_matrix",
+    "override_grade",
     "regrade",
     "score",
     "score_all",

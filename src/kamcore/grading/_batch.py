@@ -28,15 +28,25 @@ from kamcore._frames import frame
 from kamcore.errors import ValidationError
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._ladder import Graded, GradeLadder, ThresholdOwner, grade_all
-from kamcore.grading._pareto import AbcCrossing, AbcMethod, AbcPolicy, AbcResult, classify_abc
+from kamcore.grading._pareto import (
+    AbcCrossing,
+    AbcMethod,
+    AbcPolicy,
+    AbcReading,
+    AbcResult,
+    classify_abc,
+)
 from kamcore.grading._scoring import (
+    NORMALISER_CONTEXT,
     Criterion,
     Direction,
     MissingPolicy,
     Normaliser,
     NormaliserKind,
     ScoringModel,
+    Step,
     WeightedScorecard,
+    rank_index,
     score_all,
 )
 from kamcore.money import Rounding
@@ -303,8 +313,10 @@ def score_arrays(
     building :class:`AccountFacts` from the columns and using the exact path.
 
     Args:
-        model: A scoring model; min–max criteria not yet fitted are fitted to these
-            columns (the smallest and largest figure present).
+        model: A scoring model; criteria not yet fitted (min–max, percentile, clipped,
+            log between quantiles) are fitted to these columns exactly as
+            :meth:`WeightedScorecard.fit` fits them to the same figures; fitted ones
+            are used as they are.
         data: Figure name → one-dimensional array-like of numbers (``NaN`` = missing).
             ``collection_rate`` is derived from ``collected``/``invoiced`` when absent.
         ladder: A ladder to grade with (adds a ``grade`` column).
@@ -380,7 +392,13 @@ def _fit_columns(
     data: Mapping[str, Any],
     ids: Any,
 ) -> WeightedScorecard:
-    """Fit the unfitted min–max criteria to the columns, with the exact decimal bounds."""
+    """Fit the criteria not yet fitted to the columns, as :meth:`WeightedScorecard.fit` does.
+
+    A fitted criterion is used as it is. The fitted bounds and steps equal those the
+    exact path learns from the same figures: a column holds the decimals its floats'
+    shortest reprs show, and reading floats that way keeps their order and their ties,
+    so positions found among the sorted floats are positions among the sorted decimals.
+    """
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
     if model.fitted:
@@ -394,8 +412,12 @@ def _fit_columns(
                     field=f"{c.name}.population",
                     value=(),
                     expected="at least one account with this figure",
-                    problem="nothing to fit min–max bounds to",
+                    problem=f"nothing to fit {norm._what} to",
                 )
+            if norm.kind is not NormaliserKind.MINMAX:
+                norm = _fit_sorted(c, norm, x, data, ids)
+                criteria.append(attrs.evolve(c, normaliser=norm))
+                continue
             lo, hi = np.fmin.reduce(x), np.fmax.reduce(x)
             if c.source in DERIVED_FIGURES and c.source not in data:
                 # A rate computed in float64: take the exact rates of the candidates.
@@ -408,6 +430,42 @@ def _fit_columns(
                 norm = Normaliser(NormaliserKind.MINMAX, _decimal(lo), _decimal(hi))
         criteria.append(attrs.evolve(c, normaliser=norm))
     return attrs.evolve(model, criteria=tuple(criteria))
+
+
+def _fit_sorted(
+    c: Criterion,
+    norm: Normaliser,
+    x: npt.NDArray[np.float64],
+    data: Mapping[str, Any],
+    ids: Any,
+) -> Normaliser:
+    """Fit a percentile, clipped or log normaliser to a column (exactly as ``norm.fit``)."""
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    if c.source in DERIVED_FIGURES and c.source not in data:
+        # A rate computed in float64 may sort apart from its exact value: fit the exact rates.
+        rates = _raw_getter(c, x, data, ids)
+        rows = np.flatnonzero(~np.isnan(x)).tolist()
+        return norm.fit(r for i in rows if (r := rates(i)) is not None)
+    values = x[~np.isnan(x)]
+    n = len(values)
+    if norm.kind is NormaliserKind.PERCENTILE:
+        points = cast("int", norm.points)
+        j = np.arange(1, points + 1, dtype=np.int64)
+        at = np.sort(values)[-(-j * n // points) - 1]  # the nearest-rank j/points quantiles
+        last = np.flatnonzero(np.append(at[1:] != at[:-1], True))  # ties: the highest step
+        whole, divide = Decimal(points), NORMALISER_CONTEXT.divide
+        return attrs.evolve(
+            norm,
+            steps=tuple(
+                Step(cast("Decimal", _decimal(at[k])), divide(Decimal(k + 1), whole))
+                for k in last.tolist()
+            ),
+        )
+    low = rank_index(cast("Decimal", norm.low_quantile), n)
+    high = rank_index(cast("Decimal", norm.high_quantile), n)
+    part = np.partition(values, [low, high])
+    return attrs.evolve(norm, lower=_decimal(part[low]), upper=_decimal(part[high]))
 
 
 def _raw_getter(
@@ -425,8 +483,10 @@ def _raw_getter(
 class _Plan:
     """How one criterion's contribution becomes whole units of the last place, in float64.
 
-    Linear: ``y = clip(a·x + b, 0, scaled)``; steps: ``units[searchsorted(ats, x)]``
-    (exact, from the table). The rounded units are ``floor(y + shift)``, where
+    Linear: ``y = clip(a·x + b, 0, scaled)``; log: ``y = clip(a·log1p(clip(x - lo, 0,
+    span)) + b, 0, scaled)``; steps (a step table or a fitted percentile normaliser):
+    ``units[searchsorted(ats, x)]`` (exact, from the table). The rounded units are
+    ``floor(y + shift)``, where
     ``shift`` is the rounding mode's offset plus ``tol``; a row is recomputed exactly
     when ``y + offset`` lies within ``tol`` (a bound on the float error) of a unit.
     """
@@ -441,6 +501,9 @@ class _Plan:
     units: Any = None  # steps: exact units per step (0 below the first, NaN if missing)
     fracs: Any = None  # steps: the normalised value per step, for renormalised rows
     near_steps: bool = False  # steps: a float figure may straddle a step start
+    log: bool = False  # log scaling: ``a`` multiplies ``log1p(clip(x - lo, 0, span))``
+    lo: float = 0.0  # log: the lower bound
+    span: float = 0.0  # log: ``upper - lower``
 
 
 def _plans(model: WeightedScorecard, derived: set[str]) -> list[_Plan]:
@@ -454,7 +517,7 @@ def _plans(model: WeightedScorecard, derived: set[str]) -> list[_Plan]:
         norm, points = c.normaliser, c.weight * model.scale
         lower = c.direction is Direction.LOWER
         scaled = float(points.scaleb(p))
-        if norm.kind is NormaliserKind.STEPS:
+        if norm.steps:  # a step table, or a fitted percentile normaliser
             values = [Decimal(0), *(s.value for s in norm.steps)]
             fracs = [1 - v if lower else v for v in values]
             exact_ats = all(Decimal(repr(float(s.at))) == s.at for s in norm.steps)
@@ -489,9 +552,45 @@ def _plans(model: WeightedScorecard, derived: set[str]) -> list[_Plan]:
             if lower:
                 a, b = -a, hi * a
             spread = max(abs(lo), abs(hi)) / (hi - lo)
+        if norm.kind is NormaliserKind.LOG and lo != hi:
+            plans.append(_log_plan(lo, hi, scaled, lower, top, offset))
+            continue
         tol = min(_SAFETY * _EPS * top * (spread + 2), 0.5)
         plans.append(_Plan(steps=False, a=a, b=b, scaled=scaled, shift=offset + tol, tol=tol))
     return plans
+
+
+def _log_plan(  # noqa: PLR0917 - internal
+    lo: float, hi: float, scaled: float, lower: bool, top: float, offset: float
+) -> _Plan:
+    """The float plan of a log criterion: ``scaled · log1p(x - lo) / log1p(hi - lo)``.
+
+    The float error, in units: the figure and the bounds are within a unit roundoff of
+    the decimals they stand for and ``x - lo`` adds one more, moving ``log1p`` by at
+    most that much (its slope is at most 1 from 0 up); ``log1p`` itself (a few ulps,
+    vectorised or not), the divisor and the products add a few roundoffs of the
+    result. So the error is below ``scaled · eps · (8·max(|lo|, |hi|) / L + 8)`` with
+    ``L = log1p(hi - lo)``; ``_SAFETY`` times that is the doubt tolerance, past which
+    the exact path (28-digit ``Decimal.ln``) decides.
+    """
+    span = hi - lo
+    denominator = math.log1p(span)
+    a = scaled / denominator
+    b = 0.0
+    if lower:
+        a, b = -a, scaled
+    tol = min(_SAFETY * _EPS * top * (8 * max(abs(lo), abs(hi)) / denominator + 8), 0.5)
+    return _Plan(
+        steps=False,
+        a=a,
+        b=b,
+        scaled=scaled,
+        shift=offset + tol,
+        tol=tol,
+        log=True,
+        lo=lo,
+        span=span,
+    )
 
 
 def _units(
@@ -513,7 +612,13 @@ def _units(
             return cast("npt.NDArray[np.float64]", plan.units[idx])
         t = cast("npt.NDArray[np.float64]", plan.fracs[idx] * plan.scaled)
     else:
-        t = x * plan.a
+        if plan.log:
+            t = x - plan.lo
+            np.clip(t, 0.0, plan.span, out=t)
+            np.log1p(t, out=t)
+            t *= plan.a
+        else:
+            t = x * plan.a
         t += plan.b
         np.clip(t, 0.0, plan.scaled, out=t)
     if factor is not None:  # renormalised weights: the points change row by row
@@ -726,6 +831,10 @@ def _abc_labels(
     else:
         order = by_id[np.argsort(-measure[by_id], kind="stable")]
     labels = np.array(policy.labels, dtype=object)
+    if policy.reading is AbcReading.GROUP_SHARE:
+        grouped = np.empty(n, dtype=object)
+        grouped[order] = labels[_group_share_classes(policy, measure[order])]
+        return grouped
     position: npt.NDArray[Any]
     limits: npt.NDArray[Any]
     side: Literal["left", "right"] = "right"  # the first limit the position is below
@@ -790,6 +899,62 @@ def _settle_near_limits(  # noqa: PLR0917 - private, called once, positionally
                 k = next((j for j, cut in enumerate(cuts) if before < cut), last)
             idx[i] = min(k, last)
         before += value
+
+
+def _group_share_classes(
+    policy: AbcPolicy, ranked: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """Each ranked account's class index under the group-share reading.
+
+    Classes are cut one after another: class ``k`` starts where class ``k - 1`` ended and
+    ends at the first account whose class total *before* it has reached the class's
+    target (``JOINS``; a class's first account always joins) or whose class total
+    *including* it exceeds the target (``NEXT``). Each end is found by a binary search
+    of the float running totals; where running totals lie within a rounding error of
+    the target, the end is re-decided exactly in Decimal (each figure read as the
+    decimal its shortest repr shows, summed in rank order, as the exact path does), so
+    every class starts where the exact path starts it.
+    """
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
+    n = len(ranked)
+    last = len(policy.breaks) - 1
+    idx = np.full(n, last, dtype=np.intp)
+    total = float(ranked.sum())
+    if not total > 0:  # no accounts, or all-zero measures: the last class
+        return idx
+    inclusive = np.cumsum(ranked)
+    before = np.concatenate((np.zeros(1), inclusive[:-1]))
+    joins = policy.crossing is AbcCrossing.JOINS
+    position = before if joins else inclusive
+    side: Literal["left", "right"] = "left" if joins else "right"
+    tolerance = 1e-9 * max(total, 1.0)
+    exact_total: Decimal | None = None
+    start = 0
+    for k, b in enumerate(policy.breaks[:last]):
+        if start >= n:  # the accounts ran out: the classes left are empty
+            break
+        first = start + 1 if joins else start  # the first account that may end the class
+        limit = float(before[start]) + float(b.upto) * total
+        end = int(np.searchsorted(position, limit, side=side))
+        lo = max(int(np.searchsorted(position, limit - tolerance, side="left")), first)
+        hi = int(np.searchsorted(position, limit + tolerance, side="right"))
+        if lo < hi:  # running totals on the target: find the end exactly
+            if exact_total is None:
+                exact_total = sum((Decimal(repr(v)) for v in ranked.tolist()), Decimal(0))
+            target = b.upto * exact_total
+            held = sum((Decimal(repr(v)) for v in ranked[start:lo].tolist()), Decimal(0))
+            end = hi
+            for i, raw in enumerate(ranked[lo:hi].tolist(), lo):
+                value = Decimal(repr(raw))
+                if held >= target if joins else held + value > target:
+                    end = i
+                    break
+                held += value
+        end = max(end, first)
+        idx[start:end] = k
+        start = end
+    return idx
 
 
 def grade_frame(

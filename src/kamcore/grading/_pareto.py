@@ -28,6 +28,7 @@ __all__ = [
     "AbcCrossing",
     "AbcMethod",
     "AbcPolicy",
+    "AbcReading",
     "AbcResult",
     "classify_abc",
 ]
@@ -60,6 +61,28 @@ class AbcMethod(enum.Enum):
     COUNT = "count"
 
 
+class AbcReading(enum.Enum):
+    """What a share breakpoint's ``upto`` means (``SHARE`` method only).
+
+    "A = the largest customers who together make up ≥50% of the volume, B = the next
+    ≥20%, C = the next ≥10%" (rules §1.2, a water utility's rule) reads two ways:
+
+    * ``CUMULATIVE`` (the default) — ``upto`` is a cumulative breakpoint: class one is
+      the largest accounts up to ``upto`` of the total, class two continues up to its
+      own ``upto`` (50% / 70% / 80%), and so on. For shares {60, 25, 15} that is A, B, D.
+    * ``GROUP_SHARE`` — ``upto`` is the class's *own* target share (A 0.50, B 0.20,
+      C 0.10): each class takes the next-largest accounts until the measure it holds
+      reaches its target, and the last class takes the rest (its ``upto`` is 1, as in
+      the cumulative reading). For shares {60, 25, 15} that is A, B, C.
+
+    In both readings the policy's :class:`AbcCrossing` says whether the account that
+    carries a class past its breakpoint (or target) belongs to it.
+    """
+
+    CUMULATIVE = "cumulative"
+    GROUP_SHARE = "group_share"
+
+
 class AbcCrossing(enum.Enum):
     """Where the account that crosses a share breakpoint goes (``SHARE`` method only).
 
@@ -76,6 +99,13 @@ class AbcCrossing(enum.Enum):
 
     By count, the policy's ``rounding`` decides the same question (``CEILING``: the
     crossing account joins; ``FLOOR``: it goes to the next class).
+
+    Under :attr:`AbcReading.GROUP_SHARE` the same two rules apply to a class's own
+    share: with ``JOINS`` an account joins the current class while the measure the class
+    holds *before* it is below the class's target (so the account that makes the class
+    reach or pass its target is in it, and the class reaches at least its target unless
+    the accounts run out); with ``NEXT`` it joins only when the class's measure
+    *including* it stays within the target, else it is tried against the next class.
     """
 
     JOINS = "joins"
@@ -92,7 +122,9 @@ class AbcBreak:
 
     Args:
         label: The class label (``"A"``).
-        upto: Cumulative fraction where the class ends; the last class ends at 1.
+        upto: Cumulative fraction where the class ends; the last class ends at 1. Under
+            :attr:`AbcReading.GROUP_SHARE`, the class's own target share of the measure
+            instead (the last class takes the rest and its ``upto`` is still 1).
         name: A display name such as ``"key accounts 大客户"``.
     """
 
@@ -117,6 +149,10 @@ def _to_crossing(value: object) -> AbcCrossing:
     return enum_of(value, AbcCrossing, "crossing")
 
 
+def _to_reading(value: object) -> AbcReading:
+    return enum_of(value, AbcReading, "reading")
+
+
 @attrs.define(frozen=True, slots=True)
 class AbcPolicy:
     """A Pareto/ABC classification policy.
@@ -133,10 +169,15 @@ class AbcPolicy:
         name: The policy's name.
         crossing: For ``SHARE``, the class of the account that crosses a breakpoint:
             ``JOINS`` the class it completes (default) or goes to the ``NEXT`` one.
+        reading: For ``SHARE``, what ``upto`` means: a ``CUMULATIVE`` breakpoint
+            (default) or, under ``GROUP_SHARE``, each class's own target share, the last
+            class taking the rest (see :class:`AbcReading`).
 
     Raises:
-        PolicyError: No classes, a duplicate label, breakpoints that do not ascend, or a
-            last breakpoint other than 1.
+        PolicyError: No classes, a duplicate label, or a last ``upto`` other than 1;
+            cumulative breakpoints that do not ascend in (0, 1]; group-share targets
+            (all classes but the last) outside (0, 1] or adding up to more than 1, or
+            the group-share reading with ``method=COUNT``.
 
     Examples:
         >>> p = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", "0.95"), AbcBreak("C", 1)))
@@ -146,6 +187,10 @@ class AbcPolicy:
         >>> strict = AbcPolicy(p.breaks, crossing=AbcCrossing.NEXT)
         >>> classify_abc(strict, {"x": 70, "y": 20, "z": 6, "w": 4}).as_dict()
         {'x': 'A', 'y': 'B', 'z': 'C', 'w': 'C'}
+        >>> own = (AbcBreak("A", "0.5"), AbcBreak("B", "0.2"), AbcBreak("C", "0.1"))
+        >>> group = AbcPolicy((*own, AbcBreak("D", 1)), reading="group_share")
+        >>> classify_abc(group, {"x": 60, "y": 25, "z": 15}).as_dict()
+        {'x': 'A', 'y': 'B', 'z': 'C'}
     """
 
     breaks: tuple[AbcBreak, ...] = attrs.field(converter=_to_breaks)
@@ -153,28 +198,53 @@ class AbcPolicy:
     rounding: Rounding = attrs.field(default=Rounding.CEILING, converter=_to_rounding)
     name: str = "abc"
     crossing: AbcCrossing = attrs.field(default=AbcCrossing.JOINS, converter=_to_crossing)
+    reading: AbcReading = attrs.field(default=AbcReading.CUMULATIVE, converter=_to_reading)
 
     def __attrs_post_init__(self) -> None:
         policy = "AbcPolicy"
         if not self.breaks:
             raise PolicyError("needs at least one class", policy=policy, part="breaks")
+        group = self.reading is AbcReading.GROUP_SHARE
+        if group and self.method is AbcMethod.COUNT:
+            raise PolicyError(
+                "the group-share reading cuts by share of the measure: method must be 'share'",
+                policy=policy,
+                part="reading",
+            )
         seen: set[str] = set()
-        previous = _ZERO
+        previous = _ZERO  # cumulative: the breakpoint before; group share: the targets' sum
+        last = len(self.breaks) - 1
         for i, b in enumerate(self.breaks):
             part = f"breaks[{i}] {b.label!r}"
             if not b.label or b.label in seen:
                 raise PolicyError("labels must be non-empty and unique", policy=policy, part=part)
             seen.add(b.label)
-            if not previous < b.upto <= _ONE:
-                raise PolicyError(
-                    f"upto {b.upto} must lie in ({previous}, 1]", policy=policy, part=part
-                )
-            previous = b.upto
-        if previous != _ONE:
+            if not group:
+                if not previous < b.upto <= _ONE:
+                    raise PolicyError(
+                        f"upto {b.upto} must lie in ({previous}, 1]", policy=policy, part=part
+                    )
+                previous = b.upto
+            elif i < last:  # a class's own target share (the last class takes the rest)
+                if not _ZERO < b.upto <= _ONE:
+                    raise PolicyError(
+                        f"target share {b.upto} must lie in (0, 1]", policy=policy, part=part
+                    )
+                previous += b.upto
+        if group and previous > _ONE:
             raise PolicyError(
-                f"the last class must reach 1, not {previous}",
+                f"the target shares of the classes before the last add up to {previous}, "
+                "more than 1",
                 policy=policy,
-                part=f"breaks[{len(self.breaks) - 1}]",
+                part="breaks",
+            )
+        if self.breaks[last].upto != _ONE:
+            rest = " (under the group-share reading the last class takes the rest)"
+            raise PolicyError(
+                f"the last class must reach 1, not {self.breaks[last].upto}"
+                + (rest if group else ""),
+                policy=policy,
+                part=f"breaks[{last}]",
             )
 
     @property
@@ -362,6 +432,15 @@ def classify_abc(
     entirely into the last class, which then holds a share of 1. Shares are rounded HALF_UP to 12
     places; the largest class absorbs the rounding residue so shares sum to exactly 1.
 
+    Under ``reading=GROUP_SHARE`` each class but the last takes the next accounts in rank
+    order until the measure *it* holds reaches its own target (``upto × total``); with
+    ``crossing=JOINS`` the account that makes it reach (or pass) the target is in it,
+    with ``NEXT`` an account joins only while the class stays within its target, else it
+    is tried against the next class. The last class takes the rest. When the accounts
+    run out first, the class being filled keeps what it has (short of its target) and
+    the classes after it are empty; zero measures join the class being filled. All-zero
+    measures (a total of 0) fall into the last class here too.
+
     Args:
         policy: The classification policy.
         measures: Account id → measure (non-negative), as a mapping or pairs.
@@ -378,6 +457,8 @@ def classify_abc(
     n = len(ranked)
     total = sum((m for _, m in ranked), _ZERO)
     labels = policy.labels
+    if policy.reading is AbcReading.GROUP_SHARE:
+        return _classify_group_share(policy, ranked, total)
     by_count = policy.method is AbcMethod.COUNT
     limits: list[Decimal] = [
         Decimal(int(policy.rounding.apply(b.upto * n, 0))) if by_count else b.upto * total
@@ -402,6 +483,42 @@ def classify_abc(
         cumulative += measure
         share = quantize(cumulative / total, exp) if total else _ONE
         assignments.append(make(account_id, labels[idx], measure, rank, share))
+    return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
+
+
+def _group_share_classes(policy: AbcPolicy, measures: list[Decimal], total: Decimal) -> list[int]:
+    """Each ranked account's class index under the group-share reading (exact)."""
+    last = len(policy.breaks) - 1
+    if not total:  # all-zero measures: the last class, as in the cumulative reading
+        return [last] * len(measures)
+    targets = [b.upto * total for b in policy.breaks]
+    joins = policy.crossing is AbcCrossing.JOINS
+    out: list[int] = []
+    idx = 0
+    held = _ZERO  # the measure the current class holds so far
+    for measure in measures:
+        # JOINS: while the class holds less than its target; NEXT: while it stays within it
+        while idx < last and not (held < targets[idx] if joins else held + measure <= targets[idx]):
+            idx += 1
+            held = _ZERO
+        held += measure
+        out.append(idx)
+    return out
+
+
+def _classify_group_share(
+    policy: AbcPolicy, ranked: list[tuple[str, Decimal]], total: Decimal
+) -> AbcResult:
+    labels = policy.labels
+    classes = _group_share_classes(policy, [m for _, m in ranked], total)
+    quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
+    assignments = []
+    cumulative = _ZERO
+    for rank, ((account_id, measure), idx) in enumerate(zip(ranked, classes, strict=True), 1):
+        cumulative += measure
+        share = quantize(cumulative / total, exp) if total else _ONE
+        assignments.append(make(account_id, labels[idx], measure, rank, share))
+    n = len(ranked)
     return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
 
 

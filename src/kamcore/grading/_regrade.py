@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Final
 
 import attrs
 
-from kamcore.calendar import Period
+from kamcore.calendar import Period, as_date
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import DERIVED_FIGURES, AccountFacts
+from kamcore.grading._governance import (
+    GradeExplanation,
+    GradeOverride,
+    OverrideEvent,
+    OverrideReview,
+    _govern,
+    _replay,
+)
 from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, ThresholdOwner, grade_all
 from kamcore.grading._scoring import (
     Direction,
@@ -125,6 +134,10 @@ def _to_changes(value: Iterable[GradeChange]) -> tuple[GradeChange, ...]:
     return tuple(value)
 
 
+def _to_events(value: Iterable[OverrideEvent]) -> tuple[OverrideEvent, ...]:
+    return tuple(value)
+
+
 @attrs.define(frozen=True, slots=True)
 class Regrading:
     """The result of re-grading a population for one period.
@@ -137,6 +150,13 @@ class Regrading:
         changes: The grade-change events of this period.
         held: Accounts that scored below their standing grade but are not demoted yet
             (hysteresis).
+        override_history: Every grade-override event so far, oldest first
+            (append-only; carried from one re-grading to the next). The overrides in
+            force, :attr:`overrides`, are its replay.
+
+    Raises:
+        ValidationError: An override history that could not have happened (an event
+            about an override not in force, dates going back).
     """
 
     period: Period | None
@@ -144,6 +164,11 @@ class Regrading:
     standings: tuple[Standing, ...] = attrs.field(converter=_to_standings)
     changes: tuple[GradeChange, ...] = attrs.field(converter=_to_changes)
     held: tuple[str, ...] = attrs.field(default=(), converter=_to_ids)
+    override_history: tuple[OverrideEvent, ...] = attrs.field(default=(), converter=_to_events)
+
+    def __attrs_post_init__(self) -> None:
+        if self.override_history:
+            _replay(self.override_history)
 
     def standing(self, account_id: str) -> Standing | None:
         """The standing of ``account_id`` (``None`` if never graded)."""
@@ -152,12 +177,7 @@ class Regrading:
                 return s
         return None
 
-    def grade_of(self, account_id: str) -> str:
-        """The standing grade of ``account_id``.
-
-        Raises:
-            ValidationError: The account was never graded.
-        """
+    def _known(self, account_id: str) -> Standing:
         s = self.standing(account_id)
         if s is None:
             raise ValidationError(
@@ -166,7 +186,61 @@ class Regrading:
                 expected="an account graded in this or an earlier period",
                 problem="unknown account",
             )
-        return s.grade
+        return s
+
+    @property
+    def overrides(self) -> tuple[GradeOverride, ...]:
+        """The grade overrides in force, by account id (the replay of the history).
+
+        An override whose ``until`` date has come stays here until a re-grading
+        records it as expired; pass ``on=`` to :meth:`grade_of` to leave it out.
+        """
+        force = _replay(self.override_history)
+        return tuple(force[k] for k in sorted(force))
+
+    def override_of(self, account_id: str, *, on: date | str | None = None) -> GradeOverride | None:
+        """The override in force for ``account_id`` on ``on`` (``None``: as recorded).
+
+        Raises:
+            ValidationError: ``on`` is not a date.
+        """
+        day = None if on is None else as_date(on, field="on")
+        for o in self.overrides:
+            if o.account_id == account_id:
+                return o if o.in_force(day) else None
+        return None
+
+    def grade_of(self, account_id: str, *, on: date | str | None = None) -> str:
+        """The grade of ``account_id``: its override's, if one is in force, else its standing.
+
+        Args:
+            account_id: The account.
+            on: The day asked about: an override whose ``until`` is on or before it has
+                lapsed. ``None`` (the default) takes the overrides as recorded.
+
+        Raises:
+            ValidationError: The account was never graded, or ``on`` is not a date.
+        """
+        s = self._known(account_id)
+        o = self.override_of(account_id, on=on)
+        return s.grade if o is None else o.grade
+
+    def explain(self, account_id: str, *, on: date | str | None = None) -> GradeExplanation:
+        """Why ``account_id`` has its grade: computed, or by an override (see :meth:`grade_of`).
+
+        Raises:
+            ValidationError: The account was never graded, or ``on`` is not a date.
+        """
+        s = self._known(account_id)
+        o = self.override_of(account_id, on=on)
+        return GradeExplanation(
+            account_id=account_id,
+            grade=s.grade if o is None else o.grade,
+            computed_grade=s.grade,
+            override=o,
+            scored=s.last.grade if s.last is not None else None,
+            periods_below=s.periods_below,
+        )
 
 
 def _reasons(before: Graded | None, after: Graded, count: int) -> tuple[ContributionChange, ...]:
@@ -185,11 +259,12 @@ def regrade(
     population: Sequence[AccountFacts],
     *,
     previous: Regrading | None = None,
-    period: Period | None = None,
+    period: Period | str | None = None,
     by: str = "",
     demote_after: int = 1,
     reasons: int = 3,
     absence: Absence = Absence.BREAKS,
+    reviews: Iterable[OverrideReview] = (),
 ) -> Regrading:
     """Grade ``population`` for ``period`` and compare with the previous period.
 
@@ -202,21 +277,34 @@ def regrade(
     period in which the account is absent breaks a run of periods below is
     ``absence`` (:attr:`Absence.BREAKS` by default: the periods must be consecutive).
 
+    Periods go forward: when both this period and the previous result's are known,
+    this one must come after it (periods order by start, then end); re-grading the
+    same period again, or an earlier one, is refused. Grade overrides in force
+    (:func:`~kamcore.grading.override_grade`) are carried over, except that each
+    ``reviews`` entry keeps one (with a new approval) or drops it, and an override not
+    reviewed expires when it ran until the next re-grading or its ``until`` date is no
+    later than the end of ``period``; each is recorded in
+    :attr:`Regrading.override_history`. Overrides do not change computed standings.
+
     Args:
         model: The scoring model (fitted to this period's population).
         ladder: The grade ladder.
         population: This period's facts.
         previous: The previous period's result (``None`` for the first period).
-        period: The period graded (recorded in events).
+        period: The period graded (recorded in events), or its label (``"2026-Q2"``).
         by: Who ran the re-grading (recorded in events).
         demote_after: Consecutive periods below before a demotion (≥ 1).
         reasons: How many contribution changes to give per event.
         absence: Whether an absent period breaks a run of periods below (default) or
             is skipped over.
+        reviews: Decisions on overrides in force: keep (with a new approval) or drop.
 
     Raises:
         PolicyError: ``demote_after`` below 1, or ``absence`` not an :class:`Absence`.
-        ValidationError: As :func:`grade_all`.
+        ValidationError: As :func:`grade_all`; a ``period`` not after the previous
+            result's; a review of an account with no override in force, reviewed
+            twice, kept by its requester or dated before the last override event; an
+            override left in force whose grade is not on ``ladder``.
     """
     if isinstance(demote_after, bool) or demote_after < 1:
         raise PolicyError(
@@ -228,6 +316,9 @@ def regrade(
             policy="regrade",
             part="absence",
         )
+    period = _check_period(period, previous)
+    history = previous.override_history if previous else ()
+    governed = _govern(history, reviews, ladder, period, by)
     graded = grade_all(model, ladder, population)
     standings = {s.account_id: s for s in previous.standings} if previous else {}
     if absence is Absence.BREAKS:
@@ -270,7 +361,32 @@ def regrade(
         tuple(standings[k] for k in sorted(standings)),
         tuple(changes),
         tuple(held),
+        (*history, *governed),
     )
+
+
+def _check_period(period: Period | str | None, previous: Regrading | None) -> Period | None:
+    """``period`` as a :class:`Period`, refused unless it comes after the previous one."""
+    if isinstance(period, str):
+        period = Period.parse(period)
+    elif period is not None and not isinstance(period, Period):
+        raise ValidationError(
+            field="period",
+            value=period,
+            expected="a Period, a label such as '2026-Q2', or None",
+            problem=f"a {type(period).__name__}",
+        )
+    last = previous.period if previous else None
+    if period is not None and last is not None and period <= last:
+        same = (period.start, period.end) == (last.start, last.end)
+        raise ValidationError(
+            field="period",
+            value=str(period),
+            expected=f"a period after the last one re-graded, {last} "
+            "(periods order by start, then end)",
+            problem="the last period re-graded again" if same else "earlier than the last period",
+        )
+    return period
 
 
 # -- what would it take ---------------------------------------------------------------
@@ -325,6 +441,11 @@ def what_would_it_take(
     cent more, for a lower-is-better criterion) does not reach the target. A needed
     figure is rounded to 2 places on the safe side (CEILING for ``>=``, FLOOR for
     ``<=``) and checked by rescoring.
+    A fitted model is read as fitted (next month's account against last month's
+    bounds): a percentile criterion needs the smallest figure of the fitted population
+    that reaches the needed step (its step table's ``at``); a log criterion the exact
+    inverse of its scaling, rounded to the tightest cent on the safe side; a clipped
+    criterion the linear inverse between its fitted quantiles.
     A criterion is unreachable when even its best value is not enough, when the value
     needed is not a valid figure (a negative amount), when its figure is derived
     (collection rate), or when the scorecard renormalises missing weights.
@@ -339,7 +460,8 @@ def what_would_it_take(
         facts: The account.
 
     Raises:
-        PolicyError: The scorecard has an unfitted min–max criterion.
+        PolicyError: The scorecard has an unfitted (min–max, percentile, clipped or
+            fitted log) criterion.
     """
     s = model.score(facts)
     current = ladder.grade_of(s.total)
@@ -444,9 +566,11 @@ def _lower_bound(n: Normaliser, fraction: Decimal) -> tuple[Decimal | None, str]
     """The largest figure whose raw fraction is at most ``fraction`` (and how to compare)."""
     if fraction < 0:
         return None, "<="
-    if n.kind is NormaliserKind.STEPS:
+    if n.steps:  # a step table, or a fitted percentile normaliser
         first = next((s for s in n.steps if s.value > fraction), None)
         return (None, "<=") if first is None else (first.at, "<")
+    if n.kind is NormaliserKind.LOG:
+        return n.invert(fraction), "<="
     if n.lower is None or n.upper is None:
         return None, "<="  # pragma: no cover - scoring refused an unfitted model already
     return n.lower + fraction * (n.upper - n.lower), "<="
