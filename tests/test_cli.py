@@ -866,10 +866,11 @@ def test_grade_scores_accounts_as_the_scorecard_arithmetic_says(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = _write(tmp_path, _SCORED)
-    code, out, err = run(capsys, "grade", path, "--format", "json", "--explain")
+    absolute = ["--policy", "grading_scorecard_absolute"]  # fixed bounds, worked by hand
+    code, out, err = run(capsys, "grade", path, "--format", "json", "--explain", *absolute)
     assert code == 0, err
     rows = {r["account_id"]: r for r in json.loads(out)}
-    # By hand, with the grading_scorecard preset: each criterion's normalised value
+    # By hand, with the grading_scorecard_absolute preset: each criterion's normalised value
     # (0–1) × its weight × 100. Weights: volume .15, unit price .10, revenue .20,
     # collection rate .15, profit .15, quality losses .10, influence .10, reputation .05.
     # Linear bounds: volume 0–10M, revenue 0–50M, collection rate 0.5–1, profit 0–5M,

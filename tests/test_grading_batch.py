@@ -54,7 +54,8 @@ NUMERIC = (
 
 @pytest.fixture(scope="module")
 def card() -> WeightedScorecard:
-    return load_preset("grading_scorecard", WeightedScorecard)
+    # fixed bounds plus a min–max criterion: the batch paths' arithmetic at its plainest
+    return load_preset("grading_scorecard_absolute", WeightedScorecard)
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,7 @@ PRESETS = {
     "grading_tiers": GradeLadder,
     "grading_tiers_scorecard": WeightedScorecard,
     "grading_scorecard": WeightedScorecard,
+    "grading_scorecard_absolute": WeightedScorecard,
     "grading_abc": AbcPolicy,
     "grading_abc_water": AbcPolicy,
     "grading_abc_water_cumulative": AbcPolicy,

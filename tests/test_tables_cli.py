@@ -58,7 +58,7 @@ def test_grade_reads_the_chinese_workbook_through_the_source_map_keeping_its_nam
             "name": "华东电力",
             "region": "华东",
             "owner": "张伟",
-            "score": "95.34",
+            "score": "98.25",
             "grade": "A",
             "abc": "A",
         },
@@ -67,7 +67,7 @@ def test_grade_reads_the_chinese_workbook_through_the_source_map_keeping_its_nam
             "name": "西北重工",
             "region": "西北",
             "owner": "李娜",
-            "score": "31.92",
+            "score": "52.93",
             "grade": "D",
             "abc": "C",
         },
@@ -76,8 +76,8 @@ def test_grade_reads_the_chinese_workbook_through_the_source_map_keeping_its_nam
             "name": "华南机电",
             "region": "华南",
             "owner": "王强",
-            "score": "64.82",
-            "grade": "C",
+            "score": "70.30",
+            "grade": "B",
             "abc": "A",
         },
     ]
@@ -93,22 +93,22 @@ def test_grade_keeps_the_columns_named_by_keep_and_a_date_cell_as_its_day(
             "account_id": "C001",
             "name": "华东电力",
             "更新日期": "2026-03-31",
-            "score": "95.34",
+            "score": "98.25",
             "grade": "A",
         },
         {
             "account_id": "C002",
             "name": "西北重工",
             "更新日期": "2026年3月31日",
-            "score": "31.92",
+            "score": "52.93",
             "grade": "D",
         },
         {
             "account_id": "C003",
             "name": "华南机电",
             "更新日期": "",
-            "score": "64.82",
-            "grade": "C",
+            "score": "70.30",
+            "grade": "B",
         },
     ]
 
@@ -121,7 +121,7 @@ def test_grade_in_chinese_translates_grades_and_classes_but_not_json_keys(
     assert [(r["account_id"], r["grade"], r["abc"]) for r in rows] == [
         ("C001", "A级", "A类"),
         ("C002", "D级", "C类"),
-        ("C003", "C级", "A类"),
+        ("C003", "B级", "A类"),
     ]
     assert list(rows[0]) == ["account_id", "name", "region", "owner", "score", "grade", "abc"]
 
@@ -134,7 +134,7 @@ def test_grade_in_chinese_shows_the_files_own_headings_in_the_table(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["客户", "客户名称", "所属区域", "负责人", "得分", "等级", "ABC类"]
-    assert lines[2].split() == ["C001", "华东电力", "华东", "张伟", "95.34", "A级", "A类"]
+    assert lines[2].split() == ["C001", "华东电力", "华东", "张伟", "98.25", "A级", "A类"]
 
 
 @pytest.mark.parametrize(
@@ -191,9 +191,9 @@ def test_grade_writes_a_workbook_with_a_sheet_per_view_and_numbers_as_numbers(
     assert list(book) == ["grades", "abc classes"]
     assert book["grades"] == [
         ["account", "name", "region", "owner", "score", "grade", "ABC"],
-        ["C001", "华东电力", "华东", "张伟", 95.34, "A", "A"],
-        ["C002", "西北重工", "西北", "李娜", 31.92, "D", "C"],
-        ["C003", "华南机电", "华南", "王强", 64.82, "C", "A"],
+        ["C001", "华东电力", "华东", "张伟", 98.25, "A", "A"],
+        ["C002", "西北重工", "西北", "李娜", 52.93, "D", "C"],
+        ["C003", "华南机电", "华南", "王强", 70.30, "B", "A"],
     ]
     assert book["abc classes"][0] == [
         "class",
@@ -215,7 +215,7 @@ def test_grade_writes_a_chinese_workbook_with_the_files_headings(
     assert code == 0, err
     book = sheets(path)
     assert book["grades"][0] == ["客户", "客户名称", "所属区域", "负责人", "得分", "等级", "ABC类"]
-    assert book["grades"][1] == ["C001", "华东电力", "华东", "张伟", 95.34, "A级", "A类"]
+    assert book["grades"][1] == ["C001", "华东电力", "华东", "张伟", 98.25, "A级", "A类"]
     assert book["abc classes"][0] == ["类别", "客户数", "客户占比", "指标合计", "指标占比"]
     assert book["abc classes"][1] == ["A类", 2, 0.6667, 78908553.86, 0.9956]
 

@@ -488,55 +488,46 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[_Line]:
 
 
 def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str, str], list[_Line]]:
-    """Grade the book with the preset scorecard, calibrated to the book's own scale."""
-    import attrs  # noqa: PLC0415
+    """Grade the book with the default presets, exactly as ``kamcore grade`` does.
 
+    The default scorecard scores the size criteria by percentile within the book (fitted
+    on it), the letter ladder grades and the 80%/95% Pareto policy classifies: so
+    ``kamcore grade accounts.csv`` on the file written here gives ``grades.csv`` again.
+    """
     from kamcore.grading import (  # noqa: PLC0415
         FIGURES,
         AbcPolicy,
         AccountFacts,
-        Criterion,
         GradeLadder,
         GradePolicy,
-        Normaliser,
-        NormaliserKind,
         WeightedScorecard,
         grade_many,
         treatment,
     )
     from kamcore.presets import load_preset  # noqa: PLC0415
 
-    preset = load_preset("grading_scorecard", WeightedScorecard)
-
-    # The preset's bounds suit a large company; like any company adopting it, the demo
-    # calibrates the size criteria to its own book: linear from 0 to the 90th percentile.
-    def calibrated(criterion: Criterion) -> Criterion:
-        if criterion.name not in ("contract_volume", "sales_revenue", "profit"):
-            return criterion
-        values = sorted(r[criterion.name] for r in rows if r[criterion.name] is not None)
-        p90 = values[(len(values) - 1) * 9 // 10] if values else Decimal(1)
-        bounds = Normaliser(kind=NormaliserKind.LINEAR, lower=0, upper=max(p90, Decimal(1)))
-        return attrs.evolve(criterion, normaliser=bounds)
-
-    relative = attrs.evolve(preset, criteria=tuple(calibrated(c) for c in preset.criteria))
+    model = load_preset("grading_scorecard", WeightedScorecard)
     ladder = load_preset("grading_letters", GradeLadder)
     abc = load_preset("grading_abc", AbcPolicy)
     facts = [AccountFacts(r["id"], **{f: r[f] for f in FIGURES}) for r in rows]
-    batch = grade_many(relative, ladder, facts, abc=abc)
+    batch = grade_many(model, ladder, facts, abc=abc)
+    labels = batch.abc.as_dict() if batch.abc is not None else {}
     out: list[dict[str, Any]] = [
-        {"id": g.account_id, "score": g.score.total, "grade": g.grade, "abc": None}
+        {
+            "account_id": g.account_id,
+            "score": g.score.total,
+            "grade": g.grade,
+            "abc": labels.get(g.account_id),
+        }
         for g in batch.graded
     ]
-    labels = batch.abc.as_dict() if batch.abc is not None else {}
-    for row in out:
-        row["abc"] = labels.get(row["id"])
-    grades = {r["id"]: r["grade"] for r in out}
+    grades = {r["account_id"]: r["grade"] for r in out}
     report.write("grades.csv", out)
     counts = Counter(grades.values())
     abc_counts = Counter(r["abc"] for r in out)
     service = treatment(load_preset("grading_policy", GradePolicy), "A")
     report.section(
-        "Grades (preset scorecard, size bounds at the book's 90th percentile; letter ladder)",
+        "Grades (default scorecard, sizes by percentile within the book; letter ladder)",
         sorted(out, key=lambda r: r["score"], reverse=True)[:10],
     )
     report.summary["grades"] = dict(sorted(counts.items()))

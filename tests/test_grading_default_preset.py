@@ -1,0 +1,83 @@
+"""The default scorecard suits a real book: grades spread, the best accounts grade A or B.
+
+The book is kamcore's sample company (revenue Pareto-skewed: a fifth of the accounts
+carry about 70% of it), generated at several sizes and seeds, and graded exactly as
+``kamcore demo`` and ``kamcore grade`` grade it: the default presets.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kamcore import codec
+from kamcore.cli import main
+from kamcore.grading import FIGURES, AccountFacts, GradeLadder, WeightedScorecard, grade_many
+from kamcore.presets import load_preset
+from kamcore.sample import generate_company
+
+
+def _book(seed: int, accounts: int) -> list[AccountFacts]:
+    rows = generate_company(seed=seed, accounts=accounts).account_book()
+    return [AccountFacts(str(r["id"]), **{f: r[f] for f in FIGURES}) for r in rows]
+
+
+@pytest.mark.parametrize(("seed", "accounts"), [(2026, 100), (2026, 300), (7, 300), (1, 600)])
+def test_the_default_preset_spreads_a_pareto_book_over_the_ladder(seed: int, accounts: int) -> None:
+    book = _book(seed, accounts)
+    revenue = sorted((f.sales_revenue or Decimal(0) for f in book), reverse=True)
+    top_fifth = sum(revenue[: accounts // 5], Decimal(0)) / sum(revenue, Decimal(0))
+    assert top_fifth > Decimal("0.55")  # a skewed book, as real ones are
+    card = load_preset("grading_scorecard", WeightedScorecard)
+    batch = grade_many(card, load_preset("grading_letters", GradeLadder), book)
+    counts = Counter(g.grade for g in batch.graded)
+    assert max(counts.values()) <= accounts * Decimal("0.6")
+    assert len(counts) >= 3
+    grades = {g.account_id: g.grade for g in batch.graded}
+    top = sorted(book, key=lambda f: f.sales_revenue or 0, reverse=True)[: accounts // 10]
+    good = [
+        f
+        for f in top
+        if f.collection_rate is not None
+        and f.collection_rate >= Decimal("0.9")
+        and not f.quality_losses
+    ]
+    assert all(grades[f.account_id] in ("A", "B") for f in good)
+
+
+def test_the_absolute_preset_is_the_sources_fixed_bounds_reading() -> None:
+    book = _book(2026, 300)
+    card = load_preset("grading_scorecard_absolute", WeightedScorecard)
+    counts = Counter(g.grade for g in grade_many(card, load_preset("grading_letters"), book).graded)
+    assert counts["D"] > 280  # why it is no longer the default: nearly everyone is D
+
+
+def test_a_card_fitted_on_one_book_grades_the_next_against_it(tmp_path: Path) -> None:
+    card = load_preset("grading_scorecard", WeightedScorecard)
+    fitted = card.fit(_book(2026, 200))
+    saved = tmp_path / "fitted.toml"
+    saved.write_text(codec.to_json(fitted), encoding="utf-8")
+    again = codec.from_json(WeightedScorecard, saved.read_text(encoding="utf-8"))
+    assert again == fitted
+    later = _book(7, 50)
+    ladder = load_preset("grading_letters", GradeLadder)
+    assert [g.grade for g in grade_many(again, ladder, later).graded] == [
+        g.grade for g in grade_many(fitted, ladder, later).graded
+    ]
+
+
+def test_the_command_grades_the_demos_book_exactly_as_the_demo_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--accounts", "80", "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["grade", str(out / "accounts.csv"), "--format", "csv"]) == 0
+    printed, err = capsys.readouterr()
+    assert err == ""
+    written = (out / "grades.csv").read_text(encoding="utf-8")
+    assert printed.splitlines() == written.splitlines()
+    assert len(written.splitlines()) == 81
