@@ -59,6 +59,7 @@ PRESETS = {
     "rebate_report_source": ReportRule,
     "rebate_service_source": ServiceTargets,
     "rebate_plan_default": PlanRule,
+    "rebate_scorecard_default": ScorecardPolicy,
 }
 
 

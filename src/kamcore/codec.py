@@ -96,6 +96,7 @@ POLICY_KINDS: Final[dict[str, str]] = {
     "rebate.descriptor_scale": "kamcore.rebate:DescriptorScale",
     "rebate.plan_rule": "kamcore.rebate:PlanRule",
     "rebate.report_rule": "kamcore.rebate:ReportRule",
+    "rebate.scorecard_policy": "kamcore.rebate:ScorecardPolicy",
     "rebate.service_targets": "kamcore.rebate:ServiceTargets",
     "rebate.tier_schedule": "kamcore.rebate:TierSchedule",
 }

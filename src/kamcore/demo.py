@@ -325,7 +325,6 @@ def _scorecards(
         AttendanceRule,
         PlanRule,
         ScorecardPolicy,
-        ScoreWeight,
         Target,
         assess_attainment,
         assess_attendance,
@@ -335,13 +334,7 @@ def _scorecards(
 
     attainment = load_preset("rebate_attainment_source", AttainmentRule)
     attendance = load_preset("rebate_attendance_source", AttendanceRule)
-    policy = ScorecardPolicy(
-        weights=[
-            ScoreWeight(component="attainment", weight=Decimal("0.7")),
-            ScoreWeight(component="attendance", weight=Decimal("0.3")),
-        ],
-        name="demo scorecard",
-    )
+    policy = load_preset("rebate_scorecard_default", ScorecardPolicy)
     year = _trailing_year(company)
     before = year.previous()
     owner_of = {a.id: a.owner for a in company.accounts}
