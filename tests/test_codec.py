@@ -416,3 +416,18 @@ def test_a_yes_no_field_takes_true_or_false_and_a_count_a_whole_number() -> None
         with pytest.raises(RecordInvalid) as info:
             codec.from_json(ReportRule, bad)
         assert [e.field for e in info.value.errors] == [field]
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_written_as_toml_reads_back_equal(name: str) -> None:
+    policy = load_preset(name)
+    text = codec.dumps_policy(policy)
+    assert text.startswith(f'kind = "{codec.policy_kind(type(policy))}"\n')
+    assert codec.loads_policy(text) == policy
+
+
+def test_writing_something_that_is_no_policy_is_refused() -> None:
+    from kamcore.money import Money
+
+    with pytest.raises(ValidationError, match="not a policy kamcore can write"):
+        codec.dumps_policy(Money("1"))

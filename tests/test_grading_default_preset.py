@@ -81,3 +81,43 @@ def test_the_command_grades_the_demos_book_exactly_as_the_demo_did(
     written = (out / "grades.csv").read_text(encoding="utf-8")
     assert printed.splitlines() == written.splitlines()
     assert len(written.splitlines()) == 81
+
+
+def test_the_command_saves_the_fitted_model_and_grades_next_month_against_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    def write(name: str, book: list[AccountFacts]) -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["id", *FIGURES])
+            for facts in book:
+                out.writerow(
+                    [
+                        facts.account_id,
+                        *("" if v is None else v for v in (facts.figure(x) for x in FIGURES)),
+                    ]
+                )
+        return path
+
+    this_month, next_month = _book(2026, 120), _book(7, 40)
+    model = tmp_path / "fitted.toml"
+    first = write("november.csv", this_month)
+    assert main(["grade", str(first), "--save-fitted", str(model), "--format", "json"]) == 0
+    capsys.readouterr()
+    fitted = codec.load_policy(model, WeightedScorecard)
+    assert fitted == load_preset("grading_scorecard", WeightedScorecard).fit(this_month)
+    second = write("december.csv", next_month)
+    assert (
+        main(["grade", str(second), "--policy", str(model), "--abc", "none", "--format", "csv"])
+        == 0
+    )
+    printed = capsys.readouterr().out.splitlines()[1:]
+    ladder = load_preset("grading_letters", GradeLadder)
+    expected = grade_many(fitted, ladder, next_month)
+    assert [line.split(",")[2] for line in printed] == [g.grade for g in expected.graded]
+    missing = tmp_path / "nowhere" / "m.toml"
+    assert main(["grade", str(first), "--save-fitted", str(missing)]) == 2
+    assert "--save-fitted" in capsys.readouterr().err

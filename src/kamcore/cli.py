@@ -151,20 +151,21 @@ def _emit_views(
         sys.stdout.write(text)
 
 
-def _check_out(path: Path, fmt: str) -> None:
-    """Refuse an ``--out`` that can't be written, or whose name says another format."""
+def _check_out(path: Path, fmt: str, option: str = "--out") -> None:
+    """Refuse an output file that can't be written, or whose name says another format."""
     if path.is_dir():
-        raise _UsageError(f"--out {path}: a folder; expected the path of a file to write")
+        raise _UsageError(f"{option} {path}: a folder; expected the path of a file to write")
     if not path.parent.is_dir():
-        raise _UsageError(f"--out {path}: no folder {path.parent}; create it first")
+        raise _UsageError(f"{option} {path}: no folder {path.parent}; create it first")
     workbook = path.suffix.casefold() in (".xlsx", ".xlsm")
     if workbook and fmt != "xlsx":
         raise _UsageError(
-            f"--out {path}: the name says a workbook but --format is {fmt}; expected --format xlsx"
+            f"{option} {path}: the name says a workbook but --format is {fmt}; "
+            "expected --format xlsx"
         )
     if fmt == "xlsx" and not workbook:
         raise _UsageError(
-            f"--out {path}: --format xlsx writes a workbook; expected a name ending in .xlsx"
+            f"{option} {path}: --format xlsx writes a workbook; expected a name ending in .xlsx"
         )
 
 
@@ -426,6 +427,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         id_column=args.id,
         sheet=args.sheet,
     )
+    model = model.fit(rows.facts)  # fits what is not fitted yet (a saved model is kept)
     batch = grade_many(model, ladder, rows.facts, abc=abc, measure=args.by)
     cols = batch.columns()
     shown = _kept_keys(args, rows.keep, _GRADE_KEYS)
@@ -446,7 +448,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     views = [_View("grades", records, labels, _GRADE_VALUES)]
     if batch.abc is not None:
         views.append(_View("abc classes", _abc_classes(batch.abc), labels, _GRADE_VALUES))
+    if args.save_fitted:  # checked before anything is written
+        _check_out(Path(args.save_fitted), "toml", "--save-fitted")
     _emit_views(args, views)
+    if args.save_fitted:
+        write_text(args.save_fitted, codec.dumps_policy(model))
     return EXIT_OK
 
 
@@ -989,6 +995,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
     )
     gr.add_argument("--extra", action="append", help="a column to read as an extra figure")
     gr.add_argument("--explain", action="store_true", help="add each criterion's contribution")
+    gr.add_argument(
+        "--save-fitted",
+        metavar="MODEL.toml",
+        help="also write the model as fitted to this file's accounts (percentiles, bounds), "
+        "to grade later files against this population with --policy MODEL.toml",
+    )
     gr.add_argument("--id", help="the id column's heading (default: account_id or id)")
     _add_input_options(gr)
     _add_output_options(gr)

@@ -34,6 +34,7 @@ import collections.abc
 import enum
 import importlib
 import json
+import re
 import tomllib
 import types
 import typing
@@ -59,6 +60,7 @@ from kamcore.money import Money, Rate, as_decimal
 __all__ = [
     "POLICY_KINDS",
     "converter",
+    "dumps_policy",
     "from_dict",
     "from_json",
     "json_schema",
@@ -522,6 +524,82 @@ def _located(error: ValidationError, source: str) -> ValidationError:
         value=error.value,
         expected=error.expected,
         problem=error.problem,
+    )
+
+
+_BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+def dumps_policy(policy: object) -> str:
+    """Write a policy as the TOML text :func:`loads_policy` reads back to an equal policy.
+
+    The ``kind`` comes first, then the policy's fields: plain values, then tables and
+    arrays of tables (nested tables inline). ``None`` fields are left out (TOML has no
+    null; they read back as their default, ``None``). Use it to save a fitted scoring
+    model and grade next month's accounts against this month's population.
+
+    Raises:
+        ValidationError: ``policy`` is not of a registered policy kind.
+
+    Examples:
+        >>> from kamcore.grading import AbcBreak, AbcPolicy
+        >>> text = dumps_policy(AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1))))
+        >>> print(text.splitlines()[0])
+        kind = "abc_policy"
+        >>> loads_policy(text) == AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)))
+        True
+    """
+    kind = policy_kind(type(policy))
+    if not kind:
+        raise ValidationError(
+            field="policy",
+            value=type(policy).__name__,
+            expected=f"a policy of a registered kind: {', '.join(POLICY_KINDS)}",
+            problem="not a policy kamcore can write",
+        )
+    data = to_dict(policy)
+    lines = [f"kind = {_toml_value(kind)}"]
+    tables: list[str] = []
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            tables.extend(["", f"[{_toml_key(key)}]"])
+            tables.extend(
+                f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None
+            )
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                tables.extend(["", f"[[{_toml_key(key)}]]"])
+                tables.extend(
+                    f"{_toml_key(k)} = {_toml_value(v)}" for k, v in item.items() if v is not None
+                )
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    return "\n".join([*lines, *tables]) + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: object) -> str:
+    """One TOML value: text, whole number, boolean, array or inline table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value if v is not None) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(
+            f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None
+        )
+        return "{ " + items + " }" if items else "{}"
+    raise ValidationError(  # pragma: no cover - to_dict gives only the types above
+        field="policy", value=value, expected="plain data", problem="not writable as TOML"
     )
 
 
