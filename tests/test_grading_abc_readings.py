@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kamcore import codec
+from kamcore import strategies as kst
 from kamcore.errors import KamError, PolicyError, ValidationError
 from kamcore.grading import (
     AbcBreak,
@@ -413,3 +414,15 @@ def test_each_class_but_the_last_reaches_its_target_unless_the_accounts_ran_out(
             if later:
                 nxt = r.assignments[next(i for i, c in enumerate(order) if c > k)]
                 assert held[b.label] + nxt.measure > target
+
+
+@given(
+    kst.group_share_policies(),
+    st.dictionaries(st.text("abcdefgh", min_size=1, max_size=3), st.integers(0, 1000), max_size=12),
+)
+def test_shipped_group_share_policies_classify_every_account_once(
+    policy: AbcPolicy, measures: dict[str, int]
+) -> None:
+    result = classify_abc(policy, measures)
+    assert set(result.as_dict()) == set(measures)
+    assert policy.reading is AbcReading.GROUP_SHARE

@@ -37,6 +37,7 @@ __all__ = [
     "account_facts",
     "conditions",
     "grade_ladders",
+    "group_share_policies",
     "normalisers",
     "populations",
     "scorecards",
@@ -98,7 +99,10 @@ def populations(
 
 
 def normalisers() -> st.SearchStrategy[Normaliser]:
-    """Linear, min–max (unfitted) and step-table normalisers."""
+    """Linear, min–max, step-table, percentile, quantile-clipped and log normalisers.
+
+    Min–max, percentile and clipped ones come unfitted (a scorecard fits them).
+    """
     linear = st.tuples(st.integers(-100, 1000), st.integers(1, 10_000_000)).map(
         lambda t: Normaliser.linear(t[0], t[0] + t[1])
     )
@@ -109,7 +113,16 @@ def normalisers() -> st.SearchStrategy[Normaliser]:
             )
         )
     )
-    return st.one_of(linear, st.just(Normaliser.minmax()), steps)
+    fitted_by_population = st.one_of(
+        st.integers(1, 200).map(Normaliser.percentile),
+        st.tuples(st.integers(0, 49), st.integers(51, 100)).map(
+            lambda q: Normaliser.clipped(Decimal(q[0]) / 100, Decimal(q[1]) / 100)
+        ),
+        st.tuples(st.integers(0, 1000), st.integers(1, 10_000_000)).map(
+            lambda t: Normaliser.log(t[0], t[0] + t[1])
+        ),
+    )
+    return st.one_of(linear, st.just(Normaliser.minmax()), steps, fitted_by_population)
 
 
 def weights(n: int) -> st.SearchStrategy[tuple[Decimal, ...]]:
@@ -190,6 +203,24 @@ def abc_policies() -> st.SearchStrategy[AbcPolicy]:
         st.sampled_from(AbcMethod),
         st.lists(st.integers(1, 99), max_size=4, unique=True),
         st.sampled_from(AbcCrossing),
+    )
+
+
+def group_share_policies() -> st.SearchStrategy[AbcPolicy]:
+    """Valid ABC policies of the group-share reading: each class its own target share."""
+    return st.builds(
+        _group_share,
+        st.lists(st.integers(1, 33), min_size=1, max_size=3),
+        st.sampled_from(AbcCrossing),
+    )
+
+
+def _group_share(targets: list[int], crossing: AbcCrossing) -> AbcPolicy:
+    own = [Decimal(t) / 100 for t in targets]
+    return AbcPolicy(
+        (*(AbcBreak("ABCD"[i], t) for i, t in enumerate(own)), AbcBreak("ABCDE"[len(own)], 1)),
+        crossing=crossing,
+        reading="group_share",
     )
 
 
