@@ -141,15 +141,19 @@ def percentile_card(card: WeightedScorecard) -> WeightedScorecard:
 def percentile_baseline(d: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Fit and grade the percentile scorecard directly in numpy (by hand).
 
-    The share of the population at or below each figure (``searchsorted`` on the sorted
-    column, ties counted in), rounded down to whole percentiles; the other criteria as
-    in :func:`baseline`; each contribution rounded half up to 2 places; letter ladder.
+    The share of the population at or below each figure, rounded down to whole
+    percentiles, through a 100-step table (the same rule kamcore fits, written the way
+    a careful hand would); the other criteria as in :func:`baseline`; each contribution
+    rounded half up to 2 places; letter ladder.
     """
 
     def pct(x: np.ndarray) -> np.ndarray:
+        # the percentile table a careful hand would build: the j-th step starts at the
+        # ceil(j*n/100)-th smallest figure; an account's share is the steps at or below it
         ranked = np.sort(x)
-        at_or_below = np.searchsorted(ranked, x, side="right")
-        return (at_or_below * 100 // len(x)) / 100
+        n = len(x)
+        steps = ranked[-(-np.arange(1, 101) * n // 100) - 1]
+        return np.searchsorted(steps, x, side="right") / 100
 
     def lin(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
         return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
@@ -201,7 +205,8 @@ def main() -> None:
     fit_n = args.fit_n or n
     repeat = 3 if args.quick else 5
 
-    card = load_preset("grading_scorecard", WeightedScorecard)
+    # the fixed-bound reading: the rules the plain numpy baseline writes out
+    card = load_preset("grading_scorecard_absolute", WeightedScorecard)
     ladder = load_preset("grading_letters", GradeLadder)
     abc = load_preset("grading_abc", AbcPolicy)
     ids, data = make_data(n)
@@ -224,10 +229,13 @@ def main() -> None:
     t_fit, _ = best_of(lambda: card.fit(facts), 1)
     t_score, _ = best_of(lambda: [fitted.score(f) for f in facts], repeat)
     t_pure, batch = best_of(lambda: grade_many(fitted, ladder, facts, abc=abc), repeat)
+    # both paths with the same fitted card on the same accounts
+    head = {k: v[:pure_n] for k, v in data.items()}
+    columnar_head = score_arrays(fitted, head, ladder=ladder, abc=abc, ids=ids[:pure_n])
     exact_grades = [g.grade for g in batch.graded]
-    pure_agree = float(np.mean(np.array(exact_grades, dtype=object) == ours["grade"][:pure_n]))
+    pure_agree = float(np.mean(np.array(exact_grades, dtype=object) == columnar_head["grade"]))
     exact_totals = np.array([float(g.total) for g in batch.graded])
-    pure_total_agree = float(np.mean(exact_totals == ours["total"][:pure_n]))
+    pure_total_agree = float(np.mean(exact_totals == columnar_head["total"]))
     pure_us = t_pure / pure_n * 1e6
     score_us = t_score / pure_n * 1e6
 
@@ -265,7 +273,7 @@ def main() -> None:
         f"max |total diff| {max_diff:.2e} (float rounding of halves in the baseline)"
     )
     print(f"pure-Python object path (exact Decimal), {pure_n:,} accounts:")
-    print(f"  fit (min-max bounds)      {t_fit / pure_n * 1e6:9.2f} us/account")
+    print(f"  fit (unit price min-max)  {t_fit / pure_n * 1e6:9.2f} us/account")
     print(f"  score only                {score_us:9.2f} us/account")
     print(f"  grade_many + ABC          {pure_us:9.2f} us/account   (target <= 3)")
     print(f"  grades equal to columnar  {pure_agree:.4%}   (target 100%)")

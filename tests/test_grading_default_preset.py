@@ -121,3 +121,17 @@ def test_the_command_saves_the_fitted_model_and_grades_next_month_against_it(
     missing = tmp_path / "nowhere" / "m.toml"
     assert main(["grade", str(first), "--save-fitted", str(missing)]) == 2
     assert "--save-fitted" in capsys.readouterr().err
+
+
+def test_grading_one_account_against_itself_says_the_percentiles_mean_little(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(
+        "id," + ",".join(FIGURES) + "\nA1,100,5,1000,100,90,10,0,5,3\n", encoding="utf-8"
+    )
+    assert main(["grade", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "fitted to this file's 1 account(s), too few" in err
+    assert main(["grade", str(path), "--save-fitted", str(tmp_path / "m.json")]) == 2
+    assert "expected a name ending in .toml" in capsys.readouterr().err

@@ -369,7 +369,13 @@ def test_the_override_history_is_append_only_and_its_replay_is_the_state() -> No
         assert later.override_history[:n] == earlier.override_history
     rebuilt = Regrading(q3.period, q3.graded, q3.standings, q3.changes, q3.held, ())
     replayed = Regrading(
-        q3.period, q3.graded, q3.standings, q3.changes, q3.held, q3.override_history
+        q3.period,
+        q3.graded,
+        q3.standings,
+        q3.changes,
+        q3.held,
+        q3.override_history,
+        q3.latest_period,
     )
     assert replayed == q3
     assert rebuilt.overrides == ()
@@ -424,13 +430,25 @@ def test_regrading_refuses_a_period_not_after_the_last(period: Period | str, pro
     assert "a period after the last one re-graded, 2026-Q1" in caught.value.expected
 
 
+def test_an_undated_regrading_does_not_open_a_way_back_in_time() -> None:
+    undated = regrade(CARD, LADDER, pop(acme=40), previous=q1())
+    for period in (Q1, Period.quarter(2025, 1)):
+        with pytest.raises(ValidationError) as caught:
+            regrade(CARD, LADDER, pop(acme=40), previous=undated, period=period)
+        assert caught.value.field == "period"
+        assert "2026-Q1" in caught.value.expected
+    twice = regrade(CARD, LADDER, pop(acme=40), previous=undated)
+    assert twice.latest_period == Q1
+
+
 def test_regrading_accepts_a_later_period_a_label_or_an_undated_one() -> None:
     assert regrade(CARD, LADDER, pop(acme=40), previous=q1(), period="2026-Q2").period == Q2
     march = regrade(CARD, LADDER, pop(acme=40), previous=q1(), period=Period.month(2026, 3))
     assert str(march.period) == "2026-03"
     undated = regrade(CARD, LADDER, pop(acme=40), previous=q1())
     assert undated.period is None
-    assert regrade(CARD, LADDER, pop(acme=40), previous=undated, period=Q1).period == Q1
+    assert undated.latest_period == Q1
+    assert regrade(CARD, LADDER, pop(acme=40), previous=undated, period=Q2).period == Q2
     with pytest.raises(ValidationError) as caught:
         regrade(CARD, LADDER, pop(acme=40), period=date(2026, 1, 1))  # type: ignore[arg-type]
     assert caught.value.field == "period"

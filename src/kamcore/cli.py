@@ -362,6 +362,9 @@ _GRADE_LABELS: Final = {
 
 _GRADE_VALUES: Final = {"grade": "grade", "abc": "abc", "class": "abc"}
 
+#: Fitting a model to fewer accounts than this earns a note on stderr.
+_FEW_TO_FIT: Final = 3
+
 
 def _model_arg(value: str) -> Any:
     from kamcore.grading import TopsisModel, WeightedScorecard  # noqa: PLC0415
@@ -427,6 +430,13 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         id_column=args.id,
         sheet=args.sheet,
     )
+    if not getattr(model, "fitted", True) and len(rows.facts) < _FEW_TO_FIT:
+        print(
+            f"kamcore: note: the model is fitted to this file's {len(rows.facts)} "
+            "account(s), too few for percentiles to mean much; grade against a larger "
+            "book with --policy MODEL.toml (written by --save-fitted)",
+            file=sys.stderr,
+        )
     model = model.fit(rows.facts)  # fits what is not fitted yet (a saved model is kept)
     batch = grade_many(model, ladder, rows.facts, abc=abc, measure=args.by)
     cols = batch.columns()
@@ -449,6 +459,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if batch.abc is not None:
         views.append(_View("abc classes", _abc_classes(batch.abc), labels, _GRADE_VALUES))
     if args.save_fitted:  # checked before anything is written
+        if Path(args.save_fitted).suffix.casefold() != ".toml":
+            raise _UsageError(
+                f"--save-fitted {args.save_fitted}: a policy is written as TOML; "
+                "expected a name ending in .toml"
+            )
         _check_out(Path(args.save_fitted), "toml", "--save-fitted")
     _emit_views(args, views)
     if args.save_fitted:

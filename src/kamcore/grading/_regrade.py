@@ -153,6 +153,9 @@ class Regrading:
         override_history: Every grade-override event so far, oldest first
             (append-only; carried from one re-grading to the next). The overrides in
             force, :attr:`overrides`, are its replay.
+        latest_period: The latest period re-graded so far: this one's, or, for an
+            undated re-grading, the one before it (so an undated re-grading can't be
+            used to go back in time).
 
     Raises:
         ValidationError: An override history that could not have happened (an event
@@ -165,6 +168,7 @@ class Regrading:
     changes: tuple[GradeChange, ...] = attrs.field(converter=_to_changes)
     held: tuple[str, ...] = attrs.field(default=(), converter=_to_ids)
     override_history: tuple[OverrideEvent, ...] = attrs.field(default=(), converter=_to_events)
+    latest_period: Period | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.override_history:
@@ -362,7 +366,15 @@ def regrade(
         tuple(changes),
         tuple(held),
         (*history, *governed),
+        period if period is not None else _last_period(previous),
     )
+
+
+def _last_period(previous: Regrading | None) -> Period | None:
+    """The latest period re-graded so far (an undated re-grading keeps the one before)."""
+    if previous is None:
+        return None
+    return previous.latest_period if previous.latest_period is not None else previous.period
 
 
 def _check_period(period: Period | str | None, previous: Regrading | None) -> Period | None:
@@ -376,7 +388,7 @@ def _check_period(period: Period | str | None, previous: Regrading | None) -> Pe
             expected="a Period, a label such as '2026-Q2', or None",
             problem=f"a {type(period).__name__}",
         )
-    last = previous.period if previous else None
+    last = _last_period(previous)
     if period is not None and last is not None and period <= last:
         same = (period.start, period.end) == (last.start, last.end)
         raise ValidationError(
