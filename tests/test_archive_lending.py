@@ -19,6 +19,7 @@ from kamcore.archive import (
     Borrower,
     Confidentiality,
     Contact,
+    Delegation,
     Dossier,
     LendingPolicy,
     LevelRule,
@@ -113,9 +114,12 @@ def test_a_five_hour_loan_of_a_secret_dossier_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "role", [Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER, Role.EXECUTIVE]
+    "role",
+    [Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER, Role.EXECUTIVE, Role.OFFICE_DIRECTOR],
 )
-def test_executives_borrow_an_unclassified_dossier_directly(role: Role) -> None:
+def test_executives_and_the_office_director_borrow_an_unclassified_dossier_directly(
+    role: Role,
+) -> None:
     loan = lend(
         P, _dossier(Confidentiality.UNCLASSIFIED), Borrower("x", role), at=T0, hours=48, loan_id="L"
     )
@@ -290,3 +294,298 @@ def test_an_approval_given_after_the_loan_does_not_count() -> None:
     late = attrs.evolve(GM, at=T0 + timedelta(hours=1))
     with pytest.raises(AccessDenied, match="came after the loan"):
         lend(P, _dossier(Confidentiality.SECRET), STAFF, at=T0, hours=1, loan_id="L", approval=late)
+
+
+# -- rules §4.5 as corrected: the office director, reading 秘密 outside, delegations -----
+
+SECRET = Dossier(id="K-9", name="某集团", confidentiality=Confidentiality.SECRET)
+OPEN = Dossier(id="K-1", name="某公司", confidentiality=Confidentiality.UNCLASSIFIED)
+AWAY = Delegation(
+    id="W-1",
+    delegator="周总",
+    delegate="办公室陈主任",
+    delegate_role=Role.OFFICE_DIRECTOR,
+    valid_from=T0 - timedelta(days=1),
+    valid_until=T0 + timedelta(days=2),
+    purpose="出差期间代批秘密档案借阅",
+)
+BY_CHEN = Approval(by="办公室陈主任", role=Role.OFFICE_DIRECTOR, at=T0, delegation="W-1")
+
+
+def test_the_office_director_borrows_an_unclassified_dossier_without_approval() -> None:
+    loan = lend(
+        P, OPEN, Borrower("办公室陈主任", Role.OFFICE_DIRECTOR), at=T0, hours=8, loan_id="L"
+    )
+    assert (loan.approved_by, loan.borrower_role) == ("", Role.OFFICE_DIRECTOR)
+
+
+def test_the_office_directors_own_secret_loan_still_needs_approval() -> None:
+    with pytest.raises(AccessDenied, match="need the approval"):
+        lend(P, SECRET, Borrower("陈主任", Role.OFFICE_DIRECTOR), at=T0, hours=1, loan_id="L")
+    loan = lend(
+        P,
+        SECRET,
+        Borrower("陈主任", Role.OFFICE_DIRECTOR),
+        at=T0,
+        hours=1,
+        loan_id="L",
+        approval=GM,
+    )
+    assert loan.approved_by == "周总"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_secret_dossier_is_read_outside_only_with_approval(role: Role) -> None:
+    reader = Borrower("小李", role)
+    check_read(P, SECRET, reader, place=Place.ARCHIVE_ROOM)
+    with pytest.raises(AccessDenied, match="need the approval") as caught:
+        check_read(P, SECRET, reader, place=Place.OUTSIDE)
+    assert caught.value.action == "read outside the archive room"
+    check_read(P, SECRET, reader, place="outside", approval=GM, at=T0, hours=4)
+    check_read(P, SECRET, reader, place=Place.OUTSIDE, approval=DEPUTY)
+    with pytest.raises(AccessDenied, match="read outside for at most 4 hours"):
+        check_read(P, SECRET, reader, place=Place.OUTSIDE, approval=GM, at=T0, hours=5)
+    with pytest.raises(AccessDenied, match="came after the reading"):
+        check_read(P, SECRET, reader, place=Place.OUTSIDE, approval=GM, at=T0 - timedelta(hours=1))
+
+
+def test_an_unclassified_dossier_is_read_outside_without_approval() -> None:
+    check_read(P, OPEN, STAFF, place=Place.OUTSIDE)
+
+
+@pytest.mark.parametrize("name", ["小李", " 小李 ", "Li", " li"])
+def test_nobody_approves_their_own_loan_by_claiming_a_role(name: str) -> None:
+    borrower = Borrower("li" if name.strip().isascii() else "小李", Role.STAFF)
+    selfish = Approval(by=name, role=Role.GENERAL_MANAGER, at=T0)
+    with pytest.raises(AccessDenied, match=r"approval\.by .* is the borrower") as caught:
+        lend(P, SECRET, borrower, at=T0, hours=1, loan_id="L", approval=selfish)
+    assert caught.value.actor == borrower.name
+    with pytest.raises(AccessDenied, match="is the reader; nobody approves their own reading"):
+        check_read(P, SECRET, borrower, place=Place.OUTSIDE, approval=selfish)
+
+
+def test_the_general_managers_own_secret_loan_needs_a_deputys_approval() -> None:
+    zhou = Borrower("周总", Role.GENERAL_MANAGER)
+    with pytest.raises(AccessDenied, match="is the borrower"):
+        lend(P, SECRET, zhou, at=T0, hours=1, loan_id="L", approval=GM)
+    assert (
+        lend(P, SECRET, zhou, at=T0, hours=1, loan_id="L", approval=DEPUTY).approved_by == "吴副总"
+    )
+
+
+def test_nobody_approves_a_request_they_made() -> None:
+    own = attrs.evolve(DIRECTOR, requested_by=" 办公室陈主任")
+    with pytest.raises(AccessDenied, match=r"also made the request \(approval.requested_by\)"):
+        lend(P, OPEN, STAFF, at=T0, hours=1, loan_id="L", approval=own)
+
+
+def test_an_approval_under_a_delegation_cites_it() -> None:
+    loan = lend(P, SECRET, STAFF, at=T0, hours=4, loan_id="L", approval=BY_CHEN, delegations=[AWAY])
+    assert loan.approved_by == "办公室陈主任"
+    check_read(P, SECRET, STAFF, place=Place.OUTSIDE, approval=BY_CHEN, delegations=(AWAY,))
+    uncited = attrs.evolve(BY_CHEN, delegation="")
+    with pytest.raises(
+        AccessDenied, match=r"only under a written delegation .* approval\.delegation"
+    ):
+        lend(P, SECRET, STAFF, at=T0, hours=4, loan_id="L", approval=uncited, delegations=[AWAY])
+    with pytest.raises(AccessDenied, match=r"approval\.delegation 'W-2' is not among .* \(W-1\)"):
+        lend(
+            P,
+            SECRET,
+            STAFF,
+            at=T0,
+            hours=4,
+            loan_id="L",
+            approval=attrs.evolve(BY_CHEN, delegation="W-2"),
+            delegations=[AWAY],
+        )
+    with pytest.raises(AccessDenied, match=r"not among the delegations on file \(none\)"):
+        lend(P, SECRET, STAFF, at=T0, hours=4, loan_id="L", approval=BY_CHEN)
+
+
+def test_a_deputy_may_cite_a_delegation_too_and_it_is_checked() -> None:
+    to_wu = attrs.evolve(AWAY, delegate="吴副总", delegate_role=Role.DEPUTY_GENERAL_MANAGER)
+    cited = attrs.evolve(DEPUTY, delegation="W-1")
+    assert lend(P, SECRET, STAFF, at=T0, hours=1, loan_id="L", approval=cited, delegations=[to_wu])
+    given_to_chen = r"is given to 办公室陈主任, not to approval\.by '吴副总'"
+    with pytest.raises(AccessDenied, match=given_to_chen):
+        lend(P, SECRET, STAFF, at=T0, hours=1, loan_id="L", approval=cited, delegations=[AWAY])
+
+
+@pytest.mark.parametrize(
+    ("change", "approval_change", "match"),
+    [
+        (
+            {},
+            {"role": Role.DEPUTY_GENERAL_MANAGER},
+            "approval.role 'deputy_general_manager' is not",
+        ),
+        (
+            {"delegate_role": Role.DEPARTMENT_MANAGER},
+            {"role": Role.DEPARTMENT_MANAGER},
+            "delegate_role 'department_manager' may not receive",
+        ),
+        (
+            {"delegator_role": Role.DEPUTY_GENERAL_MANAGER},
+            {},
+            "a deputy_general_manager may not delegate the approval of 秘密",
+        ),
+        ({"delegator": "小李"}, {}, "was given by the (borrower|reader)"),
+        ({"valid_until": T0 - timedelta(minutes=1)}, {}, "out of date"),
+        (
+            {"valid_from": T0 + timedelta(minutes=1), "valid_until": T0 + timedelta(days=1)},
+            {},
+            "out of date",
+        ),
+        ({"levels": ("unclassified",)}, {}, r"covers 非密, not K-9 \(秘密\) \(out of scope\)"),
+        ({"dossier_ids": ("K-1", "K-2")}, {}, "covers 秘密 dossiers K-1, K-2, not K-9"),
+    ],
+)
+def test_a_delegation_out_of_date_scope_or_role_is_refused(
+    change: dict[str, Any], approval_change: dict[str, Any], match: str
+) -> None:
+    delegation = attrs.evolve(AWAY, **change)
+    approval = attrs.evolve(BY_CHEN, **approval_change)
+    with pytest.raises(AccessDenied, match=match):
+        lend(
+            P,
+            SECRET,
+            STAFF,
+            at=T0,
+            hours=1,
+            loan_id="L",
+            approval=approval,
+            delegations=[delegation],
+        )
+    with pytest.raises(AccessDenied, match=match):
+        check_read(
+            P, SECRET, STAFF, place=Place.OUTSIDE, approval=approval, delegations=[delegation]
+        )
+
+
+def test_a_delegations_dates_include_both_ends_and_default_to_the_loan_time() -> None:
+    for at in (AWAY.valid_from, AWAY.valid_until):
+        approval = attrs.evolve(BY_CHEN, at=None)
+        assert lend(
+            P, SECRET, STAFF, at=at, hours=1, loan_id="L", approval=approval, delegations=[AWAY]
+        )
+    assert AWAY.is_valid_at(T0)
+    assert not AWAY.is_valid_at(AWAY.valid_until + timedelta(seconds=1))
+    assert AWAY.covers(SECRET)
+    assert not AWAY.covers(OPEN)
+    with pytest.raises(ValidationError) as caught:
+        check_read(
+            P,
+            SECRET,
+            STAFF,
+            place=Place.OUTSIDE,
+            approval=attrs.evolve(BY_CHEN, at=None),
+            delegations=[AWAY],
+        )
+    assert caught.value.field == "approval.at"
+
+
+def test_an_unclassified_approval_cannot_be_delegated() -> None:
+    delegation = attrs.evolve(AWAY, levels=("unclassified",))
+    approval = attrs.evolve(DIRECTOR, delegation="W-1", by="办公室陈主任")
+    refused = (
+        r"a general_manager may not delegate the approval of 非密 dossiers "
+        r"\(delegator_roles: nobody\)"
+    )
+    with pytest.raises(AccessDenied, match=refused):
+        lend(
+            P, OPEN, STAFF, at=T0, hours=1, loan_id="L", approval=approval, delegations=[delegation]
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"id": " "}, "id"),
+        ({"delegator": ""}, "delegator"),
+        ({"delegate": 3}, "delegate"),
+        ({"delegate": " 周总"}, "delegate"),
+        ({"delegate_role": "pope"}, "delegate_role"),
+        ({"delegator_role": "pope"}, "delegator_role"),
+        ({"valid_from": datetime(2026, 3, 1)}, "valid_from"),  # noqa: DTZ001
+        ({"valid_until": "2026-03-04"}, "valid_until"),
+        ({"valid_until": T0 - timedelta(days=2)}, "valid_until"),
+        ({"levels": ()}, "levels"),
+        ({"levels": ("secret", "hush")}, "levels"),
+        ({"dossier_ids": "K-9"}, "dossier_ids"),
+        ({"dossier_ids": ("K-9", "")}, "dossier_ids"),
+    ],
+)
+def test_a_malformed_delegation_is_refused(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        attrs.evolve(AWAY, **kwargs)
+    assert caught.value.field == field
+
+
+def test_a_delegation_given_as_one_level_or_text_is_accepted() -> None:
+    assert attrs.evolve(AWAY, levels="secret").levels == (Confidentiality.SECRET,)
+    assert attrs.evolve(AWAY, levels=[Confidentiality.SECRET]).levels == (Confidentiality.SECRET,)
+
+
+def test_the_delegations_on_file_must_be_delegations_with_distinct_numbers() -> None:
+    with pytest.raises(ValidationError) as caught:
+        lend(P, SECRET, STAFF, at=T0, hours=1, loan_id="L", approval=GM, delegations=[AWAY, AWAY])
+    assert caught.value.field == "delegations[1].id"
+    with pytest.raises(ValidationError) as caught:
+        check_read(P, SECRET, STAFF, place="outside", delegations=["W-1"])  # type: ignore[list-item]
+    assert caught.value.field == "delegations[0]"
+
+
+def test_a_naive_approval_time_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        lend(
+            P,
+            SECRET,
+            STAFF,
+            at=T0,
+            hours=1,
+            loan_id="L",
+            approval=attrs.evolve(GM, at=datetime(2026, 3, 2, 9)),  # noqa: DTZ001
+        )
+    assert caught.value.field == "approval.at"
+
+
+def test_a_delegation_round_trips_through_the_codec() -> None:
+    scoped = attrs.evolve(AWAY, dossier_ids=("K-9",))
+    assert codec.from_dict(Delegation, codec.to_dict(scoped)) == scoped
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        LevelRule("secret", read_outside_needs_approval=True, approver_roles=("general_manager",)),
+        LevelRule("secret", read_outside=True, read_outside_needs_approval=True),
+        LevelRule(
+            "secret",
+            read_outside=True,
+            approver_roles=("general_manager",),
+            delegator_roles=("office_director",),
+            delegate_roles=("office_director",),
+        ),
+        LevelRule(
+            "secret",
+            read_outside=True,
+            approver_roles=("general_manager",),
+            delegator_roles=("general_manager",),
+        ),
+        LevelRule("secret", delegate_roles=("office_director",)),
+    ],
+)
+def test_an_inconsistent_read_or_delegation_rule_is_refused(rule: LevelRule) -> None:
+    others = tuple(r for r in P.rules if r.level is not Confidentiality.SECRET)
+    with pytest.raises(PolicyError) as caught:
+        LendingPolicy(rules=(*others, rule))
+    assert caught.value.part.startswith("rules[3] (秘密)")
+
+
+def test_the_source_policy_names_who_may_delegate_and_receive_the_secret_approval() -> None:
+    rule = P.rule(Confidentiality.SECRET)
+    assert rule.read_outside_needs_approval
+    assert rule.delegator_roles == (Role.GENERAL_MANAGER,)
+    assert rule.delegate_roles == (Role.DEPUTY_GENERAL_MANAGER, Role.OFFICE_DIRECTOR)
+    assert Role.OFFICE_DIRECTOR in P.rule(Confidentiality.UNCLASSIFIED).direct_roles

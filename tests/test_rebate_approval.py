@@ -259,3 +259,37 @@ def test_only_an_approved_request_can_be_promised(request: RebateRequest) -> Non
     else:
         with pytest.raises(TransitionNotAllowed):
             promise(request, by="li", at=at)
+
+
+@pytest.mark.parametrize("who", ["li", " LI ", "Li"])
+@pytest.mark.parametrize("distinct", [True, False])
+def test_the_requester_decides_no_step_of_their_own_request(who: str, distinct: bool) -> None:
+    chain = attrs.evolve(DEFAULT_CHAIN, distinct_approvers=distinct)
+    request, _ = submit(
+        id="R-1", account="Acme", amount="100", by="li", at="2026-03-02T09:00", chain=chain
+    )
+    assert request.requester == "li"
+    before = codec.to_dict(request)
+    with pytest.raises(AccessDenied, match="is the requester") as info:
+        approve(request, "ka_manager", by=who, at="2026-03-02T10:00")
+    assert (info.value.actor, info.value.action) == (who, "approve step 'ka_manager' of")
+    assert f"by {who!r} is the requester (li)" in str(info.value)
+    with pytest.raises(AccessDenied, match="nobody approves their own request"):
+        reject(request, "ka_manager", by=who, at="2026-03-02T10:00", reason="withdrawn")
+    request, _ = approve(request, "ka_manager", by="wang", at="2026-03-02T10:00")
+    with pytest.raises(AccessDenied, match="is the requester"):
+        approve(request, "marketing_centre", by=who, at="2026-03-02T11:00")
+    assert codec.to_dict(request) != before  # only the accepted approval moved it
+    assert request.approved_steps == ("ka_manager",)
+
+
+def test_a_history_where_the_requester_decided_a_step_is_refused() -> None:
+    good = fully_approved()
+    forged = (good.history[0], attrs.evolve(good.history[1], by=" LI"), *good.history[2:])
+    with pytest.raises(ValidationError, match="the requester decided a step") as info:
+        RebateRequest(id="R-1", account="Acme", amount="1", history=forged)
+    assert (info.value.field, info.value.value) == ("history[1].by", " LI")
+
+
+def test_a_request_without_history_has_no_requester() -> None:
+    assert RebateRequest(id="R-1", account="Acme", amount="1").requester == ""

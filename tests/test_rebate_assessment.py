@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import tomllib
 from decimal import Decimal
+from importlib.resources import files
 
 import attrs
 import pytest
@@ -71,13 +73,45 @@ def test_every_rebate_preset_loads_and_is_listed() -> None:
     assert load_preset("rebate_attendance_source", AttendanceRule) == AttendanceRule()
 
 
-def test_the_communication_scale_scores_as_the_source_says() -> None:
+def test_the_communication_scale_has_the_sources_four_levels_and_points() -> None:
     scale = load_preset("rebate_competency_communication", DescriptorScale)
     points = {d.level: d.points for d in scale.descriptors}
-    assert (points["many techniques"], points["resolves conflicts"]) == (6, 5)
+    assert list(points) == ["many techniques", "resolves conflicts", "some persuasion", "clear"]
+    # legible in the source: 6 and 5; the other two are documented defaults
+    assert (points["many techniques"], points["some persuasion"]) == (6, 5)
+    assert (points["resolves conflicts"], points["clear"]) == (Decimal("5.5"), 4)
+    assert "能有效地化解矛盾" in scale.descriptors[1].description
+    assert "有一定的说服能力" in scale.descriptors[2].description
     assert rate_competency(scale, "many techniques").score == 6
-    top = load_preset("rebate_competency_analysis", DescriptorScale)
-    assert max(d.points for d in top.descriptors) == top.descriptors[0].points  # strong is top
+    assert rate_competency(scale, "some persuasion").full_marks == 6
+
+
+def test_the_analysis_scale_has_the_sources_four_levels_and_points() -> None:
+    scale = load_preset("rebate_competency_analysis", DescriptorScale)
+    points = {d.level: d.points for d in scale.descriptors}
+    assert list(points) == ["top", "strong", "fair", "weak"]
+    assert points["fair"] == 3  # legible in the source (一般, 3 points)
+    assert (points["top"], points["strong"], points["weak"]) == (5, 4, 2)  # defaults
+    assert "一般" in scale.descriptors[2].description
+    assert "较强" in scale.descriptors[1].description
+    assert "较弱" in scale.descriptors[3].description
+
+
+@pytest.mark.parametrize("name", ["rebate_competency_analysis", "rebate_competency_communication"])
+def test_competency_points_never_increase_as_the_level_goes_down(name: str) -> None:
+    scale = load_preset(name, DescriptorScale)
+    points = [d.points for d in scale.descriptors]
+    assert len(points) == 4
+    assert points == sorted(points, reverse=True)
+    assert scale.max_points == points[0]
+
+
+@pytest.mark.parametrize("name", ["rebate_competency_analysis", "rebate_competency_communication"])
+def test_the_illegible_points_are_documented_defaults(name: str) -> None:
+    text = (files("kamcore.presets") / f"{name}.toml").read_text(encoding="utf-8")
+    meta = tomllib.loads(text)["meta"]
+    assert "illegible in the source" in meta["source"]
+    assert "default" in meta["source"]
 
 
 # -- commission by grade -----------------------------------------------------------------
@@ -301,8 +335,9 @@ ANALYSIS = DescriptorScale(
     name="analysis and judgement",
     zh="分析判断能力",
     descriptors=[
-        Descriptor(level="strong", points=10, description="applies it flexibly"),
-        Descriptor(level="fair", points=6),
+        Descriptor(level="top", points=5, description="applies it to win sales"),
+        Descriptor(level="strong", points=4),
+        Descriptor(level="fair", points=3),
         Descriptor(level="weak", points=2),
     ],
 )
@@ -310,8 +345,9 @@ COMMUNICATION = DescriptorScale(
     name="communication",
     descriptors=[
         Descriptor(level="many techniques", points=6),
+        Descriptor(level="resolves conflicts", points="5.5"),
         Descriptor(level="some persuasion", points=5),
-        Descriptor(level="expresses ideas clearly", points=3),
+        Descriptor(level="expresses ideas clearly", points=4),
     ],
 )
 POLICY = ScorecardPolicy(
@@ -342,7 +378,7 @@ def test_the_scorecard_combines_weighted_components_and_explains_every_point() -
             combine_scores(
                 "competency",
                 [
-                    rate_competency(ANALYSIS, "strong"),
+                    rate_competency(ANALYSIS, "top"),
                     rate_competency(COMMUNICATION, "many techniques"),
                 ],
             ),
@@ -354,7 +390,7 @@ def test_the_scorecard_combines_weighted_components_and_explains_every_point() -
     lines = card.explain()
     assert lines[0] == "attainment: 102 / 100 × 60% = 61.20"
     assert "  -1  late 2 times (band 1–3)" in lines
-    assert "  +10  analysis and judgement (分析判断能力): strong — applies it flexibly" in lines
+    assert "  +5  analysis and judgement (分析判断能力): top — applies it to win sales" in lines
     assert lines[-1] == "total: 101.00"
     assert codec.from_dict(Scorecard, codec.to_dict(card)) == card
 

@@ -8,10 +8,17 @@ source rules (rules §4.5) are :data:`SOURCE_LENDING_POLICY`:
   the archive at all (``readable = false``). A company that lets cleared people read it
   in the archive room sets ``readable = true`` in its policy;
 * 机密 confidential — read only in the archive room, never lent;
-* 秘密 secret — lent only with the general manager's or a deputy's approval, for at most
-  4 hours;
-* unclassified — executives borrow directly; others need their department manager's
-  request, approved by the office director.
+* 秘密 secret — lent, or read outside the archive room, only with the approval of the
+  general manager or the deputy general manager in charge (分管副总经理), for at most
+  4 hours. While away on business the general manager may delegate that approval to a
+  deputy general manager or the office director by a written :class:`Delegation`
+  (委托书); an approval under it cites it (``Approval.delegation``);
+* unclassified — the general manager, deputy general managers, directors (总监,
+  :attr:`Role.EXECUTIVE`) and the office director borrow directly; others need their
+  department manager's request, approved by the office director.
+
+Nobody approves their own request: the approver is never the borrower (nor the one who
+requested the loan), whatever role they claim.
 
 :func:`lend` and :func:`check_read` raise :class:`~kamcore.errors.AccessDenied` when the
 policy refuses; :func:`return_loan` closes a loan; a :class:`LoanRegister` keeps every
@@ -34,6 +41,11 @@ Examples:
     Traceback (most recent call last):
     ...
     kamcore.errors.AccessDenied: 小李 may not borrow K-9: 5 hours asked; 秘密 dossiers are lent for at most 4 hours
+    >>> lend(SOURCE_LENDING_POLICY, secret, Borrower("小李", Role.STAFF), at=t, hours=4,
+    ...      approval=Approval(by="小李", role=Role.GENERAL_MANAGER), loan_id="L-3")
+    Traceback (most recent call last):
+    ...
+    kamcore.errors.AccessDenied: 小李 may not borrow K-9: approval.by '小李' is the borrower; nobody approves their own loan
 """  # noqa: E501
 
 from __future__ import annotations
@@ -58,6 +70,7 @@ __all__ = [
     "SOURCE_LENDING_POLICY",
     "Approval",
     "Borrower",
+    "Delegation",
     "LendingPolicy",
     "LevelRule",
     "Loan",
@@ -81,9 +94,9 @@ class Role(enum.Enum):
     DEPUTY_GENERAL_MANAGER = "deputy_general_manager"
     """副总经理."""
     EXECUTIVE = "executive"
-    """公司领导 (other executives)."""
+    """总监 directors, and the other company leaders (公司领导) ranked with them."""
     OFFICE_DIRECTOR = "office_director"
-    """办公室主任."""
+    """总经理办公室主任, the general manager's office director."""
     DEPARTMENT_MANAGER = "department_manager"
     """部门经理."""
     STAFF = "staff"
@@ -137,6 +150,12 @@ class LevelRule:
         approver_roles: Roles whose approval lets anyone else borrow.
         requester_roles: Roles that must have requested the loan (when not empty), for
             example the borrower's department manager.
+        read_outside_needs_approval: Whether reading it outside the archive room needs
+            what a loan needs (``direct_roles`` read freely, anyone else needs an
+            approval); ``False``: anyone may read it outside when ``read_outside``.
+        delegator_roles: Approver roles that may delegate their approval by a written
+            :class:`Delegation` (委托书), e.g. the general manager away on business.
+        delegate_roles: Roles that may receive such a delegation.
     """
 
     level: Confidentiality = attrs.field(converter=_to_level)
@@ -147,6 +166,9 @@ class LevelRule:
     direct_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
     approver_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
     requester_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
+    read_outside_needs_approval: bool = False
+    delegator_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
+    delegate_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
 
 
 def _rules(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
@@ -163,7 +185,9 @@ class LendingPolicy:
 
     Raises:
         PolicyError: A level missing or given twice, a rule that lends what it forbids
-            reading outside, a lendable level nobody can borrow, or hours not above zero.
+            reading outside, a lendable level nobody can borrow, hours not above zero,
+            an approval for reading outside that nobody can give, or a delegation by a
+            role that does not approve or to nobody.
     """
 
     rules: tuple[LevelRule, ...] = attrs.field(converter=_rules)
@@ -195,6 +219,27 @@ class LendingPolicy:
                 )
             if rule.max_hours is not None and rule.max_hours <= 0:
                 raise PolicyError("max_hours must be above zero", policy="LendingPolicy", part=part)
+            if rule.read_outside_needs_approval and not (
+                rule.read_outside and (rule.direct_roles or rule.approver_roles)
+            ):
+                raise PolicyError(
+                    "read_outside_needs_approval, but it is not read outside or nobody may approve",
+                    policy="LendingPolicy",
+                    part=part,
+                )
+            stray = [r.value for r in rule.delegator_roles if r not in rule.approver_roles]
+            if stray:
+                raise PolicyError(
+                    f"delegator_roles {', '.join(stray)} are not approver_roles",
+                    policy="LendingPolicy",
+                    part=part,
+                )
+            if bool(rule.delegator_roles) != bool(rule.delegate_roles):
+                raise PolicyError(
+                    "delegator_roles and delegate_roles go together",
+                    policy="LendingPolicy",
+                    part=part,
+                )
         missing = [level.zh for level in Confidentiality if level not in seen]
         if missing:
             raise PolicyError(
@@ -217,12 +262,20 @@ SOURCE_LENDING_POLICY: Final = LendingPolicy(
             lendable=True,
             max_hours=Decimal(4),
             approver_roles=(Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER),
+            read_outside_needs_approval=True,
+            delegator_roles=(Role.GENERAL_MANAGER,),
+            delegate_roles=(Role.DEPUTY_GENERAL_MANAGER, Role.OFFICE_DIRECTOR),
         ),
         LevelRule(
             Confidentiality.UNCLASSIFIED,
             read_outside=True,
             lendable=True,
-            direct_roles=(Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER, Role.EXECUTIVE),
+            direct_roles=(
+                Role.GENERAL_MANAGER,
+                Role.DEPUTY_GENERAL_MANAGER,
+                Role.EXECUTIVE,
+                Role.OFFICE_DIRECTOR,
+            ),
             approver_roles=(Role.OFFICE_DIRECTOR,),
             requester_roles=(Role.DEPARTMENT_MANAGER,),
         ),
@@ -238,16 +291,148 @@ class Borrower:
     role: Role = attrs.field(converter=_to_role)
 
 
+def _aware(value: object, field: str) -> datetime:
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value
+    raise ValidationError(field=field, value=value, expected="a timezone-aware datetime")
+
+
+def _name(value: object, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field=field, value=value, expected="a non-empty name")
+    return value
+
+
+def _levels(value: object) -> tuple[Confidentiality, ...]:
+    if isinstance(value, Confidentiality | str):
+        value = (value,)
+    if not isinstance(value, list | tuple) or not value:
+        raise ValidationError(
+            field="levels", value=value, expected="a non-empty list of confidentiality levels"
+        )
+    return tuple(enum_of(v, Confidentiality, "levels") for v in value)
+
+
+def _ids(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValidationError(field="dossier_ids", value=value, expected="a list of dossier ids")
+    return tuple(_name(v, "dossier_ids") for v in value)
+
+
+def _same_person(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _id_of(value: object) -> str:
+    return _name(value, "id")
+
+
+def _delegator_of(value: object) -> str:
+    return _name(value, "delegator")
+
+
+def _delegate_of(value: object) -> str:
+    return _name(value, "delegate")
+
+
+def _delegate_role_of(value: object) -> Role:
+    return enum_of(value, Role, "delegate_role")
+
+
+def _delegator_role_of(value: object) -> Role:
+    return enum_of(value, Role, "delegator_role")
+
+
+def _from_of(value: object) -> datetime:
+    return _aware(value, "valid_from")
+
+
+def _until_of(value: object) -> datetime:
+    return _aware(value, "valid_until")
+
+
+@attrs.frozen(kw_only=True)
+class Delegation:
+    """A written delegation (委托书) of an approval: who, to whom, from when to when, for what.
+
+    While away on business the general manager may delegate the 秘密 approval to a
+    deputy general manager or the office director (rules §4.5). An approval made under
+    a delegation cites its ``id`` in :attr:`Approval.delegation`; :func:`lend` and
+    :func:`check_read` accept it only when the delegation is among those on file
+    (``delegations=``), given to the approver in the approver's role, valid at the time
+    of the approval, covering the dossier, and given by and to roles the policy's
+    :class:`LevelRule` allows (``delegator_roles``, ``delegate_roles``).
+
+    Args:
+        id: The delegation's number, which an approval under it cites.
+        delegator: Who delegates (the general manager).
+        delegate: To whom.
+        delegate_role: The delegate's role (a deputy general manager or the office
+            director, in the source's rules).
+        valid_from: From when (timezone-aware; included).
+        valid_until: Until when (timezone-aware; included).
+        levels: The confidentiality levels it covers (秘密 by default).
+        dossier_ids: The dossiers it covers; empty: every dossier of those levels.
+        purpose: What for (事由), e.g. "出差期间代批秘密档案借阅".
+        delegator_role: The delegator's role (the general manager by default).
+
+    Raises:
+        ValidationError: An empty id or name, a delegation to oneself, a naive time,
+            an end before the start, no level, or a bad role.
+    """
+
+    id: str = attrs.field(converter=_id_of)
+    delegator: str = attrs.field(converter=_delegator_of)
+    delegate: str = attrs.field(converter=_delegate_of)
+    delegate_role: Role = attrs.field(converter=_delegate_role_of)
+    valid_from: datetime = attrs.field(converter=_from_of)
+    valid_until: datetime = attrs.field(converter=_until_of)
+    levels: tuple[Confidentiality, ...] = attrs.field(
+        default=(Confidentiality.SECRET,), converter=_levels
+    )
+    dossier_ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    purpose: str = ""
+    delegator_role: Role = attrs.field(default=Role.GENERAL_MANAGER, converter=_delegator_role_of)
+
+    def __attrs_post_init__(self) -> None:
+        if _same_person(self.delegator, self.delegate):
+            raise ValidationError(
+                field="delegate",
+                value=self.delegate,
+                expected="someone other than the delegator",
+                problem="a delegation to oneself",
+            )
+        if self.valid_until < self.valid_from:
+            raise ValidationError(
+                field="valid_until",
+                value=self.valid_until,
+                expected=f"a time at or after valid_from ({self.valid_from.isoformat()})",
+            )
+
+    def covers(self, dossier: Dossier) -> bool:
+        """Whether the delegation's scope includes ``dossier``."""
+        return dossier.confidentiality in self.levels and (
+            not self.dossier_ids or dossier.id in self.dossier_ids
+        )
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls in the delegation's dates (both ends included)."""
+        return self.valid_from <= _aware(moment, "moment") <= self.valid_until
+
+
 @attrs.frozen
 class Approval:
     """An approval of a loan, and (when the rule needs one) who requested it.
 
     Args:
-        by: Who approved.
+        by: Who approved; never the borrower, nor the person who requested it.
         role: The approver's role.
-        at: When.
+        at: When (timezone-aware; not after the loan).
         requested_by: Who requested it for the borrower (a department manager).
         requester_role: That person's role.
+        delegation: The id of the written :class:`Delegation` (委托书) the approval is
+            made under, when the approver holds the approval only by delegation;
+            empty otherwise.
     """
 
     by: str
@@ -257,6 +442,7 @@ class Approval:
     requester_role: Role | None = attrs.field(
         default=None, converter=attrs.converters.optional(Role)
     )
+    delegation: str = ""
 
 
 @attrs.frozen
@@ -299,20 +485,182 @@ class Loan:
         return self.returned_at is None and as_of > self.due_at
 
 
-def _aware(value: object, field: str) -> datetime:
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        return value
-    raise ValidationError(field=field, value=value, expected="a timezone-aware datetime")
+def _on_file(delegations: Iterable[Delegation]) -> dict[str, Delegation]:
+    on_file: dict[str, Delegation] = {}
+    for i, d in enumerate(delegations):
+        if not isinstance(d, Delegation):
+            raise ValidationError(
+                field=f"delegations[{i}]", value=d, expected="a kamcore.archive.Delegation"
+            )
+        if d.id in on_file:
+            raise ValidationError(
+                field=f"delegations[{i}].id",
+                value=d.id,
+                expected="each delegation number once",
+                problem="delegation number given twice",
+            )
+        on_file[d.id] = d
+    return on_file
+
+
+@attrs.frozen
+class _Check:
+    """What one approval is checked against, and how a refusal is worded."""
+
+    rule: LevelRule
+    dossier: Dossier
+    person: Borrower
+    who: str  # "borrower" or "reader"
+    what: str  # "loan" or "reading"
+    action: str
+
+    def deny(self, reason: str) -> AccessDenied:
+        return AccessDenied(
+            subject=self.dossier.id, actor=self.person.name, action=self.action, reason=reason
+        )
+
+
+def _check_delegation(
+    c: _Check, approval: Approval, when: datetime | None, on_file: dict[str, Delegation]
+) -> None:
+    level = c.dossier.confidentiality.zh
+    d = on_file.get(approval.delegation)
+    if d is None:
+        known = ", ".join(on_file) or "none"
+        raise c.deny(
+            f"approval.delegation {approval.delegation!r} is not among the delegations "
+            f"on file ({known})"
+        )
+    if not _same_person(d.delegate, approval.by):
+        raise c.deny(
+            f"delegation {d.id!r} is given to {d.delegate}, not to approval.by {approval.by!r}"
+        )
+    if approval.role is not d.delegate_role:
+        raise c.deny(
+            f"approval.role {approval.role.value!r} is not delegation {d.id!r}'s "
+            f"delegate_role {d.delegate_role.value!r}"
+        )
+    if d.delegator_role not in c.rule.delegator_roles:
+        allowed = "/".join(r.value for r in c.rule.delegator_roles) or "nobody"
+        raise c.deny(
+            f"delegation {d.id!r}: a {d.delegator_role.value} may not delegate the approval "
+            f"of {level} dossiers (delegator_roles: {allowed})"
+        )
+    if d.delegate_role not in c.rule.delegate_roles:
+        allowed = "/".join(r.value for r in c.rule.delegate_roles)
+        raise c.deny(
+            f"delegation {d.id!r}: delegate_role {d.delegate_role.value!r} may not receive "
+            f"the approval of {level} dossiers (delegate_roles: {allowed})"
+        )
+    if _same_person(d.delegator, c.person.name):
+        raise c.deny(
+            f"delegation {d.id!r} was given by the {c.who} ({d.delegator}); "
+            f"nobody approves their own {c.what}"
+        )
+    if when is None:
+        raise ValidationError(
+            field="approval.at",
+            value=None,
+            expected=f"the time of the approval, to check it against delegation {d.id!r}'s dates",
+        )
+    if not d.is_valid_at(when):
+        raise c.deny(
+            f"delegation {d.id!r} is valid from {d.valid_from.isoformat()} until "
+            f"{d.valid_until.isoformat()}, not at {when.isoformat()} (out of date)"
+        )
+    if not d.covers(c.dossier):
+        scope = "/".join(v.zh for v in d.levels)
+        if d.dossier_ids:
+            scope += f" dossiers {', '.join(d.dossier_ids)}"
+        raise c.deny(
+            f"delegation {d.id!r} covers {scope}, not {c.dossier.id} ({level}) (out of scope)"
+        )
+
+
+def _authorise(
+    c: _Check,
+    approval: Approval | None,
+    moment: datetime | None,
+    on_file: dict[str, Delegation],
+) -> tuple[str, str]:
+    """Check the approval (and request) ``c.person`` needs; (approved_by, requested_by)."""
+    rule = c.rule
+    if c.person.role in rule.direct_roles:
+        return "", ""
+    level = c.dossier.confidentiality.zh
+    approvers = "/".join(r.value for r in rule.approver_roles)
+    if approval is None:
+        via = " (or of a delegate under a written delegation)" if rule.delegate_roles else ""
+        raise c.deny(f"{level} dossiers need the approval of the {approvers}{via}")
+    given_at = None if approval.at is None else _aware(approval.at, "approval.at")
+    if _same_person(approval.by, c.person.name):
+        raise c.deny(
+            f"approval.by {approval.by!r} is the {c.who}; nobody approves their own {c.what}"
+        )
+    if approval.requested_by and _same_person(approval.by, approval.requested_by):
+        raise c.deny(
+            f"approval.by {approval.by!r} also made the request (approval.requested_by); "
+            "nobody approves their own request"
+        )
+    if approval.delegation:
+        _check_delegation(c, approval, given_at or moment, on_file)
+    elif approval.role not in rule.approver_roles:
+        cite = (
+            f"; the {approval.role.value} approves only under a written delegation (委托书) "
+            "cited in approval.delegation"
+            if approval.role in rule.delegate_roles
+            else ""
+        )
+        raise c.deny(f"{level} dossiers need the approval of the {approvers}{cite}")
+    if given_at is not None and moment is not None and given_at > moment:
+        raise c.deny(f"the approval ({given_at.isoformat()}) came after the {c.what}")
+    if rule.requester_roles and approval.requester_role not in rule.requester_roles:
+        requesters = "/".join(r.value for r in rule.requester_roles)
+        raise c.deny(f"{level} dossiers need a request by the {c.who}'s {requesters}")
+    return approval.by, approval.requested_by
+
+
+def _length(hours: object) -> Decimal:
+    length = as_decimal(hours, field="hours")
+    if length <= 0:
+        raise ValidationError(field="hours", value=hours, expected="a duration above zero")
+    return length
 
 
 def check_read(
-    policy: LendingPolicy, dossier: Dossier, reader: Borrower, *, place: Place | str
+    policy: LendingPolicy,
+    dossier: Dossier,
+    reader: Borrower,
+    *,
+    place: Place | str,
+    approval: Approval | None = None,
+    at: datetime | None = None,
+    hours: int | Decimal | None = None,
+    delegations: Iterable[Delegation] = (),
 ) -> None:
     """Check that ``reader`` may read ``dossier`` at ``place``.
 
+    Reading outside the archive room a level whose rule has
+    ``read_outside_needs_approval`` (秘密, in the source's rules) needs what a loan
+    needs: ``approval`` (by someone other than the reader, in a role the rule allows, or
+    under a cited delegation on file), and no more than ``max_hours`` when ``hours`` is
+    given.
+
+    Args:
+        policy: The lending rules.
+        dossier: The dossier to read.
+        reader: Who reads.
+        place: Where.
+        approval: The approval the level needs outside the archive room, if any.
+        at: When the reading starts (timezone-aware); an approval may not come later.
+        hours: For how long it is read outside, when known.
+        delegations: The written delegations on file (委托书) an approval may cite.
+
     Raises:
-        AccessDenied: The level may not be read at all, or not outside the archive room.
-        ValidationError: ``place`` is not a :class:`Place`.
+        AccessDenied: The level may not be read at all, or not outside the archive room,
+            or not without an approval the reader lacks.
+        ValidationError: ``place`` is not a :class:`Place`, a bad time, duration or
+            delegation.
     """
     try:
         where = Place(place)
@@ -320,6 +668,9 @@ def check_read(
         raise ValidationError(
             field="place", value=place, expected="'archive_room' or 'outside'"
         ) from None
+    moment = None if at is None else _aware(at, "at")
+    length = None if hours is None else _length(hours)
+    on_file = _on_file(delegations)
     rule = policy.rule(dossier.confidentiality)
     level = dossier.confidentiality.zh
     if not rule.readable:
@@ -329,13 +680,18 @@ def check_read(
             action="read",
             reason=f"{level} dossiers are never lent or read outside",
         )
-    if where is Place.OUTSIDE and not rule.read_outside:
-        raise AccessDenied(
-            subject=dossier.id,
-            actor=reader.name,
-            action="read outside the archive room",
-            reason=f"{level} dossiers are read only in the archive room",
-        )
+    if where is Place.ARCHIVE_ROOM:
+        return
+    c = _Check(rule, dossier, reader, "reader", "reading", "read outside the archive room")
+    if not rule.read_outside:
+        raise c.deny(f"{level} dossiers are read only in the archive room")
+    if rule.read_outside_needs_approval:
+        if length is not None and rule.max_hours is not None and length > rule.max_hours:
+            raise c.deny(
+                f"{length} hours asked; {level} dossiers are read outside for at most "
+                f"{rule.max_hours} hours"
+            )
+        _authorise(c, approval, moment, on_file)
 
 
 def lend(
@@ -348,6 +704,7 @@ def lend(
     loan_id: str,
     approval: Approval | None = None,
     purpose: str = "",
+    delegations: Iterable[Delegation] = (),
 ) -> Loan:
     """Lend a dossier if the policy allows it; returns the loan to record.
 
@@ -358,52 +715,56 @@ def lend(
         at: When it is handed out (timezone-aware).
         hours: For how long.
         loan_id: The loan's number in the register.
-        approval: The approval (and request) the level needs, if any.
+        approval: The approval (and request) the level needs, if any. The approver is
+            never the borrower (names compared ignoring case and surrounding spaces)
+            nor the person who requested the loan.
         purpose: Why.
+        delegations: The written delegations on file (委托书); an approval made under
+            one cites its id (``Approval.delegation``).
 
     Returns:
         The open :class:`Loan`.
 
     Raises:
-        AccessDenied: The level is never lent, the loan is too long, or the approval
-            or request the level needs is missing.
-        ValidationError: A bad time, duration or id.
+        AccessDenied: The level is never lent, the loan is too long, the approval or
+            request the level needs is missing, the approver is the borrower or the
+            requester, or the cited delegation is unknown, given to someone else or to
+            a role that may not receive it, out of date or out of scope.
+        ValidationError: A bad time, duration, id or delegation.
+
+    Examples:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> from kamcore.archive import Dossier, Confidentiality
+        >>> t = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> away = Delegation(id="W-1", delegator="周总", delegate="陈主任",
+        ...                   delegate_role=Role.OFFICE_DIRECTOR, valid_from=t,
+        ...                   valid_until=t + timedelta(days=3), purpose="出差期间")
+        >>> secret = Dossier(id="K-9", name="某集团", confidentiality=Confidentiality.SECRET)
+        >>> chen = Approval(by="陈主任", role=Role.OFFICE_DIRECTOR, at=t, delegation="W-1")
+        >>> lend(SOURCE_LENDING_POLICY, secret, Borrower("小李", Role.STAFF), at=t, hours=2,
+        ...      approval=chen, loan_id="L-1", delegations=[away]).approved_by
+        '陈主任'
     """
     moment = _aware(at, "at")
-    length = as_decimal(hours, field="hours")
-    if length <= 0:
-        raise ValidationError(field="hours", value=hours, expected="a duration above zero")
+    length = _length(hours)
     if not isinstance(loan_id, str) or not loan_id.strip():
         raise ValidationError(field="loan_id", value=loan_id, expected="the loan's number")
+    on_file = _on_file(delegations)
     rule = policy.rule(dossier.confidentiality)
     level = dossier.confidentiality.zh
-
-    def deny(action: str, reason: str) -> AccessDenied:
-        return AccessDenied(subject=dossier.id, actor=borrower.name, action=action, reason=reason)
-
+    c = _Check(rule, dossier, borrower, "borrower", "loan", "borrow")
     if not rule.lendable:
         reason = (
             f"{level} dossiers are never lent or read outside"
             if not rule.readable
             else f"{level} dossiers are read only in the archive room, never lent"
         )
-        raise deny("borrow", reason)
+        raise c.deny(reason)
     if rule.max_hours is not None and length > rule.max_hours:
-        raise deny(
-            "borrow",
-            f"{length} hours asked; {level} dossiers are lent for at most {rule.max_hours} hours",
+        raise c.deny(
+            f"{length} hours asked; {level} dossiers are lent for at most {rule.max_hours} hours"
         )
-    approved_by = requested_by = ""
-    if borrower.role not in rule.direct_roles:
-        approvers = "/".join(r.value for r in rule.approver_roles)
-        if approval is None or approval.role not in rule.approver_roles:
-            raise deny("borrow", f"{level} dossiers need the approval of the {approvers}")
-        if approval.at is not None and approval.at > moment:
-            raise deny("borrow", f"the approval ({approval.at.isoformat()}) came after the loan")
-        if rule.requester_roles and approval.requester_role not in rule.requester_roles:
-            requesters = "/".join(r.value for r in rule.requester_roles)
-            raise deny("borrow", f"{level} dossiers need a request by the borrower's {requesters}")
-        approved_by, requested_by = approval.by, approval.requested_by
+    approved_by, requested_by = _authorise(c, approval, moment, on_file)
     return Loan(
         id=loan_id,
         dossier_id=dossier.id,

@@ -102,11 +102,14 @@ class ApprovalChain:
     Chains are data; the source's chain is :data:`DEFAULT_CHAIN` (also the preset
     ``rebate_approval_source``).
 
-    The source names three roles that approve (KA department manager, marketing
-    centre, general manager), so by default one person may decide at most one step of
-    a request: ``distinct_approvers=False`` lets one person decide several steps (a
-    small company where one manager holds two roles). People are compared by name,
-    ignoring case and surrounding spaces.
+    Nobody approves their own request (rules §4.5): the requester never decides a step
+    of their request, whatever the chain. The source names three roles that approve (KA
+    department manager, marketing centre, general manager) and every approver must
+    differ from every other approver of the same request, so by default one person may
+    decide at most one step: ``distinct_approvers=False`` is a departure from the rules
+    a company must choose explicitly (a small company where one manager holds two
+    roles); it never lets the requester decide. People are compared by name, ignoring
+    case and surrounding spaces.
 
     Attributes:
         steps: The approvals, in order.
@@ -246,8 +249,9 @@ class RebateRequest:
 
     Raises:
         ValidationError: A history that could not have happened (events out of order,
-            approvals out of chain order, anything after a rejection or a promise, or
-            one person deciding two steps of a chain that requires distinct approvers).
+            approvals out of chain order, anything after a rejection or a promise, the
+            requester deciding a step, or one person deciding two steps of a chain that
+            requires distinct approvers).
     """
 
     id: str
@@ -292,6 +296,14 @@ class RebateRequest:
                     problem="history out of order",
                 )
             status, approved = _apply(event.kind, approved, len(self.chain.steps))
+            if event.kind in _DECISIONS and _same_person(event.by, self.history[0].by):
+                raise ValidationError(
+                    field=f"{field}.by",
+                    value=event.by,
+                    expected=f"someone other than the requester ({self.history[0].by}); "
+                    "nobody approves their own request",
+                    problem="the requester decided a step",
+                )
             if self.chain.distinct_approvers and event.kind in _DECISIONS:
                 earlier = _decided_by(self.history[:i], event.by)
                 if earlier is not None:
@@ -304,6 +316,11 @@ class RebateRequest:
                     )
 
     # -- derived state ---------------------------------------------------------------
+    @property
+    def requester(self) -> str:
+        """Who applied for the rebate (the submission's ``by``; empty without history)."""
+        return self.history[0].by if self.history else ""
+
     @property
     def status(self) -> RequestStatus:
         """The current status (the replay of :attr:`history`)."""
@@ -485,6 +502,14 @@ def _decide(
         )
         raise _refuse(request, kind.value, f"{why}; awaiting {awaited.key!r}")
     who = _text(by, "by")
+    if request.history and _same_person(who, request.requester):
+        raise AccessDenied(
+            subject=f"rebate request {request.id!r}",
+            actor=who,
+            action=f"{verb} step {step!r} of",
+            reason=f"by {who!r} is the requester ({request.requester}); "
+            "nobody approves their own request",
+        )
     earlier = _decided_by(request.history, who) if request.chain.distinct_approvers else None
     if earlier is not None:
         raise AccessDenied(
@@ -518,8 +543,8 @@ def approve(
     Raises:
         TransitionNotAllowed: The step is out of order, or the request is no longer
             pending (approved, rejected or promised).
-        AccessDenied: ``by`` already decided an earlier step and the chain requires
-            distinct approvers.
+        AccessDenied: ``by`` is the requester, or already decided an earlier step and
+            the chain requires distinct approvers.
         ValidationError: An unknown step, an empty approver, a time before the last event.
 
     Examples:
@@ -541,8 +566,8 @@ def reject(
     Raises:
         TransitionNotAllowed: The step is not the one awaited, or the request is no
             longer pending.
-        AccessDenied: ``by`` already decided an earlier step and the chain requires
-            distinct approvers.
+        AccessDenied: ``by`` is the requester, or already decided an earlier step and
+            the chain requires distinct approvers.
         ValidationError: No reason given, an unknown step, or a bad time.
     """
     _text(reason, "reason")
