@@ -558,3 +558,15 @@ def test_a_scorecard_whose_total_disagrees_with_its_contributions_is_refused() -
     with pytest.raises(ValidationError) as info:
         attrs.evolve(card, contributions=card.contributions[:1])
     assert info.value.field == "contributions"
+
+
+def test_a_scale_whose_lower_level_earns_more_is_refused() -> None:
+    with pytest.raises(PolicyError, match="'weak' \\(5 points\\) is below 'fair' but earns more"):
+        DescriptorScale(
+            name="analysis",
+            descriptors=[
+                Descriptor(level="strong", points=10),
+                Descriptor(level="fair", points=3),
+                Descriptor(level="weak", points=5),
+            ],
+        )

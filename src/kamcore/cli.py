@@ -171,18 +171,6 @@ def _check_out(path: Path, fmt: str, option: str = "--out") -> None:
 
 _GRADE_KEYS: Final = ("account_id", "score", "grade", "abc")
 _PARETO_KEYS: Final = ("account_id", "measure", "rank", "cumulative_share", "class")
-_QUOTE_KEYS: Final = (
-    "account_id",
-    "tier",
-    "rate",
-    "basis",
-    "base",
-    "rebate",
-    "currency",
-    "mode",
-    "to_next_tier",
-    "rebate_at_next_tier",
-)
 _STALE_KEYS: Final = ("opportunity", "owner", "stage", "days", "limit", "over")
 
 
@@ -588,20 +576,6 @@ def _amount_option(value: str, option: str) -> Decimal:
     return amount
 
 
-def _quote_record(q: Any, schedule: Any) -> dict[str, object]:
-    return {
-        "tier": q.reached.name,
-        "rate": q.rate.value,
-        "basis": q.basis.amount,
-        "base": q.base.amount,
-        "rebate": q.rebate.amount,
-        "currency": q.rebate.currency,
-        "mode": schedule.mode.value,
-        "to_next_tier": None if q.to_next is None else q.to_next.amount,
-        "rebate_at_next_tier": None if q.rebate_at_next is None else q.rebate_at_next.amount,
-    }
-
-
 _REBATE_VALUES: Final = {"mode": "rebate_mode"}
 
 
@@ -616,9 +590,7 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
     sales = _amount_option(args.sales, "--sales")
     collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
     q = quote(schedule, basis=sales, base=collected)
-    _emit_views(
-        args, [_View("quote", [_quote_record(q, schedule)], _REBATE_LABELS, _REBATE_VALUES)]
-    )
+    _emit_views(args, [_View("quote", [q.record()], _REBATE_LABELS, _REBATE_VALUES)])
     if args.format == "table" and args.explain and not args.out:
         lines = _explain_zh(q) if args.lang == "zh" else list(q.explain())
         sys.stdout.write("\n".join(lines) + "\n")
@@ -627,7 +599,7 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
 
 def _rebate_batch(args: argparse.Namespace, schedule: Any) -> int:
     """``rebate FILE --sales COL [--collected COL]``: quote every row."""
-    from kamcore.rebate import quote  # noqa: PLC0415
+    from kamcore.rebate import QUOTE_COLUMNS, quote  # noqa: PLC0415
     from kamcore.tables import read_amounts  # noqa: PLC0415
 
     sales = args.sales or "sales_revenue"
@@ -643,12 +615,12 @@ def _rebate_batch(args: argparse.Namespace, schedule: Any) -> int:
     )
     basis = [a or Decimal(0) for a in rows.amounts[sales]]  # blank="refuse": never None
     base = [a or Decimal(0) for a in rows.amounts[fields[-1]]]
-    shown = _kept_keys(args, rows.keep, _QUOTE_KEYS)
+    shown = _kept_keys(args, rows.keep, ("account_id", *QUOTE_COLUMNS))
     records: list[Record] = []
     for i, account in enumerate(rows.ids):
         q = quote(schedule, basis=basis[i], base=base[i])
         kept = {k: v for k, v in rows.kept[i].items() if k in shown}
-        records.append({"account_id": account, **kept, **_quote_record(q, schedule)})
+        records.append({"account_id": account, **kept, **q.record()})
     labels = {**_REBATE_LABELS, **_kept_labels(rows.headings, rows.keep)}
     _emit_views(args, [_View("quotes", records, labels, _REBATE_VALUES)])
     return EXIT_OK

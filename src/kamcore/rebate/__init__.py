@@ -87,6 +87,7 @@ from kamcore.rebate._settlement import (
     settle,
 )
 from kamcore.rebate._tiers import (
+    QUOTE_COLUMNS,
     BreakpointOwner,
     RebateQuote,
     RebateSlice,
@@ -102,6 +103,7 @@ from kamcore.rebate._tiers import (
 
 __all__ = [
     "DEFAULT_CHAIN",
+    "QUOTE_COLUMNS",
     "Accrual",
     "AccrualKind",
     "ApprovalChain",

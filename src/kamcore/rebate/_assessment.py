@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections.abc import Iterable
 from decimal import Decimal
@@ -481,7 +482,9 @@ class DescriptorScale:
     """A competency rated on graded descriptors (能力评价), e.g. analysis and judgement.
 
     Raises:
-        PolicyError: Fewer than two levels, an empty or repeated level, negative points.
+        PolicyError: Fewer than two levels, an empty or repeated level, negative points,
+            or a level that earns more than the one above it (levels run from the top
+            down).
 
     Examples:
         >>> scale = DescriptorScale(name="analysis and judgement", zh="分析判断能力",
@@ -512,6 +515,14 @@ class DescriptorScale:
                     f"level {d.level!r} has negative points", policy="DescriptorScale", part=part
                 )
             seen.add(d.level)
+        for upper, lower in itertools.pairwise(self.descriptors):
+            if lower.points > upper.points:  # levels run from the top down
+                raise PolicyError(
+                    f"level {lower.level!r} ({lower.points} points) is below {upper.level!r} "
+                    f"but earns more ({upper.points}); levels run from the top down",
+                    policy="DescriptorScale",
+                    part=part,
+                )
 
     @property
     def max_points(self) -> Decimal:

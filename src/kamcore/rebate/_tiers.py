@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "QUOTE_COLUMNS",
     "BreakpointOwner",
     "RebateQuote",
     "RebateSlice",
@@ -43,7 +44,8 @@ _ONE: Final = Decimal(1)
 _AMOUNT_EXPECTED: Final = "a non-negative amount: Money, a Decimal, an int or a decimal string"
 _INT64_SAFE: Final = 2**62
 #: The keys of :meth:`RebateQuote.record`, in order.
-_QUOTE_COLUMNS: Final = (
+#: The keys of :meth:`RebateQuote.record` (and the columns of :func:`quotes_frame`).
+QUOTE_COLUMNS: Final = (
     "tier",
     "rate",
     "basis",
@@ -624,7 +626,7 @@ class RebateQuote:
         Raises:
             ValidationError: pandas is not installed.
         """
-        return frame([self.record()], _QUOTE_COLUMNS)
+        return frame([self.record()], QUOTE_COLUMNS)
 
     def explain(self) -> tuple[str, ...]:
         r"""The quote in words, one line per fact.
@@ -765,7 +767,7 @@ def quotes_frame(
             )
         records.append(q.record())
     if ids is None:
-        return frame(records, _QUOTE_COLUMNS)
+        return frame(records, QUOTE_COLUMNS)
     accounts = list(ids)
     if len(accounts) != len(records):
         raise ValidationError(
@@ -775,7 +777,7 @@ def quotes_frame(
             problem="a different number of ids",
         )
     rows = [{"account_id": a, **r} for a, r in zip(accounts, records, strict=True)]
-    return frame(rows, ("account_id", *_QUOTE_COLUMNS))
+    return frame(rows, ("account_id", *QUOTE_COLUMNS))
 
 
 _new: Final = object.__new__

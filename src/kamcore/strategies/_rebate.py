@@ -229,7 +229,7 @@ def targets() -> st.SearchStrategy[Target]:
 
 
 def descriptor_scales() -> st.SearchStrategy[DescriptorScale]:
-    """Descriptor scales of 2–5 distinct levels with non-negative points."""
+    """Descriptor scales of 2–5 distinct levels, top down, points never rising."""
     levels = st.lists(
         st.sampled_from(["strong", "fair", "weak", "优", "良", "差", "top"]),
         min_size=2,
@@ -240,7 +240,8 @@ def descriptor_scales() -> st.SearchStrategy[DescriptorScale]:
         lambda ls, pts, name: DescriptorScale(
             name=name,
             descriptors=tuple(
-                Descriptor(level=lv, points=Decimal(p)) for lv, p in zip(ls, pts, strict=False)
+                Descriptor(level=lv, points=Decimal(p))
+                for lv, p in zip(ls, sorted(pts, reverse=True), strict=False)
             ),
         ),
         levels,
