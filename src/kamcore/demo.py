@@ -15,9 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from kamcore._output import Record, render, text_width
+from kamcore._output import Record, render, text_width, write_text
 from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, Period, PeriodKind
 from kamcore.money import Money, total
+from kamcore.report import build_report, can_draw, read_demo_folder
 from kamcore.sample import SampleCompany, generate_company
 
 __all__ = ["run_demo"]
@@ -53,6 +54,12 @@ _ZH_LABELS: Final = {
 }
 
 _LABEL_WIDTH: Final = 20
+
+#: The summary's note when report.html is not written (en, zh).
+_SKIPPED_HTML: Final = (
+    "report.html skipped: its charts need matplotlib (pip install 'kamcore[plot]')",
+    "未生成 report.html：图表需要 matplotlib（pip install 'kamcore[plot]'）",
+)
 
 
 def _show(label: str, value: str, lang: str) -> str:
@@ -776,6 +783,12 @@ def run_demo(
     md = ["# kamcore demo report\n", "```\n" + "\n".join(lines) + "\n```\n", *report.markdown]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
     report.files.append("report.md")
+    if can_draw():  # the charts need matplotlib, the optional plot extra
+        progress("drawing the HTML report")
+        write_text(out / "report.html", build_report(read_demo_folder(out), lang=lang))
+        report.files.append("report.html")
+    else:
+        lines += ["", _SKIPPED_HTML[lang == "zh"]]
     written = "报告已写入" if lang == "zh" else "Reports written to"
     lines += ["", f"{written} {out}/: {', '.join(sorted(report.files))}"]
     return "\n".join(lines) + "\n"

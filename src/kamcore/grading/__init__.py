@@ -8,6 +8,7 @@ Facts in, grades out, every number with its breakdown:
   (:func:`derive_weights`).
 * :class:`GradeLadder` — validated score bands; presets A/B/C/D and 金牌…银.
 * :func:`classify_abc` — Pareto/ABC classes by cumulative share or by count.
+* :func:`concentration` — the Lorenz curve, Gini coefficient and top-20% share.
 * :class:`ValueCategories` and :func:`screen` — value categories and financial ratios.
 * :func:`regrade` — periodic re-grading with grade-change events and hysteresis.
 * :func:`override_grade` and :func:`migration_matrix` — approved manual grade overrides
@@ -23,6 +24,7 @@ Examples:
 """
 
 from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
+from kamcore.grading._concentration import Concentration, concentration
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._finance import (
     DevelopmentForecast,
@@ -136,6 +138,7 @@ __all__ = [
     "ChangeKind",
     "Clause",
     "Comparison",
+    "Concentration",
     "Condition",
     "ContributionChange",
     "Criterion",
@@ -180,6 +183,7 @@ __all__ = [
     "assess_development",
     "categorise",
     "classify_abc",
+    "concentration",
     "derive_weights",
     "grade",
     "grade_all",

@@ -744,6 +744,14 @@ class GradeMigration:
     def __str__(self) -> str:
         return self.table()
 
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> dict[str, object]:
+        """The matrix as a heat map (Vega-Lite), for notebooks (see kamcore.charts)."""
+        from kamcore.charts import migration_chart, mimebundle  # noqa: PLC0415 - charts sit above
+
+        return mimebundle(migration_chart(self), include=include, exclude=exclude)
+
 
 def _label(period: Period | None) -> str:
     return "(no period)" if period is None else str(period)

@@ -20,6 +20,8 @@ from kamcore.money import Rounding, as_decimal
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kamcore.grading._concentration import Concentration
+
 __all__ = [
     "SHARE_PLACES",
     "AbcAssignment",
@@ -358,6 +360,29 @@ class AbcResult:
             }
             for c in self.classes
         ]
+
+    def concentration(self) -> Concentration:
+        """The concentration figures (Lorenz curve, Gini, top-20% share) of the measures.
+
+        Uses the measures this result classified; see
+        :func:`~kamcore.grading.concentration`.
+
+        Examples:
+            >>> p = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)))
+            >>> classify_abc(p, {"a": 1, "b": 2, "c": 3, "d": 4}).concentration().gini
+            Decimal('0.250000000000')
+        """
+        from kamcore.grading._concentration import concentration  # noqa: PLC0415 - a cycle
+
+        return concentration((a.account_id, a.measure) for a in self.assignments)
+
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> dict[str, object]:
+        """The Pareto chart as a Vega-Lite spec, for notebooks (see kamcore.charts)."""
+        from kamcore.charts import mimebundle, pareto_chart  # noqa: PLC0415 - charts sit above
+
+        return mimebundle(pareto_chart(self), include=include, exclude=exclude)
 
     def to_frame(self, view: str = "accounts") -> pd.DataFrame:
         """:meth:`records` as a pandas DataFrame (needs the ``frames`` extra).

@@ -161,6 +161,15 @@ class Forecast:
         """The forecast as an HTML table, for notebooks."""
         return html_table(self.records(), title=f"Forecast {self.period}")
 
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> dict[str, object]:
+        """The forecast chart (Vega-Lite) and the HTML table, for notebooks."""
+        from kamcore.charts import forecast_chart, mimebundle  # noqa: PLC0415 - charts sit above
+
+        spec = forecast_chart(self)
+        return mimebundle(spec, html=self._repr_html_(), include=include, exclude=exclude)
+
     def records(self) -> list[dict[str, object]]:
         """The rows as plain values: one dict per category, least certain first.
 

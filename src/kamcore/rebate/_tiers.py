@@ -590,6 +590,15 @@ class RebateQuote:
             [row], title=f"Rebate quote ({self.rebate.currency})", notes=self.explain()
         )
 
+    def _repr_mimebundle_(
+        self, include: object = None, exclude: object = None
+    ) -> dict[str, object]:
+        """The quote on its tier chart (Vega-Lite) and the HTML table, for notebooks."""
+        from kamcore.charts import mimebundle, tier_chart  # noqa: PLC0415 - charts sit above
+
+        spec = tier_chart(self.schedule, (self,))
+        return mimebundle(spec, html=self._repr_html_(), include=include, exclude=exclude)
+
     def record(self) -> dict[str, object]:
         """The quote as one row of plain, exact values.
 
