@@ -256,7 +256,7 @@ def test_the_tier_chart_marks_quotes_near_a_cliff() -> None:
     layers: Any = tier_chart(SOURCE, _quotes())["layer"]
     steps, points = layers[0]["data"]["values"], layers[1]["data"]["values"]
     assert [s["basis"] for s in steps[:-1]] == [float(t.lower) for t in SOURCE.tiers]
-    assert steps[-1]["basis"] == 1_320_000.0  # 10% past the largest quote
+    assert steps[-1]["basis"] == 2_000_000.0  # twice the last breakpoint: the tiers show
     assert [p["near"] for p in points] == [q.near_next_tier for q in _quotes()]
     assert any(p["near"] for p in points)
     other = quote(attrs.evolve(SOURCE, name="other"), basis="1")

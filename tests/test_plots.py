@@ -215,7 +215,8 @@ def test_forecast_draws_own_and_cumulative_bars() -> None:
     ax = plot_forecast(result)
     assert len(ax.patches) == 2 * len(result.rows)
     assert [t.get_text() for t in ax.get_xticklabels()] == [r.category.value for r in result.rows]
-    assert ax.get_title() == f"Forecast {result.period}"
+    assert result.period == "*"
+    assert ax.get_title() == "Forecast (all dates)"
 
 
 def test_tiers_draw_each_tier_breakpoints_and_quotes() -> None:
@@ -228,7 +229,7 @@ def test_tiers_draw_each_tier_breakpoints_and_quotes() -> None:
     marked = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == ":")
     assert marked == [float(bp) for bp in s.breakpoints]
     assert len(ax.collections) == 2  # the quotes, and those near the next tier
-    assert ax.get_xlim()[1] >= 1500000
+    assert ax.get_xlim()[1] == 2 * float(s.breakpoints[-1])  # the tiers, not the outliers
     labels = [t.get_text() for t in ax.get_legend().get_texts()]  # type: ignore[union-attr]
     assert "near the next tier" in labels
 
@@ -237,7 +238,14 @@ def test_scorecard_lines_are_horizontal_bars() -> None:
     ax = plot_scorecard(scorecard())
     assert [p.get_width() for p in ax.patches] == [100, -5, 100]
     assert ax.get_yticklabels()[1].get_text() == "attainment: shortfall"
-    assert "total 97.00" in ax.get_title()
+    assert "total 97.00" in ax.get_title(loc="left")
+    figure = ax.get_figure()
+    assert figure is not None
+    figure.canvas.draw()  # type: ignore[union-attr]
+    title = ax.title if ax.title.get_text() else ax._left_title  # type: ignore[attr-defined]
+    box = title.get_window_extent()
+    assert box.x0 >= 0
+    assert box.x1 <= figure.bbox.x1  # the whole title stays on the figure
 
 
 def test_calendar_places_events_on_a_time_axis() -> None:

@@ -351,7 +351,9 @@ def _rebates(data: ReportData, lang: str) -> str:
             _figure("tiers", lang, lambda: plot_tiers(schedule, quotes=quotes, lang=lang))
         )
     if data.quotes:
-        by_tier: dict[str, list[RebateQuote]] = {}
+        # every tier of the schedule in its order, an empty one too
+        tiers = data.schedule.tiers if data.schedule is not None else ()
+        by_tier: dict[str, list[RebateQuote]] = {t.name: [] for t in tiers}
         for q in data.quotes:
             by_tier.setdefault(q.reached.name, []).append(q)
         rows: list[dict[str, object]] = [
@@ -529,7 +531,7 @@ def _missing(folder: Path) -> None:
         raise ValidationError(
             field="--from",
             value=str(folder),
-            problem="no such folder",
+            problem="a file, not a folder" if folder.is_file() else "no such folder",
             expected="the folder `kamcore demo` wrote (its --out)",
         )
     absent = [name for name in DEMO_FILES if not (folder / name).is_file()]

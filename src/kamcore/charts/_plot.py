@@ -22,6 +22,7 @@ import contextlib
 import functools
 import shutil
 import subprocess
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -115,6 +116,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "stage": "stage",
         "opportunities": "open opportunities",
         "forecast": "Forecast",
+        "all_dates": "all dates",
         "category": "category",
         "amount": "amount",
         "cumulative_amount": "cumulative",
@@ -147,6 +149,7 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "stage": "阶段",
         "opportunities": "在途商机数",
         "forecast": "销售预测",
+        "all_dates": "全部日期",
         "category": "预测类别",
         "amount": "金额",
         "cumulative_amount": "累计",
@@ -636,7 +639,8 @@ def plot_forecast(
         ax.bar_label(own, [str(r.count) for r in rows])
         ax.bar_label(rolled, [_amount(r.cumulative.amount) for r in rows], fontsize="small")
         ax.set_xticks(positions, labels)
-        ax.set_title(f"{text['forecast']} {forecast.period}")
+        period = forecast.period if forecast.period != "*" else text["all_dates"]
+        ax.set_title(f"{text['forecast']} ({period})")
         ax.set_xlabel(text["category"])
         ax.set_ylabel(f"{text['amount']} ({currency})")
         ax.legend()
@@ -693,8 +697,12 @@ def plot_tiers(
     """
     text = _check_lang(lang)
     bps = schedule.breakpoints
-    highest = max([*bps, *(q.basis.amount for q in quotes)], default=Decimal(0))
-    top = highest * Decimal("1.25") if highest else Decimal(100)
+    # the tiers are the picture: the axis ends at twice the last breakpoint, and quotes
+    # beyond it are counted in the legend rather than squeezing the tiers into a corner
+    top = bps[-1] * 2 if bps else max((q.basis.amount for q in quotes), default=Decimal(100))
+    top = top or Decimal(100)
+    beyond = sum(1 for q in quotes if q.basis.amount > top)
+    quotes = tuple(q for q in quotes if q.basis.amount <= top)
     with _drawing(lang, font) as props:
         ax = _axes(ax)
         for i, (lower, upper, start, end) in enumerate(_segments(schedule, top)):
@@ -731,8 +739,13 @@ def plot_tiers(
             )
         ax.set_xlim(0, float(top))
         ax.set_ylim(bottom=0)
-        name = f" {schedule.name}" if schedule.name else ""
-        ax.set_title(f"{text['tiers']}{name}")
+        ax.set_title(text["tiers"])
+        if beyond:
+            more = f"+{beyond} 个超出 {top:,}" if lang == "zh" else f"+{beyond} beyond {top:,}"
+            ax.annotate(
+                more, xy=(1, 0), xycoords="axes fraction", ha="right", va="bottom",
+                fontsize="small", color="grey",
+            )  # fmt: skip
         basis = text["basis"] if lang == "zh" else schedule.basis_label
         ax.set_xlabel(f"{basis} ({schedule.currency})")
         ax.set_ylabel(f"{text['rebate']} ({schedule.currency})")
@@ -771,13 +784,21 @@ def plot_scorecard(
             color=[_COLOURS[i % len(_COLOURS)] for i, _, _ in rows],
         )
         ax.bar_label(bars, [f"{line.points:+}" for _, _, line in rows], padding=2)
-        ax.set_yticks(positions, [f"{component}: {line.item}" for _, component, line in rows])
+        # item texts run long ("standard score for 100% of plan; target 115,960,000"):
+        # wrapped, they leave the bars room
+        ax.set_yticks(
+            positions,
+            [textwrap.fill(f"{component}: {line.item}", 32) for _, component, line in rows],
+        )
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.8)
         ax.margins(x=0.15)
+        # two lines, from the left edge: long item labels push the axes right, and a
+        # centred one-line title would run off the figure
         ax.set_title(
-            f"{text['scorecard']} {scorecard.salesperson} {scorecard.period}: "
-            f"{text['total']} {scorecard.total}"
+            f"{text['scorecard']} {scorecard.salesperson}\n{scorecard.period}\n"
+            f"{text['total']} {scorecard.total}",
+            loc="left",
         )
         ax.set_xlabel(text["points"])
         return _finish(ax, props)

@@ -69,6 +69,7 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     "stage": ("stage", "阶段"),
     "opportunities": ("open opportunities", "在途机会数"),
     "forecast": ("Forecast", "销售预测"),
+    "all_dates": ("all dates", "全部日期"),
     "category": ("category", "预测类别"),
     "amount": ("amount", "金额"),
     "cumulative": ("cumulative", "累计"),
@@ -507,7 +508,8 @@ def forecast_chart(forecast: Forecast, *, lang: str = "en") -> dict[str, object]
     x["axis"] = {"labelAngle": 0}
     money = f"{_text('amount', lang)} ({currency})"
     return _spec(
-        f"{_text('forecast', lang)} {forecast.period}",
+        f"{_text('forecast', lang)} "
+        f"({forecast.period if forecast.period != '*' else _text('all_dates', lang)})",
         data={"values": rows},
         encoding={"x": x},
         layer=[
@@ -555,13 +557,10 @@ def tier_chart(
         for t in schedule.tiers
     ]
     last = schedule.tiers[-1]
-    end = max(
-        [
-            last.lower * Decimal("1.25"),
-            last.lower + 1,
-            *(q.basis.amount * Decimal("1.1") for q in marked),
-        ]
-    )
+    # the tiers are the picture: the scale ends at twice the last breakpoint, and quotes
+    # beyond it are left out of the points (the tooltip data keeps them exact elsewhere)
+    end = max(last.lower * 2, last.lower + 1)
+    marked = tuple(q for q in marked if q.basis.amount <= end)
     steps.append({"basis": _f(end), "rate": _f(last.rate.value * 100), "tier": last.name})
     points = [
         {
@@ -576,7 +575,7 @@ def tier_chart(
     ]
     x = _axis("basis", "quantitative", f"{_text('basis', lang)} ({schedule.currency})")
     y = _axis("rate", "quantitative", _text("rate", lang))
-    title = _text("tiers", lang) + (f" {schedule.name}" if schedule.name else "")
+    title = _text("tiers", lang)
     return _spec(
         title,
         layer=[
