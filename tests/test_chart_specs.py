@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
-from kamcore.calendar import Period
+from kamcore.calendar import Period, PeriodKind
 from kamcore.charts import (
     SCHEMA_URL,
     VEGA_LITE_MIME,
@@ -26,6 +26,7 @@ from kamcore.charts import (
     pareto_chart,
     scorecard_chart,
     tier_chart,
+    weighted_chart,
 )
 from kamcore.errors import ValidationError
 from kamcore.grading import (
@@ -158,6 +159,8 @@ BUILDERS: dict[str, Callable[[str], Spec]] = {
     "migration": lambda lang: migration_chart(_migration(), lang=lang),
     "funnel": lambda lang: funnel_chart(SALES, _book(), lang=lang),
     "forecast": lambda lang: forecast_chart(_forecast(), lang=lang),
+    "weighted": lambda lang: weighted_chart(SALES, _book(), lang=lang),
+    "weighted_monthly": lambda lang: weighted_chart(SALES, _book(), period="month", lang=lang),
     "tiers": lambda lang: tier_chart(SOURCE, _quotes(), lang=lang),
     "tiers_bare": lambda lang: tier_chart(SOURCE, lang=lang),
     "scorecard": lambda lang: scorecard_chart(_scorecard(), lang=lang),
@@ -315,3 +318,17 @@ def test_specs_draw_with_vl_convert(name: str) -> None:
     svg = vlc.vegalite_to_svg(BUILDERS[name]("en"))
     assert "<svg" in svg
     assert "<path" in svg or "<rect" in svg
+
+
+def test_the_weighted_chart_stacks_the_domains_weighted_pipeline_by_category() -> None:
+    from kamcore.pipeline import weighted_pipeline
+
+    spec: Any = weighted_chart(SALES, _book())
+    rows = spec["data"]["values"]
+    open_book = [o for o in _book() if o.closed_on is None]
+    (expected,) = weighted_pipeline(SALES, open_book, by=("period",), period=PeriodKind.QUARTER)
+    assert [(r["period"], r["category"]) for r in rows] == [("2026-Q2", "pipeline")]
+    assert rows[0]["weighted"] == float(expected.weighted.amount)
+    assert rows[0]["count"] == 2  # the withdrawn one is closed: not forecast
+    with pytest.raises(ValidationError, match="period"):
+        weighted_chart(SALES, _book(), period="week")

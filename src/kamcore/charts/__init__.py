@@ -42,6 +42,7 @@ from kamcore.charts._specs import (
     pareto_chart,
     scorecard_chart,
     tier_chart,
+    weighted_chart,
 )
 from kamcore.charts._svg import SVG_HASHSALT, to_svg
 
@@ -71,4 +72,5 @@ __all__ = [
     "scorecard_chart",
     "tier_chart",
     "to_svg",
+    "weighted_chart",
 ]

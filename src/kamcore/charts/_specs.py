@@ -40,6 +40,7 @@ __all__ = [
     "pareto_chart",
     "scorecard_chart",
     "tier_chart",
+    "weighted_chart",
 ]
 
 #: The ``$schema`` of every spec: Vega-Lite 6 (the version altair 6 ships).
@@ -71,6 +72,8 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     "forecast": ("Forecast", "销售预测"),
     "all_dates": ("all dates", "全部日期"),
     "category": ("category", "预测类别"),
+    "period": ("expected close", "预计签约期间"),
+    "weighted": ("weighted forecast", "加权预测"),
     "amount": ("amount", "金额"),
     "cumulative": ("cumulative", "累计"),
     "tiers": ("Rebate tiers", "返点档位"),
@@ -519,6 +522,61 @@ def forecast_chart(forecast: Forecast, *, lang: str = "en") -> dict[str, object]
                 "encoding": {"y": _axis("cumulative", "quantitative", _text("cumulative", lang))},
             },
         ],
+    )
+
+
+def weighted_chart(
+    playbook: Playbook,
+    opportunities: Iterable[Opportunity],
+    *,
+    period: str = "quarter",
+    lang: str = "en",
+) -> dict[str, object]:
+    """The weighted forecast (Σ amount × stage probability) by period and category.
+
+    Open opportunities are grouped by the period of their expected close (``"month"``
+    or ``"quarter"``) and by their stage's forecast category, and stacked; the weighted
+    amounts are :func:`~kamcore.pipeline.weighted_pipeline`'s, exact there.
+
+    Raises:
+        ValidationError: An unknown ``period`` or ``lang``.
+    """
+    from kamcore.calendar import PeriodKind  # noqa: PLC0415
+    from kamcore.pipeline import weighted_pipeline  # noqa: PLC0415
+
+    lang = _lang(lang)
+    kinds = {"month": PeriodKind.MONTH, "quarter": PeriodKind.QUARTER}
+    if period not in kinds:
+        raise ValidationError(
+            field="period", value=period, expected="'month' or 'quarter'", problem="unknown"
+        )
+    open_ = [o for o in opportunities if o.closed_on is None]
+    by_category: dict[str, list[Opportunity]] = {}
+    for o in open_:
+        by_category.setdefault(playbook.stage(o.stage).forecast.value, []).append(o)
+    rows = [
+        {
+            "period": r.period,
+            "category": category,
+            "weighted": _f(r.weighted.amount),
+            "count": r.count,
+        }
+        for category, opps in by_category.items()
+        for r in weighted_pipeline(playbook, opps, by=("period",), period=kinds[period])
+    ]
+    currency = next((o.amount.currency for o in open_), "CNY")
+    x = _axis("period", "ordinal", _text("period", lang), sort="ascending")
+    x["axis"] = {"labelAngle": 0}
+    return _spec(
+        _text("weighted", lang),
+        data={"values": rows},
+        mark="bar",
+        encoding={
+            "x": x,
+            "y": _axis("weighted", "quantitative", f"{_text('weighted', lang)} ({currency})"),
+            "color": _axis("category", "nominal", _text("category", lang)),
+            "tooltip": [{"field": "period"}, {"field": "category"}, {"field": "weighted"}],
+        },
     )
 
 
