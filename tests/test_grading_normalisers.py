@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from kamcore import codec
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading import (
+    FIGURES,
     AccountFacts,
     Batch,
     Criterion,
@@ -42,17 +43,7 @@ from kamcore.money import Rounding
 from kamcore.strategies import _grading as gst
 
 D = Decimal
-NUMERIC = (
-    "contract_volume",
-    "unit_price",
-    "sales_revenue",
-    "invoiced",
-    "collected",
-    "profit",
-    "quality_losses",
-    "industry_influence",
-    "business_reputation",
-)
+NUMERIC = FIGURES  # the nine figures, in the source's order
 LETTERS = GradeLadder(
     (
         GradeBand("A", 85, 100),

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kamcore.errors import RecordInvalid, ValidationError
-from kamcore.grading import AccountFacts
+from kamcore.grading import FIGURES, AccountFacts
 from kamcore.presets import load_preset
 from kamcore.tables import (
     ColumnMap,
@@ -62,18 +62,7 @@ SCORECARD = (
 
 def facts(account_id: str, *figures: str | None) -> AccountFacts:
     """An account with the nine figures in the source's column order, as decimal text."""
-    names = (
-        "contract_volume",
-        "unit_price",
-        "sales_revenue",
-        "invoiced",
-        "collected",
-        "profit",
-        "quality_losses",
-        "industry_influence",
-        "business_reputation",
-    )
-    return AccountFacts(account_id, **dict(zip(names, figures, strict=True)))
+    return AccountFacts(account_id, **dict(zip(FIGURES, figures, strict=True)))
 
 
 def problems(exc: pytest.ExceptionInfo[RecordInvalid]) -> list[str]:
