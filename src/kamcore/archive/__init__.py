@@ -205,3 +205,7 @@ __all__ = [
     "summarise_call",
     "verify",
 ]
+
+# New names (the consolidation renames; the old names become deprecated aliases).
+measure_coverage = coverage
+replay_dossier = replay

@@ -200,3 +200,6 @@ __all__ = [
     "visit_order",
     "what_would_it_take",
 ]
+
+# New names (the consolidation renames; the old names become deprecated aliases).
+choose_treatment = treatment

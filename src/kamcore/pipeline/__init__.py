@@ -145,3 +145,11 @@ __all__ = [
     "velocity",
     "weighted_pipeline",
 ]
+
+# New names (the consolidation renames; the old names become deprecated aliases).
+find_stale = stale
+calibrate = calibration
+measure_velocity = velocity
+assess_alignment = alignment
+close_out = close
+replay_opportunity = replay

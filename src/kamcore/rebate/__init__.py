@@ -168,3 +168,7 @@ __all__ = [
     "settle",
     "submit",
 ]
+
+# New names (the consolidation renames; the old names become deprecated aliases).
+compute_commission = commission
+close_ledger = close
