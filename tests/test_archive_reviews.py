@@ -30,7 +30,7 @@ from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, ReviewCycle
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money
 from kamcore.presets import load_preset
-from kamcore.strategies._core import dates
+from kamcore.strategies import dates
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 

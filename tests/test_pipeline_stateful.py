@@ -25,7 +25,7 @@ from kamcore.pipeline import (
     replay,
 )
 from kamcore.presets import load_preset
-from kamcore.strategies._pipeline import pipeline_fact_values
+from kamcore.strategies import pipeline_fact_values
 
 MARGINS = st.sampled_from([Decimal("0.05"), Decimal("0.15"), Decimal("0.3")])
 

@@ -32,7 +32,7 @@ from kamcore.rebate import (
     reject,
     submit,
 )
-from kamcore.strategies._rebate import approval_chains, rebate_requests
+from kamcore.strategies import approval_chains, rebate_requests
 
 
 def submitted() -> RebateRequest:

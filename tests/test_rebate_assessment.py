@@ -45,7 +45,7 @@ from kamcore.rebate import (
     rate_competency,
     score_salesperson,
 )
-from kamcore.strategies._rebate import attainment_rules, attendance_rules, commission_tables
+from kamcore.strategies import attainment_rules, attendance_rules, commission_tables
 
 PLAN = Target(normal="1000000")
 

@@ -26,13 +26,13 @@ from kamcore.rebate import (
     Target,
     commission,
 )
-from kamcore.strategies._rebate import (
+from kamcore.strategies import (
     commission_tables,
     descriptor_scales,
     rebate_ledgers,
     rebate_quotes,
     rebate_requests,
-    scorecards,
+    salesperson_scorecards,
     targets,
 )
 
@@ -89,7 +89,7 @@ def test_targets_and_scales_round_trip(target: Target, scale: DescriptorScale) -
     assert round_trips(scale)
 
 
-@given(scorecards())
+@given(salesperson_scorecards())
 def test_scorecards_and_their_parts_round_trip(card: Scorecard) -> None:
     assert round_trips(card)
     assert isinstance(card.policy, ScorecardPolicy)

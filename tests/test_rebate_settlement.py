@@ -41,7 +41,7 @@ from kamcore.rebate import (
     settle,
     submit,
 )
-from kamcore.strategies._rebate import accruals, rebate_ledgers, tier_schedules
+from kamcore.strategies import accruals, rebate_ledgers, tier_schedules
 
 SOURCE = load_preset("rebate_source", TierSchedule)
 INVOICE, COLLECTION = AccrualKind.INVOICE, AccrualKind.COLLECTION

@@ -27,7 +27,7 @@ from kamcore.rebate import (
     rebate_cents,
     rebate_cents_array,
 )
-from kamcore.strategies._rebate import rebate_amounts, rebate_quotes, tier_schedules
+from kamcore.strategies import rebate_amounts, rebate_quotes, tier_schedules
 
 SOURCE = load_preset("rebate_source", TierSchedule)
 GRADUATED = attrs.evolve(SOURCE, mode=TierMode.GRADUATED)

@@ -42,8 +42,7 @@ from kamcore.rebate import (
     reject,
     submit,
 )
-from kamcore.strategies._archive import lending_policies
-from kamcore.strategies._rebate import approval_chains
+from kamcore.strategies import approval_chains, lending_policies
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

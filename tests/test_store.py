@@ -49,7 +49,7 @@ from kamcore.errors import (
 )
 from kamcore.money import Money
 from kamcore.store import InMemoryRepository, Repository, SQLiteRepository
-from kamcore.strategies._archive import dossier_changes
+from kamcore.strategies import dossier_changes
 from kamcore.testing.repository import RepositoryContract, sample_history
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
