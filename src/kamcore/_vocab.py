@@ -14,13 +14,15 @@ Examples:
 from __future__ import annotations
 
 import enum
+import tomllib
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
 from kamcore.errors import ValidationError
 
-__all__ = ["LANGUAGES", "VOCABULARIES", "Names", "localise"]
+__all__ = ["LANGUAGES", "VOCABULARIES", "Names", "localise", "words"]
 
 #: The languages :func:`localise` accepts.
 LANGUAGES: Final = ("en", "zh")
@@ -28,67 +30,26 @@ LANGUAGES: Final = ("en", "zh")
 #: Names of values by English value, one mapping a vocabulary.
 Names = Mapping[Any, str]
 
-_FORECAST: Final[Names] = {
-    "pipeline": "管道",
-    "best_case": "最佳情况",
-    "commit": "承诺",
-    "closed": "已成交",
-    "omitted": "不计入",
-}
-_REBATE_MODE: Final[Names] = {"whole_amount": "全额累进", "graduated": "超额累进"}
-# the five tiers (presets grading_tiers / grading_tiers_scorecard) and the letter grades
-# (grading_letters)
-_GRADE: Final[Names] = {
-    "gold": "金牌",
-    "diamond": "钻石",
-    "platinum": "铂金",
-    "white_gold": "白金",
-    "silver": "银",
-    "A": "A级",
-    "B": "B级",
-    "C": "C级",
-    "D": "D级",
-}
-# ABC classes (grading_abc, grading_abc_water) and the top-20% split (grading_top20)
-_ABC: Final[Names] = {
-    "A": "A类",
-    "B": "B类",
-    "C": "C类",
-    "D": "D类",
-    "key": "大客户",
-    "other": "一般客户",
-}
-# grading_categories: the value categories (an account may be in several)
-_VALUE_CATEGORY: Final[Names] = {
-    "quality": "优质客户",
-    "high_value": "高值客户",
-    "group": "集团客户",
-    "strategic": "战略客户",
-}
-# pipeline_project_sales (the default playbook) wins where pipeline_account_development
-# names the same key differently (won, lost, withdrawn)
-_OUTCOME: Final[Names] = {
-    "won": "验收结项",
-    "lost": "丢标结项",
-    "no_bid": "放弃投标结项",
-    "not_shortlisted": "未入围结项",
-    "withdrawn": "项目取消结项",
-    "abandoned": "放弃开发",
-}
-_STAGE: Final[Names] = {
-    # pipeline_project_sales
-    "development": "客户开发",
-    "initiation": "立项",
-    "proposal": "提案",
-    "bidding": "招投标",
-    "implementation": "工程实施",
-    # pipeline_account_development
-    "identify": "确定开发对象",
-    "demo_info": "提供演示/信息收集",
-    "value_assessment": "价值评估/开发程序设计",
-    "relationship": "关系建立",
-    "closing": "促成成交",
-}
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("kamcore").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+_TABLES: Final[dict[str, dict[str, str]]] = _load("_vocab.toml")
+_WORDS: Final[dict[str, dict[str, list[str]]]] = _load("_words.toml")
+
+
+def words(part: str) -> Mapping[str, tuple[str, str]]:
+    """The words one part of the library shows (``charts``, ``report``), English and Chinese.
+
+    Examples:
+        >>> words("report")["archive"]
+        ('Archive', '客户档案')
+    """
+    return MappingProxyType({k: (en, zh) for k, (en, zh) in _WORDS[part].items()})
+
+
 _BOOL: Final[Names] = {True: "是", False: "否"}
 
 #: Every vocabulary by name: ``forecast``, ``rebate_mode``, ``grade``, ``abc``,
@@ -97,13 +58,7 @@ VOCABULARIES: Final[Mapping[str, Names]] = MappingProxyType(
     {
         name: MappingProxyType(dict(names))
         for name, names in {
-            "forecast": _FORECAST,
-            "rebate_mode": _REBATE_MODE,
-            "grade": _GRADE,
-            "abc": _ABC,
-            "value_category": _VALUE_CATEGORY,
-            "outcome": _OUTCOME,
-            "stage": _STAGE,
+            **_TABLES,
             "bool": _BOOL,
         }.items()
     }

@@ -132,6 +132,16 @@ _MIN_YEAR: Final = 1
 _MAX_YEAR: Final = 9998
 
 
+#: How a period of each kind is named: (machine label, Chinese label).
+_PERIOD_NAMES: Final[dict[PeriodKind, tuple[str, str]]] = {
+    PeriodKind.MONTH: ("{y:04d}-{m:02d}", "{y}年{m}月"),
+    PeriodKind.QUARTER: ("{y:04d}-Q{q}", "{y}年第{q}季度"),
+    PeriodKind.YEAR: ("{y:04d}", "{y}年"),
+    PeriodKind.TEN_DAY: ("{y:04d}-{m:02d}-{t}", "{y}年{m}月{t}"),
+    PeriodKind.CUSTOM: ("{start}..{end}", "{start}至{last}"),
+}
+
+
 def _check_year(year: object) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not _MIN_YEAR <= year <= _MAX_YEAR:
         raise ValidationError(
@@ -288,30 +298,25 @@ class Period:
     @property
     def label(self) -> str:
         """The machine label, parseable by :meth:`parse` (``'2026-Q1'``)."""
-        s = self.start
-        if self.kind is PeriodKind.MONTH:
-            return f"{s.year:04d}-{s.month:02d}"
-        if self.kind is PeriodKind.QUARTER:
-            return f"{s.year:04d}-Q{(s.month - 1) // 3 + 1}"
-        if self.kind is PeriodKind.YEAR:
-            return f"{s.year:04d}"
-        if self.kind is PeriodKind.TEN_DAY:
-            return f"{s.year:04d}-{s.month:02d}-{TenDay.of(s).value}"
-        return f"{s.isoformat()}..{self.end.isoformat()}"
+        return self._named(0)
 
     @property
     def zh_label(self) -> str:
         """The Chinese label (``'2026年第1季度'``, ``'2026年3月上旬'``)."""
+        return self._named(1)
+
+    def _named(self, lang: int) -> str:
         s = self.start
-        if self.kind is PeriodKind.MONTH:
-            return f"{s.year}年{s.month}月"
-        if self.kind is PeriodKind.QUARTER:
-            return f"{s.year}年第{(s.month - 1) // 3 + 1}季度"
-        if self.kind is PeriodKind.YEAR:
-            return f"{s.year}年"
-        if self.kind is PeriodKind.TEN_DAY:
-            return f"{s.year}年{s.month}月{TenDay.of(s).zh}"
-        return f"{s.isoformat()}至{self.last_day.isoformat()}"
+        part = TenDay.of(s)
+        return _PERIOD_NAMES[self.kind][lang].format(
+            y=s.year,
+            m=s.month,
+            q=(s.month - 1) // 3 + 1,
+            t=(part.value, part.zh)[lang],
+            start=s.isoformat(),
+            end=self.end.isoformat(),
+            last=self.last_day.isoformat(),
+        )
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day < self.end

@@ -370,9 +370,9 @@ class ConflictError(StoreError):
     actual_revision: int
 
     def __init__(self, *, key: str, expected_revision: int, actual_revision: int) -> None:
-        self.key = key
-        self.expected_revision = expected_revision
-        self.actual_revision = actual_revision
+        vars(self).update(
+            key=key, expected_revision=expected_revision, actual_revision=actual_revision
+        )
         super().__init__(
             f"Stale write to {key!r}: based on revision {expected_revision}, "
             f"but the store holds revision {actual_revision}; reload and retry"
@@ -413,9 +413,7 @@ class IntegrityError(StoreError):
     problem: str
 
     def __init__(self, *, key: str, revision: int, problem: str) -> None:
-        self.key = key
-        self.revision = revision
-        self.problem = problem
+        vars(self).update(key=key, revision=revision, problem=problem)
         super().__init__(
             f"The history of {key!r} does not verify at revision {revision}: {problem}; "
             "expected an unaltered hash chain (restore the store from a copy)"

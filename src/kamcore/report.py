@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from kamcore._vocab import localise
+from kamcore._vocab import localise, words
 from kamcore.errors import RecordInvalid, ValidationError
 
 if TYPE_CHECKING:
@@ -151,56 +151,7 @@ def can_draw() -> bool:
 
 # -- words ------------------------------------------------------------------------------
 
-_WORDS: Final[Mapping[str, tuple[str, str]]] = {
-    "report": ("Key account report", "大客户经营报告"),
-    "as_of": ("as of", "截至"),
-    "summary": ("Key figures", "关键指标"),
-    "grading": ("Grading", "客户评级"),
-    "pipeline": ("Pipeline", "销售机会"),
-    "rebates": ("Rebates", "销售返点"),
-    "people": ("People", "销售人员"),
-    "archive": ("Archive", "客户档案"),
-    "pareto": ("Pareto: cumulative share of revenue", "帕累托：收入累计占比"),
-    "lorenz": ("Lorenz curve of revenue", "收入洛伦兹曲线"),
-    "grades": ("Accounts by grade", "各等级客户数"),
-    "migration": ("Grade migration", "等级迁移"),
-    "funnel": ("Open opportunities by stage", "各阶段在途机会"),
-    "forecast": ("Forecast by category", "分类预测"),
-    "tiers": ("Rebate tiers and accounts", "返点档位与客户"),
-    "scorecard": ("Scorecard of the best salesperson", "最佳销售考核表"),
-    "calendar": ("Calendar", "日历"),
-    "class": ("ABC class", "ABC类"),
-    "accounts": ("accounts", "客户数"),
-    "count_share": ("share of accounts", "客户占比"),
-    "share": ("share of revenue", "收入占比"),
-    "grade": ("grade", "等级"),
-    "category": ("category", "预测类别"),
-    "count": ("count", "数量"),
-    "amount": ("amount", "金额"),
-    "cumulative": ("cumulative", "累计"),
-    "tier": ("tier", "档位"),
-    "sales": ("sales", "销售额"),
-    "rebate": ("rebate", "返点"),
-    "near": ("near the next tier", "临近升档"),
-    "salesperson": ("salesperson", "销售"),
-    "score": ("score", "得分"),
-    "dossier": ("dossier", "档案"),
-    "last_review": ("last review", "上次检查"),
-    "due": ("due", "应检查日"),
-    "loan": ("loan", "借阅单"),
-    "borrower": ("borrower", "借阅人"),
-    "due_at": ("due at", "应还时间"),
-    "returned_at": ("returned at", "归还时间"),
-    "overdue_reviews": ("Reviews overdue (most overdue first)", "逾期检查（逾期最久在前）"),
-    "loans": ("Loans", "借阅登记"),
-    "day": ("day", "日期"),
-    "what": ("what", "事项"),
-    "footer": (
-        "Made by kamcore from the figures above; every number is exact (Decimal).",
-        "由 kamcore 根据以上数据生成；所有金额均为精确小数。",
-    ),
-    "no_charts": ("(charts need matplotlib)", "（图表需要 matplotlib）"),
-}
+_WORDS: Final = words("report")
 
 
 def _w(key: str, lang: str) -> str:

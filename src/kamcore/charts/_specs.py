@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from kamcore._vocab import words
 from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
 from kamcore.grading import (
@@ -52,44 +53,7 @@ _WIDTH: Final = 480
 _HEIGHT: Final = 300
 _LANGS: Final = ("en", "zh")
 #: Titles and axis names, English and Chinese.
-_TEXT: Final[dict[str, tuple[str, str]]] = {
-    "pareto": ("Pareto curve (ABC classes)", "帕累托曲线（ABC 分类）"),
-    "accounts_share": ("share of accounts", "客户数占比"),
-    "cumulative_share": ("cumulative share of the measure", "累计占比"),
-    "class": ("class", "类别"),
-    "lorenz": ("Lorenz curve, Gini", "洛伦兹曲线，基尼系数"),
-    "measure_share": ("cumulative share of the measure", "累计占比"),
-    "equality": ("line of equality", "绝对平均线"),
-    "grades": ("Accounts by grade", "各等级客户数"),
-    "grade": ("grade", "等级"),
-    "count": ("accounts", "客户数"),
-    "migration": ("Grade migration", "等级迁移"),
-    "from": ("from grade", "原等级"),
-    "to": ("to grade", "新等级"),
-    "funnel": ("Sales funnel", "销售漏斗"),
-    "stage": ("stage", "阶段"),
-    "opportunities": ("open opportunities", "在途机会数"),
-    "forecast": ("Forecast", "销售预测"),
-    "all_dates": ("all dates", "全部日期"),
-    "category": ("category", "预测类别"),
-    "period": ("expected close", "预计签约期间"),
-    "weighted": ("weighted forecast", "加权预测"),
-    "amount": ("amount", "金额"),
-    "cumulative": ("cumulative", "累计"),
-    "tiers": ("Rebate tiers", "返点档位"),
-    "basis": ("basis", "档位基数"),
-    "rate": ("rate (%)", "返点率（%）"),
-    "near": ("near the next tier", "接近下一档"),
-    "not_near": ("not near", "未接近"),
-    "quote": ("quote", "报价"),
-    "scorecard": ("Scorecard", "考核表"),
-    "component": ("component", "考核项"),
-    "points": ("points (of 100)", "得分（满分 100）"),
-    "calendar": ("Due dates", "到期日"),
-    "date": ("date", "日期"),
-    "event": ("what", "事项"),
-    "today": ("today", "今天"),
-}
+_TEXT: Final = words("charts")
 
 
 def _text(key: str, lang: str) -> str:
