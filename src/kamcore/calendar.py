@@ -182,7 +182,7 @@ def _sorted_months(value: object) -> object:
     return tuple(sorted(value)) if isinstance(value, list | tuple) else value
 
 
-@attrs.define(frozen=True, slots=True, order=True, repr=False)
+@attrs.frozen(order=True, repr=False)
 class Period:
     """A closed-open range of calendar days ``[start, end)`` of a known kind.
 
@@ -401,7 +401,7 @@ def _positive_months(instance: object, attribute: attrs.Attribute[int], value: i
     _check_in("months", value, 1, 120)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class ReviewCycle:
     """A review due every ``months`` months from ``anchor`` (default: every two months).
 
@@ -485,7 +485,7 @@ def _valid_day(instance: object, attribute: attrs.Attribute[int], value: object)
         _check_in("day", value, 1, 28)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class YearlySchedule:
     """Due on a fixed day of fixed months, every year (archiving periods, reports).
 

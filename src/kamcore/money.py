@@ -321,7 +321,7 @@ def _scalar(value: object, *, op: str) -> Decimal:
     )
 
 
-@attrs.define(frozen=True, slots=True, eq=True, order=False, repr=False, hash=True)
+@attrs.frozen(repr=False)
 class Money:
     """An exact amount of money in one currency.
 
@@ -577,7 +577,7 @@ def _to_rate(value: object) -> Decimal:
     return as_decimal(value, field="rate", expected="a fraction such as '0.08' (8%)")
 
 
-@attrs.define(frozen=True, slots=True, order=True, repr=False)
+@attrs.frozen(order=True, repr=False)
 class Rate:
     """A rate, stored as a fraction: ``Rate("0.08")`` and ``Rate.percent(8)`` are 8%.
 
