@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kamcore import _plain as canon
 from kamcore import codec
 from kamcore.archive import (
     DEFAULT_ARCHIVE_POLICY,
@@ -35,17 +36,16 @@ from kamcore.archive import (
     apply,
     as_of,
     at_revision,
-    coverage,
     create,
+    measure_coverage,
     observe,
     redact_contact,
-    replay,
+    replay_dossier,
     revise,
     revision_hash,
     verify,
 )
-from kamcore.archive import canonical as canon
-from kamcore.errors import PolicyError, ValidationError
+from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money
 from kamcore.strategies import _archive as kst
 
@@ -158,7 +158,7 @@ def test_creating_a_dossier_records_every_filled_field() -> None:
     assert r.fields == ("name", "grade")
     assert r.previous_hash == GENESIS
     assert (r.reason, r.by, r.sequence) == ("created", "li", 1)
-    assert replay([r]) == d
+    assert replay_dossier([r]) == d
 
 
 def test_a_dossier_keeps_its_creation_time_through_revisions_and_replay() -> None:
@@ -166,7 +166,7 @@ def test_a_dossier_keeps_its_creation_time_through_revisions_and_replay() -> Non
     later = T0 + timedelta(days=30)
     d2, r2 = revise(d, {"grade": "A"}, by="li", at=later)
     assert (d.created_at, d2.created_at, d2.updated_at) == (T0, T0, later)
-    assert replay((r1, r2)).created_at == T0
+    assert replay_dossier((r1, r2)).created_at == T0
 
 
 def test_a_new_dossier_must_have_a_name_and_be_new() -> None:
@@ -270,8 +270,8 @@ def test_replay_rebuilds_every_state_and_the_chain_verifies(history: list[Revisi
     for n, rev in enumerate(history, start=1):
         state = apply(state or Dossier(id=rev.dossier_id), rev)
         assert at_revision(history, n) == state
-        assert as_of(history, rev.at) == replay([r for r in history if r.at <= rev.at])
-    assert replay(history) == state
+        assert as_of(history, rev.at) == replay_dossier([r for r in history if r.at <= rev.at])
+    assert replay_dossier(history) == state
 
 
 @given(kst.histories(max_revisions=4), st.data())
@@ -341,14 +341,18 @@ def test_as_of_takes_dates_in_the_recorded_zone_and_refuses_the_past() -> None:
         as_of(history, date(2026, 2, 28))
     with pytest.raises(ValidationError):
         as_of(history, datetime(2026, 3, 2))  # noqa: DTZ001 - naive on purpose
+    assert as_of(history, "2026-03-02") == as_of(history, date(2026, 3, 2))
+    assert as_of(history, "2026-03-01T16:30+00:00").grade == ""
     with pytest.raises(ValidationError):
-        as_of(history, "2026-03-02")  # type: ignore[arg-type]
+        as_of(history, "2026-03-02T09:00")  # no offset
+    with pytest.raises(ValidationError):
+        as_of(history, 20260302)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         at_revision(history, 3)
     with pytest.raises(ValidationError):
         at_revision(history, "1")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
-        replay([])
+        replay_dossier([])
 
 
 def test_field_paths_name_every_section_field() -> None:
@@ -411,9 +415,9 @@ def test_the_archive_json_refuses_what_it_can_not_hold() -> None:
         canon.from_plain(Dossier, {"id": "K", "nope": 1})
     with pytest.raises(ValidationError):
         canon.from_plain(Dossier, {"name": "no id"})
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(RecordInvalid) as caught:
         canon.from_plain(Dossier, {"id": "K", "extra": [{"name": "a", "day": "2026-13-01"}]})
-    assert caught.value.field.startswith("extra[0]")
+    assert [e.field for e in caught.value.errors] == ["extra[0].day"]
     with pytest.raises(ValidationError):
         canon.from_plain(Dossier, {"id": "K", "classification": "vip"})
     with pytest.raises(ValidationError):
@@ -524,7 +528,7 @@ def test_redaction_removes_every_sensitive_field_and_keeps_the_rest(c: Contact) 
 def test_coverage_finds_no_economic_buyer_no_coach_and_an_opposing_decider() -> None:
     user = Contact(id="u", name="张工", buying_role=BuyingRole.USER, decision_maker=True)
     user, _ = observe(user, on="2026-01-01", evidence="backs the rival", stance=Stance.OPPOSES)
-    gaps = coverage([user]).gaps
+    gaps = measure_coverage([user]).gaps
     assert [(g.kind, g.contact_id) for g in gaps] == [
         (GapKind.NO_ECONOMIC_BUYER, ""),
         (GapKind.NO_COACH, ""),
@@ -532,8 +536,8 @@ def test_coverage_finds_no_economic_buyer_no_coach_and_an_opposing_decider() -> 
     ]
     boss = Contact(id="b", name="王总", buying_role=BuyingRole.ECONOMIC_BUYER)
     coach = Contact(id="c", name="小刘", buying_role=BuyingRole.COACH)
-    assert coverage([boss, coach]).ok
-    assert not coverage([]).ok
+    assert measure_coverage([boss, coach]).ok
+    assert not measure_coverage([]).ok
 
 
 def test_a_dossier_can_not_hold_two_contacts_with_one_id() -> None:
@@ -609,3 +613,25 @@ def test_an_unknown_enum_value_is_a_validation_error_naming_the_field(
         build()
     assert info.value.field == field
     assert "expected one of:" in str(info.value)
+
+
+def test_the_old_archive_names_still_work_and_warn() -> None:
+    import kamcore.archive as archive
+
+    with pytest.warns(DeprecationWarning, match="renamed measure_coverage"):
+        assert archive.coverage is measure_coverage
+    with pytest.warns(DeprecationWarning, match="renamed replay_dossier"):
+        assert archive.replay is replay_dossier
+    assert "coverage" not in archive.__all__
+    assert "replay" not in archive.__all__
+
+
+def test_the_archive_has_one_import_path_per_name() -> None:
+    import kamcore.archive as archive
+
+    for name in archive.__all__:
+        module = getattr(getattr(archive, name), "__module__", "kamcore.archive")
+        assert module.startswith(("kamcore.archive", "kamcore._plain")), name
+    for old in ("dossier", "contacts", "lending", "reviews", "revisions", "visits", "canonical"):
+        with pytest.raises(ImportError):
+            __import__(f"kamcore.archive.{old}")

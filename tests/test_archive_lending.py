@@ -42,11 +42,11 @@ from kamcore.strategies import _archive as kst
 
 #: The policy kinds the archive's presets name (to be registered in codec.POLICY_KINDS).
 ARCHIVE_POLICY_KINDS = {
-    "archive_policy": "kamcore.archive.revisions:ArchivePolicy",
-    "lending_policy": "kamcore.archive.lending:LendingPolicy",
-    "review_policy": "kamcore.archive.reviews:ReviewPolicy",
-    "visit_policy": "kamcore.archive.visits:VisitPolicy",
-    "filing_rule": "kamcore.archive.filing:GradeFiling",
+    "archive_policy": "kamcore.archive:ArchivePolicy",
+    "lending_policy": "kamcore.archive:LendingPolicy",
+    "review_policy": "kamcore.archive:ReviewPolicy",
+    "visit_policy": "kamcore.archive:VisitPolicy",
+    "filing_rule": "kamcore.archive:GradeFiling",
 }
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -99,7 +99,9 @@ def test_a_secret_dossier_is_lent_only_with_gm_approval_for_at_most_four_hours(
     d = _dossier(Confidentiality.SECRET)
     allowed = hours <= 4 and approval in (GM, DEPUTY)
     try:
-        loan = lend(P, d, Borrower("x", role), at=T0, hours=hours, loan_id="L", approval=approval)
+        loan, _ = lend(
+            P, d, Borrower("x", role), at=T0, hours=hours, loan_id="L", approval=approval
+        )
     except AccessDenied:
         assert not allowed
     else:
@@ -120,7 +122,7 @@ def test_a_five_hour_loan_of_a_secret_dossier_is_refused() -> None:
 def test_executives_and_the_office_director_borrow_an_unclassified_dossier_directly(
     role: Role,
 ) -> None:
-    loan = lend(
+    loan, _ = lend(
         P, _dossier(Confidentiality.UNCLASSIFIED), Borrower("x", role), at=T0, hours=48, loan_id="L"
     )
     assert (loan.approved_by, loan.requested_by) == ("", "")
@@ -128,7 +130,7 @@ def test_executives_and_the_office_director_borrow_an_unclassified_dossier_direc
 
 def test_others_need_their_managers_request_approved_by_the_office_director() -> None:
     d = _dossier(Confidentiality.UNCLASSIFIED)
-    loan = lend(P, d, STAFF, at=T0, hours=8, loan_id="L", approval=DIRECTOR, purpose="投标准备")
+    loan, _ = lend(P, d, STAFF, at=T0, hours=8, loan_id="L", approval=DIRECTOR, purpose="投标准备")
     assert (loan.approved_by, loan.requested_by) == ("办公室陈主任", "销售部赵经理")
     with pytest.raises(AccessDenied, match="office_director"):
         lend(P, d, STAFF, at=T0, hours=8, loan_id="L")
@@ -185,14 +187,14 @@ def test_reading_at_an_unknown_place_is_refused() -> None:
 
 def test_a_loan_is_returned_once_and_the_register_keeps_it() -> None:
     d = _dossier(Confidentiality.SECRET)
-    loan = lend(P, d, STAFF, at=T0, hours=4, loan_id="L-1", approval=GM)
-    other = lend(P, d, STAFF, at=T0, hours=2, loan_id="L-2", approval=DEPUTY)
+    loan, _ = lend(P, d, STAFF, at=T0, hours=4, loan_id="L-1", approval=GM)
+    other, _ = lend(P, d, STAFF, at=T0, hours=2, loan_id="L-2", approval=DEPUTY)
     register = LoanRegister().record(loan).record(other)
     assert register.open() == (loan, other)
     late = T0 + timedelta(hours=3)
     assert register.overdue(late) == (other,)
     assert overdue([loan, other], T0 + timedelta(hours=5)) == (other, loan)
-    back = return_loan(other, at=late)
+    back, _ = return_loan(other, at=late)
     register = register.record(back)
     assert register.open() == (loan,)
     assert register.of("K-9") == (loan, back)
@@ -313,7 +315,7 @@ BY_CHEN = Approval(by="办公室陈主任", role=Role.OFFICE_DIRECTOR, at=T0, de
 
 
 def test_the_office_director_borrows_an_unclassified_dossier_without_approval() -> None:
-    loan = lend(
+    loan, _ = lend(
         P, OPEN, Borrower("办公室陈主任", Role.OFFICE_DIRECTOR), at=T0, hours=8, loan_id="L"
     )
     assert (loan.approved_by, loan.borrower_role) == ("", Role.OFFICE_DIRECTOR)
@@ -322,7 +324,7 @@ def test_the_office_director_borrows_an_unclassified_dossier_without_approval() 
 def test_the_office_directors_own_secret_loan_still_needs_approval() -> None:
     with pytest.raises(AccessDenied, match="need the approval"):
         lend(P, SECRET, Borrower("陈主任", Role.OFFICE_DIRECTOR), at=T0, hours=1, loan_id="L")
-    loan = lend(
+    loan, _ = lend(
         P,
         SECRET,
         Borrower("陈主任", Role.OFFICE_DIRECTOR),
@@ -369,7 +371,8 @@ def test_the_general_managers_own_secret_loan_needs_a_deputys_approval() -> None
     with pytest.raises(AccessDenied, match="is the borrower"):
         lend(P, SECRET, zhou, at=T0, hours=1, loan_id="L", approval=GM)
     assert (
-        lend(P, SECRET, zhou, at=T0, hours=1, loan_id="L", approval=DEPUTY).approved_by == "吴副总"
+        lend(P, SECRET, zhou, at=T0, hours=1, loan_id="L", approval=DEPUTY)[0].approved_by
+        == "吴副总"
     )
 
 
@@ -380,7 +383,9 @@ def test_nobody_approves_a_request_they_made() -> None:
 
 
 def test_an_approval_under_a_delegation_cites_it() -> None:
-    loan = lend(P, SECRET, STAFF, at=T0, hours=4, loan_id="L", approval=BY_CHEN, delegations=[AWAY])
+    loan, _ = lend(
+        P, SECRET, STAFF, at=T0, hours=4, loan_id="L", approval=BY_CHEN, delegations=[AWAY]
+    )
     assert loan.approved_by == "办公室陈主任"
     check_read(P, SECRET, STAFF, place=Place.OUTSIDE, approval=BY_CHEN, delegations=(AWAY,))
     uncited = attrs.evolve(BY_CHEN, delegation="")

@@ -47,7 +47,7 @@ from kamcore.grading import (
     regrade,
 )
 from kamcore.money import Money
-from kamcore.pipeline import Forecast, Opportunity, Playbook, close, forecast
+from kamcore.pipeline import Forecast, Opportunity, Playbook, close_out, forecast
 from kamcore.pipeline import open_opportunity as open_opp
 from kamcore.presets import load_preset
 from kamcore.rebate import (
@@ -117,7 +117,7 @@ def _book() -> list[Opportunity]:
         )[0]
 
     a, b, c = opened("a", "800000"), opened("b", "500000"), opened("c", "300000")
-    lost, _ = close(SALES, c, "withdrawn", on=date(2026, 3, 9), reason="project cancelled")
+    lost, _ = close_out(SALES, c, "withdrawn", on=date(2026, 3, 9), reason="project cancelled")
     return [a, b, lost]
 
 

@@ -34,6 +34,56 @@ def test_the_command_prints_help_and_version(capsys: pytest.CaptureFixture[str])
     assert "--out" in out
 
 
+def test_help_imports_no_capability_and_no_optional_extra() -> None:
+    """``kamcore --help`` starts fast: the domain and pandas load with the command using them."""
+    code = (
+        "import sys\n"
+        "from kamcore.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    heavy = {"pandas", "numpy", "matplotlib", "openpyxl", "pyarrow"}
+    domain = {f"kamcore.{p}" for p in ("grading", "pipeline", "rebate", "archive", "store")}
+    assert not loaded & (heavy | domain)
+
+
+@pytest.mark.parametrize(
+    ("command", "actions"),
+    [
+        ("archive", ["show", "history", "verify", "due-reviews", "loans"]),
+        ("policy", ["list", "show", "validate", "schema"]),
+    ],
+)
+def test_archive_and_policy_help_lists_their_actions(
+    capsys: pytest.CaptureFixture[str], command: str, actions: list[str]
+) -> None:
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0
+    listed = re.findall(r"^    (\S+)", out, re.MULTILINE)
+    assert listed == actions
+    for action in actions:
+        db = ["--db", "x.db"] if command == "archive" else []
+        code, out, _ = run(capsys, command, *db, action, "--help")
+        assert code == 0
+        assert f"usage: kamcore {command} {action}" in out
+        assert "--format" in out
+
+
+def test_archive_and_policy_need_an_action(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["policy"], ["archive", "--db", "x.db"], ["archive", "--db", "x.db", "nope"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2
+        assert out == ""
+        assert err.startswith(f"kamcore {argv[0]}: error: ")
+        assert err.count("\n") == 1
+
+
 def _subcommand_names() -> list[str]:
     import argparse
 
@@ -643,6 +693,33 @@ def test_archive_verify_history_show_and_reviews(
     assert out.splitlines()[0] == "dossier_id,name,grade,last_review,due,days_overdue"
 
 
+def test_archive_due_reviews_follow_the_review_policy_given(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path, tmp_path: Path
+) -> None:
+    db = str(demo_dir / "archive.db")
+    due = ["archive", "--db", db, "due-reviews", "--as-of", "2026-11-01", "--format", "json"]
+    code, out, _ = run(capsys, *due)
+    assert code == 0
+    source = {r["dossier_id"]: r for r in json.loads(out)}
+    code, out, _ = run(capsys, *due, "--policy", "archive_reviews_source")
+    assert {r["dossier_id"]: r for r in json.loads(out)} == source
+    quarterly = tmp_path / "reviews.toml"
+    quarterly.write_text('kind = "review_policy"\ncycle_months = 3\n', encoding="utf-8")
+    code, out, _ = run(capsys, *due, "--policy", str(quarterly))
+    assert code == 0
+    late = json.loads(out)
+    # a review every three months falls due a month after the two-monthly one
+    assert {r["dossier_id"] for r in late} < set(source)
+    for r in late:
+        assert r["days_overdue"] < source[r["dossier_id"]]["days_overdue"]
+        assert r["last_review"] == source[r["dossier_id"]]["last_review"]
+    code, out, err = run(capsys, *due, "--policy", "rebate_source")
+    assert code == 2
+    assert out == ""
+    assert "wrong policy kind" in err
+    assert err.count("\n") == 1
+
+
 @pytest.fixture(scope="module")
 def loans_db(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> str:
     """The demo's archive with three loans recorded on 2026-10-31 (UTC+8), four hours each.
@@ -664,10 +741,10 @@ def loans_db(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> str:
         for n, (key, hour) in enumerate((("A0001", 9), ("A0002", 14), ("A0003", 22)), 1):
             dossier = store.get(key)
             at = datetime(2026, 10, 31, hour, tzinfo=cst)
-            loan = lend(SOURCE_LENDING_POLICY, dossier, chen, at=at, hours=4, loan_id=f"L-{n}")
+            loan, _ = lend(SOURCE_LENDING_POLICY, dossier, chen, at=at, hours=4, loan_id=f"L-{n}")
             store.record_loan(loan)
             if n == 1:
-                store.record_loan(return_loan(loan, at=at + timedelta(hours=3)))
+                store.record_loan(return_loan(loan, at=at + timedelta(hours=3))[0])
     return str(path)
 
 
@@ -772,6 +849,27 @@ def test_archive_show_and_history_redact_personal_data_unless_asked(
     assert code == 0
     for personal in ("李女士", "1968-05-01", "秘密花园"):
         assert personal in out
+
+
+@pytest.mark.parametrize("action", ["show", "history"])
+def test_archive_show_and_history_read_what_the_lending_policy_given_allows(
+    capsys: pytest.CaptureFixture[str], classified_db: str, tmp_path: Path, action: str
+) -> None:
+    from kamcore.presets import preset_text
+
+    source = preset_text("archive_lending_source")
+    strict = 'level = "confidential"\nreadable = true\nread_outside = false\n'
+    assert strict in source
+    lenient = tmp_path / "lending.toml"
+    lenient.write_text(source.replace(strict, strict.replace("false", "true")), encoding="utf-8")
+    read = ["archive", "--db", classified_db, action, "K-CONF", "--format", "json"]
+    code, _, err = run(capsys, *read)
+    assert code == 2
+    assert "机密" in err
+    code, out, err = run(capsys, *read, "--policy", str(lenient))
+    assert code == 0, err
+    assert "王总" in out
+    assert "李女士" not in out  # still redacted
 
 
 @pytest.mark.parametrize("action", ["show", "history"])

@@ -45,9 +45,9 @@ from kamcore.pipeline import (
     Playbook,
     StaleOpportunity,
     WeightedRow,
+    find_stale,
     forecast,
     open_opportunity,
-    stale,
     weighted_pipeline,
 )
 from kamcore.presets import load_preset
@@ -199,7 +199,7 @@ def test_any_rows_convert_with_one_column_per_field_and_plain_values(sales: Play
 
 def test_stale_opportunities_convert_to_a_frame(sales: Playbook) -> None:
     book = [_opened(sales, "a", "800000", "li", date(2026, 5, 15))]
-    found = stale(sales, book, as_of=date(2026, 5, 20))  # type: ignore[arg-type]
+    found = find_stale(sales, book, as_of=date(2026, 5, 20))  # type: ignore[arg-type]
     f = kamcore.to_frame(found)
     assert list(f.columns) == ["opportunity", "owner", "stage", "days", "limit", "over"]
     assert f.to_dict("records") == [
@@ -224,17 +224,22 @@ def test_overdue_reviews_convert_to_a_frame_with_dates_and_none_kept() -> None:
         as_of=date(2026, 4, 10),
     )
     f = kamcore.to_frame(late)
-    assert list(f.columns) == ["dossier_id", "last_review", "due"]
+    assert list(f.columns) == ["dossier_id", "last_review", "due", "days_overdue"]
     assert f.to_dict("records") == [
-        {"dossier_id": "K-C", "last_review": None, "due": date(2026, 3, 5)},
-        {"dossier_id": "K-A", "last_review": date(2026, 1, 10), "due": date(2026, 3, 10)},
+        {"dossier_id": "K-C", "last_review": None, "due": date(2026, 3, 5), "days_overdue": 36},
+        {
+            "dossier_id": "K-A",
+            "last_review": date(2026, 1, 10),
+            "due": date(2026, 3, 10),
+            "days_overdue": 31,
+        },
     ]
 
 
 def test_a_stores_loans_convert_to_a_frame_with_levels_and_roles_as_values() -> None:
     repo = InMemoryRepository()
     d = repo.add(create(Dossier(id="K-1", name="k"), by="li", at=T0)[1])
-    loan = lend(
+    loan, _ = lend(
         SOURCE_LENDING_POLICY,
         d,
         Borrower("周总", Role.EXECUTIVE),
@@ -243,7 +248,7 @@ def test_a_stores_loans_convert_to_a_frame_with_levels_and_roles_as_values() -> 
         loan_id="L-1",
     )
     repo.record_loan(loan)
-    repo.record_loan(return_loan(loan, at=datetime(2026, 1, 5, 9, 30, tzinfo=UTC)))
+    repo.record_loan(return_loan(loan, at=datetime(2026, 1, 5, 9, 30, tzinfo=UTC))[0])
     f = kamcore.to_frame(repo.loans())
     assert list(f.columns) == [
         "id",

@@ -488,6 +488,15 @@ def test_the_generated_fast_path_computes_exactly_what_the_general_loop_does(
         assert codec.to_dict(fitted.score(f)) == codec.to_dict(fitted._score_general(f))
 
 
+def test_the_generated_scoring_code_is_shown_in_tracebacks() -> None:
+    import linecache
+
+    card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 10)),))
+    code = card._fast.__code__  # type: ignore[union-attr]
+    assert code.co_filename.startswith("<kamcore generated scorecard-scoring")
+    assert linecache.getline(code.co_filename, 1).startswith("def fast(facts):")
+
+
 def test_scorecards_reading_extras_score_through_the_fast_path_too() -> None:
     card = WeightedScorecard((Criterion("stars", 1, Normaliser.linear(0, 5)),), extras=["stars"])
     f = AccountFacts("a", extras={"stars": 4})
@@ -594,17 +603,18 @@ def test_the_band_below_can_own_the_threshold_instead(letters: GradeLadder) -> N
 
 
 def test_an_unknown_threshold_owner_is_refused_naming_the_accepted_ones() -> None:
-    with pytest.raises(ValidationError, match="one of: above, below") as info:
-        GradeLadder((GradeBand("A", 0, 100),), threshold_owner="lower")
+    with pytest.raises(ValidationError, match="one of: higher, lower") as info:
+        GradeLadder((GradeBand("A", 0, 100),), threshold_owner="sideways")
     assert isinstance(info.value, KamError)
     assert info.value.field == "threshold_owner"
 
 
 def test_the_threshold_owner_is_in_the_json_schema_and_the_file(letters: GradeLadder) -> None:
     schema = codec.json_schema(GradeLadder)
-    assert schema["properties"]["threshold_owner"] == {"enum": ["above", "below"]}
-    below = attrs.evolve(letters, threshold_owner="below")
-    assert codec.to_dict(below)["threshold_owner"] == "below"
+    assert schema["properties"]["threshold_owner"] == {"enum": ["higher", "lower"]}
+    below = attrs.evolve(letters, threshold_owner="below")  # the older words still load
+    assert below.threshold_owner is ThresholdOwner.LOWER is ThresholdOwner.BELOW
+    assert codec.to_dict(below)["threshold_owner"] == "lower"
     assert codec.from_dict(GradeLadder, codec.to_dict(below)) == below
 
 

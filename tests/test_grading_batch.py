@@ -403,19 +403,31 @@ def test_non_numeric_columns_and_empty_minmax_are_refused(card: WeightedScorecar
         score_arrays(attrs.evolve(card, missing=MissingPolicy.WORST), cols)
 
 
-def test_grade_many_restores_the_garbage_collector(
+def test_grade_many_leaves_the_garbage_collector_alone_by_default(
+    card: WeightedScorecard, letters: GradeLadder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    def refuse() -> None:
+        raise AssertionError("grade_many switched the collector off")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    assert grade_many(card, letters, POP).graded
+
+
+def test_grade_many_restores_the_garbage_collector_it_was_asked_to_pause(
     card: WeightedScorecard, letters: GradeLadder
 ) -> None:
     import gc
 
     assert gc.isenabled()
-    grade_many(card, letters, POP)
+    grade_many(card, letters, POP, pause_gc=True)
     assert gc.isenabled()
     with pytest.raises(ValidationError):
-        grade_many(card, letters, [POP[0], POP[0]])
+        grade_many(card, letters, [POP[0], POP[0]], pause_gc=True)
     assert gc.isenabled()
-    kept = grade_many(card, letters, POP, pause_gc=False)
-    assert kept == grade_many(card, letters, POP)
+    paused = grade_many(card, letters, POP, pause_gc=True)
+    assert paused == grade_many(card, letters, POP)
 
 
 def test_the_columnar_path_says_which_extra_it_needs(

@@ -26,6 +26,7 @@ from kamcore.grading import (
     OverrideEvent,
     OverrideEventKind,
     OverrideReview,
+    RegradePolicy,
     Regrading,
     WeightedScorecard,
     migration_matrix,
@@ -86,11 +87,15 @@ def test_an_override_shows_in_the_explanation() -> None:
 
 def test_the_explanation_says_when_hysteresis_holds_the_grade() -> None:
     jan = regrade(CARD, LADDER, pop(a=90), period=Q1)
-    feb = regrade(CARD, LADDER, pop(a=60), previous=jan, period=Q2, demote_after=3)
+    feb = regrade(
+        CARD, LADDER, pop(a=60), previous=jan, period=Q2, policy=RegradePolicy(demote_after=3)
+    )
     assert str(feb.explain("a")) == (
         "a: grade A, computed (scored B, 1 period below; not demoted yet)"
     )
-    mar = regrade(CARD, LADDER, pop(a=60), previous=feb, period=Q3, demote_after=3)
+    mar = regrade(
+        CARD, LADDER, pop(a=60), previous=feb, period=Q3, policy=RegradePolicy(demote_after=3)
+    )
     assert "2 periods below" in str(mar.explain("a"))
     by_hand = GradeExplanation(account_id="x", grade="A", computed_grade="A")
     assert str(by_hand) == "x: grade A, computed"
@@ -555,7 +560,8 @@ def test_the_matrix_counts_every_account_of_either_period_once(
     first: dict[str, int], second: dict[str, int], demote_after: int
 ) -> None:
     one = regrade(CARD, LADDER, pop(**first), period=Q1)
-    two = regrade(CARD, LADDER, pop(**second), previous=one, period=Q2, demote_after=demote_after)
+    rules = RegradePolicy(demote_after=demote_after)
+    two = regrade(CARD, LADDER, pop(**second), previous=one, period=Q2, policy=rules)
     m = migration_matrix(LADDER, one, two)
     cells = [(r["from_grade"], r["to_grade"], r["count"]) for r in m.records()]
     counts = [(a, b, n) for a, b, n in cells if isinstance(n, int)]

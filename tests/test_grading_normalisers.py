@@ -548,7 +548,7 @@ def test_the_columnar_path_fits_and_grades_as_the_exact_path(
 def test_fitting_columns_gives_the_exact_fitted_model(
     card: WeightedScorecard, pop: list[AccountFacts]
 ) -> None:
-    from kamcore.grading._batch import _column, _fit_columns
+    from kamcore.grading._columnar import _column, _fit_columns
 
     try:
         exact = card.fit(pop)

@@ -22,9 +22,9 @@ from kamcore.grading import (
     WhatItTakes,
     assess_development,
     categorise,
+    choose_treatment,
     grade_all,
     score_all,
-    treatment,
     what_would_it_take,
 )
 from kamcore.presets import load_preset, preset_names
@@ -109,7 +109,7 @@ def test_results_round_trip_through_the_codec() -> None:
     w = what_would_it_take(card, letters, sample_population()[3])
     assert w.requirements
     assert codec.from_dict(WhatItTakes, codec.to_dict(w)) == w
-    t = treatment(load_preset("grading_policy", GradePolicy), "A", sample_population()[3])
+    t = choose_treatment(load_preset("grading_policy", GradePolicy), "A", sample_population()[3])
     assert codec.from_dict(Treatment, codec.to_dict(t)) == t
     f = DevelopmentForecast(sales=10, profit=5, risk_coefficient="0.1")
     assert codec.from_dict(DevelopmentForecast, codec.to_dict(f)) == f

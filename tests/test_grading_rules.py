@@ -31,6 +31,7 @@ from kamcore.grading import (
     GradeService,
     MissingPolicy,
     Normaliser,
+    RegradePolicy,
     Regrading,
     SalesRule,
     ThresholdOwner,
@@ -39,9 +40,9 @@ from kamcore.grading import (
     WhatItTakes,
     assess_development,
     categorise,
+    choose_treatment,
     regrade,
     screen,
-    treatment,
     visit_order,
     what_would_it_take,
 )
@@ -266,9 +267,9 @@ def test_a_prospect_is_worth_developing_when_expected_net_is_positive() -> None:
 
 # -- grade policy ---------------------------------------------------------------------
 def test_grade_sets_the_service_plan(policy: GradePolicy) -> None:
-    assert treatment(policy, "A").service_plan.startswith("dedicated account manager")
-    assert treatment(policy, "B").service_plan.startswith("dedicated service specialist")
-    assert treatment(policy, "C").service_plan.startswith("regular return visits")
+    assert choose_treatment(policy, "A").service_plan.startswith("dedicated account manager")
+    assert choose_treatment(policy, "B").service_plan.startswith("dedicated service specialist")
+    assert choose_treatment(policy, "C").service_plan.startswith("regular return visits")
 
 
 def test_the_three_sales_policy_rules_apply_when_their_conditions_hold(policy: GradePolicy) -> None:
@@ -280,10 +281,10 @@ def test_the_three_sales_policy_rules_apply_when_their_conditions_hold(policy: G
         quality_losses=0,
         extras={"price_premium": "0.08", "contract_years": 3, "quality_disputes": 0},
     )
-    t = treatment(policy, "A", f)
+    t = choose_treatment(policy, "A", f)
     assert t.rules == ("volume_discount", "relaxed_terms", "more_service")
     assert t.actions[0] == "some price discount"
-    assert treatment(policy, "A", AccountFacts("b")).rules == ()
+    assert choose_treatment(policy, "A", AccountFacts("b")).rules == ()
 
 
 def test_a_and_b_are_visited_first(policy: GradePolicy) -> None:
@@ -293,7 +294,7 @@ def test_a_and_b_are_visited_first(policy: GradePolicy) -> None:
 
 def test_a_grade_without_a_service_is_refused(policy: GradePolicy) -> None:
     with pytest.raises(ValidationError, match="no service"):
-        treatment(policy, "Z")
+        choose_treatment(policy, "Z")
 
 
 def test_sales_rules_can_be_limited_to_grades() -> None:
@@ -302,8 +303,8 @@ def test_sales_rules_can_be_limited_to_grades() -> None:
         (SalesRule("r", (Condition("profit", Comparison.GT, 0),), "bonus", grades=("A",)),),
     )
     f = AccountFacts("a", profit=1)
-    assert treatment(p, "A", f).actions == ("bonus",)
-    assert treatment(p, "B", f).actions == ()
+    assert choose_treatment(p, "A", f).actions == ("bonus",)
+    assert choose_treatment(p, "B", f).actions == ()
 
 
 @pytest.mark.parametrize(
@@ -382,27 +383,39 @@ def test_a_demotion_says_which_contributions_changed_most() -> None:
 
 def test_promotion_takes_effect_at_once() -> None:
     jan = regrade(CARD, LADDER, [facts("a", 10)])
-    feb = regrade(CARD, LADDER, [facts("a", 100)], previous=jan, demote_after=3)
+    feb = regrade(
+        CARD, LADDER, [facts("a", 100)], previous=jan, policy=RegradePolicy(demote_after=3)
+    )
     assert feb.changes[0].kind is ChangeKind.PROMOTED
     assert feb.grade_of("a") == "A"
 
 
 def test_hysteresis_demotes_only_after_n_periods_below() -> None:
     jan = regrade(CARD, LADDER, [facts("a", 100)])
-    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
+    feb = regrade(
+        CARD, LADDER, [facts("a", 60)], previous=jan, policy=RegradePolicy(demote_after=2)
+    )
     assert feb.changes == ()
     assert feb.held == ("a",)
     assert feb.standing("a") is not None
     assert feb.grade_of("a") == "A"
-    mar = regrade(CARD, LADDER, [facts("a", 10)], previous=feb, demote_after=2)
+    mar = regrade(
+        CARD, LADDER, [facts("a", 10)], previous=feb, policy=RegradePolicy(demote_after=2)
+    )
     assert [(c.from_grade, c.to_grade) for c in mar.changes] == [("A", "C")]
 
 
 def test_recovering_resets_the_count_of_periods_below() -> None:
     jan = regrade(CARD, LADDER, [facts("a", 100)])
-    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
-    mar = regrade(CARD, LADDER, [facts("a", 100)], previous=feb, demote_after=2)
-    apr = regrade(CARD, LADDER, [facts("a", 60)], previous=mar, demote_after=2)
+    feb = regrade(
+        CARD, LADDER, [facts("a", 60)], previous=jan, policy=RegradePolicy(demote_after=2)
+    )
+    mar = regrade(
+        CARD, LADDER, [facts("a", 100)], previous=feb, policy=RegradePolicy(demote_after=2)
+    )
+    apr = regrade(
+        CARD, LADDER, [facts("a", 60)], previous=mar, policy=RegradePolicy(demote_after=2)
+    )
     assert apr.changes == ()
     assert apr.grade_of("a") == "A"
 
@@ -432,31 +445,81 @@ def test_reasons_after_an_absence_compare_with_the_last_real_score() -> None:
 
 def test_an_absence_breaks_a_run_of_periods_below_by_default() -> None:
     jan = regrade(CARD, LADDER, [facts("a", 100)])
-    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
-    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, demote_after=2)
-    apr = regrade(CARD, LADDER, [facts("a", 60), facts("b", 60)], previous=mar, demote_after=2)
+    feb = regrade(
+        CARD, LADDER, [facts("a", 60)], previous=jan, policy=RegradePolicy(demote_after=2)
+    )
+    mar = regrade(
+        CARD, LADDER, [facts("b", 60)], previous=feb, policy=RegradePolicy(demote_after=2)
+    )
+    apr = regrade(
+        CARD,
+        LADDER,
+        [facts("a", 60), facts("b", 60)],
+        previous=mar,
+        policy=RegradePolicy(demote_after=2),
+    )
     assert [c.account_id for c in apr.changes if c.kind is ChangeKind.DEMOTED] == []
     assert apr.held == ("a",)
     assert apr.grade_of("a") == "A"
 
 
 def test_absences_can_be_skipped_over_when_counting_periods_below() -> None:
-    kw = {"demote_after": 2, "absence": Absence.SKIPPED}
-    jan = regrade(CARD, LADDER, [facts("a", 100)], **kw)  # type: ignore[arg-type]
-    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, **kw)  # type: ignore[arg-type]
-    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, **kw)  # type: ignore[arg-type]
-    apr = regrade(CARD, LADDER, [facts("a", 60)], previous=mar, **kw)  # type: ignore[arg-type]
+    rules = RegradePolicy(demote_after=2, absence=Absence.SKIPPED)
+    jan = regrade(CARD, LADDER, [facts("a", 100)], policy=rules)
+    feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, policy=rules)
+    mar = regrade(CARD, LADDER, [facts("b", 60)], previous=feb, policy=rules)
+    apr = regrade(CARD, LADDER, [facts("a", 60)], previous=mar, policy=rules)
     assert [(c.account_id, c.from_grade, c.to_grade) for c in apr.changes] == [("a", "A", "B")]
 
 
 def test_the_absence_rule_must_be_an_absence() -> None:
     with pytest.raises(PolicyError, match="absence"):
-        regrade(CARD, LADDER, [facts("a", 1)], absence="skip")  # type: ignore[arg-type]
+        RegradePolicy(absence="skip")
+
+
+def test_the_absence_rule_may_be_given_by_its_value() -> None:
+    assert RegradePolicy(absence="skipped").absence is Absence.SKIPPED
 
 
 def test_hysteresis_needs_at_least_one_period() -> None:
     with pytest.raises(PolicyError, match="demote_after"):
+        RegradePolicy(demote_after=0)
+    with pytest.raises(PolicyError, match="demote_after"):
+        RegradePolicy(demote_after=True)
+
+
+def test_the_number_of_reasons_is_a_whole_number() -> None:
+    with pytest.raises(PolicyError, match="reasons"):
+        RegradePolicy(reasons=-1)
+    (change,) = regrade(CARD, LADDER, [facts("a", 1)], policy=RegradePolicy(reasons=0)).changes
+    assert change.reasons == ()
+
+
+def test_the_regrade_policy_round_trips_through_the_codec() -> None:
+    rules = RegradePolicy(demote_after=3, absence=Absence.SKIPPED, reasons=1)
+    assert codec.from_dict(RegradePolicy, codec.to_dict(rules)) == rules
+
+
+def test_the_loose_rule_arguments_still_work_with_a_warning() -> None:
+    jan = regrade(CARD, LADDER, [facts("a", 100)])
+    with pytest.warns(DeprecationWarning, match="policy=RegradePolicy"):
+        feb = regrade(CARD, LADDER, [facts("a", 60)], previous=jan, demote_after=2)
+    assert feb.held == ("a",)
+    with (
+        pytest.warns(DeprecationWarning, match="demote_after"),
+        pytest.raises(PolicyError, match="demote_after"),
+    ):
         regrade(CARD, LADDER, [facts("a", 1)], demote_after=0)
+
+
+def test_a_policy_and_loose_rule_arguments_are_not_both_given() -> None:
+    with pytest.raises(ValidationError, match="both"):
+        regrade(CARD, LADDER, [facts("a", 1)], policy=RegradePolicy(), reasons=1)
+
+
+def test_the_policy_must_be_a_regrade_policy() -> None:
+    with pytest.raises(ValidationError, match="RegradePolicy"):
+        regrade(CARD, LADDER, [facts("a", 1)], policy={"demote_after": 2})  # type: ignore[arg-type]
 
 
 def test_regrading_round_trips_through_the_codec() -> None:
@@ -472,7 +535,13 @@ def test_standing_grade_never_worse_than_the_worst_of_the_last_n_periods(
     result: Regrading | None = None
     history: list[str] = []
     for revenue in revenues:
-        result = regrade(CARD, LADDER, [facts("a", revenue)], previous=result, demote_after=n)
+        result = regrade(
+            CARD,
+            LADDER,
+            [facts("a", revenue)],
+            previous=result,
+            policy=RegradePolicy(demote_after=n),
+        )
         history.append(result.graded[0].grade)
         standing = result.grade_of("a")
         window = history[-n:]
@@ -608,3 +677,12 @@ def test_every_reachable_requirement_reaches_the_next_grade(
             assert ladder.grade_of(better) == w.target_grade or ladder.rank(
                 ladder.grade_of(better)
             ) < ladder.rank(w.grade)
+
+
+def test_the_old_name_of_choose_treatment_still_works_with_a_warning() -> None:
+    import kamcore.grading
+
+    with pytest.warns(DeprecationWarning, match="treatment was renamed choose_treatment"):
+        old = kamcore.grading.treatment  # type: ignore[attr-defined]
+    assert old is choose_treatment
+    assert "treatment" not in kamcore.grading.__all__

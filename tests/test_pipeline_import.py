@@ -6,7 +6,7 @@ import pytest
 
 from kamcore.errors import TransitionNotAllowed, ValidationError
 from kamcore.money import Money
-from kamcore.pipeline import Playbook, advance, import_opportunity, replay
+from kamcore.pipeline import Playbook, advance, import_opportunity, replay_opportunity
 from kamcore.presets import load_preset
 
 
@@ -36,7 +36,7 @@ def test_an_imported_opportunity_stands_in_its_stage_and_replays(playbook: Playb
     history = opp.history  # type: ignore[attr-defined]
     assert [e.target for e in history] == ["development", "initiation", "proposal", "bidding"]
     assert all(e.reason == "imported; gates not checked" for e in history[1:])
-    assert replay(playbook, history) == opp
+    assert replay_opportunity(playbook, history) == opp
 
 
 def test_an_import_into_the_initial_stage_is_just_an_opening(playbook: Playbook) -> None:
@@ -66,7 +66,7 @@ def test_an_import_as_an_outcome_is_a_closed_opportunity_that_replays(
     assert history[-1].kind is EventKind.CLOSED
     assert history[-1].source == closed_from
     assert history[-1].reason == "imported; gates not checked"
-    assert replay(playbook, history) == opp
+    assert replay_opportunity(playbook, history) == opp
     result = forecast(playbook, [opp])  # type: ignore[list-item]
     won = outcome == "won"
     assert result.row(ForecastCategory.CLOSED).count == (1 if won else 0)

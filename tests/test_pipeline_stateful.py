@@ -1,4 +1,9 @@
-"""Random moves against both pipeline presets keep every promise of the stage machine."""
+"""Random moves against the pipeline presets and generated playbooks keep every promise.
+
+Each machine drives one opportunity with random steps; a refused step must leave it
+exactly as it was, a step the playbook lacks is always refused, an accepted move passed
+every gate, and replaying the history always gives the current state.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from decimal import Decimal
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from kamcore import codec
 from kamcore.errors import KamError, TransitionNotAllowed
@@ -17,15 +22,15 @@ from kamcore.pipeline import (
     Opportunity,
     Playbook,
     advance,
-    close,
+    close_out,
     log_activity,
     open_opportunity,
     record_evidence,
     reopen,
-    replay,
+    replay_opportunity,
 )
 from kamcore.presets import load_preset
-from kamcore.strategies import pipeline_fact_values
+from kamcore.strategies import pipeline_fact_values, playbooks
 
 MARGINS = st.sampled_from([Decimal("0.05"), Decimal("0.15"), Decimal("0.3")])
 
@@ -89,14 +94,14 @@ def machine_for(preset: str) -> type[RuleBasedStateMachine]:
             if self.opp.is_closed:
                 self.attempt(reopen, goal, reason="customer came back")
             elif PLAYBOOK.is_terminal(goal):
-                self.attempt(close, goal, reason="summary", fatal_factors=("price",))
+                self.attempt(close_out, goal, reason="summary", fatal_factors=("price",))
             else:
                 self.attempt(advance, goal)
 
         @rule(outcome=st.sampled_from(OUTCOMES), factors=st.sampled_from([(), ("price",)]))
         def try_to_close(self, outcome: str, factors: tuple[str, ...]) -> None:
             was_closed = self.opp.is_closed
-            closed = self.attempt(close, outcome, reason="summary", fatal_factors=factors)
+            closed = self.attempt(close_out, outcome, reason="summary", fatal_factors=factors)
             if was_closed:
                 assert not closed
             if closed:
@@ -144,7 +149,7 @@ def machine_for(preset: str) -> type[RuleBasedStateMachine]:
 
         @invariant()
         def replaying_the_history_gives_the_current_state(self) -> None:
-            assert replay(PLAYBOOK, self.opp.history) == self.opp
+            assert replay_opportunity(PLAYBOOK, self.opp.history) == self.opp
 
         @invariant()
         def a_closed_opportunity_refuses_every_move(self) -> None:
@@ -168,3 +173,82 @@ TestProjectSalesMachine = ProjectSales.TestCase
 AccountDevelopment = machine_for("pipeline_account_development")
 AccountDevelopment.TestCase.settings = settings(stateful_step_count=30)
 TestAccountDevelopmentMachine = AccountDevelopment.TestCase
+
+
+class GeneratedPlaybookMachine(RuleBasedStateMachine):
+    """Drives one opportunity through a generated playbook (custom gates included)."""
+
+    playbook: Playbook
+    opp: Opportunity
+
+    @initialize(pb=playbooks(max_stages=4, custom=True))
+    def open(self, pb: Playbook) -> None:
+        self.playbook = pb
+        self.day = date(2026, 1, 5)
+        self.opp, _ = open_opportunity(
+            pb, id="opp-1", account="acme", amount=Money("800000"), owner="li", on=self.day
+        )
+
+    def attempt(self, operation: object, *args: object, **kwargs: object) -> bool:
+        """Run an operation; a refusal must leave the opportunity exactly as it was."""
+        before = self.opp
+        try:
+            self.opp, event = operation(self.playbook, before, *args, on=self.day, **kwargs)  # type: ignore[operator]
+        except KamError:
+            assert self.opp is before
+            return False
+        assert self.opp.history == (*before.history, event)
+        return True
+
+    @rule(days=st.integers(0, 20))
+    def time_passes(self, days: int) -> None:
+        self.day += timedelta(days=days)
+
+    @rule(data=st.data())
+    def try_a_step(self, data: st.DataObject) -> None:
+        pb = self.playbook
+        keys = [s.key for s in pb.stages] + [o.key for o in pb.outcomes]
+        goal = data.draw(st.sampled_from(keys))
+        before = self.opp
+        step = pb.step(before.stage, goal)
+        if before.is_closed:
+            done = self.attempt(reopen, goal, reason="customer came back")
+        elif pb.is_terminal(goal):
+            done = self.attempt(close_out, goal, reason="summary", fatal_factors=("price",))
+        else:
+            done = self.attempt(advance, goal)
+        if step is None:
+            assert not done  # a step the playbook lacks is always refused
+        elif done:
+            assert step.failures(before) == []  # and an accepted one passed every gate
+            assert self.opp.stage == goal
+            assert self.opp.is_closed == pb.is_terminal(goal)
+        else:
+            assert step.failures(before)  # a refused step names the gates that failed
+
+    @precondition(lambda self: bool(self.playbook.fields))
+    @rule(data=st.data())
+    def record(self, data: st.DataObject) -> None:
+        field = data.draw(st.sampled_from(self.playbook.fields))
+        value = data.draw(pipeline_fact_values(field.kind))
+        assert self.attempt(record_evidence, field.name, value)
+
+    @rule()
+    def log(self) -> None:
+        assert self.attempt(log_activity, "visit") != self.opp.is_closed
+
+    @invariant()
+    def replaying_the_history_gives_the_current_state(self) -> None:
+        assert replay_opportunity(self.playbook, self.opp.history) == self.opp
+
+    @invariant()
+    def is_always_in_a_defined_stage(self) -> None:
+        pb = self.playbook
+        assert pb.is_stage(self.opp.stage) or pb.is_terminal(self.opp.stage)
+        assert self.opp.is_closed == pb.is_terminal(self.opp.stage)
+
+
+GeneratedPlaybookMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=20, deadline=None
+)
+TestGeneratedPlaybookMachine = GeneratedPlaybookMachine.TestCase

@@ -41,7 +41,7 @@ from kamcore.rebate import (
     assess_attendance,
     attainment_points,
     combine_scores,
-    commission,
+    compute_commission,
     rate_competency,
     score_salesperson,
 )
@@ -125,8 +125,8 @@ TABLE = CommissionTable(
 
 
 def test_key_accounts_earn_a_different_commission_rate_than_ordinary_customers() -> None:
-    key = commission(TABLE, grade="key", amount="200000")
-    ordinary = commission(TABLE, grade="ordinary", amount=Money("200000"))
+    key = compute_commission(TABLE, grade="key", amount="200000")
+    ordinary = compute_commission(TABLE, grade="ordinary", amount=Money("200000"))
     assert (key.rate, key.commission) == (Rate("0.03"), Money("6000.00"))
     assert (ordinary.rate, ordinary.commission) == (Rate("0.015"), Money("3000.00"))
     assert not key.defaulted
@@ -134,9 +134,9 @@ def test_key_accounts_earn_a_different_commission_rate_than_ordinary_customers()
 
 def test_an_unlisted_grade_uses_the_default_or_is_refused() -> None:
     with pytest.raises(ValidationError, match="no commission rate for this grade"):
-        commission(TABLE, grade="C", amount="1")
+        compute_commission(TABLE, grade="C", amount="1")
     table = CommissionTable(rates=TABLE.rates, default="1%")
-    quote = commission(table, grade="C", amount="100")
+    quote = compute_commission(table, grade="C", amount="100")
     assert quote.defaulted
     assert quote.commission == Money("1.00")
 
@@ -159,7 +159,7 @@ def test_bad_commission_tables_and_amounts_are_refused() -> None:
     with pytest.raises(PolicyError, match="rounding"):
         CommissionTable(rates=TABLE.rates, rounding="up")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="negative"):
-        commission(TABLE, grade="key", amount="-1")
+        compute_commission(TABLE, grade="key", amount="-1")
 
 
 @given(commission_tables())

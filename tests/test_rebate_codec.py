@@ -24,7 +24,7 @@ from kamcore.rebate import (
     ScorecardPolicy,
     Settlement,
     Target,
-    commission,
+    compute_commission,
 )
 from kamcore.strategies import (
     commission_tables,
@@ -78,7 +78,7 @@ def test_a_ledger_event_round_trips() -> None:
 @given(commission_tables(), st.integers(0, 10**9))
 def test_commission_quotes_round_trip(table: CommissionTable, cents: int) -> None:
     grade = table.grades[0]
-    q = commission(table, grade=grade, amount=Decimal(cents).scaleb(-2))
+    q = compute_commission(table, grade=grade, amount=Decimal(cents).scaleb(-2))
     assert isinstance(q, CommissionQuote)
     assert round_trips(q)
 

@@ -396,3 +396,76 @@ def test_every_preset_kind_resolves_through_the_policy_registry(
     for kind, where in kinds.items():
         cls = getattr(kamcore.rebate, where.split(":")[1])
         assert codec.policy_kind(cls) == kind
+
+
+# -- explain in Chinese, the one boundary enum, the old names ------------------------------
+
+
+def test_explain_in_chinese_names_tier_rate_base_and_next_tier() -> None:
+    lines = quote(SOURCE, basis="200000", base="180000").explain(lang="zh")
+    assert lines == (
+        "销售额 200,000 达到第 2 档（200,000–1,000,000），返点率 8%",
+        "全额累进：总收款 180,000 × 8% = 14,400.00 → 14,400.00（四舍五入）",
+        "达到 1,000,000 进入下一档（还差 800,000）：届时返点 98,000.00（+83,600.00）",
+    )
+    assert quote(SOURCE, basis="1500000").explain(lang="zh")[-1] == "已达最高档"
+    slices = quote(GRADUATED, basis="1500000").explain(lang="zh")
+    assert "分段 0–200,000：200,000 × 5% = 10,000.00" in slices
+    assert slices[-2] == "超额累进合计：124,000.00 → 124,000.00（四舍五入）"
+    lower = attrs.evolve(
+        SOURCE,
+        tiers=[attrs.evolve(SOURCE.tiers[0], upper_owner=BreakpointOwner.LOWER), *SOURCE.tiers[1:]],
+    )
+    assert quote(lower, basis="150000").explain(lang="zh")[-1].startswith("超过 200,000 进入下一档")
+
+
+def test_explain_in_english_is_the_default_and_another_language_is_refused() -> None:
+    q = quote(SOURCE, basis="200000", base="180000")
+    assert q.explain() == q.explain(lang="en")
+    with pytest.raises(ValidationError, match="'en' or 'zh'") as info:
+        q.explain(lang="fr")
+    assert info.value.field == "lang"
+
+
+def test_breakpoint_and_threshold_owners_are_one_enum() -> None:
+    from kamcore._bands import BoundaryOwner
+    from kamcore.grading import ThresholdOwner
+
+    assert BreakpointOwner is ThresholdOwner is BoundaryOwner
+    assert ThresholdOwner.ABOVE is BreakpointOwner.HIGHER
+    assert ThresholdOwner.BELOW is BreakpointOwner.LOWER
+    assert BreakpointOwner("above") is BreakpointOwner.HIGHER  # what ladder files say
+    assert BreakpointOwner("below") is BreakpointOwner.LOWER
+    data = codec.to_dict(SOURCE)
+    data["tiers"][0]["upper_owner"] = "below"
+    assert codec.from_dict(TierSchedule, data).tiers[0].upper_owner is BreakpointOwner.LOWER
+
+
+@given(
+    st.lists(st.integers(0, 50), min_size=1, max_size=6, unique=True).map(sorted),
+    st.lists(st.booleans(), min_size=6, max_size=6),
+    st.integers(-1, 51),
+)
+def test_the_band_core_puts_a_value_on_a_bound_in_the_band_its_owner_says(
+    bounds: list[int], owned: list[bool], value: int
+) -> None:
+    from kamcore._bands import BoundaryOwner, band_finder, locate
+
+    lower_owned = owned[: len(bounds)]
+    band = locate(bounds, lower_owned, value)
+    below = sum(1 for b in bounds if b < value)
+    on = value in bounds
+    assert band == (below if on and lower_owned[bounds.index(value)] else below + on)
+    for owner in BoundaryOwner:
+        side = owner is BoundaryOwner.LOWER
+        assert band_finder(bounds, owner)(value) == locate(bounds, [side] * len(bounds), value)
+
+
+def test_the_old_names_still_work_and_warn() -> None:
+    with pytest.warns(DeprecationWarning, match="renamed close_ledger"):
+        assert kamcore.rebate.close is kamcore.rebate.close_ledger
+    with pytest.warns(DeprecationWarning, match="renamed compute_commission"):
+        old = kamcore.rebate.commission
+    assert old is kamcore.rebate.compute_commission
+    assert "close" not in kamcore.rebate.__all__
+    assert "commission" not in kamcore.rebate.__all__

@@ -197,7 +197,7 @@ def test_the_approver_of_a_loan_is_never_the_borrower(
 ) -> None:
     dossier = Dossier(id="K-9", name="某集团", confidentiality=level)
     try:
-        loan = lend(
+        loan, _ = lend(
             policy,
             dossier,
             borrower,
@@ -256,7 +256,7 @@ def test_a_borrower_who_approves_their_own_loan_is_refused(
         with pytest.raises(AccessDenied, match="nobody approves their own reading"):
             check_read(policy, dossier, borrower, place=Place.OUTSIDE, approval=own)
     try:
-        loan = lend(policy, dossier, borrower, at=T0, hours=1, loan_id="L-1", approval=own)
+        loan, _ = lend(policy, dossier, borrower, at=T0, hours=1, loan_id="L-1", approval=own)
     except AccessDenied:
         return
     # only a borrower who needs no approval gets the loan, and it records none

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from kamcore import _plain as canon
 from kamcore.archive import (
     SOURCE_LENDING_POLICY,
     Approval,
@@ -33,12 +34,11 @@ from kamcore.archive import (
     create,
     lend,
     plan_call,
-    replay,
+    replay_dossier,
     return_loan,
     revise,
     verify,
 )
-from kamcore.archive import canonical as canon
 from kamcore.errors import (
     AccessDenied,
     ConflictError,
@@ -81,8 +81,8 @@ def test_a_reopened_sqlite_store_holds_every_revision(tmp_path: Path) -> None:
         for rev in history[20:]:
             repo.add(rev)
     with SQLiteRepository(tmp_path / "a.db") as again:
-        assert again.get("K-001") == replay(history)
-        assert again.at_revision("K-001", 17) == replay(history[:17])
+        assert again.get("K-001") == replay_dossier(history)
+        assert again.at_revision("K-001", 17) == replay_dossier(history[:17])
         assert again.verify("K-001").ok
 
 
@@ -124,7 +124,7 @@ def test_a_loan_record_changes_only_by_its_return(tmp_path: Path) -> None:
                 at=T0,
                 hours=1,
                 loan_id="L-1",
-            )
+            )[0]
         )
     db = sqlite3.connect(path)
     with pytest.raises(sqlite3.DatabaseError, match="never removed"):
@@ -207,8 +207,8 @@ def test_a_damaged_snapshot_is_ignored_and_the_history_replayed(tmp_path: Path) 
     db.commit()
     db.close()
     with SQLiteRepository(path, snapshot_every=2) as repo:
-        assert repo.at_revision("K-001", 5) == replay(history[:5])
-        assert repo.get("K-001") == replay(history)
+        assert repo.at_revision("K-001", 5) == replay_dossier(history[:5])
+        assert repo.get("K-001") == replay_dossier(history)
 
 
 WRITER = textwrap.dedent(
@@ -271,7 +271,7 @@ def test_a_writer_killed_mid_transaction_leaves_every_commit_and_no_partial_one(
         assert repo.verify("K-1").ok
         assert len(history) == 1 + committed
         assert repo.get("K-1").business.transaction_volume == Money(committed)
-        assert repo.get("K-1") == replay(history)
+        assert repo.get("K-1") == replay_dossier(history)
 
 
 # -- bad input: the right error and the store unchanged ----------------------------------
@@ -511,7 +511,7 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
                 requested_by="部门经理",
                 requester_role=Role.DEPARTMENT_MANAGER,
             )
-        loan = lend(
+        loan, _ = lend(
             SOURCE_LENDING_POLICY,
             current,
             Borrower("x", role),
@@ -560,7 +560,7 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
     def return_a_loan(self, data: st.DataObject) -> None:
         open_ids = sorted(k for k, lo in self.loans.items() if lo.returned_at is None)
         loan_id = data.draw(st.sampled_from(open_ids))
-        back = return_loan(self.loans[loan_id], at=self.clock + timedelta(hours=1))
+        back, _ = return_loan(self.loans[loan_id], at=self.clock + timedelta(hours=1))
         for s in self.stores:
             s.record_loan(back)
         self.loans[loan_id] = back
@@ -570,7 +570,7 @@ class ArchiveStoreMachine(RuleBasedStateMachine):
         for s in self.stores:
             history = s.history("K-1")
             assert history == tuple(self.history)
-            assert s.get("K-1") == self.states[-1] == replay(history)
+            assert s.get("K-1") == self.states[-1] == replay_dossier(history)
             assert verify(history).ok
             assert s.loans() == tuple(self.loans.values())
 
@@ -610,7 +610,7 @@ class TestRandomHistoriesAgainstBothStores(ArchiveStoreMachine.TestCase):  # typ
 
 def test_replay_as_of_and_at_revision_agree_on_a_sample() -> None:
     history = sample_history(length=4)
-    assert as_of(history, history[2].at) == at_revision(history, 3) == replay(history[:3])
+    assert as_of(history, history[2].at) == at_revision(history, 3) == replay_dossier(history[:3])
     assert as_of(history, date(2026, 1, 6)) == at_revision(history, 2)
 
 
@@ -723,7 +723,7 @@ def test_a_failing_insert_stores_nothing(tmp_path: Path) -> None:
         )
         with pytest.raises(StoreError, match="disk full"):
             repo.add_all(history[1:])
-        assert repo.get("K-001") == replay(history[:1])
+        assert repo.get("K-001") == replay_dossier(history[:1])
         assert len(repo.history("K-001")) == 1
 
 
@@ -770,7 +770,7 @@ def test_verify_names_a_damaged_snapshot_even_though_reads_ignore_it(tmp_path: P
     db.commit()
     db.close()
     with SQLiteRepository(path, snapshot_every=2) as repo:
-        assert repo.get("K-001") == replay(history)
+        assert repo.get("K-001") == replay_dossier(history)
         check = repo.verify("K-001")
     assert (check.ok, check.first_bad, check.checked) == (False, 4, 3)
     assert "snapshot at revision 4" in check.problem
@@ -809,8 +809,8 @@ def test_reads_refuse_an_altered_newest_revision_and_name_it(tmp_path: Path) -> 
             repo.as_of("K-001", history[5].at)
         with pytest.raises(IntegrityError, match="revision 6"):
             repo.at_revision("K-001", 6)
-        assert repo.at_revision("K-001", 5) == replay(history[:5])
-        assert repo.as_of("K-001", history[4].at) == replay(history[:5])
+        assert repo.at_revision("K-001", 5) == replay_dossier(history[:5])
+        assert repo.as_of("K-001", history[4].at) == replay_dossier(history[:5])
         assert repo.verify("K-001").first_bad == 6
 
 
@@ -821,11 +821,13 @@ def test_reads_check_the_tail_replayed_after_a_snapshot(tmp_path: Path) -> None:
         repo.add_all(history)
     _alter_revision(path, 6, "5000", "4000")
     with SQLiteRepository(path, snapshot_every=4) as repo:
-        assert repo.at_revision("K-001", 5) == replay(history[:5])
+        assert repo.at_revision("K-001", 5) == replay_dossier(history[:5])
         with pytest.raises(IntegrityError, match="revision 6"):
             repo.get("K-001")
         with pytest.raises(IntegrityError, match="revision 6"):
-            repo.add(revise(replay(history), {"grade": "C"}, by="li", at=T0 + timedelta(9))[1])
+            repo.add(
+                revise(replay_dossier(history), {"grade": "C"}, by="li", at=T0 + timedelta(9))[1]
+            )
         assert len(repo._rows("K-001")) == 7
 
 
@@ -861,9 +863,9 @@ def test_as_of_a_date_cuts_the_history_at_the_first_revision_of_a_later_local_da
         ]
     )
     on_the_5th = _all_as_of(history, date(2026, 1, 5), tmp_path / "a.db")
-    assert on_the_5th == [replay(history[:1])] * 3
+    assert on_the_5th == [replay_dossier(history[:1])] * 3
     on_the_6th = _all_as_of(history, date(2026, 1, 6), tmp_path / "b.db")
-    assert on_the_6th == [replay(history)] * 3
+    assert on_the_6th == [replay_dossier(history)] * 3
 
 
 ZONES = st.sampled_from([timezone(timedelta(hours=h)) for h in (-10, -5, 0, 1, 8, 9, 14)])
@@ -892,7 +894,7 @@ def test_as_of_a_date_is_the_longest_prefix_made_by_that_local_day_in_every_stor
         with pytest.raises(ValidationError, match="did not exist yet"):
             as_of(history, when)
         return
-    assert _all_as_of(history, when, path) == [replay(history[:prefix])] * 3
+    assert _all_as_of(history, when, path) == [replay_dossier(history[:prefix])] * 3
 
 
 def test_a_file_from_before_the_creation_date_is_upgraded_when_opened(tmp_path: Path) -> None:
@@ -905,7 +907,7 @@ def test_a_file_from_before_the_creation_date_is_upgraded_when_opened(tmp_path: 
         assert repo.verify("K-001").ok
         assert repo.get("K-001") == expected
         assert repo.get("K-001").created_at == expected.created_at is not None
-        assert repo.at_revision("K-001", 4) == replay(repo.history("K-001")[:4])
+        assert repo.at_revision("K-001", 4) == replay_dossier(repo.history("K-001")[:4])
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     db.close()

@@ -2,7 +2,7 @@
 
 The domain packages build their ``to_frame()`` methods on :func:`frame`; any tuple of
 attrs result rows (what :func:`kamcore.pipeline.weighted_pipeline`,
-:func:`kamcore.pipeline.stale`, :func:`kamcore.archive.overdue_reviews` or a store's
+:func:`kamcore.pipeline.find_stale`, :func:`kamcore.archive.overdue_reviews` or a store's
 ``loans()`` return) converts with :func:`rows_to_frame`, public as
 :func:`kamcore.to_frame`.
 
@@ -128,7 +128,7 @@ def plain(value: object) -> object:
 def rows_to_frame(rows: Iterable[object]) -> pd.DataFrame:
     """A DataFrame of attrs result rows: one row each, one column per public field.
 
-    Works for any tuple of rows kamcore returns — ``weighted_pipeline``, ``stale``,
+    Works for any tuple of rows kamcore returns — ``weighted_pipeline``, ``find_stale``,
     ``overdue_reviews``, a store's ``loans()`` and the like. The columns are the
     field names of the rows' class, in order (fields starting with ``_`` are left
     out); money becomes its ``Decimal`` amount, a rate its ``Decimal`` fraction, an enum

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Final, NamedTuple, NoReturn, Protocol, TypeVar
 
 from kamcore import codec
 from kamcore._output import FORMATS, Record, View, render, text_width, write_text, write_xlsx
@@ -28,12 +28,17 @@ from kamcore.errors import KamError, RecordInvalid, ValidationError
 from kamcore.money import Rounding, as_decimal
 from kamcore.presets import load_preset, preset_names, preset_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the domain is imported by the command that needs it: startup stays fast
+    from kamcore.archive import Dossier
+    from kamcore.grading import AbcResult, TopsisModel, WeightedScorecard
+    from kamcore.pipeline import Playbook
+    from kamcore.rebate import TierSchedule
     from kamcore.store import SQLiteRepository
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK: Final = 0
+EXIT_BROKEN_CHAIN: Final = 1
 EXIT_BAD_INPUT: Final = 2
 
 Handler = Callable[[argparse.Namespace], int]
@@ -54,6 +59,75 @@ class _Parser(argparse.ArgumentParser):
 _OUT_FORMATS: Final = (*FORMATS, "xlsx")
 
 Labels = Mapping[str, tuple[str, str]]
+
+#: The headings of every column the command shows, in English and Chinese, by key.
+_HEADINGS: Final[Labels] = {
+    "name": ("name", "名称"),
+    "kind": ("kind", "类型"),
+    "title": ("title", "标题"),
+    "en": ("description", "说明（英文）"),
+    "zh": ("description (zh)", "说明"),
+    "file": ("file", "文件"),
+    "valid": ("valid", "有效"),
+    "field": ("field", "字段"),
+    "value": ("value", "值"),
+    "figure": ("figure", "指标"),
+    "account_id": ("account", "客户"),
+    "score": ("score", "得分"),
+    "grade": ("grade", "等级"),
+    "abc": ("ABC", "ABC类"),
+    "label": ("class", "类别"),
+    "count": ("count", "数量"),
+    "count_share": ("share of accounts", "客户占比"),
+    "measure": ("measure", "指标合计"),
+    "share": ("share of measure", "指标占比"),
+    "rank": ("rank", "排名"),
+    "cumulative_share": ("cumulative share", "累计占比"),
+    "class": ("class", "类别"),
+    "tier": ("tier", "档位"),
+    "rate": ("rate", "返点率"),
+    "basis": ("basis (sales)", "销售额"),
+    "base": ("base (collected)", "总收款"),
+    "rebate": ("rebate", "返点"),
+    "currency": ("currency", "币种"),
+    "mode": ("mode", "方式"),
+    "to_next_tier": ("to next tier", "距下一档"),
+    "rebate_at_next_tier": ("rebate at next tier", "下一档返点"),
+    "category": ("category", "预测类别"),
+    "amount": ("amount", "金额"),
+    "cumulative": ("cumulative", "累计"),
+    "owner": ("owner", "负责人"),
+    "weighted": ("weighted (Σ amount × p)", "加权金额"),
+    "opportunity": ("opportunity", "机会"),
+    "stage": ("stage", "阶段"),
+    "days": ("days in stage", "停留天数"),
+    "limit": ("limit", "上限"),
+    "over": ("days over", "超期天数"),
+    "sequence": ("revision", "版本"),
+    "at": ("at", "时间"),
+    "by": ("by", "修改人"),
+    "reason": ("reason", "原因"),
+    "fields": ("fields changed", "变更字段"),
+    "changes": ("changes (old → new)", "变更内容（原值 → 新值）"),
+    "dossier_id": ("dossier", "档案"),
+    "checked": ("revisions checked", "已校验版本"),
+    "ok": ("chain intact", "链完整"),
+    "first_bad": ("first bad revision", "首个异常版本"),
+    "problem": ("problem", "问题"),
+    "last_review": ("last review", "上次检查"),
+    "due": ("due", "应检查日"),
+    "days_overdue": ("days overdue", "逾期天数"),
+    "id": ("loan", "借阅单"),
+    "borrower": ("borrower", "借阅人"),
+    "level": ("level", "密级"),
+    "lent_at": ("lent at", "借出时间"),
+    "due_at": ("due at", "应还时间"),
+    "returned_at": ("returned at", "归还时间"),
+    "overdue": ("overdue", "逾期"),
+}
+
+#: Grading's headings: there a count is a number of accounts.
+_GRADE_HEADINGS: Final[Labels] = {**_HEADINGS, "count": ("accounts", "客户数")}
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -189,9 +263,28 @@ def _kept_keys(args: argparse.Namespace, keep: Sequence[str], output: Sequence[s
     return {k for k in keep if k not in clash}
 
 
-def _kept_labels(headings: Sequence[str], keys: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Labels of kept columns: the key in English, the file's own heading in Chinese."""
-    return {k: (k, h) for k, h in zip(keys, headings, strict=True)}
+class _Carried(Protocol):
+    """Rows read from a file, with the input columns they carry into the output."""
+
+    @property
+    def kept(self) -> Sequence[Mapping[str, object]]: ...
+    @property
+    def keep(self) -> Sequence[str]: ...
+    @property
+    def headings(self) -> Sequence[str]: ...
+
+
+def _carried(
+    args: argparse.Namespace, rows: _Carried, output: Sequence[str], labels: Labels
+) -> tuple[list[dict[str, object]], Labels]:
+    """Per row, the kept columns to show beside ``output``; and ``labels`` with theirs.
+
+    A kept column's heading is its key in English and the file's own heading in Chinese.
+    """
+    shown = _kept_keys(args, rows.keep, output)
+    kept = [{k: v for k, v in row.items() if k in shown} for row in rows.kept]
+    own = {k: (k, h) for k, h in zip(rows.keep, rows.headings, strict=True)}
+    return kept, {**labels, **own}
 
 
 # -- shared input handling ------------------------------------------------------------
@@ -244,19 +337,6 @@ def _load_policy_arg(value: str, cl: type[T]) -> T:
 # -- policy ---------------------------------------------------------------------------
 
 
-_POLICY_LABELS: Final = {
-    "name": ("name", "名称"),
-    "kind": ("kind", "类型"),
-    "title": ("title", "标题"),
-    "en": ("description", "说明（英文）"),
-    "zh": ("description (zh)", "说明"),
-    "file": ("file", "文件"),
-    "valid": ("valid", "有效"),
-    "field": ("field", "字段"),
-    "value": ("value", "值"),
-}
-
-
 def _clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal columns, ending in … when cut."""
     if text_width(text) <= width:
@@ -275,78 +355,77 @@ def _preset_meta(name: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
 
 
-def _policy_show(args: argparse.Namespace) -> None:
+def _target(args: argparse.Namespace, what: str) -> str:
+    """The NAME, PATH or KIND a ``policy`` action names, or a one-line error."""
+    if not args.target:
+        raise _UsageError(f"policy {args.action} needs a {what}")
+    return str(args.target)
+
+
+def _policy_list(args: argparse.Namespace) -> int:
+    """``policy list``: the shipped presets, their kinds and descriptions."""
+    rows: list[Record] = []
+    for name in preset_names():
+        policy = load_preset(name)
+        meta = _preset_meta(name)
+        rows.append(
+            {
+                "name": name,
+                "kind": codec.policy_kind(type(policy)) or type(policy).__name__,
+                "title": meta.get("title", ""),
+                "en": meta.get("en", ""),
+                "zh": meta.get("zh", ""),
+            }
+        )
+    if args.format != "table":
+        _emit(args, rows)
+        return EXIT_OK
+    # a table shows the description in the chosen language, clipped to fit a
+    # terminal; JSON and CSV carry the title and both descriptions in full
+    key = "zh" if args.lang == "zh" else "en"
+    shown: list[Record] = [
+        {"name": r["name"], "kind": r["kind"], key: _clip(str(r[key]), 60)} for r in rows
+    ]
+    _emit(args, shown, labels=_HEADINGS)
+    return EXIT_OK
+
+
+def _policy_show(args: argparse.Namespace) -> int:
     """``policy show NAME``: the preset's TOML (table), or the policy as JSON/CSV."""
+    name = _target(args, "NAME")
     if args.format == "table":
-        sys.stdout.write(preset_text(args.target))
-        return
-    policy = load_preset(args.target)
+        sys.stdout.write(preset_text(name))
+        return EXIT_OK
+    policy = load_preset(name)
     data = {
         "kind": codec.policy_kind(type(policy)),
         **codec.to_dict(policy),
-        "meta": _preset_meta(args.target),
+        "meta": _preset_meta(name),
     }
     if args.format == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
+        return EXIT_OK
     records: list[Record] = [{"field": k, "value": v} for k, v in _flatten(data, keep_empty=True)]
-    _emit(args, records, labels=_POLICY_LABELS)
+    _emit(args, records, labels=_HEADINGS)
+    return EXIT_OK
 
 
-def _cmd_policy(args: argparse.Namespace) -> int:
-    if args.action == "list":
-        rows: list[Record] = []
-        for name in preset_names():
-            policy = load_preset(name)
-            meta = _preset_meta(name)
-            rows.append(
-                {
-                    "name": name,
-                    "kind": codec.policy_kind(type(policy)) or type(policy).__name__,
-                    "title": meta.get("title", ""),
-                    "en": meta.get("en", ""),
-                    "zh": meta.get("zh", ""),
-                }
-            )
-        if args.format != "table":
-            _emit(args, rows)
-            return EXIT_OK
-        # a table shows the description in the chosen language, clipped to fit a
-        # terminal; JSON and CSV carry the title and both descriptions in full
-        key = "zh" if args.lang == "zh" else "en"
-        shown: list[Record] = [
-            {"name": r["name"], "kind": r["kind"], key: _clip(str(r[key]), 60)} for r in rows
-        ]
-        _emit(args, shown, labels=_POLICY_LABELS)
-    elif args.action == "show":
-        _policy_show(args)
-    elif args.action == "schema":
-        schema = codec.json_schema(codec.policy_class(args.target))
-        sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
-    else:
-        policy = codec.load_policy(args.target)
-        kind = codec.policy_kind(type(policy))
-        _emit(args, [{"file": args.target, "kind": kind, "valid": True}], labels=_POLICY_LABELS)
+def _policy_validate(args: argparse.Namespace) -> int:
+    """``policy validate PATH``: load a company's policy file, every problem at once."""
+    path = _target(args, "PATH")
+    kind = codec.policy_kind(type(codec.load_policy(path)))
+    _emit(args, [{"file": path, "kind": kind, "valid": True}], labels=_HEADINGS)
+    return EXIT_OK
+
+
+def _policy_schema(args: argparse.Namespace) -> int:
+    """``policy schema KIND``: the JSON Schema of a policy kind's file."""
+    schema = codec.json_schema(codec.policy_class(_target(args, "KIND")))
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
 
 # -- grade and pareto -----------------------------------------------------------------
-
-_GRADE_LABELS: Final = {
-    "account_id": ("account", "客户"),
-    "score": ("score", "得分"),
-    "grade": ("grade", "等级"),
-    "abc": ("ABC", "ABC类"),
-    "label": ("class", "类别"),
-    "count": ("accounts", "客户数"),
-    "count_share": ("share of accounts", "客户占比"),
-    "measure": ("measure", "指标合计"),
-    "share": ("share of measure", "指标占比"),
-    "rank": ("rank", "排名"),
-    "cumulative_share": ("cumulative share", "累计占比"),
-    "class": ("class", "类别"),
-}
-
 
 _GRADE_VALUES: Final = {"grade": "grade", "abc": "abc", "class": "abc"}
 
@@ -354,7 +433,8 @@ _GRADE_VALUES: Final = {"grade": "grade", "abc": "abc", "class": "abc"}
 _FEW_TO_FIT: Final = 3
 
 
-def _model_arg(value: str) -> Any:
+def _model_arg(value: str) -> WeightedScorecard | TopsisModel:
+    """``--policy`` of ``grade``: a scoring model's preset name or TOML file."""
     from kamcore.grading import TopsisModel, WeightedScorecard  # noqa: PLC0415
 
     if value in preset_names():
@@ -371,7 +451,7 @@ def _model_arg(value: str) -> Any:
     return model
 
 
-def _required_figures(model: Any) -> tuple[str, ...]:
+def _required_figures(model: WeightedScorecard | TopsisModel) -> tuple[str, ...]:
     """The figures a file must have a column for, and no row may leave blank.
 
     Every one the model reads; none when the model scores a missing figure (then an
@@ -384,7 +464,7 @@ def _required_figures(model: Any) -> tuple[str, ...]:
     return tuple(c.figure or c.name for c in model.criteria)
 
 
-def _abc_classes(abc: Any) -> list[Record]:
+def _abc_classes(abc: AbcResult) -> list[Record]:
     return [
         {
             "class": c.label,
@@ -418,7 +498,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         id_column=args.id,
         sheet=args.sheet,
     )
-    if not getattr(model, "fitted", True) and len(rows.facts) < _FEW_TO_FIT:
+    if not model.fitted and len(rows.facts) < _FEW_TO_FIT:
         print(
             f"kamcore: note: the model is fitted to this file's {len(rows.facts)} "
             "account(s), too few for percentiles to mean much; grade against a larger "
@@ -428,11 +508,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     model = model.fit(rows.facts)  # fits what is not fitted yet (a saved model is kept)
     batch = grade_many(model, ladder, rows.facts, abc=abc, measure=args.by)
     cols = batch.columns()
-    shown = _kept_keys(args, rows.keep, _GRADE_KEYS)
+    kept, labels = _carried(args, rows, _GRADE_KEYS, _GRADE_HEADINGS)
     records: list[Record] = []
     for i, account in enumerate(cols["account_id"]):
-        record: dict[str, object] = {"account_id": account}
-        record.update((k, v) for k, v in rows.kept[i].items() if k in shown)
+        record: dict[str, object] = {"account_id": account, **kept[i]}
         record["score"] = cols["total"][i]
         record["grade"] = cols["grade"][i]
         if "abc" in cols:
@@ -442,7 +521,6 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                 if key.endswith(".contribution"):
                     record[key] = values[i]
         records.append(record)
-    labels = {**_GRADE_LABELS, **_kept_labels(rows.headings, rows.keep)}
     views = [_View("grades", records, labels, _GRADE_VALUES)]
     if batch.abc is not None:
         views.append(_View("abc classes", _abc_classes(batch.abc), labels, _GRADE_VALUES))
@@ -488,15 +566,12 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     result = classify_abc(policy, measures)
-    shown = _kept_keys(args, rows.keep, _PARETO_KEYS)
-    kept = {
-        i: {k: v for k, v in row.items() if k in shown}
-        for i, row in zip(rows.ids, rows.kept, strict=True)
-    }
+    kept, labels = _carried(args, rows, _PARETO_KEYS, _GRADE_HEADINGS)
+    by_id = dict(zip(rows.ids, kept, strict=True))
     accounts: list[Record] = [
         {
             "account_id": a.account_id,
-            **kept[a.account_id],
+            **by_id[a.account_id],
             "measure": a.measure,
             "rank": a.rank,
             "cumulative_share": _share(a.cumulative_share),
@@ -504,7 +579,6 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
         }
         for a in result.assignments
     ]
-    labels = {**_GRADE_LABELS, **_kept_labels(rows.headings, rows.keep)}
     classes = _View("classes", _abc_classes(result), labels, _GRADE_VALUES)
     by_account = _View("accounts", accounts, labels, _GRADE_VALUES)
     c = result.concentration()
@@ -515,14 +589,13 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
         {"figure": "top20_share", "value": _share(c.top20_share)},
         {"figure": "accounts_for_80", "value": _share(c.accounts_for_80)},
     ]
-    concentrated = _View("concentration", figures, _CONCENTRATION_LABELS, extra=_FIGURE_NAMES)
+    concentrated = _View("concentration", figures, _HEADINGS, extra=_FIGURE_NAMES)
     views = {"classes": classes, "accounts": by_account, "concentration": concentrated}
     first = views.pop(args.view)
     _emit_views(args, [first, *views.values()])
     return EXIT_OK
 
 
-_CONCENTRATION_LABELS: Final = {"figure": ("figure", "指标"), "value": ("value", "值")}
 _FIGURE_NAMES: Final[Mapping[str, Mapping[object, str]]] = {
     "figure": {
         "accounts": "客户数",
@@ -535,56 +608,6 @@ _FIGURE_NAMES: Final[Mapping[str, Mapping[object, str]]] = {
 
 
 # -- rebate ---------------------------------------------------------------------------
-
-_REBATE_LABELS: Final = {
-    "account_id": ("account", "客户"),
-    "tier": ("tier", "档位"),
-    "rate": ("rate", "返点率"),
-    "basis": ("basis (sales)", "销售额"),
-    "base": ("base (collected)", "总收款"),
-    "rebate": ("rebate", "返点"),
-    "currency": ("currency", "币种"),
-    "mode": ("mode", "方式"),
-    "to_next_tier": ("to next tier", "距下一档"),
-    "rebate_at_next_tier": ("rebate at next tier", "下一档返点"),
-}
-
-
-_ZH_TERMS: Final = {"sales": "销售额", "collected": "总收款"}
-
-
-def _explain_zh(q: Any) -> list[str]:
-    """The quote in Chinese words, one line per fact (as ``RebateQuote.explain``)."""
-    from kamcore.rebate import BreakpointOwner, TierMode  # noqa: PLC0415
-
-    def fmt(value: Decimal) -> str:
-        return f"{value:,}"
-
-    s, t = q.schedule, q.reached
-    basis = _ZH_TERMS.get(s.basis_label, s.basis_label)
-    base = _ZH_TERMS.get(s.base_label, s.base_label)
-    lines = [f"{basis} {fmt(q.basis.amount)} 达到第 {q.tier + 1} 档（{t.name}），返点率 {t.rate}"]
-    rounding = s.rounding.label  # "half up (四舍五入)": the Chinese name in brackets
-    rounding = rounding[rounding.find("(") + 1 : -1] if rounding.endswith(")") else rounding
-    tail = f"{fmt(q.exact.amount)} → {fmt(q.rebate.amount)}（{rounding}）"
-    if s.mode is TierMode.WHOLE_AMOUNT:
-        lines.append(f"全额累进：{base} {fmt(q.base.amount)} × {t.rate} = {tail}")
-    else:
-        lines.extend(
-            f"分段 {fmt(sl.lower.amount)}–{fmt(sl.upper.amount)}："
-            f"{fmt(sl.base.amount)} × {sl.rate} = {fmt(sl.rebate.amount)}"
-            for sl in q.slices
-        )
-        lines.append(f"超额累进合计：{tail}")
-    if q.to_next is None:
-        lines.append("已达最高档")
-    else:
-        where = "超过" if t.upper_owner is BreakpointOwner.LOWER else "达到"
-        lines.append(
-            f"{where} {fmt(q.next_breakpoint.amount)} 进入下一档（还差 {fmt(q.to_next.amount)}）："
-            f"届时返点 {fmt(q.rebate_at_next.amount)}（+{fmt(q.gain_at_next.amount)}）"
-        )
-    return lines
 
 
 def _amount_option(value: str, option: str) -> Decimal:
@@ -613,14 +636,13 @@ def _cmd_rebate(args: argparse.Namespace) -> int:
     sales = _amount_option(args.sales, "--sales")
     collected = sales if args.collected is None else _amount_option(args.collected, "--collected")
     q = quote(schedule, basis=sales, base=collected)
-    _emit_views(args, [_View("quote", [q.record()], _REBATE_LABELS, _REBATE_VALUES)])
+    _emit_views(args, [_View("quote", [q.record()], _HEADINGS, _REBATE_VALUES)])
     if args.format == "table" and args.explain and not args.out:
-        lines = _explain_zh(q) if args.lang == "zh" else list(q.explain())
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(q.explain(lang=args.lang)) + "\n")
     return EXIT_OK
 
 
-def _rebate_batch(args: argparse.Namespace, schedule: Any) -> int:
+def _rebate_batch(args: argparse.Namespace, schedule: TierSchedule) -> int:
     """``rebate FILE --sales COL [--collected COL]``: quote every row."""
     from kamcore.rebate import QUOTE_COLUMNS, quote  # noqa: PLC0415
     from kamcore.tables import read_amounts  # noqa: PLC0415
@@ -638,35 +660,19 @@ def _rebate_batch(args: argparse.Namespace, schedule: Any) -> int:
     )
     basis = [a or Decimal(0) for a in rows.amounts[sales]]  # blank="refuse": never None
     base = [a or Decimal(0) for a in rows.amounts[fields[-1]]]
-    shown = _kept_keys(args, rows.keep, ("account_id", *QUOTE_COLUMNS))
+    kept, labels = _carried(args, rows, ("account_id", *QUOTE_COLUMNS), _HEADINGS)
     records: list[Record] = []
     for i, account in enumerate(rows.ids):
         q = quote(schedule, basis=basis[i], base=base[i])
-        kept = {k: v for k, v in rows.kept[i].items() if k in shown}
-        records.append({"account_id": account, **kept, **q.record()})
-    labels = {**_REBATE_LABELS, **_kept_labels(rows.headings, rows.keep)}
+        records.append({"account_id": account, **kept[i], **q.record()})
     _emit_views(args, [_View("quotes", records, labels, _REBATE_VALUES)])
     return EXIT_OK
 
 
 # -- forecast -------------------------------------------------------------------------
 
-_FORECAST_LABELS: Final = {
-    "category": ("category", "预测类别"),
-    "count": ("count", "数量"),
-    "amount": ("amount", "金额"),
-    "cumulative": ("cumulative", "累计"),
-    "owner": ("owner", "负责人"),
-    "weighted": ("weighted (Σ amount × p)", "加权金额"),
-    "opportunity": ("opportunity", "机会"),
-    "stage": ("stage", "阶段"),
-    "days": ("days in stage", "停留天数"),
-    "limit": ("limit", "上限"),
-    "over": ("days over", "超期天数"),
-}
 
-
-def _stage_names(playbook: Any) -> dict[object, str]:
+def _stage_names(playbook: Playbook) -> dict[object, str]:
     """A playbook's own Chinese names of its stages and outcomes."""
     names: dict[object, str] = {s.key: s.zh for s in playbook.stages if s.zh}
     names.update({o.key: o.zh for o in playbook.outcomes if o.zh})
@@ -674,7 +680,7 @@ def _stage_names(playbook: Any) -> dict[object, str]:
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
-    from kamcore.pipeline import Playbook, forecast, stale, weighted_pipeline  # noqa: PLC0415
+    from kamcore.pipeline import Playbook, find_stale, forecast, weighted_pipeline  # noqa: PLC0415
     from kamcore.tables import read_opportunities  # noqa: PLC0415
 
     playbook = _load_policy_arg(args.playbook, Playbook)
@@ -703,28 +709,24 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     values = {"category": "forecast", "stage": "stage"}
     extra = {"stage": _stage_names(playbook)}
     views = {
-        "categories": _View("categories", categories, _FORECAST_LABELS, values, extra),
-        "owners": _View("owners", owners, _FORECAST_LABELS, values, extra),
+        "categories": _View("categories", categories, _HEADINGS, values, extra),
+        "owners": _View("owners", owners, _HEADINGS, values, extra),
     }
     if as_of is not None:
-        shown = _kept_keys(args, rows.keep, _STALE_KEYS)
-        kept = {
-            o.id: {k: v for k, v in row.items() if k in shown}
-            for o, row in zip(opps, rows.kept, strict=True)
-        }
+        kept, labels = _carried(args, rows, _STALE_KEYS, _HEADINGS)
+        by_id = {o.id: row for o, row in zip(opps, kept, strict=True)}
         late: list[Record] = [
             {
                 "opportunity": s.opportunity,
-                **kept[s.opportunity],
+                **by_id[s.opportunity],
                 "owner": s.owner,
                 "stage": s.stage,
                 "days": s.days,
                 "limit": s.limit,
                 "over": s.over,
             }
-            for s in stale(playbook, opps, as_of=as_of)
+            for s in find_stale(playbook, opps, as_of=as_of)
         ]
-        labels = {**_FORECAST_LABELS, **_kept_labels(rows.headings, rows.keep)}
         views["stale"] = _View("stale", late, labels, values, extra)
     first = views.pop(args.view)
     _emit_views(args, [first, *views.values()])
@@ -732,34 +734,6 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
 
 
 # -- archive --------------------------------------------------------------------------
-
-_ARCHIVE_LABELS: Final = {
-    "field": ("field", "字段"),
-    "value": ("value", "值"),
-    "sequence": ("revision", "版本"),
-    "at": ("at", "时间"),
-    "by": ("by", "修改人"),
-    "reason": ("reason", "原因"),
-    "fields": ("fields changed", "变更字段"),
-    "changes": ("changes (old → new)", "变更内容（原值 → 新值）"),
-    "dossier_id": ("dossier", "档案"),
-    "checked": ("revisions checked", "已校验版本"),
-    "ok": ("chain intact", "链完整"),
-    "first_bad": ("first bad revision", "首个异常版本"),
-    "problem": ("problem", "问题"),
-    "name": ("name", "名称"),
-    "grade": ("grade", "等级"),
-    "last_review": ("last review", "上次检查"),
-    "due": ("due", "应检查日"),
-    "days_overdue": ("days overdue", "逾期天数"),
-    "id": ("loan", "借阅单"),
-    "borrower": ("borrower", "借阅人"),
-    "level": ("level", "密级"),
-    "lent_at": ("lent at", "借出时间"),
-    "due_at": ("due at", "应还时间"),
-    "returned_at": ("returned at", "归还时间"),
-    "overdue": ("overdue", "逾期"),
-}
 
 
 def _flatten(
@@ -806,33 +780,46 @@ def _aware_datetime(value: str, option: str) -> datetime:
     return moment
 
 
-def _archive_read(store: SQLiteRepository, args: argparse.Namespace) -> list[Record]:
-    """``show`` and ``history``: refused for 绝密/机密, personal data redacted by default."""
-    from kamcore.archive import (  # noqa: PLC0415
-        SOURCE_LENDING_POLICY,
-        Borrower,
-        Place,
-        Role,
-        check_read,
-        redact,
-        redact_revision,
-    )
-    from kamcore.archive import canonical as canon  # noqa: PLC0415
+def _readable(store: SQLiteRepository, args: argparse.Namespace) -> Dossier:
+    """The dossier ``show`` and ``history`` name, once the lending policy lets it be read.
+
+    The command reads outside the archive room: under the source's rules 绝密 and 机密
+    dossiers are refused.
+    """
+    from kamcore.archive import Borrower, LendingPolicy, Place, Role, check_read  # noqa: PLC0415
 
     if not args.key:
         raise _UsageError(f"archive {args.action} needs a dossier KEY")
-    # the command reads outside the archive room: 绝密 and 机密 are refused
+    policy = _load_policy_arg(args.policy, LendingPolicy)
     dossier = store.get(args.key)
-    reader = Borrower("kamcore archive", Role.STAFF)
-    check_read(SOURCE_LENDING_POLICY, dossier, reader, place=Place.OUTSIDE)
-    if args.action == "show":
-        if not args.unredacted:
-            dossier = redact(dossier)
-        return [{"field": k, "value": v} for k, v in _flatten(canon.to_plain(dossier))]
-    revisions = store.history(args.key)
+    check_read(policy, dossier, Borrower("kamcore archive", Role.STAFF), place=Place.OUTSIDE)
+    return dossier
+
+
+def _archive_show(args: argparse.Namespace) -> int:
+    """``archive show KEY``: a dossier, one row a field, personal data redacted by default."""
+    from kamcore._plain import to_plain  # noqa: PLC0415
+    from kamcore.archive import redact  # noqa: PLC0415
+
+    with _open_archive(args.db) as store:
+        dossier = _readable(store, args)
+    if not args.unredacted:
+        dossier = redact(dossier)
+    records: list[Record] = [{"field": k, "value": v} for k, v in _flatten(to_plain(dossier))]
+    _emit(args, records, labels=_HEADINGS)
+    return EXIT_OK
+
+
+def _archive_history(args: argparse.Namespace) -> int:
+    """``archive history KEY``: every revision and its changes, redacted by default."""
+    from kamcore.archive import redact_revision  # noqa: PLC0415
+
+    with _open_archive(args.db) as store:
+        _readable(store, args)
+        revisions = store.history(args.key)
     if not args.unredacted:
         revisions = tuple(redact_revision(r) for r in revisions)
-    return [
+    records: list[Record] = [
         {
             "sequence": r.sequence,
             "at": r.at.isoformat(),
@@ -843,76 +830,79 @@ def _archive_read(store: SQLiteRepository, args: argparse.Namespace) -> list[Rec
         }
         for r in revisions
     ]
+    _emit(args, records, labels=_HEADINGS)
+    return EXIT_OK
 
 
-def _cmd_archive(args: argparse.Namespace) -> int:
-    from kamcore.archive import SOURCE_REVIEW_POLICY, overdue_reviews  # noqa: PLC0415
+def _archive_verify(args: argparse.Namespace) -> int:
+    """``archive verify [KEY]``: check the hash chains; exit status 1 if one is broken."""
+    with _open_archive(args.db) as store:
+        keys = [args.key] if args.key else list(store.keys())
+        checks = [(key, store.verify(key)) for key in keys]
+    records: list[Record] = [
+        {
+            "dossier_id": key,
+            "checked": check.checked,
+            "ok": check.ok,
+            "first_bad": check.first_bad,
+            "problem": check.problem,
+        }
+        for key, check in checks
+    ]
+    _emit(args, records, labels=_HEADINGS)
+    return EXIT_OK if all(check.ok for _, check in checks) else EXIT_BROKEN_CHAIN
 
-    store = _open_archive(args.db)
-    try:
-        records: list[Record]
-        status = EXIT_OK
-        if args.action in ("show", "history"):
-            records = _archive_read(store, args)
-        elif args.action == "verify":
-            keys = [args.key] if args.key else list(store.keys())
-            records = []
-            for key in keys:
-                check = store.verify(key)
-                records.append(
-                    {
-                        "dossier_id": key,
-                        "checked": check.checked,
-                        "ok": check.ok,
-                        "first_bad": check.first_bad,
-                        "problem": check.problem,
-                    }
-                )
-                if not check.ok:
-                    status = 1
-        elif args.action == "due-reviews":
-            if not args.as_of:
-                raise _UsageError("archive due-reviews needs --as-of DATE")
-            as_of = _parse_date(args.as_of, option="--as-of")
-            stored = store.keys()
-            dossiers = {k: store.get(k) for k in stored}
-            late = overdue_reviews(
-                SOURCE_REVIEW_POLICY, dossiers.values(), store.reviews(), as_of=as_of
-            )
-            records = [
-                {
-                    "dossier_id": o.dossier_id,
-                    "name": dossiers[o.dossier_id].name,
-                    "grade": dossiers[o.dossier_id].grade,
-                    "last_review": o.last_review,
-                    "due": o.due,
-                    "days_overdue": (as_of - o.due).days,
-                }
-                for o in late
-            ]
-        else:
-            moment = _aware_datetime(args.as_of, "--as-of") if args.as_of else None
-            loans = store.loans(args.key or None)
-            records = [
-                {
-                    "id": loan.id,
-                    "dossier_id": loan.dossier_id,
-                    "borrower": loan.borrower,
-                    "level": loan.level.value,
-                    "lent_at": loan.lent_at.isoformat(),
-                    "due_at": loan.due_at.isoformat(),
-                    "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
-                    "overdue": None if moment is None else loan.is_overdue(moment),
-                }
-                for loan in loans
-                if not args.overdue or (moment is not None and loan.is_overdue(moment))
-            ]
-            if args.overdue and moment is None:
-                raise _UsageError("archive loans --overdue needs --as-of DATETIME")
-    finally:
-        store.close()
-    _emit(args, records, labels=_ARCHIVE_LABELS)
-    return status
+
+def _archive_due_reviews(args: argparse.Namespace) -> int:
+    """``archive due-reviews --as-of DATE``: dossiers whose review is overdue."""
+    from kamcore.archive import ReviewPolicy, overdue_reviews  # noqa: PLC0415
+
+    with _open_archive(args.db) as store:
+        if not args.as_of:
+            raise _UsageError("archive due-reviews needs --as-of DATE")
+        as_of = _parse_date(args.as_of, option="--as-of")
+        policy = _load_policy_arg(args.policy, ReviewPolicy)
+        keys = store.keys()
+        dossiers = {k: store.get(k) for k in keys}
+        late = overdue_reviews(policy, dossiers.values(), store.reviews(), as_of=as_of)
+    records: list[Record] = [
+        {
+            "dossier_id": o.dossier_id,
+            "name": dossiers[o.dossier_id].name,
+            "grade": dossiers[o.dossier_id].grade,
+            "last_review": o.last_review,
+            "due": o.due,
+            "days_overdue": o.days_overdue,
+        }
+        for o in late
+    ]
+    _emit(args, records, labels=_HEADINGS)
+    return EXIT_OK
+
+
+def _archive_loans(args: argparse.Namespace) -> int:
+    """``archive loans [KEY] [--overdue --as-of DATETIME]``: the loan register."""
+    with _open_archive(args.db) as store:
+        moment = _aware_datetime(args.as_of, "--as-of") if args.as_of else None
+        if args.overdue and moment is None:
+            raise _UsageError("archive loans --overdue needs --as-of DATETIME")
+        loans = store.loans(args.key or None)
+    records: list[Record] = [
+        {
+            "id": loan.id,
+            "dossier_id": loan.dossier_id,
+            "borrower": loan.borrower,
+            "level": loan.level.value,
+            "lent_at": loan.lent_at.isoformat(),
+            "due_at": loan.due_at.isoformat(),
+            "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
+            "overdue": None if moment is None else loan.is_overdue(moment),
+        }
+        for loan in loans
+        if not args.overdue or (moment is not None and loan.is_overdue(moment))
+    ]
+    _emit(args, records, labels=_HEADINGS)
+    return EXIT_OK
 
 
 # -- demo -----------------------------------------------------------------------------
@@ -974,7 +964,353 @@ def _cmd_report(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of subcommands
+Arguments = Callable[[argparse.ArgumentParser], None]
+
+
+class _Command(NamedTuple):
+    """A subcommand, or an action of one (``archive show``).
+
+    ``handler`` is ``None`` where each action has its own; ``arguments`` adds the
+    command's arguments; ``description`` is what its ``--help`` says (default: the
+    summary, as a sentence).
+    """
+
+    name: str
+    handler: Handler | None
+    summary: str
+    arguments: Arguments
+    description: str = ""
+
+
+def _add_commands(
+    parent: argparse.ArgumentParser, commands: Sequence[_Command], *, top: bool = False
+) -> None:
+    """Add ``commands`` to ``parent``: the subcommands (``top``), or a command's actions.
+
+    An action is required, and takes the output options after its own arguments.
+    """
+    dest = "command" if top else "action"
+    sub = parent.add_subparsers(
+        dest=dest, metavar=dest.upper(), required=not top, parser_class=_Parser
+    )
+    for c in commands:
+        about = c.description or c.summary[:1].upper() + c.summary[1:] + "."
+        p = sub.add_parser(c.name, help=c.summary, description=about)
+        c.arguments(p)
+        if not top:
+            _add_output_options(p)
+        if c.handler is not None:
+            p.set_defaults(handler=c.handler)
+
+
+def _policy_option(
+    p: argparse.ArgumentParser, default: str, what: str, *, option: str = "--policy"
+) -> None:
+    """An option that names a policy: a preset, or a company's own TOML file."""
+    p.add_argument(
+        option,
+        default=default,
+        metavar="NAME|PATH",
+        help=f"{what}: a preset's NAME or a TOML file's PATH (default: {default})",
+    )
+
+
+def _table_arguments(p: argparse.ArgumentParser, rows: str, ids: str) -> None:
+    """A command that reads a table: its FILE, ``--id`` and the input options."""
+    p.add_argument("file", metavar=rows)
+    p.add_argument("--id", help=f"the id column's heading (default: {ids})")
+    _add_input_options(p)
+
+
+def _demo_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``demo``."""
+    p.add_argument("--out", default="kamcore-demo", help="report folder (default: ./kamcore-demo)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
+    p.add_argument("--accounts", type=int, default=300, help="number of accounts (default: 300)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table: the one-screen summary (default); json: the summary object "
+        "(summary.json); csv: the summary flattened to field,value rows",
+    )
+    p.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the summary's labels"
+    )
+
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``report``."""
+    p.add_argument(
+        "--from", dest="source", required=True, metavar="FOLDER", help="the demo's folder"
+    )
+    p.add_argument(
+        "--out", default="report.html", help="the HTML file to write (default: report.html)"
+    )
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
+
+
+def _grade_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``grade``."""
+    _table_arguments(p, "ACCOUNTS", "account_id or id")
+    _policy_option(p, "grading_scorecard", "the scoring model")
+    _policy_option(p, "grading_letters", "the grade ladder", option="--ladder")
+    _policy_option(p, "grading_abc", "the ABC policy, or 'none'", option="--abc")
+    p.add_argument("--by", default="sales_revenue", help="the ABC measure (default: sales_revenue)")
+    p.add_argument("--extra", action="append", help="a column to read as an extra figure")
+    p.add_argument("--explain", action="store_true", help="add each criterion's contribution")
+    p.add_argument(
+        "--save-fitted",
+        metavar="MODEL.toml",
+        help="also write the model as fitted to this file's accounts (percentiles, bounds), "
+        "to grade later files against this population with --policy MODEL.toml",
+    )
+    _add_output_options(p)
+
+
+def _pareto_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``pareto``."""
+    _table_arguments(p, "ACCOUNTS", "account_id or id")
+    p.add_argument(
+        "--by", required=True, metavar="COLUMN", help="the measure: a heading or a mapped field"
+    )
+    _policy_option(p, "grading_abc", "the ABC policy")
+    p.add_argument(
+        "--view",
+        choices=("classes", "accounts", "concentration"),
+        default="classes",
+        help="what to show: the classes, each account, or the concentration figures "
+        "(Gini coefficient, the share the top 20%% hold, the share of accounts that hold "
+        "80%%)",
+    )
+    _add_output_options(p)
+
+
+def _rebate_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``rebate``."""
+    p.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="quote every row of this table (then --sales and --collected name columns)",
+    )
+    p.add_argument(
+        "--sales",
+        help="the tier basis, e.g. 200000; with FILE, its column (default: sales_revenue)",
+    )
+    p.add_argument(
+        "--collected", help="the rebate base (default: the same as --sales); with FILE, its column"
+    )
+    p.add_argument("--id", help="with FILE: the id column's heading (default: account_id or id)")
+    _add_input_options(p)
+    _policy_option(p, "rebate_source", "the tier schedule")
+    p.add_argument("--explain", action="store_true", help="explain the quote in words")
+    _add_output_options(p)
+
+
+def _forecast_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``forecast``."""
+    _table_arguments(p, "OPPORTUNITIES", "opportunity_id or id")
+    _policy_option(p, "pipeline_project_sales", "the playbook", option="--playbook")
+    p.add_argument("--as-of", help="the report date, YYYY-MM-DD (for --view stale)")
+    p.add_argument("--period", help="forecast only expected closes in this period, e.g. 2026-Q4")
+    p.add_argument(
+        "--view",
+        choices=("categories", "owners", "stale"),
+        default="categories",
+        help="what to show",
+    )
+    _add_output_options(p)
+
+
+def _dossier_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("key", nargs="?", metavar="KEY", help="the dossier's key")
+    p.add_argument(
+        "--unredacted",
+        action="store_true",
+        help="show contacts' sensitive personal data (birth date, address, spouse, "
+        "personality, interests); redacted by default",
+    )
+    _policy_option(
+        p, "archive_lending_source", "the lending policy: what may be read outside the archive room"
+    )
+
+
+def _verify_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("key", nargs="?", metavar="KEY", help="one dossier (default: every one)")
+
+
+def _due_reviews_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="DATE", help="the report date, YYYY-MM-DD")
+    _policy_option(
+        p, "archive_reviews_source", "the review policy: how often dossiers are reviewed"
+    )
+
+
+def _loans_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("key", nargs="?", metavar="KEY", help="one dossier's loans")
+    p.add_argument(
+        "--as-of",
+        metavar="DATETIME",
+        help="the moment loans are overdue at, with its UTC offset (2026-11-01T09:00+08:00)",
+    )
+    p.add_argument("--overdue", action="store_true", help="only overdue loans")
+
+
+def _archive_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``archive``."""
+    p.add_argument("--db", required=True, help="the SQLite archive file")
+    actions: list[_Command] = [
+        _Command("show", _archive_show, "a dossier, one row a field", _dossier_arguments),
+        _Command(
+            "history",
+            _archive_history,
+            "every revision of a dossier and its changes",
+            _dossier_arguments,
+        ),
+        _Command(
+            "verify",
+            _archive_verify,
+            "check the hash chain (exit status 1 if broken)",
+            _verify_arguments,
+        ),
+        _Command(
+            "due-reviews",
+            _archive_due_reviews,
+            "overdue two-monthly reviews",
+            _due_reviews_arguments,
+        ),
+        _Command("loans", _archive_loans, "the loan register", _loans_arguments),
+    ]
+    _add_commands(p, actions)
+
+
+def _policy_target(what: str, means: str) -> Arguments:
+    """The arguments of a ``policy`` action that names one thing: a NAME, PATH or KIND."""
+
+    def arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("target", nargs="?", metavar=what, help=means)
+
+    return arguments
+
+
+def _policy_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``policy``."""
+    actions: list[_Command] = [
+        _Command("list", _policy_list, "the shipped presets", lambda _: None),
+        _Command(
+            "show",
+            _policy_show,
+            "a preset's TOML (JSON: the policy)",
+            _policy_target("NAME", "a preset's name"),
+        ),
+        _Command(
+            "validate",
+            _policy_validate,
+            "check a company policy file, every problem at once",
+            _policy_target("PATH", "a policy file"),
+        ),
+        _Command(
+            "schema",
+            _policy_schema,
+            "the JSON Schema of a policy kind's file",
+            _policy_target("KIND", "a policy kind"),
+        ),
+    ]
+    _add_commands(p, actions)
+
+
+def _commands() -> list[_Command]:
+    """The subcommands, in the order ``kamcore --help`` lists them.
+
+    Built when the parser is, so the handlers are looked up then.
+    """
+    return [
+        _Command(
+            "demo",
+            _cmd_demo,
+            "run the whole library on a generated sample company and write reports",
+            _demo_arguments,
+            "Generate a realistic sample company (seeded, deterministic), run every "
+            "capability on it, print a one-screen summary and write CSV/JSON/Markdown "
+            "reports into --out.",
+        ),
+        _Command(
+            "report",
+            _cmd_report,
+            "write the HTML report (charts and tables) of a demo folder",
+            _report_arguments,
+            "Read a folder `kamcore demo` wrote (accounts.csv, opportunities.csv, "
+            "summary.json; salespeople.csv and archive.db when present), recompute the "
+            "results with the default presets and write one self-contained HTML page: key "
+            "figures, then grading, pipeline, rebates, people and archive, each with its "
+            "charts (inline SVG) and a small table. No script, nothing fetched from the "
+            "network; prints on A4. Needs matplotlib: pip install 'kamcore[plot]'.",
+        ),
+        _Command(
+            "grade",
+            _cmd_grade,
+            "score and grade accounts from a CSV (with ABC classes)",
+            _grade_arguments,
+            "Read account facts from a CSV/TSV, .xlsx or Parquet file (one row per account; "
+            "columns named after the figures: contract_volume, unit_price, sales_revenue, "
+            "invoiced, collected, profit, quality_losses, industry_influence, "
+            "business_reputation, or mapped with --columns; a blank cell is a missing "
+            "figure), score them with a scoring model, grade them on a ladder and classify "
+            "them ABC.",
+        ),
+        _Command(
+            "pareto",
+            _cmd_pareto,
+            "Pareto/ABC classes of accounts by one column",
+            _pareto_arguments,
+            "Classify accounts by cumulative share of a measure (default 80%/95%; preset "
+            "grading_abc_water gives each class its own share, 50%/20%/10%, and "
+            "grading_abc_water_cumulative cuts at 50%/70%/80%; grading_top20 is the top 20% "
+            "by count). Ties: measure descending, then id ascending.",
+        ),
+        _Command(
+            "rebate",
+            _cmd_rebate,
+            "quote a sales rebate (销售返点) from sales and collections",
+            _rebate_arguments,
+            "Quote the rebate a tier schedule gives: the tier is chosen by --sales, the "
+            "rate applies to --collected (the source's rule). Prints the tier, rate, basis, "
+            "base, rebate and the distance to the next tier; with a FILE, one quote per "
+            "row.",
+        ),
+        _Command(
+            "forecast",
+            _cmd_forecast,
+            "forecast a pipeline of open opportunities from a CSV",
+            _forecast_arguments,
+            "Read opportunities (columns: id, account, owner, amount, stage, opened; "
+            "optional stage_entered, expected_close, closed; a stage by its key or either "
+            "label, in any case; closed rows (won, lost, no-bid …) are counted, not "
+            "forecast) and show the forecast by category with cumulative roll-ups (pipeline "
+            "⊇ best case ⊇ commit ⊇ closed), the weighted pipeline by owner (--view "
+            "owners), or stale opportunities (--view stale --as-of).",
+        ),
+        _Command(
+            "archive",
+            None,
+            "read the account archive (dossiers, history, chain check, reviews, loans)",
+            _archive_arguments,
+            "Read an archive database (--db; `kamcore demo` writes one). show and history "
+            "redact contacts' sensitive personal data unless --unredacted, and refuse 绝密 "
+            "and 机密 dossiers, which are not read outside the archive room.",
+        ),
+        _Command(
+            "policy",
+            None,
+            "list, show or validate policies (presets and company TOML files)",
+            _policy_arguments,
+            "The shipped presets and a company's own policy files.",
+        ),
+    ]
+
+
+def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser for the ``kamcore`` command."""
     parser = _Parser(
         prog="kamcore",
@@ -983,210 +1319,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one table of s
         epilog="Exit status: 0 on success, 2 on bad input (one line on stderr).",
     )
     parser.add_argument("--version", action="version", version=f"kamcore {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    demo = sub.add_parser(
-        "demo",
-        help="run the whole library on a generated sample company and write reports",
-        description="Generate a realistic sample company (seeded, deterministic), run "
-        "every capability on it, print a one-screen summary and write CSV/JSON/Markdown "
-        "reports into --out.",
-    )
-    demo.add_argument(
-        "--out", default="kamcore-demo", help="report folder (default: ./kamcore-demo)"
-    )
-    demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
-    demo.add_argument("--accounts", type=int, default=300, help="number of accounts (default: 300)")
-    demo.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="table",
-        help="table: the one-screen summary (default); json: the summary object "
-        "(summary.json); csv: the summary flattened to field,value rows",
-    )
-    demo.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="language of the summary's labels"
-    )
-    demo.set_defaults(handler=_cmd_demo)
-
-    rep = sub.add_parser(
-        "report",
-        help="write the HTML report (charts and tables) of a demo folder",
-        description="Read a folder `kamcore demo` wrote (accounts.csv, opportunities.csv, "
-        "summary.json; salespeople.csv and archive.db when present), recompute the "
-        "results with the default presets and write one self-contained HTML page: key "
-        "figures, then grading, pipeline, rebates, people and archive, each with its "
-        "charts (inline SVG) and a small table. No script, nothing fetched from the "
-        "network; prints on A4. Needs matplotlib: pip install 'kamcore[plot]'.",
-    )
-    rep.add_argument(
-        "--from", dest="source", required=True, metavar="FOLDER", help="the demo's folder"
-    )
-    rep.add_argument(
-        "--out", default="report.html", help="the HTML file to write (default: report.html)"
-    )
-    rep.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
-    rep.set_defaults(handler=_cmd_report)
-
-    gr = sub.add_parser(
-        "grade",
-        help="score and grade accounts from a CSV (with ABC classes)",
-        description="Read account facts from a CSV/TSV, .xlsx or Parquet file (one row per "
-        "account; columns named after the figures: contract_volume, unit_price, "
-        "sales_revenue, invoiced, collected, profit, quality_losses, industry_influence, "
-        "business_reputation, or mapped with --columns; a blank cell is a missing figure), "
-        "score them with a scoring model, grade them on a ladder and classify them ABC.",
-    )
-    gr.add_argument("file", metavar="ACCOUNTS")
-    gr.add_argument(
-        "--policy", default="grading_scorecard", help="scoring model preset NAME or TOML PATH"
-    )
-    gr.add_argument("--ladder", default="grading_letters", help="grade ladder preset or PATH")
-    gr.add_argument("--abc", default="grading_abc", help="ABC policy preset or PATH, or 'none'")
-    gr.add_argument(
-        "--by", default="sales_revenue", help="the ABC measure (default: sales_revenue)"
-    )
-    gr.add_argument("--extra", action="append", help="a column to read as an extra figure")
-    gr.add_argument("--explain", action="store_true", help="add each criterion's contribution")
-    gr.add_argument(
-        "--save-fitted",
-        metavar="MODEL.toml",
-        help="also write the model as fitted to this file's accounts (percentiles, bounds), "
-        "to grade later files against this population with --policy MODEL.toml",
-    )
-    gr.add_argument("--id", help="the id column's heading (default: account_id or id)")
-    _add_input_options(gr)
-    _add_output_options(gr)
-    gr.set_defaults(handler=_cmd_grade)
-
-    pa = sub.add_parser(
-        "pareto",
-        help="Pareto/ABC classes of accounts by one column",
-        description="Classify accounts by cumulative share of a measure (default 80%/95%; "
-        "preset grading_abc_water gives each class its own share, 50%/20%/10%, and "
-        "grading_abc_water_cumulative cuts at 50%/70%/80%; grading_top20 is the top 20% by "
-        "count). "
-        "Ties: measure descending, then id ascending.",
-    )
-    pa.add_argument("file", metavar="ACCOUNTS")
-    pa.add_argument(
-        "--by", required=True, metavar="COLUMN", help="the measure: a heading or a mapped field"
-    )
-    pa.add_argument("--policy", default="grading_abc", help="ABC policy preset NAME or TOML PATH")
-    pa.add_argument(
-        "--view",
-        choices=("classes", "accounts", "concentration"),
-        default="classes",
-        help="what to show: the classes, each account, or the concentration figures "
-        "(Gini coefficient, the share the top 20%% hold, the share of accounts that hold "
-        "80%%)",
-    )
-    pa.add_argument("--id", help="the id column's heading (default: account_id or id)")
-    _add_input_options(pa)
-    _add_output_options(pa)
-    pa.set_defaults(handler=_cmd_pareto)
-
-    rebate = sub.add_parser(
-        "rebate",
-        help="quote a sales rebate (销售返点) from sales and collections",
-        description="Quote the rebate a tier schedule gives: the tier is chosen by "
-        "--sales, the rate applies to --collected (the source's rule). Prints the tier, "
-        "rate, basis, base, rebate and the distance to the next tier; with a FILE, one "
-        "quote per row.",
-    )
-    rebate.add_argument(
-        "file",
-        nargs="?",
-        metavar="FILE",
-        help="quote every row of this table (then --sales and --collected name columns)",
-    )
-    rebate.add_argument(
-        "--sales",
-        help="the tier basis, e.g. 200000; with FILE, its column (default: sales_revenue)",
-    )
-    rebate.add_argument(
-        "--collected",
-        help="the rebate base (default: the same as --sales); with FILE, its column",
-    )
-    rebate.add_argument(
-        "--id", help="with FILE: the id column's heading (default: account_id or id)"
-    )
-    _add_input_options(rebate)
-    rebate.add_argument(
-        "--policy",
-        default="rebate_source",
-        help="preset NAME or TOML PATH (default: rebate_source)",
-    )
-    rebate.add_argument("--explain", action="store_true", help="explain the quote in words")
-    _add_output_options(rebate)
-    rebate.set_defaults(handler=_cmd_rebate)
-
-    fc = sub.add_parser(
-        "forecast",
-        help="forecast a pipeline of open opportunities from a CSV",
-        description="Read opportunities (columns: id, account, owner, amount, stage, "
-        "opened; optional stage_entered, expected_close, closed; a stage by its key or "
-        "either label, in any case; closed rows (won, lost, no-bid …) are counted, not "
-        "forecast) and show the forecast by category "
-        "with cumulative roll-ups (pipeline ⊇ best case ⊇ commit ⊇ closed), the weighted "
-        "pipeline by owner (--view owners), or stale opportunities (--view stale --as-of).",
-    )
-    fc.add_argument("file", metavar="OPPORTUNITIES")
-    fc.add_argument(
-        "--playbook",
-        default="pipeline_project_sales",
-        help="preset NAME or TOML PATH (default: pipeline_project_sales)",
-    )
-    fc.add_argument("--as-of", help="the report date, YYYY-MM-DD (for --view stale)")
-    fc.add_argument("--period", help="forecast only expected closes in this period, e.g. 2026-Q4")
-    fc.add_argument(
-        "--view",
-        choices=("categories", "owners", "stale"),
-        default="categories",
-        help="what to show",
-    )
-    fc.add_argument("--id", help="the id column's heading (default: opportunity_id or id)")
-    _add_input_options(fc)
-    _add_output_options(fc)
-    fc.set_defaults(handler=_cmd_forecast)
-
-    arc = sub.add_parser(
-        "archive",
-        help="read the account archive (dossiers, history, chain check, reviews, loans)",
-        description="show KEY: a dossier; history KEY: every revision and its changes "
-        "(both redact contacts' sensitive personal data unless --unredacted, and refuse "
-        "绝密 and 机密 dossiers, which are not read outside the archive room); "
-        "verify [KEY]: check the hash chain (exit 1 if broken); "
-        "due-reviews --as-of DATE: overdue two-monthly reviews; loans [KEY] [--overdue "
-        "--as-of DATETIME]: the loan register.",
-    )
-    arc.add_argument("--db", required=True, help="the SQLite archive file")
-    arc.add_argument("action", choices=("show", "history", "verify", "due-reviews", "loans"))
-    arc.add_argument("key", nargs="?", help="a dossier key")
-    arc.add_argument("--as-of", help="DATE for due-reviews; DATETIME with offset for loans")
-    arc.add_argument(
-        "--unredacted",
-        action="store_true",
-        help="show contacts' sensitive personal data (birth date, address, spouse, "
-        "personality, interests) in show and history; redacted by default",
-    )
-    arc.add_argument("--overdue", action="store_true", help="only overdue loans (loans)")
-    _add_output_options(arc)
-    arc.set_defaults(handler=_cmd_archive)
-
-    policy = sub.add_parser(
-        "policy",
-        help="list, show or validate policies (presets and company TOML files)",
-        description="list: the shipped presets; show NAME: a preset's TOML; "
-        "validate PATH: check a company policy file and report every problem; "
-        "schema KIND: the JSON Schema of a policy kind's file.",
-    )
-    policy.add_argument("action", choices=("list", "show", "validate", "schema"))
-    policy.add_argument(
-        "target", nargs="?", help="preset NAME (show), file PATH (validate) or KIND (schema)"
-    )
-    _add_output_options(policy)
-    policy.set_defaults(handler=_cmd_policy)
+    _add_commands(parser, _commands(), top=True)
     return parser
 
 
@@ -1198,9 +1331,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stdout)
         return EXIT_OK
-    if args.command == "policy" and args.action != "list" and not args.target:
-        what = {"show": "NAME", "validate": "PATH", "schema": "KIND"}[args.action]
-        parser.error(f"policy {args.action} needs a {what}")
     try:
         return handler(args)
     except RecordInvalid as exc:

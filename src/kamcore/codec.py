@@ -46,16 +46,11 @@ from typing import Any, Final, TypeVar, cast
 
 import attrs
 import cattrs
-from cattrs.errors import (
-    ClassValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationError,
-)
 
-from kamcore._convert import enum_of
-from kamcore.calendar import Period, as_date
-from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
-from kamcore.money import Money, Rate, as_decimal
+from kamcore._plain import register_structure_hooks, structure
+from kamcore.calendar import Period
+from kamcore.errors import RecordInvalid, ValidationError
+from kamcore.money import Money, Rate
 
 __all__ = [
     "POLICY_KINDS",
@@ -104,77 +99,6 @@ POLICY_KINDS: Final[dict[str, str]] = {
 }
 
 
-def _structure_decimal(value: object, _: type) -> Decimal:
-    return as_decimal(value, field="")
-
-
-def _structure_bool(value: object, _: type) -> bool:
-    # ``bool("false")`` is True: a yes/no field takes true or false only
-    if isinstance(value, bool):
-        return value
-    raise ValidationError(field="", value=value, expected="true or false", problem="not a boolean")
-
-
-def _structure_int(value: object, _: type) -> int:
-    # ``int(5.9)`` is 5 and ``int(True)`` is 1: a whole-number field takes whole numbers
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    raise ValidationError(
-        field="", value=value, expected="a whole number", problem="not a whole number"
-    )
-
-
-def _structure_date(value: object, _: type) -> date:
-    return as_date(value, field="")
-
-
-def _structure_datetime(value: object, _: type) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValidationError(
-        field="", value=value, expected="an ISO 8601 date-time such as '2026-03-01T09:30:00+08:00'"
-    )
-
-
-def _structure_money(value: object, _: type) -> Money:
-    if isinstance(value, Money):
-        return value
-    if not isinstance(value, Mapping):
-        # A bare number or decimal string is an amount in the default currency.
-        return Money(cast("Any", value))
-    errors: list[ValidationError] = [
-        ValidationError(
-            field=key, value=key, expected="one of: amount, currency", problem="unknown field"
-        )
-        for key in sorted(set(value) - {"amount", "currency"}, key=str)
-    ]
-    amount: Any = None
-    currency: Any = value.get("currency", "CNY")
-    if "amount" not in value:
-        errors.insert(
-            0, ValidationError(field="amount", value=None, expected="an amount", problem="missing")
-        )
-    else:
-        try:
-            amount = as_decimal(value["amount"], field="amount")
-        except ValidationError as exc:
-            errors.insert(0, exc)
-    try:
-        currency = Money(0, currency).currency
-    except ValidationError as exc:
-        errors.insert(1 if "amount" in value and amount is None else 0, exc)
-    if errors:
-        raise RecordInvalid("Money", errors)
-    return Money._of(amount, currency)
-
-
 def _structure_rate(value: object, _: type) -> Rate:
     if isinstance(value, Rate):
         return value
@@ -205,107 +129,22 @@ def make_converter() -> cattrs.Converter:
     shared :data:`converter`.
     """
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    register_structure_hooks(conv, strict=False)
     conv.register_unstructure_hook(Decimal, str)
-    conv.register_structure_hook(Decimal, _structure_decimal)
-    conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(int, _structure_int)
     conv.register_unstructure_hook(date, date.isoformat)
-    conv.register_structure_hook(date, _structure_date)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
-    conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
     )
-    conv.register_structure_hook(Money, _structure_money)
     conv.register_unstructure_hook(Rate, lambda r: str(r.value))
     conv.register_structure_hook(Rate, _structure_rate)
     conv.register_unstructure_hook(Period, lambda p: p.label)
     conv.register_structure_hook(Period, _structure_period)
-    # an enum value that is not one lists the ones that are (not a bare ValueError)
-    conv.register_structure_hook_func(_is_enum, _structure_enum)
     return conv
-
-
-def _is_enum(tp: object) -> bool:
-    return isinstance(tp, type) and issubclass(tp, enum.Enum)
-
-
-def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
-    return enum_of(value, tp, "")
 
 
 #: The converter kamcore uses. Register hooks on a copy (:func:`make_converter`).
 converter: Final = make_converter()
-
-
-def _fields_of(cl: object) -> str:
-    if isinstance(cl, type) and attrs.has(cl):
-        return ", ".join(a.alias for a in attrs.fields(cl) if a.init)
-    return "the fields of the record"
-
-
-def _join(path: str, part: str) -> str:
-    if part.startswith("["):
-        return f"{path}{part}"
-    return f"{path}.{part}" if path else part
-
-
-def _collect(exc: BaseException, path: str, out: list[ValidationError]) -> None:
-    """Flatten cattrs' exception tree into field errors with dotted paths."""
-    if isinstance(exc, RecordInvalid):
-        out.extend(err.at(path) if path else err for err in exc.errors)
-    elif isinstance(exc, ClassValidationError | IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        for sub_err, note in with_notes:
-            name = getattr(note, "name", None)
-            index = getattr(note, "index", None)
-            part = f"[{index!r}]" if name is None else str(name)
-            _collect(sub_err, _join(path, part), out)
-        for sub_plain in without:
-            _collect(sub_plain, path, out)
-    elif isinstance(exc, ForbiddenExtraKeysError):
-        known = _fields_of(exc.cl)
-        out.extend(
-            ValidationError(
-                field=_join(path, key),
-                value=key,
-                expected=f"one of: {known}",
-                problem="unknown field",
-            )
-            for key in sorted(exc.extra_fields)
-        )
-    elif isinstance(exc, ValidationError):
-        out.append(exc.at(path) if path else exc)
-    elif isinstance(exc, KeyError):
-        out.append(
-            ValidationError(field=path, value=None, expected="a value", problem="missing field")
-        )
-    elif isinstance(exc, BaseExceptionGroup):
-        sub_exc: BaseException
-        for sub_exc in exc.exceptions:
-            _collect(sub_exc, path, out)
-    elif isinstance(exc, PolicyError):
-        out.append(
-            ValidationError(
-                field=_join(path, exc.part) if exc.part else path,
-                value=None,
-                expected=f"a consistent {exc.policy or 'policy'}",
-                problem=exc.detail,
-            )
-        )
-    elif isinstance(exc, KamError):
-        out.append(
-            ValidationError(field=path, value=None, expected="a consistent value", problem=str(exc))
-        )
-    else:
-        out.append(
-            ValidationError(
-                field=path,
-                value=None,
-                expected="a value of the declared type",
-                problem=f"{type(exc).__name__}: {exc}",
-            )
-        )
 
 
 def _name(cl: object) -> str:
@@ -325,32 +164,7 @@ def from_dict(cl: type[T], data: object) -> T:
     Raises:
         RecordInvalid: Every problem found, each with its field path.
     """
-    try:
-        return converter.structure(data, cl)
-    except RecordInvalid as exc:
-        raise RecordInvalid(_name(cl), exc.errors) from None
-    except (
-        ClassValidationError,
-        IterableValidationError,
-        ForbiddenExtraKeysError,
-        ValidationError,
-        KamError,
-    ) as exc:
-        errors: list[ValidationError] = []
-        _collect(exc, "", errors)
-        raise RecordInvalid(_name(cl), errors) from None
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise RecordInvalid(
-            _name(cl),
-            [
-                ValidationError(
-                    field="",
-                    value=data,
-                    expected=f"data shaped like a {_name(cl)}",
-                    problem=f"{type(exc).__name__}: {exc}",
-                )
-            ],
-        ) from None
+    return cast("T", structure(converter, cl, data))
 
 
 def to_dict(obj: object) -> Any:

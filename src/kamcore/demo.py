@@ -152,7 +152,7 @@ def _ledger(company: SampleCompany, acc_id: str, owner: str, schedule: Any) -> d
     through the source's chain; when the entitlement outgrows the approved amount, the
     account manager applies again for the entitlement to date.
     """
-    from kamcore.rebate import AccrualKind, RebateLedger, accrue, close, settle  # noqa: PLC0415
+    from kamcore.rebate import AccrualKind, RebateLedger, accrue, close_ledger, settle  # noqa: PLC0415
 
     year = _trailing_year(company)
     months = [m for m in company.months_of(acc_id) if m.period.start in year]
@@ -175,10 +175,8 @@ def _ledger(company: SampleCompany, acc_id: str, owner: str, schedule: Any) -> d
                     purpose=f"{year} rebate, application {n}",
                 )
             )
-        ledger, line = settle(
-            ledger, on=on, by="财务部", approval=requests[-1] if requests else None
-        )
-        lines.append(line)
+        ledger, _ = settle(ledger, on=on, by="财务部", approval=requests[-1] if requests else None)
+        lines.append(ledger.settlements[-1])
 
     # one statement (对账单) a quarter: its months' invoices and collections, dated on
     # the quarter's last day
@@ -201,7 +199,7 @@ def _ledger(company: SampleCompany, acc_id: str, owner: str, schedule: Any) -> d
         ledger, _ = accrue(ledger, AccrualKind.INVOICE, -credit, on=day, ref="CN-quality")
         ledger, _ = accrue(ledger, AccrualKind.COLLECTION, -refund, on=day, ref="RF-quality")
     settle_now(company.as_of)  # at close: the true-up after the year-end reconciliation
-    ledger, _ = close(ledger, on=company.as_of, by="财务部")
+    ledger, _ = close_ledger(ledger, on=company.as_of, by="财务部")
     zero = Money.zero(schedule.currency)
     return {
         "invoiced": ledger.invoiced,
@@ -412,9 +410,9 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[_Line]:
     from kamcore.pipeline import (  # noqa: PLC0415
         ForecastCategory,
         Playbook,
+        find_stale,
         forecast,
         import_opportunity,
-        stale,
         weighted_pipeline,
     )
     from kamcore.presets import load_preset  # noqa: PLC0415
@@ -476,7 +474,7 @@ def _pipeline(company: SampleCompany, report: _Report) -> list[_Line]:
     ]
     report.section("Forecast by category (cumulative roll-ups)", rows)
     report.section("Weighted pipeline by owner (Σ amount × stage probability)", by_owner)
-    late = stale(playbook, opps, as_of=company.as_of)
+    late = find_stale(playbook, opps, as_of=company.as_of)
     commit = result.row(ForecastCategory.COMMIT)
     total_weighted = total(w.weighted for w in weighted)
     report.summary["weighted_pipeline"] = str(total_weighted.amount)
@@ -501,8 +499,8 @@ def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str,
         GradeLadder,
         GradePolicy,
         WeightedScorecard,
+        choose_treatment,
         grade_many,
-        treatment,
     )
     from kamcore.presets import load_preset  # noqa: PLC0415
 
@@ -525,7 +523,7 @@ def _grading(rows: Sequence[dict[str, Any]], report: _Report) -> tuple[dict[str,
     report.write("grades.csv", out)
     counts = Counter(grades.values())
     abc_counts = Counter(r["abc"] for r in out)
-    service = treatment(load_preset("grading_policy", GradePolicy), "A")
+    service = choose_treatment(load_preset("grading_policy", GradePolicy), "A")
     report.section(
         "Grades (default scorecard, sizes by percentile within the book; letter ladder)",
         sorted(out, key=lambda r: r["score"], reverse=True)[:10],
@@ -637,7 +635,7 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
         lent_at = datetime.combine(company.as_of - timedelta(days=1), datetime.min.time(), cst)
         a_dossiers = [d for d in dossiers if d.grade == "A"][:3]
         for i, d in enumerate(a_dossiers):
-            loan = lend(
+            loan, _ = lend(
                 SOURCE_LENDING_POLICY,
                 d,
                 Borrower("销售经理", Role.DEPARTMENT_MANAGER),
@@ -649,7 +647,7 @@ def _archive(  # noqa: PLR0915 - the archive's story, told in order
             )
             store.record_loan(loan)
             if i < 2:  # the first two came back in time
-                store.record_loan(return_loan(loan, at=loan.lent_at + timedelta(hours=3)))
+                store.record_loan(return_loan(loan, at=loan.lent_at + timedelta(hours=3))[0])
         stored = store.keys()
         intact = all(store.verify(k).ok for k in stored)
         late = overdue_reviews(SOURCE_REVIEW_POLICY, dossiers, store.reviews(), as_of=company.as_of)

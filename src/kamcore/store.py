@@ -63,6 +63,7 @@ from typing import Any, Final, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from kamcore import _plain as canon
 from kamcore.archive import (
     GENESIS,
     ChainCheck,
@@ -75,7 +76,6 @@ from kamcore.archive import (
     revision_hash,
     verify,
 )
-from kamcore.archive import canonical as canon
 from kamcore.errors import (
     ConflictError,
     IntegrityError,
@@ -128,8 +128,8 @@ class Repository(Protocol):
         """Every revision, oldest first, chain verified. Raises RecordNotFound, IntegrityError."""
         ...
 
-    def as_of(self, key: str, when: date | datetime) -> Dossier:
-        """The dossier as it stood at ``when``, cut as :func:`kamcore.archive.as_of` cuts it.
+    def as_of(self, key: str, at: date | datetime) -> Dossier:
+        """The dossier as it stood at ``at``, cut as :func:`kamcore.archive.as_of` cuts it.
 
         Raises RecordNotFound, ValidationError, IntegrityError.
         """
@@ -328,11 +328,11 @@ class InMemoryRepository:
         self._states_of(key)
         return tuple(self._revisions[key])
 
-    def as_of(self, key: str, when: date | datetime) -> Dossier:
-        """The dossier as it stood at ``when``."""
+    def as_of(self, key: str, at: date | datetime) -> Dossier:
+        """The dossier as it stood at ``at``."""
         states = self._states_of(key)
         revisions = self._revisions[key]
-        included = _as_of_index(revisions, when)
+        included = _as_of_index(revisions, at)
         return states[included - 1]
 
     def at_revision(self, key: str, sequence: int) -> Dossier:
@@ -377,26 +377,24 @@ class InMemoryRepository:
         return tuple(r for r in self._reviews if key is None or r.dossier_id == key)
 
 
-def _as_of_index(revisions: Sequence[Revision], when: date | datetime) -> int:
-    """How many revisions are included at ``when``: the longest prefix made by then."""
-    if isinstance(when, datetime):
-        if when.utcoffset() is None:
+def _as_of_index(revisions: Sequence[Revision], at: date | datetime) -> int:
+    """How many revisions are included at ``at``: the longest prefix made by then."""
+    if isinstance(at, datetime):
+        if at.utcoffset() is None:
             raise ValidationError(
-                field="when", value=when, expected="a timezone-aware datetime or a date"
+                field="at", value=at, expected="a timezone-aware datetime or a date"
             )
-        moment = when
+        moment = at
         count = next((i for i, r in enumerate(revisions) if r.at > moment), len(revisions))
-    elif isinstance(when, date):
-        day = when
+    elif isinstance(at, date):
+        day = at
         count = next((i for i, r in enumerate(revisions) if r.at.date() > day), len(revisions))
     else:
-        raise ValidationError(
-            field="when", value=when, expected="a date or a timezone-aware datetime"
-        )
+        raise ValidationError(field="at", value=at, expected="a date or a timezone-aware datetime")
     if count == 0:
         raise ValidationError(
-            field="when",
-            value=when,
+            field="at",
+            value=at,
             expected="a time on or after the dossier's creation",
             problem="the dossier did not exist yet",
         )
@@ -785,20 +783,20 @@ class SQLiteRepository:
             raise IntegrityError(key=key, revision=check.first_bad or 0, problem=check.problem)
         return revisions
 
-    def as_of(self, key: str, when: date | datetime) -> Dossier:
-        """The dossier as it stood at ``when`` (a snapshot and a short replay)."""
+    def as_of(self, key: str, at: date | datetime) -> Dossier:
+        """The dossier as it stood at ``at`` (a snapshot and a short replay)."""
         head = self._head(key)
-        if isinstance(when, datetime):
-            if when.utcoffset() is None:
+        if isinstance(at, datetime):
+            if at.utcoffset() is None:
                 raise ValidationError(
-                    field="when", value=when, expected="a timezone-aware datetime or a date"
+                    field="at", value=at, expected="a timezone-aware datetime or a date"
                 )
-            column, bound = "at_utc", when.astimezone(UTC).strftime(_UTC_FORMAT)
-        elif isinstance(when, date):
-            column, bound = "day", when.isoformat()
+            column, bound = "at_utc", at.astimezone(UTC).strftime(_UTC_FORMAT)
+        elif isinstance(at, date):
+            column, bound = "day", at.isoformat()
         else:
             raise ValidationError(
-                field="when", value=when, expected="a date or a timezone-aware datetime"
+                field="at", value=at, expected="a date or a timezone-aware datetime"
             )
         # the longest prefix made by then: up to the first revision made later
         (later,) = self._query(
@@ -808,8 +806,8 @@ class SQLiteRepository:
         count = head if later is None else later - 1
         if count == 0:
             raise ValidationError(
-                field="when",
-                value=when,
+                field="at",
+                value=at,
                 expected="a time on or after the dossier's creation",
                 problem="the dossier did not exist yet",
             )

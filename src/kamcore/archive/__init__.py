@@ -1,16 +1,29 @@
 """The account archive (大客户档案管理): dossiers, contacts, revisions, reviews, lending, visits.
 
-* :mod:`~kamcore.archive.dossier` — the :class:`Dossier` and its typed sections.
-* :mod:`~kamcore.archive.contacts` — contacts (个人档案), buying roles, the alliance ladder.
-* :mod:`~kamcore.archive.revisions` — revisions, the hash chain, replay and ``as_of``.
-* :mod:`~kamcore.archive.lending` — confidentiality, lending (档案借阅), the redacted view.
-* :mod:`~kamcore.archive.reviews` — the two-monthly review, movers, archiving periods.
-* :mod:`~kamcore.archive.visits` — call and presentation plans, visits, the monthly visit plan.
+Every public name lives here; the private modules split it by concept:
 
-The archive knows nothing of storage; see :mod:`kamcore.store` for repositories.
+* ``_dossier`` — the :class:`Dossier` and its typed sections.
+* ``_contacts`` — contacts (个人档案), buying roles, the alliance ladder.
+* ``_revisions`` — revisions, the hash chain, :func:`replay_dossier` and :func:`as_of`.
+* ``_lending`` — confidentiality, lending (档案借阅), the redacted view.
+* ``_reviews`` — the two-monthly review, movers, archiving periods.
+* ``_visits`` — call and presentation plans, visits, the monthly visit plan.
+* ``_filing`` — which classification and confidentiality a grade files under.
+
+Each state change returns the new state and the event that made it:
+:func:`create` and :func:`revise` give ``(Dossier, Revision)``, :func:`observe` gives
+``(Contact, AllianceObservation)``, :func:`lend` and :func:`return_loan` give
+``(Loan, LoanEvent)``. A day-dated change takes ``on`` (a date or ISO text); a
+moment-timed one takes ``at`` (a timezone-aware datetime or ISO text).
+
+:func:`to_plain` and :func:`from_plain` turn any archive value into the plain data its
+canonical JSON is written from, and back. The archive knows nothing of storage; see
+:mod:`kamcore.store` for repositories.
 """
 
-from kamcore.archive.contacts import (
+from kamcore._deprecated import renamed
+from kamcore._plain import from_plain, to_plain
+from kamcore.archive._contacts import (
     SENSITIVE_CONTACT_FIELDS,
     AllianceBehaviour,
     AllianceLevel,
@@ -21,11 +34,11 @@ from kamcore.archive.contacts import (
     CoverageGap,
     GapKind,
     Stance,
-    coverage,
+    measure_coverage,
     observe,
     redact_contact,
 )
-from kamcore.archive.dossier import (
+from kamcore.archive._dossier import (
     GENESIS,
     BasicData,
     Business,
@@ -40,8 +53,8 @@ from kamcore.archive.dossier import (
     RecordKind,
     RecordReference,
 )
-from kamcore.archive.filing import GradeFiling
-from kamcore.archive.lending import (
+from kamcore.archive._filing import GradeFiling
+from kamcore.archive._lending import (
     SOURCE_LENDING_POLICY,
     Approval,
     Borrower,
@@ -49,6 +62,8 @@ from kamcore.archive.lending import (
     LendingPolicy,
     LevelRule,
     Loan,
+    LoanEvent,
+    LoanEventKind,
     LoanRegister,
     Place,
     Role,
@@ -59,7 +74,7 @@ from kamcore.archive.lending import (
     redact_revision,
     return_loan,
 )
-from kamcore.archive.reviews import (
+from kamcore.archive._reviews import (
     SOURCE_REVIEW_POLICY,
     ArchivingDue,
     ArchivingKind,
@@ -73,7 +88,7 @@ from kamcore.archive.reviews import (
     overdue_reviews,
     review,
 )
-from kamcore.archive.revisions import (
+from kamcore.archive._revisions import (
     DEFAULT_ARCHIVE_POLICY,
     FIELD_PATHS,
     ArchivePolicy,
@@ -84,12 +99,12 @@ from kamcore.archive.revisions import (
     as_of,
     at_revision,
     create,
-    replay,
+    replay_dossier,
     revise,
     revision_hash,
     verify,
 )
-from kamcore.archive.visits import (
+from kamcore.archive._visits import (
     SOURCE_VISIT_POLICY,
     Action,
     CallPlan,
@@ -154,6 +169,8 @@ __all__ = [
     "LendingPolicy",
     "LevelRule",
     "Loan",
+    "LoanEvent",
+    "LoanEventKind",
     "LoanRegister",
     "MonthlyPlan",
     "Movement",
@@ -182,9 +199,10 @@ __all__ = [
     "as_of",
     "at_revision",
     "check_read",
-    "coverage",
     "create",
+    "from_plain",
     "lend",
+    "measure_coverage",
     "monthly_plan",
     "movements",
     "observe",
@@ -197,15 +215,14 @@ __all__ = [
     "redact",
     "redact_contact",
     "redact_revision",
-    "replay",
+    "replay_dossier",
     "return_loan",
     "review",
     "revise",
     "revision_hash",
     "summarise_call",
+    "to_plain",
     "verify",
 ]
 
-# New names (the consolidation renames; the old names become deprecated aliases).
-measure_coverage = coverage
-replay_dossier = replay
+__getattr__ = renamed(__name__, {"coverage": "measure_coverage", "replay": "replay_dossier"}, "0.2")

@@ -10,7 +10,8 @@ Facts in, grades out, every number with its breakdown:
 * :func:`classify_abc` — Pareto/ABC classes by cumulative share or by count.
 * :func:`concentration` — the Lorenz curve, Gini coefficient and top-20% share.
 * :class:`ValueCategories` and :func:`screen` — value categories and financial ratios.
-* :func:`regrade` — periodic re-grading with grade-change events and hysteresis.
+* :func:`regrade` — periodic re-grading with grade-change events and hysteresis, by
+  the rules of a :class:`RegradePolicy`.
 * :func:`override_grade` and :func:`migration_matrix` — approved manual grade overrides
   that lapse or are reviewed, and grade-migration matrices between periods.
 * :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
@@ -23,6 +24,7 @@ Examples:
     [('x', 'A'), ('y', 'B')]
 """
 
+from kamcore._deprecated import renamed
 from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
 from kamcore.grading._concentration import Concentration, concentration
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
@@ -80,6 +82,7 @@ from kamcore.grading._regrade import (
     ChangeKind,
     ContributionChange,
     GradeChange,
+    RegradePolicy,
     Regrading,
     Requirement,
     Standing,
@@ -98,7 +101,7 @@ from kamcore.grading._rules import (
     Treatment,
     ValueCategories,
     categorise,
-    treatment,
+    choose_treatment,
     visit_order,
 )
 from kamcore.grading._scoring import (
@@ -165,6 +168,7 @@ __all__ = [
     "OverrideEventKind",
     "OverrideReview",
     "Ratio",
+    "RegradePolicy",
     "Regrading",
     "Requirement",
     "SalesRule",
@@ -182,6 +186,7 @@ __all__ = [
     "WhatItTakes",
     "assess_development",
     "categorise",
+    "choose_treatment",
     "classify_abc",
     "concentration",
     "derive_weights",
@@ -196,10 +201,9 @@ __all__ = [
     "score_all",
     "score_arrays",
     "screen",
-    "treatment",
     "visit_order",
     "what_would_it_take",
 ]
 
-# New names (the consolidation renames; the old names become deprecated aliases).
-choose_treatment = treatment
+# Old names, served with a DeprecationWarning that names the new one.
+__getattr__ = renamed(__name__, {"treatment": "choose_treatment"}, "0.2")

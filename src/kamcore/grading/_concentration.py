@@ -27,7 +27,7 @@ def _ratio(numerator: int, denominator: int) -> Decimal:
     return Decimal(q).scaleb(-SHARE_PLACES)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Concentration:
     """How concentrated a measure (sales, volume, profit) is across the accounts.
 

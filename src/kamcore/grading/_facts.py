@@ -183,7 +183,7 @@ def _to_period(value: object) -> Period | None:
     raise ValidationError(field="period", value=value, expected="a Period, a period label or None")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AccountFacts:
     """What is known about one account for one period (大客户评价数据).
 

@@ -8,8 +8,10 @@ from typing import Any, Final
 
 import attrs
 
+from kamcore._validate import money
 from kamcore.errors import RecordInvalid, ValidationError
-from kamcore.money import Money, Rounding, as_decimal
+from kamcore.grading._inputs import ONE, ZERO
+from kamcore.money import Rounding
 
 __all__ = [
     "DevelopmentForecast",
@@ -21,21 +23,10 @@ __all__ = [
     "screen",
 ]
 
-_ZERO: Final = Decimal(0)
-_ONE: Final = Decimal(1)
-
 
 def _raw(value: object) -> Any:
     """Keep the input as given; ``__attrs_post_init__`` converts and checks every field."""
     return value
-
-
-def _amount(value: object, field: str) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, Money):
-        return value.amount
-    return as_decimal(value, field=field)
 
 
 def _convert_all(
@@ -54,8 +45,9 @@ def _convert_all(
     errors: list[ValidationError] = []
     values: dict[str, Any] = {}
     for name in fields:
+        raw = getattr(obj, name)
         try:
-            value = _amount(getattr(obj, name), name)
+            value = None if raw is None else money(raw, name).amount
         except ValidationError as exc:
             errors.append(exc)
             continue
@@ -105,7 +97,7 @@ _STATEMENT_AMOUNTS: Final = (
 )
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class FinancialStatement:
     """The figures of a prospect's statement that screening reads (``None`` = missing).
 
@@ -147,7 +139,7 @@ class FinancialStatement:
         )
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Ratio:
     """A ratio, or an explicit "undefined" with the reason (never a crash, never 0).
 
@@ -170,7 +162,7 @@ class Ratio:
         )
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class FinancialRatios:
     """The screening ratios of one statement."""
 
@@ -241,7 +233,7 @@ _FORECAST_AMOUNTS: Final = (
 
 def _check_risk(values: dict[str, Any]) -> list[ValidationError]:
     risk = values.get("risk_coefficient")
-    if risk is None or _ZERO <= risk <= _ONE:
+    if risk is None or ZERO <= risk <= ONE:
         return []
     return [
         ValidationError(
@@ -253,7 +245,7 @@ def _check_risk(values: dict[str, Any]) -> list[ValidationError]:
     ]
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class DevelopmentForecast:
     """A cost/sales forecast for developing an account (开发费用与销售预测).
 
@@ -276,11 +268,11 @@ class DevelopmentForecast:
 
     sales: Decimal = attrs.field(converter=_raw)
     profit: Decimal = attrs.field(converter=_raw)
-    inventory_interest: Decimal = attrs.field(default=_ZERO, converter=_raw)
-    staff_cost: Decimal = attrs.field(default=_ZERO, converter=_raw)
-    travel: Decimal = attrs.field(default=_ZERO, converter=_raw)
-    management_cost: Decimal = attrs.field(default=_ZERO, converter=_raw)
-    risk_coefficient: Decimal = attrs.field(default=_ZERO, converter=_raw)
+    inventory_interest: Decimal = attrs.field(default=ZERO, converter=_raw)
+    staff_cost: Decimal = attrs.field(default=ZERO, converter=_raw)
+    travel: Decimal = attrs.field(default=ZERO, converter=_raw)
+    management_cost: Decimal = attrs.field(default=ZERO, converter=_raw)
+    risk_coefficient: Decimal = attrs.field(default=ZERO, converter=_raw)
 
     def __attrs_post_init__(self) -> None:
         errors = [
@@ -297,7 +289,7 @@ class DevelopmentForecast:
         )
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Verdict:
     """Whether an account is worth developing, with the expected net and total cost."""
 

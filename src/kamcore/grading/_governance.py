@@ -21,7 +21,8 @@ import attrs
 
 from kamcore._frames import frame
 from kamcore._output import render
-from kamcore.calendar import Period, as_date
+from kamcore._validate import day, text
+from kamcore.calendar import Period
 from kamcore.errors import ValidationError
 from kamcore.grading._inputs import tuple_of
 from kamcore.grading._ladder import GradeLadder
@@ -51,17 +52,6 @@ _MIGRATION_COLUMNS: Final = ("from_grade", "to_grade", "count")
 
 
 # -- small checks ----------------------------------------------------------------------
-def _text(value: object, field: str, expected: str = "a non-blank string") -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(
-            field=field,
-            value=value,
-            expected=expected,
-            problem="missing" if isinstance(value, str) else f"a {type(value).__name__}",
-        )
-    return value
-
-
 def _same_person(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
@@ -73,11 +63,11 @@ def _flag(value: object, field: str) -> bool:
 
 
 def _on_date(value: object) -> date:
-    return as_date(value, field="on")
+    return day(value, "on")
 
 
 def _until_date(value: object) -> date | None:
-    return None if value is None else as_date(value, field="until")
+    return None if value is None else day(value, "until")
 
 
 def _check_expiry(on: date, until: date | None, until_next_regrade: object) -> None:
@@ -108,7 +98,7 @@ def _expiry(until: date | None, until_next_regrade: bool) -> str:
 
 
 # -- overrides ---------------------------------------------------------------------------
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class GradeOverride:
     """A grade given to an account by hand, requested and approved by two people.
 
@@ -150,11 +140,11 @@ class GradeOverride:
     until_next_regrade: bool = False
 
     def __attrs_post_init__(self) -> None:
-        _text(self.account_id, "account_id")
-        _text(self.grade, "grade")
-        _text(self.reason, "reason", "why the grade is overridden (a non-blank reason)")
-        _text(self.requested_by, "requested_by")
-        _text(self.approved_by, "approved_by", "someone other than the requester")
+        text(self.account_id, "account_id")
+        text(self.grade, "grade")
+        text(self.reason, "reason", expected="why the grade is overridden (a non-blank reason)")
+        text(self.requested_by, "requested_by")
+        text(self.approved_by, "approved_by", expected="someone other than the requester")
         if _same_person(self.approved_by, self.requested_by):
             raise ValidationError(
                 field="approved_by",
@@ -173,7 +163,7 @@ class GradeOverride:
         """Whether it applies on ``on`` (``None``: as recorded, whatever the date)."""
         if on is None or self.until is None:
             return True
-        return as_date(on, field="on") < self.until
+        return day(on, "on") < self.until
 
 
 class OverrideEventKind(enum.Enum):
@@ -189,7 +179,7 @@ class OverrideEventKind(enum.Enum):
     """Lapsed at a re-grading: its date had come, or it ran until that re-grading."""
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class OverrideEvent:
     """One immutable step in the history of grade overrides.
 
@@ -216,7 +206,7 @@ class OverrideEvent:
         return self.override.account_id
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class OverrideReview:
     """A decision about an override in force, taken at a re-grading.
 
@@ -247,9 +237,9 @@ class OverrideReview:
     reason: str = attrs.field(default="", kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        _text(self.account_id, "account_id")
+        text(self.account_id, "account_id")
         _flag(self.keep, "keep")
-        _text(self.by, "by")
+        text(self.by, "by")
         if not isinstance(self.reason, str):
             raise ValidationError(field="reason", value=self.reason, expected="a string")
         if self.keep:
@@ -492,7 +482,7 @@ def override_grade(
         ...                approved_by="zhao", on="2026-04-11", until_next_regrade=True)
         Traceback (most recent call last):
         ...
-        kamcore.errors.ValidationError: reason: missing (got ' '); expected why the grade is overridden (a non-blank reason)
+        kamcore.errors.ValidationError: reason: blank (got ' '); expected why the grade is overridden (a non-blank reason)
     """  # noqa: E501
     standing = regrading.standing(account_id)
     if standing is None:
@@ -535,7 +525,7 @@ def override_grade(
 
 
 # -- explanations ------------------------------------------------------------------------
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class GradeExplanation:
     """Why an account has its grade: computed, or by an override (and what was computed).
 
@@ -595,7 +585,7 @@ class MoveKind(enum.Enum):
     """Graded in the first period only."""
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradeMove:
     """One account's grade in each period (``None``: not graded in that period)."""
 
@@ -613,7 +603,7 @@ def _grades(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradeMigration:
     """The grade-migration matrix between two re-gradings.
 

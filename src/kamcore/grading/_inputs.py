@@ -1,16 +1,24 @@
-"""Input converters shared by the grading types: clear errors instead of bare ones."""
+"""Input converters and Decimal constants shared by the grading types.
+
+The converters give clear errors instead of bare ones; the constants (``ZERO``,
+``ONE``) are the exact numbers the grading arithmetic starts from, defined once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any, Final, TypeVar
 
 from kamcore._convert import enum_of
 from kamcore.errors import ValidationError
 
-__all__ = ["enum_of", "tuple_of"]
+__all__ = ["ONE", "ZERO", "enum_of", "tuple_of"]
 
 T = TypeVar("T")
+
+ZERO: Final = Decimal(0)
+ONE: Final = Decimal(1)
 
 
 def tuple_of(value: Any, cls: type[T], field: str) -> tuple[T, ...]:

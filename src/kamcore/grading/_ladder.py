@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 import attrs
 
+from kamcore._bands import BoundaryOwner, band_finder
 from kamcore._fastnew import maker
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
@@ -26,31 +26,29 @@ def _dec_upper(value: object) -> Decimal:
     return as_decimal(value, field="upper")
 
 
-class ThresholdOwner(enum.Enum):
-    """Which grade a score exactly at a threshold gets.
-
-    A threshold is a band's ``lower``, where it meets the next worse band's ``upper``.
-    The sources give thresholds ("A: 85") without saying which side a score of exactly
-    85 falls on.
-
-    * ``ABOVE`` (the default) — the band above owns its lower bound: bands are
-      ``[lower, upper)``, so 85 is an A.
-    * ``BELOW`` — the band below owns it: bands are ``(lower, upper]``, so 85 is a B
-      and an A needs more than 85.
-
-    Either way the ends of the range belong to the ladder: ``low`` gets the worst
-    grade and ``high`` the best.
-    """
-
-    ABOVE = "above"
-    BELOW = "below"
+#: Which grade a score exactly at a threshold gets (the one boundary enum of
+#: :mod:`kamcore._bands`, also :class:`kamcore.rebate.BreakpointOwner`).
+#:
+#: A threshold is a band's ``lower``, where it meets the next worse band's ``upper``.
+#: The sources give thresholds ("A: 85") without saying which side a score of exactly
+#: 85 falls on.
+#:
+#: * ``ABOVE`` (the default; the same member as ``HIGHER``) — the band above owns its
+#:   lower bound: bands are ``[lower, upper)``, so 85 is an A.
+#: * ``BELOW`` (the same member as ``LOWER``) — the band below owns it: bands are
+#:   ``(lower, upper]``, so 85 is a B and an A needs more than 85.
+#:
+#: Either way the ends of the range belong to the ladder: ``low`` gets the worst
+#: grade and ``high`` the best. Policy files may say ``"above"``/``"below"`` or
+#: ``"higher"``/``"lower"``; a ladder is written out with ``"higher"``/``"lower"``.
+ThresholdOwner = BoundaryOwner
 
 
 def _to_owner(value: object) -> ThresholdOwner:
     return enum_of(value, ThresholdOwner, "threshold_owner")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradeBand:
     """One grade and its score band between ``lower`` and ``upper``.
 
@@ -75,7 +73,7 @@ def _to_bands(value: Iterable[GradeBand]) -> tuple[GradeBand, ...]:
     return tuple_of(value, GradeBand, "bands")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradeLadder:
     """Grades from best to worst, each with a score band; together they cover the range.
 
@@ -112,6 +110,8 @@ class GradeLadder:
     high: Decimal = attrs.field(default=Decimal(100), converter=_dec_upper)
     name: str = "ladder"
     threshold_owner: ThresholdOwner = attrs.field(default=ThresholdOwner.ABOVE, converter=_to_owner)
+    # The band core's finder over the thresholds, worst first (not part of the value).
+    _find: Callable[[Decimal], int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         policy = "GradeLadder"
@@ -164,6 +164,8 @@ class GradeLadder:
                 policy=policy,
                 part=f"bands[{len(self.bands) - 1}] {self.bands[-1].grade!r}",
             )
+        thresholds = tuple(b.lower for b in reversed(self.bands[:-1]))  # ascending
+        object.__setattr__(self, "_find", band_finder(thresholds, self.threshold_owner))
 
     @property
     def grades(self) -> tuple[str, ...]:
@@ -203,15 +205,9 @@ class GradeLadder:
                 expected=f"a score between {self.low} and {self.high}",
                 problem="score outside the ladder's range",
             )
-        if self.threshold_owner is ThresholdOwner.BELOW:
-            for band in self.bands:
-                if total > band.lower:
-                    return band.grade
-            return self.bands[-1].grade  # the total is ``low``: the worst band owns it
-        for band in self.bands:
-            if total >= band.lower:
-                return band.grade
-        return self.bands[-1].grade  # pragma: no cover - the bands cover the range
+        # Band 0 of the band core is the worst grade; the ends of the range are the
+        # ladder's own (a total of ``low`` or ``high`` always finds its band).
+        return self.bands[-1 - self._find(total)].grade
 
     def next_better(self, grade: str) -> GradeBand | None:
         """The band one step above ``grade`` (``None`` for the best grade)."""
@@ -219,7 +215,7 @@ class GradeLadder:
         return self.bands[i - 1] if i else None
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Graded:
     """An account's score and the grade it earns."""
 

@@ -10,7 +10,7 @@ import attrs
 
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts, check_figure, to_extra_names
-from kamcore.grading._inputs import enum_of, tuple_of
+from kamcore.grading._inputs import ONE, ZERO, enum_of, tuple_of
 from kamcore.grading._scoring import Direction, Score, _getter
 from kamcore.money import Rounding, as_decimal
 
@@ -22,8 +22,6 @@ __all__ = [
     "derive_weights",
 ]
 
-_ZERO: Final = Decimal(0)
-_ONE: Final = Decimal(1)
 _NORMALISED: Final = Rounding.HALF_UP  # per-criterion closeness, 6 places
 
 
@@ -39,7 +37,7 @@ def _opt(value: object) -> Decimal | None:
     return None if value is None else as_decimal(value, field="fitted")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class TopsisCriterion:
     """A TOPSIS criterion: a figure, its weight and direction.
 
@@ -74,7 +72,7 @@ def _scale(value: object) -> Decimal:
     return as_decimal(value, field="scale")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class TopsisModel:
     """TOPSIS: closeness to the ideal account, relative to the population.
 
@@ -124,8 +122,8 @@ class TopsisModel:
                     policy=policy,
                     part=f"criteria[{i}] {c.name!r}",
                 )
-        total = sum((c.weight for c in self.criteria), _ZERO)
-        if total != _ONE:
+        total = sum((c.weight for c in self.criteria), ZERO)
+        if total != ONE:
             raise PolicyError(
                 f"weights sum to {total}; they must sum to exactly 1", policy=policy, part="weights"
             )
@@ -162,7 +160,7 @@ class TopsisModel:
         fitted = []
         for c in self.criteria:
             values = sorted(_require(f, c) for f in population)  # sorted: order-free sums
-            norm = sum((v * v for v in values), _ZERO).sqrt()
+            norm = sum((v * v for v in values), ZERO).sqrt()
             hi, lo = values[-1], values[0]
             best, worst = (hi, lo) if c.direction is Direction.HIGHER else (lo, hi)
             fitted.append(attrs.evolve(c, norm=norm, best=best, worst=worst))
@@ -188,17 +186,17 @@ class TopsisModel:
             x = _require(facts, c)
             raws.append(x)
             lo, hi = min(c.best, c.worst), max(c.best, c.worst)
-            k = c.weight / c.norm if c.norm else _ZERO
+            k = c.weight / c.norm if c.norm else ZERO
             clamped = min(max(x, lo), hi)
             plus.append(((clamped - c.best) * k) ** 2)
             minus.append(((clamped - c.worst) * k) ** 2)
-        d_plus = sum(plus, _ZERO).sqrt()
-        d_minus = sum(minus, _ZERO).sqrt()
-        closeness = d_minus / (d_plus + d_minus) if d_plus + d_minus else _ONE
+        d_plus = sum(plus, ZERO).sqrt()
+        d_minus = sum(minus, ZERO).sqrt()
+        closeness = d_minus / (d_plus + d_minus) if d_plus + d_minus else ONE
         total = self.rounding.apply(closeness * self.scale, self.places)
-        shares = minus if sum(minus, _ZERO) else [c.weight for c in self.criteria]
+        shares = minus if sum(minus, ZERO) else [c.weight for c in self.criteria]
         norms = tuple(
-            _NORMALISED.apply(m.sqrt() / (p.sqrt() + m.sqrt()) if p + m else _ONE, 6)
+            _NORMALISED.apply(m.sqrt() / (p.sqrt() + m.sqrt()) if p + m else ONE, 6)
             for p, m in zip(plus, minus, strict=True)
         )
         return Score._of(
@@ -227,9 +225,9 @@ def _require(facts: AccountFacts, c: TopsisCriterion) -> Decimal:
 
 def _allocate(total: Decimal, shares: Sequence[Decimal], places: int) -> tuple[Decimal, ...]:
     """Split ``total`` in proportion to ``shares`` into whole units of the last place."""
-    unit = _ONE.scaleb(-places)
+    unit = ONE.scaleb(-places)
     units = int(total / unit)
-    whole = sum(shares, _ZERO)
+    whole = sum(shares, ZERO)
     exact = [units * s / whole for s in shares]
     parts = [int(e) for e in exact]
     order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - parts[i]), i))
@@ -264,7 +262,7 @@ RANDOM_INDEX: Final[dict[int, Decimal]] = {
 _RECIPROCAL_TOLERANCE: Final = Decimal("0.01")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AhpWeights:
     """Weights derived from a pairwise comparison matrix, with its consistency.
 
@@ -358,25 +356,25 @@ def derive_weights(
             where = f"matrix[{i}][{j}] ({names[i]} vs {names[j]})"
             if a[i][j] <= 0:
                 raise PolicyError(f"entry {a[i][j]} must be positive", policy="AHP", part=where)
-            if i == j and a[i][j] != _ONE:
+            if i == j and a[i][j] != ONE:
                 raise PolicyError("the diagonal must be 1", policy="AHP", part=where)
-            if j > i and abs(a[i][j] * a[j][i] - _ONE) > _RECIPROCAL_TOLERANCE:
+            if j > i and abs(a[i][j] * a[j][i] - ONE) > _RECIPROCAL_TOLERANCE:
                 raise PolicyError(
                     f"not reciprocal: {a[i][j]} × {a[j][i]} ≠ 1", policy="AHP", part=where
                 )
-    geo = [(sum((x.ln() for x in row), _ZERO) / n).exp() for row in a]
-    whole = sum(geo, _ZERO)
+    geo = [(sum((x.ln() for x in row), ZERO) / n).exp() for row in a]
+    whole = sum(geo, ZERO)
     exact = [g / whole for g in geo]
     lam = (
         sum(
-            (sum((a[i][j] * exact[j] for j in range(n)), _ZERO) / exact[i] for i in range(n)),
-            _ZERO,
+            (sum((a[i][j] * exact[j] for j in range(n)), ZERO) / exact[i] for i in range(n)),
+            ZERO,
         )
         / n
     )
-    ci = (lam - n) / (n - 1) if n > 1 else _ZERO
+    ci = (lam - n) / (n - 1) if n > 1 else ZERO
     ri = RANDOM_INDEX[n]
-    cr = ci / ri if ri else _ZERO
+    cr = ci / ri if ri else ZERO
     limit = None if max_cr is None else as_decimal(max_cr, field="max_cr")
     if limit is not None and cr >= limit:
         raise PolicyError(
@@ -387,7 +385,7 @@ def derive_weights(
     q = Rounding.HALF_UP
     return AhpWeights(
         tuple(names),
-        _allocate(_ONE.quantize(_ONE.scaleb(-places)), exact, places),
+        _allocate(ONE.quantize(ONE.scaleb(-places)), exact, places),
         q.apply(lam, 6),
         q.apply(ci, 6),
         q.apply(cr, 6),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from kamcore._bands import BoundaryOwner, band_finder
 from kamcore._fastnew import maker
 from kamcore._frames import frame
 from kamcore.errors import PolicyError, ValidationError
@@ -118,7 +119,7 @@ def _to_upto(value: object) -> Decimal:
     return as_decimal(value, field="upto", expected="a fraction such as '0.80'")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AbcBreak:
     """A class and the cumulative fraction (of measure or count) it reaches up to.
 
@@ -155,7 +156,7 @@ def _to_reading(value: object) -> AbcReading:
     return enum_of(value, AbcReading, "reading")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AbcPolicy:
     """A Pareto/ABC classification policy.
 
@@ -255,7 +256,7 @@ class AbcPolicy:
         return tuple(b.label for b in self.breaks)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AbcAssignment:
     """One account's class, its rank (1 = largest) and the cumulative share up to it."""
 
@@ -269,7 +270,7 @@ class AbcAssignment:
 _make_assignment = maker(AbcAssignment)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AbcClass:
     """A class's count, measure and share of the population's measure."""
 
@@ -280,7 +281,7 @@ class AbcClass:
     count_share: Decimal
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class AbcResult:
     """The classification: every account's class (in rank order) and per-class totals.
 
@@ -490,24 +491,25 @@ def classify_abc(
         for b in policy.breaks
     ]
     last = len(labels) - 1
-    # All-zero measures fall into the last class under either crossing rule.
+    # The band core places each account: under JOINS (and by count) the position before
+    # it, with a breakpoint owned by the class above it (HIGHER: reaching the limit moves
+    # on); under NEXT the cumulative share including it, with a breakpoint owned by the
+    # class below (LOWER: exactly at the limit still fits). All-zero measures fall into
+    # the last class under either rule.
     strict = not by_count and policy.crossing is AbcCrossing.NEXT and total > 0
+    find = band_finder(limits, BoundaryOwner.LOWER if strict else BoundaryOwner.HIGHER)
+    find_rank = band_finder([int(x) for x in limits] if by_count else [], BoundaryOwner.HIGHER)
     quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
     assignments = []
     cumulative = _ZERO
-    idx = 0
     for rank, (account_id, measure) in enumerate(ranked, 1):
-        # Positions only grow, so the class index only moves forward.
-        if strict:
-            while idx < last and cumulative + measure > limits[idx]:
-                idx += 1
+        if by_count:
+            idx = find_rank(rank - 1)
         else:
-            position = rank - 1 if by_count else cumulative
-            while idx < last and not position < limits[idx]:
-                idx += 1
+            idx = find(cumulative + measure if strict else cumulative)
         cumulative += measure
         share = quantize(cumulative / total, exp) if total else _ONE
-        assignments.append(make(account_id, labels[idx], measure, rank, share))
+        assignments.append(make(account_id, labels[min(idx, last)], measure, rank, share))
     return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
 
 

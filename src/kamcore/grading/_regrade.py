@@ -1,8 +1,14 @@
-"""Periodic re-grading (定期评判): grade changes, hysteresis and "what would it take"."""
+"""Periodic re-grading (定期评判): grade changes, hysteresis and "what would it take".
+
+How a re-grading treats a population over time — how long a demotion waits, what an
+absent period does, how many reasons an event gives — is a :class:`RegradePolicy`,
+checked once when it is built and passed to :func:`regrade` as ``policy=``.
+"""
 
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -21,6 +27,7 @@ from kamcore.grading._governance import (
     _govern,
     _replay,
 )
+from kamcore.grading._inputs import ONE, ZERO
 from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, ThresholdOwner, grade_all
 from kamcore.grading._scoring import (
     Direction,
@@ -37,6 +44,7 @@ __all__ = [
     "ChangeKind",
     "ContributionChange",
     "GradeChange",
+    "RegradePolicy",
     "Regrading",
     "Requirement",
     "Standing",
@@ -44,9 +52,6 @@ __all__ = [
     "regrade",
     "what_would_it_take",
 ]
-
-_ZERO: Final = Decimal(0)
-_ONE: Final = Decimal(1)
 
 
 class ChangeKind(enum.Enum):
@@ -70,7 +75,66 @@ class Absence(enum.Enum):
     SKIPPED = "skipped"
 
 
-@attrs.define(frozen=True, slots=True)
+def _to_absence(value: object) -> Absence:
+    if isinstance(value, Absence):
+        return value
+    try:
+        return Absence(value)
+    except ValueError:
+        raise PolicyError(
+            f"absence {value!r} must be one of: {', '.join(a.value for a in Absence)}",
+            policy="RegradePolicy",
+            part="absence",
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class RegradePolicy:
+    """How :func:`regrade` treats a population from one period to the next (定期评判规则).
+
+    Checked once, when it is built: a re-grading never checks its rules again.
+
+    Args:
+        demote_after: Consecutive periods below its standing grade before an account
+            is demoted (1 = at once, the default); promotions always take effect at once.
+        absence: Whether a period in which the account is absent breaks a run of
+            periods below (:attr:`Absence.BREAKS`, the default) or is skipped over;
+            an :class:`Absence` or its value (``"breaks"``, ``"skipped"``).
+        reasons: How many contribution changes each :class:`GradeChange` gives as its
+            reasons, largest first (3 by default; 0 for none).
+
+    Raises:
+        PolicyError: ``demote_after`` not a whole number of at least 1, ``absence`` not
+            an :class:`Absence`, or ``reasons`` not a whole number of at least 0.
+
+    Examples:
+        >>> RegradePolicy(demote_after=2, absence="skipped")
+        RegradePolicy(demote_after=2, absence=<Absence.SKIPPED: 'skipped'>, reasons=3)
+        >>> RegradePolicy(demote_after=0)
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.PolicyError: RegradePolicy demote_after: 0 must be a whole number, 1 or more
+    """
+
+    demote_after: int = 1
+    absence: Absence = attrs.field(default=Absence.BREAKS, converter=_to_absence)
+    reasons: int = 3
+
+    def __attrs_post_init__(self) -> None:
+        for part, low in (("demote_after", 1), ("reasons", 0)):
+            value = getattr(self, part)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise PolicyError(
+                    f"{value!r} must be a whole number, {low} or more",
+                    policy="RegradePolicy",
+                    part=part,
+                )
+
+
+_DEFAULT_POLICY: Final = RegradePolicy()
+
+
+@attrs.frozen
 class Standing:
     """An account's standing grade, its run of periods below it, and its last score.
 
@@ -88,7 +152,7 @@ class Standing:
     last: Graded | None = None
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class ContributionChange:
     """One criterion's contribution before and after."""
 
@@ -102,7 +166,7 @@ class ContributionChange:
         return self.after - self.before
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradeChange:
     """An event: an account's grade moved (who, from, to, when, by whom, why).
 
@@ -138,7 +202,7 @@ def _to_events(value: Iterable[OverrideEvent]) -> tuple[OverrideEvent, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Regrading:
     """The result of re-grading a population for one period.
 
@@ -250,7 +314,7 @@ class Regrading:
 def _reasons(before: Graded | None, after: Graded, count: int) -> tuple[ContributionChange, ...]:
     old = dict(zip(before.score.names, before.score.contributions, strict=True)) if before else {}
     rows = [
-        ContributionChange(n, old.get(n, _ZERO), c)
+        ContributionChange(n, old.get(n, ZERO), c)
         for n, c in zip(after.score.names, after.score.contributions, strict=True)
     ]
     rows.sort(key=lambda r: (-abs(r.delta), r.criterion))
@@ -265,21 +329,23 @@ def regrade(
     previous: Regrading | None = None,
     period: Period | str | None = None,
     by: str = "",
-    demote_after: int = 1,
-    reasons: int = 3,
-    absence: Absence = Absence.BREAKS,
+    policy: RegradePolicy = _DEFAULT_POLICY,
     reviews: Iterable[OverrideReview] = (),
+    demote_after: int | None = None,
+    reasons: int | None = None,
+    absence: Absence | None = None,
 ) -> Regrading:
     """Grade ``population`` for ``period`` and compare with the previous period.
 
     Promotions take effect at once. A demotion takes effect only after the account has
-    scored below its standing grade for ``demote_after`` consecutive periods (1 = at
-    once, the default); it then moves to the grade of its latest score. Each change is
-    a :class:`GradeChange` whose ``reasons`` are the ``reasons`` contributions that
-    changed most since the account's last real score (the latest period it was graded
-    in, kept in its :class:`Standing`; an absence is not a score of zero). Whether a
-    period in which the account is absent breaks a run of periods below is
-    ``absence`` (:attr:`Absence.BREAKS` by default: the periods must be consecutive).
+    scored below its standing grade for ``policy.demote_after`` consecutive periods (1 =
+    at once, the default); it then moves to the grade of its latest score. Each change
+    is a :class:`GradeChange` whose ``reasons`` are the ``policy.reasons`` contributions
+    that changed most since the account's last real score (the latest period it was
+    graded in, kept in its :class:`Standing`; an absence is not a score of zero).
+    Whether a period in which the account is absent breaks a run of periods below is
+    ``policy.absence`` (:attr:`Absence.BREAKS` by default: the periods must be
+    consecutive).
 
     Periods go forward: when both this period and the previous result's are known,
     this one must come after it (periods order by start, then end); re-grading the
@@ -297,35 +363,28 @@ def regrade(
         previous: The previous period's result (``None`` for the first period).
         period: The period graded (recorded in events), or its label (``"2026-Q2"``).
         by: Who ran the re-grading (recorded in events).
-        demote_after: Consecutive periods below before a demotion (≥ 1).
-        reasons: How many contribution changes to give per event.
-        absence: Whether an absent period breaks a run of periods below (default) or
-            is skipped over.
+        policy: The re-grading rules (:class:`RegradePolicy`; its defaults when omitted).
         reviews: Decisions on overrides in force: keep (with a new approval) or drop.
+        demote_after: Deprecated since 0.2: ``policy=RegradePolicy(demote_after=...)``.
+        reasons: Deprecated since 0.2: ``policy=RegradePolicy(reasons=...)``.
+        absence: Deprecated since 0.2: ``policy=RegradePolicy(absence=...)``.
 
     Raises:
-        PolicyError: ``demote_after`` below 1, or ``absence`` not an :class:`Absence`.
-        ValidationError: As :func:`grade_all`; a ``period`` not after the previous
-            result's; a review of an account with no override in force, reviewed
+        PolicyError: A deprecated rule argument the policy would refuse (as
+            :class:`RegradePolicy`).
+        ValidationError: As :func:`grade_all`; ``policy`` not a :class:`RegradePolicy`,
+            or given together with a deprecated rule argument; a ``period`` not after
+            the previous result's; a review of an account with no override in force, reviewed
             twice, kept by its requester or dated before the last override event; an
             override left in force whose grade is not on ``ladder``.
     """
-    if isinstance(demote_after, bool) or demote_after < 1:
-        raise PolicyError(
-            f"demote_after {demote_after} must be 1 or more", policy="regrade", part="demote_after"
-        )
-    if not isinstance(absence, Absence):
-        raise PolicyError(
-            f"absence {absence!r} must be one of: {', '.join(a.value for a in Absence)}",
-            policy="regrade",
-            part="absence",
-        )
+    policy = _policy_of(policy, demote_after, reasons, absence)
     period = _check_period(period, previous)
     history = previous.override_history if previous else ()
     governed = _govern(history, reviews, ladder, period, by)
     graded = grade_all(model, ladder, population)
     standings = {s.account_id: s for s in previous.standings} if previous else {}
-    if absence is Absence.BREAKS:
+    if policy.absence is Absence.BREAKS:
         here = {g.account_id for g in graded}
         for key, s in standings.items():
             if key not in here and s.periods_below:
@@ -341,7 +400,7 @@ def regrade(
             kind, new = ChangeKind.PROMOTED, Standing(g.account_id, g.grade, 0, g)
         elif g.grade == old.grade:
             new = Standing(g.account_id, g.grade, 0, g)
-        elif old.periods_below + 1 >= demote_after:
+        elif old.periods_below + 1 >= policy.demote_after:
             kind, new = ChangeKind.DEMOTED, Standing(g.account_id, g.grade, 0, g)
         else:
             new = Standing(g.account_id, old.grade, old.periods_below + 1, g)
@@ -356,7 +415,7 @@ def regrade(
                     new.grade,
                     period,
                     by,
-                    _reasons(old.last if old else None, g, reasons),
+                    _reasons(old.last if old else None, g, policy.reasons),
                 )
             )
     return Regrading(
@@ -368,6 +427,48 @@ def regrade(
         (*history, *governed),
         period if period is not None else _last_period(previous),
     )
+
+
+def _policy_of(
+    policy: RegradePolicy,
+    demote_after: int | None,
+    reasons: int | None,
+    absence: Absence | None,
+) -> RegradePolicy:
+    """``policy``, or one built from the deprecated loose arguments (with a warning)."""
+    legacy = {
+        name: value
+        for name, value in (
+            ("demote_after", demote_after),
+            ("reasons", reasons),
+            ("absence", absence),
+        )
+        if value is not None
+    }
+    if not legacy:
+        if not isinstance(policy, RegradePolicy):
+            raise ValidationError(
+                field="policy",
+                value=policy,
+                expected="a RegradePolicy",
+                problem=f"a {type(policy).__name__}",
+            )
+        return policy
+    if policy is not _DEFAULT_POLICY:
+        raise ValidationError(
+            field=", ".join(legacy),
+            value=tuple(legacy.values()),
+            expected="the rules in policy=RegradePolicy(...) only",
+            problem="given both as policy= and as loose arguments",
+        )
+    names = ", ".join(f"{k}=..." for k in legacy)
+    warnings.warn(
+        f"regrade({names}) is deprecated since kamcore 0.2 and will be removed; "
+        f"pass policy=RegradePolicy({names})",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return RegradePolicy(**legacy)  # type: ignore[arg-type]
 
 
 def _last_period(previous: Regrading | None) -> Period | None:
@@ -402,7 +503,7 @@ def _check_period(period: Period | str | None, previous: Regrading | None) -> Pe
 
 
 # -- what would it take ---------------------------------------------------------------
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Requirement:
     """What one criterion alone would need to reach the target grade.
 
@@ -429,7 +530,7 @@ class Requirement:
         return self.needed - self.current
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class WhatItTakes:
     """For one account: its grade, the next better grade and what each criterion needs."""
 
@@ -480,7 +581,7 @@ def what_would_it_take(
     better = ladder.next_better(current)
     if better is None:
         return WhatItTakes(facts.account_id, current, None, None, s.total, ())
-    unit = _ONE.scaleb(-model.places)
+    unit = ONE.scaleb(-model.places)
     target = better.lower
     if ladder.threshold_owner is ThresholdOwner.BELOW:  # the threshold itself is not enough
         target = (Rounding.FLOOR.apply(target / unit, 0) + 1) * unit
@@ -498,14 +599,14 @@ def what_would_it_take(
         comparison = ">=" if c.direction is Direction.HIGHER else "<="
         if (
             needed_n is not None
-            and needed_n <= _ONE
+            and needed_n <= ONE
             and c.source not in DERIVED_FIGURES
             and (model.missing is not MissingPolicy.RENORMALISE or not s.missing)
         ):
             if c.direction is Direction.HIGHER:
                 needed = c.normaliser.invert(needed_n)
             else:
-                needed, comparison = _lower_bound(c.normaliser, _ONE - needed_n)
+                needed, comparison = _lower_bound(c.normaliser, ONE - needed_n)
             if needed is not None and comparison != "<":
                 needed = _settle_needed(model, ladder, facts, c.source, needed, comparison, better)
         out.append(Requirement(c.name, c.source, raw, needed, comparison))

@@ -26,7 +26,7 @@ __all__ = [
     "Treatment",
     "ValueCategories",
     "categorise",
-    "treatment",
+    "choose_treatment",
     "visit_order",
 ]
 
@@ -60,7 +60,7 @@ def _to_op(value: object) -> Comparison:
     return enum_of(value, Comparison, "op")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Condition:
     """``figure op value``, such as ``collection_rate >= 0.9``.
 
@@ -88,7 +88,7 @@ def _to_conditions(value: Iterable[Condition]) -> tuple[Condition, ...]:
     return tuple_of(value, Condition, "conditions")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Clause:
     """Conditions that must all hold (AND)."""
 
@@ -107,7 +107,7 @@ def _to_ids(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(value))
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class CategoryRule:
     """A value category and when an account carries it (one of the clauses holds, OR).
 
@@ -133,7 +133,7 @@ def _to_rules(value: Iterable[CategoryRule]) -> tuple[CategoryRule, ...]:
     return tuple_of(value, CategoryRule, "rules")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class ValueCategories:
     """Value categories as rules that may overlap (an account may carry several).
 
@@ -195,7 +195,7 @@ def categorise(categories: ValueCategories, facts: AccountFacts) -> tuple[str, .
 
 
 # -- grade → policy -------------------------------------------------------------------
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradeService:
     """What a grade earns: a service plan and a visit priority (1 = visited first)."""
 
@@ -209,7 +209,7 @@ def _to_grades(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class SalesRule:
     """A sales-policy rule (销售政策): when every condition holds, offer ``action``.
 
@@ -236,7 +236,7 @@ def _to_sales_rules(value: Iterable[SalesRule]) -> tuple[SalesRule, ...]:
     return tuple_of(value, SalesRule, "sales_rules")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class GradePolicy:
     """What each grade gets: service plan, visit priority, sales-policy rules.
 
@@ -311,7 +311,7 @@ class GradePolicy:
         )
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class Treatment:
     """How to treat one account: its grade's service and the sales rules it meets."""
 
@@ -322,7 +322,9 @@ class Treatment:
     actions: tuple[str, ...]
 
 
-def treatment(policy: GradePolicy, grade: str, facts: AccountFacts | None = None) -> Treatment:
+def choose_treatment(
+    policy: GradePolicy, grade: str, facts: AccountFacts | None = None
+) -> Treatment:
     """The service plan, visit priority and sales actions for an account of ``grade``.
 
     Sales rules are checked against ``facts``; without facts no rule applies.

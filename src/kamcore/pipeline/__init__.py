@@ -7,12 +7,17 @@
   rules. It is checked when built, so an inconsistent process never exists.
 * :class:`Opportunity` — frozen: account, amount, stage, typed :class:`Evidence`, owner,
   dates and an append-only history of :class:`PipelineEvent` s. Pure operations
-  (:func:`advance`, :func:`close`, :func:`reopen`, :func:`log_activity`,
-  :func:`record_evidence`, :func:`record_buyer_step`) return ``(new opportunity, event)``;
-  :func:`replay` rebuilds an opportunity from its history.
+  (:func:`advance`, :func:`close_out`, :func:`reopen`, :func:`log_activity`,
+  :func:`record_evidence`, :func:`record_buyer_step`, :func:`revise_terms`) return
+  ``(new opportunity, event)``; :func:`replay_opportunity` rebuilds an opportunity from
+  its history. Each builds an event and applies it through the one function that
+  changes an opportunity, so the current state is always the replay of its history.
 * Analytics over many opportunities: :func:`weighted_pipeline`, :func:`forecast`,
-  :func:`stale`, :func:`conversion`, :func:`calibration`, :func:`velocity`, and buyer
-  process :func:`alignment`.
+  :func:`find_stale`, :func:`conversion`, :func:`calibrate`, :func:`measure_velocity`,
+  and buyer process :func:`assess_alignment`.
+
+The names ``stale``, ``calibration``, ``velocity``, ``alignment``, ``close`` and
+``replay`` still work, with a :class:`DeprecationWarning`; they were renamed in 0.2.
 
 Examples:
     >>> from decimal import Decimal
@@ -38,6 +43,7 @@ Examples:
     kamcore.errors.TransitionNotAllowed: Can't move opp-1 to 'bidding' from 'proposal': gate 'margin floor' failed: margin 0.12 is below the minimum 0.15
 """  # noqa: E501
 
+from kamcore._deprecated import renamed
 from kamcore.pipeline._analytics import (
     Alignment,
     AlignmentStatus,
@@ -49,14 +55,14 @@ from kamcore.pipeline._analytics import (
     StaleOpportunity,
     Velocity,
     WeightedRow,
-    alignment,
-    calibration,
+    assess_alignment,
+    calibrate,
     conversion,
     days_in_stage,
+    find_stale,
     forecast,
+    measure_velocity,
     misalignments,
-    stale,
-    velocity,
     weighted_pipeline,
 )
 from kamcore.pipeline._opportunity import (
@@ -64,14 +70,14 @@ from kamcore.pipeline._opportunity import (
     Opportunity,
     PipelineEvent,
     advance,
-    close,
+    close_out,
     import_opportunity,
     log_activity,
     open_opportunity,
     record_buyer_step,
     record_evidence,
     reopen,
-    replay,
+    replay_opportunity,
     revise_terms,
 )
 from kamcore.pipeline._policy import (
@@ -82,6 +88,7 @@ from kamcore.pipeline._policy import (
     FactKind,
     ForecastCategory,
     Gate,
+    GateCheck,
     GateKind,
     Involvement,
     Move,
@@ -89,8 +96,7 @@ from kamcore.pipeline._policy import (
     Playbook,
     Reopen,
     Stage,
-    register_check,
-    registered_checks,
+    Step,
     to_mermaid,
 )
 
@@ -109,6 +115,7 @@ __all__ = [
     "ForecastCategory",
     "ForecastRow",
     "Gate",
+    "GateCheck",
     "GateKind",
     "Involvement",
     "Move",
@@ -120,36 +127,40 @@ __all__ = [
     "Stage",
     "StageConversion",
     "StaleOpportunity",
+    "Step",
     "Velocity",
     "WeightedRow",
     "advance",
-    "alignment",
-    "calibration",
-    "close",
+    "assess_alignment",
+    "calibrate",
+    "close_out",
     "conversion",
     "days_in_stage",
+    "find_stale",
     "forecast",
     "import_opportunity",
     "log_activity",
+    "measure_velocity",
     "misalignments",
     "open_opportunity",
     "record_buyer_step",
     "record_evidence",
-    "register_check",
-    "registered_checks",
     "reopen",
-    "replay",
+    "replay_opportunity",
     "revise_terms",
-    "stale",
     "to_mermaid",
-    "velocity",
     "weighted_pipeline",
 ]
 
-# New names (the consolidation renames; the old names become deprecated aliases).
-find_stale = stale
-calibrate = calibration
-measure_velocity = velocity
-assess_alignment = alignment
-close_out = close
-replay_opportunity = replay
+__getattr__ = renamed(
+    __name__,
+    {
+        "alignment": "assess_alignment",
+        "calibration": "calibrate",
+        "close": "close_out",
+        "replay": "replay_opportunity",
+        "stale": "find_stale",
+        "velocity": "measure_velocity",
+    },
+    "0.2",
+)

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from kamcore import _validate
 from kamcore._display import html_table
 from kamcore._frames import frame
-from kamcore.calendar import Period, PeriodKind, as_date
+from kamcore.calendar import Period, PeriodKind
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate, Rounding
 from kamcore.pipeline._opportunity import EventKind, Opportunity
@@ -288,7 +289,7 @@ def days_in_stage(opp: Opportunity, as_of: date | str) -> int:
     Raises:
         ValidationError: ``as_of`` is before the day it entered the stage.
     """
-    days = (as_date(as_of, field="as_of") - opp.stage_entered_on).days
+    days = (_validate.day(as_of, "as_of") - opp.stage_entered_on).days
     if days < 0:
         raise ValidationError(
             field="as_of",
@@ -320,7 +321,7 @@ class StaleOpportunity:
     over: int
 
 
-def stale(
+def find_stale(
     playbook: Playbook, opportunities: Iterable[Opportunity], *, as_of: date | str
 ) -> tuple[StaleOpportunity, ...]:
     """Open opportunities past their stage's ``max_days`` as of a date, most overdue first.
@@ -333,7 +334,7 @@ def stale(
     Returns:
         The stale opportunities, sorted by days over (descending), then id.
     """
-    day = as_date(as_of, field="as_of")
+    day = _validate.day(as_of, "as_of")
     found = []
     for opp in opportunities:
         if opp.closed_on is not None:
@@ -462,7 +463,7 @@ class Calibration:
     brier: Decimal | None
 
 
-def calibration(playbook: Playbook, opportunities: Iterable[Opportunity]) -> Calibration:
+def calibrate(playbook: Playbook, opportunities: Iterable[Opportunity]) -> Calibration:
     """Compare the playbook's stage probabilities with observed outcomes (Brier score).
 
     Every closed opportunity contributes one prediction per stage it entered: the
@@ -533,7 +534,7 @@ class Velocity:
 _ONE_DAY: Final = Decimal("1.00")
 
 
-def velocity(
+def measure_velocity(
     playbook: Playbook, opportunities: Iterable[Opportunity], *, currency: str = "CNY"
 ) -> Velocity:
     """Sales velocity of the pipeline (销售速度).
@@ -609,7 +610,7 @@ class Alignment:
     message: str
 
 
-def alignment(playbook: Playbook, opp: Opportunity) -> Alignment:
+def assess_alignment(playbook: Playbook, opp: Opportunity) -> Alignment:
     """Compare an opportunity's stage with the customer's recorded procurement step.
 
     Args:
@@ -646,7 +647,7 @@ def misalignments(
     """The opportunities whose stage does not match the customer's step (behind or ahead)."""
     out = []
     for opp in opportunities:
-        a = alignment(playbook, opp)
+        a = assess_alignment(playbook, opp)
         if a.status in (AlignmentStatus.BEHIND, AlignmentStatus.AHEAD):
             out.append(a)
     return tuple(out)

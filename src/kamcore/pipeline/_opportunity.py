@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
 import attrs
 
+from kamcore import _validate
 from kamcore._fastnew import maker
-from kamcore.calendar import as_date
 from kamcore.errors import TransitionNotAllowed, ValidationError
 from kamcore.money import Money, as_decimal
 from kamcore.pipeline._policy import (
@@ -19,6 +19,7 @@ from kamcore.pipeline._policy import (
     Fact,
     FactKind,
     Playbook,
+    Step,
 )
 
 
@@ -98,7 +99,7 @@ class Opportunity:
 
     Build one with :func:`open_opportunity` and change it only with the operations of
     this module, each of which returns a new opportunity and the event it appended to
-    ``history``. ``replay(playbook, opp.history) == opp`` always holds. ``id``,
+    ``history``. ``replay_opportunity(playbook, opp.history) == opp`` always holds. ``id``,
     ``account``, ``amount``, ``owner``, ``opened_on`` and ``expected_close`` read
     through to :attr:`opening`.
 
@@ -167,55 +168,30 @@ _new_opening = maker(Opening)
 _new_event = maker(PipelineEvent)
 _new_opportunity = maker(Opportunity)
 
-
-def _text(value: object, field: str, *, required: bool = True) -> str:
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError(
-            field=field,
-            value=value,
-            expected="a non-empty string" if required else "a string",
-            problem="blank" if isinstance(value, str) else f"a {type(value).__name__}",
-        )
-    return value
+T = TypeVar("T")
+_History = tuple[PipelineEvent, ...]
 
 
 def _strings(**values: object) -> None:
-    """Refuse any value that is not a string (names, keys, notes)."""
+    """Refuse any value that is not a string (names, keys, notes; blank allowed)."""
     for field, value in values.items():
-        if type(value) is not str:
-            raise ValidationError(
-                field=field, value=value, expected="a string", problem=f"a {type(value).__name__}"
-            )
+        _validate.text(value, field, required=False)
 
 
 def _amount(value: object, currency: str | None = None) -> Money:
-    """An expected contract amount: non-negative Money (in ``currency``, if given)."""
+    """An expected contract amount: non-negative Money (in ``currency``, if given).
+
+    A bare number is refused: an opportunity's amount names its currency.
+    """
     if not isinstance(value, Money):
         raise ValidationError(
             field="amount", value=value, expected="a kamcore.money.Money", problem="not money"
         )
-    if value.amount < 0:
-        raise ValidationError(
-            field="amount", value=value, expected="zero or more", problem="negative"
-        )
-    if currency is not None and value.currency != currency:
-        raise ValidationError(
-            field="amount",
-            value=value,
-            expected=f"an amount in {currency}, the opportunity's currency",
-            problem="another currency",
-        )
-    return value
-
-
-def _day(value: object, field: str = "on") -> date:
-    if type(value) is date:
-        return value
-    return as_date(value, field=field)
+    return _validate.money(value, "amount", currency=currency, non_negative=True)
 
 
 def _when(opp: Opportunity, on: object) -> date:
-    day = _day(on)
+    day = _validate.day(on)
     last = opp.history[-1].on if opp.history else opp.opened_on
     if day < last:
         raise ValidationError(
@@ -227,60 +203,115 @@ def _when(opp: Opportunity, on: object) -> date:
     return day
 
 
-def _apply(
-    opp: Opportunity | None,
-    event: PipelineEvent,
-    history: tuple[PipelineEvent, ...] | None = None,
-) -> Opportunity:
-    """Apply ``event`` to ``opp`` and return the new opportunity (no checks).
+def _payload(event: PipelineEvent, value: T | None, what: str) -> T:
+    """The ``fact`` or ``opening`` an event of its kind carries (refused when missing)."""
+    if value is None:
+        raise ValidationError(
+            field=what,
+            value=None,
+            expected=f"a {event.kind.value!r} event carrying its {what}",
+            problem="missing",
+        )
+    return value
 
+
+def _opened(event: PipelineEvent, history: tuple[PipelineEvent, ...]) -> Opportunity:
+    opening = _payload(event, event.opening, "opening")
+    return _new_opportunity(opening, event.target, event.on, None, EMPTY_EVIDENCE, "", history)
+
+
+def _advanced(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    return _new_opportunity(
+        opp.opening, event.target, event.on, None, opp.evidence, opp.buyer_step, history
+    )
+
+
+def _closed(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    return _new_opportunity(
+        opp.opening, event.target, event.on, event.on, opp.evidence, opp.buyer_step, history
+    )
+
+
+def _reopened(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    return _advanced(opp, event, history)
+
+
+def _logged(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    return _new_opportunity(
+        opp.opening,
+        opp.stage,
+        opp.stage_entered_on,
+        opp.closed_on,
+        opp.evidence,
+        opp.buyer_step,
+        history,
+    )
+
+
+def _recorded(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    evidence = opp.evidence.with_fact(_payload(event, event.fact, "fact"))
+    return _new_opportunity(
+        opp.opening,
+        opp.stage,
+        opp.stage_entered_on,
+        opp.closed_on,
+        evidence,
+        opp.buyer_step,
+        history,
+    )
+
+
+def _stepped(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    return _new_opportunity(
+        opp.opening,
+        opp.stage,
+        opp.stage_entered_on,
+        opp.closed_on,
+        opp.evidence,
+        event.target,
+        history,
+    )
+
+
+def _revised(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    return _new_opportunity(
+        _payload(event, event.opening, "opening"),
+        opp.stage,
+        opp.stage_entered_on,
+        opp.closed_on,
+        opp.evidence,
+        opp.buyer_step,
+        history,
+    )
+
+
+#: How each kind of event changes an opportunity (``opened`` starts one: see ``_apply``).
+_MUTATE: Final[dict[EventKind, Callable[[Opportunity, PipelineEvent, _History], Opportunity]]] = {
+    EventKind.ADVANCED: _advanced,
+    EventKind.CLOSED: _closed,
+    EventKind.REOPENED: _reopened,
+    EventKind.ACTIVITY: _logged,
+    EventKind.EVIDENCE: _recorded,
+    EventKind.BUYER_STEP: _stepped,
+    EventKind.TERMS: _revised,
+}
+
+
+def _apply(
+    opp: Opportunity | None, event: PipelineEvent, history: _History | None = None
+) -> Opportunity:
+    """Apply ``event`` to ``opp`` and return the new opportunity: the one way it changes.
+
+    Every operation checks its input, builds its event and hands it here; replay hands
+    it each event of a history in turn. Nothing is checked here (the operations and
+    :func:`replay_opportunity` did that). ``opp`` is ``None`` for the ``opened`` event.
     ``history`` overrides the appended history (replay sets the whole history once).
     """
-    kind = event.kind
-    if kind is EventKind.OPENED:
-        assert event.opening is not None  # opened events always carry their opening
-        return Opportunity(
-            event.opening,
-            event.target,
-            event.on,
-            None,
-            EMPTY_EVIDENCE,
-            "",
-            (event,) if history is None else history,
-        )
-    assert opp is not None  # replay checks the first event is 'opened'
+    if opp is None:
+        return _opened(event, (event,) if history is None else history)
     if history is None:
         history = (*opp.history, event)
-    if kind is EventKind.ADVANCED:
-        return Opportunity(
-            opp.opening, event.target, event.on, None, opp.evidence, opp.buyer_step, history
-        )
-    if kind is EventKind.TERMS:
-        assert event.opening is not None  # terms events always carry the new terms
-        return Opportunity(
-            event.opening,
-            opp.stage,
-            opp.stage_entered_on,
-            opp.closed_on,
-            opp.evidence,
-            opp.buyer_step,
-            history,
-        )
-    stage = opp.stage
-    entered = opp.stage_entered_on
-    closed = opp.closed_on
-    evidence = opp.evidence
-    buyer = opp.buyer_step
-    if kind is EventKind.CLOSED:
-        stage, entered, closed = event.target, event.on, event.on
-    elif kind is EventKind.REOPENED:
-        stage, entered, closed = event.target, event.on, None
-    elif kind is EventKind.EVIDENCE:
-        assert event.fact is not None  # evidence events always carry a fact
-        evidence = evidence.with_fact(event.fact)
-    elif kind is EventKind.BUYER_STEP:
-        buyer = event.target
-    return Opportunity(opp.opening, stage, entered, closed, evidence, buyer, history)
+    return _MUTATE[event.kind](opp, event, history)
 
 
 def open_opportunity(
@@ -323,19 +354,19 @@ def open_opportunity(
         ('lead', 'opened', 1)
     """
     _amount(amount)
-    day = _day(on)
+    day = _validate.day(on)
     opening = _new_opening(
-        _text(id, "id"),
-        _text(account, "account"),
+        _validate.text(id, "id"),
+        _validate.text(account, "account"),
         amount,
-        _text(owner, "owner"),
+        _validate.text(owner, "owner"),
         day,
-        None if expected_close is None else _day(expected_close, "expected_close"),
+        None if expected_close is None else _validate.day(expected_close, "expected_close"),
     )
-    who = _text(by, "by", required=False) or owner
-    stage = playbook._initial.key
+    who = _validate.text(by, "by", required=False) or owner
+    stage = playbook.initial.key
     event = _new_event(EventKind.OPENED, opening.id, day, who, "", stage, "", (), None, opening)
-    return _new_opportunity(opening, stage, day, None, EMPTY_EVIDENCE, "", (event,)), event
+    return _apply(None, event), event
 
 
 def _path(playbook: Playbook, start: str, goal: str) -> tuple[str, ...]:
@@ -412,7 +443,7 @@ def import_opportunity(
         ...                          stage_entered_on="2026-02-01")
         >>> opp.stage, str(opp.stage_entered_on), [e.kind.value for e in opp.history]
         ('deal', '2026-02-01', ['opened', 'advanced'])
-        >>> replay(pb, opp.history) == opp
+        >>> replay_opportunity(pb, opp.history) == opp
         True
     """
     opp, _ = open_opportunity(
@@ -442,7 +473,9 @@ def import_opportunity(
             problem="a closing day for an open opportunity",
         )
     entered = (
-        opp.opened_on if stage_entered_on is None else _day(stage_entered_on, "stage_entered_on")
+        opp.opened_on
+        if stage_entered_on is None
+        else _validate.day(stage_entered_on, "stage_entered_on")
     )
     _not_before_opening(opp, entered, "stage_entered_on")
     target_stage = stage if outcome is None else _closing_stage(playbook, outcome.from_stages)
@@ -458,7 +491,7 @@ def import_opportunity(
         )
         opp = _apply(opp, event)
     if outcome is not None:
-        day = entered if closed_on is None else _day(closed_on, "closed_on")
+        day = entered if closed_on is None else _validate.day(closed_on, "closed_on")
         _not_before_opening(opp, day, "closed_on")
         event = PipelineEvent(
             EventKind.CLOSED, opp.id, day, by, opp.stage, outcome.key, "imported; gates not checked"
@@ -484,13 +517,6 @@ def _closing_stage(playbook: Playbook, from_stages: tuple[str, ...]) -> str:
     return allowed[-1]
 
 
-def _no_move(opp: Opportunity) -> bool:  # pragma: no cover - a marker, never called
-    return False
-
-
-_NO_MOVE: Final = _no_move  # what ``Playbook._fast`` gives for a move it doesn't have
-
-
 def _must_be_open(opp: Opportunity, problem: str) -> None:
     if opp.closed_on is not None:
         raise ValidationError(
@@ -505,35 +531,24 @@ def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
 
 
-def _check_gates(playbook: Playbook, opp: Opportunity, target: str) -> None:
+def _check_step(playbook: Playbook, opp: Opportunity, target: str) -> None:
     """Refuse the step to ``target`` unless the playbook has it and its gates pass."""
-    fast = playbook._fast.get((opp.stage, target), _NO_MOVE)
-    if fast is not None and (fast is _NO_MOVE or not fast(opp)):
-        raise _refusal(playbook, opp, target)
+    step = playbook.step(opp.stage, target)
+    if step is None or (step.passes is not None and not step.passes(opp)):
+        raise _refusal(playbook, opp, target, step)
 
 
-def _refusal(playbook: Playbook, opp: Opportunity, target: str) -> TransitionNotAllowed:
-    """Why the step to ``target`` is refused: no such move, or the gates that fail.
+def _refusal(
+    playbook: Playbook, opp: Opportunity, target: str, step: Step | None
+) -> TransitionNotAllowed:
+    """Why the step to ``target`` is refused: no such step, or the gates that fail.
 
     The failed gates are worked out when the refusal is read, not when it is raised.
     """
-    compiled = playbook._table.get((opp.stage, target))
-    if compiled is None:
+    if step is None:
         allowed = ", ".join(repr(t) for t in playbook.targets(opp.stage)) or "none"
         return _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
-
-    def explain() -> list[tuple[str, str]]:
-        """Every failed gate with its message."""
-        failed = []
-        for gate, check in compiled:
-            problem = check(opp, gate)
-            if problem is not None:
-                failed.append(
-                    (gate.name, f"{gate.message}: {problem}" if gate.message else problem)
-                )
-        return failed
-
-    return TransitionNotAllowed._deferred(opp.id, opp.stage, target, explain)
+    return TransitionNotAllowed._deferred(opp.id, opp.stage, target, lambda: step.failures(opp))
 
 
 def advance(
@@ -570,26 +585,22 @@ def advance(
         _strings(target=target, by=by, reason=reason)
     if opp.closed_on is not None:
         raise _refuse(opp, target, "it is closed; reopen it first")
-    fast = playbook._moves.get((opp.stage, target), _NO_MOVE)
-    if fast is _NO_MOVE and target not in playbook._stage_by_key:
+    step = playbook.step(opp.stage, target)
+    if (step is None or step.closes) and not playbook.is_stage(target):
         terminal = playbook.is_terminal(target)
         raise _refuse(
-            opp, target, "use close() for a terminal outcome" if terminal else "no such stage"
+            opp, target, "use close_out() for a terminal outcome" if terminal else "no such stage"
         )
     day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
-    if fast is not None and (fast is _NO_MOVE or not fast(opp)):
-        raise _refusal(playbook, opp, target)
-    opening = opp.opening
+    if step is None or (step.passes is not None and not step.passes(opp)):
+        raise _refusal(playbook, opp, target, step)
     event = _new_event(
-        EventKind.ADVANCED, opening.id, day, by, opp.stage, target, reason, (), None, None
+        EventKind.ADVANCED, opp.opening.id, day, by, opp.stage, target, reason, (), None, None
     )
-    history = (*opp.history, event)
-    return _new_opportunity(
-        opening, target, day, None, opp.evidence, opp.buyer_step, history
-    ), event
+    return _apply(opp, event), event
 
 
-def close(
+def close_out(
     playbook: Playbook,
     opp: Opportunity,
     outcome: str,
@@ -623,7 +634,7 @@ def close(
     if opp.closed_on is not None:
         raise _refuse(opp, outcome, f"it is already closed as {opp.stage!r}")
     found = playbook.outcome(outcome)
-    why = _text(reason, "reason")
+    why = _validate.text(reason, "reason")
     if isinstance(fatal_factors, str):
         raise ValidationError(
             field="fatal_factors",
@@ -631,7 +642,7 @@ def close(
             expected="a list of factors, such as ['price too high']",
             problem="a single string",
         )
-    factors = tuple(_text(f, "fatal_factors") for f in fatal_factors)
+    factors = tuple(_validate.text(f, "fatal_factors") for f in fatal_factors)
     if found.requires_fatal_factors and not factors:
         raise ValidationError(
             field="fatal_factors",
@@ -640,7 +651,7 @@ def close(
             problem="missing",
         )
     day = _when(opp, on)
-    _check_gates(playbook, opp, outcome)
+    _check_step(playbook, opp, outcome)
     event = PipelineEvent(EventKind.CLOSED, opp.id, day, by, opp.stage, outcome, why, factors)
     return _apply(opp, event), event
 
@@ -674,9 +685,9 @@ def reopen(
     _strings(target=target, by=by)
     if opp.closed_on is None:
         raise _refuse(opp, target, "it is open; only closed opportunities can be reopened")
-    why = _text(reason, "reason")
+    why = _validate.text(reason, "reason")
     day = _when(opp, on)
-    _check_gates(playbook, opp, target)
+    _check_step(playbook, opp, target)
     event = PipelineEvent(EventKind.REOPENED, opp.id, day, by, opp.stage, target, why)
     return _apply(opp, event), event
 
@@ -708,7 +719,7 @@ def log_activity(
     """
     _must_be_open(opp, "activities can't be logged on a closed opportunity")
     _strings(by=by)
-    text = _text(activity, "activity")
+    text = _validate.text(activity, "activity")
     day = _when(opp, on)
     event = PipelineEvent(EventKind.ACTIVITY, opp.id, day, by, opp.stage, opp.stage, text)
     return _apply(opp, event), event
@@ -720,7 +731,7 @@ def _typed(kind: FactKind, name: str, value: object) -> Fact:
             raise ValidationError(field=name, value=value, expected="a kamcore.money.Money")
         return Fact(name, money=value)
     if kind is FactKind.DATE:
-        return Fact(name, day=_day(value, name))
+        return Fact(name, day=_validate.day(value, name))
     if kind is FactKind.NUMBER:
         if isinstance(value, Money):
             raise ValidationError(field=name, value=value, expected="a number, not money")
@@ -842,13 +853,13 @@ def revise_terms(
     del playbook  # every operation takes the playbook; terms do not depend on it
     _must_be_open(opp, "the terms of a closed opportunity can't change")
     _strings(by=by)
-    why = _text(reason, "reason")
+    why = _validate.text(reason, "reason")
     old = opp.opening
     new_amount = old.amount if amount is None else _amount(amount, old.amount.currency)
     new_close = old.expected_close
     if expected_close is not None:
-        new_close = _day(expected_close, "expected_close")
-    new_owner = old.owner if owner is None else _text(owner, "owner")
+        new_close = _validate.day(expected_close, "expected_close")
+    new_owner = old.owner if owner is None else _validate.text(owner, "owner")
     terms = Opening(old.id, old.account, new_amount, new_owner, old.on, new_close)
     if terms == old:
         raise ValidationError(
@@ -904,19 +915,18 @@ def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
 def _bad_terms(opp: Opportunity, event: PipelineEvent) -> str | None:
     """Why a ``terms`` event could not have followed ``opp`` (what revise_terms checks)."""
     terms = event.opening
-    same = terms is not None and (terms.id, terms.account, terms.on) == (
-        opp.id,
-        opp.account,
-        opp.opened_on,
-    )
-    if not same or event.source != opp.stage or event.target != opp.stage:
+    if (
+        terms is None
+        or (terms.id, terms.account, terms.on) != (opp.id, opp.account, opp.opened_on)
+        or event.source != opp.stage
+        or event.target != opp.stage
+    ):
         return "new terms of the same opportunity, in its current stage"
-    assert terms is not None  # checked by ``same``
     try:
         _amount(terms.amount, opp.amount.currency)
-        _text(terms.owner, "owner")
+        _validate.text(terms.owner, "owner")
         if terms.expected_close is not None:
-            _day(terms.expected_close, "expected_close")
+            _validate.day(terms.expected_close, "expected_close")
     except ValidationError as exc:
         return f"terms revise_terms accepts ({exc.field}: {exc.problem})"
     if terms == opp.opening:
@@ -926,7 +936,7 @@ def _bad_terms(opp: Opportunity, event: PipelineEvent) -> str | None:
     return None
 
 
-def replay(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
+def replay_opportunity(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
     """Rebuild an opportunity from its history of events.
 
     Args:

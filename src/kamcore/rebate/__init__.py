@@ -11,12 +11,12 @@
 * :func:`submit`, :func:`approve`, :func:`reject`, :func:`promise` — a
   :class:`RebateRequest` goes through an :class:`ApprovalChain` (大客户部经理 → 营销中心 →
   总经理 by default) before it may be promised to the customer.
-* :class:`RebateLedger`, :func:`accrue`, :func:`settle`, :func:`close` — settlement with
+* :class:`RebateLedger`, :func:`accrue`, :func:`settle`, :func:`close_ledger` — settlement with
   true-up: each settlement pays entitlement-to-date minus already paid; a negative
   difference is a claw-back line. ``settle(..., approval=request)`` ties a payment to
   its fully approved :class:`RebateRequest`; without it the ledger does not check
   approval (promising is what needs it).
-* :class:`CommissionTable`, :func:`commission` — salesperson commission by customer grade
+* :class:`CommissionTable`, :func:`compute_commission` — salesperson commission by customer grade
   (grades are plain labels).
 * :func:`assess_attainment`, :func:`assess_attendance`, :func:`rate_competency`,
   :func:`score_salesperson` — the salesperson assessment (绩效考核), every point explained.
@@ -29,6 +29,7 @@ Examples:
     (1, Rate('0.08'), Money('14400.00', 'CNY'))
 """
 
+from kamcore._deprecated import renamed
 from kamcore.rebate._approval import (
     DEFAULT_CHAIN,
     ApprovalChain,
@@ -62,7 +63,13 @@ from kamcore.rebate._assessment import (
     rate_competency,
     score_salesperson,
 )
-from kamcore.rebate._commission import CommissionQuote, CommissionTable, GradeRate, commission
+from kamcore.rebate._batch import quote_many, rebate_cents, rebate_cents_array
+from kamcore.rebate._commission import (
+    CommissionQuote,
+    CommissionTable,
+    GradeRate,
+    compute_commission,
+)
 from kamcore.rebate._plan import PlanRule, plan_for
 from kamcore.rebate._service import (
     ReportRule,
@@ -83,7 +90,7 @@ from kamcore.rebate._settlement import (
     Settlement,
     SettlementKind,
     accrue,
-    close,
+    close_ledger,
     settle,
 )
 from kamcore.rebate._tiers import (
@@ -95,10 +102,7 @@ from kamcore.rebate._tiers import (
     TierMode,
     TierSchedule,
     quote,
-    quote_many,
     quotes_frame,
-    rebate_cents,
-    rebate_cents_array,
 )
 
 __all__ = [
@@ -149,9 +153,9 @@ __all__ = [
     "assess_attainment",
     "assess_attendance",
     "attainment_points",
-    "close",
+    "close_ledger",
     "combine_scores",
-    "commission",
+    "compute_commission",
     "plan_for",
     "promise",
     "quote",
@@ -169,6 +173,7 @@ __all__ = [
     "submit",
 ]
 
-# New names (the consolidation renames; the old names become deprecated aliases).
-compute_commission = commission
-close_ledger = close
+# Old names, kept for a while: each warns and names the new one.
+__getattr__ = renamed(
+    __name__, {"commission": "compute_commission", "close": "close_ledger"}, "0.2"
+)

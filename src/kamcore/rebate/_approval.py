@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Final
 
 import attrs
 
+from kamcore._validate import moment, money, text
 from kamcore.errors import (
     AccessDenied,
     ApprovalRequired,
@@ -32,39 +33,8 @@ __all__ = [
     "submit",
 ]
 
-_MOMENT_EXPECTED: Final = "a datetime.datetime or an ISO date-time such as '2026-03-02T09:30'"
 
-
-def _as_moment(value: object, field: str = "at") -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    elif isinstance(value, date):
-        raise ValidationError(
-            field=field,
-            value=value,
-            expected=_MOMENT_EXPECTED,
-            problem="a date without a time; approvals are ordered to the minute",
-        )
-    raise ValidationError(field=field, value=value, expected=_MOMENT_EXPECTED)
-
-
-def _text(value: object, field: str, *, required: bool = True) -> str:
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError(
-            field=field,
-            value=value,
-            expected="a non-empty string" if required else "a string",
-            problem="missing" if isinstance(value, str) else f"a {type(value).__name__}",
-        )
-    return value
-
-
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ApprovalStep:
     """One step of an approval chain: who must approve, in English and Chinese.
 
@@ -95,7 +65,7 @@ def _to_steps(value: object) -> tuple[ApprovalStep, ...]:
     )
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ApprovalChain:
     """The ordered approvals a rebate request needs before it may be promised.
 
@@ -195,7 +165,7 @@ class RequestEventKind(enum.Enum):
     PROMISED = "promised"
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class RequestEvent:
     """One immutable step in a rebate request's history.
 
@@ -217,22 +187,14 @@ class RequestEvent:
 
 
 def _amount(value: object) -> Money:
-    money = value if isinstance(value, Money) else Money(value)
-    if money.amount < 0:
-        raise ValidationError(
-            field="amount",
-            value=value,
-            expected="a non-negative rebate amount",
-            problem="negative amount",
-        )
-    return money
+    return money(value, "amount", non_negative=True)
 
 
 def _events(value: Iterable[RequestEvent]) -> tuple[RequestEvent, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class RebateRequest:
     """A rebate applied for in advance (返点申请); its state is the replay of its history.
 
@@ -262,8 +224,8 @@ class RebateRequest:
     history: tuple[RequestEvent, ...] = attrs.field(default=(), converter=_events)
 
     def __attrs_post_init__(self) -> None:
-        _text(self.id, "id")
-        _text(self.account, "account")
+        text(self.id, "id")
+        text(self.account, "account")
         status = None
         approved = 0
         last: datetime | None = None
@@ -451,10 +413,10 @@ def submit(
         (<RequestStatus.PENDING: 'pending'>, '大客户部经理')
     """
     event = RequestEvent(
-        request=_text(id, "id"),
+        request=text(id, "id"),
         kind=RequestEventKind.SUBMITTED,
-        by=_text(by, "by"),
-        at=_as_moment(at),
+        by=text(by, "by"),
+        at=moment(at),
         note=purpose,
     )
     request = RebateRequest(
@@ -501,7 +463,7 @@ def _decide(
             else f"{step!r} can't {verb} before {awaited.title} has approved"
         )
         raise _refuse(request, kind.value, f"{why}; awaiting {awaited.key!r}")
-    who = _text(by, "by")
+    who = text(by, "by")
     if request.history and _same_person(who, request.requester):
         raise AccessDenied(
             subject=f"rebate request {request.id!r}",
@@ -519,9 +481,7 @@ def _decide(
             reason=f"they already decided step {earlier.step!r} and the chain requires "
             "distinct approvers (ApprovalChain.distinct_approvers)",
         )
-    event = RequestEvent(
-        request=request.id, kind=kind, step=step, by=who, at=_as_moment(at), note=note
-    )
+    event = RequestEvent(request=request.id, kind=kind, step=step, by=who, at=moment(at), note=note)
     return _append(request, event)
 
 
@@ -570,7 +530,7 @@ def reject(
             the chain requires distinct approvers.
         ValidationError: No reason given, an unknown step, or a bad time.
     """
-    _text(reason, "reason")
+    text(reason, "reason")
     return _decide(request, step, RequestEventKind.REJECTED, by=by, at=at, note=reason)
 
 
@@ -602,8 +562,8 @@ def promise(
     event = RequestEvent(
         request=request.id,
         kind=RequestEventKind.PROMISED,
-        by=_text(by, "by"),
-        at=_as_moment(at),
+        by=text(by, "by"),
+        at=moment(at),
         note=note,
     )
     return _append(request, event)

@@ -13,6 +13,7 @@ from typing import Final
 import attrs
 
 from kamcore._display import html_table
+from kamcore._validate import count
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money, Rounding, as_decimal
@@ -63,7 +64,7 @@ def _pct(value: Fraction) -> str:
 # -- explanations ----------------------------------------------------------------------
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class ScoreLine:
     """One explained contribution to a score: what, and how many points (signed)."""
 
@@ -75,7 +76,7 @@ def _lines(value: Iterable[ScoreLine]) -> tuple[ScoreLine, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ComponentScore:
     """A score with its explanation: the lines always add up to the score.
 
@@ -142,7 +143,7 @@ class PartialSteps(enum.Enum):
     """A part of a step earns that part of a point (rounded to ``places``)."""
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class AttainmentRule:
     """Target-attainment scoring (目标达成): 100% of plan is the standard score.
 
@@ -206,7 +207,7 @@ def _opt_target(value: object) -> Money | None:
     return None if value is None else _target_amount(value, "revised")
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class Target:
     """A salesperson's target for a period, with any mid-period revision.
 
@@ -334,7 +335,7 @@ def assess_attainment(
 # -- attendance ------------------------------------------------------------------------
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class LatenessBand:
     """Points deducted for being late ``min_times``–``max_times`` times in a month."""
 
@@ -353,7 +354,7 @@ _SOURCE_BANDS: Final = (
 )
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class AttendanceRule:
     """Attendance scoring (考勤): full attendance is full marks (rules §3.2).
 
@@ -415,12 +416,6 @@ class AttendanceRule:
         )
 
 
-def _count(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(field=field, value=value, expected="a whole number ≥ 0")
-    return value
-
-
 def assess_attendance(rule: AttendanceRule, *, days_short: int, times_late: int) -> ComponentScore:
     """Score a month's attendance, one line per deduction.
 
@@ -434,8 +429,8 @@ def assess_attendance(rule: AttendanceRule, *, days_short: int, times_late: int)
         >>> s.score, [(line.item, line.points) for line in s.lines][1:]
         (Decimal('96'), [('2 days short × 1', Decimal('-2')), ('late 4 times (band 4–6)', Decimal('-2'))])
     """  # noqa: E501
-    short = _count(days_short, "days_short")
-    late = _count(times_late, "times_late")
+    short = count(days_short, "days_short")
+    late = count(times_late, "times_late")
     lines = [ScoreLine("full attendance", rule.full_marks)]
     if short:
         lines.append(
@@ -464,7 +459,7 @@ def assess_attendance(rule: AttendanceRule, *, days_short: int, times_late: int)
 # -- competency ------------------------------------------------------------------------
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class Descriptor:
     """One level of a descriptor scale: its name, points and what it looks like."""
 
@@ -477,7 +472,7 @@ def _descriptors(value: Iterable[Descriptor]) -> tuple[Descriptor, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class DescriptorScale:
     """A competency rated on graded descriptors (能力评价), e.g. analysis and judgement.
 
@@ -557,7 +552,7 @@ def rate_competency(scale: DescriptorScale, level: str) -> ComponentScore:
 # -- scorecard -------------------------------------------------------------------------
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ScoreWeight:
     """The weight of one component in a scorecard (a fraction; weights sum to 1)."""
 
@@ -569,7 +564,7 @@ def _weights(value: Iterable[ScoreWeight]) -> tuple[ScoreWeight, ...]:
     return tuple(value)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ScorecardPolicy:
     """How a salesperson's components combine into one score out of 100.
 
@@ -623,7 +618,7 @@ def _allocate(exact: tuple[Decimal, ...], total: Decimal, places: int) -> tuple[
     return tuple(floors)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class Scorecard:
     """A salesperson's explained score for a period (考核表).
 

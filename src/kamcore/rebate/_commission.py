@@ -10,7 +10,7 @@ import attrs
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
 
-__all__ = ["CommissionQuote", "CommissionTable", "GradeRate", "commission"]
+__all__ = ["CommissionQuote", "CommissionTable", "GradeRate", "compute_commission"]
 
 
 def _to_rate(value: object) -> Rate:
@@ -19,7 +19,7 @@ def _to_rate(value: object) -> Rate:
     return Rate.parse(value) if isinstance(value, str) else Rate(value)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class GradeRate:
     """The commission rate for customers of one grade.
 
@@ -48,7 +48,7 @@ def _opt_rate(value: object) -> Rate | None:
     return None if value is None else _to_rate(value)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class CommissionTable:
     """Commission rates by customer grade (rules §1.5: key-account rates differ).
 
@@ -68,7 +68,7 @@ class CommissionTable:
     Examples:
         >>> table = CommissionTable(rates=[GradeRate(grade="key", rate="3%"),
         ...                                GradeRate(grade="ordinary", rate="1.5%")])
-        >>> commission(table, grade="key", amount="200000").commission
+        >>> compute_commission(table, grade="key", amount="200000").commission
         Money('6000.00', 'CNY')
     """
 
@@ -135,7 +135,7 @@ def _check_rate(rate: Rate, part: str) -> None:
         raise PolicyError(f"rate {rate} is outside 0–100%", policy="CommissionTable", part=part)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class CommissionQuote:
     """An explained commission: grade, rate, the amount it applies to, the commission.
 
@@ -154,7 +154,7 @@ class CommissionQuote:
     commission: Money
 
 
-def commission(
+def compute_commission(
     table: CommissionTable, *, grade: str, amount: Money | Decimal | int | str
 ) -> CommissionQuote:
     """The salesperson's commission on ``amount`` from a customer of ``grade``.

@@ -23,7 +23,8 @@ from typing import Final
 
 import attrs
 
-from kamcore.calendar import Period, PeriodKind, as_date
+from kamcore._validate import count, day, whole
+from kamcore.calendar import Period, PeriodKind
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import as_decimal
 
@@ -57,13 +58,7 @@ def _rise(value: object) -> Decimal:
     return as_decimal(value, field="satisfaction_rise", expected=_FRACTION)
 
 
-def _whole(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(field=field, value=value, expected="a whole number")
-    return value
-
-
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ServiceTargets:
     """The yearly service-quality targets of key-account work (服务质量目标).
 
@@ -108,11 +103,11 @@ class ServiceTargets:
             >>> ServiceTargets().satisfaction_target(2028)
             Decimal('0.960')
         """
-        years = max(0, _whole(year, "year") - self.base_year)
+        years = max(0, whole(year, "year") - self.base_year)
         return min(_ONE, self.satisfaction + self.satisfaction_rise * years)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ServiceQuality:
     """What a year's key-account service achieved.
 
@@ -129,16 +124,15 @@ class ServiceQuality:
     complaints: int
 
     def __attrs_post_init__(self) -> None:
-        _whole(self.year, "year")
-        if _whole(self.complaints, "complaints") < 0:
-            raise ValidationError(field="complaints", value=self.complaints, expected="a count ≥ 0")
+        whole(self.year, "year")
+        count(self.complaints, "complaints")
         for name in ("pass_rate", "satisfaction"):
             value = getattr(self, name)
             if not _ZERO <= value <= _ONE:
                 raise ValidationError(field=name, value=value, expected="a fraction from 0 to 1")
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class TargetCheck:
     """One target against what was achieved.
 
@@ -157,7 +151,7 @@ class TargetCheck:
     met: bool
 
 
-@attrs.define(frozen=True, slots=True)
+@attrs.frozen
 class ServiceReview:
     """A year's service quality against its targets, target by target."""
 
@@ -213,7 +207,7 @@ def review_service(targets: ServiceTargets, actual: ServiceQuality) -> ServiceRe
     return ServiceReview(actual.year, checks)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class ReportRule:
     """When the monthly market analysis report (市场分析月报) is due.
 
@@ -279,7 +273,7 @@ def report_is_late(rule: ReportRule, month: Period | str, *, submitted_on: date 
         >>> report_is_late(ReportRule(), "2026-03", submitted_on="2026-03-05")
         True
     """
-    return as_date(submitted_on, field="submitted_on") > report_deadline(rule, month)
+    return day(submitted_on, "submitted_on") > report_deadline(rule, month)
 
 
 def _kind(value: object, cls: type, field: str) -> None:

@@ -19,10 +19,13 @@ from datetime import date
 
 import attrs
 
+from kamcore import _validate
 from kamcore._fastnew import maker
-from kamcore.calendar import Period, as_date
+from kamcore._validate import day as _day
+from kamcore._validate import decimal_in, sequence, text
+from kamcore.calendar import Period
 from kamcore.errors import ApprovalRequired, RecordInvalid, TransitionNotAllowed, ValidationError
-from kamcore.money import MAX_DIGITS, Money, as_decimal, total
+from kamcore.money import MAX_DIGITS, Money, total
 from kamcore.rebate._approval import RebateRequest, RequestStatus
 from kamcore.rebate._tiers import RebateQuote, TierSchedule, quote
 
@@ -35,7 +38,7 @@ __all__ = [
     "Settlement",
     "SettlementKind",
     "accrue",
-    "close",
+    "close_ledger",
     "settle",
 ]
 
@@ -53,25 +56,15 @@ class AccrualKind(enum.Enum):
     COLLECTION = "collection"
 
 
-def _on(value: object) -> date:
-    return as_date(value, field="on")
-
-
-def _sequence(value: object, field: str) -> tuple[object, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise ValidationError(field=field, value=value, expected="a sequence")
-    return tuple(value)
-
-
 def _accruals(value: Iterable[Accrual]) -> tuple[Accrual, ...]:
-    return _sequence(value, "accruals")  # type: ignore[return-value]  # items checked later
+    return sequence(value, "accruals", expected="a sequence of Accrual")  # items checked later
 
 
 def _settlements(value: Iterable[Settlement]) -> tuple[Settlement, ...]:
-    return _sequence(value, "settlements")  # type: ignore[return-value]  # (same)
+    return sequence(value, "settlements", expected="a sequence of Settlement")  # (same)
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class Accrual:
     """One invoice or collection entered in a rebate ledger.
 
@@ -84,7 +77,7 @@ class Accrual:
 
     kind: AccrualKind
     amount: Money
-    on: date = attrs.field(converter=_on)
+    on: date = attrs.field(converter=_day)
     ref: str = ""
 
 
@@ -99,7 +92,7 @@ class SettlementKind(enum.Enum):
     """Nothing is due either way; recorded so that every settlement is visible."""
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class Settlement:
     """One settlement line (结算单): entitlement to date minus what was already paid.
 
@@ -138,7 +131,7 @@ class LedgerEventKind(enum.Enum):
     CLOSED = "closed"
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class LedgerEvent:
     """One immutable change to a rebate ledger.
 
@@ -161,7 +154,7 @@ class LedgerEvent:
     detail: str = ""
 
 
-@attrs.define(frozen=True, slots=True, kw_only=True)
+@attrs.frozen(kw_only=True)
 class RebateLedger:
     """The rebate ledger of one account for one period (返点台账).
 
@@ -172,7 +165,7 @@ class RebateLedger:
 
     A ledger is checked whenever it is built, directly or by :func:`kamcore.codec.from_dict`,
     so an edited or hand-made ledger that could not have come from :func:`accrue`,
-    :func:`settle` and :func:`close` is refused:
+    :func:`settle` and :func:`close_ledger` is refused:
 
     * every accrual is in the schedule's currency, dated on or after the period's start
       (invoices inside the period), and no running sales or collections total falls
@@ -204,9 +197,11 @@ class RebateLedger:
         ...                       schedule=load_preset("rebate_source", TierSchedule))
         >>> ledger, _ = accrue(ledger, AccrualKind.INVOICE, "250000", on="2026-03-01")
         >>> ledger, _ = accrue(ledger, AccrualKind.COLLECTION, "100000", on="2026-04-01")
-        >>> ledger, first = settle(ledger, on="2026-04-30", by="fin")
-        >>> first.kind.value, first.amount
-        ('payment', Money('8000.00', 'CNY'))
+        >>> ledger, event = settle(ledger, on="2026-04-30", by="fin")
+        >>> event.kind.value, event.amount, event.detail
+        ('settled', Money('8000.00', 'CNY'), 'settlement no. 1: payment')
+        >>> ledger.settlements[-1].kind.value
+        'payment'
     """
 
     account: str
@@ -552,27 +547,14 @@ def _refuse_closed(ledger: RebateLedger, target: str) -> TransitionNotAllowed:
 
 
 def _who(by: object) -> str:
-    if not isinstance(by, str) or not by.strip():
-        raise ValidationError(
-            field="by",
-            value=by,
-            expected="who did it, a non-empty string",
-            problem="missing" if isinstance(by, str) else f"a {type(by).__name__}",
-        )
-    return by
+    return text(by, "by", expected="who did it, a non-blank string")
 
 
 def _money(value: object, currency: str) -> Money:
+    """Money in the ledger's currency; a bare amount is read in that currency."""
     if isinstance(value, Money):
-        if value.currency != currency:
-            raise ValidationError(
-                field="amount",
-                value=value,
-                expected=f"money in {currency}, the ledger's currency",
-                problem="wrong currency",
-            )
-        return value
-    return Money(as_decimal(value, field="amount"), currency)
+        return _validate.money(value, "amount", currency=currency)
+    return Money(decimal_in(value, "amount"), currency)
 
 
 def _successor(
@@ -584,7 +566,7 @@ def _successor(
 ) -> RebateLedger:
     """The ledger one operation later, built without re-checking what was checked.
 
-    :func:`accrue`, :func:`settle` and :func:`close` check the one thing they add
+    :func:`accrue`, :func:`settle` and :func:`close_ledger` check the one thing they add
     against the ledger as it stands (which was checked when it was built), so the
     whole-ledger check — which recomputes every settlement — is not run again; a
     ledger built directly or loaded through the codec is still checked in full.
@@ -643,7 +625,7 @@ def accrue(
             field="kind", value=kind, expected="AccrualKind.INVOICE or AccrualKind.COLLECTION"
         )
     money = _money(amount, ledger.schedule.currency)
-    day = as_date(on, field="on")
+    day = _day(on, "on")
     period = ledger.period
     if kind is AccrualKind.INVOICE and day not in period:
         raise ValidationError(
@@ -745,7 +727,7 @@ def settle(
     on: date | str,
     by: str,
     approval: RebateRequest | None = None,
-) -> tuple[RebateLedger, Settlement]:
+) -> tuple[RebateLedger, LedgerEvent]:
     """Settle to date: pay entitlement-to-date minus already paid (true-up, 多退少补).
 
     A positive difference is a ``PAYMENT``; a negative one (credit notes or reversed
@@ -765,7 +747,9 @@ def settle(
             Without it, the ledger does not check approval (see the module docs).
 
     Returns:
-        The new ledger and the settlement line (the event).
+        The new ledger, whose last settlement line (``ledger.settlements[-1]``, a
+        :class:`Settlement`) carries the quote and the kind, and a ``SETTLED`` event
+        (the amount that changes hands, who and when).
 
     Raises:
         TransitionNotAllowed: The period is closed (any :class:`~kamcore.errors.KamError`),
@@ -778,7 +762,7 @@ def settle(
     if ledger.is_closed:
         raise _refuse_closed(ledger, "settled")
     who = _who(by)
-    day = as_date(on, field="on")
+    day = _day(on, "on")
     if ledger.settlements and day < ledger.settlements[-1].on:
         raise ValidationError(
             field="on",
@@ -811,16 +795,35 @@ def settle(
         covers=len(ledger.accruals),
         approval="" if approval is None else approval.id,
     )
-    return _successor(ledger, settlements=(*ledger.settlements, line)), line
+    event = LedgerEvent(
+        account=ledger.account,
+        period=ledger.period,
+        kind=LedgerEventKind.SETTLED,
+        on=day,
+        by=who,
+        amount=diff,
+        detail=_settled_detail(line),
+    )
+    return _successor(ledger, settlements=(*ledger.settlements, line)), event
 
 
-def close(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedger, LedgerEvent]:
+def _settled_detail(line: Settlement) -> str:
+    against = f" against {line.approval}" if line.approval else ""
+    return f"settlement no. {line.number}: {line.kind.value}{against}"
+
+
+def close_ledger(
+    ledger: RebateLedger, *, on: date | str, by: str
+) -> tuple[RebateLedger, LedgerEvent]:
     """Close the period: no more accruals or settlements.
 
     Args:
         ledger: The ledger.
         on: The closing date: on or after every accrual and settlement.
         by: Who closes (required).
+
+    Returns:
+        The closed ledger and a ``CLOSED`` event (its amount: the total paid).
 
     Raises:
         TransitionNotAllowed: Already closed, or an amount is still outstanding
@@ -831,7 +834,7 @@ def close(ledger: RebateLedger, *, on: date | str, by: str) -> tuple[RebateLedge
     if ledger.is_closed:
         raise _refuse_closed(ledger, "closed")
     who = _who(by)
-    day = as_date(on, field="on")
+    day = _day(on, "on")
     last = _last_event(ledger)
     if last is not None and day < last:
         raise ValidationError(

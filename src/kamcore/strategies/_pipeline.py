@@ -27,7 +27,7 @@ from kamcore.pipeline import (
     Reopen,
     Stage,
     advance,
-    close,
+    close_out,
     log_activity,
     open_opportunity,
     record_buyer_step,
@@ -77,9 +77,20 @@ def pipeline_gates(fields: tuple[str, ...] = ("margin", "name")) -> st.SearchStr
     return st.one_of(required, minimum)
 
 
+def _has_evidence(opp: Opportunity, gate: Gate) -> str | None:
+    """A custom gate check: the evidence field named by the gate's ``field`` parameter."""
+    name = gate.param("field")
+    return None if name in opp.evidence else f"no {name} yet"
+
+
 @st.composite
-def playbooks(draw: st.DrawFn, max_stages: int = 5) -> Playbook:
-    """Valid playbooks: a chain of stages with gates on evidence and reopen rules."""
+def playbooks(draw: st.DrawFn, max_stages: int = 5, *, custom: bool = False) -> Playbook:
+    """Valid playbooks: a chain of stages with gates on evidence and reopen rules.
+
+    With ``custom``, some also carry a ``custom`` gate, whose check the playbook is
+    given when it is built (such a playbook's data alone does not load back: its
+    check is code).
+    """
     n = draw(st.integers(1, max_stages))
     keys = [f"s{i}" for i in range(n)]
     field_names = draw(st.lists(_NAMES, min_size=1, max_size=4, unique=True))
@@ -92,6 +103,16 @@ def playbooks(draw: st.DrawFn, max_stages: int = 5) -> Playbook:
     if numeric:
         gate_list.append(
             Gate("floor", GateKind.MINIMUM, fields=(numeric[0],), minimum=Decimal("0.15"))
+        )
+    if custom and draw(st.booleans()):
+        gate_list.append(
+            Gate(
+                "custom",
+                GateKind.CUSTOM,
+                check="has_evidence",
+                params={"field": field_names[-1]},
+                message="a custom check",
+            )
         )
     gate_names = [g.name for g in gate_list]
     probs = sorted(draw(st.lists(st.integers(0, 100), min_size=n, max_size=n)))
@@ -128,6 +149,7 @@ def playbooks(draw: st.DrawFn, max_stages: int = 5) -> Playbook:
         fields=fields,
         reopen=reopen,
         buyer_steps=buyer,
+        checks={"has_evidence": _has_evidence},
     )
 
 
@@ -178,5 +200,7 @@ def opportunities(draw: st.DrawFn, playbook: Playbook | None = None) -> Opportun
             ends = [t for t in pb.targets(opp.stage) if pb.is_terminal(t)]
             if ends:
                 with contextlib.suppress(KamError):  # a refused gate is part of the walk
-                    opp, _ = close(pb, opp, ends[0], on=day, reason="done", fatal_factors=("x",))
+                    opp, _ = close_out(
+                        pb, opp, ends[0], on=day, reason="done", fatal_factors=("x",)
+                    )
     return opp

@@ -39,7 +39,7 @@ from kamcore.rebate import (
     approve,
     assess_attainment,
     assess_attendance,
-    close,
+    close_ledger,
     promise,
     quote,
     rate_competency,
@@ -157,7 +157,7 @@ def rebate_ledgers(draw: st.DrawFn) -> RebateLedger:
             ledger, _ = settle(ledger, on=day, by="fin")
     if draw(st.booleans()):
         ledger, _ = settle(ledger, on=day, by="fin")
-        ledger, _ = close(ledger, on=day, by="fin")
+        ledger, _ = close_ledger(ledger, on=day, by="fin")
     return ledger
 
 

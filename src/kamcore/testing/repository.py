@@ -12,7 +12,7 @@ A CRM that stores dossiers in its own database writes an adapter implementing
             return MyCrmRepository(tmp_path / "crm.db")   # a fresh, empty store
 
 The suite checks optimistic concurrency (a stale write raises ``ConflictError`` and
-stores nothing), refusal of corrupt revisions, replay and ``as_of``, all-or-nothing bulk
+stores nothing), refusal of corrupt revisions, ``replay_dossier`` and ``as_of``, all-or-nothing bulk
 import, ``RecordNotFound`` for unknown keys, and the loan register (structural checks
 of a loan included).
 """
@@ -33,7 +33,7 @@ from kamcore.archive import (
     Role,
     create,
     lend,
-    replay,
+    replay_dossier,
     return_loan,
     review,
     revise,
@@ -70,7 +70,7 @@ def sample_history(key: str = "K-001", length: int = 5) -> list[Revision]:
 
 def _two_hour_loan(dossier: Dossier) -> Loan:
     """A two-hour loan of ``dossier`` to the general manager (who borrows directly)."""
-    return lend(
+    loan, _ = lend(
         SOURCE_LENDING_POLICY,
         dossier,
         Borrower("周总", Role.GENERAL_MANAGER),
@@ -78,6 +78,7 @@ def _two_hour_loan(dossier: Dossier) -> Loan:
         hours=2,
         loan_id="L-1",
     )
+    return loan
 
 
 class RepositoryContract:
@@ -92,7 +93,7 @@ class RepositoryContract:
         """A new dossier reads back as created."""
         history = sample_history(length=1)
         stored = repository.add(history[0])
-        assert repository.get("K-001") == stored == replay(history)
+        assert repository.get("K-001") == stored == replay_dossier(history)
         assert repository.keys() == ("K-001",)
 
     def test_history_replays_to_the_current_dossier(self, repository: Repository) -> None:
@@ -101,7 +102,7 @@ class RepositoryContract:
         for rev in history:
             repository.add(rev)
         assert repository.history("K-001") == tuple(history)
-        assert replay(repository.history("K-001")) == repository.get("K-001")
+        assert replay_dossier(repository.history("K-001")) == repository.get("K-001")
         assert repository.verify("K-001").ok
 
     def test_as_of_gives_the_dossier_after_that_revision(self, repository: Repository) -> None:
@@ -110,9 +111,9 @@ class RepositoryContract:
         for rev in history:
             repository.add(rev)
         for n, rev in enumerate(history, start=1):
-            assert repository.as_of("K-001", rev.at) == replay(history[:n])
-            assert repository.at_revision("K-001", n) == replay(history[:n])
-        assert repository.as_of("K-001", history[2].at.date()) == replay(history[:3])
+            assert repository.as_of("K-001", rev.at) == replay_dossier(history[:n])
+            assert repository.at_revision("K-001", n) == replay_dossier(history[:n])
+        assert repository.as_of("K-001", history[2].at.date()) == replay_dossier(history[:3])
 
     def test_as_of_before_creation_is_refused(self, repository: Repository) -> None:
         """As of before creation is refused."""
@@ -178,7 +179,7 @@ class RepositoryContract:
         loan = _two_hour_loan(dossier)
         repository.record_loan(loan)
         assert repository.loans() == (loan,)
-        back = return_loan(loan, at=_T0 + timedelta(hours=1))
+        back, _ = return_loan(loan, at=_T0 + timedelta(hours=1))
         repository.record_loan(back)
         assert repository.loans("K-001") == (back,)
         with pytest.raises(ConflictError) as again:

@@ -24,7 +24,6 @@ Examples:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,8 +31,9 @@ from typing import Final
 
 import attrs
 
-from kamcore.archive.contacts import BuyingRole
-from kamcore.archive.dossier import Dossier
+from kamcore.archive._contacts import BuyingRole
+from kamcore.archive._dossier import Dossier
+from kamcore.archive._labels import Labelled
 from kamcore.calendar import Period, PeriodKind, TenDay, as_date
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, total
@@ -63,22 +63,15 @@ __all__ = [
 ]
 
 
-class VisitLevel(enum.Enum):
-    """The three levels visits run on."""
+class VisitLevel(Labelled):
+    """The three levels visits run on; ``.zh`` is the Chinese name."""
 
-    LEADERSHIP = "leadership"
+    LEADERSHIP = "leadership", "领导层面"
     """领导层面走访."""
-    TECHNICAL = "technical"
+    TECHNICAL = "technical", "技术层面"
     """技术层面走访."""
-    BUSINESS = "business"
+    BUSINESS = "business", "业务层面"
     """业务层面走访."""
-
-    @property
-    def zh(self) -> str:
-        """The Chinese label."""
-        return {"leadership": "领导层面", "technical": "技术层面", "business": "业务层面"}[
-            self.value
-        ]
 
 
 @attrs.frozen

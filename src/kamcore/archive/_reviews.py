@@ -27,8 +27,8 @@ from typing import Final
 
 import attrs
 
-from kamcore.archive.dossier import Dossier
-from kamcore.archive.revisions import _PATH_TYPES, _get
+from kamcore.archive._dossier import Dossier
+from kamcore.archive._revisions import _PATH_TYPES, _get
 from kamcore.calendar import ReviewCycle, YearlySchedule, as_date
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money, as_decimal
@@ -177,11 +177,19 @@ def review(dossier: Dossier, *, on: date | str, by: str, findings: str = "") -> 
 
 @attrs.frozen
 class OverdueReview:
-    """A dossier whose review is overdue: its last review (if any) and when one was due."""
+    """A dossier whose review is overdue: its last review (if any) and when one was due.
+
+    Attributes:
+        dossier_id: The dossier.
+        last_review: The day of its last review, ``None`` if never reviewed.
+        due: The day a review was due.
+        days_overdue: Days from ``due`` to the day judged on (at least 1).
+    """
 
     dossier_id: str
     last_review: date | None
     due: date
+    days_overdue: int = 0
 
 
 def overdue_reviews(
@@ -225,7 +233,7 @@ def overdue_reviews(
         created = d.created_at.date() if d.created_at is not None else day
         due = policy.next_due(last_review=seen, created=created)
         if due < day:
-            out.append(OverdueReview(d.id, seen, due))
+            out.append(OverdueReview(d.id, seen, due, (day - due).days))
     return tuple(sorted(out, key=lambda o: (o.due, o.dossier_id)))
 
 

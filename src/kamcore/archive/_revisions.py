@@ -2,12 +2,12 @@
 
 A :class:`Revision` says who changed what, when, from which old value to which new one,
 and why (动态管理). Its ``hash`` is the SHA-256 of the canonical JSON (see
-:mod:`kamcore.archive.canonical`) of its content — dossier id, sequence number, time in
+``kamcore._plain``) of its content — dossier id, sequence number, time in
 UTC, author, reason, changes — together with the previous revision's hash, so each
 revision commits to the whole history before it. :func:`verify` recomputes the chain
 and names the first revision that does not fit.
 
-The current dossier is always the replay of its history (:func:`replay`), and
+The current dossier is always the replay of its history (:func:`replay_dossier`), and
 :func:`as_of` rebuilds it as it stood at any moment.
 
 Fields are named by paths: a top-level field (``"grade"``, ``"contacts"``) or a section
@@ -21,7 +21,7 @@ Examples:
     >>> d2, r2 = revise(d, {"grade": "A"}, by="li", at=t0.replace(day=6), reason="new contract")
     >>> [(c.field, c.old, c.new) for c in r2.changes]
     [('grade', '"B"', '"A"')]
-    >>> verify((r1, r2)).ok, replay((r1, r2)) == d2
+    >>> verify((r1, r2)).ok, replay_dossier((r1, r2)) == d2
     (True, True)
 """
 
@@ -35,14 +35,16 @@ from typing import Any, Final
 
 import attrs
 
-from kamcore.archive import canonical as canon
-from kamcore.archive.dossier import (
+from kamcore import _plain as canon
+from kamcore._validate import day
+from kamcore.archive._dossier import (
     GENESIS,
     BasicData,
     Business,
     CreditReport,
     Dossier,
     Organisation,
+    aware,
 )
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money, as_decimal
@@ -58,7 +60,7 @@ __all__ = [
     "as_of",
     "at_revision",
     "create",
-    "replay",
+    "replay_dossier",
     "revise",
     "revision_hash",
     "verify",
@@ -260,16 +262,6 @@ class Change:
         )
 
 
-def _aware(value: object, field: str = "at") -> datetime:
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        return value
-    raise ValidationError(
-        field=field,
-        value=value,
-        expected="a timezone-aware datetime such as datetime(2026, 3, 1, 9, tzinfo=UTC)",
-    )
-
-
 @attrs.frozen
 class Revision:
     """A change to a dossier: who, when, what (old → new), why, chained by hash.
@@ -337,7 +329,7 @@ def _commit(
         raise ValidationError(field="by", value=by, expected="who makes the change")
     if not isinstance(reason, str):
         raise ValidationError(field="reason", value=reason, expected="text")
-    _aware(at)
+    aware(at)
     if base.updated_at is not None and at < base.updated_at:
         raise ValidationError(
             field="at",
@@ -582,7 +574,7 @@ def verify(revisions: Iterable[Revision]) -> ChainCheck:
     return ChainCheck(ok=True, checked=count)
 
 
-def replay(revisions: Iterable[Revision], *, start: Dossier | None = None) -> Dossier:
+def replay_dossier(revisions: Iterable[Revision], *, start: Dossier | None = None) -> Dossier:
     """Rebuild a dossier from its history (or from ``start``, a snapshot, onwards).
 
     Raises:
@@ -598,28 +590,32 @@ def replay(revisions: Iterable[Revision], *, start: Dossier | None = None) -> Do
     return state
 
 
-def _until(when: date | datetime) -> Any:
-    if isinstance(when, datetime):
-        moment = _aware(when, "when")
+def _until(at: date | datetime | str) -> Any:
+    if isinstance(at, str):
+        at = day(at, "at") if len(at.strip()) == len("2026-03-01") else aware(at)
+    if isinstance(at, datetime):
+        moment = aware(at, "at")
         return lambda r: r.at <= moment
-    if isinstance(when, date):
-        return lambda r: r.at.date() <= when
-    raise ValidationError(field="when", value=when, expected="a date or a timezone-aware datetime")
+    if isinstance(at, date):
+        cut = at
+        return lambda r: r.at.date() <= cut
+    raise ValidationError(field="at", value=at, expected="a date or a timezone-aware datetime")
 
 
-def as_of(revisions: Sequence[Revision], when: date | datetime) -> Dossier:
-    """The dossier as it stood at ``when``: the longest prefix of its history made by then.
+def as_of(revisions: Sequence[Revision], at: date | datetime | str) -> Dossier:
+    """The dossier as it stood at ``at``: the longest prefix of its history made by then.
 
     A ``datetime`` (timezone-aware) includes the revisions made at or before it. A
     ``date`` includes the revisions made on or before that day *in the time zone each was
     recorded*, up to the first one made on a later day: the history is cut there, so a
     revision recorded on an earlier local day but after a later-day one (a mix of time
-    zones) is not included either. The result is always a state the dossier was in.
+    zones) is not included either. The result is always a state the dossier was in. ISO
+    text is read as a date (``'2026-03-01'``) or a date-time with its offset.
 
     Raises:
-        ValidationError: ``when`` is before the dossier was created.
+        ValidationError: ``at`` is before the dossier was created.
     """
-    included = _until(when)
+    included = _until(at)
     count = 0
     for rev in revisions:
         if not included(rev):
@@ -627,12 +623,12 @@ def as_of(revisions: Sequence[Revision], when: date | datetime) -> Dossier:
         count += 1
     if not count:
         raise ValidationError(
-            field="when",
-            value=when,
+            field="at",
+            value=at,
             expected="a time on or after the dossier's creation",
             problem="the dossier did not exist yet",
         )
-    return replay(revisions[:count])
+    return replay_dossier(revisions[:count])
 
 
 def at_revision(revisions: Sequence[Revision], sequence: int) -> Dossier:
@@ -647,4 +643,4 @@ def at_revision(revisions: Sequence[Revision], sequence: int) -> Dossier:
         raise ValidationError(
             field="sequence", value=sequence, expected=f"a revision 1–{len(revisions)}"
         )
-    return replay(revisions[:sequence])
+    return replay_dossier(revisions[:sequence])

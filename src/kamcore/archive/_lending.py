@@ -32,10 +32,10 @@ Examples:
     >>> t = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
     >>> secret = Dossier(id="K-9", name="某集团", confidentiality=Confidentiality.SECRET)
     >>> gm = Approval(by="周总", role=Role.GENERAL_MANAGER, at=t)
-    >>> loan = lend(SOURCE_LENDING_POLICY, secret, Borrower("小李", Role.STAFF),
-    ...             at=t, hours=4, approval=gm, loan_id="L-1")
-    >>> loan.due_at.hour
-    13
+    >>> loan, event = lend(SOURCE_LENDING_POLICY, secret, Borrower("小李", Role.STAFF),
+    ...                    at=t, hours=4, approval=gm, loan_id="L-1")
+    >>> loan.due_at.hour, event.kind.value
+    (13, 'lent')
     >>> lend(SOURCE_LENDING_POLICY, secret, Borrower("小李", Role.STAFF),
     ...      at=t, hours=5, approval=gm, loan_id="L-2")
     Traceback (most recent call last):
@@ -58,11 +58,11 @@ from typing import Final
 
 import attrs
 
+from kamcore import _plain as canon
 from kamcore._convert import enum_of
-from kamcore.archive import canonical as canon
-from kamcore.archive.contacts import Contact, redact_contact
-from kamcore.archive.dossier import Confidentiality, Dossier
-from kamcore.archive.revisions import Change, Revision
+from kamcore.archive._contacts import Contact, redact_contact
+from kamcore.archive._dossier import Confidentiality, Dossier, aware
+from kamcore.archive._revisions import Change, Revision
 from kamcore.errors import AccessDenied, PolicyError, ValidationError
 from kamcore.money import as_decimal
 
@@ -74,6 +74,8 @@ __all__ = [
     "LendingPolicy",
     "LevelRule",
     "Loan",
+    "LoanEvent",
+    "LoanEventKind",
     "LoanRegister",
     "Place",
     "Role",
@@ -291,12 +293,6 @@ class Borrower:
     role: Role = attrs.field(converter=_to_role)
 
 
-def _aware(value: object, field: str) -> datetime:
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        return value
-    raise ValidationError(field=field, value=value, expected="a timezone-aware datetime")
-
-
 def _name(value: object, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field=field, value=value, expected="a non-empty name")
@@ -344,11 +340,11 @@ def _delegator_role_of(value: object) -> Role:
 
 
 def _from_of(value: object) -> datetime:
-    return _aware(value, "valid_from")
+    return aware(value, "valid_from")
 
 
 def _until_of(value: object) -> datetime:
-    return _aware(value, "valid_until")
+    return aware(value, "valid_until")
 
 
 @attrs.frozen(kw_only=True)
@@ -417,7 +413,7 @@ class Delegation:
 
     def is_valid_at(self, moment: datetime) -> bool:
         """Whether ``moment`` falls in the delegation's dates (both ends included)."""
-        return self.valid_from <= _aware(moment, "moment") <= self.valid_until
+        return self.valid_from <= aware(moment, "moment") <= self.valid_until
 
 
 @attrs.frozen
@@ -483,6 +479,51 @@ class Loan:
     def is_overdue(self, as_of: datetime) -> bool:
         """Whether the dossier is out past its due time at ``as_of``."""
         return self.returned_at is None and as_of > self.due_at
+
+    def hours_overdue(self, as_of: datetime | str) -> Decimal:
+        """How many hours past its due time the dossier is still out at ``as_of`` (0 if not).
+
+        Examples:
+            >>> from datetime import datetime, timezone
+            >>> t = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+            >>> loan = Loan("L-1", "K-9", Confidentiality.SECRET, "小李", Role.STAFF,
+            ...             lent_at=t, due_at=t.replace(hour=13))
+            >>> loan.hours_overdue("2026-03-02T14:30+00:00")
+            Decimal('1.5')
+        """
+        moment = aware(as_of, "as_of")
+        if not self.is_overdue(moment):
+            return Decimal(0)
+        seconds = int((moment - self.due_at).total_seconds())
+        return (Decimal(seconds) / 3600).normalize()
+
+
+class LoanEventKind(enum.Enum):
+    """What happened to a loan."""
+
+    LENT = "lent"
+    """The dossier was handed out (借出)."""
+    RETURNED = "returned"
+    """The dossier came back (归还)."""
+
+
+@attrs.frozen
+class LoanEvent:
+    """What :func:`lend` or :func:`return_loan` did: the event beside the new loan.
+
+    Attributes:
+        kind: Lent or returned.
+        loan_id: The loan's number in the register.
+        dossier_id: The dossier lent or returned.
+        borrower: Who borrowed it.
+        at: When it happened.
+    """
+
+    kind: LoanEventKind
+    loan_id: str
+    dossier_id: str
+    borrower: str
+    at: datetime
 
 
 def _on_file(delegations: Iterable[Delegation]) -> dict[str, Delegation]:
@@ -592,7 +633,7 @@ def _authorise(
     if approval is None:
         via = " (or of a delegate under a written delegation)" if rule.delegate_roles else ""
         raise c.deny(f"{level} dossiers need the approval of the {approvers}{via}")
-    given_at = None if approval.at is None else _aware(approval.at, "approval.at")
+    given_at = None if approval.at is None else aware(approval.at, "approval.at")
     if _same_person(approval.by, c.person.name):
         raise c.deny(
             f"approval.by {approval.by!r} is the {c.who}; nobody approves their own {c.what}"
@@ -634,7 +675,7 @@ def check_read(
     *,
     place: Place | str,
     approval: Approval | None = None,
-    at: datetime | None = None,
+    at: datetime | str | None = None,
     hours: int | Decimal | None = None,
     delegations: Iterable[Delegation] = (),
 ) -> None:
@@ -668,7 +709,7 @@ def check_read(
         raise ValidationError(
             field="place", value=place, expected="'archive_room' or 'outside'"
         ) from None
-    moment = None if at is None else _aware(at, "at")
+    moment = None if at is None else aware(at, "at")
     length = None if hours is None else _length(hours)
     on_file = _on_file(delegations)
     rule = policy.rule(dossier.confidentiality)
@@ -699,20 +740,20 @@ def lend(
     dossier: Dossier,
     borrower: Borrower,
     *,
-    at: datetime,
+    at: datetime | str,
     hours: int | Decimal,
     loan_id: str,
     approval: Approval | None = None,
     purpose: str = "",
     delegations: Iterable[Delegation] = (),
-) -> Loan:
-    """Lend a dossier if the policy allows it; returns the loan to record.
+) -> tuple[Loan, LoanEvent]:
+    """Lend a dossier if the policy allows it; returns the loan to record and the event.
 
     Args:
         policy: The lending rules.
         dossier: The dossier to lend.
         borrower: Who borrows.
-        at: When it is handed out (timezone-aware).
+        at: When it is handed out (timezone-aware; a datetime or ISO text).
         hours: For how long.
         loan_id: The loan's number in the register.
         approval: The approval (and request) the level needs, if any. The approver is
@@ -723,7 +764,7 @@ def lend(
             one cites its id (``Approval.delegation``).
 
     Returns:
-        The open :class:`Loan`.
+        The open :class:`Loan` and the :class:`LoanEvent` (``LENT``).
 
     Raises:
         AccessDenied: The level is never lent, the loan is too long, the approval or
@@ -742,10 +783,10 @@ def lend(
         >>> secret = Dossier(id="K-9", name="某集团", confidentiality=Confidentiality.SECRET)
         >>> chen = Approval(by="陈主任", role=Role.OFFICE_DIRECTOR, at=t, delegation="W-1")
         >>> lend(SOURCE_LENDING_POLICY, secret, Borrower("小李", Role.STAFF), at=t, hours=2,
-        ...      approval=chen, loan_id="L-1", delegations=[away]).approved_by
+        ...      approval=chen, loan_id="L-1", delegations=[away])[0].approved_by
         '陈主任'
     """
-    moment = _aware(at, "at")
+    moment = aware(at, "at")
     length = _length(hours)
     if not isinstance(loan_id, str) or not loan_id.strip():
         raise ValidationError(field="loan_id", value=loan_id, expected="the loan's number")
@@ -765,7 +806,7 @@ def lend(
             f"{length} hours asked; {level} dossiers are lent for at most {rule.max_hours} hours"
         )
     approved_by, requested_by = _authorise(c, approval, moment, on_file)
-    return Loan(
+    loan = Loan(
         id=loan_id,
         dossier_id=dossier.id,
         level=dossier.confidentiality,
@@ -777,15 +818,27 @@ def lend(
         requested_by=requested_by,
         purpose=purpose,
     )
+    return loan, _event(LoanEventKind.LENT, loan, moment)
 
 
-def return_loan(loan: Loan, *, at: datetime) -> Loan:
+def _event(kind: LoanEventKind, loan: Loan, at: datetime) -> LoanEvent:
+    return LoanEvent(kind, loan.id, loan.dossier_id, loan.borrower, at)
+
+
+def return_loan(loan: Loan, *, at: datetime | str) -> tuple[Loan, LoanEvent]:
     """Close a loan: the dossier came back at ``at``.
+
+    Args:
+        loan: The open loan.
+        at: When it came back (timezone-aware; a datetime or ISO text).
+
+    Returns:
+        The returned loan and the :class:`LoanEvent` (``RETURNED``).
 
     Raises:
         ValidationError: The loan is already returned, or ``at`` is before it was lent.
     """
-    moment = _aware(at, "at")
+    moment = aware(at, "at")
     if loan.returned_at is not None:
         raise ValidationError(
             field="returned_at",
@@ -797,7 +850,7 @@ def return_loan(loan: Loan, *, at: datetime) -> Loan:
         raise ValidationError(
             field="at", value=moment, expected=f"a time after {loan.lent_at.isoformat()}"
         )
-    return attrs.evolve(loan, returned_at=moment)
+    return attrs.evolve(loan, returned_at=moment), _event(LoanEventKind.RETURNED, loan, moment)
 
 
 @attrs.frozen
@@ -834,7 +887,7 @@ class LoanRegister:
 
     def overdue(self, as_of: datetime) -> tuple[Loan, ...]:
         """The loans out past their due time at ``as_of``, most overdue first."""
-        late = [loan for loan in self.loans if loan.is_overdue(_aware(as_of, "as_of"))]
+        late = [loan for loan in self.loans if loan.is_overdue(aware(as_of, "as_of"))]
         return tuple(sorted(late, key=lambda loan: loan.due_at))
 
     def of(self, dossier_id: str) -> tuple[Loan, ...]:

@@ -32,7 +32,9 @@ import attrs
 
 from kamcore._convert import enum_of
 from kamcore._display import html_table
-from kamcore.archive.contacts import Contact
+from kamcore._validate import moment
+from kamcore.archive._contacts import Contact
+from kamcore.archive._labels import Labelled
 from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
 from kamcore.money import Money, as_decimal
@@ -59,46 +61,28 @@ T = TypeVar("T")
 GENESIS: Final = "0" * 64
 
 
-class Classification(enum.Enum):
-    """How the account is classified in the archive (档案分类)."""
+class Classification(Labelled):
+    """How the account is classified in the archive (档案分类); ``.zh`` is its Chinese name."""
 
-    IMPORTANT = "important"
+    IMPORTANT = "important", "重要"
     """重要客户."""
-    SPECIAL = "special"
+    SPECIAL = "special", "特殊"
     """特殊客户."""
-    GENERAL = "general"
+    GENERAL = "general", "一般"
     """一般客户."""
 
-    @property
-    def zh(self) -> str:
-        """The Chinese label."""
-        return {"important": "重要", "special": "特殊", "general": "一般"}[self.value]
 
+class Confidentiality(Labelled):
+    """The confidentiality level of a dossier (密级), highest first; ``.zh`` is its name."""
 
-class Confidentiality(enum.Enum):
-    """The confidentiality level of a dossier (密级), highest first."""
-
-    TOP_SECRET = "top_secret"
+    TOP_SECRET = "top_secret", "绝密"
     """绝密: never lent, never read outside the archive."""
-    CONFIDENTIAL = "confidential"
+    CONFIDENTIAL = "confidential", "机密"
     """机密: read only in the archive room, never lent."""
-    SECRET = "secret"
+    SECRET = "secret", "秘密"
     """秘密: lent with the general manager's or a deputy's approval, at most 4 hours."""
-    UNCLASSIFIED = "unclassified"
+    UNCLASSIFIED = "unclassified", "非密"
     """非密: executives borrow directly; others on their manager's approved request."""
-
-    @property
-    def zh(self) -> str:
-        """The Chinese label."""
-        return _CONF_ZH[self]
-
-
-_CONF_ZH: Final = {
-    Confidentiality.TOP_SECRET: "绝密",
-    Confidentiality.CONFIDENTIAL: "机密",
-    Confidentiality.SECRET: "秘密",
-    Confidentiality.UNCLASSIFIED: "非密",
-}
 
 
 def _money(value: object) -> Money:
@@ -445,12 +429,26 @@ def _unique_names(
         seen.add(name)
 
 
+_AWARE: Final = "a timezone-aware datetime such as datetime(2026, 3, 1, 9, tzinfo=UTC)"
+
+
+def aware(value: object, field: str = "at") -> datetime:
+    """``value`` as a timezone-aware moment: a datetime or ISO text with a UTC offset."""
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, str):
+        result = moment(value, field)
+    else:
+        raise ValidationError(
+            field=field, value=value, expected=_AWARE, problem=f"a {type(value).__name__}"
+        )
+    if result.utcoffset() is None:
+        raise ValidationError(field=field, value=value, expected=_AWARE, problem="no time zone")
+    return result
+
+
 def _aware_or_none(value: object, field: str) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        return value
-    raise ValidationError(field=field, value=value, expected="a timezone-aware datetime.datetime")
+    return None if value is None else aware(value, field)
 
 
 def _updated_at(value: object) -> datetime | None:

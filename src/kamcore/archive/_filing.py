@@ -12,7 +12,7 @@ from types import MappingProxyType
 import attrs
 
 from kamcore._convert import enum_of
-from kamcore.archive.dossier import Classification, Confidentiality
+from kamcore.archive._dossier import Classification, Confidentiality
 from kamcore.errors import ValidationError
 
 __all__ = ["GradeFiling"]

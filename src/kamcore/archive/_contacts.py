@@ -17,7 +17,7 @@ Examples:
     ...                      behaviours=(AllianceBehaviour.PRIVATELY_SAYS_WE_ARE_BEST,))
     >>> wang.alliance_level, wang.alliance_level.zh
     (<AllianceLevel.PLUS: '+'>, '支持')
-    >>> [g.kind.value for g in coverage((wang,)).gaps]
+    >>> [g.kind.value for g in measure_coverage((wang,)).gaps]
     ['no_coach']
 """
 
@@ -31,6 +31,7 @@ from typing import Final
 import attrs
 
 from kamcore._convert import enum_of
+from kamcore.archive._labels import Labelled
 from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
 
@@ -45,7 +46,7 @@ __all__ = [
     "CoverageGap",
     "GapKind",
     "Stance",
-    "coverage",
+    "measure_coverage",
     "observe",
     "redact_contact",
 ]
@@ -54,67 +55,38 @@ __all__ = [
 SENSITIVE_CONTACT_FIELDS: Final = ("address", "birth_date", "interests", "personality", "spouse")
 
 
-class BuyingRole(enum.Enum):
-    """A contact's role in the purchase (购买角色)."""
+class BuyingRole(Labelled):
+    """A contact's role in the purchase (购买角色); ``.zh`` is its Chinese name."""
 
-    ECONOMIC_BUYER = "economic_buyer"
+    ECONOMIC_BUYER = "economic_buyer", "经济决策者"
     """经济决策者: releases the money and makes the final decision."""
-    USER = "user"
+    USER = "user", "使用者"
     """使用者: uses the product and judges its effect on the work."""
-    TECHNICAL = "technical"
+    TECHNICAL = "technical", "技术把关者"
     """技术把关者: screens the offer against technical criteria."""
-    COACH = "coach"
+    COACH = "coach", "内线/教练"
     """内线/教练: guides us through the sale from inside."""
 
-    @property
-    def zh(self) -> str:
-        """The Chinese label."""
-        return _ROLE_ZH[self]
 
+class AllianceLevel(Labelled):
+    """The band of the alliance ladder a contact has reached (政治联盟状态), lowest first."""
 
-_ROLE_ZH: Final = {
-    BuyingRole.ECONOMIC_BUYER: "经济决策者",
-    BuyingRole.USER: "使用者",
-    BuyingRole.TECHNICAL: "技术把关者",
-    BuyingRole.COACH: "内线/教练",
-}
-
-
-class AllianceLevel(enum.Enum):
-    """The band of the alliance ladder a contact has reached (政治联盟状态)."""
-
-    NONE = "none"
+    NONE = "none", "未建立"
     """No behaviour of the ladder observed yet."""
-    EQUAL = "="
+    EQUAL = "=", "认可"
     """"=": treats us as one possible solution."""
-    PLUS = "+"
+    PLUS = "+", "支持"
     """"+": prefers us and works with us."""
-    TOP = "top"
+    TOP = "top", "同盟"
     """Top band: takes responsibility for our solution and sells for us."""
 
     @property
     def rank(self) -> int:
         """0 for ``NONE`` up to 3 for ``TOP``."""
-        return _LEVEL_RANK[self]
-
-    @property
-    def zh(self) -> str:
-        """The Chinese label."""
-        return _LEVEL_ZH[self]
+        return _LEVELS.index(self)
 
 
-_LEVEL_RANK: Final = {
-    AllianceLevel.NONE: 0,
-    AllianceLevel.EQUAL: 1,
-    AllianceLevel.PLUS: 2,
-    AllianceLevel.TOP: 3,
-}
-_LEVEL_ZH: Final = {
-    AllianceLevel.NONE: "未建立",
-    AllianceLevel.EQUAL: "认可",
-    AllianceLevel.PLUS: "支持",
-    AllianceLevel.TOP: "同盟",
-}
+_LEVELS: Final = tuple(AllianceLevel)
 
 
 class AllianceBehaviour(enum.Enum):
@@ -394,7 +366,7 @@ class Coverage:
         return not self.gaps
 
 
-def coverage(contacts: Iterable[Contact]) -> Coverage:
+def measure_coverage(contacts: Iterable[Contact]) -> Coverage:
     """Check an account's contacts: economic buyer reached, a coach, no opposing decider.
 
     Args:
