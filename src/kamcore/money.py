@@ -109,8 +109,9 @@ class Rounding(enum.Enum):
 
     @property
     def decimal_mode(self) -> str:
-        """The :mod:`decimal` rounding constant this policy uses."""
-        return _DECIMAL_MODES[self]
+        """The :mod:`decimal` rounding constant this policy uses (``'ROUND_HALF_UP'``)."""
+        mode: str = getattr(decimal, f"ROUND_{self.name}")
+        return mode
 
     @property
     def label(self) -> str:

@@ -37,22 +37,23 @@ DATE_EXAMPLE: Final = "a date such as 2026-04-05, 2026/4/5 or 2026年4月5日"
 class Unit(enum.Enum):
     """The unit a column's numbers are written in (金额单位), and so what a cell means.
 
-    * ``YUAN`` (元, the default): the number as written.
-    * ``THOUSAND`` (千元), ``TEN_THOUSAND`` (万元), ``HUNDRED_MILLION`` (亿元): the number
-      times 1,000, 10,000 or 100,000,000, exactly.
-    * ``PERCENT`` (%): a rate written in percentage points: ``95`` and ``95%`` are 0.95.
-    * ``RATIO``: a rate written as a fraction: ``0.95`` is 0.95, and ``95%`` is read too.
-
-    A ``%`` sign is only read in a rate column (``PERCENT`` or ``RATIO``): in an amount
-    column it is refused, since a percentage there is almost always the wrong column.
+    Amounts are multiplied exactly, never through a float. A ``%`` sign is only read in a
+    rate column (``PERCENT`` or ``RATIO``): in an amount column it is refused, since a
+    percentage there is almost always the wrong column.
     """
 
     YUAN = "元"
+    """The number as written (the default)."""
     THOUSAND = "千元"
+    """Thousands of yuan: the number times 1,000."""
     TEN_THOUSAND = "万元"
+    """Ten-thousands of yuan: the number times 10,000."""
     HUNDRED_MILLION = "亿元"
+    """Hundred-millions of yuan: the number times 100,000,000."""
     PERCENT = "%"
+    """A rate in percentage points: ``95`` and ``95%`` are 0.95."""
     RATIO = "ratio"
+    """A rate as a fraction: ``0.95`` is 0.95, and ``95%`` is read too."""
 
     @property
     def factor(self) -> Decimal:
