@@ -86,7 +86,7 @@ def test_a_dossier_holds_typed_sections_and_labels() -> None:
         ({"id": "K", "basic": 5}, "basic"),
         ({"id": "K", "basic": {"nope": 1}}, "basic"),
         ({"id": "K", "basic": {"staff": -1}}, "basic.staff"),
-        ({"id": "K", "contacts": ("x",)}, "contacts"),
+        ({"id": "K", "contacts": ("x",)}, "contacts[0]"),
         ({"id": "K", "extra": (ExtraField.of("a", "1"), ExtraField.of("a", "2"))}, "extra"),
         ({"id": "K", "updated_at": datetime(2026, 1, 1)}, "updated_at"),  # noqa: DTZ001
     ],

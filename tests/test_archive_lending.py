@@ -518,7 +518,7 @@ def test_an_unclassified_approval_cannot_be_delegated() -> None:
         ({"levels": ()}, "levels"),
         ({"levels": ("secret", "hush")}, "levels"),
         ({"dossier_ids": "K-9"}, "dossier_ids"),
-        ({"dossier_ids": ("K-9", "")}, "dossier_ids"),
+        ({"dossier_ids": ("K-9", "")}, "dossier_ids[1]"),
     ],
 )
 def test_a_malformed_delegation_is_refused(kwargs: dict[str, Any], field: str) -> None:

@@ -41,10 +41,10 @@ from kamcore.grading import (
     Normaliser,
     WeightedScorecard,
     classify_abc,
-    concentration,
     grade_many,
-    migration_matrix,
+    measure_concentration,
     regrade,
+    tabulate_migrations,
 )
 from kamcore.money import Money
 from kamcore.pipeline import Forecast, Opportunity, Playbook, close_out, forecast
@@ -101,7 +101,7 @@ def _migration() -> GradeMigration:
         previous=q1,
         period=Period.quarter(2026, 2),
     )
-    return migration_matrix(LADDER, q1, q2)
+    return tabulate_migrations(LADDER, q1, q2)
 
 
 def _book() -> list[Opportunity]:
@@ -151,7 +151,7 @@ D90, D70 = Decimal(90), Decimal(70)
 BUILDERS: dict[str, Callable[[str], Spec]] = {
     "pareto": lambda lang: pareto_chart(_abc(), lang=lang),
     "pareto_empty": lambda lang: pareto_chart(classify_abc(_abc_policy(), {}), lang=lang),
-    "lorenz": lambda lang: lorenz_chart(concentration({"a": 1, "b": 2, "c": 3}), lang=lang),
+    "lorenz": lambda lang: lorenz_chart(measure_concentration({"a": 1, "b": 2, "c": 3}), lang=lang),
     "grades": lambda lang: grade_chart({"A": 3, "B": 5, "C": 12}, lang=lang),
     "grades_batch": lambda lang: grade_chart(
         grade_many(CARD, LADDER, [AccountFacts("x", sales_revenue=90)]), order=LADDER, lang=lang
@@ -197,7 +197,8 @@ def test_the_schema_version_matches_the_one_altair_ships() -> None:
 
 def test_titles_follow_the_language() -> None:
     assert pareto_chart(_abc(), lang="zh")["title"] == "帕累托曲线（ABC 分类）"
-    assert lorenz_chart(concentration({"a": 1, "b": 3}))["title"] == "Lorenz curve, Gini 0.250"
+    lorenz = lorenz_chart(measure_concentration({"a": 1, "b": 3}))
+    assert lorenz["title"] == "Lorenz curve, Gini 0.250"
     with pytest.raises(ValidationError, match="unknown language"):
         grade_chart({"A": 1}, lang="fr")
 

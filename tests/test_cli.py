@@ -409,12 +409,12 @@ def test_encoding_errors_anywhere_exit_2_with_one_line(
     error: UnicodeError,
     fragment: str,
 ) -> None:
-    import kamcore.cli
+    from kamcore.cli import _rebate
 
     def broken(args: object) -> int:
         raise error
 
-    monkeypatch.setattr(kamcore.cli, "_cmd_rebate", broken)
+    monkeypatch.setattr(_rebate, "cmd_rebate", broken)
     code, _, err = run(capsys, "rebate", "--sales", "1")
     assert code == 2
     assert fragment in err
@@ -422,12 +422,12 @@ def test_encoding_errors_anywhere_exit_2_with_one_line(
 
 
 def test_a_bug_is_not_reported_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kamcore.cli
+    from kamcore.cli import _rebate
 
     def buggy(args: object) -> int:
         raise TypeError("a real bug")
 
-    monkeypatch.setattr(kamcore.cli, "_cmd_rebate", buggy)
+    monkeypatch.setattr(_rebate, "cmd_rebate", buggy)
     with pytest.raises(TypeError, match="a real bug"):
         main(["rebate", "--sales", "1"])
 
@@ -436,20 +436,20 @@ def test_bad_cells_dates_and_policies_are_usage_errors(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from kamcore.calendar import ReviewCycle
-    from kamcore.cli import _load_policy_arg, _parse_date, _UsageError
+    from kamcore.cli._common import UsageError, load_policy_arg, parse_date
 
     code, _, err = run(
         capsys, "pareto", _write(tmp_path, "id,revenue\nA1,lots\n"), "--by", "revenue"
     )
     assert code == 2
     assert "accounts.csv line 2, column 'revenue': not a number (got 'lots')" in err
-    with pytest.raises(_UsageError, match="not a valid date"):
-        _parse_date("2026-02-30", option="--as-of")
-    assert _parse_date("2026-02-28", option="--as-of").day == 28
-    with pytest.raises(_UsageError, match="no preset or file named"):
-        _load_policy_arg("nothing-like-this", ReviewCycle)
+    with pytest.raises(UsageError, match="not a valid date"):
+        parse_date("2026-02-30", option="--as-of")
+    assert parse_date("2026-02-28", option="--as-of").day == 28
+    with pytest.raises(UsageError, match="no preset or file named"):
+        load_policy_arg("nothing-like-this", ReviewCycle)
     path = _write(tmp_path, "anchor = 2026-01-31\n", "cycle.toml")
-    assert _load_policy_arg(path, ReviewCycle).anchor.day == 31
+    assert load_policy_arg(path, ReviewCycle).anchor.day == 31
     code, _, err = run(capsys, "pareto", str(tmp_path / "missing.csv"), "--by", "revenue")
     assert code == 2
     assert "missing.csv: no such file" in err
@@ -718,6 +718,58 @@ def test_archive_due_reviews_follow_the_review_policy_given(
     assert out == ""
     assert "wrong policy kind" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["--db", "{db}"], ["--format", "json"]),
+        ([], ["--db", "{db}", "--format", "json"]),
+        (["--db", "{db}", "--format", "json"], []),
+        (["--format", "json"], ["--db", "{db}"]),
+        (["--db", "/no/such.db", "--format", "csv"], ["--db", "{db}", "--format", "json"]),
+    ],
+)
+def test_archive_options_go_before_or_after_the_action(
+    capsys: pytest.CaptureFixture[str], demo_dir: Path, before: list[str], after: list[str]
+) -> None:
+    """``--db`` and the output options belong to ``archive``: either side of the action."""
+    db = str(demo_dir / "archive.db")
+    argv = [a.replace("{db}", db) for a in ["archive", *before, "verify", "A0001", *after]]
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    # one given after the action wins over one given before it
+    (check,) = json.loads(out)
+    assert check["dossier_id"] == "A0001"
+    assert check["ok"] is True
+
+
+def test_archive_without_a_db_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "archive", "verify")
+    assert (code, out) == (2, "")
+    assert err == "kamcore: error: archive verify needs --db FILE, the SQLite archive file\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["policy", "--format", "json", "validate", "{path}"], "json"),
+        (["policy", "validate", "{path}", "--format", "json"], "json"),
+        (["policy", "--format", "csv", "validate", "{path}", "--format", "json"], "json"),
+        (["policy", "--lang", "zh", "validate", "{path}"], "zh"),
+        (["policy", "validate", "{path}", "--lang", "zh"], "zh"),
+    ],
+)
+def test_policy_output_options_go_before_or_after_the_action(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], shown: str
+) -> None:
+    path = _write(tmp_path, 'kind = "review_policy"\ncycle_months = 3\n', "reviews.toml")
+    code, out, err = run(capsys, *(a.replace("{path}", path) for a in argv))
+    assert (code, err) == (0, "")
+    if shown == "json":
+        assert json.loads(out) == [{"file": path, "kind": "review_policy", "valid": True}]
+    else:
+        assert out.split()[:3] == ["文件", "类型", "有效"]
 
 
 @pytest.fixture(scope="module")

@@ -431,3 +431,24 @@ def test_writing_something_that_is_no_policy_is_refused() -> None:
 
     with pytest.raises(ValidationError, match="not a policy kamcore can write"):
         codec.dumps_policy(Money("1"))
+
+
+def test_a_regrade_policy_is_a_policy_kind_that_round_trips_as_toml() -> None:
+    from kamcore.grading import RegradePolicy
+
+    policy = RegradePolicy(demote_after=2, reasons=5)
+    text = codec.dumps_policy(policy)
+    assert text.splitlines()[0] == 'kind = "regrade_policy"'
+    assert codec.loads_policy(text) == policy
+    assert codec.policy_class("regrade_policy") is RegradePolicy
+
+
+def test_checks_are_refused_for_a_class_that_takes_none() -> None:
+    def never(opp: object, gate: object) -> None:
+        return None
+
+    with pytest.raises(ValidationError, match="takes no checks") as info:
+        codec.from_dict(Money, {"amount": "1"}, checks={"x": never})
+    assert info.value.field == "checks"
+    with pytest.raises(ValidationError, match="takes no checks"):
+        load_preset("grading_abc", checks={"x": never})

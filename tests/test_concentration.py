@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kamcore.errors import ValidationError
-from kamcore.grading import AbcBreak, AbcPolicy, Concentration, classify_abc, concentration
+from kamcore.grading import AbcBreak, AbcPolicy, Concentration, classify_abc, measure_concentration
 
 D = Decimal
 
@@ -34,7 +34,7 @@ def _numpy_figures(values: list[int] | np.ndarray) -> tuple[float, list[float], 
 
 
 def test_a_hand_computed_example() -> None:
-    c = concentration({"a": 1, "b": 2, "c": 3, "d": 4})
+    c = measure_concentration({"a": 1, "b": 2, "c": 3, "d": 4})
     # G = 2·(1·1 + 2·2 + 3·3 + 4·4) / (4·10) − 5/4 = 60/40 − 1.25 = 0.25
     assert c.gini == D("0.25")
     assert c.lorenz == (
@@ -52,14 +52,14 @@ def test_a_hand_computed_example() -> None:
 
 
 def test_shares_are_rounded_half_up_once_to_twelve_places() -> None:
-    c = concentration({"a": 1, "b": 1, "c": 1})
+    c = measure_concentration({"a": 1, "b": 1, "c": 1})
     assert c.lorenz[1] == (D("0.333333333333"), D("0.333333333333"))
     assert c.lorenz[2] == (D("0.666666666667"), D("0.666666666667"))
     assert c.gini == 0
 
 
 def test_decimals_of_any_scale_are_exact() -> None:
-    c = concentration({"a": "0.001", "b": D("2.5"), "c": 3})
+    c = measure_concentration({"a": "0.001", "b": D("2.5"), "c": 3})
     assert c.total == D("5.501")
     # top 20%: ceil(3/5) = 1 account, c = 3 of 5.501
     assert c.top20_share == D("0.545355389929")
@@ -78,7 +78,7 @@ def test_decimals_of_any_scale_are_exact() -> None:
 def test_the_edge_cases(
     measures: dict[str, int], gini: Decimal, top20: Decimal, for80: Decimal
 ) -> None:
-    c = concentration(measures)
+    c = measure_concentration(measures)
     assert c.gini == gini
     assert c.top20_share == round(D(top20), 12)
     assert c.accounts_for_80 == round(D(for80), 12)
@@ -89,27 +89,27 @@ def test_the_edge_cases(
 
 
 def test_exactly_eighty_percent_is_reached_by_the_account_that_makes_it() -> None:
-    assert concentration({"a": 80, "b": 10, "c": 10}).accounts_for_80 == round(D(1) / 3, 12)
+    assert measure_concentration({"a": 80, "b": 10, "c": 10}).accounts_for_80 == round(D(1) / 3, 12)
 
 
 def test_measures_are_read_as_classify_abc_reads_them() -> None:
     with pytest.raises(ValidationError, match=r"measures\.x.*negative measure"):
-        concentration({"x": -1, "y": 2})
+        measure_concentration({"x": -1, "y": 2})
     with pytest.raises(ValidationError, match=r"measures\.x"):
-        concentration({"x": None})
+        measure_concentration({"x": None})
     with pytest.raises(ValidationError, match=r"measures\.x"):
-        concentration({"x": ""})
+        measure_concentration({"x": ""})
     with pytest.raises(ValidationError, match=r"measures\.x.*float"):
-        concentration({"x": 1.5})
+        measure_concentration({"x": 1.5})
     with pytest.raises(ValidationError, match="duplicate account id"):
-        concentration([("x", 1), ("x", 2)])
-    assert concentration([("x", "3"), ("y", 1)]) == concentration({"y": 1, "x": 3})
+        measure_concentration([("x", 1), ("x", 2)])
+    assert measure_concentration([("x", "3"), ("y", 1)]) == measure_concentration({"y": 1, "x": 3})
 
 
 def test_an_abc_result_reports_the_concentration_of_its_measures() -> None:
     measures = {"a": 1, "b": 2, "c": 3, "d": 4}
     policy = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)))
-    assert classify_abc(policy, measures).concentration() == concentration(measures)
+    assert classify_abc(policy, measures).concentration() == measure_concentration(measures)
 
 
 def _check_against_numpy(c: Concentration, values: list[int] | np.ndarray) -> None:
@@ -127,7 +127,7 @@ def _check_against_numpy(c: Concentration, values: list[int] | np.ndarray) -> No
 def test_a_hundred_thousand_accounts_agree_with_numpy() -> None:
     rng = np.random.default_rng(20260501)
     values = (rng.pareto(1.16, 100_000) * 10_000).astype(np.int64)  # a Pareto-law book
-    c = concentration({f"acct-{i:06}": int(v) for i, v in enumerate(values)})
+    c = measure_concentration({f"acct-{i:06}": int(v) for i, v in enumerate(values)})
     assert c.count == 100_000
     assert len(c.lorenz) == 100_001
     _check_against_numpy(c, values)
@@ -137,7 +137,7 @@ def test_a_hundred_thousand_accounts_agree_with_numpy() -> None:
 
 @given(st.lists(st.integers(0, 10**9), max_size=200))
 def test_properties_and_agreement_with_numpy(values: list[int]) -> None:
-    c = concentration({f"a{i}": v for i, v in enumerate(values)})
+    c = measure_concentration({f"a{i}": v for i, v in enumerate(values)})
     _check_against_numpy(c, values)
     assert 0 <= c.gini < 1
     assert c.count == len(values)
@@ -159,6 +159,6 @@ def test_properties_and_agreement_with_numpy(values: list[int]) -> None:
 
 @given(st.dictionaries(st.text(max_size=3), st.decimals(0, 10**6, places=2), max_size=30))
 def test_input_order_does_not_matter(measures: dict[str, Decimal]) -> None:
-    forward = concentration(measures)
-    backward = concentration(dict(reversed(list(measures.items()))))
+    forward = measure_concentration(measures)
+    backward = measure_concentration(dict(reversed(list(measures.items()))))
     assert forward == backward

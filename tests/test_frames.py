@@ -47,7 +47,9 @@ from kamcore.pipeline import (
     WeightedRow,
     find_stale,
     forecast,
+    log_activity,
     open_opportunity,
+    record_evidence,
     weighted_pipeline,
 )
 from kamcore.presets import load_preset
@@ -567,3 +569,29 @@ def test_integers_read_back_from_a_frame_build_money_again() -> None:
     f = frame([{"n": 4}], ["n"])
     assert Money(f["n"].iloc[0]) == Money(4)
     assert as_decimal(f["n"].iloc[0], field="n") == 4
+
+
+def test_a_history_of_several_event_kinds_is_one_frame_with_kind_first(sales: Playbook) -> None:
+    opp, _ = open_opportunity(
+        sales, id="h-1", account="acme", amount=Money("5000"), owner="li", on=date(2026, 3, 2)
+    )
+    opp, _ = record_evidence(sales, opp, "needs", "automation", on=date(2026, 3, 6), by="li")
+    opp, _ = log_activity(sales, opp, "call", on=date(2026, 3, 7), by="li")
+    f = rows_to_frame(opp.history)
+    assert list(f.columns)[:2] == ["kind", "opportunity"]
+    assert f["kind"].tolist() == ["opened", "evidence", "activity"]
+    assert {"opening", "fact"} <= set(f.columns)
+    # a field of one kind is empty in the rows of the others
+    assert f["fact"].tolist()[0] is None
+    assert f["fact"].tolist()[2] is None
+    assert f["opening"].tolist()[1] is None
+
+
+def test_rows_of_unrelated_classes_are_still_refused(sales: Playbook) -> None:
+    opp, _ = open_opportunity(
+        sales, id="h-2", account="acme", amount=Money("5000"), owner="li", on=date(2026, 3, 2)
+    )
+    stale = StaleOpportunity("opp-1", "li", "bidding", 45, 30, 15)
+    with pytest.raises(ValidationError, match="a row of another kind") as info:
+        rows_to_frame([*opp.history, stale])
+    assert info.value.field == "rows[1]"

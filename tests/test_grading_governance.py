@@ -29,9 +29,9 @@ from kamcore.grading import (
     RegradePolicy,
     Regrading,
     WeightedScorecard,
-    migration_matrix,
     override_grade,
     regrade,
+    tabulate_migrations,
 )
 
 CARD = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 100)),))
@@ -469,7 +469,7 @@ def six_accounts() -> tuple[Regrading, Regrading]:
 
 def test_the_migration_matrix_of_six_accounts_by_hand() -> None:
     one, two = six_accounts()
-    m = migration_matrix(LADDER, one, two)
+    m = tabulate_migrations(LADDER, one, two)
     assert isinstance(m, GradeMigration)
     assert (m.before, m.after, m.grades) == (Q1, Q2, ("A", "B", "C"))
     got = {(r["from_grade"], r["to_grade"]): r["count"] for r in m.records() if r["count"]}
@@ -503,7 +503,7 @@ def test_the_migration_matrix_of_six_accounts_by_hand() -> None:
 
 def test_the_migration_matrix_as_a_frame() -> None:
     one, two = six_accounts()
-    f = migration_matrix(LADDER, one, two).to_frame()
+    f = tabulate_migrations(LADDER, one, two).to_frame()
     assert list(f.columns) == ["from_grade", "to_grade", "count"]
     assert int(f["count"].sum()) == 7
     assert str(f["count"].dtype) == "int64"
@@ -515,20 +515,20 @@ def test_the_migration_matrix_counts_overrides_unless_asked_for_computed_grades(
         two, "d", ladder=LADDER, grade="B", reason="new contract", requested_by="li",
         approved_by="zhao", on="2026-07-05", until_next_regrade=True,
     )  # fmt: skip
-    assert migration_matrix(LADDER, one, two).count("B", "B") == 1
-    assert migration_matrix(LADDER, one, two, computed=True).count("B", "C") == 1
+    assert tabulate_migrations(LADDER, one, two).count("B", "B") == 1
+    assert tabulate_migrations(LADDER, one, two, computed=True).count("B", "C") == 1
 
 
 def test_the_migration_matrix_refuses_what_does_not_fit() -> None:
     one, two = six_accounts()
     with pytest.raises(ValidationError) as caught:
-        migration_matrix(LADDER, two, one)
+        tabulate_migrations(LADDER, two, one)
     assert caught.value.field == "after"
     tiers = GradeLadder((GradeBand("gold", 50, 100), GradeBand("silver", 0, 50)))
     with pytest.raises(ValidationError) as caught:
-        migration_matrix(tiers, one, two)
+        tabulate_migrations(tiers, one, two)
     assert caught.value.field == "before"
-    m = migration_matrix(LADDER, one, two)
+    m = tabulate_migrations(LADDER, one, two)
     with pytest.raises(ValidationError) as caught:
         m.count("Z", "A")
     assert caught.value.field == "from_grade"
@@ -536,14 +536,14 @@ def test_the_migration_matrix_refuses_what_does_not_fit() -> None:
         m.accounts("A", "Z")
     assert caught.value.field == "to_grade"
     with pytest.raises(ValidationError) as caught:
-        migration_matrix(LADDER, one, two, computed="no")  # type: ignore[arg-type]
+        tabulate_migrations(LADDER, one, two, computed="no")  # type: ignore[arg-type]
     assert caught.value.field == "computed"
 
 
 def test_an_undated_migration_says_so() -> None:
     one = regrade(CARD, LADDER, pop(a=90))
     two = regrade(CARD, LADDER, pop(a=90), previous=one)
-    m = migration_matrix(LADDER, one, two)
+    m = tabulate_migrations(LADDER, one, two)
     assert str(m).startswith("grade migration (no period) → (no period)")
     assert m.unchanged == 1
 
@@ -562,7 +562,7 @@ def test_the_matrix_counts_every_account_of_either_period_once(
     one = regrade(CARD, LADDER, pop(**first), period=Q1)
     rules = RegradePolicy(demote_after=demote_after)
     two = regrade(CARD, LADDER, pop(**second), previous=one, period=Q2, policy=rules)
-    m = migration_matrix(LADDER, one, two)
+    m = tabulate_migrations(LADDER, one, two)
     cells = [(r["from_grade"], r["to_grade"], r["count"]) for r in m.records()]
     counts = [(a, b, n) for a, b, n in cells if isinstance(n, int)]
     assert len(counts) == len(cells)

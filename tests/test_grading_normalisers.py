@@ -38,7 +38,7 @@ from kamcore.grading import (
     score_arrays,
     what_would_it_take,
 )
-from kamcore.grading._scoring import MAX_POINTS, NORMALISER_CONTEXT, rank_index
+from kamcore.grading._normalisers import MAX_POINTS, NORMALISER_CONTEXT, rank_index
 from kamcore.money import Rounding
 from kamcore.strategies import _grading as gst
 

@@ -686,3 +686,19 @@ def test_the_old_name_of_choose_treatment_still_works_with_a_warning() -> None:
         old = kamcore.grading.treatment  # type: ignore[attr-defined]
     assert old is choose_treatment
     assert "treatment" not in kamcore.grading.__all__
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("concentration", "measure_concentration"), ("migration_matrix", "tabulate_migrations")],
+)
+def test_the_old_names_of_renamed_grading_functions_still_work_with_a_warning(
+    old: str, new: str
+) -> None:
+    import kamcore.grading
+
+    with pytest.warns(DeprecationWarning, match=f"{old} was renamed {new}"):
+        served = getattr(kamcore.grading, old)
+    assert served is getattr(kamcore.grading, new)
+    assert old not in kamcore.grading.__all__
+    assert new in kamcore.grading.__all__

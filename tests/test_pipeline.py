@@ -7,6 +7,7 @@ import re
 import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
@@ -18,23 +19,31 @@ from kamcore.calendar import Period
 from kamcore.errors import PolicyError, RecordInvalid, TransitionNotAllowed, ValidationError
 from kamcore.money import Money, Rate
 from kamcore.pipeline import (
+    ActivityLogged,
+    Advanced,
     AlignmentStatus,
     BuyerStep,
+    BuyerStepRecorded,
+    Closed,
     EventKind,
     Evidence,
     EvidenceField,
+    EvidenceRecorded,
     Fact,
     FactKind,
     ForecastCategory,
     Gate,
     GateKind,
     Move,
+    Opened,
     Opportunity,
     Outcome,
     PipelineEvent,
     Playbook,
     Reopen,
+    Reopened,
     Stage,
+    TermsRevised,
     advance,
     assess_alignment,
     calibrate,
@@ -688,42 +697,42 @@ def test_replay_refuses_a_history_that_does_not_fit(sales: Playbook) -> None:
     day = opp.last_event_on
     late = date(2026, 12, 1)
     impossible = {
-        "a step the playbook allows": PipelineEvent(
-            EventKind.ADVANCED, "opp-1", day, source="proposal", target="development"
+        "a step the playbook allows": Advanced(
+            "opp-1", day, source="proposal", target="development"
         ),
-        "append-only": PipelineEvent(
-            EventKind.ACTIVITY, "opp-1", D0 - timedelta(days=1), source="proposal"
+        "append-only": ActivityLogged("opp-1", D0 - timedelta(days=1), source="proposal"),
+        "a step from the current stage": Advanced(
+            "opp-1", day, source="initiation", target="bidding"
         ),
-        "a step from the current stage": PipelineEvent(
-            EventKind.ADVANCED, "opp-1", day, source="initiation", target="bidding"
+        "a close into an outcome, or a move into a stage": Closed(
+            "opp-1", day, source="proposal", target="bidding"
         ),
-        "a close into an outcome, or a move into a stage": PipelineEvent(
-            EventKind.CLOSED, "opp-1", day, source="proposal", target="bidding"
+        "a closed opportunity to reopen": Reopened(
+            "opp-1", day, source="proposal", target="proposal"
         ),
-        "a closed opportunity to reopen": PipelineEvent(
-            EventKind.REOPENED, "opp-1", day, source="proposal", target="proposal"
+        "new terms of the same opportunity": TermsRevised(
+            "opp-1",
+            day,
+            source="proposal",
+            target="proposal",
+            reason="why",
+            opening=attrs.evolve(opp.opening, id="opp-9", owner="wang"),
         ),
-        "new terms of the same opportunity": PipelineEvent(
-            EventKind.TERMS, "opp-1", day, source="proposal", target="proposal"
-        ),
-        "terms revise_terms accepts (amount: negative)": PipelineEvent(
-            EventKind.TERMS,
+        "terms revise_terms accepts (amount: negative)": TermsRevised(
             "opp-1",
             day,
             source="proposal",
             target="proposal",
             opening=attrs.evolve(opp.opening, amount=Money("-7")),
         ),
-        "terms revise_terms accepts (amount: in USD)": PipelineEvent(
-            EventKind.TERMS,
+        "terms revise_terms accepts (amount: in USD)": TermsRevised(
             "opp-1",
             day,
             source="proposal",
             target="proposal",
             opening=attrs.evolve(opp.opening, amount=Money("7", "USD")),
         ),
-        "terms revise_terms accepts (terms: nothing would change)": PipelineEvent(
-            EventKind.TERMS,
+        "terms revise_terms accepts (terms: nothing would change)": TermsRevised(
             "opp-1",
             day,
             source="proposal",
@@ -731,8 +740,7 @@ def test_replay_refuses_a_history_that_does_not_fit(sales: Playbook) -> None:
             reason="why",
             opening=opp.opening,
         ),
-        "terms revise_terms accepts (reason: blank)": PipelineEvent(
-            EventKind.TERMS,
+        "terms revise_terms accepts (reason: blank)": TermsRevised(
             "opp-1",
             day,
             source="proposal",
@@ -740,30 +748,25 @@ def test_replay_refuses_a_history_that_does_not_fit(sales: Playbook) -> None:
             reason=" ",
             opening=attrs.evolve(opp.opening, owner="wang"),
         ),
-        "in its current stage": PipelineEvent(
-            EventKind.TERMS,
+        "in its current stage": TermsRevised(
             "opp-1",
             day,
             source="won",
             target="nonsense",
             opening=attrs.evolve(opp.opening, owner="wang"),
         ),
-        "an event carrying its fact": PipelineEvent(EventKind.EVIDENCE, "opp-1", day),
-        "a buyer step of the playbook": PipelineEvent(
-            EventKind.BUYER_STEP, "opp-1", day, target="nowhere"
-        ),
+        "an event carrying its fact": EvidenceRecorded("opp-1", day, fact=None),  # type: ignore[arg-type]
+        "a buyer step of the playbook": BuyerStepRecorded("opp-1", day, target="nowhere"),
     }
     for expected, bad in impossible.items():
         with pytest.raises(ValidationError, match=re.escape(expected)) as info:
             replay_opportunity(sales, (*opp.history, bad))
         assert info.value.field == f"events[{len(opp.history)}]"
     won = close_out(sales, opp, "withdrawn", on=late, reason="budget cut")[0]
-    after_close = PipelineEvent(EventKind.ACTIVITY, "opp-1", late, source="withdrawn")
+    after_close = ActivityLogged("opp-1", late, source="withdrawn")
     with pytest.raises(ValidationError, match="an open opportunity"):
         replay_opportunity(sales, (*won.history, after_close))
-    into_outcome = PipelineEvent(
-        EventKind.ADVANCED, "opp-1", late, source="proposal", target="withdrawn"
-    )
+    into_outcome = Advanced("opp-1", late, source="proposal", target="withdrawn")
     with pytest.raises(ValidationError, match="a close into an outcome"):
         replay_opportunity(sales, (*opp.history, into_outcome))
 
@@ -775,6 +778,7 @@ def test_every_generated_playbook_round_trips_and_draws(pb: Playbook) -> None:
             codec.from_dict(Playbook, codec.to_dict(pb))
     else:
         assert codec.from_dict(Playbook, codec.to_dict(pb)) == pb
+    assert codec.from_dict(Playbook, codec.to_dict(pb), checks=pb.checks) == pb
     diagram = to_mermaid(pb)
     assert diagram.startswith("stateDiagram-v2")
     assert all(f"    {s.key}: " in diagram for s in pb.stages)
@@ -1115,3 +1119,124 @@ def test_the_old_names_still_work_and_warn(old: str, new: str) -> None:
     assert fn is getattr(pipeline, new)
     assert old not in pipeline.__all__
     assert new in pipeline.__all__
+
+
+_COACHED = """
+kind = "pipeline_playbook"
+name = "coached"
+
+[[stages]]
+key = "lead"
+initial = true
+
+[[stages]]
+key = "deal"
+gates = ["coach"]
+
+[[outcomes]]
+key = "won"
+won = true
+
+[[moves]]
+source = "lead"
+target = "deal"
+
+[[gates]]
+name = "coach"
+kind = "custom"
+check = "has_coach"
+message = "a coach inside the customer"
+params = [["role", "coach"]]
+"""
+
+
+def _has_coach(opp: Opportunity, gate: Gate) -> str | None:
+    return None if opp.evidence.get("coach") else f"no {gate.param('role')} named"
+
+
+def test_a_playbook_file_with_a_custom_gate_loads_with_its_checks(tmp_path: Path) -> None:
+    with pytest.raises(RecordInvalid, match="custom check 'has_coach' is not among") as info:
+        codec.loads_policy(_COACHED)
+    assert "checks={'has_coach': function}" in str(info.value)
+    pb = codec.loads_policy(_COACHED, checks={"has_coach": _has_coach})
+    assert pb.checks == {"has_coach": _has_coach}
+    path = tmp_path / "coached.toml"
+    path.write_text(_COACHED, encoding="utf-8")
+    assert codec.load_policy(path, Playbook, checks={"has_coach": _has_coach}) == pb
+    assert codec.loads_policy(codec.dumps_policy(pb), checks=pb.checks) == pb
+    opp = opened(pb)
+    with pytest.raises(TransitionNotAllowed, match="no coach named"):
+        advance(pb, opp, "deal", on=D0)
+    with pytest.raises(RecordInvalid, match="bogus: unknown field"):
+        codec.from_dict(Playbook, {**codec.to_dict(pb), "bogus": 1}, checks=pb.checks)
+
+
+def test_a_shipped_playbook_loads_with_or_without_checks() -> None:
+    plain = load_preset("pipeline_project_sales", Playbook)
+    assert load_preset("pipeline_project_sales", Playbook, checks={"unused": _has_coach}) == plain
+
+
+def test_each_operation_returns_its_own_kind_of_event(sales: Playbook) -> None:
+    opp, first = open_opportunity(
+        sales, id="opp-1", account="acme", amount=Money("1000"), owner="li", on=D0
+    )
+    opp, logged = log_activity(sales, opp, "visit", on=D0)
+    opp, recorded = record_evidence(sales, opp, "estimated_margin", "0.2", on=D0)
+    opp, revised = revise_terms(sales, opp, on=D0, owner="wang", reason="hand-over")
+    closed_opp, closed = close_out(sales, opp, "withdrawn", on=D0, reason="budget cut")
+    events = (first, logged, recorded, revised, closed)
+    assert [type(e) for e in events] == [
+        Opened,
+        ActivityLogged,
+        EvidenceRecorded,
+        TermsRevised,
+        Closed,
+    ]
+    assert all(PipelineEvent.by_kind[e.kind] is type(e) for e in events)
+    assert [e.kind for e in events] == [
+        EventKind.OPENED,
+        EventKind.ACTIVITY,
+        EventKind.EVIDENCE,
+        EventKind.TERMS,
+        EventKind.CLOSED,
+    ]
+    assert (first.opening, recorded.fact, revised.opening.owner) == (
+        closed_opp.history[0].opening,  # type: ignore[attr-defined]
+        Fact.of("estimated_margin", Decimal("0.2")),
+        "wang",
+    )
+    assert codec.to_dict(recorded)["kind"] == "evidence"
+    assert codec.from_dict(PipelineEvent, codec.to_dict(closed)) == closed
+    assert set(PipelineEvent.by_kind) == set(EventKind)
+
+
+def test_the_event_base_is_not_built_itself_and_unknown_kinds_are_refused() -> None:
+    with pytest.raises(TypeError, match="build one of: Opened, Advanced"):
+        PipelineEvent("opp-1", D0)
+    with pytest.raises(RecordInvalid, match="kind: unknown PipelineEvent kind"):
+        codec.from_dict(PipelineEvent, {"kind": "moved", "opportunity": "o", "on": "2026-03-02"})
+    with pytest.raises(RecordInvalid, match="kind: missing field"):
+        codec.from_dict(PipelineEvent, {"opportunity": "o", "on": "2026-03-02"})
+    with pytest.raises(RecordInvalid, match="the wrong kind for Advanced"):
+        codec.from_dict(Advanced, {"kind": "closed", "opportunity": "o", "on": "2026-03-02"})
+    schema = codec.json_schema(Opportunity)
+    members = schema["properties"]["history"]["items"]["oneOf"]
+    assert len(members) == len(EventKind)
+    assert schema["$defs"]["Closed"]["properties"]["kind"] == {"const": "closed"}
+
+
+def test_replay_refuses_an_event_of_a_class_of_its_own(sales: Playbook) -> None:
+    @attrs.frozen
+    class Moved(Advanced):
+        pass
+
+    opp = at_proposal(sales)
+    odd = Moved("opp-1", opp.last_event_on, source="proposal", target="bidding")
+    with pytest.raises(ValidationError, match="not a pipeline event"):
+        replay_opportunity(sales, (*opp.history, odd))
+
+
+def test_stages_outcomes_and_buyer_steps_share_their_labels() -> None:
+    assert Stage("bidding", zh="招投标", en="bidding").label == "招投标 bidding"
+    assert Outcome("no_bid", en="no bid").label == "no bid"
+    assert BuyerStep("tender").label == "tender"

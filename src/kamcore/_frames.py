@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -136,15 +136,17 @@ def rows_to_frame(rows: Iterable[object]) -> pd.DataFrame:
     give an empty frame without columns. Needs pandas (the ``frames`` extra).
 
     Args:
-        rows: Instances of one attrs class.
+        rows: Instances of one attrs class, or the events of one family (the kinds of a
+            pipeline history): then a ``kind`` column comes first and each kind's own
+            fields are empty (``None``) in the rows of other kinds.
 
     Returns:
         The rows as a DataFrame.
 
     Raises:
         ValidationError: pandas is not installed; ``rows`` is a single row rather than
-            rows; or an item is not an attrs instance or not of the first row's class
-            (naming its index).
+            rows; or an item is not an attrs instance or not of the first row's class or
+            family (naming its index).
 
     Examples:
         >>> import kamcore
@@ -165,22 +167,41 @@ def rows_to_frame(rows: Iterable[object]) -> pd.DataFrame:
     items = list(rows)
     if not items:
         return frame((), ())
-    kind = type(items[0])
+    first = type(items[0])
+    family = _family(first)
+    names: list[str] = ["kind"] if family is not None else []
+    seen: set[type] = set()
     for i, item in enumerate(items):
-        if not attrs.has(type(item)):
+        cls = type(item)
+        if not attrs.has(cls):
             raise ValidationError(
                 field=f"rows[{i}]",
-                value=type(item).__name__,
+                value=cls.__name__,
                 expected="an attrs result row (such as a StaleOpportunity)",
                 problem="not an attrs row",
             )
-        if type(item) is not kind:
+        if cls is not first and (family is None or _family(cls) is not family):
             raise ValidationError(
                 field=f"rows[{i}]",
-                value=type(item).__name__,
-                expected=f"a {kind.__name__}, like rows[0]",
+                value=cls.__name__,
+                expected=f"a {first.__name__}, like rows[0]",
                 problem="a row of another kind",
             )
-    fields = attrs.fields(cast("type[attrs.AttrsInstance]", kind))
-    names = [f.name for f in fields if not f.name.startswith("_")]
-    return frame([{name: plain(getattr(item, name)) for name in names} for item in items], names)
+        if cls not in seen:
+            seen.add(cls)
+            fields = attrs.fields(cls)
+            names += [f.name for f in fields if not f.name.startswith("_") and f.name not in names]
+    return frame(
+        [{name: plain(getattr(item, name, None)) for name in names} for item in items], names
+    )
+
+
+def _family(cls: type) -> object | None:
+    """The family a row class belongs to: its base's ``by_kind`` mapping (events), or None.
+
+    The events of a history are one class per kind on a common base (the pipeline's
+    :class:`~kamcore.pipeline.PipelineEvent`); a frame of them has a ``kind`` column
+    first and the union of their fields, empty where a kind has no such field.
+    """
+    family: object | None = getattr(cls, "by_kind", None)
+    return family

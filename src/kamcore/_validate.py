@@ -19,17 +19,20 @@ from typing import Any, TypeVar
 import attrs
 
 from kamcore.calendar import as_date
-from kamcore.errors import ValidationError
-from kamcore.money import Money, as_decimal
+from kamcore.errors import PolicyError, ValidationError
+from kamcore.money import Money, Rate, as_decimal
 
 __all__ = [
     "checked",
+    "checked_field",
     "count",
     "day",
     "decimal_in",
     "is_text",
     "moment",
     "money",
+    "policy_rows",
+    "rate",
     "required_text",
     "sequence",
     "text",
@@ -274,13 +277,54 @@ def text_field(*, default: str = "") -> Any:
     return attrs.field(default=default, validator=is_text)
 
 
-def _as_texts(value: object) -> tuple[str, ...]:
-    return texts(value, "", required=False)
+def _as_texts(value: object, field: attrs.Attribute[Any]) -> tuple[str, ...]:
+    return texts(value, field.alias or field.name, required=False)
 
 
-def texts_field() -> Any:
+def texts_field(*, default: tuple[str, ...] = ()) -> Any:
     """An attrs field holding a tuple of strings, empty by default (lists accepted)."""
-    return attrs.field(default=(), converter=_as_texts)
+    return attrs.field(default=default, converter=attrs.Converter(_as_texts, takes_field=True))
+
+
+def checked_field(
+    check: Callable[[object, str], object],
+    *,
+    default: object = attrs.NOTHING,
+    factory: Callable[[], object] | None = None,
+    optional: bool = False,
+) -> Any:
+    """An attrs field whose value goes through ``check(value, <the field's name>)``.
+
+    Any check of this module fits (:func:`money`, :func:`count`, :func:`day`, ...), so
+    an error names the field without a converter written for it.
+
+    Args:
+        check: The check; its result is the value the field holds.
+        default: The value when not given (not checked); none means required.
+        factory: Instead of ``default``, a callable making the value.
+        optional: Let ``None`` through unchecked.
+
+    Examples:
+        >>> @attrs.frozen
+        ... class Visit:
+        ...     staff: int | None = checked_field(count, default=None, optional=True)
+        >>> Visit(3).staff, Visit(None).staff
+        (3, None)
+        >>> Visit(-1)
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: staff: below 0 (got -1); expected a whole number ≥ 0
+    """
+
+    def convert(value: object, field: attrs.Attribute[Any]) -> object:
+        if optional and value is None:
+            return None
+        return check(value, field.alias or field.name)
+
+    converter = attrs.Converter(convert, takes_field=True)
+    if factory is not None:
+        return attrs.field(factory=factory, converter=converter)
+    return attrs.field(default=default, converter=converter)
 
 
 def checked(check: Callable[[object, str], T], field: str) -> Callable[[object], T]:
@@ -290,3 +334,82 @@ def checked(check: Callable[[object, str], T], field: str) -> Callable[[object],
         return check(value, field)
 
     return convert
+
+
+def rate(value: object) -> Rate:
+    """``value`` as a :class:`~kamcore.money.Rate`: a Rate, ``'8%'``, ``'0.08'`` or a number.
+
+    A string ending in ``%`` is a percentage; anything else is a fraction, checked by
+    :class:`~kamcore.money.Rate` itself (its error names the field ``rate``).
+
+    Examples:
+        >>> rate("8%"), rate("0.08"), rate(1)
+        (Rate('0.08'), Rate('0.08'), Rate('1'))
+    """
+    if isinstance(value, Rate):
+        return value
+    return Rate.parse(value) if isinstance(value, str) else Rate(value)
+
+
+def policy_rows(
+    rows: Iterable[object],
+    cls: type[T],
+    *,
+    policy: str,
+    part: str,
+    key: Callable[[T], object],
+    noun: str,
+    empty: str,
+    blank: str,
+) -> tuple[T, ...]:
+    """Check a policy's rows: at least one; each a ``cls``; keys non-blank and unique.
+
+    Unlike the other checks this raises :class:`~kamcore.errors.PolicyError`: the rows
+    are the policy's own (its steps, its rates), so the error names the policy and the
+    row (``part[i]``).
+
+    Args:
+        rows: The rows, in order.
+        cls: The type every row must have.
+        policy: The policy's name, for errors.
+        part: The field holding the rows (``"steps"``), for errors.
+        key: A row's key, which must be a non-blank string unique among the rows.
+        noun: What a key is (``"step"``), in the duplicate error.
+        empty: The message for no rows at all.
+        blank: The message for a blank (or non-string) key.
+
+    Returns:
+        The rows as a tuple.
+
+    Raises:
+        PolicyError: No rows, a row of another type, a blank key or a key twice.
+
+    Examples:
+        >>> policy_rows(["a", "a"], str, policy="Chain", part="steps", key=str.upper,
+        ...             noun="step", empty="no steps", blank="a blank step")
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.PolicyError: Chain steps[1]: step 'A' appears twice
+    """
+    items = tuple(rows)
+    if not items:
+        raise PolicyError(empty, policy=policy)
+    article = "an" if cls.__name__[:1] in "AEIOU" else "a"
+    seen: set[object] = set()
+    out: list[T] = []
+    for i, row in enumerate(items):
+        where = f"{part}[{i}]"
+        if not isinstance(row, cls):
+            raise PolicyError(
+                f"expected {article} {cls.__name__}, got {type(row).__name__}",
+                policy=policy,
+                part=where,
+            )
+        k = key(row)
+        if not isinstance(k, str) or not k.strip():
+            raise PolicyError(blank, policy=policy, part=where)
+        if k in seen:
+            raise PolicyError(f"{noun} {k!r} appears twice", policy=policy, part=where)
+        seen.add(k)
+        out.append(row)
+    return tuple(out)

@@ -41,7 +41,7 @@ _WORDS: Final[dict[str, dict[str, list[str]]]] = _load("_words.toml")
 
 
 def words(part: str) -> Mapping[str, tuple[str, str]]:
-    """The words one part of the library shows (``charts``, ``report``), English and Chinese.
+    """The words one part of the library shows (``charts``, ``cli``…) in English and Chinese.
 
     Examples:
         >>> words("report")["archive"]

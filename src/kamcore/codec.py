@@ -33,12 +33,13 @@ from __future__ import annotations
 import collections.abc
 import enum
 import importlib
+import inspect
 import json
 import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -46,10 +47,11 @@ from typing import Any, Final, TypeVar, cast
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
-from kamcore._plain import register_structure_hooks, structure
+from kamcore._plain import collect, register_structure_hooks, structure
 from kamcore.calendar import Period
-from kamcore.errors import RecordInvalid, ValidationError
+from kamcore.errors import KamError, RecordInvalid, ValidationError
 from kamcore.money import Money, Rate
 
 __all__ = [
@@ -86,6 +88,7 @@ POLICY_KINDS: Final[dict[str, str]] = {
     "value_categories": "kamcore.grading:ValueCategories",
     "visit_policy": "kamcore.archive:VisitPolicy",
     "pipeline_playbook": "kamcore.pipeline:Playbook",
+    "regrade_policy": "kamcore.grading:RegradePolicy",
     "rebate.approval_chain": "kamcore.rebate:ApprovalChain",
     "rebate.attainment_rule": "kamcore.rebate:AttainmentRule",
     "rebate.attendance_rule": "kamcore.rebate:AttendanceRule",
@@ -122,6 +125,111 @@ def _structure_period(value: object, _: type) -> Period:
     )
 
 
+# -- families of event classes told apart by ``kind`` ---------------------------------
+def _family(tp: object) -> Mapping[enum.Enum, type] | None:
+    """The classes of a tagged family, when ``tp`` is its base (``None``: it is not one).
+
+    A tagged family is an attrs base class whose ``by_kind`` class attribute maps each
+    kind (an enum member) to its class, each class fixing its ``kind`` as a class
+    attribute (the pipeline's events: ``PipelineEvent`` and ``Opened``, ``Advanced`` …).
+    """
+    if not (isinstance(tp, type) and attrs.has(tp)):
+        return None
+    family = tp.__dict__.get("by_kind")
+    return family if isinstance(family, Mapping) else None
+
+
+def _tag(tp: object) -> enum.Enum | None:
+    """The ``kind`` a member class of a tagged family fixes (``None``: not a member)."""
+    if not (isinstance(tp, type) and attrs.has(tp)) or _family(tp) is not None:
+        return None
+    kind = getattr(tp, "kind", None)
+    family = getattr(tp, "by_kind", None)
+    if isinstance(kind, enum.Enum) and isinstance(family, Mapping) and family.get(kind) is tp:
+        return kind
+    return None
+
+
+def _unknown_kind(value: object, family: Mapping[enum.Enum, type], problem: str) -> ValidationError:
+    return ValidationError(
+        field="kind",
+        value=value,
+        expected=f"one of: {', '.join(k.value for k in family)}",
+        problem=problem,
+    )
+
+
+def _structure_family(conv: cattrs.Converter) -> Any:
+    """The hook factory for a family's base: read ``kind``, then build that class."""
+
+    def factory(tp: type) -> Any:
+        family = _family(tp) or {}
+        by_value = {k.value: cl for k, cl in family.items()}
+
+        def structure_family(data: object, _: type) -> Any:
+            if not isinstance(data, Mapping):
+                raise ValidationError(
+                    field="", value=data, expected=f"a mapping with a kind ({tp.__name__})"
+                )
+            if "kind" not in data:
+                raise _unknown_kind(None, family, "missing field")
+            cl = by_value.get(data["kind"])
+            if cl is None:
+                raise _unknown_kind(data["kind"], family, f"unknown {tp.__name__} kind")
+            return conv.structure(data, cl)
+
+        return structure_family
+
+    return factory
+
+
+def _structure_member(conv: cattrs.Converter) -> Any:
+    """The hook factory for a family's member class: its fields, its ``kind`` checked."""
+
+    def factory(tp: type) -> Any:
+        kind = cast("enum.Enum", _tag(tp))  # the predicate chose a member
+        fields: Callable[..., Any] = make_dict_structure_fn(tp, conv)
+
+        def structure_member(data: object, cl: type) -> Any:
+            if isinstance(data, Mapping) and "kind" in data:
+                if data["kind"] != kind.value:
+                    raise _unknown_kind(
+                        data["kind"], {kind: tp}, f"the wrong kind for {tp.__name__}"
+                    )
+                data = {k: v for k, v in data.items() if k != "kind"}
+            return fields(data, cl)
+
+        return structure_member
+
+    return factory
+
+
+def _unstructure_member(conv: cattrs.Converter) -> Any:
+    """The hook factory for a member class: ``kind`` first, then its fields."""
+
+    def factory(tp: type) -> Any:
+        kind = cast("enum.Enum", _tag(tp))  # the predicate chose a member
+        fields: Callable[..., Any] = make_dict_unstructure_fn(tp, conv)
+        return lambda obj: {"kind": kind.value, **fields(obj)}
+
+    return factory
+
+
+def _register_families(conv: cattrs.Converter) -> None:
+    """Structure tagged families by their ``kind``; write each member with its ``kind``."""
+    conv.register_structure_hook_factory(
+        lambda tp: _family(tp) is not None, _structure_family(conv)
+    )
+    conv.register_structure_hook_factory(lambda tp: _tag(tp) is not None, _structure_member(conv))
+    conv.register_unstructure_hook_factory(
+        lambda tp: _tag(tp) is not None, _unstructure_member(conv)
+    )
+    # a value declared as the base is written as what it is
+    conv.register_unstructure_hook_factory(
+        lambda tp: _family(tp) is not None, lambda _: lambda obj: conv.unstructure(obj, type(obj))
+    )
+
+
 def make_converter() -> cattrs.Converter:
     """Build a converter configured for kamcore's types.
 
@@ -140,6 +248,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Rate, _structure_rate)
     conv.register_unstructure_hook(Period, lambda p: p.label)
     conv.register_structure_hook(Period, _structure_period)
+    _register_families(conv)
     return conv
 
 
@@ -151,20 +260,55 @@ def _name(cl: object) -> str:
     return getattr(cl, "__name__", None) or str(cl)
 
 
-def from_dict(cl: type[T], data: object) -> T:
+def from_dict(cl: type[T], data: object, *, checks: Mapping[str, Any] | None = None) -> T:
     """Build a ``cl`` from plain data (as made by :func:`to_dict`, JSON or TOML).
 
     Args:
         cl: The kamcore type to build (``Money``, ``TierSchedule``, ...).
         data: A mapping (or, for value types, a string or number).
+        checks: For a :class:`~kamcore.pipeline.Playbook` only: the functions of its
+            ``custom`` gates, by the names the gates give (plain data holds the gates,
+            never their code). A playbook with a custom gate needs them.
 
     Returns:
         The object.
 
     Raises:
-        RecordInvalid: Every problem found, each with its field path.
+        RecordInvalid: Every problem found, each with its field path (a custom gate
+            whose check is not given is one).
+        ValidationError: ``checks`` given for a class that takes none.
     """
-    return cast("T", structure(converter, cl, data))
+    if checks is None:
+        return cast("T", structure(converter, cl, data))
+    return cast("T", _with_checks(cl, data, checks))
+
+
+def _with_checks(cl: type, data: object, checks: Mapping[str, Any]) -> Any:
+    """``data`` as a ``cl`` built with ``checks`` (a class whose constructor takes them)."""
+    takes = attrs.has(cl) and "checks" in inspect.signature(cl).parameters
+    if not takes:
+        raise ValidationError(
+            field="checks",
+            value=_name(cl),
+            expected="checks only for a pipeline Playbook (the functions of its custom gates)",
+            problem=f"a {_name(cl)} takes no checks",
+        )
+    hints = typing.get_type_hints(cl)
+    fields = [a for a in attrs.fields(cl) if a.init]
+    # the same fields, structured as the class declares them, without building it yet
+    parts = attrs.make_class(
+        _name(cl),
+        {a.name: attrs.field(type=hints[a.name], default=a.default, alias=a.alias) for a in fields},
+        slots=True,
+    )
+    structured = structure(converter, parts, data)
+    values = {a.alias: getattr(structured, a.name) for a in fields}
+    try:
+        return cl(**values, checks=checks)
+    except KamError as exc:
+        errors: list[ValidationError] = []
+        collect(exc, "", errors)
+        raise RecordInvalid(_name(cl), errors) from None
 
 
 def to_dict(obj: object) -> Any:
@@ -273,7 +417,13 @@ def _resolve_kind(kind: object, source: str) -> type:
     return cast("type", getattr(importlib.import_module(module), name))
 
 
-def loads_policy(text: str, cl: type[T] | None = None, *, source: str = "<string>") -> T:
+def loads_policy(
+    text: str,
+    cl: type[T] | None = None,
+    *,
+    source: str = "<string>",
+    checks: Mapping[str, Any] | None = None,
+) -> T:
     """Read a policy from TOML text.
 
     A top-level ``kind`` key names the policy type (see :data:`POLICY_KINDS`); it is
@@ -284,6 +434,8 @@ def loads_policy(text: str, cl: type[T] | None = None, *, source: str = "<string
         text: The TOML document.
         cl: The policy class to build; taken from ``kind`` when omitted.
         source: A name for the document, used in error messages.
+        checks: For a pipeline playbook only: the functions of its ``custom`` gates,
+            by name (see :func:`from_dict`).
 
     Returns:
         The policy object, validated.
@@ -291,6 +443,7 @@ def loads_policy(text: str, cl: type[T] | None = None, *, source: str = "<string
     Raises:
         RecordInvalid: The TOML is malformed, names an unknown kind, or does not fit
             the policy (every problem listed, with its path).
+        ValidationError: ``checks`` given for a policy that takes none.
     """
     try:
         data: dict[str, Any] = tomllib.loads(text, parse_float=Decimal)
@@ -327,7 +480,7 @@ def loads_policy(text: str, cl: type[T] | None = None, *, source: str = "<string
                 ],
             )
     try:
-        return cast("T", from_dict(target, data))
+        return cast("T", from_dict(target, data, checks=checks))
     except RecordInvalid as exc:
         raise RecordInvalid(exc.record, [_located(e, source) for e in exc.errors]) from None
 
@@ -405,7 +558,7 @@ def _toml_value(value: object) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value if v is not None) + "]"
     if isinstance(value, dict):
         items = ", ".join(
@@ -417,11 +570,19 @@ def _toml_value(value: object) -> str:
     )
 
 
-def load_policy(path: str | Path, cl: type[T] | None = None) -> T:
+def load_policy(
+    path: str | Path, cl: type[T] | None = None, *, checks: Mapping[str, Any] | None = None
+) -> T:
     """Read a policy from a TOML file; see :func:`loads_policy`.
+
+    Args:
+        path: The TOML file.
+        cl: The policy class to build; taken from the file's ``kind`` when omitted.
+        checks: For a pipeline playbook only: the functions of its ``custom`` gates.
 
     Raises:
         RecordInvalid: The file is missing, unreadable, or its policy is invalid.
+        ValidationError: ``checks`` given for a policy that takes none.
     """
     p = Path(path)
     try:
@@ -438,7 +599,7 @@ def load_policy(path: str | Path, cl: type[T] | None = None) -> T:
                 )
             ],
         ) from None
-    return loads_policy(text, cl, source=p.name)
+    return loads_policy(text, cl, source=p.name, checks=checks)
 
 
 # -- JSON Schema ----------------------------------------------------------------------
@@ -508,6 +669,9 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR09
     if origin in (dict, Mapping, collections.abc.Mapping):
         value = args[1] if len(args) == 2 else Any
         return {"type": "object", "additionalProperties": _schema_for(value, defs)}
+    family = _family(tp)
+    if family is not None:
+        return {"oneOf": [_schema_for(member, defs) for member in family.values()]}
     if isinstance(tp, type) and attrs.has(tp):
         name = tp.__name__
         if name not in defs:
@@ -527,6 +691,10 @@ def _object_schema(cl: type, defs: dict[str, Any]) -> dict[str, Any]:
         props[a.alias] = _schema_for(hints.get(a.name, Any), defs)
         if a.default is attrs.NOTHING:
             required.append(a.alias)
+    kind = _tag(cl)
+    if kind is not None:  # a member of a tagged family: its kind comes first
+        props = {"kind": {"const": kind.value}, **props}
+        required.insert(0, "kind")
     schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
         schema["required"] = required

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from kamcore._output import Record, render, text_width, write_text
+from kamcore._vocab import words
 from kamcore.calendar import ANNUAL_ARCHIVING, QUARTERLY_ARCHIVING, Period, PeriodKind
 from kamcore.money import Money, total
 from kamcore.report import build_report, can_draw, read_demo_folder
@@ -26,32 +27,8 @@ __all__ = ["run_demo"]
 #: One summary line: its English label and its value.
 _Line = tuple[str, str]
 
-#: The summary's labels in Chinese, by English label.
-_ZH_LABELS: Final = {
-    "Accounts": "客户数",
-    "Revenue, last 12 mo": "近12个月收入",
-    "Collection rate": "回款率",
-    "Pareto (二八法则)": "二八法则",
-    "Grades (A–D)": "客户等级（A–D）",
-    "ABC (80%/95%)": "ABC分类（80%/95%）",
-    "A-grade service": "A级客户服务",
-    "Opportunities": "销售机会",
-    "Open pipeline": "在途机会",
-    "Weighted pipeline": "加权预测",
-    "Stale opportunities": "停滞机会",
-    "Rebates (返点)": "返点",
-    "Near a tier cliff": "临近升档",
-    "Rebates settled": "已结算返点",
-    "Clawed back (追回)": "追回",
-    "Best salesperson": "最佳销售",
-    "Not scored": "未考核",
-    "Archive (档案)": "档案",
-    "Reviews overdue": "逾期检查",
-    "Loans (借阅)": "借阅",
-    "Visit plan": "拜访计划",
-    "Archiving due": "下次归档",
-    "This month's 旬": "本月各旬",
-}
+#: The summary's labels in Chinese, by English label (``[demo]`` in _words.toml).
+_ZH_LABELS: Final = dict(words("demo").values())
 
 _LABEL_WIDTH: Final = 20
 

@@ -55,25 +55,26 @@ from kamcore.archive._dossier import (
 )
 from kamcore.archive._filing import GradeFiling
 from kamcore.archive._lending import (
+    Loan,
+    LoanEvent,
+    LoanEventKind,
+    LoanRegister,
+    check_read,
+    lend,
+    overdue,
+    return_loan,
+)
+from kamcore.archive._lending_policy import (
     SOURCE_LENDING_POLICY,
     Approval,
     Borrower,
     Delegation,
     LendingPolicy,
     LevelRule,
-    Loan,
-    LoanEvent,
-    LoanEventKind,
-    LoanRegister,
     Place,
     Role,
-    check_read,
-    lend,
-    overdue,
-    redact,
-    redact_revision,
-    return_loan,
 )
+from kamcore.archive._redaction import redact, redact_revision
 from kamcore.archive._reviews import (
     SOURCE_REVIEW_POLICY,
     ArchivingDue,

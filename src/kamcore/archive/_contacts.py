@@ -24,15 +24,23 @@ Examples:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Final
 
 import attrs
 
-from kamcore._convert import enum_of
+from kamcore._convert import enum_field, enum_of, tuple_field
+from kamcore._validate import (
+    checked_field,
+    day,
+    required_text,
+    sequence,
+    text,
+    text_field,
+    texts_field,
+)
 from kamcore.archive._labels import Labelled
-from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
 
 __all__ = [
@@ -130,66 +138,10 @@ class Stance(enum.Enum):
     OPPOSES = "opposes"
 
 
-def _text(name: str) -> str:
-    return attrs.field(default="", validator=_is_str(name))
-
-
-def _is_str(name: str) -> Callable[[object, attrs.Attribute[str], object], None]:
-    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str):
-            raise ValidationError(field=name, value=value, expected="text")
-
-    return check
-
-
-def _required(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field=attribute.name, value=value, expected="non-empty text")
-
-
-def _buying_role(value: object) -> BuyingRole | None:
-    return None if value is None else enum_of(value, BuyingRole, "buying_role")
-
-
-def _optional_date(value: object) -> date | None:
-    return None if value is None else as_date(value, field="date")
-
-
-def _str_tuple(value: object) -> tuple[str, ...]:
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ValidationError(field="", value=value, expected="a tuple of text")
-
-
 def _behaviours(value: object) -> tuple[AllianceBehaviour, ...]:
-    if not isinstance(value, list | tuple | frozenset | set):
-        raise ValidationError(
-            field="behaviours", value=value, expected="a tuple of AllianceBehaviour"
-        )
-    out: set[AllianceBehaviour] = set()
-    for v in value:
-        try:
-            out.add(AllianceBehaviour(v))
-        except ValueError:
-            raise ValidationError(
-                field="behaviours",
-                value=v,
-                expected="one of the 15 AllianceBehaviour values",
-                problem="unknown behaviour",
-            ) from None
-    return tuple(b for b in _BEHAVIOURS if b in out)
-
-
-def _on(value: object) -> date:
-    return as_date(value, field="on")
-
-
-def _observations(value: Iterable[AllianceObservation]) -> tuple[AllianceObservation, ...]:
-    return tuple(value)
-
-
-def _to_stance(value: object) -> Stance:
-    return enum_of(value, Stance, "stance")
+    items = sequence(value, "behaviours", expected="a tuple of AllianceBehaviour")
+    seen = {enum_of(v, AllianceBehaviour, "behaviours") for v in items}
+    return tuple(b for b in _BEHAVIOURS if b in seen)
 
 
 @attrs.frozen
@@ -203,10 +155,10 @@ class AllianceObservation:
         stance: Whether the contact supports, is neutral to, or opposes us.
     """
 
-    on: date = attrs.field(converter=_on)
+    on: date = checked_field(day)
     behaviours: tuple[AllianceBehaviour, ...] = attrs.field(default=(), converter=_behaviours)
-    evidence: str = attrs.field(default="", validator=_is_str("evidence"))
-    stance: Stance = attrs.field(default=Stance.NEUTRAL, converter=_to_stance)
+    evidence: str = text_field()
+    stance: Stance = enum_field(Stance, default=Stance.NEUTRAL)
 
     @property
     def level(self) -> AllianceLevel:
@@ -233,27 +185,27 @@ class Contact:
     information; see :func:`redact_contact`.
     """
 
-    id: str = attrs.field(validator=_required)
-    name: str = attrs.field(validator=_required)
-    title: str = _text("title")
-    phone: str = _text("phone")
-    fax: str = _text("fax")
-    education: str = _text("education")
-    birth_date: date | None = attrs.field(default=None, converter=_optional_date)
-    address: str = _text("address")
-    spouse: str = _text("spouse")
-    secretary: str = _text("secretary")
-    reports_to: str = _text("reports_to")
-    previous_jobs: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
-    personality: str = _text("personality")
-    interests: str = _text("interests")
-    recent_decisions: str = _text("recent_decisions")
-    responsibilities: str = _text("responsibilities")
-    technical_criteria: str = _text("technical_criteria")
-    business_criteria: str = _text("business_criteria")
-    buying_role: BuyingRole | None = attrs.field(default=None, converter=_buying_role)
+    id: str = attrs.field(validator=required_text)
+    name: str = attrs.field(validator=required_text)
+    title: str = text_field()
+    phone: str = text_field()
+    fax: str = text_field()
+    education: str = text_field()
+    birth_date: date | None = checked_field(day, default=None, optional=True)
+    address: str = text_field()
+    spouse: str = text_field()
+    secretary: str = text_field()
+    reports_to: str = text_field()
+    previous_jobs: tuple[str, ...] = texts_field()
+    personality: str = text_field()
+    interests: str = text_field()
+    recent_decisions: str = text_field()
+    responsibilities: str = text_field()
+    technical_criteria: str = text_field()
+    business_criteria: str = text_field()
+    buying_role: BuyingRole | None = enum_field(BuyingRole, default=None)
     decision_maker: bool = False
-    alliance: tuple[AllianceObservation, ...] = attrs.field(default=(), converter=_observations)
+    alliance: tuple[AllianceObservation, ...] = tuple_field(AllianceObservation)
 
     @property
     def latest(self) -> AllianceObservation | None:
@@ -300,18 +252,11 @@ def observe(
         ValidationError: No evidence, an unknown behaviour, or a date before the latest
             observation.
     """
-    if not isinstance(evidence, str) or not evidence.strip():
-        raise ValidationError(
-            field="evidence", value=evidence, expected="what was seen or said, in words"
-        )
-    try:
-        stance_value = Stance(stance)
-    except ValueError:
-        raise ValidationError(
-            field="stance", value=stance, expected="'supports', 'neutral' or 'opposes'"
-        ) from None
     seen = AllianceObservation(
-        on=on, behaviours=tuple(behaviours), evidence=evidence, stance=stance_value
+        on=day(on, "on"),
+        behaviours=_behaviours(behaviours),
+        evidence=text(evidence, "evidence", expected="what was seen or said, in words"),
+        stance=enum_of(stance, Stance, "stance"),
     )
     if contact.alliance and seen.on < contact.alliance[-1].on:
         raise ValidationError(

@@ -30,14 +30,25 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from kamcore._convert import enum_of
+from kamcore._convert import enum_field, enum_of, tuple_field
 from kamcore._display import html_table
-from kamcore._validate import moment
+from kamcore._validate import (
+    checked_field,
+    count,
+    day,
+    decimal_in,
+    is_text,
+    moment,
+    money,
+    required_text,
+    text,
+    text_field,
+    texts_field,
+)
 from kamcore.archive._contacts import Contact
 from kamcore.archive._labels import Labelled
-from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
-from kamcore.money import Money, as_decimal
+from kamcore.money import Money
 
 __all__ = [
     "GENESIS",
@@ -85,128 +96,29 @@ class Confidentiality(Labelled):
     """非密: executives borrow directly; others on their manager's approved request."""
 
 
-def _money(value: object) -> Money:
-    if isinstance(value, Money):
-        return value
-    return Money(as_decimal(value, field="money"))
+def _section_field(cls: type[Any]) -> Any:
+    """An attrs field holding a section ``cls``, given as one or as a mapping of its fields."""
 
-
-def _decimal(value: object) -> Decimal:
-    return as_decimal(value, field="number")
-
-
-def _date(value: object) -> date:
-    return as_date(value, field="date")
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(field="count", value=value, expected="a whole number ≥ 0")
-    return value
-
-
-def _texts(value: object) -> tuple[str, ...]:
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ValidationError(field="", value=value, expected="a tuple of text")
-
-
-def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise ValidationError(field=attribute.name, value=value, expected="text")
-
-
-def _text() -> str:
-    return attrs.field(default="", validator=_check_text)
-
-
-def _texts_field() -> tuple[str, ...]:
-    return attrs.field(default=(), converter=_texts)
-
-
-def _optional_money(value: object) -> Money | None:
-    return None if value is None else _money(value)
-
-
-def _optional_decimal(value: object) -> Decimal | None:
-    return None if value is None else _decimal(value)
-
-
-def _optional_date(value: object) -> date | None:
-    return None if value is None else _date(value)
-
-
-def _optional_count(value: object) -> int | None:
-    return None if value is None else _count(value)
-
-
-def _items(value: object, cls: type[T], field: str) -> tuple[T, ...]:
-    if isinstance(value, list | tuple) and all(isinstance(v, cls) for v in value):
-        return tuple(value)
-    raise ValidationError(
-        field=field, value=value, expected=f"a tuple of {cls.__name__}", problem="wrong kind"
-    )
-
-
-def _section(value: object, cls: type[T], field: str) -> T:
-    if isinstance(value, cls):
-        return value
-    if isinstance(value, Mapping):
+    def convert(value: object, field: attrs.Attribute[Any]) -> object:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                field=field.name, value=value, expected=f"a {cls.__name__} or a mapping"
+            )
         try:
             return cls(**value)
         except TypeError as exc:
             raise ValidationError(
-                field=field, value=value, expected=f"the fields of {cls.__name__}", problem=str(exc)
+                field=field.name,
+                value=value,
+                expected=f"the fields of {cls.__name__}",
+                problem=str(exc),
             ) from None
         except ValidationError as exc:
-            for name, item in value.items():
-                try:
-                    cls(**{name: item})
-                except ValidationError as own:
-                    raise ValidationError(
-                        field=f"{field}.{name}",
-                        value=own.value,
-                        expected=own.expected,
-                        problem=own.problem,
-                    ) from None
-            raise exc.at(field) from None  # pragma: no cover - some field fails on its own
-    raise ValidationError(field=field, value=value, expected=f"a {cls.__name__} or a mapping")
+            raise exc.at(field.name) from None
 
-
-def _key_people(value: object) -> tuple[KeyPerson, ...]:
-    return _items(value, KeyPerson, "key_people")
-
-
-def _records(value: object) -> tuple[RecordReference, ...]:
-    return _items(value, RecordReference, "records")
-
-
-def _competitors(value: object) -> tuple[Competitor, ...]:
-    return _items(value, Competitor, "competitors")
-
-
-def _contacts(value: object) -> tuple[Contact, ...]:
-    return _items(value, Contact, "contacts")
-
-
-def _extras(value: object) -> tuple[ExtraField, ...]:
-    return _items(value, ExtraField, "extra")
-
-
-def _basic(value: object) -> BasicData:
-    return _section(value, BasicData, "basic")
-
-
-def _business(value: object) -> Business:
-    return _section(value, Business, "business")
-
-
-def _organisation(value: object) -> Organisation:
-    return _section(value, Organisation, "organisation")
-
-
-def _credit(value: object) -> CreditReport:
-    return _section(value, CreditReport, "credit")
+    return attrs.field(factory=cls, converter=attrs.Converter(convert, takes_field=True))
 
 
 @attrs.frozen
@@ -217,23 +129,23 @@ class BasicData:
     reason (see :class:`~kamcore.archive.ArchivePolicy`).
     """
 
-    number: str = _text()
-    region: str = _text()
-    category: str = _text()
-    address: str = _text()
-    phones: tuple[str, ...] = _texts_field()
-    legal_representative: str = _text()
-    registered_capital: Money | None = attrs.field(default=None, converter=_optional_money)
-    registration_date: date | None = attrs.field(default=None, converter=_optional_date)
-    brands: tuple[str, ...] = _texts_field()
-    staff: int | None = attrs.field(default=None, converter=_optional_count)
+    number: str = text_field()
+    region: str = text_field()
+    category: str = text_field()
+    address: str = text_field()
+    phones: tuple[str, ...] = texts_field()
+    legal_representative: str = text_field()
+    registered_capital: Money | None = checked_field(money, default=None, optional=True)
+    registration_date: date | None = checked_field(day, default=None, optional=True)
+    brands: tuple[str, ...] = texts_field()
+    staff: int | None = checked_field(count, default=None, optional=True)
     premises_owned: bool | None = None
-    premises_area: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
-    vehicles: int | None = attrs.field(default=None, converter=_optional_count)
-    bank: str = _text()
-    credit_limit: Money | None = attrs.field(default=None, converter=_optional_money)
-    payment_terms: str = _text()
-    associations: tuple[str, ...] = _texts_field()
+    premises_area: Decimal | None = checked_field(decimal_in, default=None, optional=True)
+    vehicles: int | None = checked_field(count, default=None, optional=True)
+    bank: str = text_field()
+    credit_limit: Money | None = checked_field(money, default=None, optional=True)
+    payment_terms: str = text_field()
+    associations: tuple[str, ...] = texts_field()
 
 
 @attrs.frozen
@@ -244,24 +156,24 @@ class Business:
     a reason.
     """
 
-    production_scale: str = _text()
-    product_structure: str = _text()
-    production_lines: int | None = attrs.field(default=None, converter=_optional_count)
-    development_plans: str = _text()
-    competitor_share: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
-    transaction_history: str = _text()
-    transaction_volume: Money | None = attrs.field(default=None, converter=_optional_money)
-    sales_performance: Money | None = attrs.field(default=None, converter=_optional_money)
-    market_capacity: Money | None = attrs.field(default=None, converter=_optional_money)
+    production_scale: str = text_field()
+    product_structure: str = text_field()
+    production_lines: int | None = checked_field(count, default=None, optional=True)
+    development_plans: str = text_field()
+    competitor_share: Decimal | None = checked_field(decimal_in, default=None, optional=True)
+    transaction_history: str = text_field()
+    transaction_volume: Money | None = checked_field(money, default=None, optional=True)
+    sales_performance: Money | None = checked_field(money, default=None, optional=True)
+    market_capacity: Money | None = checked_field(money, default=None, optional=True)
 
 
 @attrs.frozen
 class KeyPerson:
     """A key person in the account's organisation and the part they play."""
 
-    name: str = attrs.field(validator=_check_text)
-    title: str = _text()
-    role: str = _text()
+    name: str = attrs.field(validator=is_text)
+    title: str = text_field()
+    role: str = text_field()
 
 
 @attrs.frozen
@@ -271,35 +183,35 @@ class Organisation:
     ``management`` (the management structure) is a key fact.
     """
 
-    using_departments: tuple[str, ...] = _texts_field()
-    purchasing_departments: tuple[str, ...] = _texts_field()
-    supporting_departments: tuple[str, ...] = _texts_field()
-    management: str = _text()
-    key_people: tuple[KeyPerson, ...] = attrs.field(default=(), converter=_key_people)
-    decision_makers: tuple[str, ...] = _texts_field()
-    influencers: tuple[str, ...] = _texts_field()
-    procurement_schedule: str = _text()
-    budget: Money | None = attrs.field(default=None, converter=_optional_money)
-    procurement_process: str = _text()
+    using_departments: tuple[str, ...] = texts_field()
+    purchasing_departments: tuple[str, ...] = texts_field()
+    supporting_departments: tuple[str, ...] = texts_field()
+    management: str = text_field()
+    key_people: tuple[KeyPerson, ...] = tuple_field(KeyPerson)
+    decision_makers: tuple[str, ...] = texts_field()
+    influencers: tuple[str, ...] = texts_field()
+    procurement_schedule: str = text_field()
+    budget: Money | None = checked_field(money, default=None, optional=True)
+    procurement_process: str = text_field()
 
 
 @attrs.frozen
 class CreditReport:
     """Credit investigation report (资信调查报告), ending in a credit recommendation."""
 
-    reported_on: date | None = attrs.field(default=None, converter=_optional_date)
-    overview: str = _text()
-    shareholders_and_management: str = _text()
-    financial_status: str = _text()
-    bank_credit: str = _text()
-    payment_record: str = _text()
-    operations: str = _text()
-    field_survey: str = _text()
-    related_parties: str = _text()
-    public_records: str = _text()
-    media: str = _text()
-    overall_evaluation: str = _text()
-    recommended_credit: Money | None = attrs.field(default=None, converter=_optional_money)
+    reported_on: date | None = checked_field(day, default=None, optional=True)
+    overview: str = text_field()
+    shareholders_and_management: str = text_field()
+    financial_status: str = text_field()
+    bank_credit: str = text_field()
+    payment_record: str = text_field()
+    operations: str = text_field()
+    field_survey: str = text_field()
+    related_parties: str = text_field()
+    public_records: str = text_field()
+    media: str = text_field()
+    overall_evaluation: str = text_field()
+    recommended_credit: Money | None = checked_field(money, default=None, optional=True)
     """授信建议: the credit line recommended."""
 
 
@@ -320,31 +232,23 @@ def _to_kind(value: object) -> RecordKind:
     return enum_of(value, RecordKind, "kind")
 
 
-def _to_classification(value: object) -> Classification:
-    return enum_of(value, Classification, "classification")
-
-
-def _to_confidentiality(value: object) -> Confidentiality:
-    return enum_of(value, Confidentiality, "confidentiality")
-
-
 @attrs.frozen
 class RecordReference:
     """A reference to an original record kept elsewhere (the paper or the file)."""
 
     kind: RecordKind = attrs.field(converter=_to_kind)
-    reference: str = attrs.field(validator=_check_text)
-    title: str = _text()
-    dated: date | None = attrs.field(default=None, converter=_optional_date)
+    reference: str = attrs.field(validator=is_text)
+    title: str = text_field()
+    dated: date | None = checked_field(day, default=None, optional=True)
 
 
 @attrs.frozen
 class Competitor:
     """A competitor at the account: its sales reps and its relationship with the account."""
 
-    name: str = attrs.field(validator=_check_text)
-    sales_reps: tuple[str, ...] = _texts_field()
-    relationship: str = _text()
+    name: str = attrs.field(validator=is_text)
+    sales_reps: tuple[str, ...] = texts_field()
+    relationship: str = text_field()
 
 
 @attrs.frozen
@@ -358,22 +262,20 @@ class ExtraField:
         Decimal('1200000')
     """
 
-    name: str = attrs.field(validator=_check_text)
+    name: str = attrs.field(validator=required_text)
     text: str | None = None
-    number: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
-    day: date | None = attrs.field(default=None, converter=_optional_date)
+    number: Decimal | None = checked_field(decimal_in, default=None, optional=True)
+    day: date | None = checked_field(day, default=None, optional=True)
 
     def __attrs_post_init__(self) -> None:
-        if not self.name.strip():
-            raise ValidationError(field="name", value=self.name, expected="non-empty text")
         if sum(v is not None for v in (self.text, self.number, self.day)) != 1:
             raise ValidationError(
                 field=self.name,
                 value=(self.text, self.number, self.day),
                 expected="exactly one of text, number or day",
             )
-        if self.text is not None and not isinstance(self.text, str):
-            raise ValidationError(field=self.name, value=self.text, expected="text")
+        if self.text is not None:
+            text(self.text, self.name, required=False)
 
     @classmethod
     def of(cls, name: str, value: str | Decimal | int | date) -> ExtraField:
@@ -400,16 +302,6 @@ class ExtraField:
         if self.number is not None:
             return self.number
         return self.day  # type: ignore[return-value]
-
-
-def _required_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field=attribute.name, value=value, expected="non-empty text")
-
-
-def _grade(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise ValidationError(field="grade", value=value, expected="a grade label such as 'A'")
 
 
 def _unique_names(
@@ -447,18 +339,6 @@ def aware(value: object, field: str = "at") -> datetime:
     return result
 
 
-def _aware_or_none(value: object, field: str) -> datetime | None:
-    return None if value is None else aware(value, field)
-
-
-def _updated_at(value: object) -> datetime | None:
-    return _aware_or_none(value, "updated_at")
-
-
-def _created_at(value: object) -> datetime | None:
-    return _aware_or_none(value, "created_at")
-
-
 @attrs.frozen
 class Dossier:
     """A key account's dossier (大客户档案).
@@ -480,34 +360,25 @@ class Dossier:
         created_at: When the dossier was recorded (its first revision was made).
     """
 
-    id: str = attrs.field(validator=_required_id)
-    name: str = attrs.field(default="", validator=_check_text)
-    classification: Classification = attrs.field(
-        default=Classification.GENERAL, converter=_to_classification
+    id: str = attrs.field(validator=required_text)
+    name: str = text_field()
+    classification: Classification = enum_field(Classification, default=Classification.GENERAL)
+    confidentiality: Confidentiality = enum_field(
+        Confidentiality, default=Confidentiality.UNCLASSIFIED
     )
-    confidentiality: Confidentiality = attrs.field(
-        default=Confidentiality.UNCLASSIFIED,
-        converter=_to_confidentiality,
-    )
-    grade: str = attrs.field(default="", validator=_grade)
-    basic: BasicData = attrs.field(factory=BasicData, converter=_basic)
-    business: Business = attrs.field(factory=Business, converter=_business)
-    organisation: Organisation = attrs.field(factory=Organisation, converter=_organisation)
-    credit: CreditReport = attrs.field(factory=CreditReport, converter=_credit)
-    records: tuple[RecordReference, ...] = attrs.field(default=(), converter=_records)
-    competitors: tuple[Competitor, ...] = attrs.field(
-        default=(), converter=_competitors, validator=_unique_names
-    )
-    contacts: tuple[Contact, ...] = attrs.field(
-        default=(), converter=_contacts, validator=_unique_names
-    )
-    extra: tuple[ExtraField, ...] = attrs.field(
-        default=(), converter=_extras, validator=_unique_names
-    )
+    grade: str = text_field()
+    basic: BasicData = _section_field(BasicData)
+    business: Business = _section_field(Business)
+    organisation: Organisation = _section_field(Organisation)
+    credit: CreditReport = _section_field(CreditReport)
+    records: tuple[RecordReference, ...] = tuple_field(RecordReference)
+    competitors: tuple[Competitor, ...] = tuple_field(Competitor, validator=_unique_names)
+    contacts: tuple[Contact, ...] = tuple_field(Contact, validator=_unique_names)
+    extra: tuple[ExtraField, ...] = tuple_field(ExtraField, validator=_unique_names)
     revision: int = 0
     head: str = GENESIS
-    updated_at: datetime | None = attrs.field(default=None, converter=_updated_at)
-    created_at: datetime | None = attrs.field(default=None, converter=_created_at)
+    updated_at: datetime | None = checked_field(aware, default=None, optional=True)
+    created_at: datetime | None = checked_field(aware, default=None, optional=True)
 
     def contact(self, contact_id: str) -> Contact:
         """The contact with ``contact_id``.

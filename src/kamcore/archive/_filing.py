@@ -6,50 +6,36 @@ very best under a confidentiality level; which grades those are is company polic
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 import attrs
 
-from kamcore._convert import enum_of
+from kamcore._convert import enum_field, enum_of
 from kamcore.archive._dossier import Classification, Confidentiality
 from kamcore.errors import ValidationError
 
 __all__ = ["GradeFiling"]
 
+E = TypeVar("E", bound=enum.Enum)
 
-def _classes(value: object) -> Mapping[str, Classification]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            field="classification",
-            value=value,
-            expected="a table of grade = classification",
-            problem="not a table",
+
+def _table_field(cls: type[E], expected: str) -> Any:
+    """An attrs field holding a read-only table of grade → member of ``cls``, empty by default."""
+
+    def convert(value: object, field: attrs.Attribute[Any]) -> Mapping[str, E]:
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                field=field.name, value=value, expected=expected, problem="not a table"
+            )
+        return MappingProxyType(
+            {str(k): enum_of(v, cls, f"{field.name}.{k}") for k, v in value.items()}
         )
-    return MappingProxyType(
-        {str(k): enum_of(v, Classification, f"classification.{k}") for k, v in value.items()}
-    )
 
-
-def _levels(value: object) -> Mapping[str, Confidentiality]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            field="confidentiality",
-            value=value,
-            expected="a table of grade = confidentiality level",
-            problem="not a table",
-        )
-    return MappingProxyType(
-        {str(k): enum_of(v, Confidentiality, f"confidentiality.{k}") for k, v in value.items()}
-    )
-
-
-def _default_class(value: object) -> Classification:
-    return enum_of(value, Classification, "default_classification")
-
-
-def _default_level(value: object) -> Confidentiality:
-    return enum_of(value, Confidentiality, "default_confidentiality")
+    converter = attrs.Converter(convert, takes_field=True)
+    return attrs.field(factory=lambda: MappingProxyType({}), converter=converter)
 
 
 @attrs.frozen(eq=True, hash=False)
@@ -75,17 +61,17 @@ class GradeFiling:
     """
 
     name: str = "filing"
-    classification: Mapping[str, Classification] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_classes
+    classification: Mapping[str, Classification] = _table_field(
+        Classification, "a table of grade = classification"
     )
-    confidentiality: Mapping[str, Confidentiality] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_levels
+    confidentiality: Mapping[str, Confidentiality] = _table_field(
+        Confidentiality, "a table of grade = confidentiality level"
     )
-    default_classification: Classification = attrs.field(
-        default=Classification.GENERAL, converter=_default_class
+    default_classification: Classification = enum_field(
+        Classification, default=Classification.GENERAL
     )
-    default_confidentiality: Confidentiality = attrs.field(
-        default=Confidentiality.UNCLASSIFIED, converter=_default_level
+    default_confidentiality: Confidentiality = enum_field(
+        Confidentiality, default=Confidentiality.UNCLASSIFIED
     )
 
     def classification_of(self, grade: str) -> Classification:

@@ -1,34 +1,13 @@
-"""Confidentiality and lending (档案借阅): who may read or borrow a dossier, and the loans.
-
-A :class:`LendingPolicy` holds one :class:`LevelRule` per confidentiality level. The
-source rules (rules §4.5) are :data:`SOURCE_LENDING_POLICY`:
-
-* 绝密 top secret — never lent, never read outside. The source gives 绝密 and 机密
-  almost the same words; the shipped policy reads 绝密 as not open to reading through
-  the archive at all (``readable = false``). A company that lets cleared people read it
-  in the archive room sets ``readable = true`` in its policy;
-* 机密 confidential — read only in the archive room, never lent;
-* 秘密 secret — lent, or read outside the archive room, only with the approval of the
-  general manager or the deputy general manager in charge (分管副总经理), for at most
-  4 hours. While away on business the general manager may delegate that approval to a
-  deputy general manager or the office director by a written :class:`Delegation`
-  (委托书); an approval under it cites it (``Approval.delegation``);
-* unclassified — the general manager, deputy general managers, directors (总监,
-  :attr:`Role.EXECUTIVE`) and the office director borrow directly; others need their
-  department manager's request, approved by the office director.
-
-Nobody approves their own request: the approver is never the borrower (nor the one who
-requested the loan), whatever role they claim.
+"""Loans of dossiers (借阅登记): reading and lending decided, loans recorded and returned.
 
 :func:`lend` and :func:`check_read` raise :class:`~kamcore.errors.AccessDenied` when the
-policy refuses; :func:`return_loan` closes a loan; a :class:`LoanRegister` keeps every
-loan (每次借阅均登记) and lists the open and overdue ones. :func:`redact` gives the view
-of a dossier for any export: contacts' sensitive personal data removed;
-:func:`redact_revision` gives the same view of a revision that changed contacts.
+policy (:class:`~kamcore.archive.LendingPolicy`) refuses; :func:`return_loan` closes a
+loan; a :class:`LoanRegister` keeps every loan (每次借阅均登记) and lists the open and
+overdue ones.
 
 Examples:
     >>> from datetime import datetime, timezone
-    >>> from kamcore.archive import Dossier, Confidentiality
+    >>> from kamcore.archive import SOURCE_LENDING_POLICY, Confidentiality, Dossier
     >>> t = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
     >>> secret = Dossier(id="K-9", name="某集团", confidentiality=Confidentiality.SECRET)
     >>> gm = Approval(by="周总", role=Role.GENERAL_MANAGER, at=t)
@@ -54,391 +33,34 @@ import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final
 
 import attrs
 
-from kamcore import _plain as canon
-from kamcore._convert import enum_of
-from kamcore.archive._contacts import Contact, redact_contact
+from kamcore._convert import tuple_field
+from kamcore._validate import decimal_in, text
 from kamcore.archive._dossier import Confidentiality, Dossier, aware
-from kamcore.archive._revisions import Change, Revision
-from kamcore.errors import AccessDenied, PolicyError, ValidationError
-from kamcore.money import as_decimal
+from kamcore.archive._lending_policy import (
+    Approval,
+    Borrower,
+    Delegation,
+    LendingPolicy,
+    LevelRule,
+    Place,
+    Role,
+    same_person,
+)
+from kamcore.errors import AccessDenied, ValidationError
 
 __all__ = [
-    "SOURCE_LENDING_POLICY",
-    "Approval",
-    "Borrower",
-    "Delegation",
-    "LendingPolicy",
-    "LevelRule",
     "Loan",
     "LoanEvent",
     "LoanEventKind",
     "LoanRegister",
-    "Place",
-    "Role",
     "check_read",
     "lend",
     "overdue",
-    "redact",
-    "redact_revision",
     "return_loan",
 ]
-
-
-class Role(enum.Enum):
-    """A person's position, as the lending rules name it."""
-
-    GENERAL_MANAGER = "general_manager"
-    """总经理."""
-    DEPUTY_GENERAL_MANAGER = "deputy_general_manager"
-    """副总经理."""
-    EXECUTIVE = "executive"
-    """总监 directors, and the other company leaders (公司领导) ranked with them."""
-    OFFICE_DIRECTOR = "office_director"
-    """总经理办公室主任, the general manager's office director."""
-    DEPARTMENT_MANAGER = "department_manager"
-    """部门经理."""
-    STAFF = "staff"
-    """员工."""
-
-
-class Place(enum.Enum):
-    """Where a dossier is to be read."""
-
-    ARCHIVE_ROOM = "archive_room"
-    """档案室."""
-    OUTSIDE = "outside"
-    """Anywhere else."""
-
-
-def _roles(value: object) -> tuple[Role, ...]:
-    if not isinstance(value, list | tuple):
-        raise ValidationError(field="roles", value=value, expected="a list of roles")
-    try:
-        return tuple(Role(v) for v in value)
-    except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise ValidationError(
-            field="roles", value=value, expected=f"roles among: {known}"
-        ) from None
-
-
-def _hours(value: object) -> Decimal | None:
-    return None if value is None else as_decimal(value, field="max_hours")
-
-
-def _to_level(value: object) -> Confidentiality:
-    return enum_of(value, Confidentiality, "level")
-
-
-def _to_role(value: object) -> Role:
-    return enum_of(value, Role, "role")
-
-
-@attrs.frozen
-class LevelRule:
-    """How dossiers of one confidentiality level may be read and lent.
-
-    Args:
-        level: The confidentiality level.
-        readable: Whether anyone may read it at all through the archive.
-        read_outside: Whether it may be read outside the archive room.
-        lendable: Whether it may be lent.
-        max_hours: The longest loan (``None``: no limit).
-        direct_roles: Roles that borrow without any approval.
-        approver_roles: Roles whose approval lets anyone else borrow.
-        requester_roles: Roles that must have requested the loan (when not empty), for
-            example the borrower's department manager.
-        read_outside_needs_approval: Whether reading it outside the archive room needs
-            what a loan needs (``direct_roles`` read freely, anyone else needs an
-            approval); ``False``: anyone may read it outside when ``read_outside``.
-        delegator_roles: Approver roles that may delegate their approval by a written
-            :class:`Delegation` (委托书), e.g. the general manager away on business.
-        delegate_roles: Roles that may receive such a delegation.
-    """
-
-    level: Confidentiality = attrs.field(converter=_to_level)
-    readable: bool = True
-    read_outside: bool = False
-    lendable: bool = False
-    max_hours: Decimal | None = attrs.field(default=None, converter=_hours)
-    direct_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
-    approver_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
-    requester_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
-    read_outside_needs_approval: bool = False
-    delegator_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
-    delegate_roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles)
-
-
-def _rules(value: Iterable[LevelRule]) -> tuple[LevelRule, ...]:
-    return tuple(value)
-
-
-def _loans(value: Iterable[Loan]) -> tuple[Loan, ...]:
-    return tuple(value)
-
-
-@attrs.frozen
-class LendingPolicy:
-    """The company's reading and lending rules, one :class:`LevelRule` per level.
-
-    Raises:
-        PolicyError: A level missing or given twice, a rule that lends what it forbids
-            reading outside, a lendable level nobody can borrow, hours not above zero,
-            an approval for reading outside that nobody can give, or a delegation by a
-            role that does not approve or to nobody.
-    """
-
-    rules: tuple[LevelRule, ...] = attrs.field(converter=_rules)
-
-    def __attrs_post_init__(self) -> None:
-        seen: set[Confidentiality] = set()
-        for i, rule in enumerate(self.rules):
-            part = f"rules[{i}] ({rule.level.zh})"
-            if rule.level in seen:
-                raise PolicyError("level given twice", policy="LendingPolicy", part=part)
-            seen.add(rule.level)
-            if rule.lendable and not rule.read_outside:
-                raise PolicyError(
-                    "a lent dossier is read outside the archive room; allow read_outside",
-                    policy="LendingPolicy",
-                    part=part,
-                )
-            if rule.read_outside and not rule.readable:
-                raise PolicyError(
-                    "can't be read outside when it can't be read at all",
-                    policy="LendingPolicy",
-                    part=part,
-                )
-            if rule.lendable and not (rule.direct_roles or rule.approver_roles):
-                raise PolicyError(
-                    "lendable, but nobody may borrow or approve",
-                    policy="LendingPolicy",
-                    part=part,
-                )
-            if rule.max_hours is not None and rule.max_hours <= 0:
-                raise PolicyError("max_hours must be above zero", policy="LendingPolicy", part=part)
-            if rule.read_outside_needs_approval and not (
-                rule.read_outside and (rule.direct_roles or rule.approver_roles)
-            ):
-                raise PolicyError(
-                    "read_outside_needs_approval, but it is not read outside or nobody may approve",
-                    policy="LendingPolicy",
-                    part=part,
-                )
-            stray = [r.value for r in rule.delegator_roles if r not in rule.approver_roles]
-            if stray:
-                raise PolicyError(
-                    f"delegator_roles {', '.join(stray)} are not approver_roles",
-                    policy="LendingPolicy",
-                    part=part,
-                )
-            if bool(rule.delegator_roles) != bool(rule.delegate_roles):
-                raise PolicyError(
-                    "delegator_roles and delegate_roles go together",
-                    policy="LendingPolicy",
-                    part=part,
-                )
-        missing = [level.zh for level in Confidentiality if level not in seen]
-        if missing:
-            raise PolicyError(
-                f"no rule for {', '.join(missing)}", policy="LendingPolicy", part="rules"
-            )
-
-    def rule(self, level: Confidentiality) -> LevelRule:
-        """The rule for ``level``."""
-        return next(r for r in self.rules if r.level is level)
-
-
-#: The source documents' rules (rules §4.5).
-SOURCE_LENDING_POLICY: Final = LendingPolicy(
-    rules=(
-        LevelRule(Confidentiality.TOP_SECRET, readable=False),
-        LevelRule(Confidentiality.CONFIDENTIAL),
-        LevelRule(
-            Confidentiality.SECRET,
-            read_outside=True,
-            lendable=True,
-            max_hours=Decimal(4),
-            approver_roles=(Role.GENERAL_MANAGER, Role.DEPUTY_GENERAL_MANAGER),
-            read_outside_needs_approval=True,
-            delegator_roles=(Role.GENERAL_MANAGER,),
-            delegate_roles=(Role.DEPUTY_GENERAL_MANAGER, Role.OFFICE_DIRECTOR),
-        ),
-        LevelRule(
-            Confidentiality.UNCLASSIFIED,
-            read_outside=True,
-            lendable=True,
-            direct_roles=(
-                Role.GENERAL_MANAGER,
-                Role.DEPUTY_GENERAL_MANAGER,
-                Role.EXECUTIVE,
-                Role.OFFICE_DIRECTOR,
-            ),
-            approver_roles=(Role.OFFICE_DIRECTOR,),
-            requester_roles=(Role.DEPARTMENT_MANAGER,),
-        ),
-    )
-)
-
-
-@attrs.frozen
-class Borrower:
-    """Who wants to read or borrow, and their role."""
-
-    name: str
-    role: Role = attrs.field(converter=_to_role)
-
-
-def _name(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field=field, value=value, expected="a non-empty name")
-    return value
-
-
-def _levels(value: object) -> tuple[Confidentiality, ...]:
-    if isinstance(value, Confidentiality | str):
-        value = (value,)
-    if not isinstance(value, list | tuple) or not value:
-        raise ValidationError(
-            field="levels", value=value, expected="a non-empty list of confidentiality levels"
-        )
-    return tuple(enum_of(v, Confidentiality, "levels") for v in value)
-
-
-def _ids(value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise ValidationError(field="dossier_ids", value=value, expected="a list of dossier ids")
-    return tuple(_name(v, "dossier_ids") for v in value)
-
-
-def _same_person(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
-
-
-def _id_of(value: object) -> str:
-    return _name(value, "id")
-
-
-def _delegator_of(value: object) -> str:
-    return _name(value, "delegator")
-
-
-def _delegate_of(value: object) -> str:
-    return _name(value, "delegate")
-
-
-def _delegate_role_of(value: object) -> Role:
-    return enum_of(value, Role, "delegate_role")
-
-
-def _delegator_role_of(value: object) -> Role:
-    return enum_of(value, Role, "delegator_role")
-
-
-def _from_of(value: object) -> datetime:
-    return aware(value, "valid_from")
-
-
-def _until_of(value: object) -> datetime:
-    return aware(value, "valid_until")
-
-
-@attrs.frozen(kw_only=True)
-class Delegation:
-    """A written delegation (委托书) of an approval: who, to whom, from when to when, for what.
-
-    While away on business the general manager may delegate the 秘密 approval to a
-    deputy general manager or the office director (rules §4.5). An approval made under
-    a delegation cites its ``id`` in :attr:`Approval.delegation`; :func:`lend` and
-    :func:`check_read` accept it only when the delegation is among those on file
-    (``delegations=``), given to the approver in the approver's role, valid at the time
-    of the approval, covering the dossier, and given by and to roles the policy's
-    :class:`LevelRule` allows (``delegator_roles``, ``delegate_roles``).
-
-    Args:
-        id: The delegation's number, which an approval under it cites.
-        delegator: Who delegates (the general manager).
-        delegate: To whom.
-        delegate_role: The delegate's role (a deputy general manager or the office
-            director, in the source's rules).
-        valid_from: From when (timezone-aware; included).
-        valid_until: Until when (timezone-aware; included).
-        levels: The confidentiality levels it covers (秘密 by default).
-        dossier_ids: The dossiers it covers; empty: every dossier of those levels.
-        purpose: What for (事由), e.g. "出差期间代批秘密档案借阅".
-        delegator_role: The delegator's role (the general manager by default).
-
-    Raises:
-        ValidationError: An empty id or name, a delegation to oneself, a naive time,
-            an end before the start, no level, or a bad role.
-    """
-
-    id: str = attrs.field(converter=_id_of)
-    delegator: str = attrs.field(converter=_delegator_of)
-    delegate: str = attrs.field(converter=_delegate_of)
-    delegate_role: Role = attrs.field(converter=_delegate_role_of)
-    valid_from: datetime = attrs.field(converter=_from_of)
-    valid_until: datetime = attrs.field(converter=_until_of)
-    levels: tuple[Confidentiality, ...] = attrs.field(
-        default=(Confidentiality.SECRET,), converter=_levels
-    )
-    dossier_ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
-    purpose: str = ""
-    delegator_role: Role = attrs.field(default=Role.GENERAL_MANAGER, converter=_delegator_role_of)
-
-    def __attrs_post_init__(self) -> None:
-        if _same_person(self.delegator, self.delegate):
-            raise ValidationError(
-                field="delegate",
-                value=self.delegate,
-                expected="someone other than the delegator",
-                problem="a delegation to oneself",
-            )
-        if self.valid_until < self.valid_from:
-            raise ValidationError(
-                field="valid_until",
-                value=self.valid_until,
-                expected=f"a time at or after valid_from ({self.valid_from.isoformat()})",
-            )
-
-    def covers(self, dossier: Dossier) -> bool:
-        """Whether the delegation's scope includes ``dossier``."""
-        return dossier.confidentiality in self.levels and (
-            not self.dossier_ids or dossier.id in self.dossier_ids
-        )
-
-    def is_valid_at(self, moment: datetime) -> bool:
-        """Whether ``moment`` falls in the delegation's dates (both ends included)."""
-        return self.valid_from <= aware(moment, "moment") <= self.valid_until
-
-
-@attrs.frozen
-class Approval:
-    """An approval of a loan, and (when the rule needs one) who requested it.
-
-    Args:
-        by: Who approved; never the borrower, nor the person who requested it.
-        role: The approver's role.
-        at: When (timezone-aware; not after the loan).
-        requested_by: Who requested it for the borrower (a department manager).
-        requester_role: That person's role.
-        delegation: The id of the written :class:`Delegation` (委托书) the approval is
-            made under, when the approver holds the approval only by delegation;
-            empty otherwise.
-    """
-
-    by: str
-    role: Role = attrs.field(converter=_to_role)
-    at: datetime | None = None
-    requested_by: str = ""
-    requester_role: Role | None = attrs.field(
-        default=None, converter=attrs.converters.optional(Role)
-    )
-    delegation: str = ""
 
 
 @attrs.frozen
@@ -572,7 +194,7 @@ def _check_delegation(
             f"approval.delegation {approval.delegation!r} is not among the delegations "
             f"on file ({known})"
         )
-    if not _same_person(d.delegate, approval.by):
+    if not same_person(d.delegate, approval.by):
         raise c.deny(
             f"delegation {d.id!r} is given to {d.delegate}, not to approval.by {approval.by!r}"
         )
@@ -593,7 +215,7 @@ def _check_delegation(
             f"delegation {d.id!r}: delegate_role {d.delegate_role.value!r} may not receive "
             f"the approval of {level} dossiers (delegate_roles: {allowed})"
         )
-    if _same_person(d.delegator, c.person.name):
+    if same_person(d.delegator, c.person.name):
         raise c.deny(
             f"delegation {d.id!r} was given by the {c.who} ({d.delegator}); "
             f"nobody approves their own {c.what}"
@@ -634,11 +256,11 @@ def _authorise(
         via = " (or of a delegate under a written delegation)" if rule.delegate_roles else ""
         raise c.deny(f"{level} dossiers need the approval of the {approvers}{via}")
     given_at = None if approval.at is None else aware(approval.at, "approval.at")
-    if _same_person(approval.by, c.person.name):
+    if same_person(approval.by, c.person.name):
         raise c.deny(
             f"approval.by {approval.by!r} is the {c.who}; nobody approves their own {c.what}"
         )
-    if approval.requested_by and _same_person(approval.by, approval.requested_by):
+    if approval.requested_by and same_person(approval.by, approval.requested_by):
         raise c.deny(
             f"approval.by {approval.by!r} also made the request (approval.requested_by); "
             "nobody approves their own request"
@@ -662,7 +284,7 @@ def _authorise(
 
 
 def _length(hours: object) -> Decimal:
-    length = as_decimal(hours, field="hours")
+    length = decimal_in(hours, "hours", expected="a duration above zero")
     if length <= 0:
         raise ValidationError(field="hours", value=hours, expected="a duration above zero")
     return length
@@ -775,7 +397,7 @@ def lend(
 
     Examples:
         >>> from datetime import datetime, timedelta, timezone
-        >>> from kamcore.archive import Dossier, Confidentiality
+        >>> from kamcore.archive import SOURCE_LENDING_POLICY, Confidentiality, Dossier
         >>> t = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
         >>> away = Delegation(id="W-1", delegator="周总", delegate="陈主任",
         ...                   delegate_role=Role.OFFICE_DIRECTOR, valid_from=t,
@@ -788,8 +410,7 @@ def lend(
     """
     moment = aware(at, "at")
     length = _length(hours)
-    if not isinstance(loan_id, str) or not loan_id.strip():
-        raise ValidationError(field="loan_id", value=loan_id, expected="the loan's number")
+    text(loan_id, "loan_id", expected="the loan's number")
     on_file = _on_file(delegations)
     rule = policy.rule(dossier.confidentiality)
     level = dossier.confidentiality.zh
@@ -857,7 +478,7 @@ def return_loan(loan: Loan, *, at: datetime | str) -> tuple[Loan, LoanEvent]:
 class LoanRegister:
     """Every loan, in the order recorded (借阅登记簿); loans are never removed."""
 
-    loans: tuple[Loan, ...] = attrs.field(default=(), converter=_loans)
+    loans: tuple[Loan, ...] = tuple_field(Loan)
 
     def record(self, loan: Loan) -> LoanRegister:
         """Add a new loan, or the return of an open one.
@@ -898,48 +519,3 @@ class LoanRegister:
 def overdue(loans: Iterable[Loan], as_of: datetime) -> tuple[Loan, ...]:
     """The loans out past their due time at ``as_of``, most overdue first."""
     return LoanRegister(tuple(loans)).overdue(as_of)
-
-
-def redact(dossier: Dossier) -> Dossier:
-    """The export view of a dossier: every contact's sensitive personal data removed.
-
-    Examples:
-        >>> from kamcore.archive import Contact
-        >>> d = Dossier(id="K", name="某", contacts=(Contact(id="c", name="王", spouse="李"),))
-        >>> redact(d).contacts[0].spouse
-        ''
-    """
-    return attrs.evolve(dossier, contacts=tuple(redact_contact(c) for c in dossier.contacts))
-
-
-def _redacted_contacts(text: str) -> str:
-    contacts: tuple[Contact, ...] = canon.from_plain(tuple[Contact, ...], canon.loads(text))
-    return canon.dumps(tuple(redact_contact(c) for c in contacts))
-
-
-def redact_revision(revision: Revision) -> Revision:
-    """The export view of a revision: contacts' sensitive personal data removed.
-
-    A change of ``contacts`` carries every contact's data in its old and new values;
-    they are redacted as :func:`redact` redacts a dossier. Other changes are kept.
-    The view keeps the recorded ``hash`` so that it still names the revision, but it
-    no longer matches it: show it, never store or verify it.
-
-    Raises:
-        ValidationError: A change's old or new text is not JSON of contacts.
-
-    Examples:
-        >>> from datetime import datetime, timezone
-        >>> from kamcore.archive import create
-        >>> d = Dossier(id="K", name="某", contacts=(Contact(id="c", name="王", spouse="李"),))
-        >>> _, first = create(d, by="li", at=datetime(2026, 1, 5, tzinfo=timezone.utc))
-        >>> redact_revision(first).changes[-1].new_value()[0].spouse
-        ''
-    """
-    changes = tuple(
-        Change(c.field, _redacted_contacts(c.old), _redacted_contacts(c.new))
-        if c.field == "contacts"
-        else c
-        for c in revision.changes
-    )
-    return attrs.evolve(revision, changes=changes)

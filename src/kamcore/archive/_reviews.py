@@ -27,11 +27,12 @@ from typing import Final
 
 import attrs
 
+from kamcore._validate import checked_field, day, decimal_in, sequence, text
 from kamcore.archive._dossier import Dossier
 from kamcore.archive._revisions import _PATH_TYPES, _get
-from kamcore.calendar import ReviewCycle, YearlySchedule, as_date
+from kamcore.calendar import ReviewCycle, YearlySchedule
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.money import Money, as_decimal
+from kamcore.money import Money
 
 __all__ = [
     "SOURCE_REVIEW_POLICY",
@@ -49,20 +50,6 @@ __all__ = [
 ]
 
 _NUMERIC_TYPES: Final = (Money | None, Decimal | None)
-
-
-def _fraction(value: object) -> Decimal:
-    return as_decimal(value, field="threshold")
-
-
-def _optional_date(value: object) -> date | None:
-    return None if value is None else as_date(value, field="anchor")
-
-
-def _months(value: object) -> tuple[int, ...]:
-    if isinstance(value, list | tuple):
-        return tuple(value)
-    raise ValidationError(field="months", value=value, expected="a list of month numbers 1–12")
 
 
 @attrs.frozen
@@ -87,12 +74,12 @@ class ReviewPolicy:
     """
 
     cycle_months: int = 2
-    anchor: date | None = attrs.field(default=None, converter=_optional_date)
+    anchor: date | None = checked_field(day, default=None, optional=True)
     measure: str = "business.transaction_volume"
-    fast_growth: Decimal = attrs.field(default=Decimal("0.3"), converter=_fraction)
-    loss: Decimal = attrs.field(default=Decimal("0.5"), converter=_fraction)
-    quarterly_months: tuple[int, ...] = attrs.field(default=(1, 4, 7, 10), converter=_months)
-    annual_months: tuple[int, ...] = attrs.field(default=(2,), converter=_months)
+    fast_growth: Decimal = checked_field(decimal_in, default=Decimal("0.3"))
+    loss: Decimal = checked_field(decimal_in, default=Decimal("0.5"))
+    quarterly_months: tuple[int, ...] = checked_field(sequence, default=(1, 4, 7, 10))
+    annual_months: tuple[int, ...] = checked_field(sequence, default=(2,))
 
     def __attrs_post_init__(self) -> None:
         def fail(part: str, message: str) -> PolicyError:
@@ -170,9 +157,8 @@ def review(dossier: Dossier, *, on: date | str, by: str, findings: str = "") -> 
     Raises:
         ValidationError: A bad date or no reviewer.
     """
-    if not isinstance(by, str) or not by.strip():
-        raise ValidationError(field="by", value=by, expected="who reviewed")
-    return Review(dossier.id, as_date(on, field="on"), by, dossier.revision, findings)
+    by = text(by, "by", expected="who reviewed")
+    return Review(dossier.id, day(on), by, dossier.revision, findings)
 
 
 @attrs.frozen
@@ -215,10 +201,10 @@ def overdue_reviews(
         ValidationError: A dossier never reviewed has no creation date (it was never
             recorded with ``create``).
     """
-    day = as_date(as_of, field="as_of")
+    today = day(as_of, "as_of")
     last: dict[str, date] = {}
     for r in reviews:
-        if r.on <= day and (r.dossier_id not in last or r.on > last[r.dossier_id]):
+        if r.on <= today and (r.dossier_id not in last or r.on > last[r.dossier_id]):
             last[r.dossier_id] = r.on
     out: list[OverdueReview] = []
     for i, d in enumerate(dossiers):
@@ -230,10 +216,10 @@ def overdue_reviews(
                 expected="a recorded dossier (made by create(), or read from a store)",
                 problem="never reviewed and no creation date, so no review can be due",
             )
-        created = d.created_at.date() if d.created_at is not None else day
+        created = d.created_at.date() if d.created_at is not None else today
         due = policy.next_due(last_review=seen, created=created)
-        if due < day:
-            out.append(OverdueReview(d.id, seen, due, (day - due).days))
+        if due < today:
+            out.append(OverdueReview(d.id, seen, due, (today - due).days))
     return tuple(sorted(out, key=lambda o: (o.due, o.dossier_id)))
 
 
@@ -322,7 +308,7 @@ def archiving_due(
     start: date | str, end: date | str, policy: ReviewPolicy = SOURCE_REVIEW_POLICY
 ) -> tuple[ArchivingDue, ...]:
     """Every archiving date in ``[start, end)``, in date order (quarterly before annual)."""
-    first, stop = as_date(start, field="start"), as_date(end, field="end")
+    first, stop = day(start, "start"), day(end, "end")
     dues = [
         ArchivingDue(d, ArchivingKind.QUARTERLY)
         for d in YearlySchedule(months=policy.quarterly_months).due_dates(first, stop)

@@ -36,7 +36,7 @@ from typing import Any, Final
 import attrs
 
 from kamcore import _plain as canon
-from kamcore._validate import day
+from kamcore._validate import checked_field, day, decimal_in, text
 from kamcore.archive._dossier import (
     GENESIS,
     BasicData,
@@ -47,7 +47,7 @@ from kamcore.archive._dossier import (
     aware,
 )
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.money import Money, as_decimal
+from kamcore.money import Money
 
 __all__ = [
     "DEFAULT_ARCHIVE_POLICY",
@@ -144,10 +144,6 @@ def _paths(value: object) -> tuple[str, ...]:
     return value  # type: ignore[return-value]  # refused by the validator below
 
 
-def _fraction(value: object) -> Decimal:
-    return as_decimal(value, field="marked_change")
-
-
 @attrs.frozen
 class ArchivePolicy:
     """Which changes need a reason (动态管理).
@@ -176,7 +172,7 @@ class ArchivePolicy:
         default=("business.sales_performance", "business.transaction_volume"),
         converter=_paths,
     )
-    marked_change: Decimal = attrs.field(default=Decimal("0.2"), converter=_fraction)
+    marked_change: Decimal = checked_field(decimal_in, default=Decimal("0.2"))
 
     def __attrs_post_init__(self) -> None:
         for part in ("key_facts", "watched"):
@@ -325,10 +321,8 @@ def _commit(
     reason: str,
     policy: ArchivePolicy | None,
 ) -> tuple[Dossier, Revision]:
-    if not isinstance(by, str) or not by.strip():
-        raise ValidationError(field="by", value=by, expected="who makes the change")
-    if not isinstance(reason, str):
-        raise ValidationError(field="reason", value=reason, expected="text")
+    text(by, "by", expected="who makes the change")
+    text(reason, "reason", required=False)
     aware(at)
     if base.updated_at is not None and at < base.updated_at:
         raise ValidationError(

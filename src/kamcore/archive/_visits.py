@@ -31,10 +31,12 @@ from typing import Final
 
 import attrs
 
+from kamcore._convert import tuple_field
+from kamcore._validate import checked_field, count, day, money, text, texts, texts_field
 from kamcore.archive._contacts import BuyingRole
 from kamcore.archive._dossier import Dossier
 from kamcore.archive._labels import Labelled
-from kamcore.calendar import Period, PeriodKind, TenDay, as_date
+from kamcore.calendar import Period, PeriodKind, TenDay
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, total
 
@@ -160,19 +162,6 @@ class Visit:
     notes: str = ""
 
 
-def _text(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field=field, value=value, expected="non-empty text")
-    return value
-
-
-def _texts(value: Iterable[str], field: str) -> tuple[str, ...]:
-    items = tuple(value)
-    for i, item in enumerate(items):
-        _text(item, f"{field}[{i}]")
-    return items
-
-
 def _their_side(
     dossier: Dossier, people: Iterable[Participant], field: str
 ) -> tuple[Participant, ...]:
@@ -243,18 +232,18 @@ def plan_call(
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise ValidationError(field="at", value=at, expected="a timezone-aware datetime")
     return CallPlan(
-        id=_text(plan_id, "plan_id"),
+        id=text(plan_id, "plan_id"),
         dossier_id=dossier.id,
-        executive=_text(executive, "executive"),
+        executive=text(executive, "executive"),
         at=at,
-        purpose=_text(purpose, "purpose"),
+        purpose=text(purpose, "purpose"),
         expected_result=expected_result,
         ours=tuple(ours),
         theirs=_their_side(dossier, theirs, "theirs"),
-        agenda=_texts(agenda, "agenda"),
-        obstacles=_texts(obstacles, "obstacles"),
-        resources=_texts(resources, "resources"),
-        views_to_influence=_texts(views_to_influence, "views_to_influence"),
+        agenda=texts(agenda, "agenda"),
+        obstacles=texts(obstacles, "obstacles"),
+        resources=texts(resources, "resources"),
+        views_to_influence=texts(views_to_influence, "views_to_influence"),
         business_value=business_value,
         political_value=political_value,
         questions=tuple(questions),
@@ -277,8 +266,8 @@ def summarise_call(
     """
     return CallSummary(
         plan_id=plan.id,
-        happened=_text(happened, "happened"),
-        commitments=_texts(commitments, "commitments"),
+        happened=text(happened, "happened"),
+        commitments=texts(commitments, "commitments"),
         actions=tuple(actions),
         supporter_assessment=supporter_assessment,
         manager_assessment=manager_assessment,
@@ -302,12 +291,12 @@ def plan_presentation(
     """
     return PresentationPlan(
         dossier_id=dossier.id,
-        on=as_date(on, field="on"),
-        purpose=_text(purpose, "purpose"),
-        agenda=_texts(agenda, "agenda"),
+        on=day(on),
+        purpose=text(purpose, "purpose"),
+        agenda=texts(agenda, "agenda"),
         participants=_their_side(dossier, participants, "participants"),
-        business_arguments=_texts(business_arguments, "business_arguments"),
-        political_arguments=_texts(political_arguments, "political_arguments"),
+        business_arguments=texts(business_arguments, "business_arguments"),
+        political_arguments=texts(political_arguments, "political_arguments"),
     )
 
 
@@ -337,7 +326,7 @@ def record_visit(
             dossier.contact(contact_id)
         except ValidationError as exc:
             raise exc.at(f"met[{i}]") from None
-    return Visit(dossier.id, as_date(on, field="on"), lv, _text(by, "by"), contacts, notes)
+    return Visit(dossier.id, day(on), lv, text(by, "by"), contacts, notes)
 
 
 @attrs.frozen
@@ -346,14 +335,6 @@ class GradeCadence:
 
     grade: str
     visits_per_month: int
-
-
-def _cadence(value: Iterable[GradeCadence]) -> tuple[GradeCadence, ...]:
-    return tuple(value)
-
-
-def _grades(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
 
 
 @attrs.frozen
@@ -369,8 +350,8 @@ class VisitPolicy:
             grade with no cadence.
     """
 
-    cadence: tuple[GradeCadence, ...] = attrs.field(converter=_cadence)
-    priority_grades: tuple[str, ...] = attrs.field(default=("A", "B"), converter=_grades)
+    cadence: tuple[GradeCadence, ...] = tuple_field(GradeCadence, default=attrs.NOTHING)
+    priority_grades: tuple[str, ...] = texts_field(default=("A", "B"))
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
@@ -504,20 +485,6 @@ def plan_visits(
     return VisitPlan(whole, tuple(s[3] for s in slots))
 
 
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(field="count", value=value, expected="a whole number ≥ 0")
-    return value
-
-
-def _amount(value: object) -> Money:
-    if isinstance(value, Money):
-        return value
-    if isinstance(value, int | Decimal | str) and not isinstance(value, bool):
-        return Money(value)
-    raise ValidationError(field="amount", value=value, expected="Money, or a decimal amount")
-
-
 @attrs.frozen
 class PeriodTargets:
     """The figures of one ten-day period of a monthly plan (旬计划).
@@ -533,16 +500,12 @@ class PeriodTargets:
     """
 
     period: Period
-    accounts: int = attrs.field(default=0, converter=_count)
-    visits: int = attrs.field(default=0, converter=_count)
-    signings: int = attrs.field(default=0, converter=_count)
-    products: int = attrs.field(default=0, converter=_count)
-    signed_total: Money = attrs.field(factory=Money.zero, converter=_amount)
-    receivables: Money = attrs.field(factory=Money.zero, converter=_amount)
-
-
-def _targets(value: Iterable[PeriodTargets]) -> tuple[PeriodTargets, ...]:
-    return tuple(value)
+    accounts: int = checked_field(count, default=0)
+    visits: int = checked_field(count, default=0)
+    signings: int = checked_field(count, default=0)
+    products: int = checked_field(count, default=0)
+    signed_total: Money = checked_field(money, factory=Money.zero)
+    receivables: Money = checked_field(money, factory=Money.zero)
 
 
 @attrs.frozen
@@ -555,7 +518,7 @@ class MonthlyPlan:
     """
 
     month: Period
-    periods: tuple[PeriodTargets, ...] = attrs.field(converter=_targets)
+    periods: tuple[PeriodTargets, ...] = tuple_field(PeriodTargets, default=attrs.NOTHING)
     accounts: int | None = None
     """Distinct accounts in the month (an account visited in two periods counts once);
     when ``None`` the month's total adds up the periods' counts."""
@@ -649,6 +612,16 @@ def monthly_plan(
     targets = []
     for period, sign, prod, signed, receivable in rows:
         accounts, visits = counts[period.zh_label]
-        targets.append(PeriodTargets(period, accounts, visits, sign, prod, signed, receivable))
+        targets.append(
+            PeriodTargets(
+                period,
+                accounts,
+                visits,
+                count(sign, "signings"),
+                count(prod, "products"),
+                money(signed, "signed_total"),
+                money(receivable, "receivables"),
+            )
+        )
     distinct = len({v.dossier_id for v in plan.visits})
     return MonthlyPlan(plan.month, tuple(targets), distinct)

@@ -38,7 +38,7 @@ from kamcore.grading import (
     Batch,
     GradeLadder,
     GradeMigration,
-    concentration,
+    measure_concentration,
 )
 from kamcore.pipeline import Forecast, Opportunity, Playbook
 from kamcore.rebate import RebateQuote, Scorecard, TierMode, TierSchedule
@@ -395,7 +395,7 @@ def plot_lorenz(
     Args:
         measures: Account id → measure, ``(id, measure)`` pairs, or the measures alone
             (``Decimal``, ``int`` or a decimal string, zero or more); the figures are
-            :func:`kamcore.grading.concentration`'s.
+            :func:`kamcore.grading.measure_concentration`'s.
         ax: The Axes to draw into; a new figure's when ``None``.
         lang: ``"en"`` or ``"zh"``.
         font: A font family or file for the texts (see :func:`cjk_font`).
@@ -408,7 +408,7 @@ def plot_lorenz(
             twice, an unknown ``lang``, or matplotlib is not installed.
     """
     text = _check_lang(lang)
-    figures = concentration(_pairs(measures))
+    figures = measure_concentration(_pairs(measures))
     xs = [x for x, _ in figures.lorenz]
     ys = [y for _, y in figures.lorenz]
     with _drawing(lang, font) as props:
@@ -499,7 +499,7 @@ def plot_migration(
     after (then ``—``: disappeared); the impossible ``— → —`` cell is left blank.
 
     Args:
-        migration: The matrix (:func:`kamcore.grading.migration_matrix`).
+        migration: The matrix (:func:`kamcore.grading.tabulate_migrations`).
         ladder: The ladder, for its own Chinese grade names.
         ax: The Axes to draw into; a new figure's when ``None``.
         lang: ``"en"`` or ``"zh"``.

@@ -213,15 +213,15 @@ def lorenz_chart(figures: Concentration, *, lang: str = "en") -> dict[str, objec
     shares stay in ``figures``.
 
     Args:
-        figures: From :func:`~kamcore.grading.concentration`.
+        figures: From :func:`~kamcore.grading.measure_concentration`.
         lang: ``"en"`` or ``"zh"``.
 
     Returns:
         A Vega-Lite v6 layered spec.
 
     Examples:
-        >>> from kamcore.grading import concentration
-        >>> lorenz_chart(concentration({"a": 1, "b": 2, "c": 3, "d": 4}))["title"]
+        >>> from kamcore.grading import measure_concentration
+        >>> lorenz_chart(measure_concentration({"a": 1, "b": 2, "c": 3, "d": 4}))["title"]
         'Lorenz curve, Gini 0.250'
     """
     lang = _lang(lang)
@@ -330,7 +330,7 @@ def migration_chart(migration: GradeMigration, *, lang: str = "en") -> dict[str,
     shows its count.
 
     Args:
-        migration: From :func:`~kamcore.grading.migration_matrix`.
+        migration: From :func:`~kamcore.grading.tabulate_migrations`.
         lang: ``"en"`` or ``"zh"``.
 
     Returns:

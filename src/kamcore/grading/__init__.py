@@ -8,11 +8,11 @@ Facts in, grades out, every number with its breakdown:
   (:func:`derive_weights`).
 * :class:`GradeLadder` — validated score bands; presets A/B/C/D and 金牌…银.
 * :func:`classify_abc` — Pareto/ABC classes by cumulative share or by count.
-* :func:`concentration` — the Lorenz curve, Gini coefficient and top-20% share.
+* :func:`measure_concentration` — the Lorenz curve, Gini coefficient and top-20% share.
 * :class:`ValueCategories` and :func:`screen` — value categories and financial ratios.
 * :func:`regrade` — periodic re-grading with grade-change events and hysteresis, by
   the rules of a :class:`RegradePolicy`.
-* :func:`override_grade` and :func:`migration_matrix` — approved manual grade overrides
+* :func:`override_grade` and :func:`tabulate_migrations` — approved manual grade overrides
   that lapse or are reviewed, and grade-migration matrices between periods.
 * :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
 
@@ -26,7 +26,7 @@ Examples:
 
 from kamcore._deprecated import renamed
 from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
-from kamcore.grading._concentration import Concentration, concentration
+from kamcore.grading._concentration import Concentration, measure_concentration
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._finance import (
     DevelopmentForecast,
@@ -38,16 +38,11 @@ from kamcore.grading._finance import (
     screen,
 )
 from kamcore.grading._governance import (
-    ABSENT,
     GradeExplanation,
-    GradeMigration,
-    GradeMove,
     GradeOverride,
-    MoveKind,
     OverrideEvent,
     OverrideEventKind,
     OverrideReview,
-    migration_matrix,
     override_grade,
 )
 from kamcore.grading._ladder import (
@@ -65,6 +60,14 @@ from kamcore.grading._mcda import (
     TopsisModel,
     derive_weights,
 )
+from kamcore.grading._migration import (
+    ABSENT,
+    GradeMigration,
+    GradeMove,
+    MoveKind,
+    tabulate_migrations,
+)
+from kamcore.grading._normalisers import Direction, Normaliser, NormaliserKind, Step
 from kamcore.grading._pareto import (
     SHARE_PLACES,
     AbcAssignment,
@@ -107,13 +110,9 @@ from kamcore.grading._rules import (
 from kamcore.grading._scoring import (
     Criterion,
     CriterionScore,
-    Direction,
     MissingPolicy,
-    Normaliser,
-    NormaliserKind,
     Score,
     ScoringModel,
-    Step,
     WeightedScorecard,
     score,
     score_all,
@@ -188,22 +187,30 @@ __all__ = [
     "categorise",
     "choose_treatment",
     "classify_abc",
-    "concentration",
     "derive_weights",
     "grade",
     "grade_all",
     "grade_frame",
     "grade_many",
-    "migration_matrix",
+    "measure_concentration",
     "override_grade",
     "regrade",
     "score",
     "score_all",
     "score_arrays",
     "screen",
+    "tabulate_migrations",
     "visit_order",
     "what_would_it_take",
 ]
 
 # Old names, served with a DeprecationWarning that names the new one.
-__getattr__ = renamed(__name__, {"treatment": "choose_treatment"}, "0.2")
+__getattr__ = renamed(
+    __name__,
+    {
+        "concentration": "measure_concentration",
+        "migration_matrix": "tabulate_migrations",
+        "treatment": "choose_treatment",
+    },
+    "0.2",
+)

@@ -12,7 +12,7 @@ import attrs
 from kamcore.grading._pareto import SHARE_PLACES, _pairs
 from kamcore.money import MAX_DIGITS, MAX_PLACES
 
-__all__ = ["Concentration", "concentration"]
+__all__ = ["Concentration", "measure_concentration"]
 
 _SCALE: Final = 10**SHARE_PLACES
 # Wide enough that scaling any accepted measure to an integer, or adding them up, is exact.
@@ -69,7 +69,7 @@ class Concentration:
     accounts_for_80: Decimal
 
 
-def concentration(
+def measure_concentration(
     measures: Mapping[str, Decimal | int | str] | Iterable[tuple[str, Decimal | int | str]],
 ) -> Concentration:
     """The concentration figures of a population's measures (exact ``Decimal``).
@@ -90,7 +90,7 @@ def concentration(
             the account), or an account given twice.
 
     Examples:
-        >>> c = concentration({"a": 1, "b": 2, "c": 3, "d": 4})
+        >>> c = measure_concentration({"a": 1, "b": 2, "c": 3, "d": 4})
         >>> c.gini, c.top20_share, c.accounts_for_80
         (Decimal('0.250000000000'), Decimal('0.400000000000'), Decimal('0.750000000000'))
         >>> [(float(x), float(y)) for x, y in c.lorenz]

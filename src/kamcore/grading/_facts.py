@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Final
 
 import attrs
@@ -14,7 +15,14 @@ from kamcore.calendar import Period
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import MAX_DIGITS, Money, as_decimal
 
-__all__ = ["DERIVED_FIGURES", "FIGURES", "AccountFacts", "check_figure", "to_extra_names"]
+__all__ = [
+    "DERIVED_FIGURES",
+    "FIGURES",
+    "AccountFacts",
+    "check_figure",
+    "figure_getter",
+    "to_extra_names",
+]
 
 #: The figures every :class:`AccountFacts` carries as fields (each may be missing).
 FIGURES: Final[tuple[str, ...]] = (
@@ -334,3 +342,19 @@ def facts_from_parsed(account_id: str, figures: Sequence[Decimal | None]) -> Acc
             return None
     facts: AccountFacts = _make_facts(account_id, None, *figures, ())
     return facts
+
+
+def figure_getter(figure: str) -> Callable[[AccountFacts], Decimal | None]:
+    """A function that reads ``figure`` (a field, a derived figure or an extra) from facts.
+
+    Examples:
+        >>> figure_getter("profit")(AccountFacts("a", profit=3))
+        Decimal('3')
+    """
+    if figure in FIGURES or figure in DERIVED_FIGURES:
+        return attrgetter(figure)
+
+    def extra(facts: AccountFacts) -> Decimal | None:
+        return facts.extra(figure)
+
+    return extra

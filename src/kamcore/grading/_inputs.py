@@ -1,46 +1,30 @@
 """Input converters and Decimal constants shared by the grading types.
 
-The converters give clear errors instead of bare ones; the constants (``ZERO``,
-``ONE``) are the exact numbers the grading arithmetic starts from, defined once.
+The converters give clear errors instead of bare ones (``enum_of`` and ``tuple_of`` are
+the shared ones of :mod:`kamcore._convert`); the constants (``ZERO``, ``ONE``) are the
+exact numbers the grading arithmetic starts from, defined once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Final, TypeVar
+from typing import Final
 
-from kamcore._convert import enum_of
+from kamcore._convert import enum_of, tuple_of
 from kamcore.errors import ValidationError
 
-__all__ = ["ONE", "ZERO", "enum_of", "tuple_of"]
-
-T = TypeVar("T")
+__all__ = ["ONE", "ZERO", "enum_of", "flag", "tuple_of"]
 
 ZERO: Final = Decimal(0)
 ONE: Final = Decimal(1)
 
 
-def tuple_of(value: Any, cls: type[T], field: str) -> tuple[T, ...]:
-    """``value`` as a tuple whose every item is a ``cls``.
+def flag(value: object, field: str) -> bool:
+    """``value`` if it is a bool.
 
     Raises:
-        ValidationError: Not a sequence, or an item of another type (naming its index).
+        ValidationError: Anything else (``1``, ``"yes"``, ``None``).
     """
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise ValidationError(
-            field=field,
-            value=value,
-            expected=f"a sequence of {cls.__name__}",
-            problem="not a sequence",
-        )
-    items = tuple(value)
-    for i, item in enumerate(items):
-        if not isinstance(item, cls):
-            raise ValidationError(
-                field=f"{field}[{i}]",
-                value=item,
-                expected=f"a {cls.__name__}",
-                problem="wrong type",
-            )
-    return items
+    if not isinstance(value, bool):
+        raise ValidationError(field=field, value=value, expected="true or false")
+    return value

@@ -9,9 +9,10 @@ from typing import Final
 import attrs
 
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._facts import AccountFacts, check_figure, to_extra_names
+from kamcore.grading._facts import AccountFacts, check_figure, figure_getter, to_extra_names
 from kamcore.grading._inputs import ONE, ZERO, enum_of, tuple_of
-from kamcore.grading._scoring import Direction, Score, _getter
+from kamcore.grading._normalisers import Direction
+from kamcore.grading._scoring import Score
 from kamcore.money import Rounding, as_decimal
 
 __all__ = [
@@ -212,7 +213,7 @@ class TopsisModel:
 
 
 def _require(facts: AccountFacts, c: TopsisCriterion) -> Decimal:
-    x = _getter(c.source)(facts)
+    x = figure_getter(c.source)(facts)
     if x is None:
         raise ValidationError(
             field=f"{facts.account_id}.{c.name}",

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from kamcore._bands import BoundaryOwner, band_finder
+from kamcore._convert import enum_field, tuple_field
 from kamcore._fastnew import maker
 from kamcore._frames import frame
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.grading._inputs import enum_of, tuple_of
 from kamcore.money import Rounding, as_decimal
 
 if TYPE_CHECKING:
@@ -136,26 +136,6 @@ class AbcBreak:
     name: str = ""
 
 
-def _to_breaks(value: Iterable[AbcBreak]) -> tuple[AbcBreak, ...]:
-    return tuple_of(value, AbcBreak, "breaks")
-
-
-def _to_method(value: object) -> AbcMethod:
-    return enum_of(value, AbcMethod, "method")
-
-
-def _to_rounding(value: object) -> Rounding:
-    return enum_of(value, Rounding, "rounding")
-
-
-def _to_crossing(value: object) -> AbcCrossing:
-    return enum_of(value, AbcCrossing, "crossing")
-
-
-def _to_reading(value: object) -> AbcReading:
-    return enum_of(value, AbcReading, "reading")
-
-
 @attrs.frozen
 class AbcPolicy:
     """A Pareto/ABC classification policy.
@@ -196,12 +176,12 @@ class AbcPolicy:
         {'x': 'A', 'y': 'B', 'z': 'C'}
     """
 
-    breaks: tuple[AbcBreak, ...] = attrs.field(converter=_to_breaks)
-    method: AbcMethod = attrs.field(default=AbcMethod.SHARE, converter=_to_method)
-    rounding: Rounding = attrs.field(default=Rounding.CEILING, converter=_to_rounding)
+    breaks: tuple[AbcBreak, ...] = tuple_field(AbcBreak, default=attrs.NOTHING)
+    method: AbcMethod = enum_field(AbcMethod, default=AbcMethod.SHARE)
+    rounding: Rounding = enum_field(Rounding, default=Rounding.CEILING)
     name: str = "abc"
-    crossing: AbcCrossing = attrs.field(default=AbcCrossing.JOINS, converter=_to_crossing)
-    reading: AbcReading = attrs.field(default=AbcReading.CUMULATIVE, converter=_to_reading)
+    crossing: AbcCrossing = enum_field(AbcCrossing, default=AbcCrossing.JOINS)
+    reading: AbcReading = enum_field(AbcReading, default=AbcReading.CUMULATIVE)
 
     def __attrs_post_init__(self) -> None:
         policy = "AbcPolicy"
@@ -366,16 +346,16 @@ class AbcResult:
         """The concentration figures (Lorenz curve, Gini, top-20% share) of the measures.
 
         Uses the measures this result classified; see
-        :func:`~kamcore.grading.concentration`.
+        :func:`~kamcore.grading.measure_concentration`.
 
         Examples:
             >>> p = AbcPolicy((AbcBreak("A", "0.8"), AbcBreak("B", 1)))
             >>> classify_abc(p, {"a": 1, "b": 2, "c": 3, "d": 4}).concentration().gini
             Decimal('0.250000000000')
         """
-        from kamcore.grading._concentration import concentration  # noqa: PLC0415 - a cycle
+        from kamcore.grading._concentration import measure_concentration  # noqa: PLC0415 - a cycle
 
-        return concentration((a.account_id, a.measure) for a in self.assignments)
+        return measure_concentration((a.account_id, a.measure) for a in self.assignments)
 
     def _repr_mimebundle_(
         self, include: object = None, exclude: object = None

@@ -29,14 +29,8 @@ from kamcore.grading._governance import (
 )
 from kamcore.grading._inputs import ONE, ZERO
 from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, ThresholdOwner, grade_all
-from kamcore.grading._scoring import (
-    Direction,
-    MissingPolicy,
-    Normaliser,
-    NormaliserKind,
-    ScoringModel,
-    WeightedScorecard,
-)
+from kamcore.grading._normalisers import Direction, Normaliser, NormaliserKind
+from kamcore.grading._scoring import MissingPolicy, ScoringModel, WeightedScorecard
 from kamcore.money import Rounding
 
 __all__ = [

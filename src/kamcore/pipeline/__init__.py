@@ -12,6 +12,10 @@
   ``(new opportunity, event)``; :func:`replay_opportunity` rebuilds an opportunity from
   its history. Each builds an event and applies it through the one function that
   changes an opportunity, so the current state is always the replay of its history.
+* Events: one class per :class:`EventKind` on the base :class:`PipelineEvent`
+  (:class:`Opened`, :class:`Advanced`, :class:`Closed`, :class:`Reopened`,
+  :class:`ActivityLogged`, :class:`EvidenceRecorded`, :class:`BuyerStepRecorded`,
+  :class:`TermsRevised`): common fields, and what a kind carries as its own field.
 * Analytics over many opportunities: :func:`weighted_pipeline`, :func:`forecast`,
   :func:`find_stale`, :func:`conversion`, :func:`calibrate`, :func:`measure_velocity`,
   and buyer process :func:`assess_alignment`.
@@ -65,10 +69,22 @@ from kamcore.pipeline._analytics import (
     misalignments,
     weighted_pipeline,
 )
-from kamcore.pipeline._opportunity import (
+from kamcore.pipeline._events import (
+    ActivityLogged,
+    Advanced,
+    BuyerStepRecorded,
+    Closed,
     EventKind,
-    Opportunity,
+    EvidenceRecorded,
+    Opened,
+    Opening,
     PipelineEvent,
+    Reopened,
+    TermsRevised,
+)
+from kamcore.pipeline._evidence import Evidence, EvidenceField, Fact, FactKind
+from kamcore.pipeline._gates import Gate, GateCheck, GateKind, Step
+from kamcore.pipeline._operations import (
     advance,
     close_out,
     import_opportunity,
@@ -77,38 +93,36 @@ from kamcore.pipeline._opportunity import (
     record_buyer_step,
     record_evidence,
     reopen,
-    replay_opportunity,
     revise_terms,
 )
+from kamcore.pipeline._opportunity import Opportunity
 from kamcore.pipeline._policy import (
     BuyerStep,
-    Evidence,
-    EvidenceField,
-    Fact,
-    FactKind,
     ForecastCategory,
-    Gate,
-    GateCheck,
-    GateKind,
     Involvement,
     Move,
     Outcome,
     Playbook,
     Reopen,
     Stage,
-    Step,
     to_mermaid,
 )
+from kamcore.pipeline._replay import replay_opportunity
 
 __all__ = [
+    "ActivityLogged",
+    "Advanced",
     "Alignment",
     "AlignmentStatus",
     "BuyerStep",
+    "BuyerStepRecorded",
     "Calibration",
     "CalibrationRow",
+    "Closed",
     "EventKind",
     "Evidence",
     "EvidenceField",
+    "EvidenceRecorded",
     "Fact",
     "FactKind",
     "Forecast",
@@ -119,15 +133,19 @@ __all__ = [
     "GateKind",
     "Involvement",
     "Move",
+    "Opened",
+    "Opening",
     "Opportunity",
     "Outcome",
     "PipelineEvent",
     "Playbook",
     "Reopen",
+    "Reopened",
     "Stage",
     "StageConversion",
     "StaleOpportunity",
     "Step",
+    "TermsRevised",
     "Velocity",
     "WeightedRow",
     "advance",

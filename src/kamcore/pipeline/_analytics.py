@@ -16,7 +16,8 @@ from kamcore._frames import frame
 from kamcore.calendar import Period, PeriodKind
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate, Rounding
-from kamcore.pipeline._opportunity import EventKind, Opportunity
+from kamcore.pipeline._events import EventKind
+from kamcore.pipeline._opportunity import Opportunity
 from kamcore.pipeline._policy import ForecastCategory, Playbook
 
 if TYPE_CHECKING:

@@ -1,107 +1,45 @@
-"""Opportunities and the pure operations that move them through a playbook."""
+"""An opportunity and the one function that changes it: applying an event.
+
+Every operation (:mod:`kamcore.pipeline._operations`) checks its input, builds its event
+and hands it to :func:`_apply`; :func:`~kamcore.pipeline.replay_opportunity` hands it
+each event of a history in turn. So the current state is always the replay of its
+history (eventsourcing's ``trigger_event`` → ``mutate`` shape).
+"""
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
-from typing import Final, TypeVar
+from typing import Any, Final
 
 import attrs
 
-from kamcore import _validate
 from kamcore._fastnew import maker
-from kamcore.errors import TransitionNotAllowed, ValidationError
-from kamcore.money import Money, as_decimal
-from kamcore.pipeline._policy import (
-    EMPTY_EVIDENCE,
-    Evidence,
-    Fact,
-    FactKind,
-    Playbook,
-    Step,
+from kamcore.money import Money
+from kamcore.pipeline._events import (
+    ActivityLogged,
+    Advanced,
+    BuyerStepRecorded,
+    Closed,
+    EvidenceRecorded,
+    Opened,
+    Opening,
+    PipelineEvent,
+    Reopened,
+    TermsRevised,
 )
-
-
-class EventKind(enum.Enum):
-    """What a :class:`PipelineEvent` records."""
-
-    OPENED = "opened"
-    ADVANCED = "advanced"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    ACTIVITY = "activity"
-    EVIDENCE = "evidence"
-    BUYER_STEP = "buyer_step"
-    TERMS = "terms"
-    """The amount, the expected signing date or the owner changed (``opening`` holds
-    the new terms)."""
-
-
-@attrs.frozen
-class Opening:
-    """What an opportunity is opened with: who, for whom, how much, when.
-
-    Shared by the ``opened`` event and every later version of the opportunity.
-
-    Args:
-        id: The opportunity's id.
-        account: The account (大客户) it belongs to.
-        amount: The expected contract amount.
-        owner: The responsible salesperson.
-        on: The day it was opened.
-        expected_close: The expected signing date, if known.
-    """
-
-    id: str
-    account: str
-    amount: Money
-    owner: str
-    on: date
-    expected_close: date | None = None
-
-
-@attrs.frozen
-class PipelineEvent:
-    """One thing that happened to an opportunity: what, when, by whom, why.
-
-    One class for every kind (tagged by ``kind``) so that a history is plain data.
-
-    Args:
-        kind: What happened.
-        opportunity: The opportunity's id.
-        on: The day it happened.
-        by: Who did it.
-        source: The stage before (moves, closes, reopens; the previous buyer step).
-        target: The stage, outcome or buyer step after.
-        reason: Why (a move's note, a close-out reason, an activity's description).
-        fatal_factors: For ``closed``: the factors that decided it (致命因素).
-        fact: For ``evidence``: the fact recorded.
-        opening: For ``opened``: what the opportunity was opened with; for ``terms``:
-            the terms from then on.
-    """
-
-    kind: EventKind
-    opportunity: str
-    on: date
-    by: str = ""
-    source: str = ""
-    target: str = ""
-    reason: str = ""
-    fatal_factors: tuple[str, ...] = ()
-    fact: Fact | None = None
-    opening: Opening | None = None
+from kamcore.pipeline._evidence import EMPTY_EVIDENCE, Evidence
 
 
 @attrs.frozen
 class Opportunity:
     """A sales opportunity (销售机会) on its way through a playbook; immutable.
 
-    Build one with :func:`open_opportunity` and change it only with the operations of
-    this module, each of which returns a new opportunity and the event it appended to
-    ``history``. ``replay_opportunity(playbook, opp.history) == opp`` always holds. ``id``,
-    ``account``, ``amount``, ``owner``, ``opened_on`` and ``expected_close`` read
-    through to :attr:`opening`.
+    Build one with :func:`~kamcore.pipeline.open_opportunity` and change it only with
+    the operations of :mod:`kamcore.pipeline`, each of which returns a new opportunity
+    and the event it appended to ``history``. ``replay_opportunity(playbook,
+    opp.history) == opp`` always holds. ``id``, ``account``, ``amount``, ``owner``,
+    ``opened_on`` and ``expected_close`` read through to :attr:`opening`.
 
     Args:
         opening: What it was opened with (id, account, amount, owner, dates).
@@ -165,819 +103,95 @@ class Opportunity:
 # Constructors for the hot paths (advance, open): the values are checked before they
 # are built, so the frozen classes' own __init__ has nothing left to do.
 _new_opening = maker(Opening)
-_new_event = maker(PipelineEvent)
+_new_opened = maker(Opened)
+_new_advanced = maker(Advanced)
 _new_opportunity = maker(Opportunity)
 
-T = TypeVar("T")
 _History = tuple[PipelineEvent, ...]
 
 
-def _strings(**values: object) -> None:
-    """Refuse any value that is not a string (names, keys, notes; blank allowed)."""
-    for field, value in values.items():
-        _validate.text(value, field, required=False)
+def _start(event: Opened, history: _History | None = None) -> Opportunity:
+    """The opportunity an :class:`Opened` event starts (``history``: just that event)."""
+    return _new_opportunity(
+        event.opening,
+        event.target,
+        event.on,
+        None,
+        EMPTY_EVIDENCE,
+        "",
+        (event,) if history is None else history,
+    )
 
 
-def _amount(value: object, currency: str | None = None) -> Money:
-    """An expected contract amount: non-negative Money (in ``currency``, if given).
-
-    A bare number is refused: an opportunity's amount names its currency.
-    """
-    if not isinstance(value, Money):
-        raise ValidationError(
-            field="amount", value=value, expected="a kamcore.money.Money", problem="not money"
-        )
-    return _validate.money(value, "amount", currency=currency, non_negative=True)
-
-
-def _when(opp: Opportunity, on: object) -> date:
-    day = _validate.day(on)
-    last = opp.history[-1].on if opp.history else opp.opened_on
-    if day < last:
-        raise ValidationError(
-            field="on",
-            value=day,
-            expected=f"{last.isoformat()} or later (history is append-only)",
-            problem="earlier than the opportunity's last event",
-        )
-    return day
-
-
-def _payload(event: PipelineEvent, value: T | None, what: str) -> T:
-    """The ``fact`` or ``opening`` an event of its kind carries (refused when missing)."""
-    if value is None:
-        raise ValidationError(
-            field=what,
-            value=None,
-            expected=f"a {event.kind.value!r} event carrying its {what}",
-            problem="missing",
-        )
-    return value
-
-
-def _opened(event: PipelineEvent, history: tuple[PipelineEvent, ...]) -> Opportunity:
-    opening = _payload(event, event.opening, "opening")
-    return _new_opportunity(opening, event.target, event.on, None, EMPTY_EVIDENCE, "", history)
-
-
-def _advanced(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+def _moved(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+    """Into the stage ``event.target`` on ``event.on``: a move, or a reopen."""
     return _new_opportunity(
         opp.opening, event.target, event.on, None, opp.evidence, opp.buyer_step, history
     )
 
 
-def _closed(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+def _closed(opp: Opportunity, event: Closed, history: _History) -> Opportunity:
     return _new_opportunity(
         opp.opening, event.target, event.on, event.on, opp.evidence, opp.buyer_step, history
     )
 
 
-def _reopened(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
-    return _advanced(opp, event, history)
-
-
-def _logged(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
+def _successor(
+    opp: Opportunity,
+    history: _History,
+    opening: Opening | None = None,
+    evidence: Evidence | None = None,
+    buyer_step: str | None = None,
+) -> Opportunity:
+    """``opp`` in the same stage, with ``history`` and the parts given changed."""
     return _new_opportunity(
-        opp.opening,
+        opp.opening if opening is None else opening,
         opp.stage,
         opp.stage_entered_on,
         opp.closed_on,
-        opp.evidence,
-        opp.buyer_step,
+        opp.evidence if evidence is None else evidence,
+        opp.buyer_step if buyer_step is None else buyer_step,
         history,
     )
 
 
-def _recorded(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
-    evidence = opp.evidence.with_fact(_payload(event, event.fact, "fact"))
-    return _new_opportunity(
-        opp.opening,
-        opp.stage,
-        opp.stage_entered_on,
-        opp.closed_on,
-        evidence,
-        opp.buyer_step,
-        history,
-    )
+def _logged(opp: Opportunity, event: ActivityLogged, history: _History) -> Opportunity:
+    return _successor(opp, history)
 
 
-def _stepped(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
-    return _new_opportunity(
-        opp.opening,
-        opp.stage,
-        opp.stage_entered_on,
-        opp.closed_on,
-        opp.evidence,
-        event.target,
-        history,
-    )
+def _recorded(opp: Opportunity, event: EvidenceRecorded, history: _History) -> Opportunity:
+    return _successor(opp, history, evidence=opp.evidence.with_fact(event.fact))
 
 
-def _revised(opp: Opportunity, event: PipelineEvent, history: _History) -> Opportunity:
-    return _new_opportunity(
-        _payload(event, event.opening, "opening"),
-        opp.stage,
-        opp.stage_entered_on,
-        opp.closed_on,
-        opp.evidence,
-        opp.buyer_step,
-        history,
-    )
+def _stepped(opp: Opportunity, event: BuyerStepRecorded, history: _History) -> Opportunity:
+    return _successor(opp, history, buyer_step=event.target)
 
 
-#: How each kind of event changes an opportunity (``opened`` starts one: see ``_apply``).
-_MUTATE: Final[dict[EventKind, Callable[[Opportunity, PipelineEvent, _History], Opportunity]]] = {
-    EventKind.ADVANCED: _advanced,
-    EventKind.CLOSED: _closed,
-    EventKind.REOPENED: _reopened,
-    EventKind.ACTIVITY: _logged,
-    EventKind.EVIDENCE: _recorded,
-    EventKind.BUYER_STEP: _stepped,
-    EventKind.TERMS: _revised,
+def _revised(opp: Opportunity, event: TermsRevised, history: _History) -> Opportunity:
+    return _successor(opp, history, opening=event.opening)
+
+
+#: How each class of event changes an opportunity (an ``Opened`` one starts it: ``_start``).
+_MUTATE: Final[dict[type[PipelineEvent], Callable[[Opportunity, Any, _History], Opportunity]]] = {
+    Advanced: _moved,
+    Closed: _closed,
+    Reopened: _moved,
+    ActivityLogged: _logged,
+    EvidenceRecorded: _recorded,
+    BuyerStepRecorded: _stepped,
+    TermsRevised: _revised,
 }
 
 
-def _apply(
-    opp: Opportunity | None, event: PipelineEvent, history: _History | None = None
-) -> Opportunity:
+def _apply(opp: Opportunity, event: PipelineEvent, history: _History | None = None) -> Opportunity:
     """Apply ``event`` to ``opp`` and return the new opportunity: the one way it changes.
 
     Every operation checks its input, builds its event and hands it here; replay hands
     it each event of a history in turn. Nothing is checked here (the operations and
-    :func:`replay_opportunity` did that). ``opp`` is ``None`` for the ``opened`` event.
-    ``history`` overrides the appended history (replay sets the whole history once).
+    :func:`~kamcore.pipeline.replay_opportunity` did that). An :class:`Opened` event
+    starts an opportunity instead (:func:`_start`). ``history`` overrides the appended
+    history (replay sets the whole history once).
     """
-    if opp is None:
-        return _opened(event, (event,) if history is None else history)
     if history is None:
         history = (*opp.history, event)
-    return _MUTATE[event.kind](opp, event, history)
-
-
-def open_opportunity(
-    playbook: Playbook,
-    *,
-    id: str,
-    account: str,
-    amount: Money,
-    owner: str,
-    on: date | str,
-    by: str = "",
-    expected_close: date | str | None = None,
-) -> tuple[Opportunity, PipelineEvent]:
-    """Open a new opportunity in the playbook's initial stage.
-
-    Args:
-        playbook: The sales process it follows.
-        id: A unique id, such as ``"opp-1"``.
-        account: The account id.
-        amount: The expected contract amount.
-        owner: The responsible salesperson.
-        on: The day it is opened.
-        by: Who opened it (defaults to ``owner``).
-        expected_close: The expected signing date, if known.
-
-    Returns:
-        The new opportunity and its ``opened`` event.
-
-    Raises:
-        ValidationError: A blank id, account or owner, an amount that is not Money,
-            or a date that is not a date.
-
-    Examples:
-        >>> from kamcore.pipeline import Playbook, Stage, Outcome
-        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
-        ...               outcomes=(Outcome("won", won=True),))
-        >>> opp, event = open_opportunity(pb, id="opp-1", account="acme",
-        ...                               amount=Money("100000"), owner="li", on="2026-03-02")
-        >>> opp.stage, event.kind.value, len(opp.history)
-        ('lead', 'opened', 1)
-    """
-    _amount(amount)
-    day = _validate.day(on)
-    opening = _new_opening(
-        _validate.text(id, "id"),
-        _validate.text(account, "account"),
-        amount,
-        _validate.text(owner, "owner"),
-        day,
-        None if expected_close is None else _validate.day(expected_close, "expected_close"),
-    )
-    who = _validate.text(by, "by", required=False) or owner
-    stage = playbook.initial.key
-    event = _new_event(EventKind.OPENED, opening.id, day, who, "", stage, "", (), None, opening)
-    return _apply(None, event), event
-
-
-def _path(playbook: Playbook, start: str, goal: str) -> tuple[str, ...]:
-    """The shortest chain of open stages from ``start`` to ``goal`` (breadth first)."""
-    previous: dict[str, str] = {start: ""}
-    frontier = [start]
-    while frontier and goal not in previous:
-        following: list[str] = []
-        for key in frontier:
-            for nxt in playbook.targets(key):
-                if playbook.is_stage(nxt) and nxt not in previous:
-                    previous[nxt] = key
-                    following.append(nxt)
-        frontier = following
-    chain = [goal]
-    while chain[-1] != start:
-        chain.append(previous[chain[-1]])
-    return tuple(reversed(chain[:-1]))
-
-
-def import_opportunity(
-    playbook: Playbook,
-    *,
-    id: str,
-    account: str,
-    amount: Money,
-    owner: str,
-    on: date | str,
-    stage: str,
-    stage_entered_on: date | str | None = None,
-    expected_close: date | str | None = None,
-    closed_on: date | str | None = None,
-    by: str = "import",
-) -> Opportunity:
-    """Bring in an opportunity that already stands in ``stage`` (from an existing CRM).
-
-    The history records the opening and then the shortest chain of allowed moves to
-    ``stage``, each marked ``"imported; gates not checked"``: what happened before
-    kamcore kept the record is not re-judged, and the history says so. Replay rebuilds
-    the same opportunity, and every later move is checked as usual.
-
-    A ``stage`` that is an outcome (``"won"``, ``"lost"`` …) brings in a closed
-    opportunity: the moves lead to the latest stage the outcome closes from, and a
-    ``closed`` event on ``closed_on`` (default: the entry day) ends the history, also
-    marked as imported.
-
-    Args:
-        playbook: The sales process it follows.
-        id: A unique id.
-        account: The account id.
-        amount: The expected contract amount.
-        owner: The responsible salesperson.
-        on: The day it was opened.
-        stage: The open stage it stands in now.
-        stage_entered_on: The day it entered ``stage`` (default: ``on``).
-        expected_close: The expected signing date, if known.
-        closed_on: For an outcome ``stage``, the day it closed.
-        by: Who imported it.
-
-    Returns:
-        The opportunity.
-
-    Raises:
-        ValidationError: An unknown ``stage``, a stage the initial stage can't reach,
-            an entry or closing day before the opening day, a ``closed_on`` for an
-            open stage, or the inputs that :func:`open_opportunity` refuses.
-
-    Examples:
-        >>> from kamcore.pipeline import Playbook, Stage, Outcome, Move
-        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True), Stage("deal")),
-        ...               moves=(Move("lead", "deal"),), outcomes=(Outcome("won", won=True),))
-        >>> opp = import_opportunity(pb, id="o-9", account="acme", amount=Money("5000"),
-        ...                          owner="li", on="2026-01-05", stage="deal",
-        ...                          stage_entered_on="2026-02-01")
-        >>> opp.stage, str(opp.stage_entered_on), [e.kind.value for e in opp.history]
-        ('deal', '2026-02-01', ['opened', 'advanced'])
-        >>> replay_opportunity(pb, opp.history) == opp
-        True
-    """
-    opp, _ = open_opportunity(
-        playbook,
-        id=id,
-        account=account,
-        amount=amount,
-        owner=owner,
-        on=on,
-        by=by,
-        expected_close=expected_close,
-    )
-    outcome = playbook.outcome(stage) if playbook.is_outcome(stage) else None
-    if outcome is None and not playbook.is_stage(stage):
-        keys = [*(s.key for s in playbook.ordered_stages()), *(o.key for o in playbook.outcomes)]
-        raise ValidationError(
-            field="stage",
-            value=stage,
-            expected=f"a stage or outcome: {', '.join(keys)}",
-            problem="not a stage of the playbook",
-        )
-    if outcome is None and closed_on is not None:
-        raise ValidationError(
-            field="closed_on",
-            value=str(closed_on),
-            expected=f"no closing day for the open stage {stage!r}",
-            problem="a closing day for an open opportunity",
-        )
-    entered = (
-        opp.opened_on
-        if stage_entered_on is None
-        else _validate.day(stage_entered_on, "stage_entered_on")
-    )
-    _not_before_opening(opp, entered, "stage_entered_on")
-    target_stage = stage if outcome is None else _closing_stage(playbook, outcome.from_stages)
-    for target in _path(playbook, opp.stage, target_stage):
-        event = PipelineEvent(
-            EventKind.ADVANCED,
-            opp.id,
-            entered,
-            by,
-            opp.stage,
-            target,
-            "imported; gates not checked",
-        )
-        opp = _apply(opp, event)
-    if outcome is not None:
-        day = entered if closed_on is None else _validate.day(closed_on, "closed_on")
-        _not_before_opening(opp, day, "closed_on")
-        event = PipelineEvent(
-            EventKind.CLOSED, opp.id, day, by, opp.stage, outcome.key, "imported; gates not checked"
-        )
-        opp = _apply(opp, event)
-    return opp
-
-
-def _not_before_opening(opp: Opportunity, day: date, field: str) -> None:
-    if day < opp.opened_on:
-        raise ValidationError(
-            field=field,
-            value=day.isoformat(),
-            expected=f"on or after the opening day {opp.opened_on.isoformat()}",
-            problem="before the opportunity was opened",
-        )
-
-
-def _closing_stage(playbook: Playbook, from_stages: tuple[str, ...]) -> str:
-    """The latest stage (by order) an outcome may close from; any stage when unlimited."""
-    stages = [s.key for s in playbook.ordered_stages()]
-    allowed = [s for s in stages if not from_stages or s in from_stages]
-    return allowed[-1]
-
-
-def _must_be_open(opp: Opportunity, problem: str) -> None:
-    if opp.closed_on is not None:
-        raise ValidationError(
-            field="stage",
-            value=opp.stage,
-            expected="an open opportunity (reopen it first)",
-            problem=problem,
-        )
-
-
-def _refuse(opp: Opportunity, target: str, reason: str) -> TransitionNotAllowed:
-    return TransitionNotAllowed(subject=opp.id, source=opp.stage, target=target, reason=reason)
-
-
-def _check_step(playbook: Playbook, opp: Opportunity, target: str) -> None:
-    """Refuse the step to ``target`` unless the playbook has it and its gates pass."""
-    step = playbook.step(opp.stage, target)
-    if step is None or (step.passes is not None and not step.passes(opp)):
-        raise _refusal(playbook, opp, target, step)
-
-
-def _refusal(
-    playbook: Playbook, opp: Opportunity, target: str, step: Step | None
-) -> TransitionNotAllowed:
-    """Why the step to ``target`` is refused: no such step, or the gates that fail.
-
-    The failed gates are worked out when the refusal is read, not when it is raised.
-    """
-    if step is None:
-        allowed = ", ".join(repr(t) for t in playbook.targets(opp.stage)) or "none"
-        return _refuse(opp, target, f"the playbook has no such move (allowed: {allowed})")
-    return TransitionNotAllowed._deferred(opp.id, opp.stage, target, lambda: step.failures(opp))
-
-
-def advance(
-    playbook: Playbook,
-    opp: Opportunity,
-    target: str,
-    *,
-    on: date | str,
-    by: str = "",
-    reason: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Move an open opportunity to another open stage, checking every gate.
-
-    Every gate of the move and of the target stage is checked, and a refusal lists
-    every gate that failed, not just the first.
-
-    Args:
-        playbook: The sales process.
-        opp: The opportunity.
-        target: The stage key to move to.
-        on: The day of the move (not before the latest event).
-        by: Who moved it.
-        reason: A note for the history.
-
-    Returns:
-        The moved opportunity and its ``advanced`` event.
-
-    Raises:
-        TransitionNotAllowed: The opportunity is closed, the playbook has no such move,
-            or gates failed (``failed_gates`` lists them all).
-        ValidationError: ``on`` is not a date or is earlier than the latest event.
-    """
-    if type(target) is not str or type(by) is not str or type(reason) is not str:
-        _strings(target=target, by=by, reason=reason)
-    if opp.closed_on is not None:
-        raise _refuse(opp, target, "it is closed; reopen it first")
-    step = playbook.step(opp.stage, target)
-    if (step is None or step.closes) and not playbook.is_stage(target):
-        terminal = playbook.is_terminal(target)
-        raise _refuse(
-            opp, target, "use close_out() for a terminal outcome" if terminal else "no such stage"
-        )
-    day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
-    if step is None or (step.passes is not None and not step.passes(opp)):
-        raise _refusal(playbook, opp, target, step)
-    event = _new_event(
-        EventKind.ADVANCED, opp.opening.id, day, by, opp.stage, target, reason, (), None, None
-    )
-    return _apply(opp, event), event
-
-
-def close_out(
-    playbook: Playbook,
-    opp: Opportunity,
-    outcome: str,
-    *,
-    on: date | str,
-    reason: str,
-    fatal_factors: Iterable[str] = (),
-    by: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Close an open opportunity with a terminal outcome: won, or closed out (结项).
-
-    Args:
-        playbook: The sales process.
-        opp: The opportunity.
-        outcome: The outcome key (``"won"``, ``"lost"``, ``"no_bid"``, ...).
-        on: The day it closes.
-        reason: Why; mandatory (the close-out summary, 结项报告).
-        fatal_factors: The factors that decided it (致命因素); mandatory for outcomes
-            with ``requires_fatal_factors``.
-        by: Who closed it.
-
-    Returns:
-        The closed opportunity and its ``closed`` event.
-
-    Raises:
-        TransitionNotAllowed: Already closed, the outcome can't close from this stage,
-            or its gates failed.
-        ValidationError: A blank reason, missing fatal factors, or a bad date.
-    """
-    _strings(outcome=outcome, by=by)
-    if opp.closed_on is not None:
-        raise _refuse(opp, outcome, f"it is already closed as {opp.stage!r}")
-    found = playbook.outcome(outcome)
-    why = _validate.text(reason, "reason")
-    if isinstance(fatal_factors, str):
-        raise ValidationError(
-            field="fatal_factors",
-            value=fatal_factors,
-            expected="a list of factors, such as ['price too high']",
-            problem="a single string",
-        )
-    factors = tuple(_validate.text(f, "fatal_factors") for f in fatal_factors)
-    if found.requires_fatal_factors and not factors:
-        raise ValidationError(
-            field="fatal_factors",
-            value=factors,
-            expected=f"at least one fatal factor (致命因素) for {outcome!r}",
-            problem="missing",
-        )
-    day = _when(opp, on)
-    _check_step(playbook, opp, outcome)
-    event = PipelineEvent(EventKind.CLOSED, opp.id, day, by, opp.stage, outcome, why, factors)
-    return _apply(opp, event), event
-
-
-def reopen(
-    playbook: Playbook,
-    opp: Opportunity,
-    target: str,
-    *,
-    on: date | str,
-    reason: str,
-    by: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Reopen a closed opportunity into a stage, where a reopen rule allows it.
-
-    Args:
-        playbook: The sales process.
-        opp: A closed opportunity.
-        target: The open stage to re-enter.
-        on: The day it is reopened.
-        reason: Why; mandatory.
-        by: Who reopened it.
-
-    Returns:
-        The reopened opportunity and its ``reopened`` event.
-
-    Raises:
-        TransitionNotAllowed: It is open, or no reopen rule allows this, or gates failed.
-        ValidationError: A blank reason or a bad date.
-    """
-    _strings(target=target, by=by)
-    if opp.closed_on is None:
-        raise _refuse(opp, target, "it is open; only closed opportunities can be reopened")
-    why = _validate.text(reason, "reason")
-    day = _when(opp, on)
-    _check_step(playbook, opp, target)
-    event = PipelineEvent(EventKind.REOPENED, opp.id, day, by, opp.stage, target, why)
-    return _apply(opp, event), event
-
-
-def log_activity(
-    playbook: Playbook,
-    opp: Opportunity,
-    activity: str,
-    *,
-    on: date | str,
-    by: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Log an activity inside the current stage (a visit, a demo, a new action plan).
-
-    Many sales activities repeat inside a stage; they are part of the history.
-
-    Args:
-        playbook: The sales process.
-        opp: An open opportunity.
-        activity: What was done.
-        on: The day.
-        by: Who did it.
-
-    Returns:
-        The opportunity with the activity in its history, and the event.
-
-    Raises:
-        ValidationError: The opportunity is closed, the text is blank, or a bad date.
-    """
-    _must_be_open(opp, "activities can't be logged on a closed opportunity")
-    _strings(by=by)
-    text = _validate.text(activity, "activity")
-    day = _when(opp, on)
-    event = PipelineEvent(EventKind.ACTIVITY, opp.id, day, by, opp.stage, opp.stage, text)
-    return _apply(opp, event), event
-
-
-def _typed(kind: FactKind, name: str, value: object) -> Fact:
-    if kind is FactKind.MONEY:
-        if not isinstance(value, Money):
-            raise ValidationError(field=name, value=value, expected="a kamcore.money.Money")
-        return Fact(name, money=value)
-    if kind is FactKind.DATE:
-        return Fact(name, day=_validate.day(value, name))
-    if kind is FactKind.NUMBER:
-        if isinstance(value, Money):
-            raise ValidationError(field=name, value=value, expected="a number, not money")
-        return Fact(name, number=as_decimal(value, field=name))
-    if not isinstance(value, str):
-        raise ValidationError(field=name, value=value, expected="a string")
-    return Fact(name, text=value)
-
-
-def record_evidence(
-    playbook: Playbook,
-    opp: Opportunity,
-    name: str,
-    value: object,
-    *,
-    on: date | str,
-    by: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Record (or correct) one piece of evidence, typed by the playbook's field.
-
-    Args:
-        playbook: The sales process; it declares the field and its type.
-        opp: The opportunity.
-        name: The evidence field.
-        value: A ``str``, number, date (or ISO string) or :class:`Money`, as declared.
-        on: The day.
-        by: Who recorded it.
-
-    Returns:
-        The opportunity with the new evidence, and the event.
-
-    Raises:
-        ValidationError: An unknown field, a value of the wrong type, or a bad date.
-    """
-    _strings(name=name, by=by)
-    fact = _typed(playbook.field(name).kind, name, value)
-    day = _when(opp, on)
-    event = PipelineEvent(EventKind.EVIDENCE, opp.id, day, by, opp.stage, opp.stage, "", (), fact)
-    return _apply(opp, event), event
-
-
-def record_buyer_step(
-    playbook: Playbook,
-    opp: Opportunity,
-    step: str,
-    *,
-    on: date | str,
-    by: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Record the customer's current procurement step beside our stage.
-
-    Args:
-        playbook: The sales process; it lists the buyer steps.
-        opp: The opportunity.
-        step: The buyer step key (``"tender"``).
-        on: The day.
-        by: Who recorded it.
-
-    Returns:
-        The opportunity with its buyer step set, and the event.
-
-    Raises:
-        ValidationError: An unknown step or a bad date.
-    """
-    _strings(step=step, by=by)
-    playbook.buyer_step(step)
-    day = _when(opp, on)
-    event = PipelineEvent(EventKind.BUYER_STEP, opp.id, day, by, opp.buyer_step, step)
-    return _apply(opp, event), event
-
-
-def revise_terms(
-    playbook: Playbook,
-    opp: Opportunity,
-    *,
-    on: date | str,
-    reason: str,
-    amount: Money | None = None,
-    expected_close: date | str | None = None,
-    owner: str | None = None,
-    by: str = "",
-) -> tuple[Opportunity, PipelineEvent]:
-    """Change an open opportunity's amount, expected signing date or owner.
-
-    Forecasts read these terms, so a revised estimate (a new expected contract
-    amount from the initiation report, a slipped signing date, a hand-over to another
-    salesperson) is recorded as a ``terms`` event with its reason; the terms before
-    stay in the history.
-
-    Args:
-        playbook: The sales process (kept for a uniform signature).
-        opp: An open opportunity.
-        on: The day of the change (not before the latest event).
-        reason: Why; mandatory.
-        amount: The new expected contract amount (``None``: unchanged).
-        expected_close: The new expected signing date (``None``: unchanged).
-        owner: The new responsible salesperson (``None``: unchanged).
-        by: Who changed them.
-
-    Returns:
-        The opportunity with its new terms, and the ``terms`` event.
-
-    Raises:
-        ValidationError: The opportunity is closed, nothing would change, a blank
-            reason or owner, an amount that is not non-negative Money in the
-            opportunity's currency, or a bad date.
-
-    Examples:
-        >>> from kamcore.pipeline import Playbook, Stage, Outcome
-        >>> pb = Playbook(name="tiny", stages=(Stage("lead", initial=True),),
-        ...               outcomes=(Outcome("won", won=True),))
-        >>> opp, _ = open_opportunity(pb, id="o-1", account="acme",
-        ...                           amount=Money("100000"), owner="li", on="2026-03-02")
-        >>> opp, event = revise_terms(pb, opp, on="2026-03-09", amount=Money("900000"),
-        ...                           expected_close="2026-05-10", reason="initiation report")
-        >>> opp.amount, str(opp.expected_close), event.kind.value
-        (Money('900000', 'CNY'), '2026-05-10', 'terms')
-    """
-    del playbook  # every operation takes the playbook; terms do not depend on it
-    _must_be_open(opp, "the terms of a closed opportunity can't change")
-    _strings(by=by)
-    why = _validate.text(reason, "reason")
-    old = opp.opening
-    new_amount = old.amount if amount is None else _amount(amount, old.amount.currency)
-    new_close = old.expected_close
-    if expected_close is not None:
-        new_close = _validate.day(expected_close, "expected_close")
-    new_owner = old.owner if owner is None else _validate.text(owner, "owner")
-    terms = Opening(old.id, old.account, new_amount, new_owner, old.on, new_close)
-    if terms == old:
-        raise ValidationError(
-            field="terms",
-            value=None,
-            expected="a new amount, expected signing date or owner",
-            problem="nothing would change",
-        )
-    day = _when(opp, on)
-    event = PipelineEvent(
-        EventKind.TERMS, old.id, day, by, opp.stage, opp.stage, why, (), None, terms
-    )
-    return _apply(opp, event), event
-
-
-_NEEDS_OPEN: Final = "an 'opened' event first"
-
-
-def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
-    playbook: Playbook, opp: Opportunity, event: PipelineEvent, last: date
-) -> str | None:
-    """Why ``event`` could not have followed ``opp``, last changed on ``last``.
-
-    ``None``: it could have.
-    """
-    kind = event.kind
-    if event.on < last:
-        return f"a day on or after {last.isoformat()} (history is append-only)"
-    if kind is EventKind.EVIDENCE:
-        return "an event carrying its fact" if event.fact is None else None
-    if kind is EventKind.BUYER_STEP:
-        known = any(b.key == event.target for b in playbook.buyer_steps)
-        return None if known else "a buyer step of the playbook"
-    if kind is EventKind.REOPENED:
-        if opp.closed_on is None:
-            return "a closed opportunity to reopen"
-    elif opp.closed_on is not None:
-        return f"an open opportunity ({opp.id} was closed as {opp.stage!r})"
-    if kind is EventKind.TERMS:
-        return _bad_terms(opp, event)
-    if kind is EventKind.ACTIVITY:
-        return None
-    if event.source != opp.stage:
-        return f"a step from the current stage {opp.stage!r}"
-    if not playbook.can_move(opp.stage, event.target):
-        return "a step the playbook allows"
-    lands_closed = playbook.is_terminal(event.target)
-    if lands_closed != (kind is EventKind.CLOSED):
-        return "a close into an outcome, or a move into a stage"
-    return None
-
-
-def _bad_terms(opp: Opportunity, event: PipelineEvent) -> str | None:
-    """Why a ``terms`` event could not have followed ``opp`` (what revise_terms checks)."""
-    terms = event.opening
-    if (
-        terms is None
-        or (terms.id, terms.account, terms.on) != (opp.id, opp.account, opp.opened_on)
-        or event.source != opp.stage
-        or event.target != opp.stage
-    ):
-        return "new terms of the same opportunity, in its current stage"
-    try:
-        _amount(terms.amount, opp.amount.currency)
-        _validate.text(terms.owner, "owner")
-        if terms.expected_close is not None:
-            _validate.day(terms.expected_close, "expected_close")
-    except ValidationError as exc:
-        return f"terms revise_terms accepts ({exc.field}: {exc.problem})"
-    if terms == opp.opening:
-        return "terms revise_terms accepts (terms: nothing would change)"
-    if type(event.reason) is not str or not event.reason.strip():
-        return "terms revise_terms accepts (reason: blank)"
-    return None
-
-
-def replay_opportunity(playbook: Playbook, events: Iterable[PipelineEvent]) -> Opportunity:
-    """Rebuild an opportunity from its history of events.
-
-    Args:
-        playbook: The sales process the events followed.
-        events: The events, oldest first, starting with ``opened``.
-
-    Returns:
-        The opportunity; equal to the one the events were produced with.
-
-    Raises:
-        ValidationError: No events, the first is not ``opened``, events of another
-            opportunity are mixed in, or an event that could not have happened: out
-            of date order, a step the playbook does not allow or from another stage,
-            a move into an outcome or a close into a stage, anything but a reopen (or
-            evidence) on a closed opportunity, a reopen of an open one.
-    """
-    opp: Opportunity | None = None
-    history = tuple(events)
-    for i, event in enumerate(history):
-        where = f"events[{i}]"
-        if opp is None:
-            if event.kind is not EventKind.OPENED:
-                raise ValidationError(field=where, value=event.kind.value, expected=_NEEDS_OPEN)
-            opp = _apply(None, event, ())
-            continue
-        if event.opportunity != opp.id or event.kind is EventKind.OPENED:
-            raise ValidationError(
-                field=where,
-                value=event.opportunity,
-                expected=f"a later event of {opp.id!r}",
-                problem="does not belong to this history",
-            )
-        problem = _impossible(playbook, opp, event, history[i - 1].on)
-        if problem is not None:
-            raise ValidationError(
-                field=where,
-                value=f"{event.kind.value} {opp.stage} -> {event.target}".rstrip(" ->"),
-                expected=problem,
-                problem="could not have happened",
-            )
-        opp = _apply(opp, event, ())
-    if opp is None:
-        raise ValidationError(field="events", value=(), expected=_NEEDS_OPEN, problem="empty")
-    return attrs.evolve(opp, history=history)
+    return _MUTATE[type(event)](opp, event, history)

@@ -1,24 +1,31 @@
-"""The playbook: stages, moves, gates, outcomes and reopen rules, checked when built."""
+"""The playbook: stages, moves, outcomes and reopen rules, checked when built."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Mapping
-from datetime import date
-from decimal import Decimal
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Mapping
+from typing import Final, TypeVar
 
 import attrs
 
-from kamcore._codegen import generate
 from kamcore._validate import required_text
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.money import Money, Rate, as_decimal
+from kamcore.money import Rate
+from kamcore.pipeline._evidence import EvidenceField, FactKind
+from kamcore.pipeline._gates import (
+    _BUILTIN,
+    _POLICY,
+    Gate,
+    GateCheck,
+    GateKind,
+    Step,
+    _checks_of,
+    _compile_passes,
+    _gate_shape,
+)
 
-if TYPE_CHECKING:
-    from kamcore.pipeline._opportunity import Opportunity
+T = TypeVar("T")
 
-_POLICY: Final = "Playbook"
 _ZERO_RATE: Final = Rate(0)
 _ONE_RATE: Final = Rate(1)
 
@@ -41,286 +48,34 @@ class Involvement(enum.Enum):
     """How far the company is involved at a stage (公司介入度), low to high."""
 
     LOW = "low"
+    """Salespeople work it alone (lead, development)."""
     LOW_TO_MEDIUM = "low_to_medium"
+    """The KA manager joins in (proposal)."""
     MEDIUM = "medium"
+    """The KA director and pre-sales support are engaged."""
     HIGH = "high"
-
-
-class FactKind(enum.Enum):
-    """The type of an evidence field: text, a number, a date or money."""
-
-    TEXT = "text"
-    NUMBER = "number"
-    DATE = "date"
-    MONEY = "money"
-
-
-class GateKind(enum.Enum):
-    """The built-in kinds of gate.
-
-    * ``REQUIRED`` — every field in ``fields`` is present (an initiation report is complete);
-    * ``MINIMUM`` — the one field in ``fields`` is at least ``minimum`` (the no-bid rule:
-      the estimated gross margin must reach the company's floor);
-    * ``MAXIMUM`` — the one field in ``fields`` is at most ``maximum``;
-    * ``CUSTOM`` — the function the playbook was given under the gate's ``check`` name
-      (``Playbook(..., checks={"has_coach": fn})``).
-    """
-
-    REQUIRED = "required"
-    MINIMUM = "minimum"
-    MAXIMUM = "maximum"
-    CUSTOM = "custom"
-
-
-# -- evidence ---------------------------------------------------------------------------
-
-EvidenceValue = str | Decimal | date | Money
-
-
-@attrs.frozen
-class Fact:
-    """One piece of evidence about an opportunity: a name and a typed value.
-
-    Exactly one of ``text``, ``number``, ``day`` and ``money`` is set; use
-    :meth:`of` to build a fact from a plain value and :attr:`value` to read it.
-
-    Examples:
-        >>> Fact.of("estimated_margin", Decimal("0.18")).value
-        Decimal('0.18')
-        >>> Fact.of("signing_date", date(2026, 6, 30)).kind
-        <FactKind.DATE: 'date'>
-    """
-
-    name: str = attrs.field(validator=required_text)
-    text: str | None = None
-    number: Decimal | None = None
-    day: date | None = None
-    money: Money | None = None
-
-    def __attrs_post_init__(self) -> None:
-        """Check that exactly one value is set."""
-        count = sum(v is not None for v in (self.text, self.number, self.day, self.money))
-        if count != 1:
-            raise ValidationError(
-                field=self.name,
-                value=count,
-                expected="exactly one of text, number, day, money",
-                problem="a fact holds one value",
-            )
-
-    @classmethod
-    def of(cls, name: str, value: object) -> Fact:
-        """Build a fact from a ``str``, ``Decimal``/``int``, ``date`` or :class:`Money`.
-
-        Raises:
-            ValidationError: The value is of none of those types (floats are refused).
-        """
-        if isinstance(value, Money):
-            return cls(name, money=value)
-        if isinstance(value, str):
-            return cls(name, text=value)
-        if type(value) is date:
-            return cls(name, day=value)
-        return cls(name, number=as_decimal(value, field=name))
-
-    @property
-    def kind(self) -> FactKind:
-        """Which kind of value the fact holds."""
-        if self.text is not None:
-            return FactKind.TEXT
-        if self.number is not None:
-            return FactKind.NUMBER
-        if self.day is not None:
-            return FactKind.DATE
-        return FactKind.MONEY
-
-    @property
-    def value(self) -> EvidenceValue:
-        """The value, whatever its kind."""
-        for v in (self.text, self.number, self.day):
-            if v is not None:
-                return v
-        assert self.money is not None
-        return self.money
-
-
-def _sorted_facts(value: object) -> tuple[Fact, ...]:
-    return tuple(sorted(value, key=lambda f: f.name))  # type: ignore[call-overload]
-
-
-@attrs.frozen
-class Evidence:
-    """An immutable, typed mapping of evidence names to values (str, Decimal, date, Money).
-
-    Facts are kept sorted by name. It reads like a mapping (``ev["name"]``, ``in``,
-    ``len``, iteration over names) and changes only by returning a new one.
-
-    Examples:
-        >>> ev = Evidence().with_fact(Fact.of("project_name", "Line 3 retrofit"))
-        >>> ev["project_name"], "project_number" in ev, len(ev)
-        ('Line 3 retrofit', False, 1)
-    """
-
-    facts: tuple[Fact, ...] = attrs.field(default=(), converter=_sorted_facts)
-    _index: dict[str, Fact] = attrs.field(init=False, repr=False, eq=False, hash=False)
-
-    def __attrs_post_init__(self) -> None:
-        """Index the facts by name (one per name)."""
-        index = {f.name: f for f in self.facts}
-        if len(index) != len(self.facts):
-            raise ValidationError(
-                field="facts",
-                value=[f.name for f in self.facts],
-                expected="one fact per name",
-                problem="a name appears twice",
-            )
-        object.__setattr__(self, "_index", index)
-
-    def get(self, name: str) -> EvidenceValue | None:
-        """The value of ``name``, or ``None`` when it is not recorded."""
-        fact = self._index.get(name)
-        return None if fact is None else fact.value
-
-    def __getitem__(self, name: str) -> EvidenceValue:
-        fact = self._index.get(name)
-        if fact is None:
-            raise ValidationError(
-                field=name,
-                value=name,
-                expected=f"one of: {', '.join(self) or '(none recorded)'}",
-                problem="no such evidence",
-            )
-        return fact.value
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        return (f.name for f in self.facts)
-
-    def __len__(self) -> int:
-        return len(self.facts)
-
-    def as_dict(self) -> dict[str, EvidenceValue]:
-        """A plain ``dict`` copy of the evidence."""
-        return {f.name: f.value for f in self.facts}
-
-    def with_fact(self, fact: Fact) -> Evidence:
-        """Return new evidence with ``fact`` added (or replacing one of the same name)."""
-        kept = [f for f in self.facts if f.name != fact.name]
-        kept.append(fact)
-        return Evidence(tuple(kept))
-
-
-EMPTY_EVIDENCE: Final = Evidence()
-
-
-@attrs.frozen
-class EvidenceField:
-    """A kind of evidence the playbook knows, with its type and labels.
-
-    Args:
-        name: The key used in :class:`Evidence` (``"estimated_margin"``).
-        kind: The value's type.
-        zh: The Chinese label (``"预计毛利率"``).
-        en: The English label (``"estimated gross margin"``).
-    """
-
-    name: str = attrs.field(validator=required_text)
-    kind: FactKind = FactKind.TEXT
-    zh: str = ""
-    en: str = ""
-
-    @property
-    def label(self) -> str:
-        """The English label, or the name."""
-        return self.en or self.name
-
-
-# -- gates ------------------------------------------------------------------------------
-
-#: A custom gate check: given the opportunity and the gate, return ``None`` when the
-#: gate passes, or a short text saying what is wrong. A playbook is given its checks by
-#: name when it is built (``Playbook(..., checks={"has_coach": fn})``).
-GateCheck = Callable[["Opportunity", "Gate"], "str | None"]
-
-
-def _params(value: object) -> tuple[tuple[str, str], ...]:
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), str(v)) for k, v in value.items()))
-    return tuple((str(k), str(v)) for k, v in value)  # type: ignore[attr-defined]
-
-
-@attrs.frozen
-class Gate:
-    """A named condition on an opportunity's evidence that a move must pass (关卡).
-
-    Gates are data: a ``kind`` with its parameters, and a ``message`` that explains the
-    rule when it refuses. Custom gates name a check that the playbook is given when it
-    is built (its ``checks``), and may carry string ``params``.
-
-    Args:
-        name: The gate's name, used by stages, moves and outcomes (``"margin floor"``).
-        kind: Which built-in rule applies.
-        fields: The evidence fields the gate reads (for ``minimum``/``maximum`` exactly one).
-        minimum: The floor for ``minimum`` gates.
-        maximum: The ceiling for ``maximum`` gates.
-        check: The name of the playbook's check for ``custom`` gates.
-        params: Extra ``(name, value)`` strings for a custom check.
-        message: The rule in words, shown when the gate refuses.
-
-    Examples:
-        >>> Gate("margin floor", GateKind.MINIMUM, fields=("estimated_margin",),
-        ...      minimum=Decimal("0.15"), message="no-bid rule").minimum
-        Decimal('0.15')
-    """
-
-    name: str = attrs.field(validator=required_text)
-    kind: GateKind = GateKind.REQUIRED
-    fields: tuple[str, ...] = ()
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
-    check: str = ""
-    params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_params)
-    message: str = ""
-
-    def param(self, name: str, default: str = "") -> str:
-        """The value of parameter ``name`` (``default`` when absent)."""
-        for key, value in self.params:
-            if key == name:
-                return value
-        return default
-
-
-def _gate_shape(gate: Gate, checks: dict[str, GateCheck]) -> None:
-    part = f"gate {gate.name!r}"
-    if gate.kind is GateKind.REQUIRED and not gate.fields:
-        raise PolicyError(
-            "a 'required' gate must name at least one field", policy=_POLICY, part=part
-        )
-    if gate.kind is GateKind.MINIMUM and (len(gate.fields) != 1 or gate.minimum is None):
-        raise PolicyError(
-            "a 'minimum' gate needs exactly one field and a minimum", policy=_POLICY, part=part
-        )
-    if gate.kind is GateKind.MAXIMUM and (len(gate.fields) != 1 or gate.maximum is None):
-        raise PolicyError(
-            "a 'maximum' gate needs exactly one field and a maximum", policy=_POLICY, part=part
-        )
-    if gate.kind is GateKind.CUSTOM and gate.check not in checks:
-        known = ", ".join(sorted(checks)) or "(none given)"
-        raise PolicyError(
-            f"custom check {gate.check!r} is not among the playbook's checks: {known}; "
-            f"build or load the playbook with checks={{{gate.check!r}: function}}",
-            policy=_POLICY,
-            part=part,
-        )
+    """The company commits its people (bidding, negotiation, signing)."""
 
 
 # -- the graph --------------------------------------------------------------------------
 
 
 @attrs.frozen
-class Stage:
+class _Labelled:
+    """A key with its Chinese and English labels: what stages, outcomes and buyer steps share."""
+
+    key: str = attrs.field(validator=required_text)
+    zh: str = ""
+    en: str = ""
+
+    @property
+    def label(self) -> str:
+        """Both labels (``'招投标 bidding'``), or the key when there are none."""
+        return " ".join(x for x in (self.zh, self.en) if x) or self.key
+
+
+@attrs.frozen
+class Stage(_Labelled):
     """A stage of the sales process (销售阶段).
 
     Args:
@@ -338,9 +93,6 @@ class Stage:
         buyer_steps: The customer's procurement steps that match this stage.
     """
 
-    key: str = attrs.field(validator=required_text)
-    zh: str = ""
-    en: str = ""
     order: int = 0
     probability: Rate = _ZERO_RATE
     forecast: ForecastCategory = ForecastCategory.PIPELINE
@@ -350,11 +102,6 @@ class Stage:
     gates: tuple[str, ...] = ()
     initial: bool = False
     buyer_steps: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        """``'招投标 bidding'``: both labels, or the key."""
-        return " ".join(x for x in (self.zh, self.en) if x) or self.key
 
 
 @attrs.frozen
@@ -367,7 +114,7 @@ class Move:
 
 
 @attrs.frozen
-class Outcome:
+class Outcome(_Labelled):
     """A terminal outcome: won, or closed out (结项) for a reason.
 
     Args:
@@ -381,18 +128,10 @@ class Outcome:
             (致命因素), as the no-bid and lost-bid rules ask.
     """
 
-    key: str = attrs.field(validator=required_text)
-    zh: str = ""
-    en: str = ""
     won: bool = False
     from_stages: tuple[str, ...] = ()
     gates: tuple[str, ...] = ()
     requires_fatal_factors: bool = False
-
-    @property
-    def label(self) -> str:
-        """Both labels, or the key."""
-        return " ".join(x for x in (self.zh, self.en) if x) or self.key
 
 
 @attrs.frozen
@@ -405,167 +144,30 @@ class Reopen:
 
 
 @attrs.frozen
-class BuyerStep:
-    """A step of the customer's own procurement process (客户采购流程)."""
+class BuyerStep(_Labelled):
+    """A step of the customer's own procurement process (客户采购流程).
 
-    key: str = attrs.field(validator=required_text)
-    zh: str = ""
-    en: str = ""
+    Args:
+        key: A short identifier (``"tender"``).
+        zh: The Chinese label.
+        en: The English label.
+        order: Position in the customer's process.
+    """
+
     order: int = 0
 
 
-def _check_required(opp: Opportunity, gate: Gate) -> str | None:
-    names = opp.evidence
-    missing = [f for f in gate.fields if f not in names]
-    if not missing:
-        return None
-    return f"missing {', '.join(missing)}"
-
-
-def _numeric(opp: Opportunity, gate: Gate) -> tuple[str, Decimal | None, str | None]:
-    name = gate.fields[0]
-    value = opp.evidence.get(name)
-    if value is None:
-        return name, None, f"{name} is missing"
-    if isinstance(value, Money):
-        return name, value.amount, None
-    if isinstance(value, Decimal):
-        return name, value, None
-    return name, None, f"{name} is not a number"
-
-
-def _check_minimum(opp: Opportunity, gate: Gate) -> str | None:
-    name, number, problem = _numeric(opp, gate)
-    if number is None:
-        return problem
-    assert gate.minimum is not None
-    if number >= gate.minimum:
-        return None
-    return f"{name} {number!s} is below the minimum {gate.minimum!s}"
-
-
-def _check_maximum(opp: Opportunity, gate: Gate) -> str | None:
-    name, number, problem = _numeric(opp, gate)
-    if number is None:
-        return problem
-    assert gate.maximum is not None
-    if number <= gate.maximum:
-        return None
-    return f"{name} {number!s} is above the maximum {gate.maximum!s}"
-
-
-_BUILTIN: Final[dict[GateKind, GateCheck]] = {
-    GateKind.REQUIRED: _check_required,
-    GateKind.MINIMUM: _check_minimum,
-    GateKind.MAXIMUM: _check_maximum,
-}
-
-
-def _compile_passes(
-    gates: tuple[Gate, ...], checks: tuple[GateCheck, ...]
-) -> Callable[..., bool] | None:
-    """One function that says whether every gate passes (``None``: there are no gates).
-
-    It answers yes/no only; when it says no, :meth:`Step.failures` runs the gates one by
-    one to explain. It is generated as straight-line code from the gates' field names
-    (which the playbook validated), with bounds and custom checks passed in as constants,
-    and registered with :mod:`linecache` so tracebacks show it.
-
-    Measured (CPython 3.11, ``benchmarks/bench_pipeline.py``'s proposal → bidding, two
-    gates): it answers in 0.1 µs where calling the gates' check functions in turn takes
-    1.2 µs, against 1.6 µs for the whole guarded move.
-    """
-    if not gates:
-        return None
-    ns: dict[str, object] = {}
-    lines = ["def passes(opp):", "    index = opp.evidence._index"]
-    required = sorted({f for g in gates if g.kind is GateKind.REQUIRED for f in g.fields})
-    lines += [f"    if {name!r} not in index: return False" for name in required]
-    for i, (g, check) in enumerate(zip(gates, checks, strict=True)):
-        if g.kind in (GateKind.MINIMUM, GateKind.MAXIMUM):
-            bound = g.minimum if g.kind is GateKind.MINIMUM else g.maximum
-            if bound is None:  # pragma: no cover - _gate_shape refuses it
-                continue
-            ns[f"b{i}"] = bound
-            fails = f"v{i} < b{i}" if g.kind is GateKind.MINIMUM else f"v{i} > b{i}"
-            lines += [
-                f"    f{i} = index.get({g.fields[0]!r})",
-                f"    if f{i} is None: return False",
-                f"    v{i} = f{i}.number",
-                f"    if v{i} is None:",
-                f"        m{i} = f{i}.money",
-                f"        if m{i} is None: return False",
-                f"        v{i} = m{i}.amount",
-                f"    if {fails}: return False",
-            ]
-        elif g.kind is GateKind.CUSTOM:
-            ns[f"g{i}"] = g
-            ns[f"c{i}"] = check
-            lines.append(f"    if c{i}(opp, g{i}) is not None: return False")
-    lines.append("    return True")
-    # The code is built from validated names and the gates' own values only.
-    passes: Callable[..., bool] = generate("\n".join(lines), "passes", ns, label="playbook-gates")
-    return passes
-
-
-@attrs.frozen
-class Step:
-    """One step a playbook allows — a move, a close or a reopen — compiled when it is built.
-
-    The playbook's table of steps is what the operations ask: whether a step exists,
-    which gates it checks (each with its check function fixed), and one generated
-    function that says whether they all pass.
-
-    Args:
-        source: The stage it leaves (for a reopen, the outcome).
-        target: The stage or outcome it enters.
-        gates: The gates checked, in order (a move's own, then the target stage's).
-        checks: The function that checks each gate, in the same order.
-        passes: Whether every gate passes, as one function (``None``: no gates).
-        closes: Whether ``target`` is a terminal outcome.
-    """
-
-    source: str
-    target: str
-    gates: tuple[Gate, ...]
-    checks: tuple[Callable[..., str | None], ...] = attrs.field(repr=False)
-    passes: Callable[..., bool] | None = attrs.field(repr=False, eq=False)
-    closes: bool = False
-
-    def failures(self, opp: Opportunity) -> list[tuple[str, str]]:
-        """Every gate that refuses ``opp``: its name and the rule with what is wrong."""
-        failed = []
-        for gate, check in zip(self.gates, self.checks, strict=True):
-            problem = check(opp, gate)
-            if problem is not None:
-                failed.append(
-                    (gate.name, f"{gate.message}: {problem}" if gate.message else problem)
-                )
-        return failed
-
-
-def _checks_of(value: Mapping[str, GateCheck] | None) -> tuple[tuple[str, GateCheck], ...]:
-    """The checks a playbook is given, as sorted ``(name, function)`` pairs."""
-    if value is None:
-        return ()
-    if not isinstance(value, Mapping):
-        raise PolicyError(
-            f"checks must map check names to functions, got a {type(value).__name__}",
-            policy=_POLICY,
-            part="checks",
-        )
-    for name, fn in value.items():
-        if type(name) is not str or not name.strip():
-            raise PolicyError(
-                f"a check name must be a non-blank string, got {name!r}",
-                policy=_POLICY,
-                part="checks",
-            )
-        if not callable(fn):
-            raise PolicyError(
-                f"is not a function (a {type(fn).__name__})", policy=_POLICY, part=f"check {name!r}"
-            )
-    return tuple(sorted(value.items()))
+def _look_up(index: Mapping[str, T], key: str, field: str, problem: str) -> T:
+    """``index[key]``, or a :class:`ValidationError` that lists the keys there are."""
+    try:
+        return index[key]
+    except (KeyError, TypeError):
+        raise ValidationError(
+            field=field,
+            value=key,
+            expected=f"one of: {', '.join(index) or '(none declared)'}",
+            problem=problem,
+        ) from None
 
 
 def _unique(kind: str, keys: list[str]) -> None:
@@ -720,15 +322,7 @@ class Playbook:
         Raises:
             ValidationError: No open stage has that key.
         """
-        try:
-            return self._stage_by_key[key]
-        except (KeyError, TypeError):
-            raise ValidationError(
-                field="stage",
-                value=key,
-                expected=f"one of: {', '.join(self._stage_by_key)}",
-                problem="unknown stage",
-            ) from None
+        return _look_up(self._stage_by_key, key, "stage", "unknown stage")
 
     def outcome(self, key: str) -> Outcome:
         """The terminal outcome ``key``.
@@ -736,15 +330,7 @@ class Playbook:
         Raises:
             ValidationError: No outcome has that key.
         """
-        try:
-            return self._outcome_by_key[key]
-        except (KeyError, TypeError):
-            raise ValidationError(
-                field="outcome",
-                value=key,
-                expected=f"one of: {', '.join(self._outcome_by_key)}",
-                problem="unknown outcome",
-            ) from None
+        return _look_up(self._outcome_by_key, key, "outcome", "unknown outcome")
 
     def field(self, name: str) -> EvidenceField:
         """The evidence field ``name``.
@@ -752,15 +338,7 @@ class Playbook:
         Raises:
             ValidationError: The playbook declares no such field.
         """
-        try:
-            return self._field_by_name[name]
-        except (KeyError, TypeError):
-            raise ValidationError(
-                field="evidence",
-                value=name,
-                expected=f"one of: {', '.join(self._field_by_name) or '(none declared)'}",
-                problem="unknown evidence field",
-            ) from None
+        return _look_up(self._field_by_name, name, "evidence", "unknown evidence field")
 
     def is_terminal(self, key: str) -> bool:
         """Whether ``key`` is a terminal outcome."""
@@ -797,15 +375,8 @@ class Playbook:
         Raises:
             ValidationError: The playbook has no such buyer step.
         """
-        for b in self.buyer_steps:
-            if b.key == key:
-                return b
-        raise ValidationError(
-            field="buyer_step",
-            value=key,
-            expected=f"one of: {', '.join(b.key for b in self.buyer_steps) or '(none declared)'}",
-            problem="unknown buyer step",
-        )
+        steps = {b.key: b for b in self.buyer_steps}
+        return _look_up(steps, key, "buyer_step", "unknown buyer step")
 
 
 def _check_parts(pb: Playbook, checks: dict[str, GateCheck]) -> None:

@@ -11,6 +11,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -54,18 +55,24 @@ def preset_path(name: str) -> Path:
 
 
 @overload
-def load_preset(name: str) -> Any: ...
+def load_preset(name: str, *, checks: Mapping[str, Any] | None = None) -> Any: ...
 @overload
-def load_preset(name: str, cl: type[T]) -> T: ...
-def load_preset(name: str, cl: type[T] | None = None) -> T | Any:
+def load_preset(name: str, cl: type[T], *, checks: Mapping[str, Any] | None = None) -> T: ...
+def load_preset(
+    name: str, cl: type[T] | None = None, *, checks: Mapping[str, Any] | None = None
+) -> T | Any:
     """Load preset ``name`` as a validated policy object.
 
     Args:
         name: A name from :func:`preset_names`.
         cl: The policy class; taken from the file's ``kind`` when omitted.
+        checks: For a pipeline playbook only: the functions of its ``custom`` gates,
+            by name (see :func:`kamcore.codec.from_dict`). The shipped playbooks have
+            none; a company's copy of one may.
 
     Raises:
-        ValidationError: No preset has that name.
+        ValidationError: No preset has that name, or ``checks`` for a policy that
+            takes none.
         RecordInvalid: The preset does not fit ``cl`` (a bug: presets are tested).
     """
-    return codec.loads_policy(preset_text(name), cl, source=f"{name}.toml")
+    return codec.loads_policy(preset_text(name), cl, source=f"{name}.toml", checks=checks)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import Final
 
 import attrs
 
-from kamcore._validate import moment, money, text
+from kamcore._validate import moment, money, policy_rows, text
 from kamcore.errors import (
     AccessDenied,
     ApprovalRequired,
@@ -106,24 +107,16 @@ class ApprovalChain:
                 policy="ApprovalChain",
                 part="distinct_approvers",
             )
-        if not self.steps:
-            raise PolicyError("a chain needs at least one step", policy="ApprovalChain")
-        seen: set[str] = set()
-        for i, step in enumerate(self.steps):
-            part = f"steps[{i}]"
-            if not isinstance(step, ApprovalStep):
-                raise PolicyError(
-                    f"expected an ApprovalStep, got {type(step).__name__}",
-                    policy="ApprovalChain",
-                    part=part,
-                )
-            if not step.key.strip():
-                raise PolicyError("the step has an empty key", policy="ApprovalChain", part=part)
-            if step.key in seen:
-                raise PolicyError(
-                    f"step {step.key!r} appears twice", policy="ApprovalChain", part=part
-                )
-            seen.add(step.key)
+        policy_rows(
+            self.steps,
+            ApprovalStep,
+            policy="ApprovalChain",
+            part="steps",
+            key=attrgetter("key"),
+            noun="step",
+            empty="a chain needs at least one step",
+            blank="the step has an empty key",
+        )
 
     @property
     def keys(self) -> tuple[str, ...]:

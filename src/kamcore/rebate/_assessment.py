@@ -13,7 +13,8 @@ from typing import Final
 import attrs
 
 from kamcore._display import html_table
-from kamcore._validate import count
+from kamcore._validate import count, decimal_in
+from kamcore._validate import money as to_money
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money, Rounding, as_decimal
@@ -44,7 +45,8 @@ _HUNDRED: Final = Decimal(100)
 
 
 def _num(value: object) -> Decimal:
-    return as_decimal(value, field="", expected="a number such as 100 or '0.05'")
+    """A policy's number: an exact decimal, floats refused (the error names no field)."""
+    return decimal_in(value, "", expected="a number such as 100 or '0.05'")
 
 
 def _opt_dec(value: object) -> Decimal | None:
@@ -193,7 +195,7 @@ class AttainmentRule:
 
 
 def _target_amount(value: object, field: str) -> Money:
-    money = value if isinstance(value, Money) else Money(as_decimal(value, field=field))
+    money = to_money(value, field)
     if money.amount <= 0:
         raise ValidationError(field=field, value=value, expected="a positive target amount")
     return money
@@ -302,7 +304,7 @@ def assess_attainment(
         (Decimal('98'), 'attainment 89% of plan: 2 full 5% steps below')
     """
     plan = target.effective
-    money = actual if isinstance(actual, Money) else Money(as_decimal(actual, field="actual"))
+    money = to_money(actual, "actual")
     if money.currency != plan.currency:
         raise ValidationError(
             field="actual", value=money, expected=f"money in {plan.currency}", problem="currency"

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import attrgetter
 
 import attrs
 
+from kamcore._validate import policy_rows
+from kamcore._validate import rate as as_rate
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
 
 __all__ = ["CommissionQuote", "CommissionTable", "GradeRate", "compute_commission"]
-
-
-def _to_rate(value: object) -> Rate:
-    if isinstance(value, Rate):
-        return value
-    return Rate.parse(value) if isinstance(value, str) else Rate(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -30,7 +27,7 @@ class GradeRate:
     """
 
     grade: str
-    rate: Rate = attrs.field(converter=_to_rate)
+    rate: Rate = attrs.field(converter=as_rate)
     label: str = ""
 
 
@@ -45,7 +42,7 @@ def _to_grade_rates(value: Iterable[GradeRate]) -> tuple[GradeRate, ...]:
 
 
 def _opt_rate(value: object) -> Rate | None:
-    return None if value is None else _to_rate(value)
+    return None if value is None else as_rate(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -78,24 +75,17 @@ class CommissionTable:
     name: str = ""
 
     def __attrs_post_init__(self) -> None:
-        if not self.rates:
-            raise PolicyError("a table needs at least one grade", policy="CommissionTable")
-        seen: set[str] = set()
-        for i, row in enumerate(self.rates):
-            part = f"rates[{i}]"
-            if not isinstance(row, GradeRate):
-                raise PolicyError(
-                    f"expected a GradeRate, got {type(row).__name__}",
-                    policy="CommissionTable",
-                    part=part,
-                )
-            if not isinstance(row.grade, str) or not row.grade.strip():
-                raise PolicyError("the grade label is empty", policy="CommissionTable", part=part)
-            if row.grade in seen:
-                raise PolicyError(
-                    f"grade {row.grade!r} appears twice", policy="CommissionTable", part=part
-                )
-            seen.add(row.grade)
+        rows = policy_rows(
+            self.rates,
+            GradeRate,
+            policy="CommissionTable",
+            part="rates",
+            key=attrgetter("grade"),
+            noun="grade",
+            empty="a table needs at least one grade",
+            blank="the grade label is empty",
+        )
+        for row in rows:
             _check_rate(row.rate, f"grade {row.grade!r}")
         if self.default is not None:
             _check_rate(self.default, "default")

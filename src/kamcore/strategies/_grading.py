@@ -13,6 +13,7 @@ from kamcore.grading import (
     AbcCrossing,
     AbcMethod,
     AbcPolicy,
+    AbcReading,
     AccountFacts,
     CategoryRule,
     Clause,
@@ -220,7 +221,7 @@ def _group_share(targets: list[int], crossing: AbcCrossing) -> AbcPolicy:
     return AbcPolicy(
         (*(AbcBreak("ABCD"[i], t) for i, t in enumerate(own)), AbcBreak("ABCDE"[len(own)], 1)),
         crossing=crossing,
-        reading="group_share",
+        reading=AbcReading.GROUP_SHARE,
     )
 
 

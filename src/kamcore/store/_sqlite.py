@@ -1,55 +1,4 @@
-"""Repositories for the archive: a protocol, an in-memory store and an embedded SQLite store.
-
-A :class:`Repository` keeps each dossier's revisions (append-only) and the loan
-register. Writes are optimistic: a revision is accepted only if it is based on the
-revision the store holds (``expected_revision``); a stale write raises
-:class:`~kamcore.errors.ConflictError` and stores nothing. Every revision is checked
-before it is stored — its hash, its link to the stored head, and that it applies to the
-stored dossier — so a store only ever holds a valid chain.
-
-* :class:`InMemoryRepository` — for tests and short-lived tools.
-* :class:`SQLiteRepository` — stdlib :mod:`sqlite3`, WAL journal, one transaction per
-  revision, the revision table append-only (triggers ``RAISE`` on ``UPDATE`` and
-  ``DELETE``), snapshots every ``snapshot_every`` revisions so that ``as_of`` replays
-  only a short tail. ``synchronous=FULL`` by default (each commit is on disk before
-  ``add`` returns); pass ``synchronous="NORMAL"`` to trade durability on power loss for
-  speed (still safe against a crashed process).
-
-Reads check what they read and raise :class:`~kamcore.errors.IntegrityError` (naming
-the revision) rather than return altered data: :meth:`~Repository.history` verifies the
-whole hash chain; ``get``, ``as_of`` and ``at_revision`` use a snapshot only if its
-digest matches and check the hashes and links of the revisions they replay after it —
-at most ``snapshot_every - 1`` of them, so a read stays cheap. :meth:`~Repository.verify` checks a whole history and names the
-first bad revision; :class:`SQLiteRepository` also checks every snapshot against the
-replay of the history at its revision and reports a bad one like a bad revision at that
-sequence. A snapshot's digest is not keyed: it catches a damaged snapshot (which reads
-then ignore), not a forged one, so run ``verify`` to be sure of them. A hash chain shows an edit of the history; it can't stop someone
-who rewrites the whole chain, so keep the latest ``head`` hash somewhere else too (a
-printed register, a second system) if that matters.
-
-The loan register checks structure, not policy: :meth:`~Repository.record_loan` refuses
-a loan of a dossier the store does not hold, one due before it was lent and one returned
-before it was lent, but does not re-check the lending rules. By design the domain
-(:func:`~kamcore.archive.lend`, with the company's
-:class:`~kamcore.archive.LendingPolicy`) decides who may borrow what and the store only
-persists its decisions: a store does not know the policy that was in force, and a policy
-changed later must not make recorded loans (or their returns) unrecordable.
-
-Examples:
-    >>> from datetime import datetime, timezone
-    >>> from kamcore.archive import Dossier, create, revise
-    >>> repo = InMemoryRepository()
-    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
-    >>> d, r1 = create(Dossier(id="K-1", name="华东水务"), by="li", at=t)
-    >>> repo.add(r1).revision
-    1
-    >>> d2, r2 = revise(d, {"grade": "A"}, by="li", at=t, reason="signed")
-    >>> _ = repo.add(r2)
-    >>> repo.add(r2)
-    Traceback (most recent call last):
-    ...
-    kamcore.errors.ConflictError: Stale write to 'K-1': based on revision 1, but the store holds revision 2; reload and retry
-"""  # noqa: E501
+"""The embedded SQLite archive store: one file, WAL journal, append-only revisions, snapshots."""
 
 from __future__ import annotations
 
@@ -59,9 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol, runtime_checkable
-
-import attrs
+from typing import Any, Final, Literal
 
 from kamcore import _plain as canon
 from kamcore.archive import (
@@ -73,338 +20,26 @@ from kamcore.archive import (
     Review,
     Revision,
     apply,
-    revision_hash,
     verify,
 )
 from kamcore.errors import (
-    ConflictError,
     IntegrityError,
     RecordNotFound,
     StoreError,
     ValidationError,
 )
+from kamcore.store._protocol import (
+    check_expected,
+    check_hash,
+    check_loan,
+    check_review,
+    check_sequence,
+    loan_conflict,
+    next_state,
+    same_loan_returned,
+)
 
-__all__ = ["InMemoryRepository", "Repository", "SQLiteRepository"]
-
-
-@runtime_checkable
-class Repository(Protocol):
-    """What kamcore needs from a store of dossiers (implement it for your CRM).
-
-    Every method leaves the store unchanged when it raises.
-    """
-
-    def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
-        """Store a revision; returns the dossier it produces.
-
-        Args:
-            revision: The revision, as made by ``create`` or ``revise``.
-            expected_revision: The revision the writer based the change on (default
-                ``revision.sequence - 1``).
-
-        Raises:
-            ConflictError: The store holds another revision than ``expected_revision``.
-            StoreError: The revision is corrupt (bad hash, broken link, does not apply).
-        """
-        ...
-
-    def add_all(self, revisions: Iterable[Revision]) -> int:
-        """Bulk import: store many revisions in one transaction, all or none.
-
-        Returns:
-            How many revisions were stored.
-
-        Raises:
-            ConflictError: A revision does not follow the stored head.
-            StoreError: A revision is corrupt.
-        """
-        ...
-
-    def get(self, key: str) -> Dossier:
-        """The current dossier. Raises RecordNotFound, IntegrityError."""
-        ...
-
-    def history(self, key: str) -> tuple[Revision, ...]:
-        """Every revision, oldest first, chain verified. Raises RecordNotFound, IntegrityError."""
-        ...
-
-    def as_of(self, key: str, at: date | datetime) -> Dossier:
-        """The dossier as it stood at ``at``, cut as :func:`kamcore.archive.as_of` cuts it.
-
-        Raises RecordNotFound, ValidationError, IntegrityError.
-        """
-        ...
-
-    def at_revision(self, key: str, sequence: int) -> Dossier:
-        """The dossier right after revision ``sequence``. Raises RecordNotFound, IntegrityError."""
-        ...
-
-    def keys(self) -> tuple[str, ...]:
-        """Every stored dossier's key, sorted."""
-        ...
-
-    def verify(self, key: str) -> ChainCheck:
-        """Check the stored history of ``key`` (never raises for a bad chain)."""
-        ...
-
-    def record_loan(self, loan: Loan) -> None:
-        """Record a new loan, or the return of an open loan (nothing else changes).
-
-        The store checks the loan's structure, not the lending policy: ``lend`` decides
-        who may borrow what, the store keeps the register.
-
-        Raises:
-            RecordNotFound: The loan's dossier is not stored.
-            ValidationError: Not a loan, due before (or when) it was lent, or returned
-                before it was lent.
-            ConflictError: The loan id is taken by another loan, or already returned.
-        """
-        ...
-
-    def loans(self, key: str | None = None) -> tuple[Loan, ...]:
-        """Every loan (of one dossier when ``key`` is given), in the order recorded."""
-        ...
-
-    def record_review(self, review: Review) -> None:
-        """Record a review (档案检查) of a stored dossier; reviews are never removed.
-
-        Raises:
-            RecordNotFound: The dossier is not stored.
-            ValidationError: The review names a revision the dossier has not reached.
-        """
-        ...
-
-    def reviews(self, key: str | None = None) -> tuple[Review, ...]:
-        """Every review (of one dossier when ``key`` is given), in the order recorded."""
-        ...
-
-
-def _same_loan_returned(stored: Loan, loan: Loan) -> bool:
-    """Whether ``loan`` is ``stored`` (still open) with its return recorded, nothing else."""
-    return (
-        stored.returned_at is None
-        and loan.returned_at is not None
-        and attrs.evolve(stored, returned_at=loan.returned_at) == loan
-    )
-
-
-def _loan_conflict(stored: Loan, loan: Loan) -> ConflictError:
-    """A loan's own revisions: 1 when lent, 2 when returned."""
-    return ConflictError(
-        key=f"loan {loan.id}",
-        expected_revision=0 if loan.returned_at is None else 1,
-        actual_revision=1 if stored.returned_at is None else 2,
-    )
-
-
-def _check_loan(loan: Loan) -> None:
-    """The structural checks of a loan record (the lending policy is ``lend``'s job)."""
-    if not isinstance(loan, Loan):
-        raise ValidationError(field="loan", value=loan, expected="a kamcore.archive.Loan")
-    if loan.due_at <= loan.lent_at:
-        raise ValidationError(
-            field="loan.due_at",
-            value=loan.due_at,
-            expected=f"a time after it was lent ({loan.lent_at.isoformat()})",
-            problem=f"loan {loan.id} is due before it was lent",
-        )
-    if loan.returned_at is not None and loan.returned_at < loan.lent_at:
-        raise ValidationError(
-            field="loan.returned_at",
-            value=loan.returned_at,
-            expected=f"a time on or after it was lent ({loan.lent_at.isoformat()})",
-            problem=f"loan {loan.id} came back before it was lent",
-        )
-
-
-def _check_review(review: Review, head: int) -> None:
-    if not isinstance(review, Review):
-        raise ValidationError(field="review", value=review, expected="a kamcore.archive.Review")
-    if not 1 <= review.revision <= head:
-        raise ValidationError(
-            field="review.revision",
-            value=review.revision,
-            expected=f"a revision of {review.dossier_id!r} from 1 to {head}",
-            problem="the dossier has no such revision",
-        )
-
-
-def _check_expected(key: str, revision: Revision, head: int, expected: int | None) -> None:
-    based_on = revision.sequence - 1 if expected is None else expected
-    if based_on != head or revision.sequence != head + 1:
-        raise ConflictError(key=key, expected_revision=based_on, actual_revision=head)
-
-
-def _next_state(current: Dossier | None, revision: Revision) -> Dossier:
-    """Check a revision against the stored head and apply it, or raise StoreError."""
-    try:
-        computed = revision_hash(revision)
-    except ValidationError as exc:
-        msg = f"Revision {revision.sequence} of {revision.dossier_id!r} is corrupt: {exc}"
-        raise StoreError(msg) from None
-    if computed != revision.hash:
-        msg = (
-            f"Revision {revision.sequence} of {revision.dossier_id!r} does not match its "
-            "hash; it was altered after it was made"
-        )
-        raise StoreError(msg)
-    try:
-        return apply(current or Dossier(id=revision.dossier_id), revision)
-    except ValidationError as exc:
-        msg = f"Revision {revision.sequence} of {revision.dossier_id!r} can't be stored: {exc}"
-        raise StoreError(msg) from None
-
-
-def _check_hash(key: str, revision: Revision) -> None:
-    """Raise IntegrityError unless ``revision`` still matches its hash."""
-    try:
-        fits = revision_hash(revision) == revision.hash
-    except ValidationError as exc:
-        raise IntegrityError(
-            key=key, revision=revision.sequence, problem=f"it is unreadable (altered): {exc}"
-        ) from None
-    if not fits:
-        raise IntegrityError(
-            key=key,
-            revision=revision.sequence,
-            problem="its content does not match its hash (altered)",
-        )
-
-
-class InMemoryRepository:
-    """A :class:`Repository` in a dict: every state is kept, so reads are instant.
-
-    Thread-safe for writes (one lock).
-    """
-
-    def __init__(self) -> None:
-        self._revisions: dict[str, list[Revision]] = {}
-        self._states: dict[str, list[Dossier]] = {}
-        self._loans: list[Loan] = []
-        self._reviews: list[Review] = []
-        self._lock = threading.Lock()
-
-    def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
-        """Store a revision; see :meth:`Repository.add`."""
-        with self._lock:
-            return self._add(revision, expected_revision)
-
-    def _add(self, revision: Revision, expected: int | None) -> Dossier:
-        key = revision.dossier_id
-        states = self._states.get(key, [])
-        _check_expected(key, revision, len(states), expected)
-        state = _next_state(states[-1] if states else None, revision)
-        self._revisions.setdefault(key, []).append(revision)
-        self._states.setdefault(key, []).append(state)
-        return state
-
-    def add_all(self, revisions: Iterable[Revision]) -> int:
-        """Bulk import, all or none; see :meth:`Repository.add_all`."""
-        with self._lock:
-            saved_revisions = {k: list(v) for k, v in self._revisions.items()}
-            saved_states = {k: list(v) for k, v in self._states.items()}
-            count = 0
-            try:
-                for revision in revisions:
-                    self._add(revision, None)
-                    count += 1
-            except BaseException:
-                self._revisions, self._states = saved_revisions, saved_states
-                raise
-            return count
-
-    def _states_of(self, key: str) -> list[Dossier]:
-        states = self._states.get(key)
-        if not states:
-            raise RecordNotFound(key=key, kind="dossier")
-        return states
-
-    def get(self, key: str) -> Dossier:
-        """The current dossier."""
-        return self._states_of(key)[-1]
-
-    def history(self, key: str) -> tuple[Revision, ...]:
-        """Every revision, oldest first."""
-        self._states_of(key)
-        return tuple(self._revisions[key])
-
-    def as_of(self, key: str, at: date | datetime) -> Dossier:
-        """The dossier as it stood at ``at``."""
-        states = self._states_of(key)
-        revisions = self._revisions[key]
-        included = _as_of_index(revisions, at)
-        return states[included - 1]
-
-    def at_revision(self, key: str, sequence: int) -> Dossier:
-        """The dossier right after revision ``sequence``."""
-        states = self._states_of(key)
-        return states[_check_sequence(sequence, len(states)) - 1]
-
-    def keys(self) -> tuple[str, ...]:
-        """Every stored dossier's key, sorted."""
-        return tuple(sorted(self._states))
-
-    def verify(self, key: str) -> ChainCheck:
-        """Check the stored history of ``key``."""
-        return verify(self.history(key))
-
-    def record_loan(self, loan: Loan) -> None:
-        """Record a new loan, or the return of an open one."""
-        _check_loan(loan)
-        with self._lock:
-            self._states_of(loan.dossier_id)
-            for i, stored in enumerate(self._loans):
-                if stored.id == loan.id:
-                    if not _same_loan_returned(stored, loan):
-                        raise _loan_conflict(stored, loan)
-                    self._loans[i] = loan
-                    return
-            self._loans.append(loan)
-
-    def loans(self, key: str | None = None) -> tuple[Loan, ...]:
-        """Every loan (of one dossier), in the order recorded."""
-        return tuple(loan for loan in self._loans if key is None or loan.dossier_id == key)
-
-    def record_review(self, review: Review) -> None:
-        """Record a review of a stored dossier."""
-        with self._lock:
-            key = review.dossier_id if isinstance(review, Review) else ""
-            _check_review(review, len(self._states_of(key)))
-            self._reviews.append(review)
-
-    def reviews(self, key: str | None = None) -> tuple[Review, ...]:
-        """Every review (of one dossier), in the order recorded."""
-        return tuple(r for r in self._reviews if key is None or r.dossier_id == key)
-
-
-def _as_of_index(revisions: Sequence[Revision], at: date | datetime) -> int:
-    """How many revisions are included at ``at``: the longest prefix made by then."""
-    if isinstance(at, datetime):
-        if at.utcoffset() is None:
-            raise ValidationError(
-                field="at", value=at, expected="a timezone-aware datetime or a date"
-            )
-        moment = at
-        count = next((i for i, r in enumerate(revisions) if r.at > moment), len(revisions))
-    elif isinstance(at, date):
-        day = at
-        count = next((i for i, r in enumerate(revisions) if r.at.date() > day), len(revisions))
-    else:
-        raise ValidationError(field="at", value=at, expected="a date or a timezone-aware datetime")
-    if count == 0:
-        raise ValidationError(
-            field="at",
-            value=at,
-            expected="a time on or after the dossier's creation",
-            problem="the dossier did not exist yet",
-        )
-    return count
-
-
-def _check_sequence(sequence: object, head: int) -> int:
-    if isinstance(sequence, bool) or not isinstance(sequence, int) or not 1 <= sequence <= head:
-        raise ValidationError(field="sequence", value=sequence, expected=f"a revision 1–{head}")
-    return sequence
+__all__ = ["FORMAT", "SQLiteRepository"]
 
 
 #: The file format :class:`SQLiteRepository` writes (``PRAGMA user_version``); older
@@ -611,7 +246,7 @@ class SQLiteRepository:
             ).fetchall():
                 try:
                     revision = _revision(row)
-                    state = _next_state(state, revision)
+                    state = next_state(state, revision)
                 except StoreError:
                     break  # an unreadable or altered history: verify() reports it
                 if revision.sequence % self.snapshot_every == 0:
@@ -677,8 +312,8 @@ class SQLiteRepository:
     def _add(self, db: sqlite3.Connection, revision: Revision, expected: int | None) -> Dossier:
         key = revision.dossier_id
         head, head_hash = self._stored_head(key)
-        _check_expected(key, revision, head, expected)
-        state = _next_state(self._current(key, head, head_hash), revision)
+        check_expected(key, revision, head, expected)
+        state = next_state(self._current(key, head, head_hash), revision)
         try:
             db.execute(
                 f"INSERT INTO revisions ({_ROW}, at_utc, day) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -746,7 +381,7 @@ class SQLiteRepository:
         for revision in tail:
             # Only the replayed tail is checked (at most snapshot_every - 1 revisions):
             # its hashes here, its links by apply. history() and verify() check it all.
-            _check_hash(key, revision)
+            check_hash(key, revision)
             try:
                 state = apply(state or Dossier(id=revision.dossier_id), revision)
             except ValidationError as exc:
@@ -815,7 +450,7 @@ class SQLiteRepository:
 
     def at_revision(self, key: str, sequence: int) -> Dossier:
         """The dossier right after revision ``sequence``."""
-        return self._state_at(key, _check_sequence(sequence, self._head(key)))
+        return self._state_at(key, check_sequence(sequence, self._head(key)))
 
     def keys(self) -> tuple[str, ...]:
         """Every stored dossier's key, sorted."""
@@ -887,7 +522,7 @@ class SQLiteRepository:
     # -- loans -------------------------------------------------------------------------
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open one."""
-        _check_loan(loan)
+        check_loan(loan)
         with self._write() as db:
             known = db.execute(
                 "SELECT 1 FROM revisions WHERE dossier_id = ? LIMIT 1", (loan.dossier_id,)
@@ -904,8 +539,8 @@ class SQLiteRepository:
                 )
                 return
             stored = _loan(*found[0])
-            if not _same_loan_returned(stored, loan):
-                raise _loan_conflict(stored, loan)
+            if not same_loan_returned(stored, loan):
+                raise loan_conflict(stored, loan)
             db.execute("UPDATE loans SET returned_at = ? WHERE id = ?", (returned, loan.id))
 
     def loans(self, key: str | None = None) -> tuple[Loan, ...]:
@@ -929,7 +564,7 @@ class SQLiteRepository:
             ).fetchone()
             if found is None or found[0] is None:
                 raise RecordNotFound(key=key, kind="dossier")
-            _check_review(review, int(found[0]))
+            check_review(review, int(found[0]))
             db.execute(
                 "INSERT INTO reviews (dossier_id, body) VALUES (?, ?)",
                 (key, canon.dumps(canon.to_plain(review))),
