@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from kamcore._labels import accepted
 from kamcore.errors import ValidationError
 
 __all__ = [
@@ -59,7 +60,7 @@ def enum_of(value: object, cls: type[E], field: str) -> E:
         raise ValidationError(
             field=field,
             value=value,
-            expected="one of: " + ", ".join(str(m.value) for m in cls),
+            expected="one of: " + accepted(cls),
             problem=f"not a {cls.__name__}",
         ) from None
 

@@ -31,6 +31,7 @@ from typing import Final
 import attrs
 
 from kamcore._convert import enum_field, enum_of, tuple_field
+from kamcore._labels import Labelled
 from kamcore._validate import (
     checked_field,
     day,
@@ -40,7 +41,6 @@ from kamcore._validate import (
     text_field,
     texts_field,
 )
-from kamcore.archive._labels import Labelled
 from kamcore.errors import ValidationError
 
 __all__ = [

@@ -32,6 +32,7 @@ import attrs
 
 from kamcore._convert import enum_field, enum_of, tuple_field
 from kamcore._display import html_table
+from kamcore._labels import Labelled
 from kamcore._validate import (
     checked_field,
     count,
@@ -46,7 +47,6 @@ from kamcore._validate import (
     texts_field,
 )
 from kamcore.archive._contacts import Contact
-from kamcore.archive._labels import Labelled
 from kamcore.errors import ValidationError
 from kamcore.money import Money
 

@@ -32,10 +32,10 @@ from typing import Final
 import attrs
 
 from kamcore._convert import tuple_field
+from kamcore._labels import Labelled
 from kamcore._validate import checked_field, count, day, money, text, texts, texts_field
 from kamcore.archive._contacts import BuyingRole
 from kamcore.archive._dossier import Dossier
-from kamcore.archive._labels import Labelled
 from kamcore.calendar import Period, PeriodKind, TenDay
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, total
