@@ -52,3 +52,17 @@ def pg_url() -> Iterator[str]:
         return
     with pg_server.throwaway_server() as server:
         yield server.url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many public callables the API fuzz test (test_fuzz_api.py) covered."""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            props = dict(getattr(report, "user_properties", ()))
+            if "fuzz_callables_covered" in props and getattr(report, "when", "") == "call":
+                terminalreporter.write_line(
+                    f"kamcore API fuzz: {props['fuzz_callables_covered']} public callables "
+                    f"covered ({props.get('fuzz_names_skipped', 0)} public names skipped, "
+                    "each with its reason in tests/test_fuzz_api.py)"
+                )
+                return

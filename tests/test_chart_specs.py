@@ -333,3 +333,50 @@ def test_the_weighted_chart_stacks_the_domains_weighted_pipeline_by_category() -
     assert rows[0]["count"] == 2  # the withdrawn one is closed: not forecast
     with pytest.raises(ValidationError, match="period"):
         weighted_chart(SALES, _book(), period="week")
+
+
+# -- bad input: a ValidationError naming the argument (issue 16) -----------------------
+
+BAD_SPEC_CALLS: dict[str, tuple[Callable[[], object], str]] = {
+    "pareto result None": (lambda: pareto_chart(None), "result"),  # type: ignore[arg-type]
+    "lorenz figures a dict": (lambda: lorenz_chart({"a": 1}), "figures"),  # type: ignore[arg-type]
+    "grades None": (lambda: grade_chart(None), "grades"),  # type: ignore[arg-type]
+    "grades a list": (lambda: grade_chart(["a", "b"]), "grades"),  # type: ignore[arg-type]
+    "grades None key": (lambda: grade_chart({None: 1}), "grades key"),  # type: ignore[dict-item]
+    "grades order a number": (lambda: grade_chart({"A": 1}, order=1.5), "order"),  # type: ignore[arg-type]
+    "grades order item": (lambda: grade_chart({"A": 1}, order=["A", None]), "order[1]"),  # type: ignore[list-item]
+    "migration None": (lambda: migration_chart(None), "migration"),  # type: ignore[arg-type]
+    "funnel playbook None": (lambda: funnel_chart(None, []), "playbook"),  # type: ignore[arg-type]
+    "funnel opportunities None": (lambda: funnel_chart(SALES, None), "opportunities"),  # type: ignore[arg-type]
+    "funnel opportunity a str": (lambda: funnel_chart(SALES, ["x"]), "opportunities[0]"),  # type: ignore[list-item]
+    "forecast None": (lambda: forecast_chart(None), "forecast"),  # type: ignore[arg-type]
+    "weighted opportunities a float": (lambda: weighted_chart(SALES, 1.5), "opportunities"),  # type: ignore[arg-type]
+    "weighted playbook a list": (lambda: weighted_chart(["a"], []), "playbook"),  # type: ignore[arg-type]
+    "tier schedule None": (lambda: tier_chart(None), "schedule"),  # type: ignore[arg-type]
+    "tier quotes True": (lambda: tier_chart(SOURCE, True), "quotes"),  # type: ignore[arg-type]
+    "tier quote None": (lambda: tier_chart(SOURCE, [None]), "quotes[0]"),  # type: ignore[list-item]
+    "scorecard None": (lambda: scorecard_chart(None), "card"),  # type: ignore[arg-type]
+    "calendar events None": (lambda: calendar_chart(None), "events"),  # type: ignore[arg-type]
+    "calendar event a str": (lambda: calendar_chart(["a", "b"]), "events[0]"),  # type: ignore[list-item]
+    "calendar event None": (lambda: calendar_chart([None]), "events[0]"),  # type: ignore[list-item]
+    "mimebundle spec None": (lambda: mimebundle(None), "spec"),  # type: ignore[arg-type]
+    "mimebundle spec a str": (lambda: mimebundle("   "), "spec"),  # type: ignore[arg-type]
+    "mimebundle html an int": (lambda: mimebundle({}, html=1), "html"),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_SPEC_CALLS))
+def test_a_chart_spec_refuses_bad_input_naming_the_argument(name: str) -> None:
+    call, field = BAD_SPEC_CALLS[name]
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.field == field
+    assert field.split("[")[0].split(" ")[0] in str(info.value)
+
+
+def test_mimebundle_ignores_bytes_as_include_and_exclude() -> None:
+    spec = {"mark": "bar"}
+    assert mimebundle(spec, html="<p>", exclude=b"text/html") == {
+        VEGA_LITE_MIME: spec,
+        "text/html": "<p>",
+    }

@@ -56,7 +56,7 @@ def test_help_imports_no_capability_and_no_optional_extra() -> None:
 @pytest.mark.parametrize(
     ("command", "actions"),
     [
-        ("archive", ["show", "history", "verify", "due-reviews", "loans"]),
+        ("archive", ["show", "history", "verify", "due-reviews", "loans", "import"]),
         ("policy", ["list", "show", "validate", "schema"]),
     ],
 )
@@ -747,7 +747,10 @@ def test_archive_options_go_before_or_after_the_action(
 def test_archive_without_a_db_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "archive", "verify")
     assert (code, out) == (2, "")
-    assert err == "kamcore: error: archive verify needs --db FILE, the SQLite archive file\n"
+    assert err == (
+        "kamcore: error: archive verify needs --db FILE|URL, the SQLite archive file or a "
+        "postgresql:// URL\n"
+    )
 
 
 @pytest.mark.parametrize(

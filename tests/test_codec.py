@@ -452,3 +452,171 @@ def test_checks_are_refused_for_a_class_that_takes_none() -> None:
     assert info.value.field == "checks"
     with pytest.raises(ValidationError, match="takes no checks"):
         load_preset("grading_abc", checks={"x": never})
+
+
+# -- issue 16: nothing coerced, every bad input a clear error -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ('{"id": 123, "name": "x"}', ["id"]),
+        ('{"id": "D1", "name": true}', ["name"]),
+        ('{"id": 123, "name": true}', ["id", "name"]),
+        ('{"id": "D1", "name": NaN}', ["name"]),
+        ('{"id": "D1", "name": Infinity}', ["name"]),
+        ('{"id": "D1", "name": 1.5}', ["name"]),
+        ('{"id": "D1", "name": null}', ["name"]),
+    ],
+)
+def test_a_text_field_takes_only_text_never_a_coerced_number_or_boolean(
+    text: str, fields: list[str]
+) -> None:
+    from kamcore.archive import Dossier
+
+    with pytest.raises(RecordInvalid) as info:
+        codec.from_json(Dossier, text)
+    assert [e.field for e in info.value.errors] == fields
+    assert all(e.expected == "text" and "not text" in e.problem for e in info.value.errors)
+    assert codec.from_json(Dossier, '{"id": "123", "name": "True"}').id == "123"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_nan_and_infinity_are_refused_for_numbers_naming_the_field(constant: str) -> None:
+    from kamcore.archive import Dossier
+    from kamcore.grading import AbcBreak
+    from kamcore.rebate import ReportRule
+
+    cases: list[tuple[type, str, str]] = [
+        (Money, f'{{"amount": {constant}}}', "amount"),
+        (AbcBreak, f'{{"label": "A", "upto": {constant}}}', "upto"),
+        (
+            Dossier,
+            f'{{"id": "D1", "name": "x", "basic": {{"premises_area": {constant}}}}}',
+            "basic.premises_area",
+        ),
+        (ReportRule, f'{{"due_day": {constant}}}', "due_day"),
+    ]
+    for cls, text, field in cases:
+        with pytest.raises(RecordInvalid) as info:
+            codec.from_json(cls, text)
+        assert [e.field for e in info.value.errors] == [field], cls
+    with pytest.raises(RecordInvalid) as whole:
+        codec.from_json(Rate, constant)
+    assert "NaN" in str(whole.value) or "Infinity" in str(whole.value)
+
+
+def test_a_float_nan_handed_to_from_dict_is_refused_for_text_and_numbers() -> None:
+    from kamcore.archive import Dossier
+
+    with pytest.raises(RecordInvalid) as info:
+        codec.from_dict(Dossier, {"id": "D1", "name": float("nan")})
+    assert [e.field for e in info.value.errors] == ["name"]
+    with pytest.raises(RecordInvalid) as money:
+        codec.from_dict(Money, {"amount": float("inf")})
+    assert [e.field for e in money.value.errors] == ["amount"]
+
+
+@pytest.mark.parametrize("text", ["[" * 200_000, '{"a":' * 100_000, "[" * 65 + "]" * 65])
+def test_a_deeply_nested_json_document_is_refused_at_the_depth_limit(text: str) -> None:
+    from kamcore.archive import Dossier
+
+    with pytest.raises(RecordInvalid, match="nested too deeply") as info:
+        codec.from_json(Dossier, text)
+    assert info.value.record == "Dossier"
+    assert info.value.errors[0].expected == (
+        f"lists and tables nested at most {codec.MAX_DEPTH} levels deep"
+    )
+
+
+def test_a_deeply_nested_policy_document_is_refused_at_the_depth_limit() -> None:
+    for text in ("x = " + "[" * 100_000, "x = " + "[" * 70 + "]" * 70):
+        with pytest.raises(RecordInvalid, match="nested too deeply") as info:
+            codec.loads_policy(text, source="deep.toml")
+        assert info.value.errors[0].field == "deep.toml"
+
+
+def test_a_record_given_no_mapping_names_the_fields_it_expects() -> None:
+    from kamcore.rebate import TierSchedule
+
+    for data in (None, 5, "tiers", ["a"]):
+        with pytest.raises(RecordInvalid) as info:
+            codec.from_dict(TierSchedule, data)
+        assert info.value.record == "TierSchedule"
+        (err,) = info.value.errors
+        assert err.expected.startswith("a mapping of TierSchedule fields: tiers, mode")
+        assert "not a mapping" in err.problem
+        assert "TypeError" not in str(info.value)
+    with pytest.raises(RecordInvalid) as nested:
+        codec.from_dict(Schedule, {"name": "x", "mode": "graduated", "tiers": [None]})
+    assert [e.field for e in nested.value.errors] == ["tiers[0]"]
+    assert "TypeError" not in str(nested.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: codec.from_dict(None, {}), "cl"),
+        (lambda: codec.from_dict("Money", {}), "cl"),
+        (lambda: codec.from_dict(Money, {"amount": 1}, checks=[1]), "checks"),
+        (lambda: codec.from_json(None, "{}"), "cl"),
+        (lambda: codec.from_json(Money, None), "text"),
+        (lambda: codec.from_json(Money, 12), "text"),
+        (lambda: codec.loads_policy(None), "text"),
+        (lambda: codec.loads_policy(b"kind = 1"), "text"),
+        (lambda: codec.loads_policy("", cl=5), "cl"),
+        (lambda: codec.loads_policy("", source=None), "source"),
+        (lambda: codec.loads_policy("", checks="x"), "checks"),
+        (lambda: codec.load_policy(None), "path"),
+        (lambda: codec.load_policy(5), "path"),
+        (lambda: codec.load_policy(" "), "path"),
+        (lambda: codec.load_policy("x.toml", cl="Money"), "cl"),
+        (lambda: codec.to_json(Money("1"), indent="  "), "indent"),
+        (lambda: codec.to_json(Money("1"), indent=-1), "indent"),
+        (lambda: codec.json_schema(None), "cl"),
+    ],
+)
+def test_a_wrong_argument_to_the_codec_is_a_validation_error_naming_it(
+    call: Any, field: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert not isinstance(info.value, RecordInvalid)
+    assert info.value.field == field
+    assert info.value.expected
+
+
+def test_a_policy_file_path_with_a_nul_byte_is_a_record_error() -> None:
+    with pytest.raises(RecordInvalid) as info:
+        codec.load_policy("bad\x00.toml")
+    assert info.value.errors[0].expected == "a readable UTF-8 TOML file"
+
+
+# -- issue 16: Chinese labels wherever an enum is ---------------------------------------
+
+
+def test_the_codec_reads_an_archive_enum_by_its_chinese_label() -> None:
+    from kamcore.archive import Classification, Confidentiality, Dossier
+
+    assert codec.from_dict(Confidentiality, "秘密") is Confidentiality.SECRET
+    assert codec.from_dict(Confidentiality, "Secret") is Confidentiality.SECRET
+    assert codec.from_json(Classification, '"重要"') is Classification.IMPORTANT
+    d = codec.from_json(Dossier, '{"id": "D1", "name": "x", "confidentiality": "机密"}')
+    assert d.confidentiality is Confidentiality.CONFIDENTIAL
+    assert codec.to_dict(d)["confidentiality"] == "confidential"  # written as its value
+
+
+def test_an_unknown_enum_value_lists_the_accepted_ones_in_both_languages() -> None:
+    from kamcore.archive import Confidentiality, Dossier
+
+    with pytest.raises(RecordInvalid) as info:
+        codec.from_dict(Dossier, {"id": "D1", "name": "x", "confidentiality": "最高机密"})
+    (err,) = info.value.errors
+    assert err.field == "confidentiality"
+    assert err.expected == (
+        "one of: top_secret (绝密), confidential (机密), secret (秘密), unclassified (非密)"
+    )
+    assert err.expected == "one of: " + Confidentiality.accepted()
+    for bad in (None, 1, ["secret"]):
+        with pytest.raises(RecordInvalid, match=r"secret \(秘密\)"):
+            codec.from_dict(Confidentiality, bad)

@@ -264,6 +264,7 @@ def test_a_stores_loans_convert_to_a_frame_with_levels_and_roles_as_values() -> 
         "requested_by",
         "purpose",
         "returned_at",
+        "delegation",
     ]
     (row,) = f.to_dict("records")
     assert row["level"] == Confidentiality.UNCLASSIFIED.value == d.confidentiality.value
@@ -595,3 +596,11 @@ def test_rows_of_unrelated_classes_are_still_refused(sales: Playbook) -> None:
     with pytest.raises(ValidationError, match="a row of another kind") as info:
         rows_to_frame([*opp.history, stale])
     assert info.value.field == "rows[1]"
+
+
+@pytest.mark.parametrize("rows", [None, -1, 1.5, Decimal("-Infinity"), date(2026, 3, 1), "rows", {}])
+def test_to_frame_refuses_what_is_not_rows_naming_the_argument(rows: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        kamcore.to_frame(rows)  # type: ignore[arg-type]
+    assert caught.value.field == "rows"
+    assert "rows" in str(caught.value)

@@ -126,7 +126,11 @@ def machine_for(preset: str) -> type[RuleBasedStateMachine]:
         @rule(name=st.sampled_from(FIELDS), data=st.data())
         def record(self, name: str, data: st.DataObject) -> None:
             kind = PLAYBOOK.field(name).kind
-            value = data.draw(MARGINS if name == "estimated_margin" else pipeline_fact_values(kind))
+            value = data.draw(
+                MARGINS
+                if name == "estimated_margin"
+                else pipeline_fact_values(PLAYBOOK.field(name))
+            )
             assert self.attempt(record_evidence, name, value)
             if kind is FactKind.NUMBER:
                 assert self.opp.evidence[name] == value
@@ -139,7 +143,8 @@ def machine_for(preset: str) -> type[RuleBasedStateMachine]:
                     continue
                 value = Decimal("0.2") if f.kind is FactKind.NUMBER else None
                 if value is None:
-                    value = {"text": "x", "date": self.day, "money": Money("1")}[f.kind.value]
+                    text = f.choices[0] if f.choices else "x"
+                    value = {"text": text, "date": self.day, "money": Money("1")}[f.kind.value]
                 assert self.attempt(record_evidence, f.name, value)
 
         @invariant()
@@ -230,7 +235,7 @@ class GeneratedPlaybookMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def record(self, data: st.DataObject) -> None:
         field = data.draw(st.sampled_from(self.playbook.fields))
-        value = data.draw(pipeline_fact_values(field.kind))
+        value = data.draw(pipeline_fact_values(field))
         assert self.attempt(record_evidence, field.name, value)
 
     @rule()

@@ -418,3 +418,41 @@ def test_the_fc_list_fallback_when_no_listed_family_is_known(
     monkeypatch.setattr(_plot.subprocess, "run", broken)
     assert _plot._fc_list_zh() is None
     assert _plot._installed_cjk_font.__wrapped__() is None
+
+
+# -- bad input: a ValidationError naming the argument (issue 16) -----------------------
+BAD_PLOT_CALLS = {
+    "pareto result None": (lambda: plot_pareto(None), "result"),
+    "pareto font a number": (lambda: plot_pareto(abc_result(), font=1.5), "font"),
+    "pareto ax a list": (lambda: plot_pareto(abc_result(), ax=[None]), "ax"),
+    "lorenz measures None": (lambda: plot_lorenz(None), "measures"),
+    "lorenz font bytes": (lambda: plot_lorenz([1, 2], font=b"bytes"), "font"),
+    "lorenz ax a tuple": (lambda: plot_lorenz([1, 2], ax=()), "ax"),
+    "grades None": (lambda: plot_grades(None), "grades"),
+    "grades a str": (lambda: plot_grades("no_such_value"), "grades"),
+    "grades count a str": (lambda: plot_grades({"A": "3"}), "grades.A"),
+    "grades ladder a str": (lambda: plot_grades({"A": 1}, ladder="秘密"), "ladder"),
+    "migration None": (lambda: plot_migration(None), "migration"),
+    "migration ladder a dict": (lambda: plot_migration(migration(), ladder={}), "ladder"),
+    "funnel playbook None": (lambda: plot_funnel(None, []), "playbook"),
+    "funnel opportunities None": (lambda: plot_funnel(playbook(), None), "opportunities"),
+    "funnel opportunity an int": (lambda: plot_funnel(playbook(), [1]), "opportunities[0]"),
+    "forecast None": (lambda: plot_forecast(None), "forecast"),
+    "tiers schedule None": (lambda: plot_tiers(None), "schedule"),
+    "tiers quotes a str": (lambda: plot_tiers(schedule(), "秘密"), "quotes"),
+    "tiers quote None": (lambda: plot_tiers(schedule(), [None]), "quotes[0]"),
+    "scorecard None": (lambda: plot_scorecard(None), "scorecard"),
+    "calendar events None": (lambda: plot_calendar(None), "events"),
+    "calendar event a str": (lambda: plot_calendar(["x"]), "events[0]"),
+    "cjk_font a list": (lambda: cjk_font(["a", "b"]), "font"),
+    "cjk_font bytes": (lambda: cjk_font(b"bytes"), "font"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_PLOT_CALLS))
+def test_a_plot_refuses_bad_input_naming_the_argument(name: str) -> None:
+    call, field = BAD_PLOT_CALLS[name]
+    with pytest.raises(ValidationError) as info:
+        call()  # type: ignore[no-untyped-call]
+    assert info.value.field == field
+    assert field.split("[")[0].split(".")[0] in str(info.value)

@@ -6,6 +6,7 @@ import itertools
 import tomllib
 from decimal import Decimal
 from importlib.resources import files
+from pathlib import Path
 
 import attrs
 import pytest
@@ -570,3 +571,141 @@ def test_a_scale_whose_lower_level_earns_more_is_refused() -> None:
                 Descriptor(level="weak", points=5),
             ],
         )
+
+
+RULES_PAGE = Path(__file__).parents[1] / "docs" / "rules.md"
+
+# -- the behaviours mutation testing asked for (issue 16) --------------------------------
+
+
+def test_points_per_step_other_than_one_scale_every_full_step() -> None:
+    rule = AttainmentRule(points_per_step=2)
+    got = [attainment_points(rule, Decimal(a)) for a in ("0.9", "1.12", "0.96", "1.0499", "0.95")]
+    assert got == [-4, 4, 0, 0, -2]
+    pro_rata = AttainmentRule(points_per_step=2, partial=PartialSteps.PRO_RATA)
+    got = [attainment_points(pro_rata, Decimal(a)) for a in ("0.93", "1.0125", "0.9999")]
+    assert got == [Decimal("-2.80"), Decimal("0.50"), Decimal("0.00")]
+    assert [str(p) for p in got] == ["-2.80", "0.50", "0.00"]  # two places kept
+
+
+def test_partial_steps_are_rounded_to_the_rules_places_with_its_rounding() -> None:
+    half_up = AttainmentRule(partial=PartialSteps.PRO_RATA, places=1)
+    got = [attainment_points(half_up, Decimal(a)) for a in ("0.931", "0.9325", "1.0675")]
+    assert [str(p) for p in got] == ["-1.4", "-1.4", "1.4"]
+    down = AttainmentRule(partial=PartialSteps.PRO_RATA, places=1, rounding=Rounding.DOWN)
+    assert [attainment_points(down, Decimal(a)) for a in ("0.931", "1.069")] == [
+        Decimal("-1.3"),
+        Decimal("1.3"),
+    ]
+
+
+def test_a_capped_rule_stops_at_its_caps_and_not_before() -> None:
+    rule = AttainmentRule(max_bonus=3, max_deduction=2)
+    got = [attainment_points(rule, Decimal(a)) for a in ("1.25", "1.15", "1.10", "0.8", "0.9")]
+    assert got == [3, 3, 2, -2, -2]
+    assert attainment_points(rule, Decimal("0.95")) == -1
+    assert str(attainment_points(AttainmentRule(), Decimal("0.97"))) == "0"  # never -0
+
+
+def test_attainment_is_explained_step_by_step() -> None:
+    plan = Target(normal="1000000")
+    cases = {
+        "970000": (100, "attainment 97% of plan: on plan", 0),
+        "1050000": (101, "attainment 105% of plan: 1 full 5% step above", 1),
+        "1100000": (102, "attainment 110% of plan: 2 full 5% steps above", 2),
+        "940000": (99, "attainment 94% of plan: 1 full 5% step below", -1),
+    }
+    for actual, (score, line, points) in cases.items():
+        s = assess_attainment(AttainmentRule(), actual=actual, target=plan)
+        assert (s.score, s.full_marks, s.component) == (score, 100, "attainment")
+        assert [(x.item, x.points) for x in s.lines] == [
+            ("standard score for 100% of plan; target 1,000,000", 100),
+            (line, points),
+        ]
+    pro_rata = AttainmentRule(points_per_step=2, partial=PartialSteps.PRO_RATA)
+    s = assess_attainment(pro_rata, actual="930000", target=plan)
+    assert (str(s.score), s.lines[1].item) == ("97.20", "attainment 93% of plan: -1.4 steps of 5%")
+
+
+def test_an_unapproved_target_revision_is_assessed_against_the_normal_target() -> None:
+    revised = Target(normal="1000000", revised="2000000")
+    s = assess_attainment(AttainmentRule(step="0.1"), actual="1234567", target=revised)
+    assert s.score == 102
+    assert [x.item for x in s.lines] == [
+        (
+            "standard score for 100% of plan; target 1,000,000 (normal target; the revision "
+            "to 2,000,000 was not approved by the KA director)"
+        ),
+        "attainment 123.46% of plan: 2 full 10% steps above",
+    ]
+    approved = attrs.evolve(revised, revision_approved=True)
+    s = assess_attainment(AttainmentRule(), actual="1900000", target=approved)
+    assert s.score == 99
+    assert s.lines[0].item == (
+        "standard score for 100% of plan; target 2,000,000 (revised, approved by the KA director)"
+    )
+
+
+def test_a_score_exactly_at_the_floor_needs_no_floor_line() -> None:
+    rule = AttendanceRule(min_score=95)
+    at = assess_attendance(rule, days_short=5, times_late=0)
+    assert at.score == 95
+    assert [(x.item, x.points) for x in at.lines] == [
+        ("full attendance", 100),
+        ("5 days short × 1", -5),
+    ]
+    below = assess_attendance(rule, days_short=6, times_late=0)
+    assert below.score == 95
+    assert [(x.item, x.points) for x in below.lines][-1] == ("floor at 95", 1)
+
+
+def test_attendance_lines_name_the_days_and_the_lateness_band() -> None:
+    one = assess_attendance(AttendanceRule(), days_short=1, times_late=1)
+    assert [(x.item, x.points) for x in one.lines] == [
+        ("full attendance", 100),
+        ("1 day short × 1", -1),
+        ("late 1 times (band 1–3)", -1),
+    ]
+    assert (one.score, one.full_marks, one.component) == (98, 100, "attendance")
+    edge = assess_attendance(AttendanceRule(), days_short=0, times_late=3)
+    assert [x.item for x in edge.lines][1:] == ["late 3 times (band 1–3)"]
+    assert assess_attendance(AttendanceRule(), days_short=0, times_late=4).score == 98
+    assert assess_attendance(AttendanceRule(), days_short=0, times_late=6).score == 98
+    assert assess_attendance(AttendanceRule(), days_short=0, times_late=0).lines == (
+        ScoreLine("full attendance", Decimal(100)),
+    )
+    rule = AttendanceRule(
+        lateness=[
+            LatenessBand(min_times=1, max_times=3, points=1),
+            LatenessBand(min_times=4, max_times=None, points="2.5"),
+        ],
+        per_day_short="0.5",
+    )
+    s = assess_attendance(rule, days_short=3, times_late=9)
+    assert str(s.score) == "96.0"
+    assert [(x.item, x.points) for x in s.lines][1:] == [
+        ("3 days short × 0.5", Decimal("-1.5")),
+        ("late 9 times (band 4+)", Decimal("-2.5")),
+    ]
+    assert rule.band_for(0) is None
+    assert rule.band_for(3) == rule.lateness[0]
+    assert rule.band_for(4) == rule.band_for(400) == rule.lateness[1]
+
+
+def test_the_rules_page_states_the_competency_defaults_the_presets_hold() -> None:
+    """rules §3.2: where the source is illegible, the default is documented, not invented."""
+    page = " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
+    analysis = load_preset("rebate_competency_analysis", DescriptorScale)
+    communication = load_preset("rebate_competency_communication", DescriptorScale)
+    a = {d.level: d.points for d in analysis.descriptors}
+    c = {d.level: d.points for d in communication.descriptors}
+    assert (a["top"], a["strong"], a["fair"], a["weak"]) == (5, 4, 3, 2)
+    assert (c["many techniques"], c["resolves conflicts"]) == (6, Decimal("5.5"))
+    assert (c["some persuasion"], c["clear"]) == (5, 4)
+    assert "top 5, 较强 4, 较弱 2" in page
+    assert "5.5 for resolving conflicts, 4 for expressing ideas clearly" in page
+    assert "一般 (3 points)" in page
+    assert "uses many techniques flexibly (6 points)" in page
+    # the two communication levels are separate, as the source writes them
+    assert "resolves conflicts effectively (能有效地化解矛盾)" in page
+    assert "some persuasion (有一定的说服能力, 5 points)" in page

@@ -257,8 +257,34 @@ def test_a_whole_amount_rebate_is_monotone_within_each_tier(
 ) -> None:
     lo, hi = sorted((x, y))
     q_lo, q_hi = quote(schedule, basis=lo), quote(schedule, basis=hi)
-    if q_lo.tier == q_hi.tier:
-        assert q_lo.rebate <= q_hi.rebate
+    assert q_lo.tier <= q_hi.tier  # more basis never reaches a lower tier
+    # the larger amount as the base, at the smaller basis's tier: checked on every run
+    kept = quote(schedule, basis=lo, base=hi)
+    assert kept.tier == q_lo.tier
+    assert q_lo.rebate <= kept.rebate
+    assert kept.rebate == Money(hi * q_lo.rate.value).round(schedule.rounding)
+    assert q_lo.tier != q_hi.tier or q_hi.rebate == kept.rebate  # one tier, one rate
+
+
+@given(tier_schedules(mode=TierMode.WHOLE_AMOUNT), st.data())
+def test_two_amounts_drawn_inside_one_tier_earn_monotone_rebates(
+    schedule: TierSchedule, data: st.DataObject
+) -> None:
+    i = data.draw(st.integers(0, len(schedule.tiers) - 1))
+    tier = schedule.tiers[i]
+    top = tier.lower + 10**6 if tier.upper is None else tier.upper - Decimal("0.01")
+    fen = st.integers(int(tier.lower * 100), int(top * 100)).map(lambda c: Decimal(c).scaleb(-2))
+    # a breakpoint owned below belongs to the tier it ends, so the lower bound of the
+    # next tier is not in it
+    low = (
+        fen
+        if i == 0 or schedule.tiers[i - 1].upper_owner is BreakpointOwner.HIGHER
+        else (fen.filter(lambda a: a > tier.lower))
+    )
+    x, y = sorted((data.draw(low), data.draw(low)))
+    q_x, q_y = quote(schedule, basis=x), quote(schedule, basis=y)
+    assert q_x.tier == q_y.tier == i
+    assert q_x.rebate <= q_y.rebate
 
 
 @given(tier_schedules(), rebate_amounts(), rebate_amounts())
@@ -469,3 +495,180 @@ def test_the_old_names_still_work_and_warn() -> None:
     assert old is kamcore.rebate.compute_commission
     assert "close" not in kamcore.rebate.__all__
     assert "commission" not in kamcore.rebate.__all__
+
+
+# -- the behaviours mutation testing asked for (issue 16) --------------------------------
+
+#: The source's schedule with its second breakpoint (1,000,000) owned by the lower tier
+#: and its first (200,000) by the higher tier, as the source writes it.
+MIXED = attrs.evolve(
+    SOURCE,
+    tiers=[
+        SOURCE.tiers[0],
+        attrs.evolve(SOURCE.tiers[1], upper_owner=BreakpointOwner.LOWER),
+        SOURCE.tiers[2],
+    ],
+)
+
+
+def _quote_cents(schedule: TierSchedule, basis: list[int], base: list[int]) -> list[int]:
+    return [
+        int(
+            quote(schedule, basis=Decimal(b).scaleb(-2), base=Decimal(c).scaleb(-2)).rebate.amount
+            * 100
+        )
+        for b, c in zip(basis, base, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("mode", list(TierMode))
+def test_every_path_puts_a_basis_on_a_higher_owned_breakpoint_in_the_higher_tier(
+    mode: TierMode,
+) -> None:
+    schedule = attrs.evolve(SOURCE, mode=mode)
+    basis = [19_999_999, 20_000_000, 100_000_000]
+    base = [10_000_000, 10_000_000, 10_000_000]
+    expected = [500_000, 800_000, 1_000_000]  # 5%, 8%, 10% of the same 100,000 collected
+    if mode is TierMode.GRADUATED:  # base × graduated rebate / basis
+        expected = [500_000, 500_000, 740_000]
+    assert rebate_cents(schedule, basis, base) == expected
+    assert rebate_cents_array(schedule, np.array(basis), np.array(base)).tolist() == expected
+    assert _quote_cents(schedule, basis, base) == expected
+
+
+def test_every_path_keeps_a_lower_owned_breakpoint_other_than_the_first_in_the_lower_tier() -> None:
+    basis = [19_999_999, 20_000_000, 99_999_999, 100_000_000, 100_000_001]
+    assert [MIXED.tier_index(Decimal(b).scaleb(-2)) for b in basis] == [0, 1, 1, 1, 2]
+    expected = [1_000_000, 1_600_000, 8_000_000, 8_000_000, 10_000_000]
+    assert rebate_cents(MIXED, basis) == expected
+    assert rebate_cents_array(MIXED, np.array(basis)).tolist() == expected
+    assert _quote_cents(MIXED, basis, basis) == expected
+    # the same rows when the base differs from the basis (one yuan collected each)
+    ones = [100] * len(basis)
+    assert rebate_cents_array(MIXED, np.array(basis), np.array(ones)).tolist() == [5, 8, 8, 8, 10]
+    assert rebate_cents(MIXED, basis, ones) == [5, 8, 8, 8, 10]
+
+
+@pytest.mark.parametrize("mode", list(TierMode))
+def test_half_up_rounds_a_remainder_below_one_half_down_on_both_batch_paths(
+    mode: TierMode,
+) -> None:
+    schedule = attrs.evolve(SOURCE, mode=mode, rounding=Rounding.HALF_UP)
+    # 7 fen × 5% = 0.35 fen → 0; 10 fen × 5% = 0.5 → 1; 13 × 5% = 0.65 → 1
+    cents = [7, 10, 13, 30, 50]
+    expected = [0, 1, 1, 2, 3]
+    assert rebate_cents(schedule, cents) == expected
+    assert rebate_cents_array(schedule, np.array(cents)).tolist() == expected
+    # a base apart from the basis: 7 fen collected on 1,000 fen of sales
+    assert rebate_cents(schedule, [1_000, 1_000], [7, 10]) == [0, 1]
+    assert rebate_cents_array(schedule, np.array([1_000, 1_000]), np.array([7, 10])).tolist() == [
+        0,
+        1,
+    ]
+    assert _quote_cents(schedule, [1_000, 1_000], [7, 10]) == [0, 1]
+
+
+@pytest.mark.parametrize("mode", list(TierMode))
+def test_half_even_rounds_a_half_up_from_an_odd_quotient_and_down_from_an_even_one(
+    mode: TierMode,
+) -> None:
+    schedule = attrs.evolve(SOURCE, mode=mode, rounding=Rounding.HALF_EVEN)
+    # 30 fen × 5% = 1.5 → 2 (odd quotient); 50 × 5% = 2.5 → 2; 10 × 5% = 0.5 → 0;
+    # 70 × 5% = 3.5 → 4; 7 × 5% = 0.35 → 0; 13 × 5% = 0.65 → 1
+    cents = [30, 50, 10, 70, 7, 13]
+    expected = [2, 2, 0, 4, 0, 1]
+    assert rebate_cents(schedule, cents) == expected
+    assert rebate_cents_array(schedule, np.array(cents)).tolist() == expected
+    assert _quote_cents(schedule, cents, cents) == expected
+    spread = [1_000] * 3
+    assert rebate_cents(schedule, spread, [30, 50, 70]) == [2, 2, 4]
+    assert rebate_cents_array(schedule, np.array(spread), np.array([30, 50, 70])).tolist() == [
+        2,
+        2,
+        4,
+    ]
+
+
+@pytest.mark.parametrize("rounding", [Rounding.UP, Rounding.CEILING, Rounding.DOWN, Rounding.FLOOR])
+def test_directed_roundings_on_both_batch_paths(rounding: Rounding) -> None:
+    schedule = attrs.evolve(SOURCE, rounding=rounding)
+    up = rounding in (Rounding.UP, Rounding.CEILING)
+    expected = [1, 1, 2, 1] if up else [0, 0, 1, 1]
+    assert rebate_cents(schedule, [7, 10, 30, 20]) == expected
+    assert rebate_cents_array(schedule, np.array([7, 10, 30, 20])).tolist() == expected
+
+
+def test_the_array_path_returns_int64_on_every_branch() -> None:
+    small = rebate_cents_array(SOURCE, np.array([7, 20_000_000]))
+    assert small.dtype == np.int64
+    assert small.tolist() == [0, 1_600_000]
+    assert (
+        rebate_cents_array(GRADUATED, np.array([7, 20_000_000]), np.array([7, 7])).dtype == np.int64
+    )
+    huge = 4 * 10**17
+    fallback = rebate_cents_array(GRADUATED, np.array([huge]), np.array([huge - 1]))
+    assert fallback.dtype == np.int64
+    assert rebate_cents_array(SOURCE, np.array([], dtype=np.int64)).dtype == np.int64
+    assert rebate_cents_array(SOURCE, []).dtype == np.int64
+    # int32 and unsigned columns are read as int64
+    assert rebate_cents_array(SOURCE, np.array([20_000_000], dtype=np.int32)).tolist() == [
+        1_600_000
+    ]
+    assert rebate_cents_array(SOURCE, np.array([10], dtype=np.uint16)).tolist() == [1]
+
+
+def test_the_array_path_falls_back_exactly_at_the_int64_guard() -> None:
+    # whole amount: the bound is max(base) × max(rate numerator); just either side of it
+    # the fast and the exact path must agree with quote()
+    for basis in (2**40, 2**55, 2**58):
+        got = rebate_cents_array(SOURCE, np.array([basis, 7]))
+        assert got.tolist() == rebate_cents(SOURCE, [basis, 7])
+        assert got.dtype == np.int64
+
+
+def test_a_usd_base_against_a_cny_schedule_is_refused_naming_the_base() -> None:
+    with pytest.raises(ValidationError, match="wrong currency") as info:
+        quote(SOURCE, basis="300000", base=Money("100", "USD"))
+    assert info.value.field == "base"
+    assert "CNY" in info.value.expected
+    with pytest.raises(ValidationError, match="wrong currency") as info:
+        quote(SOURCE, basis=Money("300000", "USD"))
+    assert info.value.field == "basis"
+    with pytest.raises(ValidationError) as info:
+        quote_many(SOURCE, ["300000"], [Money("100", "USD")])
+    assert info.value.field == "base[0]"
+    usd = attrs.evolve(SOURCE, currency="USD")
+    q = quote(usd, basis=Money("300000", "USD"), base=Money("100", "USD"))
+    assert q.rebate == Money("8.00", "USD")
+    assert quote_many(usd, [Money("300000", "USD")], [Money("100", "USD")]) == (
+        Money("8.00", "USD"),
+    )
+
+
+def test_a_jpy_schedule_quotes_in_whole_yen() -> None:
+    jpy = attrs.evolve(SOURCE, currency="JPY")
+    assert quote(jpy, basis="250000", base="7").rebate == Money("1", "JPY")  # 0.56 → 1
+    assert quote_many(jpy, ["250000"], ["7"]) == (Money("1", "JPY"),)
+    assert rebate_cents(jpy, [250_000], [7]) == [1]
+
+
+def test_a_quote_at_zero_basis_and_base_is_zero_in_the_first_tier() -> None:
+    for schedule in (SOURCE, GRADUATED):
+        q = quote(schedule, basis="0")
+        assert (q.tier, q.rebate, q.base) == (0, Money("0.00"), Money("0"))
+        assert q.to_next == Money("200000")
+    assert quote(GRADUATED, basis="0", base="100").rebate == Money("5.00")
+
+
+def test_to_next_and_near_next_tier_honour_the_owner_and_the_near_share() -> None:
+    q = quote(MIXED, basis="999999.99")
+    assert q.to_next == Money("0.02")  # the next tier starts one fen above 1,000,000
+    assert q.near_next_tier
+    q = quote(SOURCE, basis="190476.19")  # 9,523.81 short: 5.00002% of the basis
+    assert not q.near_next_tier
+    q = quote(SOURCE, basis="190476.20")  # 9,523.80 short: just within 5%
+    assert q.near_next_tier
+    assert quote(SOURCE, basis="1000000").to_next is None
+    assert not quote(SOURCE, basis="1000000").near_next_tier
+    strict = attrs.evolve(SOURCE, near="0")
+    assert not quote(strict, basis="199999.99").near_next_tier

@@ -247,3 +247,67 @@ def test_the_report_in_a_real_browser(demo: Path, tmp_path: Path) -> None:
     ]
     assert requested == [url]
     assert time.monotonic() - started < 20
+
+
+# -- bad input: a ValidationError naming the field (issue 16) --------------------------
+BAD_REPORT_CALLS = {
+    "build_report data None": (lambda: build_report(None), "data"),
+    "build_report data a dict": (lambda: build_report({}), "data"),
+    "ReportData title a list": (lambda: ReportData(title=["a"], as_of=date(2026, 3, 1)), "title"),
+    "ReportData as_of a number": (lambda: ReportData(title="t", as_of=10**30), "as_of"),
+    "ReportData figures a float": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), figures=float("nan")),
+        "figures",
+    ),
+    "ReportData events a date": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), events=date(2026, 3, 1)),
+        "events",
+    ),
+    "ReportData loans inf": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), loans=float("inf")),
+        "loans",
+    ),
+    "ReportData opportunities None": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), opportunities=None),
+        "opportunities",
+    ),
+    "ReportData quote a str": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), quotes=["x"]),
+        "quotes[0]",
+    ),
+    "ReportData playbook False": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), playbook=False),
+        "playbook",
+    ),
+    "ReportData measures a list": (
+        lambda: ReportData(title="t", as_of=date(2026, 3, 1), measures=[]),
+        "measures",
+    ),
+    "Event on a str": (lambda: Event("soon", "en", "zh"), "on"),
+    "Figure value None": (lambda: Figure(en="a", zh="b", value=None), "value"),
+    "read_demo_folder a date": (lambda: read_demo_folder(date(2026, 3, 1)), "folder"),
+    "read_demo_folder None": (lambda: read_demo_folder(None), "folder"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_REPORT_CALLS))
+def test_the_report_refuses_bad_input_naming_the_field(name: str) -> None:
+    call, field = BAD_REPORT_CALLS[name]
+    with pytest.raises(ValidationError) as info:
+        call()  # type: ignore[no-untyped-call]
+    assert info.value.field == field
+    assert field in str(info.value)
+
+
+def test_a_folder_name_too_long_to_look_up_is_no_such_folder() -> None:
+    with pytest.raises(ValidationError) as info:
+        read_demo_folder("x" * 10_000)
+    assert info.value.field == "--from"
+    assert info.value.problem == "no such folder"
+
+
+def test_report_parts_given_as_lists_are_kept_as_tuples() -> None:
+    event = Event(date(2026, 3, 31), "archive", "归档")
+    data = ReportData(title="t", as_of="2026-03-01", events=[event])
+    assert data.events == (event,)
+    assert data.as_of == date(2026, 3, 1)

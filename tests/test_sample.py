@@ -55,3 +55,31 @@ def test_the_sample_follows_a_pareto_law() -> None:
 def test_sample_sizes_are_checked(accounts: int, months: int) -> None:
     with pytest.raises(ValidationError):
         generate_company(accounts=accounts, months=months)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"seed": Decimal("Infinity")}, "seed"),
+        ({"seed": None}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"end": {}}, "end"),
+        ({"end": 10**30}, "end"),
+        ({"end": "   "}, "end"),
+        ({"end": date(1, 1, 1)}, "end"),
+        ({"end": date(9999, 12, 31)}, "end"),
+    ],
+)
+def test_generate_company_refuses_a_bad_seed_or_end_naming_it(
+    kwargs: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        generate_company(accounts=2, months=2, **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert field in str(info.value)
+
+
+def test_generate_company_takes_an_iso_end_day() -> None:
+    as_text = generate_company(seed=3, accounts=2, months=2, end="2026-07-01")
+    assert as_text == generate_company(seed=3, accounts=2, months=2, end=date(2026, 7, 1))

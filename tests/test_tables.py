@@ -985,7 +985,7 @@ def test_load_column_map_refuses_an_unknown_name_listing_the_presets() -> None:
         load_column_map("presets:columns_nope")
     assert str(exc.value) == (
         "columns: no such file or preset (got 'presets:columns_nope'); expected a column "
-        "map TOML file, or a preset: columns_source"
+        "map TOML file, or a preset: columns_archive_source, columns_source"
     )
 
 
@@ -1038,3 +1038,100 @@ def test_an_excel_day_number_reads_back_as_its_date(d: date) -> None:
 @given(st.text())
 def test_fold_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+# -- bad arguments: a ValidationError naming the argument (issue 16) -------------------
+def _opportunity_playbook() -> object:
+    return load_preset("pipeline_project_sales")
+
+
+ACCOUNTS_CSV = DATA / "accounts_refused_cells.csv"
+
+BAD_TABLE_CALLS = {
+    "read_table source None": (lambda: read_table(None), "source"),
+    "read_table source a float": (lambda: read_table(float("nan")), "source"),
+    "read_table source a date": (lambda: read_table(date(2026, 3, 1)), "source"),
+    "read_table source bytes": (lambda: read_table(b"bytes"), "source"),
+    "read_table source blank": (lambda: read_table("   "), "source"),
+    "read_table sheet a number": (lambda: read_table(ACCOUNTS_CSV, sheet=1), "sheet"),
+    "read_accounts source a date": (lambda: read_accounts(date(2026, 3, 1)), "source"),
+    "read_accounts require a str": (lambda: read_accounts(ACCOUNTS_CSV, require="   "), "require"),
+    "read_accounts extras None": (lambda: read_accounts(ACCOUNTS_CSV, extras=None), "extras"),
+    "read_accounts keep a number": (lambda: read_accounts(ACCOUNTS_CSV, keep=1), "keep"),
+    "read_accounts id_column nan": (
+        lambda: read_accounts(ACCOUNTS_CSV, id_column=float("nan")),
+        "id_column",
+    ),
+    "read_accounts max_problems a list": (
+        lambda: read_accounts(ACCOUNTS_CSV, max_problems=[None]),
+        "max_problems",
+    ),
+    "read_accounts max_problems 0": (
+        lambda: read_accounts(ACCOUNTS_CSV, max_problems=0),
+        "max_problems",
+    ),
+    "read_accounts columns a date": (
+        lambda: read_accounts(ACCOUNTS_CSV, columns=date(2026, 3, 1)),
+        "columns",
+    ),
+    "read_amounts source a float": (lambda: read_amounts(1.5, ["a"]), "source"),
+    "read_amounts fields nan": (lambda: read_amounts(ACCOUNTS_CSV, float("nan")), "fields"),
+    "read_amounts blank unknown": (
+        lambda: read_amounts(ACCOUNTS_CSV, ["a"], blank="no_such_value"),
+        "blank",
+    ),
+    "read_amounts id_field None": (
+        lambda: read_amounts(ACCOUNTS_CSV, ["a"], id_field=None),
+        "id_field",
+    ),
+    "read_amounts headings a list": (
+        lambda: read_amounts(ACCOUNTS_CSV, ["a"], headings=["a"]),
+        "headings",
+    ),
+    "read_amounts heading None": (
+        lambda: read_amounts(ACCOUNTS_CSV, ["a"], headings={"a": None}),
+        "headings.a",
+    ),
+    "read_opportunities playbook None": (
+        lambda: read_opportunities(ACCOUNTS_CSV, None),
+        "playbook",
+    ),
+    "read_opportunities source None": (
+        lambda: read_opportunities(None, _opportunity_playbook()),
+        "source",
+    ),
+    "load_column_map a list": (lambda: load_column_map(["a", "b"]), "columns"),
+    "load_column_map a name too long": (lambda: load_column_map("x" * 10_000), "columns"),
+    "fold None": (lambda: fold(None), "text"),
+    "fold a Decimal": (lambda: fold(Decimal("1E+30")), "text"),
+    "stage_key text None": (lambda: stage_key(_opportunity_playbook(), None), "text"),
+    "stage_key playbook a str": (lambda: stage_key("   ", "won"), "playbook"),
+    "parse_number unit None": (lambda: parse_number("1", unit=None), "unit"),
+    "parse_number suffixes a str": (lambda: parse_number("1", suffixes="no"), "suffixes"),
+    "parse_date fmt a number": (lambda: parse_date("2026-04-05", fmt=10**30), "fmt"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_TABLE_CALLS))
+def test_a_table_reader_refuses_a_bad_argument_naming_it(name: str) -> None:
+    call, field = BAD_TABLE_CALLS[name]
+    with pytest.raises(ValidationError) as info:
+        call()  # type: ignore[no-untyped-call]
+    assert info.value.field == field
+    assert field in str(info.value)
+
+
+def test_a_name_too_long_for_the_file_system_is_no_such_file() -> None:
+    with pytest.raises(ValidationError, match="no such file") as info:
+        read_table("x" * 10_000 + ".csv")
+    assert info.value.problem == "no such file"
+
+
+@pytest.mark.parametrize("cell", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")])
+def test_a_date_cell_that_is_not_a_finite_number_is_refused(cell: Decimal) -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_date(cell)
+    # a cell's field is filled in by the reader (file, line, column); alone it is blank
+    assert info.value.field == ""
+    assert info.value.problem == "not a finite number"
+    assert info.value.expected == "a date such as 2026-04-05, 2026/4/5 or 2026年4月5日"

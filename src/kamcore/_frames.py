@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from kamcore._validate import sequence
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate
 
@@ -164,7 +165,7 @@ def rows_to_frame(rows: Iterable[object]) -> pd.DataFrame:
             expected="an iterable of rows (wrap a single row in a list: [row])",
             problem="a single row",
         )
-    items = list(rows)
+    items = sequence(rows, "rows", expected="an iterable of rows, such as a list of result rows")
     if not items:
         return frame((), ())
     first = type(items[0])

@@ -62,7 +62,7 @@ def accepted(cls: type[enum.Enum]) -> str:
         >>> accepted(Mode)
         'fast'
     """
+    labels = ((m.value, getattr(m, "zh", None)) for m in cls)
     return ", ".join(
-        f"{m.value} ({m.zh})" if isinstance(getattr(m, "zh", None), str) and m.zh else str(m.value)
-        for m in cls
+        f"{value} ({zh})" if isinstance(zh, str) and zh else str(value) for value, zh in labels
     )

@@ -31,6 +31,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import math
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -41,9 +42,15 @@ from typing import Any, Final, TypeVar, cast
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    StructureHandlerNotFoundError,
+)
 
 from kamcore._convert import enum_of
+from kamcore._validate import kind_of
 from kamcore.calendar import as_date
 from kamcore.errors import KamError, PolicyError, RecordInvalid, ValidationError
 from kamcore.money import Money, as_decimal
@@ -82,7 +89,7 @@ def _structure_int(value: object, _: type) -> int:
     # ``int(5.9)`` is 5 and ``int(True)`` is 1: a whole-number field takes whole numbers
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
     raise ValidationError(
         field="", value=value, expected="a whole number", problem="not a whole number"
@@ -90,11 +97,12 @@ def _structure_int(value: object, _: type) -> int:
 
 
 def _structure_str(value: object, _: type) -> str:
-    # cattrs' default is ``str(value)``: the archive keeps text as text, never a number
+    # cattrs' default is ``str(value)``: ``123`` would read as ``'123'``, ``true`` as
+    # ``'True'`` and a JSON ``NaN`` as ``'nan'``; text is taken only as text
     if isinstance(value, str):
         return value
     raise ValidationError(
-        field="", value=value, expected="text", problem=f"a {type(value).__name__}"
+        field="", value=value, expected="text", problem=f"{kind_of(value)}, not text"
     )
 
 
@@ -102,6 +110,43 @@ def _structure_float(value: object, _: type) -> float:
     raise ValidationError(
         field="", value=value, expected="an exact decimal", problem="floats are inexact"
     )
+
+
+def _structure_finite_float(value: object, _: type) -> float:
+    # a float field (a company's own class) takes a finite number; never NaN or ±Infinity
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        result = float(value)
+        if math.isfinite(result):
+            return result
+        problem = "not a finite number"
+    else:
+        problem = "not a number"
+    raise ValidationError(field="", value=value, expected="a finite number", problem=problem)
+
+
+def _attrs_record(conv: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], Any]]:
+    """An attrs record only from a mapping of its fields (never ``'x' in None``)."""
+
+    def factory(tp: Any) -> Callable[[object, Any], Any]:
+        fields = conv.gen_structure_attrs_fromdict(tp)
+
+        def structure_record(value: object, cl: Any) -> Any:
+            if not isinstance(value, Mapping):
+                raise ValidationError(
+                    field="",
+                    value=value,
+                    expected=f"a mapping of {_name(tp)} fields: {_fields_of(tp)}",
+                    problem=f"{kind_of(value)}, not a mapping",
+                )
+            return fields(value, cl)
+
+        return structure_record
+
+    return factory
+
+
+def _is_record(tp: object) -> bool:
+    return isinstance(tp, type) and attrs.has(tp)
 
 
 def _structure_date(value: object, _: type) -> date:
@@ -213,17 +258,21 @@ def register_structure_hooks(conv: cattrs.Converter, *, strict: bool) -> None:
 
     Decimals are exact (floats refused), booleans and whole numbers are taken only as
     such, dates and date-times from ISO text, enums by value with the accepted values
-    named on refusal, money from ``{"amount", "currency"}``, and ``tuple[X, ...]`` from
-    a list (never a string split into characters).
+    named on refusal (a :class:`~kamcore._labels.Labelled` enum reads its Chinese label
+    too), money from ``{"amount", "currency"}``, ``tuple[X, ...]`` from a list (never a
+    string split into characters), text only from text (never ``str(123)``), and an
+    attrs record only from a mapping.
 
     Args:
         conv: The converter to configure.
-        strict: The archive's form: text only as text, money only as a mapping that
-            names its currency, never a float. Otherwise (policies, the codec) a bare
-            amount is money in CNY and cattrs' ``str()`` reads text.
+        strict: The archive's form: money only as a mapping that names its currency,
+            never a float. Otherwise (policies, the codec) a bare amount is money in
+            CNY, and a float field takes a finite number.
     """
+    conv.register_structure_hook_factory(_is_record, _attrs_record(conv))
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(date, _structure_date)
     conv.register_structure_hook(datetime, _structure_datetime)
@@ -231,9 +280,7 @@ def register_structure_hooks(conv: cattrs.Converter, *, strict: bool) -> None:
     # an enum value that is not one lists the ones that are (not a bare ValueError)
     conv.register_structure_hook_func(_is_enum, _structure_enum)
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(conv))
-    if strict:
-        conv.register_structure_hook(str, _structure_str)
-        conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(float, _structure_float if strict else _structure_finite_float)
 
 
 # -- errors: cattrs' exception tree as field errors with paths -------------------------
@@ -321,6 +368,18 @@ def structure(conv: cattrs.Converter, cl: Any, data: object) -> Any:
         return conv.structure(data, cl)
     except RecordInvalid as exc:
         raise RecordInvalid(_name(cl), exc.errors) from None
+    except RecursionError:
+        raise RecordInvalid(
+            _name(cl),
+            [
+                ValidationError(
+                    field="",
+                    value=type(data).__name__,
+                    expected=f"data shaped like a {_name(cl)}",
+                    problem="nested too deeply (depth limit)",
+                )
+            ],
+        ) from None
     except (
         ClassValidationError,
         IterableValidationError,
@@ -331,6 +390,19 @@ def structure(conv: cattrs.Converter, cl: Any, data: object) -> Any:
         errors: list[ValidationError] = []
         collect(exc, "", errors)
         raise RecordInvalid(_name(cl), errors) from None
+    except StructureHandlerNotFoundError:
+        raise RecordInvalid(
+            _name(cl),
+            [
+                ValidationError(
+                    field="",
+                    value=cl,
+                    expected="a type kamcore can build from plain data (an attrs class, "
+                    "a value type, an enum, or a tuple, list or union of them)",
+                    problem=f"no way to build {kind_of(cl)} {_name(cl)!r}",
+                )
+            ],
+        ) from None
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise RecordInvalid(
             _name(cl),

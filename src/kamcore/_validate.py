@@ -11,9 +11,11 @@ of their own, so that the same wrong input gets the same words everywhere.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
@@ -28,9 +30,12 @@ __all__ = [
     "count",
     "day",
     "decimal_in",
+    "instance_of",
     "is_text",
+    "kind_of",
     "moment",
     "money",
+    "path",
     "policy_rows",
     "rate",
     "required_text",
@@ -413,3 +418,51 @@ def policy_rows(
         seen.add(k)
         out.append(row)
     return tuple(out)
+
+
+def kind_of(value: object) -> str:
+    """The kind of ``value`` with its article, for an error's problem: ``'an int'``.
+
+    Examples:
+        >>> kind_of(1), kind_of(None), kind_of("x")
+        ('an int', 'a NoneType', 'a str')
+    """
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiouAEIOU' else 'a'} {name}"
+
+
+def instance_of(value: object, cls: type[T], field: str, *, expected: str | None = None) -> T:
+    """``value`` if it is a ``cls`` (a policy, a record), else an error naming ``field``.
+
+    Examples:
+        >>> instance_of(None, int, "rule", expected="an AttainmentRule")
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: rule: a NoneType; expected an AttainmentRule
+    """
+    if isinstance(value, cls):
+        return value
+    if expected is None:
+        name = cls.__name__
+        expected = f"{'an' if name[:1] in 'AEIOUaeiou' else 'a'} {name}"
+    raise ValidationError(field=field, value=value, expected=expected, problem=kind_of(value))
+
+
+def path(value: object, field: str, *, expected: str = "a file path") -> Path:
+    """``value`` as a :class:`~pathlib.Path`: a non-blank string or an ``os.PathLike``.
+
+    Only the type is checked; whether the file exists is the caller's question.
+
+    Examples:
+        >>> path("data/accounts.csv", "source")
+        PosixPath('data/accounts.csv')
+        >>> path(None, "source")
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: source: a NoneType; expected a file path
+    """
+    if isinstance(value, str):
+        return Path(text(value, field, expected=expected))
+    if isinstance(value, os.PathLike) and isinstance(os.fspath(value), str):
+        return Path(value)
+    raise ValidationError(field=field, value=value, expected=expected, problem=kind_of(value))

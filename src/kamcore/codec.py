@@ -12,6 +12,10 @@
 Bad data never gives a bare ``KeyError`` or ``TypeError``: every problem in a record
 (an unknown key, a missing field, a value of the wrong kind, a rule the type refuses)
 is reported at once in one :class:`~kamcore.errors.RecordInvalid`, each with its path.
+Nothing is coerced: a text field takes only text (``123`` or ``true`` is refused, not
+read as ``'123'``), a number field only an exact, finite number (JSON's ``NaN`` and
+``Infinity`` are refused, naming the field), and a document nested deeper than
+:data:`MAX_DEPTH` lists or tables is refused before it is read.
 
 Built on `cattrs <https://catt.rs>`_, which structures attrs classes from their type
 annotations and collects every field error in one pass.
@@ -42,6 +46,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from os import PathLike
 from pathlib import Path
 from typing import Any, Final, TypeVar, cast
 
@@ -50,11 +55,13 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from kamcore._plain import collect, register_structure_hooks, structure
+from kamcore._validate import kind_of
 from kamcore.calendar import Period
 from kamcore.errors import KamError, RecordInvalid, ValidationError
 from kamcore.money import Money, Rate
 
 __all__ = [
+    "MAX_DEPTH",
     "POLICY_KINDS",
     "converter",
     "dumps_policy",
@@ -71,6 +78,12 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: How deeply lists and tables may nest in a document :func:`from_json`,
+#: :func:`loads_policy` and :func:`load_policy` read (kamcore's own records nest fewer
+#: than ten levels); a deeper one is refused with a :class:`~kamcore.errors.RecordInvalid`
+#: that names the limit, never a bare ``RecursionError``.
+MAX_DEPTH: Final = 64
 
 #: The policy kinds a TOML file may name in its top-level ``kind`` key, mapped to the
 #: ``"module:Class"`` that holds that policy. Classes are imported on first use.
@@ -191,7 +204,14 @@ def _structure_member(conv: cattrs.Converter) -> Any:
         fields: Callable[..., Any] = make_dict_structure_fn(tp, conv)
 
         def structure_member(data: object, cl: type) -> Any:
-            if isinstance(data, Mapping) and "kind" in data:
+            if not isinstance(data, Mapping):
+                raise ValidationError(
+                    field="",
+                    value=data,
+                    expected=f"a mapping of {tp.__name__} fields",
+                    problem=f"{kind_of(data)}, not a mapping",
+                )
+            if "kind" in data:
                 if data["kind"] != kind.value:
                     raise _unknown_kind(
                         data["kind"], {kind: tp}, f"the wrong kind for {tp.__name__}"
@@ -260,6 +280,59 @@ def _name(cl: object) -> str:
     return getattr(cl, "__name__", None) or str(cl)
 
 
+def _check_class(cl: object, field: str = "cl") -> None:
+    """Refuse a ``cl`` that is no type (``None``, an instance, a string)."""
+    if isinstance(cl, type) or typing.get_origin(cl) is not None:
+        return
+    raise ValidationError(
+        field=field,
+        value=cl,
+        expected="a type to build, such as Money or TierSchedule (or tuple[Money, ...])",
+        problem=f"{kind_of(cl)}, not a type",
+    )
+
+
+def _check_checks(checks: object) -> None:
+    if checks is not None and not isinstance(checks, Mapping):
+        raise ValidationError(
+            field="checks",
+            value=checks,
+            expected="a mapping of gate names to their check functions, or None",
+            problem=f"{kind_of(checks)}, not a mapping",
+        )
+
+
+def _too_deep(record: str, field: str) -> RecordInvalid:
+    return RecordInvalid(
+        record,
+        [
+            ValidationError(
+                field=field,
+                value=f"more than {MAX_DEPTH} levels",
+                expected=f"lists and tables nested at most {MAX_DEPTH} levels deep",
+                problem="nested too deeply (depth limit)",
+            )
+        ],
+    )
+
+
+def _within_depth(data: object) -> bool:
+    """Whether ``data``'s lists and dicts nest at most :data:`MAX_DEPTH` levels."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
 def from_dict(cl: type[T], data: object, *, checks: Mapping[str, Any] | None = None) -> T:
     """Build a ``cl`` from plain data (as made by :func:`to_dict`, JSON or TOML).
 
@@ -276,8 +349,11 @@ def from_dict(cl: type[T], data: object, *, checks: Mapping[str, Any] | None = N
     Raises:
         RecordInvalid: Every problem found, each with its field path (a custom gate
             whose check is not given is one).
-        ValidationError: ``checks`` given for a class that takes none.
+        ValidationError: ``cl`` is not a type, or ``checks`` is not a mapping or is
+            given for a class that takes none.
     """
+    _check_class(cl)
+    _check_checks(checks)
     if checks is None:
         return cast("T", structure(converter, cl, data))
     return cast("T", _with_checks(cl, data, checks))
@@ -320,7 +396,15 @@ def to_dict(obj: object) -> Any:
         ValidationError: ``obj`` holds something that is not a kamcore object nor plain
             data (a float, an unknown object), naming where.
     """
-    data = converter.unstructure(obj)
+    try:
+        data = converter.unstructure(obj)
+    except RecursionError:
+        raise ValidationError(
+            field="obj",
+            value=type(obj).__name__,
+            expected=f"data nested at most {MAX_DEPTH} levels deep",
+            problem="nested too deeply (depth limit)",
+        ) from None
     _check_plain(data, "obj")
     return data
 
@@ -351,18 +435,46 @@ def _check_plain(data: object, where: str) -> None:
 
 
 def to_json(obj: object, *, indent: int | None = None) -> str:
-    """Serialise a kamcore object to JSON text (UTF-8 friendly: Chinese stays readable)."""
+    """Serialise a kamcore object to JSON text (UTF-8 friendly: Chinese stays readable).
+
+    Raises:
+        ValidationError: ``obj`` holds what JSON can't hold exactly (see :func:`to_dict`),
+            or ``indent`` is not ``None`` nor a whole number from 0 to 16.
+    """
+    if indent is not None and (type(indent) is not int or not 0 <= indent <= 16):
+        raise ValidationError(
+            field="indent",
+            value=indent,
+            expected="None or a whole number of spaces from 0 to 16",
+            problem="not an indent",
+        )
     return json.dumps(to_dict(obj), ensure_ascii=False, indent=indent)
 
 
 def from_json(cl: type[T], text: str | bytes) -> T:
     """Build a ``cl`` from JSON text. JSON numbers are read as exact decimals.
 
+    JSON's ``NaN``, ``Infinity`` and ``-Infinity`` are read as decimals too, so the
+    field that receives one refuses it by name (no number field takes them, and a text
+    field takes only text).
+
     Raises:
-        RecordInvalid: The text is not JSON, or the data does not fit ``cl``.
+        RecordInvalid: The text is not JSON, nests deeper than :data:`MAX_DEPTH`, or
+            the data does not fit ``cl``.
+        ValidationError: ``cl`` is not a type, or ``text`` is not text or bytes.
     """
+    _check_class(cl)
+    if not isinstance(text, str | bytes | bytearray):
+        raise ValidationError(
+            field="text",
+            value=text,
+            expected="JSON text (a str, or bytes in UTF-8)",
+            problem=f"{kind_of(text)}, not text",
+        )
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, parse_constant=Decimal)
+    except RecursionError:
+        raise _too_deep(_name(cl), "") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RecordInvalid(
             _name(cl),
@@ -375,6 +487,8 @@ def from_json(cl: type[T], text: str | bytes) -> T:
                 )
             ],
         ) from None
+    if not _within_depth(data):
+        raise _too_deep(_name(cl), "")
     return from_dict(cl, data)
 
 
@@ -441,12 +555,33 @@ def loads_policy(
         The policy object, validated.
 
     Raises:
-        RecordInvalid: The TOML is malformed, names an unknown kind, or does not fit
-            the policy (every problem listed, with its path).
-        ValidationError: ``checks`` given for a policy that takes none.
+        RecordInvalid: The TOML is malformed, nests deeper than :data:`MAX_DEPTH`,
+            names an unknown kind, or does not fit the policy (every problem listed,
+            with its path).
+        ValidationError: ``text`` is not text, ``cl`` not a type, ``source`` not
+            text, or ``checks`` not a mapping or given for a policy that takes none.
     """
+    if not isinstance(text, str):
+        raise ValidationError(
+            field="text",
+            value=text,
+            expected="TOML text (a str)",
+            problem=f"{kind_of(text)}, not text",
+        )
+    if not isinstance(source, str):
+        raise ValidationError(
+            field="source",
+            value=source,
+            expected="a name for the document (a str)",
+            problem=f"{kind_of(source)}, not text",
+        )
+    if cl is not None:
+        _check_class(cl)
+    _check_checks(checks)
     try:
         data: dict[str, Any] = tomllib.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise _too_deep("policy", source) from None
     except tomllib.TOMLDecodeError as exc:
         raise RecordInvalid(
             "policy",
@@ -459,6 +594,8 @@ def loads_policy(
                 )
             ],
         ) from None
+    if not _within_depth(data):
+        raise _too_deep("policy", source)
     kind = data.pop("kind", None)
     data.pop("meta", None)
     target: type[Any]
@@ -582,17 +719,28 @@ def load_policy(
 
     Raises:
         RecordInvalid: The file is missing, unreadable, or its policy is invalid.
-        ValidationError: ``checks`` given for a policy that takes none.
+        ValidationError: ``path`` is not a path, ``cl`` not a type, or ``checks`` not
+            a mapping or given for a policy that takes none.
     """
-    p = Path(path)
+    if not isinstance(path, str | PathLike) or (isinstance(path, str) and not path.strip()):
+        raise ValidationError(
+            field="path",
+            value=path,
+            expected="the path of a TOML file (a str or a pathlib.Path)",
+            problem="blank" if isinstance(path, str) else f"{kind_of(path)}, not a path",
+        )
+    if cl is not None:
+        _check_class(cl)
+    _check_checks(checks)
     try:
+        p = Path(path)
         text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise RecordInvalid(
             "policy",
             [
                 ValidationError(
-                    field=str(p),
+                    field=str(path),
                     value=str(path),
                     expected="a readable UTF-8 TOML file",
                     problem=type(exc).__name__,
@@ -718,7 +866,17 @@ def json_schema(cl: type) -> dict[str, Any]:
         >>> schema = json_schema(ReviewCycle)
         >>> schema["required"], sorted(schema["properties"])
         (['anchor'], ['anchor', 'kind', 'meta', 'months'])
+
+    Raises:
+        ValidationError: ``cl`` is not an attrs class.
     """
+    if not (isinstance(cl, type) and attrs.has(cl)):
+        raise ValidationError(
+            field="cl",
+            value=cl,
+            expected="a kamcore record or policy class (an attrs class)",
+            problem="not an attrs class",
+        )
     defs: dict[str, Any] = {}
     root = _object_schema(cl, defs)
     kind = policy_kind(cl)

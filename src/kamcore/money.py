@@ -128,11 +128,44 @@ class Rounding(enum.Enum):
 
         Returns:
             The rounded value, with exactly ``places`` digits after the point.
-        """
-        exp = _EXPONENTS.get(places)
+
+        Raises:
+            ValidationError: ``places`` is not a whole number, or keeps more digits
+                than the decimal context holds (``places=99`` on an amount); the
+                error names ``places``.
+
+        Examples:
+            >>> Rounding.HALF_UP.apply(Decimal("1"), 99)
+            Traceback (most recent call last):
+            ...
+            kamcore.errors.ValidationError: places: too many digits for the decimal context (got 99); expected at most 28 digits in all (here places ≤ 27)
+        """  # noqa: E501
+        exp = _EXPONENTS.get(places) if type(places) is int else None
         if exp is None:
-            exp = Decimal(1).scaleb(-places)
-        return value.quantize(exp, rounding=_DECIMAL_MODES[self])
+            if isinstance(places, bool) or not isinstance(places, int):
+                raise ValidationError(
+                    field="places",
+                    value=places,
+                    expected="a whole number of digits after the point",
+                    problem=f"a {type(places).__name__}",
+                )
+            try:
+                exp = Decimal(1).scaleb(-places)
+            except decimal.DecimalException:
+                exp = None
+        try:
+            if exp is None:
+                raise decimal.InvalidOperation
+            return value.quantize(exp, rounding=_DECIMAL_MODES[self])
+        except decimal.InvalidOperation:
+            prec = decimal.getcontext().prec
+            room = prec - 1 - max(value.adjusted(), 0) if value.is_finite() else 0
+            raise ValidationError(
+                field="places",
+                value=places,
+                expected=f"at most {prec} digits in all (here places ≤ {room})",
+                problem="too many digits for the decimal context",
+            ) from None
 
 
 _DECIMAL_MODES: Final[dict[Rounding, str]] = {
@@ -156,11 +189,21 @@ _LABELS: Final[dict[Rounding, str]] = {
 def quantize(value: Decimal, places: int = 2, rounding: Rounding = Rounding.HALF_UP) -> Decimal:
     """Round a decimal to ``places`` digits with a named policy (``HALF_UP`` by default).
 
+    Raises:
+        ValidationError: ``value`` is not an exact, finite number, ``rounding`` is not
+            a :class:`Rounding` (or its value), or ``places`` is not a whole number that
+            fits the decimal context.
+
     Examples:
         >>> quantize(Decimal("0.125"))
         Decimal('0.13')
     """
-    return rounding.apply(value, places)
+    if type(rounding) is not Rounding:
+        rounding = enum_of(rounding, Rounding, "rounding")
+    return rounding.apply(as_decimal(value, field="value", expected=_VALUE_EXPECTED), places)
+
+
+_VALUE_EXPECTED: Final = "a decimal number: a Decimal, an int or a decimal string"
 
 
 #: Inputs must lie below 10**MAX_DIGITS in absolute value (a thousand trillion). Within
@@ -638,10 +681,26 @@ class Rate:
 
 
 def total(amounts: Iterable[Money], currency: str = DEFAULT_CURRENCY) -> Money:
-    """Add up money (zero in ``currency`` when there is none); currencies must agree."""
+    """Add up money (zero in ``currency`` when there is none); currencies must agree.
+
+    Raises:
+        ValidationError: ``amounts`` is not an iterable of Money (an item is named by
+            its index), or the currencies differ.
+    """
     result = Money.zero(currency)
+    if isinstance(amounts, str | bytes | dict) or not isinstance(amounts, Iterable):
+        raise ValidationError(
+            field="amounts",
+            value=amounts,
+            expected="an iterable of Money",
+            problem=f"a {type(amounts).__name__}, not a sequence",
+        )
     first = True
-    for m in amounts:
+    for i, m in enumerate(amounts):
+        if not isinstance(m, Money):
+            raise ValidationError(
+                field=f"amounts[{i}]", value=m, expected="Money", problem="not money"
+            )
         result = m if first else result + m
         first = False
     return result

@@ -22,7 +22,7 @@ import html
 import importlib.util
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from kamcore._validate import day, instance_of, is_text, kind_of, path, sequence
 from kamcore._vocab import localise, words
 from kamcore.errors import RecordInvalid, ValidationError
 
@@ -65,10 +66,18 @@ class Figure:
         note: A short line under the value (optional).
     """
 
-    en: str
-    zh: str
-    value: str
-    note: str = ""
+    en: str = attrs.field(validator=is_text)
+    zh: str = attrs.field(validator=is_text)
+    value: str = attrs.field(validator=is_text)
+    note: str = attrs.field(default="", validator=is_text)
+
+
+def _on(value: object) -> date:
+    return day(value, "on")
+
+
+def _as_of(value: object) -> date:
+    return day(value, "as_of")
 
 
 @attrs.frozen
@@ -81,17 +90,73 @@ class Event:
         zh: What happens, in Chinese.
     """
 
-    on: date
-    en: str
-    zh: str
+    on: date = attrs.field(converter=_on)
+    en: str = attrs.field(validator=is_text)
+    zh: str = attrs.field(validator=is_text)
 
     def label(self, lang: str) -> str:
         """The label in ``lang`` (``"en"`` or ``"zh"``)."""
         return self.zh if lang == "zh" else self.en
 
 
+def _class(name: str) -> type:
+    """A record class of the domain packages by its name (imported when first needed)."""
+    import importlib  # noqa: PLC0415
+
+    module = {
+        "Figure": "kamcore.report",
+        "Event": "kamcore.report",
+        "Loan": "kamcore.archive",
+        "OverdueReview": "kamcore.archive",
+        "AbcResult": "kamcore.grading",
+        "Batch": "kamcore.grading",
+        "GradeLadder": "kamcore.grading",
+        "GradeMigration": "kamcore.grading",
+        "Forecast": "kamcore.pipeline",
+        "Opportunity": "kamcore.pipeline",
+        "Playbook": "kamcore.pipeline",
+        "RebateQuote": "kamcore.rebate",
+        "Scorecard": "kamcore.rebate",
+        "TierSchedule": "kamcore.rebate",
+    }[name]
+    cls: type = getattr(importlib.import_module(module), name)
+    return cls
+
+
 def _tuple(value: Sequence[Any]) -> tuple[Any, ...]:
+    """A sequence as a tuple; anything else as it is, for ``__attrs_post_init__`` to refuse."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]
     return tuple(value)
+
+
+#: ReportData's parts: the field, the record class it holds, whether it holds a list.
+_PARTS: Final = (
+    ("figures", "Figure", True),
+    ("abc", "AbcResult", False),
+    ("batch", "Batch", False),
+    ("ladder", "GradeLadder", False),
+    ("migration", "GradeMigration", False),
+    ("playbook", "Playbook", False),
+    ("opportunities", "Opportunity", True),
+    ("forecast", "Forecast", False),
+    ("schedule", "TierSchedule", False),
+    ("quotes", "RebateQuote", True),
+    ("scorecards", "Scorecard", True),
+    ("overdue", "OverdueReview", True),
+    ("loans", "Loan", True),
+    ("events", "Event", True),
+)
+
+
+def _measures(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            field=attribute.name,
+            value=value,
+            expected="a mapping of account id to measure",
+            problem=kind_of(value),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -121,11 +186,11 @@ class ReportData:
         events: Dated events for the calendar, in any order.
     """
 
-    title: str
-    as_of: date
+    title: str = attrs.field(validator=is_text)
+    as_of: date = attrs.field(converter=_as_of)
     figures: tuple[Figure, ...] = attrs.field(default=(), converter=_tuple)
     abc: AbcResult | None = None
-    measures: Mapping[str, Decimal] = attrs.field(factory=dict)
+    measures: Mapping[str, Decimal] = attrs.field(factory=dict, validator=_measures)
     batch: Batch | None = None
     ladder: GradeLadder | None = None
     migration: GradeMigration | None = None
@@ -138,6 +203,16 @@ class ReportData:
     overdue: tuple[OverdueReview, ...] = attrs.field(default=(), converter=_tuple)
     loans: tuple[Loan, ...] = attrs.field(default=(), converter=_tuple)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        for field, name, many in _PARTS:
+            value = getattr(self, field)
+            if many:
+                expected = f"a list of {name} records"
+                for i, item in enumerate(sequence(value, field, expected=expected)):
+                    instance_of(item, _class(name), f"{field}[{i}]")
+            elif value is not None:
+                instance_of(value, _class(name), field)
 
 
 def _day(event: Event) -> date:
@@ -442,6 +517,7 @@ def build_report(data: ReportData, *, lang: str = "en") -> str:
         ValidationError: An unknown ``lang``, or matplotlib (the ``plot`` extra) is not
             installed.
     """
+    instance_of(data, ReportData, "data")
     if lang not in ("en", "zh"):
         raise ValidationError(field="lang", value=lang, expected="'en' or 'zh'")
     if not can_draw():
@@ -478,11 +554,15 @@ def build_report(data: ReportData, *, lang: str = "en") -> str:
 
 def _missing(folder: Path) -> None:
     """Refuse a folder that is not a demo folder, naming every missing file."""
-    if not folder.is_dir():
+    try:
+        is_dir, is_file = folder.is_dir(), folder.is_file()
+    except OSError:  # a name too long to look up: no such folder can exist
+        is_dir = is_file = False
+    if not is_dir:
         raise ValidationError(
             field="--from",
             value=str(folder),
-            problem="a file, not a folder" if folder.is_file() else "no such folder",
+            problem="a file, not a folder" if is_file else "no such folder",
             expected="the folder `kamcore demo` wrote (its --out)",
         )
     absent = [name for name in DEMO_FILES if not (folder / name).is_file()]
@@ -657,7 +737,7 @@ def read_demo_folder(folder: str | Path) -> ReportData:
     from kamcore.rebate import TierSchedule, quote  # noqa: PLC0415
     from kamcore.tables import read_accounts, read_opportunities  # noqa: PLC0415
 
-    root = Path(folder)
+    root = path(folder, "folder", expected="the folder `kamcore demo` wrote")
     _missing(root)
     summary = _summary(root)
     as_of = as_date(summary["as_of"], field=f"{root / 'summary.json'}.as_of")

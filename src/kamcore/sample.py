@@ -25,6 +25,8 @@ from typing import Final
 
 import attrs
 
+from kamcore._validate import day as checked_day
+from kamcore._validate import whole
 from kamcore.calendar import Period, PeriodKind
 from kamcore.errors import ValidationError
 from kamcore.money import Money
@@ -183,6 +185,27 @@ def _name(rng: random.Random) -> str:
     return f"{word}{surname}氏{trade[:2]}有限公司"
 
 
+#: The range of ``end`` :func:`generate_company` takes (ten years of history fit before it).
+_FIRST_END: Final = date(1950, 1, 1)
+_LAST_END: Final = date(2999, 12, 31)
+
+
+def _checked(seed: object, accounts: object, months: object, end: object) -> tuple[int, date]:
+    """:func:`generate_company`'s arguments checked: the seed and the end day."""
+    for name, value, high in (("accounts", accounts, 100_000), ("months", months, 120)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            raise ValidationError(field=name, value=value, expected=f"a whole number 1–{high}")
+    last = checked_day(end, "end")
+    if not _FIRST_END <= last <= _LAST_END:
+        raise ValidationError(
+            field="end",
+            value=last,
+            expected=f"a day from {_FIRST_END} to {_LAST_END}",
+            problem="out of range",
+        )
+    return whole(seed, "seed"), last
+
+
 def generate_company(  # noqa: PLR0915 - one readable recipe beats scattered helpers
     *,
     seed: int = 2026,
@@ -202,11 +225,10 @@ def generate_company(  # noqa: PLR0915 - one readable recipe beats scattered hel
         The company, fully deterministic in its arguments.
 
     Raises:
-        ValidationError: A count out of range.
+        ValidationError: A count out of range, a seed that is not a whole number, or an
+            ``end`` that is not a day from 1950-01-01 to 2999-12-31.
     """
-    for name, value, high in (("accounts", accounts, 100_000), ("months", months, 120)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-            raise ValidationError(field=name, value=value, expected=f"a whole number 1–{high}")
+    seed, end = _checked(seed, accounts, months, end)
     rng = random.Random(seed)
     last = Period.containing(end - timedelta(days=1), PeriodKind.MONTH)
     periods = [last]

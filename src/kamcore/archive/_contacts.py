@@ -1,8 +1,9 @@
 """Contacts (个人档案): the people at an account, their buying roles and alliance status.
 
-A :class:`Contact` holds the personal profile of rules §4.2. Birth date, address,
-spouse, personality and interests are sensitive personal information
-(:data:`SENSITIVE_CONTACT_FIELDS`); :func:`redact_contact` blanks them for any export.
+A :class:`Contact` holds the personal profile of rules §4.2. Phone (a mobile number),
+birth date, address, spouse, personality and interests are personal information
+(:data:`SENSITIVE_CONTACT_FIELDS`); :func:`redact_contact` hides them for any export
+(the phone masked, ``138****8001``; the others blanked) unless ``show_personal=True``.
 
 The political alliance status (政治联盟状态) is observed, not declared: an
 :class:`AllianceObservation` records on a date which of the 15 behaviours of the ladder
@@ -24,6 +25,7 @@ Examples:
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Final
@@ -41,6 +43,7 @@ from kamcore._validate import (
     text_field,
     texts_field,
 )
+from kamcore.archive._checks import flag, flag_field, instance
 from kamcore.errors import ValidationError
 
 __all__ = [
@@ -54,13 +57,46 @@ __all__ = [
     "CoverageGap",
     "GapKind",
     "Stance",
+    "mask_phone",
     "measure_coverage",
     "observe",
     "redact_contact",
 ]
 
-#: The profile fields that are sensitive personal information (敏感个人信息).
-SENSITIVE_CONTACT_FIELDS: Final = ("address", "birth_date", "interests", "personality", "spouse")
+#: The profile fields that are personal information (个人信息), hidden by default in any
+#: export: the phone is masked, the others are blanked.
+SENSITIVE_CONTACT_FIELDS: Final = (
+    "address",
+    "birth_date",
+    "interests",
+    "personality",
+    "phone",
+    "spouse",
+)
+
+SHOW_PERSONAL: Final = "True (show personal information) or False (hide it; the default)"
+
+#: A mainland mobile number (11 digits from 13x to 19x), spaces or hyphens allowed inside.
+_MOBILE: Final = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
+#: Any other run of five digits or more (a landline, a foreign number).
+_DIGITS: Final = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+
+
+def mask_phone(number: str) -> str:
+    """A phone number with its middle hidden: a mobile keeps its first 3 and last 4 digits.
+
+    Any other run of five digits or more keeps its last four; shorter runs (an area
+    code, an extension) are kept.
+
+    Examples:
+        >>> mask_phone("13800138001"), mask_phone("+86 138-0013-8001")
+        ('138****8001', '+86 138****8001')
+        >>> mask_phone("021-55551234 转 801")
+        '021-****1234 转 801'
+    """
+    text(number, "phone", required=False)
+    masked = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", number)
+    return _DIGITS.sub(lambda m: "*" * (len(m.group()) - 4) + m.group()[-4:], masked)
 
 
 class BuyingRole(Labelled):
@@ -181,8 +217,13 @@ class Contact:
         decision_maker: Whether the person decides or co-decides (决策者).
         alliance: Every alliance observation, oldest first (append with :func:`observe`).
 
-    Birth date, address, spouse, personality and interests are sensitive personal
+    Phone, birth date, address, spouse, personality and interests are personal
     information; see :func:`redact_contact`.
+
+    Raises:
+        ValidationError: A blank id or name, a field of the wrong type (text fields
+            take text; ``decision_maker`` only ``True`` or ``False``), a bad date or
+            buying role.
     """
 
     id: str = attrs.field(validator=required_text)
@@ -204,7 +245,7 @@ class Contact:
     technical_criteria: str = text_field()
     business_criteria: str = text_field()
     buying_role: BuyingRole | None = enum_field(BuyingRole, default=None)
-    decision_maker: bool = False
+    decision_maker: bool = flag_field(default=False)
     alliance: tuple[AllianceObservation, ...] = tuple_field(AllianceObservation)
 
     @property
@@ -249,9 +290,10 @@ def observe(
         The contact with the observation appended, and the observation.
 
     Raises:
-        ValidationError: No evidence, an unknown behaviour, or a date before the latest
-            observation.
+        ValidationError: ``contact`` is not a :class:`Contact`, no evidence, an unknown
+            behaviour, or a date before the latest observation.
     """
+    instance(contact, Contact, "contact")
     seen = AllianceObservation(
         on=day(on, "on"),
         behaviours=_behaviours(behaviours),
@@ -268,16 +310,41 @@ def observe(
     return attrs.evolve(contact, alliance=(*contact.alliance, seen)), seen
 
 
-def redact_contact(contact: Contact) -> Contact:
-    """The contact with every sensitive personal field blanked (脱敏).
+def redact_contact(contact: Contact, *, show_personal: bool = False) -> Contact:
+    """The contact with its personal information hidden (脱敏), unless shown on purpose.
+
+    The phone is masked (:func:`mask_phone`); birth date, address, spouse, personality
+    and interests are blanked (:data:`SENSITIVE_CONTACT_FIELDS`).
+
+    Args:
+        contact: The contact.
+        show_personal: ``True`` to keep the personal information, for a reader
+            entitled to it; hidden by default.
+
+    Raises:
+        ValidationError: ``contact`` is not a :class:`Contact`, or ``show_personal`` is
+            not a bool.
 
     Examples:
-        >>> redact_contact(Contact(id="c1", name="李工", spouse="张女士")).spouse
-        ''
+        >>> wang = Contact(id="c1", name="李工", phone="13800138001", spouse="张女士")
+        >>> hidden = redact_contact(wang)
+        >>> hidden.phone, hidden.spouse
+        ('138****8001', '')
+        >>> redact_contact(wang, show_personal=True) == wang
+        True
     """
-    return attrs.evolve(
-        contact, birth_date=None, address="", spouse="", personality="", interests=""
-    )
+    instance(contact, Contact, "contact")
+    if not flag(show_personal, "show_personal", expected=SHOW_PERSONAL):
+        contact = attrs.evolve(
+            contact,
+            phone=mask_phone(contact.phone),
+            birth_date=None,
+            address="",
+            spouse="",
+            personality="",
+            interests="",
+        )
+    return contact
 
 
 class GapKind(enum.Enum):
@@ -319,8 +386,13 @@ def measure_coverage(contacts: Iterable[Contact]) -> Coverage:
 
     Returns:
         The gaps found, in the order economic buyer, coach, opposing decision makers.
+
+    Raises:
+        ValidationError: ``contacts`` is not a sequence of :class:`Contact`.
     """
-    people = tuple(contacts)
+    people = sequence(contacts, "contacts", expected="a list of kamcore.archive.Contact")
+    for i, c in enumerate(people):
+        instance(c, Contact, f"contacts[{i}]")
     gaps: list[CoverageGap] = []
     if not any(c.buying_role is BuyingRole.ECONOMIC_BUYER for c in people):
         gaps.append(CoverageGap(GapKind.NO_ECONOMIC_BUYER))

@@ -29,15 +29,16 @@ Examples:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
 
-from kamcore._convert import tuple_field
-from kamcore._validate import decimal_in, text
+from kamcore._convert import enum_of, tuple_field
+from kamcore._labels import Labelled
+from kamcore._validate import sequence, text
+from kamcore.archive._checks import instance
 from kamcore.archive._dossier import Confidentiality, Dossier, aware
 from kamcore.archive._lending_policy import (
     Approval,
@@ -47,6 +48,7 @@ from kamcore.archive._lending_policy import (
     LevelRule,
     Place,
     Role,
+    loan_hours,
     same_person,
 )
 from kamcore.errors import AccessDenied, ValidationError
@@ -79,6 +81,8 @@ class Loan:
         requested_by: Who requested it (empty when no request was needed).
         purpose: Why it was borrowed.
         returned_at: When it came back (``None`` while out).
+        delegation: The id of the written :class:`~kamcore.archive.Delegation` (委托书)
+            the approval relied on (empty when the approver approved in their own right).
     """
 
     id: str
@@ -92,6 +96,7 @@ class Loan:
     requested_by: str = ""
     purpose: str = ""
     returned_at: datetime | None = None
+    delegation: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -120,12 +125,12 @@ class Loan:
         return (Decimal(seconds) / 3600).normalize()
 
 
-class LoanEventKind(enum.Enum):
-    """What happened to a loan."""
+class LoanEventKind(Labelled):
+    """What happened to a loan; ``.zh`` is its Chinese name."""
 
-    LENT = "lent"
+    LENT = "lent", "借出"
     """The dossier was handed out (借出)."""
-    RETURNED = "returned"
+    RETURNED = "returned", "归还"
     """The dossier came back (归还)."""
 
 
@@ -150,7 +155,8 @@ class LoanEvent:
 
 def _on_file(delegations: Iterable[Delegation]) -> dict[str, Delegation]:
     on_file: dict[str, Delegation] = {}
-    for i, d in enumerate(delegations):
+    items = sequence(delegations, "delegations", expected="a list of kamcore.archive.Delegation")
+    for i, d in enumerate(items):
         if not isinstance(d, Delegation):
             raise ValidationError(
                 field=f"delegations[{i}]", value=d, expected="a kamcore.archive.Delegation"
@@ -245,11 +251,11 @@ def _authorise(
     approval: Approval | None,
     moment: datetime | None,
     on_file: dict[str, Delegation],
-) -> tuple[str, str]:
-    """Check the approval (and request) ``c.person`` needs; (approved_by, requested_by)."""
+) -> tuple[str, str, str]:
+    """Check the approval ``c.person`` needs; (approved_by, requested_by, delegation)."""
     rule = c.rule
     if c.person.role in rule.direct_roles:
-        return "", ""
+        return "", "", ""
     level = c.dossier.confidentiality.zh
     approvers = "/".join(r.value for r in rule.approver_roles)
     if approval is None:
@@ -280,14 +286,39 @@ def _authorise(
     if rule.requester_roles and approval.requester_role not in rule.requester_roles:
         requesters = "/".join(r.value for r in rule.requester_roles)
         raise c.deny(f"{level} dossiers need a request by the {c.who}'s {requesters}")
-    return approval.by, approval.requested_by
+    return approval.by, approval.requested_by, approval.delegation
 
 
-def _length(hours: object) -> Decimal:
-    length = decimal_in(hours, "hours", expected="a duration above zero")
-    if length <= 0:
-        raise ValidationError(field="hours", value=hours, expected="a duration above zero")
-    return length
+def _facts(
+    policy: object, dossier: object, person: object, who: str, approval: object
+) -> tuple[LendingPolicy, Dossier, Borrower, Approval | None]:
+    """The decision's inputs, each checked to be what it claims (errors name the argument)."""
+    return (
+        instance(policy, LendingPolicy, "policy"),
+        instance(dossier, Dossier, "dossier"),
+        instance(person, Borrower, who),
+        None if approval is None else instance(approval, Approval, "approval"),
+    )
+
+
+def _due(moment: datetime, length: Decimal, hours: object) -> datetime:
+    seconds = int(length * 3600)
+    if seconds < 1:
+        raise ValidationError(
+            field="hours",
+            value=hours,
+            expected="a duration of at least one second",
+            problem="too short",
+        )
+    try:
+        return moment + timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValidationError(
+            field="hours",
+            value=hours,
+            expected=f"a duration whose end falls in the calendar (lent at {moment.isoformat()})",
+            problem="the due time is past the year 9999",
+        ) from None
 
 
 def check_read(
@@ -325,14 +356,10 @@ def check_read(
         ValidationError: ``place`` is not a :class:`Place`, a bad time, duration or
             delegation.
     """
-    try:
-        where = Place(place)
-    except ValueError:
-        raise ValidationError(
-            field="place", value=place, expected="'archive_room' or 'outside'"
-        ) from None
+    policy, dossier, reader, approval = _facts(policy, dossier, reader, "reader", approval)
+    where = enum_of(place, Place, "place")
     moment = None if at is None else aware(at, "at")
-    length = None if hours is None else _length(hours)
+    length = None if hours is None else loan_hours(hours)
     on_file = _on_file(delegations)
     rule = policy.rule(dossier.confidentiality)
     level = dossier.confidentiality.zh
@@ -408,9 +435,12 @@ def lend(
         ...      approval=chen, loan_id="L-1", delegations=[away])[0].approved_by
         '陈主任'
     """
+    policy, dossier, borrower, approval = _facts(policy, dossier, borrower, "borrower", approval)
     moment = aware(at, "at")
-    length = _length(hours)
+    length = loan_hours(hours)
+    due = _due(moment, length, hours)
     text(loan_id, "loan_id", expected="the loan's number")
+    text(purpose, "purpose", required=False)
     on_file = _on_file(delegations)
     rule = policy.rule(dossier.confidentiality)
     level = dossier.confidentiality.zh
@@ -426,7 +456,7 @@ def lend(
         raise c.deny(
             f"{length} hours asked; {level} dossiers are lent for at most {rule.max_hours} hours"
         )
-    approved_by, requested_by = _authorise(c, approval, moment, on_file)
+    approved_by, requested_by, delegation = _authorise(c, approval, moment, on_file)
     loan = Loan(
         id=loan_id,
         dossier_id=dossier.id,
@@ -434,10 +464,11 @@ def lend(
         borrower=borrower.name,
         borrower_role=borrower.role,
         lent_at=moment,
-        due_at=moment + timedelta(seconds=int(length * 3600)),
+        due_at=due,
         approved_by=approved_by,
         requested_by=requested_by,
         purpose=purpose,
+        delegation=delegation,
     )
     return loan, _event(LoanEventKind.LENT, loan, moment)
 
@@ -459,6 +490,7 @@ def return_loan(loan: Loan, *, at: datetime | str) -> tuple[Loan, LoanEvent]:
     Raises:
         ValidationError: The loan is already returned, or ``at`` is before it was lent.
     """
+    instance(loan, Loan, "loan")
     moment = aware(at, "at")
     if loan.returned_at is not None:
         raise ValidationError(
@@ -508,7 +540,8 @@ class LoanRegister:
 
     def overdue(self, as_of: datetime) -> tuple[Loan, ...]:
         """The loans out past their due time at ``as_of``, most overdue first."""
-        late = [loan for loan in self.loans if loan.is_overdue(aware(as_of, "as_of"))]
+        moment = aware(as_of, "as_of")
+        late = [loan for loan in self.loans if loan.is_overdue(moment)]
         return tuple(sorted(late, key=lambda loan: loan.due_at))
 
     def of(self, dossier_id: str) -> tuple[Loan, ...]:
@@ -517,5 +550,9 @@ class LoanRegister:
 
 
 def overdue(loans: Iterable[Loan], as_of: datetime) -> tuple[Loan, ...]:
-    """The loans out past their due time at ``as_of``, most overdue first."""
-    return LoanRegister(tuple(loans)).overdue(as_of)
+    """The loans out past their due time at ``as_of``, most overdue first.
+
+    Raises:
+        ValidationError: ``loans`` is not a sequence of loans, or ``as_of`` is naive.
+    """
+    return LoanRegister(sequence(loans, "loans", expected="a list of Loan")).overdue(as_of)

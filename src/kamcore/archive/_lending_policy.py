@@ -27,7 +27,7 @@ reads; :mod:`kamcore.archive` decides with them (:func:`~kamcore.archive.lend`,
 
 from __future__ import annotations
 
-import enum
+import numbers
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
@@ -35,7 +35,9 @@ from typing import Final
 import attrs
 
 from kamcore._convert import enum_field, enum_of, enums_field, tuple_field
-from kamcore._validate import checked_field, decimal_in, sequence, text, texts
+from kamcore._labels import Labelled
+from kamcore._validate import checked_field, decimal_in, sequence, text, text_field, texts
+from kamcore.archive._checks import flag_field, instance
 from kamcore.archive._dossier import Confidentiality, Dossier, aware
 from kamcore.errors import PolicyError, ValidationError
 
@@ -48,34 +50,79 @@ __all__ = [
     "LevelRule",
     "Place",
     "Role",
+    "loan_hours",
     "same_person",
 ]
 
+#: The longest loan or reading :func:`loan_hours` accepts (about 114 years), whatever
+#: the policy: beyond it a due time leaves the calendar.
+MAX_HOURS: Final = 1_000_000
 
-class Role(enum.Enum):
-    """A person's position, as the lending rules name it."""
+_HOURS_EXPECTED = (
+    f"a number of hours above zero and at most {MAX_HOURS:_}: an int such as 4, "
+    "or an exact decimal.Decimal or text such as '0.5'"
+)
 
-    GENERAL_MANAGER = "general_manager"
+
+def _exact_hours(value: object, field: str) -> Decimal:
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational | Decimal):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=_HOURS_EXPECTED,
+            problem="a float is not an exact number of hours",
+        )
+    length = decimal_in(value, field, expected=_HOURS_EXPECTED)
+    if length > MAX_HOURS:
+        raise ValidationError(
+            field=field, value=value, expected=_HOURS_EXPECTED, problem="too long"
+        )
+    return length
+
+
+def loan_hours(value: object, field: str = "hours") -> Decimal:
+    """``value`` as a duration in hours: above zero, exact (never a float), not absurdly long.
+
+    Examples:
+        >>> loan_hours(4), loan_hours("0.5")
+        (Decimal('4'), Decimal('0.5'))
+        >>> loan_hours(4.0)
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: hours: a float is not an exact number of hours (got 4.0); expected a number of hours above zero and at most 1_000_000: an int such as 4, or an exact decimal.Decimal or text such as '0.5'
+    """  # noqa: E501
+    length = _exact_hours(value, field)
+    if length <= 0:
+        raise ValidationError(
+            field=field, value=value, expected=_HOURS_EXPECTED, problem="not above zero"
+        )
+    return length
+
+
+class Role(Labelled):
+    """A person's position, as the lending rules name it; ``.zh`` is its Chinese name."""
+
+    GENERAL_MANAGER = "general_manager", "总经理"
     """总经理."""
-    DEPUTY_GENERAL_MANAGER = "deputy_general_manager"
+    DEPUTY_GENERAL_MANAGER = "deputy_general_manager", "副总经理"
     """副总经理."""
-    EXECUTIVE = "executive"
+    EXECUTIVE = "executive", "总监"
     """总监 directors, and the other company leaders (公司领导) ranked with them."""
-    OFFICE_DIRECTOR = "office_director"
+    OFFICE_DIRECTOR = "office_director", "总经理办公室主任"
     """总经理办公室主任, the general manager's office director."""
-    DEPARTMENT_MANAGER = "department_manager"
+    DEPARTMENT_MANAGER = "department_manager", "部门经理"
     """部门经理."""
-    STAFF = "staff"
+    STAFF = "staff", "员工"
     """员工."""
 
 
-class Place(enum.Enum):
-    """Where a dossier is to be read."""
+class Place(Labelled):
+    """Where a dossier is to be read; ``.zh`` is its Chinese name."""
 
-    ARCHIVE_ROOM = "archive_room"
+    ARCHIVE_ROOM = "archive_room", "档案室"
     """档案室."""
-    OUTSIDE = "outside"
-    """Anywhere else."""
+    OUTSIDE = "outside", "档案室外"
+    """Anywhere else (档案室外)."""
 
 
 @attrs.frozen
@@ -101,14 +148,14 @@ class LevelRule:
     """
 
     level: Confidentiality = enum_field(Confidentiality)
-    readable: bool = True
-    read_outside: bool = False
-    lendable: bool = False
-    max_hours: Decimal | None = checked_field(decimal_in, default=None, optional=True)
+    readable: bool = flag_field(default=True)
+    read_outside: bool = flag_field(default=False)
+    lendable: bool = flag_field(default=False)
+    max_hours: Decimal | None = checked_field(_exact_hours, default=None, optional=True)
     direct_roles: tuple[Role, ...] = enums_field(Role)
     approver_roles: tuple[Role, ...] = enums_field(Role)
     requester_roles: tuple[Role, ...] = enums_field(Role)
-    read_outside_needs_approval: bool = False
+    read_outside_needs_approval: bool = flag_field(default=False)
     delegator_roles: tuple[Role, ...] = enums_field(Role)
     delegate_roles: tuple[Role, ...] = enums_field(Role)
 
@@ -145,14 +192,14 @@ class LendingPolicy:
                     policy="LendingPolicy",
                     part=part,
                 )
+            if rule.max_hours is not None and rule.max_hours <= 0:
+                raise PolicyError("max_hours must be above zero", policy="LendingPolicy", part=part)
             if rule.lendable and not (rule.direct_roles or rule.approver_roles):
                 raise PolicyError(
                     "lendable, but nobody may borrow or approve",
                     policy="LendingPolicy",
                     part=part,
                 )
-            if rule.max_hours is not None and rule.max_hours <= 0:
-                raise PolicyError("max_hours must be above zero", policy="LendingPolicy", part=part)
             if rule.read_outside_needs_approval and not (
                 rule.read_outside and (rule.direct_roles or rule.approver_roles)
             ):
@@ -180,9 +227,10 @@ class LendingPolicy:
                 f"no rule for {', '.join(missing)}", policy="LendingPolicy", part="rules"
             )
 
-    def rule(self, level: Confidentiality) -> LevelRule:
-        """The rule for ``level``."""
-        return next(r for r in self.rules if r.level is level)
+    def rule(self, level: Confidentiality | str) -> LevelRule:
+        """The rule for ``level`` (a member, its value or its Chinese name)."""
+        wanted = enum_of(level, Confidentiality, "level")
+        return next(r for r in self.rules if r.level is wanted)
 
 
 #: The source documents' rules (rules §4.5).
@@ -219,9 +267,14 @@ SOURCE_LENDING_POLICY: Final = LendingPolicy(
 
 @attrs.frozen
 class Borrower:
-    """Who wants to read or borrow, and their role."""
+    """Who wants to read or borrow, and their role.
 
-    name: str
+    Raises:
+        ValidationError: A blank name or an unknown role (values and Chinese names are
+            accepted: ``Borrower("小李", "员工")``).
+    """
+
+    name: str = checked_field(text)
     role: Role = enum_field(Role)
 
 
@@ -280,7 +333,7 @@ class Delegation:
         default=(Confidentiality.SECRET,), converter=_levels
     )
     dossier_ids: tuple[str, ...] = checked_field(texts, default=())
-    purpose: str = ""
+    purpose: str = text_field()
     delegator_role: Role = enum_field(Role, default=Role.GENERAL_MANAGER)
 
     def __attrs_post_init__(self) -> None:
@@ -300,6 +353,7 @@ class Delegation:
 
     def covers(self, dossier: Dossier) -> bool:
         """Whether the delegation's scope includes ``dossier``."""
+        instance(dossier, Dossier, "dossier")
         return dossier.confidentiality in self.levels and (
             not self.dossier_ids or dossier.id in self.dossier_ids
         )
@@ -322,11 +376,15 @@ class Approval:
         delegation: The id of the written :class:`Delegation` (委托书) the approval is
             made under, when the approver holds the approval only by delegation;
             empty otherwise.
+
+    Raises:
+        ValidationError: A blank approver, an unknown role, or text fields that are not
+            text. (A naive ``at`` is refused when the approval is checked.)
     """
 
-    by: str
+    by: str = checked_field(text)
     role: Role = enum_field(Role)
     at: datetime | None = None
-    requested_by: str = ""
+    requested_by: str = text_field()
     requester_role: Role | None = enum_field(Role, default=None)
-    delegation: str = ""
+    delegation: str = text_field()

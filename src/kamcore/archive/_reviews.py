@@ -19,7 +19,6 @@ Examples:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,7 +26,9 @@ from typing import Final
 
 import attrs
 
+from kamcore._labels import Labelled
 from kamcore._validate import checked_field, day, decimal_in, sequence, text
+from kamcore.archive._checks import instance, instances
 from kamcore.archive._dossier import Dossier
 from kamcore.archive._revisions import _PATH_TYPES, _get
 from kamcore.calendar import ReviewCycle, YearlySchedule
@@ -75,7 +76,7 @@ class ReviewPolicy:
 
     cycle_months: int = 2
     anchor: date | None = checked_field(day, default=None, optional=True)
-    measure: str = "business.transaction_volume"
+    measure: str = checked_field(text, default="business.transaction_volume")
     fast_growth: Decimal = checked_field(decimal_in, default=Decimal("0.3"))
     loss: Decimal = checked_field(decimal_in, default=Decimal("0.5"))
     quarterly_months: tuple[int, ...] = checked_field(sequence, default=(1, 4, 7, 10))
@@ -157,6 +158,7 @@ def review(dossier: Dossier, *, on: date | str, by: str, findings: str = "") -> 
     Raises:
         ValidationError: A bad date or no reviewer.
     """
+    instance(dossier, Dossier, "dossier")
     by = text(by, "by", expected="who reviewed")
     return Review(dossier.id, day(on), by, dossier.revision, findings)
 
@@ -201,6 +203,9 @@ def overdue_reviews(
         ValidationError: A dossier never reviewed has no creation date (it was never
             recorded with ``create``).
     """
+    instance(policy, ReviewPolicy, "policy")
+    dossiers = instances(dossiers, Dossier, "dossiers")
+    reviews = instances(reviews, Review, "reviews")
     today = day(as_of, "as_of")
     last: dict[str, date] = {}
     for r in reviews:
@@ -223,12 +228,12 @@ def overdue_reviews(
     return tuple(sorted(out, key=lambda o: (o.due, o.dossier_id)))
 
 
-class MovementKind(enum.Enum):
-    """How an account moved since the last review."""
+class MovementKind(Labelled):
+    """How an account moved since the last review; ``.zh`` is its Chinese name."""
 
-    GREW_FAST = "grew_fast"
+    GREW_FAST = "grew_fast", "快速增长"
     """快速增长."""
-    LOST = "lost"
+    LOST = "lost", "流失"
     """流失."""
 
 
@@ -264,6 +269,9 @@ def movements(
     Raises:
         ValidationError: The figure changed currency.
     """
+    instance(policy, ReviewPolicy, "policy")
+    before = instances(before, Dossier, "before")
+    after = instances(after, Dossier, "after")
     then = {d.id: d for d in before}
     out: list[Movement] = []
     for now in after:
@@ -289,11 +297,11 @@ def movements(
     return tuple(out)
 
 
-class ArchivingKind(enum.Enum):
-    """Quarterly (季度归档) or annual (年度归档) archiving."""
+class ArchivingKind(Labelled):
+    """Quarterly (季度归档) or annual (年度归档) archiving; ``.zh`` is its Chinese name."""
 
-    QUARTERLY = "quarterly"
-    ANNUAL = "annual"
+    QUARTERLY = "quarterly", "季度归档"
+    ANNUAL = "annual", "年度归档"
 
 
 @attrs.frozen
@@ -308,6 +316,7 @@ def archiving_due(
     start: date | str, end: date | str, policy: ReviewPolicy = SOURCE_REVIEW_POLICY
 ) -> tuple[ArchivingDue, ...]:
     """Every archiving date in ``[start, end)``, in date order (quarterly before annual)."""
+    instance(policy, ReviewPolicy, "policy")
     first, stop = day(start, "start"), day(end, "end")
     dues = [
         ArchivingDue(d, ArchivingKind.QUARTERLY)

@@ -37,6 +37,7 @@ import attrs
 
 from kamcore import _plain as canon
 from kamcore._validate import checked_field, day, decimal_in, text
+from kamcore.archive._checks import instance, instances
 from kamcore.archive._dossier import (
     GENESIS,
     BasicData,
@@ -309,6 +310,7 @@ def revision_hash(revision: Revision) -> str:
     Raises:
         ValidationError: A change's old or new text is not JSON.
     """
+    instance(revision, Revision, "revision")
     return canon.sha256_hex(canon.canonical(revision.content()))
 
 
@@ -392,6 +394,7 @@ def create(
     Raises:
         ValidationError: The dossier has a revision already, or no name.
     """
+    instance(dossier, Dossier, "dossier")
     if dossier.revision != 0 or dossier.head != GENESIS:
         raise ValidationError(
             field="revision",
@@ -434,6 +437,8 @@ def revise(
         ValidationError: An unknown path, a value the field refuses (``field`` is the
             path), nothing actually changed, or a reason missing where it is required.
     """
+    instance(dossier, Dossier, "dossier")
+    instance(policy, ArchivePolicy, "policy")
     if dossier.revision < 1:
         raise ValidationError(
             field="revision",
@@ -468,6 +473,8 @@ def apply(dossier: Dossier, revision: Revision) -> Dossier:
         ValidationError: The revision is for another dossier, out of sequence, does not
             follow ``dossier.head``, or a change's old value is not the current value.
     """
+    instance(dossier, Dossier, "dossier")
+    instance(revision, Revision, "revision")
     where = f"revisions[{revision.sequence}]"
     if revision.dossier_id != dossier.id:
         raise ValidationError(
@@ -548,6 +555,7 @@ def verify(revisions: Iterable[Revision]) -> ChainCheck:
     Returns:
         A :class:`ChainCheck` naming the first bad revision by its position (1-based).
     """
+    revisions = instances(revisions, Revision, "revisions")
     state: Dossier | None = None
     count = 0
     for position, rev in enumerate(revisions, start=1):
@@ -574,6 +582,9 @@ def replay_dossier(revisions: Iterable[Revision], *, start: Dossier | None = Non
     Raises:
         ValidationError: No revisions, or a revision that does not apply.
     """
+    revisions = instances(revisions, Revision, "revisions")
+    if start is not None:
+        instance(start, Dossier, "start")
     state = start
     for rev in revisions:
         state = apply(state or Dossier(id=rev.dossier_id), rev)
@@ -609,6 +620,7 @@ def as_of(revisions: Sequence[Revision], at: date | datetime | str) -> Dossier:
     Raises:
         ValidationError: ``at`` is before the dossier was created.
     """
+    revisions = instances(revisions, Revision, "revisions")
     included = _until(at)
     count = 0
     for rev in revisions:
@@ -631,6 +643,7 @@ def at_revision(revisions: Sequence[Revision], sequence: int) -> Dossier:
     Raises:
         ValidationError: No such revision.
     """
+    revisions = instances(revisions, Revision, "revisions")
     if isinstance(sequence, bool) or not isinstance(sequence, int):
         raise ValidationError(field="sequence", value=sequence, expected="a revision number")
     if not 1 <= sequence <= len(revisions):

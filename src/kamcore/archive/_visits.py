@@ -31,9 +31,10 @@ from typing import Final
 
 import attrs
 
-from kamcore._convert import tuple_field
+from kamcore._convert import enum_of, tuple_field
 from kamcore._labels import Labelled
-from kamcore._validate import checked_field, count, day, money, text, texts, texts_field
+from kamcore._validate import checked_field, count, day, money, sequence, text, texts, texts_field
+from kamcore.archive._checks import instance, instances
 from kamcore.archive._contacts import BuyingRole
 from kamcore.archive._dossier import Dossier
 from kamcore.calendar import Period, PeriodKind, TenDay
@@ -167,7 +168,7 @@ def _their_side(
 ) -> tuple[Participant, ...]:
     """Check the account's participants are its contacts; fill in name and buying role."""
     out: list[Participant] = []
-    for i, p in enumerate(people):
+    for i, p in enumerate(sequence(people, field, expected="a list of Participant")):
         if not isinstance(p, Participant):
             raise ValidationError(field=f"{field}[{i}]", value=p, expected="a Participant")
         try:
@@ -229,6 +230,7 @@ def plan_call(
         ValidationError: An unknown contact (``field`` names the participant), no
             purpose, no executive, or a naive time.
     """
+    instance(dossier, Dossier, "dossier")
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise ValidationError(field="at", value=at, expected="a timezone-aware datetime")
     return CallPlan(
@@ -237,16 +239,16 @@ def plan_call(
         executive=text(executive, "executive"),
         at=at,
         purpose=text(purpose, "purpose"),
-        expected_result=expected_result,
-        ours=tuple(ours),
+        expected_result=text(expected_result, "expected_result", required=False),
+        ours=instances(ours, Participant, "ours"),
         theirs=_their_side(dossier, theirs, "theirs"),
         agenda=texts(agenda, "agenda"),
         obstacles=texts(obstacles, "obstacles"),
         resources=texts(resources, "resources"),
         views_to_influence=texts(views_to_influence, "views_to_influence"),
-        business_value=business_value,
-        political_value=political_value,
-        questions=tuple(questions),
+        business_value=text(business_value, "business_value", required=False),
+        political_value=text(political_value, "political_value", required=False),
+        questions=instances(questions, Question, "questions"),
     )
 
 
@@ -264,13 +266,14 @@ def summarise_call(
     Raises:
         ValidationError: Nothing said about what happened.
     """
+    instance(plan, CallPlan, "plan")
     return CallSummary(
         plan_id=plan.id,
         happened=text(happened, "happened"),
         commitments=texts(commitments, "commitments"),
-        actions=tuple(actions),
-        supporter_assessment=supporter_assessment,
-        manager_assessment=manager_assessment,
+        actions=instances(actions, Action, "actions"),
+        supporter_assessment=text(supporter_assessment, "supporter_assessment", required=False),
+        manager_assessment=text(manager_assessment, "manager_assessment", required=False),
     )
 
 
@@ -289,6 +292,7 @@ def plan_presentation(
     Raises:
         ValidationError: An unknown contact among the participants, or no purpose.
     """
+    instance(dossier, Dossier, "dossier")
     return PresentationPlan(
         dossier_id=dossier.id,
         on=day(on),
@@ -314,18 +318,15 @@ def record_visit(
     Raises:
         ValidationError: An unknown level or contact, or no visitor.
     """
-    try:
-        lv = VisitLevel(level)
-    except ValueError:
-        raise ValidationError(
-            field="level", value=level, expected="'leadership', 'technical' or 'business'"
-        ) from None
-    contacts = tuple(met)
+    instance(dossier, Dossier, "dossier")
+    lv = enum_of(level, VisitLevel, "level")
+    contacts = texts(met, "met")
     for i, contact_id in enumerate(contacts):
         try:
             dossier.contact(contact_id)
         except ValidationError as exc:
             raise exc.at(f"met[{i}]") from None
+    notes = text(notes, "notes", required=False)
     return Visit(dossier.id, day(on), lv, text(by, "by"), contacts, notes)
 
 
@@ -455,6 +456,8 @@ def plan_visits(
             ``dossiers[i].grade``), naming the account and the accepted grades.
         ValidationError: A bad year or month.
     """
+    instance(policy, VisitPolicy, "policy")
+    dossiers = instances(dossiers, Dossier, "dossiers")
     whole = Period.month(year, month)
     parts = whole.split(PeriodKind.TEN_DAY)
     accounts = tuple(dossiers)
@@ -508,6 +511,10 @@ class PeriodTargets:
     receivables: Money = checked_field(money, factory=Money.zero)
 
 
+def _period(value: object, field: str) -> Period:
+    return instance(value, Period, field)
+
+
 @attrs.frozen
 class MonthlyPlan:
     """A month's plan in its three ten-day periods (上旬/中旬/下旬), and the month's totals.
@@ -517,7 +524,7 @@ class MonthlyPlan:
             the amounts are in different currencies.
     """
 
-    month: Period
+    month: Period = checked_field(_period)
     periods: tuple[PeriodTargets, ...] = tuple_field(PeriodTargets, default=attrs.NOTHING)
     accounts: int | None = None
     """Distinct accounts in the month (an account visited in two periods counts once);
@@ -600,6 +607,7 @@ def monthly_plan(
         >>> t.accounts, t.visits, t.signings, t.signed_total
         (1, 3, 2, Money('250000', 'CNY'))
     """
+    instance(plan, VisitPlan, "plan")
     counts = plan.counts()
     rows = zip(
         plan.month.split(PeriodKind.TEN_DAY),

@@ -30,7 +30,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from kamcore._validate import instance_of, sequence, whole
+from kamcore._validate import text as checked_text
 from kamcore._vocab import VOCABULARIES
+from kamcore.charts._specs import _EVENTS, _OPPORTUNITIES, _QUOTES, _grade_mapping, _records
 from kamcore.errors import ValidationError
 from kamcore.grading import (
     ABSENT,
@@ -235,6 +238,7 @@ def cjk_font(font: str | None = None) -> str | None:
     _require_matplotlib()
     if font is None:
         return _installed_cjk_font()
+    font = checked_text(font, "font", expected="a font family name or the path of a font file")
     if Path(font).suffix.lower() in {".ttf", ".otf", ".ttc"}:
         if not Path(font).is_file():
             raise ValidationError(
@@ -244,7 +248,10 @@ def cjk_font(font: str | None = None) -> str | None:
     return font
 
 
-def _check_lang(lang: str) -> dict[str, str]:
+def _check_lang(lang: str, font: str | None = None) -> dict[str, str]:
+    """The texts of ``lang``, after checking ``lang`` and ``font`` (before any drawing)."""
+    if font is not None:
+        checked_text(font, "font", expected="a font family name or the path of a font file")
     if lang not in _LANGS:
         raise ValidationError(
             field="lang", value=lang, expected="'en' or 'zh'", problem="unknown language"
@@ -277,9 +284,11 @@ def _drawing(lang: str, font: str | None) -> Iterator[FontProperties | None]:
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
-    if ax is not None:
-        return ax
+    from matplotlib.axes import Axes  # noqa: PLC0415 - optional dependency
     from matplotlib.figure import Figure  # noqa: PLC0415 - optional dependency
+
+    if ax is not None:
+        return instance_of(ax, Axes, "ax", expected="a matplotlib Axes, or None for a new figure")
 
     return Figure(figsize=size, layout="constrained").add_subplot()
 
@@ -337,7 +346,8 @@ def plot_pareto(
     Raises:
         ValidationError: An unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    instance_of(result, AbcResult, "result")
+    text = _check_lang(lang, font)
     with _drawing(lang, font) as props:
         ax = _axes(ax)
         ranks = [a.rank for a in result.assignments]
@@ -377,8 +387,9 @@ def _pairs(measures: Measures) -> list[tuple[str, Decimal | int | str]]:
     """``(id, measure)`` pairs of a mapping, of pairs, or of bare measures (ids ``#1``…)."""
     if isinstance(measures, Mapping):
         return list(measures.items())
+    expected = "a mapping of account id to measure, (id, measure) pairs, or measures"
     out: list[tuple[str, Decimal | int | str]] = []
-    for i, item in enumerate(measures, 1):
+    for i, item in enumerate(sequence(measures, "measures", expected=expected), 1):
         out.append(item if isinstance(item, tuple) else (f"#{i}", item))
     return out
 
@@ -407,7 +418,7 @@ def plot_lorenz(
         ValidationError: A negative, non-numeric or float measure, an account given
             twice, an unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    text = _check_lang(lang, font)
     figures = measure_concentration(_pairs(measures))
     xs = [x for x, _ in figures.lorenz]
     ys = [y for _, y in figures.lorenz]
@@ -431,6 +442,8 @@ def plot_lorenz(
 def _grade_names(ladder: GradeLadder | None) -> dict[str, str]:
     """A ladder's own Chinese grade names: the leading CJK word of each band's label."""
     names: dict[str, str] = {}
+    if ladder is not None:
+        instance_of(ladder, GradeLadder, "ladder")
     for band in ladder.bands if ladder is not None else ():
         word = band.label.split(" ", 1)[0] if band.label else ""
         if word and all(ord(c) > 0x2E80 for c in word):
@@ -463,11 +476,17 @@ def plot_grades(
     Raises:
         ValidationError: An unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
-    counts = dict(Counter(g.grade for g in grades.graded)) if isinstance(grades, Batch) else grades
+    if isinstance(grades, Batch):
+        counts: Mapping[str, int] = dict(Counter(g.grade for g in grades.graded))
+    else:
+        counts = {
+            grade: whole(count, f"grades.{grade}", low=0)
+            for grade, count in _grade_mapping(grades).items()
+        }
+    own = _grade_names(ladder)
+    text = _check_lang(lang, font)
     if ladder is not None:
         counts = {b.grade: counts.get(b.grade, 0) for b in ladder.bands} | dict(counts)
-    own = _grade_names(ladder)
     labels = [_name("grade", g, lang, own) for g in counts]
     with _drawing(lang, font) as props:
         ax = _axes(ax)
@@ -511,7 +530,8 @@ def plot_migration(
     Raises:
         ValidationError: An unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    instance_of(migration, GradeMigration, "migration")
+    text = _check_lang(lang, font)
     keys: list[str | None] = [*migration.grades, None]
     tally = Counter((m.from_grade, m.to_grade) for m in migration.moves)
     cells = [[tally[a, b] for b in keys] for a in keys]
@@ -562,11 +582,13 @@ def plot_funnel(
         ValidationError: An opportunity in a stage the playbook does not have, an
             unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    instance_of(playbook, Playbook, "playbook")
+    opps = _records(opportunities, Opportunity, "opportunities", expected=_OPPORTUNITIES)
+    text = _check_lang(lang, font)
     stages = playbook.ordered_stages()
     counts = dict.fromkeys((s.key for s in stages), 0)
     amounts: dict[str, dict[str, Decimal]] = {s.key: {} for s in stages}
-    for opp in opportunities:
+    for opp in opps:
         if opp.closed_on is not None:
             continue
         playbook.stage(opp.stage)  # an unknown stage is refused
@@ -614,7 +636,8 @@ def plot_forecast(
     Raises:
         ValidationError: An unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    instance_of(forecast, Forecast, "forecast")
+    text = _check_lang(lang, font)
     rows = forecast.rows
     labels = [_name("forecast", r.category.value, lang) for r in rows]
     currency = rows[0].amount.currency if rows else forecast.omitted.currency
@@ -695,7 +718,9 @@ def plot_tiers(
     Raises:
         ValidationError: An unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    instance_of(schedule, TierSchedule, "schedule")
+    quotes = _records(quotes, RebateQuote, "quotes", expected=_QUOTES)
+    text = _check_lang(lang, font)
     bps = schedule.breakpoints
     # the tiers are the picture: the axis ends at twice the last breakpoint, and quotes
     # beyond it are counted in the legend rather than squeezing the tiers into a corner
@@ -772,7 +797,8 @@ def plot_scorecard(
     Raises:
         ValidationError: An unknown ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    instance_of(scorecard, Scorecard, "scorecard")
+    text = _check_lang(lang, font)
     rows = [(i, c.component, line) for i, c in enumerate(scorecard.components) for line in c.lines]
     height = max(2.4, 0.35 * len(rows) + 1.2)
     with _drawing(lang, font) as props:
@@ -827,9 +853,9 @@ def plot_calendar(
         ValidationError: An event that is not a (label, date) pair, an unknown
             ``lang``, or matplotlib is not installed.
     """
-    text = _check_lang(lang)
+    text = _check_lang(lang, font)
     pairs: list[tuple[str, date]] = []
-    for i, event in enumerate(events):
+    for i, event in enumerate(sequence(events, "events", expected=_EVENTS)):
         label, day = _event(i, event)
         pairs.append((label, day))
     pairs.sort(key=lambda p: p[1])

@@ -12,8 +12,9 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeVar
 
+from kamcore._validate import instance_of, kind_of, sequence, text
 from kamcore._vocab import words
 from kamcore.calendar import as_date
 from kamcore.errors import ValidationError
@@ -49,6 +50,11 @@ SCHEMA_URL: Final = "https://vega.github.io/schema/vega-lite/v6.json"
 #: The MIME type notebooks render the specs with.
 VEGA_LITE_MIME: Final = "application/vnd.vegalite.v6+json"
 
+T = TypeVar("T")
+
+_OPPORTUNITIES: Final = "a list of Opportunity records"
+_QUOTES: Final = "a list of RebateQuote records"
+_EVENTS: Final = "a list of (label, date) pairs"
 _WIDTH: Final = 480
 _HEIGHT: Final = 300
 _LANGS: Final = ("en", "zh")
@@ -66,6 +72,28 @@ def _lang(lang: object) -> str:
             field="lang", value=lang, expected="'en' or 'zh'", problem="unknown language"
         )
     return str(lang)
+
+
+def _records(values: object, cls: type[T], field: str, *, expected: str) -> tuple[T, ...]:
+    """``values`` as a tuple of ``cls`` records, each checked as ``field[i]``."""
+    items = sequence(values, field, expected=expected)
+    for i, item in enumerate(items):
+        instance_of(item, cls, f"{field}[{i}]")
+    return items
+
+
+def _grade_mapping(grades: object, field: str = "grades") -> Mapping[str, object]:
+    """``grades`` if it is a mapping with text keys, else an error naming ``field``."""
+    if not isinstance(grades, Mapping):
+        raise ValidationError(
+            field=field,
+            value=grades,
+            expected="a mapping of grade to count, or a Batch",
+            problem=kind_of(grades),
+        )
+    for grade in grades:
+        text(grade, f"{field} key", expected="a grade: a non-blank string")
+    return grades
 
 
 def _f(value: Decimal | int) -> float:
@@ -109,12 +137,16 @@ def mimebundle(
         >>> sorted(mimebundle({"mark": "bar"}, html="<p>", exclude={"text/html"}))
         ['application/vnd.vegalite.v6+json']
     """
+    if not isinstance(spec, Mapping):
+        raise ValidationError(
+            field="spec", value=spec, expected="a Vega-Lite spec: a mapping", problem=kind_of(spec)
+        )
     bundle: dict[str, object] = {VEGA_LITE_MIME: dict(spec)}
     if html is not None:
-        bundle["text/html"] = html
-    if isinstance(include, Collection) and not isinstance(include, str):
+        bundle["text/html"] = text(html, "html", required=False)
+    if isinstance(include, Collection) and not isinstance(include, str | bytes):
         bundle = {k: v for k, v in bundle.items() if k in include}
-    if isinstance(exclude, Collection) and not isinstance(exclude, str):
+    if isinstance(exclude, Collection) and not isinstance(exclude, str | bytes):
         bundle = {k: v for k, v in bundle.items() if k not in exclude}
     return bundle
 
@@ -141,6 +173,7 @@ def pareto_chart(result: AbcResult, *, lang: str = "en") -> dict[str, object]:
         >>> spec["$schema"], len(spec["layer"])
         ('https://vega.github.io/schema/vega-lite/v6.json', 4)
     """
+    instance_of(result, AbcResult, "result")
     lang = _lang(lang)
     n = len(result.assignments)
     points = [
@@ -224,6 +257,7 @@ def lorenz_chart(figures: Concentration, *, lang: str = "en") -> dict[str, objec
         >>> lorenz_chart(measure_concentration({"a": 1, "b": 2, "c": 3, "d": 4}))["title"]
         'Lorenz curve, Gini 0.250'
     """
+    instance_of(figures, Concentration, "figures")
     lang = _lang(lang)
     curve = [{"accounts_share": _f(x), "measure_share": _f(y)} for x, y in figures.lorenz]
     diagonal = [
@@ -258,7 +292,7 @@ def _grade_counts(
         default: list[str] = sorted(counts)
     else:
         counts = {}
-        for grade, count in grades.items():
+        for grade, count in _grade_mapping(grades).items():
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 raise ValidationError(
                     field=f"grades.{grade}",
@@ -267,7 +301,15 @@ def _grade_counts(
                 )
             counts[grade] = count
         default = list(counts)
-    labels = list(order.grades if isinstance(order, GradeLadder) else (order or default))
+    if isinstance(order, GradeLadder):
+        labels = list(order.grades)
+    elif order is None:
+        labels = default
+    else:
+        expected = "a GradeLadder or a list of grades"
+        labels = list(sequence(order, "order", expected=expected)) or default
+        for i, grade in enumerate(labels):
+            text(grade, f"order[{i}]", expected=expected)
     missing = [g for g in counts if g not in labels]
     if missing:
         raise ValidationError(
@@ -343,6 +385,7 @@ def migration_chart(migration: GradeMigration, *, lang: str = "en") -> dict[str,
         >>> len(migration_chart(m)["data"]["values"])
         8
     """
+    instance_of(migration, GradeMigration, "migration")
     lang = _lang(lang)
     rows = [
         {
@@ -399,8 +442,9 @@ def funnel_chart(
     Raises:
         ValidationError: Open opportunities in more than one currency.
     """
+    instance_of(playbook, Playbook, "playbook")
+    opps = _records(opportunities, Opportunity, "opportunities", expected=_OPPORTUNITIES)
     lang = _lang(lang)
-    opps = tuple(opportunities)
     converted = {c.stage: c.conversion for c in conversion(playbook, opps)}
     counts: Counter[str] = Counter()
     amounts: dict[str, Decimal] = {}
@@ -460,6 +504,7 @@ def forecast_chart(forecast: Forecast, *, lang: str = "en") -> dict[str, object]
         A Vega-Lite v6 layered spec; the lost and closed-out business is left out
         (it rolls up nowhere).
     """
+    instance_of(forecast, Forecast, "forecast")
     lang = _lang(lang)
     rows = [
         {
@@ -508,13 +553,15 @@ def weighted_chart(
     from kamcore.calendar import PeriodKind  # noqa: PLC0415
     from kamcore.pipeline import weighted_pipeline  # noqa: PLC0415
 
+    instance_of(playbook, Playbook, "playbook")
+    opps = _records(opportunities, Opportunity, "opportunities", expected=_OPPORTUNITIES)
     lang = _lang(lang)
     kinds = {"month": PeriodKind.MONTH, "quarter": PeriodKind.QUARTER}
     if period not in kinds:
         raise ValidationError(
             field="period", value=period, expected="'month' or 'quarter'", problem="unknown"
         )
-    open_ = [o for o in opportunities if o.closed_on is None]
+    open_ = [o for o in opps if o.closed_on is None]
     by_category: dict[str, list[Opportunity]] = {}
     for o in open_:
         by_category.setdefault(playbook.stage(o.stage).forecast.value, []).append(o)
@@ -564,8 +611,9 @@ def tier_chart(
     Raises:
         ValidationError: A quote made on another schedule.
     """
+    instance_of(schedule, TierSchedule, "schedule")
+    marked = _records(quotes, RebateQuote, "quotes", expected=_QUOTES)
     lang = _lang(lang)
-    marked = tuple(quotes)
     for q in marked:
         if q.schedule != schedule:
             raise ValidationError(
@@ -646,6 +694,7 @@ def scorecard_chart(card: Scorecard, *, lang: str = "en") -> dict[str, object]:
     Returns:
         A Vega-Lite v6 layered spec.
     """
+    instance_of(card, Scorecard, "card")
     lang = _lang(lang)
     rows = [
         {
@@ -709,16 +758,17 @@ def calendar_chart(
         >>> [r["label"] for r in spec["layer"][0]["data"]["values"]]
         ['archive y', 'review x']
     """
+    pairs = sequence(events, "events", expected=_EVENTS)
     lang = _lang(lang)
     day = None if today is None else as_date(today, field="today")
     rows = sorted(
         (
             {
                 "label": str(label),
-                "date": as_date(when, field=f"events.{label}").isoformat(),
-                "overdue": day is not None and as_date(when) < day,
+                "date": when.isoformat(),
+                "overdue": day is not None and when < day,
             }
-            for label, when in events
+            for label, when in (_event(i, event) for i, event in enumerate(pairs))
         ),
         key=lambda r: (r["date"], r["label"]),
     )
@@ -750,3 +800,16 @@ def calendar_chart(
             }
         )
     return _spec(_text("calendar", lang), layer=layer)
+
+
+def _event(i: int, event: object) -> tuple[object, date]:
+    """A ``(label, date)`` pair of :func:`calendar_chart`, the date read (ISO text too)."""
+    if not isinstance(event, tuple | list) or len(event) != 2:
+        raise ValidationError(
+            field=f"events[{i}]",
+            value=event,
+            expected="a (label, date) pair",
+            problem="not an event",
+        )
+    label, when = event
+    return label, as_date(when, field=f"events.{label}")

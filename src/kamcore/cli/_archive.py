@@ -1,15 +1,14 @@
-"""``kamcore archive``: read an archive database: dossiers, history, chain checks, reviews, loans.
+"""``kamcore archive``: the account archive: dossiers, history, checks, reviews, loans, import.
 
-Each action (``show``, ``history``, ``verify``, ``due-reviews``, ``loans``) has its own
-handler; ``--db`` and the output options belong to ``archive`` as a whole and may come
-before the action or after it.
+Each action (``show``, ``history``, ``verify``, ``due-reviews``, ``loans``, ``import``)
+has its own handler; ``--db`` (an SQLite file or a PostgreSQL URL) and the output
+options belong to ``archive`` as a whole and may come before the action or after it.
 """
 
 from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kamcore._output import Record
@@ -21,29 +20,19 @@ from kamcore.cli._common import (
     load_policy_arg,
     parse_date,
 )
+from kamcore.cli._db import open_store
+from kamcore.cli._import import cmd_import, import_arguments
 from kamcore.cli._parser import Command, add_commands, add_output_options, policy_option
 from kamcore.cli._views import HEADINGS, emit
 
 if TYPE_CHECKING:
     from kamcore.archive import Dossier
-    from kamcore.store import SQLiteRepository
+    from kamcore.store import Repository
 
-__all__ = ["archive_arguments"]
-
-
-def _open_archive(args: argparse.Namespace) -> SQLiteRepository:
-    """The archive ``--db`` names, opened; a one-line error when there is none."""
-    from kamcore.store import SQLiteRepository  # noqa: PLC0415
-
-    path: str | None = args.db
-    if path is None:
-        raise UsageError(f"archive {args.action} needs --db FILE, the SQLite archive file")
-    if not Path(path).is_file():
-        raise UsageError(f"no archive database at {path}; `kamcore demo` writes one (archive.db)")
-    return SQLiteRepository(path)
+__all__ = ["archive_arguments", "aware_datetime"]
 
 
-def _aware_datetime(value: str, option: str) -> datetime:
+def aware_datetime(value: str, option: str) -> datetime:
     """An ISO date-time with a UTC offset given on the command line, or a one-line error."""
     try:
         moment = datetime.fromisoformat(value)
@@ -57,7 +46,7 @@ def _aware_datetime(value: str, option: str) -> datetime:
     return moment
 
 
-def _readable(store: SQLiteRepository, args: argparse.Namespace) -> Dossier:
+def _readable(store: Repository, args: argparse.Namespace) -> Dossier:
     """The dossier ``show`` and ``history`` name, once the lending policy lets it be read.
 
     The command reads outside the archive room: under the source's rules 绝密 and 机密
@@ -77,7 +66,7 @@ def _show(args: argparse.Namespace) -> int:
     """``archive show KEY``: a dossier, one row a field, personal data redacted by default."""
     from kamcore.archive import redact, to_plain  # noqa: PLC0415
 
-    with _open_archive(args) as store:
+    with open_store(args.db, action=args.action) as store:
         dossier = _readable(store, args)
     if not args.unredacted:
         dossier = redact(dossier)
@@ -90,7 +79,7 @@ def _history(args: argparse.Namespace) -> int:
     """``archive history KEY``: every revision and its changes, redacted by default."""
     from kamcore.archive import redact_revision  # noqa: PLC0415
 
-    with _open_archive(args) as store:
+    with open_store(args.db, action=args.action) as store:
         _readable(store, args)
         revisions = store.history(args.key)
     if not args.unredacted:
@@ -112,7 +101,7 @@ def _history(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     """``archive verify [KEY]``: check the hash chains; exit status 1 if one is broken."""
-    with _open_archive(args) as store:
+    with open_store(args.db, action=args.action) as store:
         keys = [args.key] if args.key else list(store.keys())
         checks = [(key, store.verify(key)) for key in keys]
     records: list[Record] = [
@@ -133,7 +122,7 @@ def _due_reviews(args: argparse.Namespace) -> int:
     """``archive due-reviews --as-of DATE``: dossiers whose review is overdue."""
     from kamcore.archive import ReviewPolicy, overdue_reviews  # noqa: PLC0415
 
-    with _open_archive(args) as store:
+    with open_store(args.db, action=args.action) as store:
         if not args.as_of:
             raise UsageError("archive due-reviews needs --as-of DATE")
         as_of = parse_date(args.as_of, option="--as-of")
@@ -158,8 +147,8 @@ def _due_reviews(args: argparse.Namespace) -> int:
 
 def _loans(args: argparse.Namespace) -> int:
     """``archive loans [KEY] [--overdue --as-of DATETIME]``: the loan register."""
-    with _open_archive(args) as store:
-        moment = _aware_datetime(args.as_of, "--as-of") if args.as_of else None
+    with open_store(args.db, action=args.action) as store:
+        moment = aware_datetime(args.as_of, "--as-of") if args.as_of else None
         if args.overdue and moment is None:
             raise UsageError("archive loans --overdue needs --as-of DATETIME")
         loans = store.loans(args.key or None)
@@ -218,7 +207,9 @@ def _archive_options(p: argparse.ArgumentParser, *, suppress: bool = False) -> N
     p.add_argument(
         "--db",
         default=argparse.SUPPRESS if suppress else None,
-        help="the SQLite archive file (before or after the action)",
+        metavar="FILE|URL",
+        help="the archive: an SQLite file, or a PostgreSQL database's URL "
+        "(postgresql://user@host/db; needs kamcore[postgres]); before or after the action",
     )
     add_output_options(p, suppress=suppress)
 
@@ -235,5 +226,19 @@ def archive_arguments(p: argparse.ArgumentParser) -> None:
         ),
         Command("due-reviews", _due_reviews, "overdue two-monthly reviews", _due_reviews_arguments),
         Command("loans", _loans, "the loan register", _loans_arguments),
+        Command(
+            "import",
+            cmd_import,
+            "create or revise dossiers from JSON lines or a table, with a reason",
+            import_arguments,
+            "Read dossiers from a file — JSON lines (.jsonl: one dossier an object, the "
+            "archive's plain form or flat fields) or a table (CSV/TSV, .xlsx, .parquet) "
+            "through a column map (--columns; presets:columns_archive_source for Chinese "
+            "headings 客户编号, 客户名称, 客户等级, 所属行业, 地址 …) — and create each dossier "
+            "the archive does not hold, or revise it with --reason. A blank cell changes "
+            "nothing; a record that changes nothing writes nothing. All or nothing: every "
+            "problem of the file is reported (file, line, column) and nothing is written "
+            "unless every record is good. --dry-run shows what would happen.",
+        ),
     ]
     add_commands(p, actions, shared=_archive_options)

@@ -82,12 +82,13 @@ def commands() -> list[Command]:
         Command(
             "archive",
             None,
-            "read the account archive (dossiers, history, chain check, reviews, loans)",
+            "the account archive (dossiers, history, chain check, reviews, loans, import)",
             _archive.archive_arguments,
-            "Read an archive database (--db, before or after the action; `kamcore demo` "
-            "writes one). show and history redact contacts' sensitive personal data unless "
-            "--unredacted, and refuse 绝密 and 机密 dossiers, which are not read outside the "
-            "archive room.",
+            "Read and write an archive (--db, before or after the action: an SQLite file, "
+            "which `kamcore demo` writes, or a PostgreSQL database's postgresql:// URL, "
+            "with kamcore[postgres]). show and history redact contacts' sensitive personal "
+            "data unless --unredacted, and refuse 绝密 and 机密 dossiers, which are not read "
+            "outside the archive room; import creates or revises dossiers from a file.",
         ),
         Command(
             "policy",

@@ -27,7 +27,7 @@ Examples:
 from kamcore._deprecated import renamed
 from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
 from kamcore.grading._concentration import Concentration, measure_concentration
-from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts, OverCollection
 from kamcore.grading._finance import (
     DevelopmentForecast,
     FinancialRatios,
@@ -163,6 +163,7 @@ __all__ = [
     "MoveKind",
     "Normaliser",
     "NormaliserKind",
+    "OverCollection",
     "OverrideEvent",
     "OverrideEventKind",
     "OverrideReview",

@@ -28,6 +28,7 @@ import attrs
 from kamcore.errors import ValidationError
 from kamcore.grading._columnar_abc import abc_labels
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES, FIGURES, AccountFacts
+from kamcore.grading._inputs import instance
 from kamcore.grading._ladder import GradeLadder, ThresholdOwner, grade_all
 from kamcore.grading._normalisers import (
     NORMALISER_CONTEXT,
@@ -209,7 +210,25 @@ def score_arrays(
             range, or a missing or negative ABC measure (each naming row and column).
     """
     _require_frames()
+    _check_call(model, ladder, abc)
+    given: object = data  # what a caller may hand over, whatever the annotation says
+    if isinstance(given, str | bytes) or not hasattr(given, "__getitem__"):
+        raise ValidationError(
+            field="data",
+            value=type(given).__name__,
+            expected="a mapping of column name to a column (a dict, a DataFrame)",
+            problem="not a mapping",
+        )
     return _score_arrays(model, data, ladder, abc, measure, ids, "ids")
+
+
+def _check_call(model: object, ladder: object, abc: object) -> None:
+    """The model, ladder and ABC policy of a column call, or an error naming the wrong one."""
+    instance(model, ScoringModel, "model", expected="a ScoringModel")  # type: ignore[type-abstract]
+    if ladder is not None:
+        instance(ladder, GradeLadder, "ladder", expected="a GradeLadder, or None")
+    if abc is not None:
+        instance(abc, AbcPolicy, "abc", expected="an AbcPolicy, or None for no ABC")
 
 
 def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
@@ -708,6 +727,8 @@ def grade_frame(
     _require_frames()
     import pandas as pd  # noqa: PLC0415 - optional dependency, imported lazily
 
+    _check_call(model, instance(ladder, GradeLadder, "ladder"), abc)
+    instance(frame, pd.DataFrame, "frame", expected="a pandas DataFrame")
     if id_column not in frame.columns:
         raise ValidationError(
             field=id_column,

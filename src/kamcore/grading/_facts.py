@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -10,6 +11,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._convert import enum_of
 from kamcore._fastnew import maker
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, RecordInvalid, ValidationError
@@ -19,6 +21,7 @@ __all__ = [
     "DERIVED_FIGURES",
     "FIGURES",
     "AccountFacts",
+    "OverCollection",
     "check_figure",
     "figure_getter",
     "to_extra_names",
@@ -51,6 +54,35 @@ _NON_NEGATIVE: Final = (
 )
 _EXTRA_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIGURE_EXPECTED: Final = "a decimal string, an int, a Decimal, Money, or None when missing"
+
+
+class OverCollection(enum.Enum):
+    """What an account's facts do when more was collected than invoiced (回款率 > 100%).
+
+    A collection rate (回款率 = collected / invoiced) above 1 happens when a period's
+    collections include arrears of earlier periods, or when a figure is wrong (5
+    collected on 1 invoiced). The sources define the rate but not this case, so it is
+    a policy, chosen per :class:`AccountFacts` (``over_collection=``):
+
+    * ``FLAG`` (the default) — the rate is kept as computed (above 1) and
+      :attr:`AccountFacts.flags` says so; arrears collected do count for the account.
+    * ``REFUSE`` — the facts are refused: ``collected`` above ``invoiced`` raises
+      :class:`~kamcore.errors.RecordInvalid` whose error names ``collected``.
+    * ``CAP`` — the rate counts as 1 (100%) and :attr:`AccountFacts.flags` says it
+      was capped.
+
+    The column path (:func:`~kamcore.grading.score_arrays`) derives the rate as
+    ``FLAG`` does (without the flags); give a ``collection_rate`` column of your own
+    to cap it.
+    """
+
+    REFUSE = "refuse"
+    FLAG = "flag"
+    CAP = "cap"
+
+
+def _to_over_collection(value: object) -> OverCollection:
+    return enum_of(value, OverCollection, "over_collection")
 
 
 def _optional_figure(field: str) -> Callable[[object], Decimal | None]:
@@ -213,10 +245,16 @@ class AccountFacts:
         industry_influence: A rating of industry influence (行业影响力).
         business_reputation: A rating of business reputation (商业信誉).
         extras: A company's own figures, name → number (or ``None`` when missing).
+        over_collection: What more collected than invoiced does (an
+            :class:`OverCollection` or its value): flagged in :attr:`flags` (the
+            default), refused, or capped at a rate of 1.
 
     Raises:
-        ValidationError: A figure is not a number.
-        RecordInvalid: One or more figures are negative (all listed at once).
+        ValidationError: A figure is not a number, or ``over_collection`` is not an
+            :class:`OverCollection`.
+        RecordInvalid: One or more figures are negative, or (under
+            ``over_collection="refuse"``) ``collected`` is above ``invoiced`` — all
+            listed at once, each naming its field.
 
     Examples:
         >>> f = AccountFacts("acme", sales_revenue="1200000", invoiced=100, collected=95)
@@ -250,6 +288,9 @@ class AccountFacts:
     extras: tuple[tuple[str, Decimal | None], ...] = attrs.field(
         default=(), converter=_to_extras, kw_only=True
     )
+    over_collection: OverCollection = attrs.field(
+        default=OverCollection.FLAG, converter=_to_over_collection, kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         errors = [
@@ -262,15 +303,59 @@ class AccountFacts:
             for name in _NON_NEGATIVE
             if (v := getattr(self, name)) is not None and v < 0
         ]
+        if self.over_collection is OverCollection.REFUSE and self._over_collected():
+            errors.append(
+                ValidationError(
+                    field="collected",
+                    value=self.collected,
+                    expected=f"at most the amount invoiced, {self.invoiced} (or "
+                    "over_collection='flag' or 'cap' where arrears are collected)",
+                    problem="a collection rate above 100%",
+                )
+            )
         if errors:
             raise RecordInvalid("AccountFacts", errors)
 
+    def _over_collected(self) -> bool:
+        c, v = self.collected, self.invoiced
+        return c is not None and v is not None and v > 0 and c > v
+
     @property
     def collection_rate(self) -> Decimal | None:
-        """回款率 = collected / invoiced; ``None`` if either is missing or nothing was invoiced."""
+        """回款率 = collected / invoiced; ``None`` if either is missing or nothing was invoiced.
+
+        Above 1 under ``over_collection="flag"`` (see :attr:`flags`); ``"cap"`` gives 1.
+
+        Examples:
+            >>> AccountFacts("a", invoiced=1, collected=5, over_collection="cap").collection_rate
+            Decimal('1')
+        """
         if self.collected is None or not self.invoiced:
             return None
+        if self.over_collection is OverCollection.CAP and self.collected > self.invoiced:
+            return Decimal(1)
         return self.collected / self.invoiced
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """What a reader of these facts should know: a collection rate above 100%.
+
+        Empty unless more was collected than invoiced (under ``"flag"``, the default, or
+        ``"cap"``; ``"refuse"`` refuses such facts).
+
+        Examples:
+            >>> AccountFacts("a", invoiced=1, collected=5, over_collection="flag").flags
+            ('collection_rate: collected 5 on invoiced 1, a rate of 5 (above 100%)',)
+            >>> AccountFacts("a", invoiced=1, collected=5, over_collection="cap").flags
+            ('collection_rate: collected 5 on invoiced 1, capped at 1 (100%)',)
+        """
+        if not self._over_collected():
+            return ()
+        c, v = self.collected, self.invoiced
+        if self.over_collection is OverCollection.CAP:
+            return (f"collection_rate: collected {c} on invoiced {v}, capped at 1 (100%)",)
+        rate = self.collection_rate
+        return (f"collection_rate: collected {c} on invoiced {v}, a rate of {rate} (above 100%)",)
 
     def extra(self, name: str) -> Decimal | None:
         """The company-defined figure ``name`` (``None`` when absent or missing)."""
@@ -340,7 +425,7 @@ def facts_from_parsed(account_id: str, figures: Sequence[Decimal | None]) -> Acc
         value = figures[i]
         if value is not None and value < 0:
             return None
-    facts: AccountFacts = _make_facts(account_id, None, *figures, ())
+    facts: AccountFacts = _make_facts(account_id, None, *figures, (), OverCollection.FLAG)
     return facts
 
 

@@ -8,9 +8,9 @@ from typing import Any, Final
 
 import attrs
 
-from kamcore._validate import money
+from kamcore._validate import money, whole
 from kamcore.errors import RecordInvalid, ValidationError
-from kamcore.grading._inputs import ONE, ZERO
+from kamcore.grading._inputs import ONE, ZERO, enum_of, instance
 from kamcore.money import Rounding
 
 __all__ = [
@@ -208,9 +208,14 @@ def screen(
         ...                               net_profit=50, revenue=0))
         >>> str(r.current_asset_ratio), str(r.net_profit_margin)
         ('0.6000', 'undefined (revenue is zero)')
+
+    Raises:
+        ValidationError: ``statement`` not a :class:`FinancialStatement`, ``places``
+            not a whole number from 0 to 20, or ``rounding`` not a rounding mode (each
+            naming its field).
     """
-    s = statement
-    opts = (places, rounding)
+    s = instance(statement, FinancialStatement, "statement")
+    opts = (whole(places, "places", low=0, high=20), enum_of(rounding, Rounding, "rounding"))
     return FinancialRatios(
         _ratio(s.current_assets, s.total_assets, ("current_assets", "total_assets"), opts),
         _ratio(s.net_profit, s.revenue, ("net_profit", "revenue"), opts),
@@ -305,8 +310,12 @@ def assess_development(forecast: DevelopmentForecast) -> Verdict:
         >>> assess_development(DevelopmentForecast(sales=1000, profit=200, staff_cost=50,
         ...                                        risk_coefficient="0.25"))
         Verdict(worth_developing=True, expected_net=Decimal('100.00'), total_cost=Decimal('50'))
+
+    Raises:
+        ValidationError: ``forecast`` is not a :class:`DevelopmentForecast` (field
+            ``forecast``).
     """
-    f = forecast
+    f = instance(forecast, DevelopmentForecast, "forecast")
     cost = f.inventory_interest + f.staff_cost + f.travel + f.management_cost
     net = f.profit * (1 - f.risk_coefficient) - cost
     return Verdict(net > 0, net, cost)

@@ -11,6 +11,7 @@ account has its grade. Grade-migration matrices live in :mod:`._migration`.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ import attrs
 from kamcore._validate import day, text
 from kamcore.calendar import Period
 from kamcore.errors import ValidationError
-from kamcore.grading._inputs import flag, tuple_of
+from kamcore.grading._inputs import flag, instance, tuple_of
 from kamcore.grading._ladder import GradeLadder
 
 if TYPE_CHECKING:
@@ -38,7 +39,12 @@ __all__ = [
 
 # -- small checks ----------------------------------------------------------------------
 def _same_person(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
+    """Whether two names are one person: compared NFKC-normalised, ignoring case and spaces."""
+    return _person(a) == _person(b)
+
+
+def _person(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def _on_date(value: object) -> date:
@@ -251,6 +257,7 @@ def _replay(
             last = event.on
         key = event.account_id
         held = force.get(key)
+        _check_decider(event, held, where)
         if event.kind is OverrideEventKind.GRANTED:
             force[key] = event.override
             continue
@@ -266,6 +273,34 @@ def _replay(
         else:
             del force[key]
     return force
+
+
+def _check_decider(event: OverrideEvent, held: GradeOverride | None, where: str) -> None:
+    """A grant or renewal is the approver's act, and a renewal keeps who asked and what.
+
+    So a requester can't approve their own override by recording the event as someone
+    else, nor by renewing it under another requester's name.
+    """
+    if event.kind not in {OverrideEventKind.GRANTED, OverrideEventKind.KEPT}:
+        return
+    o = event.override
+    if not _same_person(event.by, o.approved_by):
+        raise ValidationError(
+            field=f"{where}.by",
+            value=event.by,
+            expected=f"the override's approver, {o.approved_by!r}",
+            problem="a grant or renewal recorded by someone other than its approver",
+        )
+    if event.kind is OverrideEventKind.KEPT and held is not None:
+        same = (held.account_id, held.grade, _person(held.requested_by))
+        if (o.account_id, o.grade, _person(o.requested_by)) != same:
+            raise ValidationError(
+                field=f"{where}.override",
+                value=f"{o.grade} requested by {o.requested_by}",
+                expected=f"the override in force ({held.grade} requested by "
+                f"{held.requested_by}), renewed",
+                problem="a renewal that changes the requester or the grade",
+            )
 
 
 def _last_date(history: Iterable[OverrideEvent]) -> date | None:
@@ -463,6 +498,10 @@ def override_grade(
         ...
         kamcore.errors.ValidationError: reason: blank (got ' '); expected why the grade is overridden (a non-blank reason)
     """  # noqa: E501
+    from kamcore.grading._regrade import Regrading  # noqa: PLC0415 - a cycle
+
+    instance(regrading, Regrading, "regrading")
+    instance(ladder, GradeLadder, "ladder")
     standing = regrading.standing(account_id)
     if standing is None:
         raise ValidationError(

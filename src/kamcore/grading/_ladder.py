@@ -11,7 +11,7 @@ from kamcore._bands import BoundaryOwner, band_finder
 from kamcore._fastnew import maker
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts
-from kamcore.grading._inputs import enum_of, tuple_of
+from kamcore.grading._inputs import enum_of, instance, items_of, tuple_of
 from kamcore.grading._scoring import Score, ScoringModel, check_unique_ids
 from kamcore.money import as_decimal
 
@@ -196,8 +196,10 @@ class GradeLadder:
         """The grade of a score total (a total at a threshold: see ``threshold_owner``).
 
         Raises:
-            ValidationError: The total lies outside ``[low, high]``.
+            ValidationError: The total is not a finite ``Decimal`` (or an int), or lies
+                outside ``[low, high]``; the error names ``total``.
         """
+        total = _total(total, "total")
         if not self.low <= total <= self.high:
             raise ValidationError(
                 field="total",
@@ -230,17 +232,47 @@ class Graded:
 
 
 _make_graded = maker(Graded)
+_TOTAL_EXPECTED = "a Score, or a finite Decimal or int total"
+
+
+def _total(value: object, field: str) -> Decimal:
+    """A score total: a finite ``Decimal``, or an ``int`` (not a bool, a float or a string)."""
+    if type(value) is Decimal:
+        if value.is_finite():
+            return value
+        problem = "not a finite number"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    elif isinstance(value, float):
+        problem = "a float: inexact, refused for a score"
+    else:
+        problem = f"a {type(value).__name__}"
+    raise ValidationError(field=field, value=value, expected=_TOTAL_EXPECTED, problem=problem)
 
 
 def grade(ladder: GradeLadder, score: Score | Decimal) -> str:
     """The grade a score (or a bare total) earns on ``ladder``.
 
+    Args:
+        ladder: The grade ladder.
+        score: A :class:`Score`, or a bare total as a finite ``Decimal`` or an ``int``.
+
+    Raises:
+        ValidationError: ``ladder`` is not a :class:`GradeLadder` (field ``ladder``);
+            ``score`` is a float, a string, ``None``, NaN or infinite (field ``score``),
+            or lies outside the ladder's range (field ``total``).
+
     Examples:
         >>> ladder = GradeLadder((GradeBand("key", 60, 100), GradeBand("other", 0, 60)))
         >>> grade(ladder, Decimal(61))
         'key'
-    """
-    total = score.total if isinstance(score, Score) else score
+        >>> grade(ladder, 85.0)
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: score: a float: inexact, refused for a score (got 85.0); expected a Score, or a finite Decimal or int total
+    """  # noqa: E501
+    instance(ladder, GradeLadder, "ladder")
+    total = score.total if isinstance(score, Score) else _total(score, "score")
     return ladder.grade_of(total)
 
 
@@ -250,10 +282,14 @@ def grade_all(
     """Fit ``model`` to the population, score and grade every account (input order).
 
     Raises:
-        ValidationError: Duplicate account ids, a refused figure, or a score outside
-            the ladder's range.
+        ValidationError: ``model`` not a scoring model, ``ladder`` not a
+            :class:`GradeLadder`, ``population`` not a sequence of :class:`AccountFacts`
+            (each naming its field); duplicate account ids, a refused figure, or a
+            score outside the ladder's range.
     """
-    pop = tuple(population)
+    instance(model, ScoringModel, "model", expected="a ScoringModel")  # type: ignore[type-abstract]
+    instance(ladder, GradeLadder, "ladder")
+    pop = items_of(population, AccountFacts, "population")
     check_unique_ids(pop)
     fitted = model.fit(pop)
     grade_of, make, score_of = ladder.grade_of, _make_graded, fitted.score

@@ -8,6 +8,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._validate import sequence, texts
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts, check_figure, figure_getter, to_extra_names
 from kamcore.grading._inputs import ONE, ZERO, enum_of, tuple_of
@@ -334,6 +335,8 @@ def derive_weights(
         The weights and the consistency figures.
 
     Raises:
+        ValidationError: ``names`` not a list of names, ``matrix`` (or a row of it) not
+            a sequence, naming the field.
         PolicyError: A matrix that is not square, not positive, not 1 on the diagonal,
             not reciprocal (naming the entry), larger than 15, or too inconsistent.
 
@@ -342,6 +345,10 @@ def derive_weights(
         >>> w.as_dict()
         {'revenue': Decimal('0.7500'), 'profit': Decimal('0.2500')}
     """
+    names = texts(names, "names")
+    matrix = tuple(
+        sequence(row, f"matrix[{i}]") for i, row in enumerate(sequence(matrix, "matrix"))
+    )
     n = len(names)
     if not 1 <= n <= len(RANDOM_INDEX) or len(set(names)) != n:
         raise PolicyError(

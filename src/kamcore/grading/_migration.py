@@ -18,7 +18,7 @@ from kamcore._frames import frame
 from kamcore._output import render
 from kamcore.calendar import Period
 from kamcore.errors import ValidationError
-from kamcore.grading._inputs import flag
+from kamcore.grading._inputs import flag, instance, tuple_of
 from kamcore.grading._ladder import GradeLadder
 
 if TYPE_CHECKING:
@@ -56,11 +56,11 @@ class GradeMove:
 
 
 def _moves(value: Iterable[GradeMove]) -> tuple[GradeMove, ...]:
-    return tuple(value)
+    return tuple_of(value, GradeMove, "moves")
 
 
 def _grades(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return tuple_of(value, str, "grades")
 
 
 @attrs.frozen
@@ -248,8 +248,8 @@ def tabulate_migrations(
         The matrix, with every account's move.
 
     Raises:
-        ValidationError: A grade not on ``ladder``, or ``after`` a period earlier than
-            ``before``.
+        ValidationError: ``ladder``, ``before`` or ``after`` of the wrong type (naming
+            it); a grade not on ``ladder``, or ``after`` a period earlier than ``before``.
 
     Examples:
         >>> from kamcore.grading import (AccountFacts, Criterion, GradeBand, GradeLadder,
@@ -275,6 +275,11 @@ def tabulate_migrations(
         —     0  0  1
         upgrades 0, downgrades 1, unchanged 0; appeared 1, disappeared 1
     """
+    from kamcore.grading._regrade import Regrading  # noqa: PLC0415 - a cycle
+
+    instance(ladder, GradeLadder, "ladder")
+    instance(before, Regrading, "before")
+    instance(after, Regrading, "after")
     if before.period is not None and after.period is not None and after.period < before.period:
         raise ValidationError(
             field="after",

@@ -88,6 +88,22 @@ def _opt_high_quantile(value: object) -> Decimal | None:
     return None if value is None else as_decimal(value, field="high_quantile")
 
 
+def _figure(value: object, field: str) -> Decimal:
+    """A raw figure: a finite ``Decimal`` or an ``int`` (not a bool, float or string)."""
+    if type(value) is Decimal and value.is_finite():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise ValidationError(
+        field=field,
+        value=value,
+        expected="a finite Decimal or an int",
+        problem="not a finite number"
+        if isinstance(value, Decimal)
+        else f"a {type(value).__name__}",
+    )
+
+
 def rank_index(q: Decimal, n: int) -> int:
     """The position (from 0) of the ``q``-quantile of ``n`` sorted values, by nearest rank.
 
@@ -408,9 +424,18 @@ class Normaliser:
     def apply(self, x: Decimal) -> Decimal:
         """The fraction (0 to 1) for raw figure ``x``.
 
+        Args:
+            x: The raw figure: a finite ``Decimal`` or an ``int``.
+
         Raises:
+            ValidationError: ``x`` is NaN, infinite, a float, a string or ``None``
+                (field ``x``).
             PolicyError: A population-fitted normaliser that has not been fitted.
         """
+        return self._apply(_figure(x, "x"))
+
+    def _apply(self, x: Decimal) -> Decimal:
+        """:meth:`apply` without the check of ``x`` (the scoring paths check figures)."""
         if self.steps:  # a step table, or a fitted percentile normaliser
             result = ZERO
             for step in self.steps:
@@ -482,9 +507,9 @@ class Normaliser:
 
 
 def applier(norm: Normaliser) -> Callable[[Decimal], Decimal]:
-    """``norm.apply``; for a step table, the same by bisection over its starts."""
+    """``norm.apply`` (for figures already checked); for a step table, by bisection."""
     if not norm.steps:
-        return norm.apply
+        return norm._apply
     ats = tuple(s.at for s in norm.steps)
     values = (ZERO, *(s.value for s in norm.steps))
 

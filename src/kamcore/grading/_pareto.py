@@ -394,13 +394,42 @@ def _columns(view: str) -> tuple[str, ...]:
         ) from None
 
 
+_PAIRS_EXPECTED: Final = "a mapping of account id to measure, or (account id, measure) pairs"
+
+
 def _pairs(
     measures: Mapping[str, object] | Iterable[tuple[str, object]],
 ) -> list[tuple[str, Decimal]]:
-    items = measures.items() if isinstance(measures, Mapping) else measures
+    given: object = measures  # what a caller may hand over, whatever the annotation says
+    if isinstance(given, Mapping):
+        items: Iterable[object] = given.items()
+    elif isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise ValidationError(
+            field="measures",
+            value=given,
+            expected=_PAIRS_EXPECTED,
+            problem=f"a {type(given).__name__}",
+        )
+    else:
+        items = given
     out: list[tuple[str, Decimal]] = []
     seen: set[str] = set()
-    for account_id, raw in items:
+    for i, item in enumerate(items):
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise ValidationError(
+                field=f"measures[{i}]",
+                value=item,
+                expected="an (account id, measure) pair",
+                problem="not a pair",
+            )
+        account_id, raw = item
+        if type(account_id) is not str:
+            raise ValidationError(
+                field=f"measures[{i}]",
+                value=account_id,
+                expected="an account id (a string)",
+                problem=f"a {type(account_id).__name__}",
+            )
         if type(raw) is Decimal and raw.is_finite():
             value = raw
         else:
@@ -455,8 +484,18 @@ def classify_abc(
         The assignments in rank order and one :class:`AbcClass` per label.
 
     Raises:
-        ValidationError: A negative or non-numeric measure, or a duplicate id.
+        ValidationError: ``policy`` not an :class:`AbcPolicy` (field ``policy``);
+            ``measures`` neither a mapping nor pairs (``measures``), an item that is not
+            a pair or an id that is not a string (``measures[i]``), a negative or
+            non-numeric measure (``measures.<id>``), or a duplicate id (``measures``).
     """
+    if not isinstance(policy, AbcPolicy):
+        raise ValidationError(
+            field="policy",
+            value=policy,
+            expected="an AbcPolicy",
+            problem=f"a {type(policy).__name__}",
+        )
     ranked = _pairs(measures)
     ranked.sort(key=itemgetter(0))  # ties: account id ascending (the sort is stable)
     ranked.sort(key=itemgetter(1), reverse=True)  # measure descending

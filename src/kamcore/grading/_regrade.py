@@ -16,6 +16,7 @@ from typing import Final
 
 import attrs
 
+from kamcore._validate import text
 from kamcore.calendar import Period, as_date
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import DERIVED_FIGURES, AccountFacts
@@ -27,7 +28,7 @@ from kamcore.grading._governance import (
     _govern,
     _replay,
 )
-from kamcore.grading._inputs import ONE, ZERO
+from kamcore.grading._inputs import ONE, ZERO, instance, tuple_of
 from kamcore.grading._ladder import GradeBand, Graded, GradeLadder, ThresholdOwner, grade_all
 from kamcore.grading._normalisers import Direction, Normaliser, NormaliserKind
 from kamcore.grading._scoring import MissingPolicy, ScoringModel, WeightedScorecard
@@ -177,23 +178,23 @@ class GradeChange:
 
 
 def _to_graded(value: Iterable[Graded]) -> tuple[Graded, ...]:
-    return tuple(value)
+    return tuple_of(value, Graded, "graded")
 
 
 def _to_standings(value: Iterable[Standing]) -> tuple[Standing, ...]:
-    return tuple(value)
+    return tuple_of(value, Standing, "standings")
 
 
 def _to_ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return tuple_of(value, str, "held")
 
 
 def _to_changes(value: Iterable[GradeChange]) -> tuple[GradeChange, ...]:
-    return tuple(value)
+    return tuple_of(value, GradeChange, "changes")
 
 
 def _to_events(value: Iterable[OverrideEvent]) -> tuple[OverrideEvent, ...]:
-    return tuple(value)
+    return tuple_of(value, OverrideEvent, "override_history")
 
 
 @attrs.frozen
@@ -366,13 +367,17 @@ def regrade(
     Raises:
         PolicyError: A deprecated rule argument the policy would refuse (as
             :class:`RegradePolicy`).
-        ValidationError: As :func:`grade_all`; ``policy`` not a :class:`RegradePolicy`,
+        ValidationError: As :func:`grade_all`; ``previous`` not a :class:`Regrading`,
+            ``by`` not a string; ``policy`` not a :class:`RegradePolicy`,
             or given together with a deprecated rule argument; a ``period`` not after
             the previous result's; a review of an account with no override in force, reviewed
             twice, kept by its requester or dated before the last override event; an
             override left in force whose grade is not on ``ladder``.
     """
     policy = _policy_of(policy, demote_after, reasons, absence)
+    if previous is not None:
+        instance(previous, Regrading, "previous", expected="a Regrading, or None for the first")
+    text(by, "by", required=False)
     period = _check_period(period, previous)
     history = previous.override_history if previous else ()
     governed = _govern(history, reviews, ladder, period, by)
@@ -567,10 +572,14 @@ def what_would_it_take(
         facts: The account.
 
     Raises:
+        ValidationError: ``model`` not a :class:`WeightedScorecard`, ``ladder`` not a
+            :class:`GradeLadder` or ``facts`` not :class:`AccountFacts` (naming the field).
         PolicyError: The scorecard has an unfitted (min–max, percentile, clipped or
             fitted log) criterion.
     """
-    s = model.score(facts)
+    instance(model, WeightedScorecard, "model")
+    instance(ladder, GradeLadder, "ladder")
+    s = model.score(instance(facts, AccountFacts, "facts"))
     current = ladder.grade_of(s.total)
     better = ladder.next_better(current)
     if better is None:

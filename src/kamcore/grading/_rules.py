@@ -10,9 +10,10 @@ from typing import Final
 
 import attrs
 
+from kamcore._validate import sequence, text
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._facts import AccountFacts, check_figure, to_extra_names
-from kamcore.grading._inputs import enum_of, tuple_of
+from kamcore.grading._inputs import enum_of, instance, tuple_of
 from kamcore.money import as_decimal
 
 __all__ = [
@@ -190,7 +191,14 @@ class ValueCategories:
 
 
 def categorise(categories: ValueCategories, facts: AccountFacts) -> tuple[str, ...]:
-    """Every category ``facts`` qualify for, in rule order (possibly several, or none)."""
+    """Every category ``facts`` qualify for, in rule order (possibly several, or none).
+
+    Raises:
+        ValidationError: ``categories`` is not :class:`ValueCategories` or ``facts``
+            not :class:`AccountFacts` (naming the field).
+    """
+    instance(categories, ValueCategories, "categories")
+    instance(facts, AccountFacts, "facts")
     return tuple(r.category for r in categories.rules if r.applies(facts))
 
 
@@ -330,8 +338,13 @@ def choose_treatment(
     Sales rules are checked against ``facts``; without facts no rule applies.
 
     Raises:
-        ValidationError: The policy has no service for ``grade``.
+        ValidationError: ``policy`` is not a :class:`GradePolicy`, ``facts`` neither
+            :class:`AccountFacts` nor ``None`` (naming the field); the policy has no
+            service for ``grade``.
     """
+    instance(policy, GradePolicy, "policy")
+    if facts is not None:
+        instance(facts, AccountFacts, "facts", expected="AccountFacts, or None for no facts")
     service = policy.service(grade)
     met = [
         r
@@ -357,7 +370,17 @@ def visit_order(policy: GradePolicy, grades: Iterable[tuple[str, str]]) -> tuple
         grades: ``(account_id, grade)`` pairs.
 
     Raises:
-        ValidationError: A grade without a service.
+        ValidationError: ``policy`` not a :class:`GradePolicy`, ``grades`` not a
+            sequence of ``(account_id, grade)`` pairs (``grades[i]``); a grade without
+            a service.
     """
-    keyed = [(policy.service(g).visit_priority, a) for a, g in grades]
+    instance(policy, GradePolicy, "policy")
+    keyed = []
+    for i, pair in enumerate(sequence(grades, "grades", expected="(account_id, grade) pairs")):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValidationError(
+                field=f"grades[{i}]", value=pair, expected="an (account_id, grade) pair"
+            )
+        account_id, grade = pair
+        keyed.append((policy.service(grade).visit_priority, text(account_id, f"grades[{i}]")))
     return tuple(a for _, a in sorted(keyed))

@@ -11,10 +11,11 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from kamcore._display import html_table
+from kamcore._validate import text
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.grading._compiled import Fast, compile_scoring
 from kamcore.grading._facts import AccountFacts, check_figure, figure_getter, to_extra_names
-from kamcore.grading._inputs import ONE, ZERO, enum_of, tuple_of
+from kamcore.grading._inputs import ONE, ZERO, enum_of, instance, items_of, tuple_of
 from kamcore.grading._normalisers import Direction, Normaliser, applier
 from kamcore.money import Rounding, as_decimal
 
@@ -44,6 +45,11 @@ class MissingPolicy(enum.Enum):
     REFUSE = "refuse"
     WORST = "worst"
     RENORMALISE = "renormalise"
+
+
+def _finite(value: object, field: str) -> None:
+    if type(value) is not Decimal or not value.is_finite():
+        raise ValidationError(field=field, value=value, expected="a finite Decimal")
 
 
 def _dec_weight(value: object) -> Decimal:
@@ -140,6 +146,16 @@ class Score:
     contributions: tuple[Decimal, ...]
 
     def __attrs_post_init__(self) -> None:
+        text(self.account_id, "account_id")
+        text(self.model, "model", required=False)
+        _finite(self.total, "total")
+        for name in ("names", "raw", "normalised", "weights", "contributions"):
+            if not isinstance(getattr(self, name), tuple):
+                instance(
+                    getattr(self, name), tuple, name, expected="a tuple, one item per criterion"
+                )
+        for i, part in enumerate(self.contributions):
+            _finite(part, f"contributions[{i}]")
         n = len(self.names)
         if (
             not (
@@ -630,8 +646,13 @@ def score(model: ScoringModel, facts: AccountFacts) -> Score:
         >>> card = WeightedScorecard((Criterion("profit", 1, Normaliser.linear(0, 10)),))
         >>> score(card, AccountFacts("a", profit=4)).total
         Decimal('40.00')
+
+    Raises:
+        ValidationError: ``model`` is not a scoring model or ``facts`` not
+            :class:`AccountFacts` (naming the field); a refused figure.
     """
-    return model.score(facts)
+    instance(model, ScoringModel, "model", expected="a ScoringModel")  # type: ignore[type-abstract]
+    return model.score(instance(facts, AccountFacts, "facts"))
 
 
 def score_all(model: ScoringModel, population: Sequence[AccountFacts]) -> tuple[Score, ...]:
@@ -641,9 +662,12 @@ def score_all(model: ScoringModel, population: Sequence[AccountFacts]) -> tuple[
     the criteria not fitted yet, so a saved, fitted scorecard scores as it was fitted.
 
     Raises:
-        ValidationError: Two facts share an account id, or a figure is refused.
+        ValidationError: ``model`` not a scoring model, ``population`` not a sequence
+            of :class:`AccountFacts` (naming the field); two facts share an account id,
+            or a figure is refused.
     """
-    pop = tuple(population)
+    instance(model, ScoringModel, "model", expected="a ScoringModel")  # type: ignore[type-abstract]
+    pop = items_of(population, AccountFacts, "population")
     check_unique_ids(pop)
     fitted = model.fit(pop)
     return tuple(fitted.score(f) for f in pop)

@@ -4,7 +4,9 @@
   default win probability, forecast category, company involvement (公司介入度) and a
   staleness limit; :class:`Move` s between them; :class:`Gate` s on evidence; terminal
   :class:`Outcome` s (won, or closed out — 结项 — for a reason) and :class:`Reopen`
-  rules. It is checked when built, so an inconsistent process never exists.
+  rules. It is checked when built, so an inconsistent process never exists. Its
+  :class:`EvidenceField` s declare what they allow (choices, a minimum and maximum),
+  and stages, outcomes and buyer steps may be named by their Chinese labels.
 * :class:`Opportunity` — frozen: account, amount, stage, typed :class:`Evidence`, owner,
   dates and an append-only history of :class:`PipelineEvent` s. Pure operations
   (:func:`advance`, :func:`close_out`, :func:`reopen`, :func:`log_activity`,

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from kamcore import _validate
+from kamcore._convert import enum_of
 from kamcore._display import html_table
 from kamcore._frames import frame
 from kamcore.calendar import Period, PeriodKind
 from kamcore.errors import ValidationError
 from kamcore.money import Money, Rate, Rounding
+from kamcore.pipeline import _inputs
 from kamcore.pipeline._events import EventKind
 from kamcore.pipeline._opportunity import Opportunity
 from kamcore.pipeline._policy import ForecastCategory, Playbook
@@ -80,7 +82,7 @@ def weighted_pipeline(
         playbook: Gives each stage's probability.
         opportunities: Any opportunities; closed ones are skipped.
         by: Group by ``"owner"``, ``"period"`` (of the expected close date), both, or
-            neither (one total row).
+            neither (one total row); a single string is one grouping.
         period: The period kind for grouping by period (month by default).
         currency: The currency of the totals.
 
@@ -88,13 +90,22 @@ def weighted_pipeline(
         One row per group, sorted by period then owner.
 
     Raises:
-        ValidationError: An unknown grouping, or amounts in another currency.
+        ValidationError: An unknown grouping or period kind, amounts in another
+            currency, or a playbook or opportunity that is not one (naming
+            ``opportunities[i]``).
     """
-    for key in by:
-        if key not in _GROUPS:
-            raise ValidationError(field="by", value=key, expected="'owner' and/or 'period'")
+    playbook = _inputs.playbook(playbook)
+    groupings: object = by
+    if isinstance(groupings, str):
+        groupings = (groupings,)
+    by = _validate.sequence(groupings, "by", expected="'owner' and/or 'period'")
+    for i, key in enumerate(by):
+        if type(key) is not str or key not in _GROUPS:
+            raise ValidationError(field=f"by[{i}]", value=key, expected="'owner' and/or 'period'")
+    period = enum_of(period, PeriodKind, "period")
+    Money.zero(currency)  # an unknown currency is refused before anything is summed
     groups: dict[tuple[str, str], list[Opportunity]] = {}
-    for opp in opportunities:
+    for opp in _inputs.opportunities(opportunities):
         if opp.closed_on is not None:
             continue
         owner = opp.owner if "owner" in by else ALL
@@ -255,13 +266,22 @@ def forecast(
         The forecast; ``rows`` run pipeline, best case, commit, closed.
 
     Raises:
-        ValidationError: A period label that can't be parsed, or mixed currencies.
+        ValidationError: A period label that can't be parsed, mixed currencies, or a
+            playbook or opportunity that is not one (naming ``opportunities[i]``).
     """
+    playbook = _inputs.playbook(playbook)
     if isinstance(period, str):
         period = Period.parse(period)
+    elif period is not None and not isinstance(period, Period):
+        raise ValidationError(
+            field="period",
+            value=period,
+            expected="a Period, a period label such as '2026-Q2', or None",
+            problem=f"a {type(period).__name__}",
+        )
     totals = {c: Money.zero(currency) for c in ForecastCategory}
     counts = dict.fromkeys(ForecastCategory, 0)
-    for opp in opportunities:
+    for opp in _inputs.opportunities(opportunities):
         day = opp.closed_on if opp.closed_on is not None else opp.expected_close
         if period is not None and (day is None or day not in period):
             continue
@@ -290,6 +310,7 @@ def days_in_stage(opp: Opportunity, as_of: date | str) -> int:
     Raises:
         ValidationError: ``as_of`` is before the day it entered the stage.
     """
+    opp = _inputs.opportunity(opp)
     days = (_validate.day(as_of, "as_of") - opp.stage_entered_on).days
     if days < 0:
         raise ValidationError(
@@ -334,10 +355,14 @@ def find_stale(
 
     Returns:
         The stale opportunities, sorted by days over (descending), then id.
+
+    Raises:
+        ValidationError: A bad ``as_of``, or a playbook or opportunity that is not one.
     """
+    playbook = _inputs.playbook(playbook)
     day = _validate.day(as_of, "as_of")
     found = []
-    for opp in opportunities:
+    for opp in _inputs.opportunities(opportunities):
         if opp.closed_on is not None:
             continue
         limit = playbook.stage(opp.stage).max_days
@@ -352,14 +377,24 @@ def find_stale(
 # -- conversion, win rate and calibration -----------------------------------------------
 
 
-def _entered(opp: Opportunity) -> list[str]:
-    """The open stages an opportunity entered, each once, in the order first entered."""
+def _entered(opp: Opportunity, playbook: Playbook | None = None, where: str = "") -> list[str]:
+    """The open stages an opportunity entered, each once, in the order first entered.
+
+    With a ``playbook``, a stage it does not have is refused, naming ``where``.
+    """
     seen: list[str] = []
     for e in opp.history:
         if (
             e.kind in (EventKind.OPENED, EventKind.ADVANCED, EventKind.REOPENED)
             and e.target not in seen
         ):
+            if playbook is not None and not playbook.is_stage(e.target):
+                raise ValidationError(
+                    field=where,
+                    value=e.target,
+                    expected=f"an opportunity of the playbook {playbook.name!r}",
+                    problem=f"{opp.id} entered a stage the playbook does not have",
+                )
             seen.append(e.target)
     return seen
 
@@ -399,16 +434,21 @@ def conversion(
 
     Returns:
         One row per open stage, in stage order.
+
+    Raises:
+        ValidationError: A playbook or opportunity that is not one, or an
+            opportunity of another playbook (naming ``opportunities[i]``).
     """
+    playbook = _inputs.playbook(playbook)
     order = {s.key: s.order for s in playbook.stages}
     entered = dict.fromkeys(order, 0)
     progressed = dict.fromkeys(order, 0)
     won = dict.fromkeys(order, 0)
-    for opp in opportunities:
+    for i, opp in enumerate(_inputs.opportunities(opportunities)):
         if opp.closed_on is None:
             continue
         is_won = _won(playbook, opp)
-        stages = _entered(opp)
+        stages = _entered(opp, playbook, f"opportunities[{i}]")
         furthest = max(order[s] for s in stages)
         for s in stages:
             entered[s] += 1
@@ -476,15 +516,20 @@ def calibrate(playbook: Playbook, opportunities: Iterable[Opportunity]) -> Calib
 
     Returns:
         The report, per stage and overall.
+
+    Raises:
+        ValidationError: A playbook or opportunity that is not one, or an
+            opportunity of another playbook (naming ``opportunities[i]``).
     """
+    playbook = _inputs.playbook(playbook)
     wins = dict.fromkeys((s.key for s in playbook.stages), 0)
     counts = dict.fromkeys(wins, 0)
     sq = {k: Decimal(0) for k in wins}
-    for opp in opportunities:
+    for i, opp in enumerate(_inputs.opportunities(opportunities)):
         if opp.closed_on is None:
             continue
         outcome = Decimal(1) if _won(playbook, opp) else Decimal(0)
-        for s in _entered(opp):
+        for s in _entered(opp, playbook, f"opportunities[{i}]"):
             p = playbook.stage(s).probability.value
             counts[s] += 1
             wins[s] += int(outcome)
@@ -548,10 +593,15 @@ def measure_velocity(
 
     Returns:
         The velocity; ``per_day`` is zero when nothing has been won yet.
+
+    Raises:
+        ValidationError: An unknown currency, or a playbook or opportunity that is
+            not one (naming ``opportunities[i]``).
     """
+    playbook = _inputs.playbook(playbook)
     open_total = Money.zero(currency)
     open_count = closed = won = cycle = 0
-    for opp in opportunities:
+    for opp in _inputs.opportunities(opportunities):
         if opp.closed_on is None:
             open_count += 1
             open_total += opp.amount
@@ -621,7 +671,12 @@ def assess_alignment(playbook: Playbook, opp: Opportunity) -> Alignment:
     Returns:
         The alignment; ``BEHIND`` when the customer is already past the steps our
         stage expects (we are in proposal while they are at tender).
+
+    Raises:
+        ValidationError: A playbook or opportunity that is not one.
     """
+    playbook = _inputs.playbook(playbook)
+    opp = _inputs.opportunity(opp)
     if opp.closed_on is not None or not opp.buyer_step:
         return Alignment(opp.id, opp.stage, opp.buyer_step, AlignmentStatus.UNKNOWN, (), "")
     stage = playbook.stage(opp.stage)
@@ -646,8 +701,9 @@ def misalignments(
     playbook: Playbook, opportunities: Iterable[Opportunity]
 ) -> tuple[Alignment, ...]:
     """The opportunities whose stage does not match the customer's step (behind or ahead)."""
+    playbook = _inputs.playbook(playbook)
     out = []
-    for opp in opportunities:
+    for opp in _inputs.opportunities(opportunities):
         a = assess_alignment(playbook, opp)
         if a.status in (AlignmentStatus.BEHIND, AlignmentStatus.AHEAD):
             out.append(a)

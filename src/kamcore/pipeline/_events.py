@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
+from kamcore.errors import ValidationError
 from kamcore.money import Money
 from kamcore.pipeline._evidence import Fact
 
@@ -42,6 +43,10 @@ class EventKind(enum.Enum):
     """The customer's procurement step was recorded (:class:`BuyerStepRecorded`)."""
     TERMS = "terms"
     """The amount, the expected signing date or the owner changed (:class:`TermsRevised`)."""
+
+
+class _BaseNotBuilt(ValidationError, TypeError):
+    """``PipelineEvent(...)`` itself: a ValidationError, and the TypeError it always was."""
 
 
 @attrs.frozen
@@ -104,8 +109,11 @@ class PipelineEvent:
         """Refuse to build the base itself: each event is of one kind."""
         if cls is PipelineEvent:
             kinds = ", ".join(c.__name__ for c in PipelineEvent.by_kind.values())
-            raise TypeError(
-                f"PipelineEvent is the base of the event classes; build one of: {kinds}"
+            raise _BaseNotBuilt(
+                field="kind",
+                value="PipelineEvent",
+                expected=f"build one of: {kinds}",
+                problem="PipelineEvent is the base of the event classes",
             )
         return super().__new__(cls)
 

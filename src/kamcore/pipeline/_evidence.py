@@ -6,11 +6,13 @@ import enum
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
-from kamcore._validate import required_text
+from kamcore import _validate
+from kamcore._convert import enum_field
+from kamcore._validate import required_text, text_field, texts_field
 from kamcore.errors import ValidationError
 from kamcore.money import Money, as_decimal
 
@@ -30,6 +32,40 @@ class FactKind(enum.Enum):
 
 EvidenceValue = str | Decimal | date | Money
 
+_NUMBER_EXPECTED: Final = "an exact number: a Decimal, an int or a decimal string such as '0.18'"
+
+
+def _number(value: object, field: str) -> Decimal:
+    """An exact, finite number (a float is refused as inexact, not as money)."""
+    if isinstance(value, float):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=_NUMBER_EXPECTED,
+            problem="a float is inexact; give a Decimal or a decimal string",
+        )
+    return as_decimal(value, field=field, expected=_NUMBER_EXPECTED)
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _validate.text(value, attribute.name, required=False)
+
+
+def _optional_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Money):
+        raise ValidationError(
+            field=attribute.name, value=value, expected="a kamcore.money.Money", problem="not money"
+        )
+
+
+def _optional_number(value: object) -> Decimal | None:
+    return None if value is None else _number(value, "number")
+
+
+def _optional_day(value: object) -> date | None:
+    return None if value is None else _validate.day(value, "day")
+
 
 @attrs.frozen
 class Fact:
@@ -46,10 +82,10 @@ class Fact:
     """
 
     name: str = attrs.field(validator=required_text)
-    text: str | None = None
-    number: Decimal | None = None
-    day: date | None = None
-    money: Money | None = None
+    text: str | None = attrs.field(default=None, validator=_optional_text)
+    number: Decimal | None = attrs.field(default=None, converter=_optional_number)
+    day: date | None = attrs.field(default=None, converter=_optional_day)
+    money: Money | None = attrs.field(default=None, validator=_optional_money)
 
     def __attrs_post_init__(self) -> None:
         """Check that exactly one value is set."""
@@ -75,7 +111,7 @@ class Fact:
             return cls(name, text=value)
         if type(value) is date:
             return cls(name, day=value)
-        return cls(name, number=as_decimal(value, field=name))
+        return cls(name, number=_number(value, name))
 
     @property
     def kind(self) -> FactKind:
@@ -99,7 +135,16 @@ class Fact:
 
 
 def _sorted_facts(value: object) -> tuple[Fact, ...]:
-    return tuple(sorted(value, key=lambda f: f.name))  # type: ignore[call-overload]
+    items = _validate.sequence(value, "facts", expected="a list of kamcore.pipeline.Fact")
+    for i, item in enumerate(items):
+        if not isinstance(item, Fact):
+            raise ValidationError(
+                field=f"facts[{i}]",
+                value=item,
+                expected="a kamcore.pipeline.Fact",
+                problem=f"a {type(item).__name__}",
+            )
+    return tuple(sorted(items, key=lambda f: f.name))
 
 
 @attrs.frozen
@@ -161,6 +206,13 @@ class Evidence:
 
     def with_fact(self, fact: Fact) -> Evidence:
         """Return new evidence with ``fact`` added (or replacing one of the same name)."""
+        if not isinstance(fact, Fact):
+            raise ValidationError(
+                field="fact",
+                value=fact,
+                expected="a kamcore.pipeline.Fact",
+                problem=f"a {type(fact).__name__}",
+            )
         kept = [f for f in self.facts if f.name != fact.name]
         kept.append(fact)
         return Evidence(tuple(kept))
@@ -169,23 +221,137 @@ class Evidence:
 EMPTY_EVIDENCE: Final = Evidence()
 
 
+def _bound(value: object, field: str) -> Decimal:
+    return _number(value, field)
+
+
 @attrs.frozen
 class EvidenceField:
-    """A kind of evidence the playbook knows, with its type and labels.
+    """A kind of evidence the playbook knows: its type, labels and allowed values.
+
+    A field declares what it accepts: ``choices`` for a text field (an account grade is
+    one of A, B, C, D), ``minimum`` and ``maximum`` for a number or money field (a
+    margin or a likelihood is from 0 to 1, a budget is at least 0; for money the bounds
+    are on the amount). :func:`~kamcore.pipeline.record_evidence` refuses a value
+    outside them, naming the field and what it allows; a playbook refuses a field whose
+    range can hold nothing, a bound on a field of the wrong kind, and a gate that could
+    never pass inside the field's range.
 
     Args:
         name: The key used in :class:`Evidence` (``"estimated_margin"``).
         kind: The value's type.
         zh: The Chinese label (``"预计毛利率"``).
         en: The English label (``"estimated gross margin"``).
-    """
+        choices: The allowed values of a text field (empty: any text). A value matching
+            one in another case, or with spaces around it, is read as that choice.
+        minimum: The smallest allowed value of a number or money field (``None``: none).
+        maximum: The largest allowed value of a number or money field (``None``: none).
+
+    Examples:
+        >>> grade = EvidenceField("account_grade", FactKind.TEXT, choices=("A", "B", "C", "D"))
+        >>> grade.fact("b").value
+        'B'
+        >>> grade.fact("Z")
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: account_grade: not an allowed value (got 'Z'); expected one of: A, B, C, D
+        >>> margin = EvidenceField("margin", FactKind.NUMBER, minimum=0, maximum=1)
+        >>> margin.fact(5)
+        Traceback (most recent call last):
+        ...
+        kamcore.errors.ValidationError: margin: above the maximum 1 (got 5); expected a number from 0 to 1
+    """  # noqa: E501
 
     name: str = attrs.field(validator=required_text)
-    kind: FactKind = FactKind.TEXT
-    zh: str = ""
-    en: str = ""
+    kind: FactKind = enum_field(FactKind, default=FactKind.TEXT)
+    zh: str = text_field()
+    en: str = text_field()
+    choices: tuple[str, ...] = texts_field()
+    minimum: Decimal | None = _validate.checked_field(_bound, default=None, optional=True)
+    maximum: Decimal | None = _validate.checked_field(_bound, default=None, optional=True)
 
     @property
     def label(self) -> str:
         """The English label, or the name."""
         return self.en or self.name
+
+    @property
+    def allowed(self) -> str:
+        """What the field accepts, in words (``'one of: A, B, C, D'``, ``'a number from 0 to 1'``).
+
+        Examples:
+            >>> EvidenceField("budget", FactKind.MONEY, minimum=0).allowed
+            'an amount of money ≥ 0'
+        """
+        if self.choices:
+            return f"one of: {', '.join(self.choices)}"
+        noun = {
+            FactKind.TEXT: "a string",
+            FactKind.NUMBER: "a number",
+            FactKind.DATE: "a date",
+            FactKind.MONEY: "an amount of money",
+        }[self.kind]
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"{noun} from {low} to {high}"
+        if low is not None:
+            return f"{noun} ≥ {low}"
+        if high is not None:
+            return f"{noun} ≤ {high}"
+        return noun
+
+    def fact(self, value: object) -> Fact:
+        """``value`` as a fact of this field, checked against its kind and allowed values.
+
+        A text field takes a ``str``, a number field an exact number (a ``Decimal``, an
+        ``int`` or a decimal string; never a float), a date field a ``date`` or an ISO
+        string, a money field :class:`~kamcore.money.Money`.
+
+        Raises:
+            ValidationError: A value of the wrong type, not a finite number, or outside
+                the field's choices or range, naming the field and what it allows.
+        """
+        name = self.name
+        if self.kind is FactKind.MONEY:
+            if not isinstance(value, Money):
+                raise ValidationError(
+                    field=name, value=value, expected=f"a kamcore.money.Money ({self.allowed})"
+                )
+            self._in_range(value.amount, value)
+            return Fact(name, money=value)
+        if self.kind is FactKind.DATE:
+            return Fact(name, day=_validate.day(value, name))
+        if self.kind is FactKind.NUMBER:
+            if isinstance(value, Money):
+                raise ValidationError(field=name, value=value, expected="a number, not money")
+            number = _number(value, name)
+            self._in_range(number, value)
+            return Fact(name, number=number)
+        if not isinstance(value, str):
+            raise ValidationError(field=name, value=value, expected="a string")
+        return Fact(name, text=self._choice(value) if self.choices else value)
+
+    def _choice(self, value: str) -> str:
+        text = value.strip()
+        for choice in self.choices:
+            if text == choice or text.casefold() == choice.casefold():
+                return choice
+        raise ValidationError(
+            field=self.name, value=value, expected=self.allowed, problem="not an allowed value"
+        )
+
+    def _in_range(self, number: Decimal, value: object) -> None:
+        if self.minimum is not None and number < self.minimum:
+            raise ValidationError(
+                field=self.name,
+                value=value,
+                expected=self.allowed,
+                problem=f"below the minimum {self.minimum}",
+            )
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(
+                field=self.name,
+                value=value,
+                expected=self.allowed,
+                problem=f"above the maximum {self.maximum}",
+            )

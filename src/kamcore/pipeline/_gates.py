@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from kamcore import _validate
 from kamcore._codegen import generate
-from kamcore._validate import required_text
-from kamcore.errors import PolicyError
+from kamcore._convert import enum_field
+from kamcore._validate import required_text, text_field, texts_field
+from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money
 
 if TYPE_CHECKING:
@@ -43,10 +45,28 @@ class GateKind(enum.Enum):
 GateCheck = Callable[["Opportunity", "Gate"], "str | None"]
 
 
+_PARAMS_EXPECTED: Final = "a mapping or a list of (name, value) pairs of strings"
+
+
 def _params(value: object) -> tuple[tuple[str, str], ...]:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return tuple(sorted((str(k), str(v)) for k, v in value.items()))
-    return tuple((str(k), str(v)) for k, v in value)  # type: ignore[attr-defined]
+    items = _validate.sequence(value, "params", expected=_PARAMS_EXPECTED)
+    pairs = []
+    for i, pair in enumerate(items):
+        if isinstance(pair, str | bytes) or not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValidationError(
+                field=f"params[{i}]",
+                value=pair,
+                expected="a (name, value) pair",
+                problem="not a pair",
+            )
+        pairs.append((str(pair[0]), str(pair[1])))
+    return tuple(pairs)
+
+
+def _bound(value: object, field: str) -> Decimal:
+    return _validate.decimal_in(value, field, expected="an exact number such as '0.15'")
 
 
 @attrs.frozen
@@ -74,13 +94,13 @@ class Gate:
     """
 
     name: str = attrs.field(validator=required_text)
-    kind: GateKind = GateKind.REQUIRED
-    fields: tuple[str, ...] = ()
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
-    check: str = ""
+    kind: GateKind = enum_field(GateKind, default=GateKind.REQUIRED)
+    fields: tuple[str, ...] = texts_field()
+    minimum: Decimal | None = _validate.checked_field(_bound, default=None, optional=True)
+    maximum: Decimal | None = _validate.checked_field(_bound, default=None, optional=True)
+    check: str = text_field()
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_params)
-    message: str = ""
+    message: str = text_field()
 
     def param(self, name: str, default: str = "") -> str:
         """The value of parameter ``name`` (``default`` when absent)."""

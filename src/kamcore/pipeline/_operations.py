@@ -7,7 +7,8 @@ from datetime import date
 
 from kamcore import _validate
 from kamcore.errors import TransitionNotAllowed, ValidationError
-from kamcore.money import Money, as_decimal
+from kamcore.money import Money
+from kamcore.pipeline import _inputs
 from kamcore.pipeline._events import (
     ActivityLogged,
     Advanced,
@@ -19,7 +20,6 @@ from kamcore.pipeline._events import (
     Reopened,
     TermsRevised,
 )
-from kamcore.pipeline._evidence import Fact, FactKind
 from kamcore.pipeline._gates import Step
 from kamcore.pipeline._opportunity import (
     Opportunity,
@@ -29,7 +29,7 @@ from kamcore.pipeline._opportunity import (
     _new_opening,
     _start,
 )
-from kamcore.pipeline._policy import Playbook
+from kamcore.pipeline._policy import Playbook, _listed
 
 
 def _strings(**values: object) -> None:
@@ -90,8 +90,8 @@ def open_opportunity(
         The new opportunity and its ``opened`` event.
 
     Raises:
-        ValidationError: A blank id, account or owner, an amount that is not Money,
-            or a date that is not a date.
+        ValidationError: A playbook that is not a :class:`Playbook`, a blank id,
+            account or owner, an amount that is not Money, or a date that is not a date.
 
     Examples:
         >>> from kamcore.pipeline import Playbook, Stage, Outcome
@@ -102,6 +102,8 @@ def open_opportunity(
         >>> opp.stage, event.kind.value, len(opp.history)
         ('lead', 'opened', 1)
     """
+    if type(playbook) is not Playbook:
+        _inputs.playbook(playbook)
     _amount(amount)
     day = _validate.day(on)
     opening = _new_opening(
@@ -169,7 +171,7 @@ def import_opportunity(
         amount: The expected contract amount.
         owner: The responsible salesperson.
         on: The day it was opened.
-        stage: The open stage it stands in now.
+        stage: The open stage it stands in now (its key or Chinese label).
         stage_entered_on: The day it entered ``stage`` (default: ``on``).
         expected_close: The expected signing date, if known.
         closed_on: For an outcome ``stage``, the day it closed.
@@ -205,13 +207,14 @@ def import_opportunity(
         by=by,
         expected_close=expected_close,
     )
+    stage = playbook.key(_validate.text(stage, "stage"))
     outcome = playbook.outcome(stage) if playbook.is_outcome(stage) else None
     if outcome is None and not playbook.is_stage(stage):
-        keys = [*(s.key for s in playbook.ordered_stages()), *(o.key for o in playbook.outcomes)]
+        keys = _listed((*playbook.ordered_stages(), *playbook.outcomes))
         raise ValidationError(
             field="stage",
             value=stage,
-            expected=f"a stage or outcome: {', '.join(keys)}",
+            expected=f"a stage or outcome: {keys}",
             problem="not a stage of the playbook",
         )
     if outcome is None and closed_on is not None:
@@ -307,7 +310,7 @@ def advance(
     Args:
         playbook: The sales process.
         opp: The opportunity.
-        target: The stage key to move to.
+        target: The stage to move to: its key, or its Chinese label (``"招投标"``).
         on: The day of the move (not before the latest event).
         by: Who moved it.
         reason: A note for the history.
@@ -316,19 +319,31 @@ def advance(
         The moved opportunity and its ``advanced`` event.
 
     Raises:
-        TransitionNotAllowed: The opportunity is closed, the playbook has no such move,
-            or gates failed (``failed_gates`` lists them all).
-        ValidationError: ``on`` is not a date or is earlier than the latest event.
+        TransitionNotAllowed: The opportunity is closed, the playbook has no such move
+            or stage (the stages are listed with their labels), or gates failed
+            (``failed_gates`` lists them all).
+        ValidationError: ``on`` is not a date or is earlier than the latest event, or
+            the playbook or the opportunity is not one.
     """
     if type(target) is not str or type(by) is not str or type(reason) is not str:
         _strings(target=target, by=by, reason=reason)
+    if type(opp) is not Opportunity or type(playbook) is not Playbook:
+        _inputs.subjects(playbook, opp)
     if opp.closed_on is not None:
         raise _refuse(opp, target, "it is closed; reopen it first")
     step = playbook.step(opp.stage, target)
+    if step is None and playbook.key(target) != target:  # a Chinese label: 招投标
+        target = playbook.key(target)
+        step = playbook.step(opp.stage, target)
     if (step is None or step.closes) and not playbook.is_stage(target):
         terminal = playbook.is_terminal(target)
+        stages = _listed(playbook.ordered_stages())
         raise _refuse(
-            opp, target, "use close_out() for a terminal outcome" if terminal else "no such stage"
+            opp,
+            target,
+            "use close_out() for a terminal outcome"
+            if terminal
+            else f"no such stage (stages: {stages})",
         )
     day = on if type(on) is date and on >= opp.history[-1].on else _when(opp, on)
     if step is None or (step.passes is not None and not step.passes(opp)):
@@ -352,7 +367,8 @@ def close_out(
     Args:
         playbook: The sales process.
         opp: The opportunity.
-        outcome: The outcome key (``"won"``, ``"lost"``, ``"no_bid"``, ...).
+        outcome: The outcome key (``"won"``, ``"lost"``, ``"no_bid"``, ...) or its
+            Chinese label (``"丢标结项"``); the event records the key.
         on: The day it closes.
         reason: Why; mandatory (the close-out summary, 结项报告).
         fatal_factors: The factors that decided it (致命因素); mandatory for outcomes
@@ -365,12 +381,16 @@ def close_out(
     Raises:
         TransitionNotAllowed: Already closed, the outcome can't close from this stage,
             or its gates failed.
-        ValidationError: A blank reason, missing fatal factors, or a bad date.
+        ValidationError: A blank reason, missing fatal factors (or not a list of
+            them), a bad date, an unknown outcome (the outcomes are listed with their
+            labels), or a playbook or opportunity that is not one.
     """
     _strings(outcome=outcome, by=by)
+    _inputs.subjects(playbook, opp)
     if opp.closed_on is not None:
         raise _refuse(opp, outcome, f"it is already closed as {opp.stage!r}")
     found = playbook.outcome(outcome)
+    outcome = found.key
     why = _validate.text(reason, "reason")
     if isinstance(fatal_factors, str):
         raise ValidationError(
@@ -379,7 +399,7 @@ def close_out(
             expected="a list of factors, such as ['price too high']",
             problem="a single string",
         )
-    factors = tuple(_validate.text(f, "fatal_factors") for f in fatal_factors)
+    factors = _validate.texts(fatal_factors, "fatal_factors")
     if found.requires_fatal_factors and not factors:
         raise ValidationError(
             field="fatal_factors",
@@ -407,7 +427,7 @@ def reopen(
     Args:
         playbook: The sales process.
         opp: A closed opportunity.
-        target: The open stage to re-enter.
+        target: The open stage to re-enter (its key or Chinese label).
         on: The day it is reopened.
         reason: Why; mandatory.
         by: Who reopened it.
@@ -420,6 +440,8 @@ def reopen(
         ValidationError: A blank reason or a bad date.
     """
     _strings(target=target, by=by)
+    _inputs.subjects(playbook, opp)
+    target = playbook.key(target)
     if opp.closed_on is None:
         raise _refuse(opp, target, "it is open; only closed opportunities can be reopened")
     why = _validate.text(reason, "reason")
@@ -454,28 +476,13 @@ def log_activity(
     Raises:
         ValidationError: The opportunity is closed, the text is blank, or a bad date.
     """
+    _inputs.subjects(playbook, opp)
     _must_be_open(opp, "activities can't be logged on a closed opportunity")
     _strings(by=by)
     text = _validate.text(activity, "activity")
     day = _when(opp, on)
     event = ActivityLogged(opp.id, day, by, opp.stage, opp.stage, text)
     return _apply(opp, event), event
-
-
-def _typed(kind: FactKind, name: str, value: object) -> Fact:
-    if kind is FactKind.MONEY:
-        if not isinstance(value, Money):
-            raise ValidationError(field=name, value=value, expected="a kamcore.money.Money")
-        return Fact(name, money=value)
-    if kind is FactKind.DATE:
-        return Fact(name, day=_validate.day(value, name))
-    if kind is FactKind.NUMBER:
-        if isinstance(value, Money):
-            raise ValidationError(field=name, value=value, expected="a number, not money")
-        return Fact(name, number=as_decimal(value, field=name))
-    if not isinstance(value, str):
-        raise ValidationError(field=name, value=value, expected="a string")
-    return Fact(name, text=value)
 
 
 def record_evidence(
@@ -490,10 +497,11 @@ def record_evidence(
     """Record (or correct) one piece of evidence, typed by the playbook's field.
 
     Args:
-        playbook: The sales process; it declares the field and its type.
+        playbook: The sales process; it declares the field, its type and what it allows.
         opp: The opportunity.
         name: The evidence field.
-        value: A ``str``, number, date (or ISO string) or :class:`Money`, as declared.
+        value: A ``str``, number, date (or ISO string) or :class:`Money`, as declared,
+            within the field's choices or range (:class:`EvidenceField`).
         on: The day.
         by: Who recorded it.
 
@@ -501,10 +509,13 @@ def record_evidence(
         The opportunity with the new evidence, and the event.
 
     Raises:
-        ValidationError: An unknown field, a value of the wrong type, or a bad date.
+        ValidationError: An unknown field, a value of the wrong type or outside the
+            field's choices or range (naming the field and what it allows), or a bad
+            date.
     """
     _strings(name=name, by=by)
-    fact = _typed(playbook.field(name).kind, name, value)
+    _inputs.subjects(playbook, opp)
+    fact = playbook.field(name).fact(value)
     day = _when(opp, on)
     event = EvidenceRecorded(opp.id, day, by, opp.stage, opp.stage, fact=fact)
     return _apply(opp, event), event
@@ -523,7 +534,7 @@ def record_buyer_step(
     Args:
         playbook: The sales process; it lists the buyer steps.
         opp: The opportunity.
-        step: The buyer step key (``"tender"``).
+        step: The buyer step key (``"tender"``) or its Chinese label.
         on: The day.
         by: Who recorded it.
 
@@ -534,7 +545,8 @@ def record_buyer_step(
         ValidationError: An unknown step or a bad date.
     """
     _strings(step=step, by=by)
-    playbook.buyer_step(step)
+    _inputs.subjects(playbook, opp)
+    step = playbook.buyer_step(step).key
     day = _when(opp, on)
     event = BuyerStepRecorded(opp.id, day, by, opp.buyer_step, step)
     return _apply(opp, event), event
@@ -587,7 +599,7 @@ def revise_terms(
         >>> opp.amount, str(opp.expected_close), event.kind.value
         (Money('900000', 'CNY'), '2026-05-10', 'terms')
     """
-    del playbook  # every operation takes the playbook; terms do not depend on it
+    _inputs.subjects(playbook, opp)  # terms do not depend on the playbook; it is still checked
     _must_be_open(opp, "the terms of a closed opportunity can't change")
     _strings(by=by)
     why = _validate.text(reason, "reason")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final, TypeVar
 
 import attrs
 
-from kamcore._validate import required_text
+from kamcore import _validate
+from kamcore._convert import enum_field, tuple_field
+from kamcore._labels import Labelled
+from kamcore._validate import required_text, text_field, texts_field
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Rate
+from kamcore.pipeline import _inputs
 from kamcore.pipeline._evidence import EvidenceField, FactKind
 from kamcore.pipeline._gates import (
     _BUILTIN,
@@ -23,6 +26,7 @@ from kamcore.pipeline._gates import (
     _compile_passes,
     _gate_shape,
 )
+from kamcore.pipeline._inputs import flag_field
 
 T = TypeVar("T")
 
@@ -30,31 +34,45 @@ _ZERO_RATE: Final = Rate(0)
 _ONE_RATE: Final = Rate(1)
 
 
-class ForecastCategory(enum.Enum):
-    """The forecast category of a stage (预测类别).
+class ForecastCategory(Labelled):
+    """The forecast category of a stage (预测类别); ``.zh`` is its Chinese name.
 
     Categories roll up cumulatively: *pipeline* ⊇ *best case* ⊇ *commit* ⊇ *closed*.
-    ``OMITTED`` is for lost and abandoned business, which counts nowhere.
+    ``OMITTED`` is for lost and abandoned business, which counts nowhere. A lookup
+    takes the value or the Chinese name (``ForecastCategory("承诺")``).
     """
 
-    PIPELINE = "pipeline"
-    BEST_CASE = "best_case"
-    COMMIT = "commit"
-    CLOSED = "closed"
-    OMITTED = "omitted"
+    PIPELINE = "pipeline", "管道"
+    BEST_CASE = "best_case", "最佳情况"
+    COMMIT = "commit", "承诺"
+    CLOSED = "closed", "已成交"
+    OMITTED = "omitted", "不计入"
 
 
-class Involvement(enum.Enum):
-    """How far the company is involved at a stage (公司介入度), low to high."""
+class Involvement(Labelled):
+    """How far the company is involved at a stage (公司介入度), low to high.
 
-    LOW = "low"
+    ``.zh`` is the level as the development flow's table names it (低, 低→中, 中, 高).
+    """
+
+    LOW = "low", "低"
     """Salespeople work it alone (lead, development)."""
-    LOW_TO_MEDIUM = "low_to_medium"
+    LOW_TO_MEDIUM = "low_to_medium", "低→中"
     """The KA manager joins in (proposal)."""
-    MEDIUM = "medium"
+    MEDIUM = "medium", "中"
     """The KA director and pre-sales support are engaged."""
-    HIGH = "high"
+    HIGH = "high", "高"
     """The company commits its people (bidding, negotiation, signing)."""
+
+
+def _probability(value: object, field: str) -> Rate:
+    """A stage's win probability: a Rate, ``'60%'``, ``'0.6'`` or an exact number."""
+    try:
+        return _validate.rate(value)
+    except ValidationError as exc:
+        raise ValidationError(
+            field=field, value=value, expected=exc.expected, problem=exc.problem
+        ) from None
 
 
 # -- the graph --------------------------------------------------------------------------
@@ -65,8 +83,8 @@ class _Labelled:
     """A key with its Chinese and English labels: what stages, outcomes and buyer steps share."""
 
     key: str = attrs.field(validator=required_text)
-    zh: str = ""
-    en: str = ""
+    zh: str = text_field()
+    en: str = text_field()
 
     @property
     def label(self) -> str:
@@ -93,24 +111,24 @@ class Stage(_Labelled):
         buyer_steps: The customer's procurement steps that match this stage.
     """
 
-    order: int = 0
-    probability: Rate = _ZERO_RATE
-    forecast: ForecastCategory = ForecastCategory.PIPELINE
-    involvement: Involvement = Involvement.LOW
-    participants: tuple[str, ...] = ()
-    max_days: int | None = None
-    gates: tuple[str, ...] = ()
-    initial: bool = False
-    buyer_steps: tuple[str, ...] = ()
+    order: int = _validate.checked_field(_validate.whole, default=0)
+    probability: Rate = _validate.checked_field(_probability, default=_ZERO_RATE)
+    forecast: ForecastCategory = enum_field(ForecastCategory, default=ForecastCategory.PIPELINE)
+    involvement: Involvement = enum_field(Involvement, default=Involvement.LOW)
+    participants: tuple[str, ...] = texts_field()
+    max_days: int | None = _validate.checked_field(_validate.whole, default=None, optional=True)
+    gates: tuple[str, ...] = texts_field()
+    initial: bool = attrs.field(default=False, validator=flag_field)
+    buyer_steps: tuple[str, ...] = texts_field()
 
 
 @attrs.frozen
 class Move:
     """An allowed move from one open stage to another, with its own gates."""
 
-    source: str
-    target: str
-    gates: tuple[str, ...] = ()
+    source: str = attrs.field(validator=required_text)
+    target: str = attrs.field(validator=required_text)
+    gates: tuple[str, ...] = texts_field()
 
 
 @attrs.frozen
@@ -128,19 +146,19 @@ class Outcome(_Labelled):
             (致命因素), as the no-bid and lost-bid rules ask.
     """
 
-    won: bool = False
-    from_stages: tuple[str, ...] = ()
-    gates: tuple[str, ...] = ()
-    requires_fatal_factors: bool = False
+    won: bool = attrs.field(default=False, validator=flag_field)
+    from_stages: tuple[str, ...] = texts_field()
+    gates: tuple[str, ...] = texts_field()
+    requires_fatal_factors: bool = attrs.field(default=False, validator=flag_field)
 
 
 @attrs.frozen
 class Reopen:
     """An explicit rule that lets a closed opportunity re-enter an open stage."""
 
-    outcome: str
-    target: str
-    gates: tuple[str, ...] = ()
+    outcome: str = attrs.field(validator=required_text)
+    target: str = attrs.field(validator=required_text)
+    gates: tuple[str, ...] = texts_field()
 
 
 @attrs.frozen
@@ -154,20 +172,33 @@ class BuyerStep(_Labelled):
         order: Position in the customer's process.
     """
 
-    order: int = 0
+    order: int = _validate.checked_field(_validate.whole, default=0)
 
 
-def _look_up(index: Mapping[str, T], key: str, field: str, problem: str) -> T:
-    """``index[key]``, or a :class:`ValidationError` that lists the keys there are."""
+def _listed(items: Iterable[_Labelled]) -> str:
+    """Keys with their Chinese labels: ``'development (客户开发), initiation (立项)'``."""
+    return ", ".join(f"{i.key} ({i.zh})" if i.zh and i.zh != i.key else i.key for i in items)
+
+
+def _look_up(
+    index: Mapping[str, T], key: str, field: str, problem: str, labels: Mapping[str, str]
+) -> T:
+    """``index[key]`` (``key`` may be a Chinese label), or an error listing what there is."""
     try:
         return index[key]
     except (KeyError, TypeError):
-        raise ValidationError(
-            field=field,
-            value=key,
-            expected=f"one of: {', '.join(index) or '(none declared)'}",
-            problem=problem,
-        ) from None
+        pass
+    if type(key) is str:
+        found = index.get(labels.get(key.strip(), ""))
+        if found is not None:
+            return found
+    listed = _listed(i for i in index.values() if isinstance(i, _Labelled))
+    raise ValidationError(
+        field=field,
+        value=key,
+        expected=f"one of: {listed or ', '.join(index) or '(none declared)'}",
+        problem=problem,
+    ) from None
 
 
 def _unique(kind: str, keys: list[str]) -> None:
@@ -227,14 +258,14 @@ class Playbook:
         kamcore.errors.PolicyError: Playbook stage 'b': not reachable from the initial stage 'a'
     """
 
-    name: str
-    stages: tuple[Stage, ...]
-    outcomes: tuple[Outcome, ...]
-    moves: tuple[Move, ...] = ()
-    gates: tuple[Gate, ...] = ()
-    fields: tuple[EvidenceField, ...] = ()
-    reopen: tuple[Reopen, ...] = ()
-    buyer_steps: tuple[BuyerStep, ...] = ()
+    name: str = attrs.field(validator=required_text)
+    stages: tuple[Stage, ...] = tuple_field(Stage, default=attrs.NOTHING)
+    outcomes: tuple[Outcome, ...] = tuple_field(Outcome, default=attrs.NOTHING)
+    moves: tuple[Move, ...] = tuple_field(Move)
+    gates: tuple[Gate, ...] = tuple_field(Gate)
+    fields: tuple[EvidenceField, ...] = tuple_field(EvidenceField)
+    reopen: tuple[Reopen, ...] = tuple_field(Reopen)
+    buyer_steps: tuple[BuyerStep, ...] = tuple_field(BuyerStep)
     _checks: tuple[tuple[str, Callable[..., str | None]], ...] = attrs.field(init=False, repr=False)
     _stage_by_key: dict[str, Stage] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _outcome_by_key: dict[str, Outcome] = attrs.field(init=False, repr=False, eq=False, hash=False)
@@ -243,6 +274,8 @@ class Playbook:
         init=False, repr=False, eq=False, hash=False
     )
     _initial: Stage = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _labels: dict[str, str] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _buyer_labels: dict[str, str] = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __init__(  # noqa: PLR0917 - the fields in declaration order, as attrs would take them
         self,
@@ -296,6 +329,8 @@ class Playbook:
         object.__setattr__(self, "_steps", table)
         object.__setattr__(self, "_field_by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "_initial", initial)
+        object.__setattr__(self, "_labels", _labels_of((*self.stages, *self.outcomes)))
+        object.__setattr__(self, "_buyer_labels", _labels_of(self.buyer_steps))
 
     @property
     def checks(self) -> dict[str, GateCheck]:
@@ -316,21 +351,38 @@ class Playbook:
         """The stage new opportunities start in."""
         return self._initial
 
+    def key(self, name: str) -> str:
+        """The stage or outcome key ``name`` stands for: a key, or a Chinese label.
+
+        What is neither comes back unchanged (the lookups then refuse it).
+
+        Examples:
+            >>> pb = Playbook(name="tiny", stages=(Stage("bidding", zh="招投标", initial=True),),
+            ...               outcomes=(Outcome("lost", zh="丢标结项"),))
+            >>> pb.key("招投标"), pb.key("丢标结项"), pb.key("lost")
+            ('bidding', 'lost', 'lost')
+        """
+        if type(name) is not str:
+            return name
+        return self._labels.get(name.strip(), name)
+
     def stage(self, key: str) -> Stage:
-        """The open stage ``key``.
+        """The open stage ``key`` (or its Chinese label).
 
         Raises:
-            ValidationError: No open stage has that key.
+            ValidationError: No open stage has that key or label; it lists the keys
+                with their labels.
         """
-        return _look_up(self._stage_by_key, key, "stage", "unknown stage")
+        return _look_up(self._stage_by_key, key, "stage", "unknown stage", self._labels)
 
     def outcome(self, key: str) -> Outcome:
-        """The terminal outcome ``key``.
+        """The terminal outcome ``key`` (or its Chinese label).
 
         Raises:
-            ValidationError: No outcome has that key.
+            ValidationError: No outcome has that key or label; it lists the keys with
+                their labels.
         """
-        return _look_up(self._outcome_by_key, key, "outcome", "unknown outcome")
+        return _look_up(self._outcome_by_key, key, "outcome", "unknown outcome", self._labels)
 
     def field(self, name: str) -> EvidenceField:
         """The evidence field ``name``.
@@ -338,7 +390,7 @@ class Playbook:
         Raises:
             ValidationError: The playbook declares no such field.
         """
-        return _look_up(self._field_by_name, name, "evidence", "unknown evidence field")
+        return _look_up(self._field_by_name, name, "evidence", "unknown evidence field", {})
 
     def is_terminal(self, key: str) -> bool:
         """Whether ``key`` is a terminal outcome."""
@@ -370,13 +422,92 @@ class Playbook:
         return tuple(sorted(self.stages, key=lambda s: s.order))
 
     def buyer_step(self, key: str) -> BuyerStep:
-        """The buyer step ``key``.
+        """The buyer step ``key`` (or its Chinese label).
 
         Raises:
             ValidationError: The playbook has no such buyer step.
         """
         steps = {b.key: b for b in self.buyer_steps}
-        return _look_up(steps, key, "buyer_step", "unknown buyer step")
+        return _look_up(steps, key, "buyer_step", "unknown buyer step", self._buyer_labels)
+
+
+def _labels_of(items: Iterable[_Labelled]) -> dict[str, str]:
+    """Each Chinese label that differs from its key, mapped to the key."""
+    return {i.zh.strip(): i.key for i in items if i.zh.strip() and i.zh.strip() != i.key}
+
+
+def _unique_labels(kind: str, items: tuple[_Labelled, ...]) -> None:
+    """A Chinese label names one thing: never two, never another one's key."""
+    keys = {i.key for i in items}
+    seen: dict[str, str] = {}
+    for i in items:
+        label = i.zh.strip()
+        if not label or label == i.key:
+            continue
+        if label in seen or label in keys:
+            other = seen.get(label, label)
+            raise PolicyError(
+                f"the Chinese label {label!r} also names {other!r}; a label must name one {kind}",
+                policy=_POLICY,
+                part=f"{kind} {i.key!r}",
+            )
+        seen[label] = i.key
+
+
+def _check_field(f: EvidenceField) -> None:
+    """A field's allowed values fit its kind, and its range can hold a value."""
+    part = f"field {f.name!r}"
+    numeric = f.kind in (FactKind.NUMBER, FactKind.MONEY)
+    if f.choices and f.kind is not FactKind.TEXT:
+        raise PolicyError(
+            f"choices are for a text field, and {f.name!r} is {f.kind.value}",
+            policy=_POLICY,
+            part=part,
+        )
+    if (f.minimum is not None or f.maximum is not None) and not numeric:
+        raise PolicyError(
+            f"a minimum or maximum is for a number or money field, and {f.name!r} is "
+            f"{f.kind.value}",
+            policy=_POLICY,
+            part=part,
+        )
+    if f.minimum is not None and f.maximum is not None and f.minimum > f.maximum:
+        raise PolicyError(
+            f"the range is empty: minimum {f.minimum} is above maximum {f.maximum}",
+            policy=_POLICY,
+            part=part,
+        )
+    seen: set[str] = set()
+    for c in f.choices:
+        if not c.strip():
+            raise PolicyError("a choice is blank", policy=_POLICY, part=part)
+        if c.strip().casefold() in seen:
+            raise PolicyError(f"choice {c!r} is listed twice", policy=_POLICY, part=part)
+        seen.add(c.strip().casefold())
+
+
+def _gate_in_range(g: Gate, f: EvidenceField) -> None:
+    """A minimum or maximum gate can pass for some value the field allows."""
+    if g.kind is GateKind.MINIMUM and None not in (g.minimum, f.maximum):
+        assert g.minimum is not None
+        assert f.maximum is not None
+        if g.minimum > f.maximum:
+            raise PolicyError(
+                f"its minimum {g.minimum} is above the maximum {f.maximum} that field "
+                f"{f.name!r} allows; it could never pass",
+                policy=_POLICY,
+                part=f"gate {g.name!r}",
+            )
+    if g.kind is GateKind.MAXIMUM and None not in (g.maximum, f.minimum):
+        assert g.maximum is not None
+        assert f.minimum is not None
+        if g.maximum < f.minimum:
+            raise PolicyError(
+                f"its maximum {g.maximum} is below the minimum {f.minimum} that field "
+                f"{f.name!r} allows; it could never pass",
+                policy=_POLICY,
+                part=f"gate {g.name!r}",
+            )
 
 
 def _check_parts(pb: Playbook, checks: dict[str, GateCheck]) -> None:
@@ -398,6 +529,10 @@ def _check_parts(pb: Playbook, checks: dict[str, GateCheck]) -> None:
         raise PolicyError(
             "a key can't be both a stage and an outcome", policy=_POLICY, part=f"stage {k!r}"
         )
+    _unique_labels("stage or outcome", (*pb.stages, *pb.outcomes))
+    _unique_labels("buyer step", pb.buyer_steps)
+    for declared_field in pb.fields:
+        _check_field(declared_field)
     initial = [s.key for s in pb.stages if s.initial]
     if len(initial) != 1:
         which = ", ".join(repr(k) for k in initial) or "none"
@@ -407,6 +542,7 @@ def _check_parts(pb: Playbook, checks: dict[str, GateCheck]) -> None:
             part="initial stage",
         )
     fields = {f.name: f.kind for f in pb.fields}
+    declared = {f.name: f for f in pb.fields}
     numeric = (FactKind.NUMBER, FactKind.MONEY)
     for g in pb.gates:
         _gate_shape(g, checks)
@@ -425,6 +561,7 @@ def _check_parts(pb: Playbook, checks: dict[str, GateCheck]) -> None:
                     policy=_POLICY,
                     part=f"gate {g.name!r}",
                 )
+            _gate_in_range(g, declared[f])
     seen: set[tuple[str, str]] = set()
     for r in pb.reopen:
         if (r.outcome, r.target) in seen:
@@ -574,6 +711,7 @@ def to_mermaid(playbook: Playbook) -> str:
             lead --> won
             won --> [*]
     """
+    playbook = _inputs.playbook(playbook)
     lines = ["stateDiagram-v2"]
     lines.extend(
         f"    {_node(s.key)}: {s.label} ({s.probability})" for s in playbook.ordered_stages()

@@ -10,6 +10,7 @@ import attrs
 
 from kamcore import _validate
 from kamcore.errors import ValidationError
+from kamcore.pipeline import _inputs
 from kamcore.pipeline._events import (
     ActivityLogged,
     BuyerStepRecorded,
@@ -40,7 +41,7 @@ def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
     if event.on < last:
         return f"a day on or after {last.isoformat()} (history is append-only)"
     if isinstance(event, EvidenceRecorded):
-        return None if isinstance(event.fact, Fact) else "an event carrying its fact"
+        return _bad_fact(playbook, event.fact)
     if isinstance(event, BuyerStepRecorded):
         known = any(b.key == event.target for b in playbook.buyer_steps)
         return None if known else "a buyer step of the playbook"
@@ -60,6 +61,22 @@ def _impossible(  # noqa: PLR0911 - one answer per way an event can't fit
     lands_closed = playbook.is_terminal(event.target)
     if lands_closed != isinstance(event, Closed):
         return "a close into an outcome, or a move into a stage"
+    return None
+
+
+def _bad_fact(playbook: Playbook, fact: object) -> str | None:
+    """Why an evidence event could not have been recorded (what record_evidence checks)."""
+    if not isinstance(fact, Fact):
+        return "an event carrying its fact"
+    if not any(f.name == fact.name for f in playbook.fields):
+        return f"evidence of a field the playbook declares (not {fact.name!r})"
+    field = playbook.field(fact.name)
+    try:
+        checked = field.fact(fact.value)
+    except ValidationError as exc:
+        return f"evidence record_evidence accepts ({exc.field}: {exc.problem}; {exc.expected})"
+    if checked != fact:
+        return f"evidence record_evidence accepts ({fact.name}: {field.allowed})"
     return None
 
 
@@ -115,8 +132,9 @@ def replay_opportunity(playbook: Playbook, events: Iterable[PipelineEvent]) -> O
             a move into an outcome or a close into a stage, anything but a reopen (or
             evidence) on a closed opportunity, a reopen of an open one.
     """
+    playbook = _inputs.playbook(playbook)
     opp: Opportunity | None = None
-    history = tuple(events)
+    history = _validate.sequence(events, "events", expected="a list of pipeline events")
     for i, event in enumerate(history):
         where = f"events[{i}]"
         _refuse_kind(where, event)

@@ -5,9 +5,15 @@ policy type, a ``[meta]`` table carries its title, zh/en labels and a citation o
 rule it encodes, and the rest is the policy itself. Load one by name:
 
 Examples:
-    >>> "rebate_source" in preset_names() or True
+    >>> "rebate_source" in preset_names()
     True
-"""
+    >>> load_preset("rebate_source").__class__.__name__
+    'TierSchedule'
+    >>> load_preset("no_such_preset")
+    Traceback (most recent call last):
+    ...
+    kamcore.errors.ValidationError: preset: no such preset (got 'no_such_preset'); expected one of: ...
+"""  # noqa: E501
 
 from __future__ import annotations
 

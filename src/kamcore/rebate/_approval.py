@@ -10,7 +10,16 @@ from typing import Final
 
 import attrs
 
-from kamcore._validate import moment, money, policy_rows, text
+from kamcore._validate import (
+    instance_of,
+    is_text,
+    moment,
+    money,
+    policy_rows,
+    required_text,
+    sequence,
+    text,
+)
 from kamcore.errors import (
     AccessDenied,
     ApprovalRequired,
@@ -45,9 +54,9 @@ class ApprovalStep:
         zh: The Chinese name (``"总经理"``).
     """
 
-    key: str
-    label: str = ""
-    zh: str = ""
+    key: str = attrs.field(validator=is_text)
+    label: str = attrs.field(default="", validator=is_text)
+    zh: str = attrs.field(default="", validator=is_text)
 
     @property
     def title(self) -> str:
@@ -74,22 +83,21 @@ class ApprovalChain:
     ``rebate_approval_source``).
 
     Nobody approves their own request (rules §4.5): the requester never decides a step
-    of their request, whatever the chain. The source names three roles that approve (KA
-    department manager, marketing centre, general manager) and every approver must
-    differ from every other approver of the same request, so by default one person may
-    decide at most one step: ``distinct_approvers=False`` is a departure from the rules
-    a company must choose explicitly (a small company where one manager holds two
-    roles); it never lets the requester decide. People are compared by name, ignoring
-    case and surrounding spaces.
+    of their request, and every approver differs from every other approver of the same
+    request, so one person decides at most one step, whatever the chain. No request is
+    fully approved unless every step was decided by someone other than the requester
+    and each other. People are compared by name, ignoring case and surrounding spaces.
 
     Attributes:
         steps: The approvals, in order.
         name: A name for the chain.
-        distinct_approvers: Whether each step must be decided by a different person.
+        distinct_approvers: Always ``True``: each step is decided by a different person.
+            The field remains so that documents which spell it out (``true``) still
+            load; ``False`` is refused (separation of duties can't be turned off).
 
     Raises:
         PolicyError: No steps, a step that is not an :class:`ApprovalStep`, an empty key
-            or a key used twice.
+            or a key used twice, or ``distinct_approvers`` other than ``True``.
 
     Examples:
         >>> [s.zh for s in DEFAULT_CHAIN.steps]
@@ -101,9 +109,10 @@ class ApprovalChain:
     distinct_approvers: bool = True
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.distinct_approvers, bool):
+        if self.distinct_approvers is not True:
             raise PolicyError(
-                f"must be true or false, not {self.distinct_approvers!r}",
+                f"must be true, not {self.distinct_approvers!r}: nobody decides two steps of "
+                "one request, and separation of duties can't be turned off (rules §4.5)",
                 policy="ApprovalChain",
                 part="distinct_approvers",
             )
@@ -171,12 +180,20 @@ class RequestEvent:
         note: Why (the rejection reason, an approval remark, the promise's wording).
     """
 
-    request: str
-    kind: RequestEventKind
-    by: str
-    at: datetime
-    step: str = ""
-    note: str = ""
+    request: str = attrs.field(validator=required_text)
+    kind: RequestEventKind = attrs.field()
+    by: str = attrs.field(validator=required_text)
+    at: datetime = attrs.field()
+    step: str = attrs.field(default="", validator=is_text)
+    note: str = attrs.field(default="", validator=is_text)
+
+    @kind.validator
+    def _check_kind(self, attribute: attrs.Attribute[object], value: object) -> None:
+        instance_of(value, RequestEventKind, "kind", expected="a RequestEventKind")
+
+    @at.validator
+    def _check_at(self, attribute: attrs.Attribute[object], value: object) -> None:
+        instance_of(value, datetime, "at", expected="a datetime.datetime")
 
 
 def _amount(value: object) -> Money:
@@ -184,7 +201,14 @@ def _amount(value: object) -> Money:
 
 
 def _events(value: Iterable[RequestEvent]) -> tuple[RequestEvent, ...]:
-    return tuple(value)
+    events = sequence(value, "history", expected="a list of RequestEvent")
+    for i, event in enumerate(events):
+        instance_of(event, RequestEvent, f"history[{i}]", expected="a RequestEvent")
+    return events
+
+
+def _chain(value: object) -> ApprovalChain:
+    return instance_of(value, ApprovalChain, "chain", expected="an ApprovalChain")
 
 
 @attrs.frozen(kw_only=True)
@@ -205,15 +229,15 @@ class RebateRequest:
     Raises:
         ValidationError: A history that could not have happened (events out of order,
             approvals out of chain order, anything after a rejection or a promise, the
-            requester deciding a step, or one person deciding two steps of a chain that
-            requires distinct approvers).
+            requester deciding a step, or one person deciding two steps), or fields of
+            the wrong type (each error names its field).
     """
 
     id: str
     account: str
     amount: Money = attrs.field(converter=_amount)
-    chain: ApprovalChain = DEFAULT_CHAIN
-    purpose: str = ""
+    chain: ApprovalChain = attrs.field(default=DEFAULT_CHAIN, converter=_chain)
+    purpose: str = attrs.field(default="", validator=is_text)
     history: tuple[RequestEvent, ...] = attrs.field(default=(), converter=_events)
 
     def __attrs_post_init__(self) -> None:
@@ -259,14 +283,14 @@ class RebateRequest:
                     "nobody approves their own request",
                     problem="the requester decided a step",
                 )
-            if self.chain.distinct_approvers and event.kind in _DECISIONS:
+            if event.kind in _DECISIONS:
                 earlier = _decided_by(self.history[:i], event.by)
                 if earlier is not None:
                     raise ValidationError(
                         field=f"{field}.by",
                         value=event.by,
                         expected=f"someone other than the approver of {earlier.step!r} "
-                        "(the chain requires distinct approvers)",
+                        "(nobody decides two steps of one request)",
                         problem="one person decided two steps",
                     )
 
@@ -397,7 +421,8 @@ def submit(
         The new request and its ``SUBMITTED`` event.
 
     Raises:
-        ValidationError: An empty id, account or applicant, a negative amount, a bad time.
+        ValidationError: An empty id, account or applicant, a negative amount, a bad time,
+            or a chain that is not an :class:`ApprovalChain` (``None`` included).
 
     Examples:
         >>> req, event = submit(id="R-1", account="Acme", amount="14400.00",
@@ -405,17 +430,31 @@ def submit(
         >>> req.status, req.next_step.zh
         (<RequestStatus.PENDING: 'pending'>, '大客户部经理')
     """
+    _chain(chain)
     event = RequestEvent(
         request=text(id, "id"),
         kind=RequestEventKind.SUBMITTED,
         by=text(by, "by"),
         at=moment(at),
-        note=purpose,
+        note=text(purpose, "purpose", required=False),
     )
     request = RebateRequest(
         id=id, account=account, amount=amount, chain=chain, purpose=purpose, history=(event,)
     )
     return request, event
+
+
+def _submitted(request: object) -> RebateRequest:
+    """``request`` if it is a submitted :class:`RebateRequest` (it has a requester)."""
+    checked = instance_of(request, RebateRequest, "request", expected="a RebateRequest")
+    if not checked.history:
+        raise ValidationError(
+            field="request.history",
+            value=(),
+            expected="a request made by submit(), whose first event names the requester",
+            problem="the request was never submitted",
+        )
+    return checked
 
 
 def _refuse(request: RebateRequest, target: str, reason: str) -> TransitionNotAllowed:
@@ -437,6 +476,8 @@ def _decide(
     note: str,
 ) -> tuple[RebateRequest, RequestEvent]:
     verb = "approve" if kind is RequestEventKind.APPROVED else "reject"
+    _submitted(request)
+    text(step, "step")
     if step not in request.chain.keys:
         raise ValidationError(
             field="step",
@@ -457,7 +498,7 @@ def _decide(
         )
         raise _refuse(request, kind.value, f"{why}; awaiting {awaited.key!r}")
     who = text(by, "by")
-    if request.history and _same_person(who, request.requester):
+    if _same_person(who, request.requester):
         raise AccessDenied(
             subject=f"rebate request {request.id!r}",
             actor=who,
@@ -465,16 +506,23 @@ def _decide(
             reason=f"by {who!r} is the requester ({request.requester}); "
             "nobody approves their own request",
         )
-    earlier = _decided_by(request.history, who) if request.chain.distinct_approvers else None
+    earlier = _decided_by(request.history, who)
     if earlier is not None:
         raise AccessDenied(
             subject=f"rebate request {request.id!r}",
             actor=who,
             action=f"{verb} step {step!r} of",
-            reason=f"they already decided step {earlier.step!r} and the chain requires "
-            "distinct approvers (ApprovalChain.distinct_approvers)",
+            reason=f"they already decided step {earlier.step!r} and nobody decides two "
+            "steps of one request (distinct approvers)",
         )
-    event = RequestEvent(request=request.id, kind=kind, step=step, by=who, at=moment(at), note=note)
+    event = RequestEvent(
+        request=request.id,
+        kind=kind,
+        step=step,
+        by=who,
+        at=moment(at),
+        note=text(note, "note", required=False),
+    )
     return _append(request, event)
 
 
@@ -496,9 +544,9 @@ def approve(
     Raises:
         TransitionNotAllowed: The step is out of order, or the request is no longer
             pending (approved, rejected or promised).
-        AccessDenied: ``by`` is the requester, or already decided an earlier step and
-            the chain requires distinct approvers.
-        ValidationError: An unknown step, an empty approver, a time before the last event.
+        AccessDenied: ``by`` is the requester, or already decided an earlier step.
+        ValidationError: An unknown step, an empty approver, a time before the last event,
+            or a ``request`` that is not a submitted :class:`RebateRequest`.
 
     Examples:
         >>> req, _ = submit(id="R-2", account="Acme", amount="100", by="li",
@@ -519,9 +567,9 @@ def reject(
     Raises:
         TransitionNotAllowed: The step is not the one awaited, or the request is no
             longer pending.
-        AccessDenied: ``by`` is the requester, or already decided an earlier step and
-            the chain requires distinct approvers.
-        ValidationError: No reason given, an unknown step, or a bad time.
+        AccessDenied: ``by`` is the requester, or already decided an earlier step.
+        ValidationError: No reason given, an unknown step, a bad time, or a ``request``
+            that is not a submitted :class:`RebateRequest`.
     """
     text(reason, "reason")
     return _decide(request, step, RequestEventKind.REJECTED, by=by, at=at, note=reason)
@@ -540,7 +588,10 @@ def promise(
     Raises:
         ApprovalRequired: Some step has not approved yet (``missing`` lists them).
         TransitionNotAllowed: The request was rejected or is already promised.
+        ValidationError: A ``request`` that is not a submitted :class:`RebateRequest`,
+            an empty ``by`` or a bad time.
     """
+    _submitted(request)
     status = request.status
     if status is RequestStatus.PENDING:
         raise ApprovalRequired(request=request.id, missing=[s.title for s in request.missing])
@@ -557,6 +608,6 @@ def promise(
         kind=RequestEventKind.PROMISED,
         by=text(by, "by"),
         at=moment(at),
-        note=note,
+        note=text(note, "note", required=False),
     )
     return _append(request, event)

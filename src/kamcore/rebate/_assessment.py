@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
+import numbers
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -12,12 +13,22 @@ from typing import Final
 
 import attrs
 
+from kamcore._convert import enum_field, tuple_of
 from kamcore._display import html_table
-from kamcore._validate import count, decimal_in
+from kamcore._validate import (
+    checked_field,
+    count,
+    decimal_in,
+    instance_of,
+    is_text,
+    required_text,
+    text,
+    whole,
+)
 from kamcore._validate import money as to_money
 from kamcore.calendar import Period
 from kamcore.errors import PolicyError, ValidationError
-from kamcore.money import Money, Rounding, as_decimal
+from kamcore.money import Money, Rounding
 
 __all__ = [
     "AttainmentRule",
@@ -44,13 +55,47 @@ _ZERO: Final = Decimal(0)
 _HUNDRED: Final = Decimal(100)
 
 
-def _num(value: object) -> Decimal:
-    """A policy's number: an exact decimal, floats refused (the error names no field)."""
-    return decimal_in(value, "", expected="a number such as 100 or '0.05'")
+_NUMBER: Final = "a number such as 100 or '0.05'"
 
 
-def _opt_dec(value: object) -> Decimal | None:
-    return None if value is None else as_decimal(value, field="cap", expected="a number or None")
+def _no_float(value: object, field: str, expected: str) -> None:
+    """Refuse a binary float (numpy's too): points and ratios are exact decimals."""
+    if isinstance(value, float) or (
+        isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational)
+    ):
+        raise ValidationError(
+            field=field,
+            value=value,
+            expected=expected,
+            problem="a float is inexact",
+        )
+
+
+def _number(value: object, field: str) -> Decimal:
+    """A policy's or a score's number: an exact, finite decimal, floats refused."""
+    _no_float(value, field, _NUMBER)
+    return decimal_in(value, field, expected=_NUMBER)
+
+
+def _places(value: object, field: str) -> int:
+    """Digits kept after the point: a whole number from 0 to 10."""
+    return whole(value, field, low=0, high=10, expected="a whole number from 0 to 10")
+
+
+def _lines(value: Iterable[ScoreLine]) -> tuple[ScoreLine, ...]:
+    return tuple_of(value, ScoreLine, "lines")
+
+
+def _bands(value: Iterable[LatenessBand]) -> tuple[LatenessBand, ...]:
+    return tuple_of(value, LatenessBand, "lateness")
+
+
+def _descriptors(value: Iterable[Descriptor]) -> tuple[Descriptor, ...]:
+    return tuple_of(value, Descriptor, "descriptors")
+
+
+def _weights(value: Iterable[ScoreWeight]) -> tuple[ScoreWeight, ...]:
+    return tuple_of(value, ScoreWeight, "weights")
 
 
 def _fmt(value: Decimal) -> str:
@@ -68,14 +113,15 @@ def _pct(value: Fraction) -> str:
 
 @attrs.frozen
 class ScoreLine:
-    """One explained contribution to a score: what, and how many points (signed)."""
+    """One explained contribution to a score: what, and how many points (signed).
 
-    item: str
-    points: Decimal
+    Raises:
+        ValidationError: ``item`` is not a string or ``points`` not an exact number
+            (the error names the field).
+    """
 
-
-def _lines(value: Iterable[ScoreLine]) -> tuple[ScoreLine, ...]:
-    return tuple(value)
+    item: str = attrs.field(validator=is_text)
+    points: Decimal = checked_field(_number)
 
 
 @attrs.frozen(kw_only=True)
@@ -93,9 +139,9 @@ class ComponentScore:
         ValidationError: Non-positive full marks, or lines that do not add up.
     """
 
-    component: str
-    score: Decimal = attrs.field(converter=_num)
-    full_marks: Decimal = attrs.field(converter=_num)
+    component: str = attrs.field(validator=required_text)
+    score: Decimal = checked_field(_number)
+    full_marks: Decimal = checked_field(_number)
     lines: tuple[ScoreLine, ...] = attrs.field(converter=_lines)
 
     def __attrs_post_init__(self) -> None:
@@ -122,7 +168,8 @@ def combine_scores(component: str, scores: Iterable[ComponentScore]) -> Componen
         >>> combine_scores("competency", [a, a]).score
         Decimal('6')
     """
-    parts = tuple(scores)
+    text(component, "component")
+    parts = tuple_of(scores, ComponentScore, "scores")
     if not parts:
         raise ValidationError(field="scores", value=(), expected="at least one score")
     return ComponentScore(
@@ -167,14 +214,14 @@ class AttainmentRule:
             points per step, or a negative cap.
     """
 
-    standard_score: Decimal = attrs.field(default=_HUNDRED, converter=_num)
-    step: Decimal = attrs.field(default=Decimal("0.05"), converter=_num)
-    points_per_step: Decimal = attrs.field(default=Decimal(1), converter=_num)
+    standard_score: Decimal = checked_field(_number, default=_HUNDRED)
+    step: Decimal = checked_field(_number, default=Decimal("0.05"))
+    points_per_step: Decimal = checked_field(_number, default=Decimal(1))
     partial: PartialSteps = PartialSteps.FULL_ONLY
-    max_bonus: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    max_deduction: Decimal | None = attrs.field(default=None, converter=_opt_dec)
-    places: int = 2
-    rounding: Rounding = Rounding.HALF_UP
+    max_bonus: Decimal | None = checked_field(_number, default=None, optional=True)
+    max_deduction: Decimal | None = checked_field(_number, default=None, optional=True)
+    places: int = checked_field(_places, default=2)
+    rounding: Rounding = enum_field(Rounding, default=Rounding.HALF_UP)
 
     def __attrs_post_init__(self) -> None:
         def bad(part: str, message: str) -> PolicyError:
@@ -228,7 +275,12 @@ class Target:
 
     normal: Money = attrs.field(converter=_normal_target)
     revised: Money | None = attrs.field(default=None, converter=_opt_target)
-    revision_approved: bool = False
+    revision_approved: bool = attrs.field(default=False)
+
+    @revision_approved.validator
+    def _check_approved(self, attribute: attrs.Attribute[object], value: object) -> None:
+        if not isinstance(value, bool):
+            raise ValidationError(field="revision_approved", value=value, expected="true or false")
 
     def __attrs_post_init__(self) -> None:
         if self.revised is not None and self.revised.currency != self.normal.currency:
@@ -259,22 +311,44 @@ class Target:
         )
 
 
+_RATIO: Final = "a non-negative ratio: a Decimal, a Fraction, an int or a decimal string"
+
+
+def _ratio(value: object) -> Fraction:
+    """An attainment ratio as an exact fraction; floats, NaN and infinities refused."""
+    if isinstance(value, Fraction):
+        ratio = value
+    else:
+        _no_float(value, "attainment", _RATIO)
+        ratio = Fraction(decimal_in(value, "attainment", expected=_RATIO))
+    if ratio < 0:
+        raise ValidationError(field="attainment", value=value, expected=_RATIO, problem="negative")
+    return ratio
+
+
 def attainment_points(rule: AttainmentRule, attainment: Decimal | Fraction) -> Decimal:
     """The points added (positive) or deducted (negative) for an attainment ratio.
 
     Args:
         rule: The rule.
-        attainment: Actual over target (``Decimal("0.95")`` is 95% of plan).
+        attainment: Actual over target (``Decimal("0.95")`` is 95% of plan): a
+            ``Decimal``, a ``Fraction``, an ``int`` or a decimal string. Floats are
+            refused (``0.9`` is not exactly nine tenths, and would lose a step).
 
     Returns:
         Points relative to the standard score, capped as the rule says.
+
+    Raises:
+        ValidationError: ``rule`` is not an :class:`AttainmentRule`; ``attainment`` is
+            a float, NaN, an infinity, negative or not a number (the error names it).
 
     Examples:
         >>> rule = AttainmentRule()
         >>> [attainment_points(rule, Decimal(a)) for a in ("0.96", "0.95", "0.9", "1.1")]
         [Decimal('0'), Decimal('-1'), Decimal('-2'), Decimal('2')]
     """
-    raw = (Fraction(attainment) - 1) / Fraction(rule.step)
+    instance_of(rule, AttainmentRule, "rule", expected="an AttainmentRule")
+    raw = (_ratio(attainment) - 1) / Fraction(rule.step)
     if rule.partial is PartialSteps.FULL_ONLY:
         points = Decimal(math.trunc(raw)) * rule.points_per_step
     else:
@@ -295,7 +369,9 @@ def assess_attainment(
     """Score target attainment, explaining the target used and every step.
 
     Raises:
-        ValidationError: A negative actual, or money in another currency than the target.
+        ValidationError: A negative actual, money in another currency than the target,
+            a ``rule`` that is not an :class:`AttainmentRule` or a ``target`` that is not
+            a :class:`Target` (the error names the field).
 
     Examples:
         >>> s = assess_attainment(AttainmentRule(), actual="890000",
@@ -303,7 +379,8 @@ def assess_attainment(
         >>> s.score, [line.item for line in s.lines][-1]
         (Decimal('98'), 'attainment 89% of plan: 2 full 5% steps below')
     """
-    plan = target.effective
+    instance_of(rule, AttainmentRule, "rule", expected="an AttainmentRule")
+    plan = instance_of(target, Target, "target", expected="a Target").effective
     money = to_money(actual, "actual")
     if money.currency != plan.currency:
         raise ValidationError(
@@ -341,13 +418,9 @@ def assess_attainment(
 class LatenessBand:
     """Points deducted for being late ``min_times``–``max_times`` times in a month."""
 
-    min_times: int
-    max_times: int | None
-    points: Decimal = attrs.field(converter=_num)
-
-
-def _bands(value: Iterable[LatenessBand]) -> tuple[LatenessBand, ...]:
-    return tuple(value)
+    min_times: int = checked_field(whole)
+    max_times: int | None = checked_field(whole, optional=True)
+    points: Decimal = checked_field(_number)
 
 
 _SOURCE_BANDS: Final = (
@@ -370,10 +443,10 @@ class AttendanceRule:
             run contiguously from 1 (only the last may be open-ended).
     """
 
-    full_marks: Decimal = attrs.field(default=_HUNDRED, converter=_num)
-    per_day_short: Decimal = attrs.field(default=Decimal(1), converter=_num)
+    full_marks: Decimal = checked_field(_number, default=_HUNDRED)
+    per_day_short: Decimal = checked_field(_number, default=Decimal(1))
     lateness: tuple[LatenessBand, ...] = attrs.field(default=_SOURCE_BANDS, converter=_bands)
-    min_score: Decimal = attrs.field(default=_ZERO, converter=_num)
+    min_score: Decimal = checked_field(_number, default=_ZERO)
 
     def __attrs_post_init__(self) -> None:
         def bad(part: str, message: str) -> PolicyError:
@@ -431,6 +504,7 @@ def assess_attendance(rule: AttendanceRule, *, days_short: int, times_late: int)
         >>> s.score, [(line.item, line.points) for line in s.lines][1:]
         (Decimal('96'), [('2 days short × 1', Decimal('-2')), ('late 4 times (band 4–6)', Decimal('-2'))])
     """  # noqa: E501
+    instance_of(rule, AttendanceRule, "rule", expected="an AttendanceRule")
     short = count(days_short, "days_short")
     late = count(times_late, "times_late")
     lines = [ScoreLine("full attendance", rule.full_marks)]
@@ -463,37 +537,45 @@ def assess_attendance(rule: AttendanceRule, *, days_short: int, times_late: int)
 
 @attrs.frozen(kw_only=True)
 class Descriptor:
-    """One level of a descriptor scale: its name, points and what it looks like."""
+    """One level of a descriptor scale: its name, points and what it looks like.
 
-    level: str
-    points: Decimal = attrs.field(converter=_num)
-    description: str = ""
+    Raises:
+        ValidationError: A level that is not a string, points that are not an exact
+            number, a description that is not a string (the error names the field).
+    """
 
-
-def _descriptors(value: Iterable[Descriptor]) -> tuple[Descriptor, ...]:
-    return tuple(value)
+    level: str = attrs.field(validator=is_text)
+    points: Decimal = checked_field(_number)
+    description: str = attrs.field(default="", validator=is_text)
 
 
 @attrs.frozen(kw_only=True)
 class DescriptorScale:
     """A competency rated on graded descriptors (能力评价), e.g. analysis and judgement.
 
+    The source rates each competency on four graded descriptors (rules §3.2); the
+    presets ``rebate_competency_analysis`` and ``rebate_competency_communication`` hold
+    its levels and points, with documented defaults where the source is illegible.
+
     Raises:
         PolicyError: Fewer than two levels, an empty or repeated level, negative points,
             or a level that earns more than the one above it (levels run from the top
             down).
+        ValidationError: Descriptors that are not a sequence of :class:`Descriptor`, or
+            a name that is not a string (the error names the field).
 
     Examples:
         >>> scale = DescriptorScale(name="analysis and judgement", zh="分析判断能力",
-        ...     descriptors=[Descriptor(level="strong", points=10, description="applies it flexibly"),
-        ...                  Descriptor(level="fair", points=6), Descriptor(level="weak", points=2)])
-        >>> rate_competency(scale, "strong").lines[0].item
-        'analysis and judgement (分析判断能力): strong — applies it flexibly'
+        ...     descriptors=[Descriptor(level="top", points=5, description="applies it to win sales"),
+        ...                  Descriptor(level="strong", points=4), Descriptor(level="fair", points=3),
+        ...                  Descriptor(level="weak", points=2)])
+        >>> rate_competency(scale, "top").lines[0].item
+        'analysis and judgement (分析判断能力): top — applies it to win sales'
     """  # noqa: E501
 
-    name: str
+    name: str = attrs.field(validator=is_text)
     descriptors: tuple[Descriptor, ...] = attrs.field(converter=_descriptors)
-    zh: str = ""
+    zh: str = attrs.field(default="", validator=is_text)
 
     def __attrs_post_init__(self) -> None:
         part = f"scale {self.name!r}"
@@ -531,8 +613,11 @@ def rate_competency(scale: DescriptorScale, level: str) -> ComponentScore:
     """Score one competency at ``level``; full marks are the scale's top points.
 
     Raises:
-        ValidationError: The level is not on the scale.
+        ValidationError: The level is not on the scale, or ``scale`` is not a
+            :class:`DescriptorScale`.
     """
+    instance_of(scale, DescriptorScale, "scale", expected="a DescriptorScale")
+    text(level, "level")
     for d in scale.descriptors:
         if d.level == level:
             name = f"{scale.name} ({scale.zh})" if scale.zh else scale.name
@@ -558,12 +643,8 @@ def rate_competency(scale: DescriptorScale, level: str) -> ComponentScore:
 class ScoreWeight:
     """The weight of one component in a scorecard (a fraction; weights sum to 1)."""
 
-    component: str
-    weight: Decimal = attrs.field(converter=_num)
-
-
-def _weights(value: Iterable[ScoreWeight]) -> tuple[ScoreWeight, ...]:
-    return tuple(value)
+    component: str = attrs.field(validator=is_text)
+    weight: Decimal = checked_field(_number)
 
 
 @attrs.frozen(kw_only=True)
@@ -581,9 +662,9 @@ class ScorecardPolicy:
     """
 
     weights: tuple[ScoreWeight, ...] = attrs.field(converter=_weights)
-    places: int = 2
-    rounding: Rounding = Rounding.HALF_UP
-    name: str = ""
+    places: int = checked_field(_places, default=2)
+    rounding: Rounding = enum_field(Rounding, default=Rounding.HALF_UP)
+    name: str = attrs.field(default="", validator=is_text)
 
     def __attrs_post_init__(self) -> None:
         if not self.weights:
@@ -620,6 +701,15 @@ def _allocate(exact: tuple[Decimal, ...], total: Decimal, places: int) -> tuple[
     return tuple(floors)
 
 
+def _components(value: Iterable[ComponentScore]) -> tuple[ComponentScore, ...]:
+    return tuple_of(value, ComponentScore, "components")
+
+
+def _contributions(value: Iterable[Decimal]) -> tuple[Decimal, ...]:
+    items = tuple_of(value, object, "contributions")
+    return tuple(_number(v, f"contributions[{i}]") for i, v in enumerate(items))
+
+
 @attrs.frozen(kw_only=True)
 class Scorecard:
     """A salesperson's explained score for a period (考核表).
@@ -639,12 +729,20 @@ class Scorecard:
             contributions.
     """
 
-    salesperson: str
-    period: Period
-    policy: ScorecardPolicy
-    components: tuple[ComponentScore, ...]
-    contributions: tuple[Decimal, ...]
-    total: Decimal
+    salesperson: str = attrs.field(validator=required_text)
+    period: Period = attrs.field()
+    policy: ScorecardPolicy = attrs.field()
+    components: tuple[ComponentScore, ...] = attrs.field(converter=_components)
+    contributions: tuple[Decimal, ...] = attrs.field(converter=_contributions)
+    total: Decimal = checked_field(_number)
+
+    @period.validator
+    def _check_period(self, attribute: attrs.Attribute[object], value: object) -> None:
+        instance_of(value, Period, "period", expected="a Period")
+
+    @policy.validator
+    def _check_policy(self, attribute: attrs.Attribute[object], value: object) -> None:
+        instance_of(value, ScorecardPolicy, "policy", expected="a ScorecardPolicy")
 
     def __attrs_post_init__(self) -> None:
         wanted = [w.component for w in self.policy.weights]
@@ -747,9 +845,13 @@ def score_salesperson(
 
     Raises:
         ValidationError: A component given more than once, one the policy does not
-            weigh, or one it weighs missing.
+            weigh, or one it weighs missing; a ``policy``, ``salesperson``, ``period``
+            or component of the wrong type (the error names the field).
     """
-    given = tuple(components)
+    instance_of(policy, ScorecardPolicy, "policy", expected="a ScorecardPolicy")
+    text(salesperson, "salesperson")
+    instance_of(period, Period, "period", expected="a Period")
+    given = tuple_of(components, ComponentScore, "components")
     counts: dict[str, int] = {}
     for c in given:
         counts[c.component] = counts.get(c.component, 0) + 1

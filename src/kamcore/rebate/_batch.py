@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from kamcore._validate import instance_of, sequence
 from kamcore.errors import ValidationError
 from kamcore.money import CURRENCIES, Money, Rounding
 from kamcore.rebate._tiers import TierMode, TierSchedule, _amount
@@ -48,10 +49,14 @@ def _div_round(num: int, den: int, rounding: Rounding) -> int:
     return q
 
 
+def _schedule(value: object) -> TierSchedule:
+    return instance_of(value, TierSchedule, "schedule", expected="a TierSchedule")
+
+
 def _units(values: Sequence[object], field: str, schedule: TierSchedule) -> list[int]:
     scale = schedule._ints.scale
     out: list[int] = []
-    for k, v in enumerate(values):
+    for k, v in enumerate(sequence(values, field, expected="a list of amounts")):
         amount = _amount(v, f"{field}[{k}]", schedule.currency)
         units = amount * scale
         if units != units.to_integral_value():
@@ -84,8 +89,9 @@ def rebate_cents(
         One rebate per row, in minor units.
 
     Raises:
-        ValidationError: The columns differ in length, or a value is negative or not
-            an int.
+        ValidationError: The columns differ in length, a column is not a sequence, a
+            value is negative or not an int, or ``schedule`` is not a
+            :class:`TierSchedule`; the error names the field (and the row).
 
     Examples:
         >>> from kamcore.presets import load_preset
@@ -93,7 +99,13 @@ def rebate_cents(
         ...              [19_999_999, 20_000_000], [19_999_999, 18_000_000])
         [1000000, 1440000]
     """
-    bases = basis_cents if base_cents is None else base_cents
+    _schedule(schedule)
+    basis_cents = sequence(basis_cents, "basis_cents", expected="a list of ints (minor units)")
+    bases = (
+        basis_cents
+        if base_cents is None
+        else sequence(base_cents, "base_cents", expected="a list of ints (minor units)")
+    )
     if len(bases) != len(basis_cents):
         raise ValidationError(
             field="base_cents",
@@ -152,6 +164,7 @@ def quote_many(
         >>> quote_many(load_preset("rebate_source", TierSchedule), ["1000000"], ["900000"])
         (Money('90000.00', 'CNY'),)
     """
+    _schedule(schedule)
     b = _units(basis, "basis", schedule)
     c = b if base is None else _units(base, "base", schedule)
     places = CURRENCIES[schedule.currency]
@@ -173,7 +186,9 @@ def rebate_cents_array(
     instead, so the cents are always exactly those of :func:`quote`.
 
     Raises:
-        ValidationError: Columns of different shape, or a negative amount.
+        ValidationError: Columns of different shape, a negative amount, a column that
+            is not of integers (floats, booleans, ``None``) or holds a value beyond
+            int64, or a ``schedule`` that is not a :class:`TierSchedule`.
 
     Examples:
         >>> import numpy as np
@@ -185,8 +200,9 @@ def rebate_cents_array(
     """
     import numpy as np  # noqa: PLC0415 - optional dependency, imported on use
 
-    b = np.asarray(basis_cents, dtype=np.int64)
-    c = b if base_cents is None else np.asarray(base_cents, dtype=np.int64)
+    _schedule(schedule)
+    b = _int64_column(np, basis_cents, "basis_cents")
+    c = b if base_cents is None else _int64_column(np, base_cents, "base_cents")
     if b.shape != c.shape:
         raise ValidationError(
             field="base_cents",
@@ -236,6 +252,25 @@ def rebate_cents_array(
             numer = np.where(zero, c * nums[0], c * g)
             denom = np.where(zero, den, b * den)
     return _div_round_array(np, numer, denom, schedule.rounding)
+
+
+def _int64_column(np: Any, values: object, field: str) -> npt.NDArray[np.int64]:
+    """``values`` as a one-dimensional int64 array; anything but integers is refused."""
+    expected = "an array of integers (amounts in minor units) within int64"
+    try:
+        column = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
+        column = None
+    if column is not None and column.ndim == 1 and not column.size:
+        return np.zeros(0, dtype=np.int64)  # type: ignore[no-any-return]
+    if column is None or column.dtype.kind not in "iu" or column.ndim != 1:
+        kind = "ragged" if column is None else f"{column.ndim}-d {column.dtype}"
+        raise ValidationError(field=field, value=values, expected=expected, problem=kind)
+    if column.dtype.kind == "u" and column.size and int(column.max()) > np.iinfo(np.int64).max:
+        raise ValidationError(
+            field=field, value=int(column.max()), expected=expected, problem="too large"
+        )
+    return column.astype(np.int64, copy=False)  # type: ignore[no-any-return]
 
 
 def _div_round_array(

@@ -8,7 +8,7 @@ from operator import attrgetter
 
 import attrs
 
-from kamcore._validate import policy_rows
+from kamcore._validate import instance_of, policy_rows
 from kamcore._validate import rate as as_rate
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
@@ -157,6 +157,7 @@ def compute_commission(
         raise ValidationError(
             field="amount", value=amount, expected="a non-negative amount", problem="negative"
         )
+    instance_of(table, CommissionTable, "table", expected="a CommissionTable")
     rate = table.rate_for(grade)
     return CommissionQuote(
         grade=grade,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import attrs
 
 from kamcore._convert import enum_of
+from kamcore._validate import instance_of, money
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import Money, Rate, Rounding
 
@@ -85,8 +86,11 @@ def plan_for(rule: PlanRule, prior: Money) -> Money | None:
     """The plan ``rule`` sets on last year's revenue ``prior``; ``None`` without any.
 
     Raises:
-        ValidationError: ``prior`` is negative or in another currency than the floor.
+        ValidationError: ``prior`` is negative, not an amount, or in another currency
+            than the floor; ``rule`` is not a :class:`PlanRule`.
     """
+    instance_of(rule, PlanRule, "rule", expected="a PlanRule")
+    prior = money(prior, "prior")
     if prior.currency != rule.floor.currency:
         raise ValidationError(
             field="prior",

@@ -22,7 +22,7 @@ import attrs
 from kamcore import _validate
 from kamcore._fastnew import maker
 from kamcore._validate import day as _day
-from kamcore._validate import decimal_in, sequence, text
+from kamcore._validate import decimal_in, instance_of, sequence, text
 from kamcore.calendar import Period
 from kamcore.errors import ApprovalRequired, RecordInvalid, TransitionNotAllowed, ValidationError
 from kamcore.money import MAX_DIGITS, Money, total
@@ -618,6 +618,7 @@ def accrue(
             before the last settlement, or a credit that would take sales or
             collections below zero.
     """
+    instance_of(ledger, RebateLedger, "ledger", expected="a RebateLedger")
     if ledger.is_closed:
         raise _refuse_closed(ledger, "accrued")
     if not isinstance(kind, AccrualKind):
@@ -759,6 +760,7 @@ def settle(
             before an accrual it would cover, or an ``approval`` for another account or
             in another currency.
     """
+    instance_of(ledger, RebateLedger, "ledger", expected="a RebateLedger")
     if ledger.is_closed:
         raise _refuse_closed(ledger, "settled")
     who = _who(by)
@@ -831,6 +833,7 @@ def close_ledger(
         ValidationError: An empty ``by``, or a date before the last accrual or
             settlement.
     """
+    instance_of(ledger, RebateLedger, "ledger", expected="a RebateLedger")
     if ledger.is_closed:
         raise _refuse_closed(ledger, "closed")
     who = _who(by)

@@ -13,6 +13,7 @@ import attrs
 from kamcore._bands import BoundaryOwner, band_finder
 from kamcore._display import html_table
 from kamcore._frames import frame
+from kamcore._validate import instance_of, sequence
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.money import CURRENCIES, DEFAULT_CURRENCY, Money, Rate, Rounding, as_decimal
 
@@ -782,7 +783,8 @@ def quote(
 
     Raises:
         ValidationError: A negative, non-numeric or float amount, or money in another
-            currency than the schedule's.
+            currency than the schedule's (the error names ``basis`` or ``base``); a
+            ``schedule`` that is not a :class:`TierSchedule` (``None`` included).
 
     Examples:
         >>> from kamcore.presets import load_preset
@@ -790,6 +792,8 @@ def quote(
         >>> quote(source, basis="200000", base="180000").rebate
         Money('14400.00', 'CNY')
     """
+    if type(schedule) is not TierSchedule:
+        instance_of(schedule, TierSchedule, "schedule", expected="a TierSchedule")
     cur = schedule.currency
     # Fast path for valid Money in the schedule's currency; anything else is checked
     # (and refused with a clear error) by _amount.
@@ -847,7 +851,7 @@ def quotes_frame(
         [{'tier': '0–200,000', 'rebate': Decimal('7500.00'), 'to_next_tier': Decimal('50000')}, {'tier': '1,000,000+', 'rebate': Decimal('120000.00'), 'to_next_tier': None}]
     """  # noqa: E501
     records = []
-    for i, q in enumerate(quotes):
+    for i, q in enumerate(sequence(quotes, "quotes", expected="quotes from quote()")):
         if not isinstance(q, RebateQuote):
             raise ValidationError(
                 field=f"quotes[{i}]",
@@ -858,7 +862,7 @@ def quotes_frame(
         records.append(q.record())
     if ids is None:
         return frame(records, QUOTE_COLUMNS)
-    accounts = list(ids)
+    accounts = list(sequence(ids, "ids", expected="one account id per quote"))
     if len(accounts) != len(records):
         raise ValidationError(
             field="ids",

@@ -1,4 +1,4 @@
-"""Repositories for the archive: a protocol, an in-memory store and an embedded SQLite store.
+"""Repositories for the archive: a protocol, an in-memory, an SQLite and a PostgreSQL store.
 
 A :class:`Repository` keeps each dossier's revisions (append-only) and the loan
 register. Writes are optimistic: a revision is accepted only if it is based on the
@@ -14,6 +14,13 @@ stored dossier — so a store only ever holds a valid chain.
   only a short tail. ``synchronous=FULL`` by default (each commit is on disk before
   ``add`` returns); pass ``synchronous="NORMAL"`` to trade durability on power loss for
   speed (still safe against a crashed process).
+* :class:`PostgresRepository` — the archive in a CRM's own PostgreSQL database
+  (SQLAlchemy Core over psycopg 3, the ``postgres`` extra: ``pip install
+  'kamcore[postgres]'``): the embedder's engine or connection (inside their
+  transaction), their schema and table prefix, the tables as SQLAlchemy metadata
+  (:func:`archive_metadata`) and the append-only triggers as SQL (:func:`trigger_ddl`)
+  for Alembic; many writers on many machines, a stale write still a ``ConflictError``.
+  Imported only when asked for, so the core needs neither SQLAlchemy nor psycopg.
 
 Reads check what they read and raise :class:`~kamcore.errors.IntegrityError` (naming
 the revision) rather than return altered data: :meth:`~Repository.history` verifies the
@@ -51,8 +58,39 @@ Examples:
     kamcore.errors.ConflictError: Stale write to 'K-1': based on revision 1, but the store holds revision 2; reload and retry
 """  # noqa: E501
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kamcore.store._memory import InMemoryRepository
 from kamcore.store._protocol import Repository
 from kamcore.store._sqlite import FORMAT, SQLiteRepository
 
-__all__ = ["FORMAT", "InMemoryRepository", "Repository", "SQLiteRepository"]
+if TYPE_CHECKING:
+    from kamcore.store._postgres import PostgresRepository, archive_metadata, trigger_ddl
+
+__all__ = [
+    "FORMAT",
+    "InMemoryRepository",
+    "PostgresRepository",
+    "Repository",
+    "SQLiteRepository",
+    "archive_metadata",
+    "trigger_ddl",
+]
+
+_POSTGRES = frozenset({"PostgresRepository", "archive_metadata", "trigger_ddl"})
+
+
+def __getattr__(name: str) -> Any:
+    """The PostgreSQL names, imported on first use (they need the ``postgres`` extra).
+
+    Raises:
+        StoreError: SQLAlchemy or psycopg is missing (``pip install 'kamcore[postgres]'``).
+        AttributeError: No such name.
+    """
+    if name in _POSTGRES:
+        return getattr(importlib.import_module("kamcore.store._postgres"), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

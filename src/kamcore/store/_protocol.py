@@ -2,39 +2,61 @@
 
 A store keeps each dossier's revisions (append-only), the loan register and the
 reviews; the checks here are what every store runs before it writes, so that an
-in-memory, an SQLite and a server store accept and refuse the same things.
+in-memory, an SQLite and a server store accept and refuse the same things. The row
+format of the SQL stores (a revision's columns, a loan's body, a snapshot's digest) and
+their pure read-side checks live here too, so a revision row is the same text in SQLite
+and in PostgreSQL and both stores read, replay and verify it alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from kamcore import _plain as canon
 from kamcore._validate import whole
 from kamcore.archive import (
     ChainCheck,
+    Change,
     Dossier,
     Loan,
     Review,
     Revision,
     apply,
     revision_hash,
+    verify,
 )
-from kamcore.errors import ConflictError, IntegrityError, StoreError, ValidationError
+from kamcore.errors import (
+    ConflictError,
+    IntegrityError,
+    RecordNotFound,
+    StoreError,
+    ValidationError,
+)
 
 __all__ = [
     "Repository",
+    "as_of_cut",
+    "as_of_sequence",
     "check_expected",
     "check_hash",
     "check_loan",
     "check_review",
     "check_sequence",
+    "loan_body",
     "loan_conflict",
     "next_state",
+    "read_loan",
+    "read_revision",
+    "read_snapshot",
+    "replay_tail",
+    "revision_row",
     "same_loan_returned",
+    "snapshot_digest",
+    "verify_rows",
 ]
 
 
@@ -169,6 +191,7 @@ def check_loan(loan: Loan) -> None:
 
 
 def check_review(review: Review, head: int) -> None:
+    """Raise ValidationError unless ``review`` is a review of one of ``head`` revisions."""
     if not isinstance(review, Review):
         raise ValidationError(field="review", value=review, expected="a kamcore.archive.Review")
     if not 1 <= review.revision <= head:
@@ -181,6 +204,7 @@ def check_review(review: Review, head: int) -> None:
 
 
 def check_expected(key: str, revision: Revision, head: int, expected: int | None) -> None:
+    """Raise ConflictError unless ``revision`` follows the stored ``head`` it is based on."""
     based_on = revision.sequence - 1 if expected is None else expected
     if based_on != head or revision.sequence != head + 1:
         raise ConflictError(key=key, expected_revision=based_on, actual_revision=head)
@@ -225,3 +249,196 @@ def check_hash(key: str, revision: Revision) -> None:
 def check_sequence(sequence: object, head: int) -> int:
     """``sequence`` if it names one of the ``head`` revisions a dossier has (1 to ``head``)."""
     return whole(sequence, "sequence", low=1, high=head, expected=f"a revision 1–{head}")
+
+
+# -- the row format of the SQL stores ---------------------------------------------------
+
+
+def revision_row(revision: Revision) -> tuple[str, int, str, str, str, str, str, str]:
+    """The stored columns of a revision, as text: exactly what its hash was taken over.
+
+    The columns are ``dossier_id, sequence, at, by, reason, changes, previous_hash,
+    hash``; ``at`` is the ISO text of the revision's own time (its offset kept), and
+    ``changes`` the faithful JSON of ``[[field, old, new], ...]``.
+    """
+    return (
+        revision.dossier_id,
+        revision.sequence,
+        revision.at.isoformat(),
+        revision.by,
+        revision.reason,
+        canon.dumps([[c.field, c.old, c.new] for c in revision.changes]),
+        revision.previous_hash,
+        revision.hash,
+    )
+
+
+def read_revision(row: Sequence[Any]) -> Revision:
+    """Rebuild a revision from the columns :func:`revision_row` wrote.
+
+    Raises:
+        IntegrityError: The row is unreadable (it was altered in the database).
+    """
+    try:
+        changes = tuple(Change(f, o, n) for f, o, n in canon.loads(row[5]))
+        return Revision(
+            dossier_id=row[0],
+            sequence=row[1],
+            at=datetime.fromisoformat(row[2]),
+            by=row[3],
+            reason=row[4],
+            changes=changes,
+            previous_hash=row[6],
+            hash=row[7],
+        )
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise IntegrityError(
+            key=str(row[0]),
+            revision=row[1],
+            problem=f"the row is unreadable (altered in the store): {exc}",
+        ) from None
+
+
+def loan_body(loan: Loan) -> str:
+    """A loan's stored body: its faithful JSON without the return (a column of its own)."""
+    return canon.dumps({**canon.to_plain(loan), "returned_at": None})
+
+
+def read_loan(body: str, returned_at: str | None) -> Loan:
+    """Rebuild a loan from its stored body and the ISO text of its return (or ``None``)."""
+    plain = canon.loads(body)
+    plain["returned_at"] = returned_at
+    loan: Loan = canon.from_plain(Loan, plain)
+    return loan
+
+
+def snapshot_digest(state_text: str, head_hash: str) -> str:
+    """The digest stored with a snapshot: SHA-256 of its text and its revision's hash."""
+    return canon.sha256_hex(state_text + head_hash)
+
+
+def read_snapshot(sequence: int, state_text: str, digest: str, head_hash: str) -> Dossier | None:
+    """The dossier a snapshot holds, or ``None`` if it is damaged (reads then replay)."""
+    if snapshot_digest(state_text, head_hash) != digest:
+        return None  # a damaged snapshot is ignored; the history is replayed instead
+    try:
+        state: Dossier = canon.from_plain(Dossier, canon.loads(state_text))
+    except ValidationError:  # pragma: no cover - digest matched, so the text is ours
+        return None
+    return state if state.revision == sequence and state.head == head_hash else None
+
+
+def replay_tail(key: str, start: Dossier | None, tail: Iterable[Revision]) -> Dossier:
+    """Apply the revisions read after a snapshot (or from the first), checking each.
+
+    Only the replayed tail is checked (at most ``snapshot_every - 1`` revisions): its
+    hashes here, its links by ``apply``. ``history`` and ``verify`` check it all.
+
+    Raises:
+        RecordNotFound: Nothing to replay and no snapshot: the dossier is not stored.
+        IntegrityError: A revision of the tail was altered or does not replay.
+    """
+    state = start
+    for revision in tail:
+        check_hash(key, revision)
+        try:
+            state = apply(state or Dossier(id=revision.dossier_id), revision)
+        except ValidationError as exc:
+            raise IntegrityError(
+                key=key, revision=revision.sequence, problem=f"it does not replay: {exc}"
+            ) from None
+    if state is None:
+        raise RecordNotFound(key=key, kind="dossier")
+    return state
+
+
+def as_of_cut(at: date | datetime) -> tuple[Literal["at_utc", "day"], date | datetime]:
+    """Which column ``as_of`` compares and the bound: a UTC time, or a local day.
+
+    Raises:
+        ValidationError: ``at`` is a naive datetime or not a date at all.
+    """
+    if isinstance(at, datetime):
+        if at.utcoffset() is None:
+            raise ValidationError(
+                field="at", value=at, expected="a timezone-aware datetime or a date"
+            )
+        return "at_utc", at
+    if isinstance(at, date):
+        return "day", at
+    raise ValidationError(field="at", value=at, expected="a date or a timezone-aware datetime")
+
+
+def as_of_sequence(at: date | datetime, head: int, later: int | None) -> int:
+    """The revision ``as_of`` stands at: the one before the first made ``later``.
+
+    Raises:
+        ValidationError: The dossier did not exist yet at ``at``.
+    """
+    count = head if later is None else later - 1
+    if count == 0:
+        raise ValidationError(
+            field="at",
+            value=at,
+            expected="a time on or after the dossier's creation",
+            problem="the dossier did not exist yet",
+        )
+    return min(count, head)
+
+
+def verify_rows(
+    key: str,
+    rows: Sequence[Sequence[Any]],
+    snapshots: Iterable[tuple[int, str, str]] = (),
+) -> ChainCheck:
+    """Check stored revision rows and the snapshots ``(sequence, state, digest)`` of them.
+
+    An unreadable row counts as a bad revision. A snapshot that is not exactly the
+    replay of the history at its revision (or whose digest does not fit) is reported
+    like a bad revision at that sequence, its ``problem`` naming the snapshot.
+    """
+    revisions: list[Revision] = []
+    for position, row in enumerate(rows, start=1):
+        try:
+            revisions.append(read_revision(row))
+        except IntegrityError as exc:
+            check = verify(revisions)
+            if not check.ok:
+                return check
+            return ChainCheck(
+                ok=False, checked=position - 1, first_bad=position, problem=exc.problem
+            )
+    check = verify(revisions)
+    if not check.ok:
+        return check
+    return _verify_snapshots(key, revisions, snapshots) or check
+
+
+def _verify_snapshots(
+    key: str, revisions: Sequence[Revision], snapshots: Iterable[tuple[int, str, str]]
+) -> ChainCheck | None:
+    """The first snapshot that is not the replay at its sequence, as a bad check."""
+    state: Dossier | None = None
+    for sequence, text, digest in snapshots:
+
+        def bad(problem: str, at: int = sequence) -> ChainCheck:
+            return ChainCheck(
+                ok=False,
+                checked=at - 1,
+                first_bad=at,
+                problem=f"the snapshot at revision {at} {problem}",
+            )
+
+        if not 1 <= sequence <= len(revisions):
+            return bad(f"is of a revision the history does not hold (1–{len(revisions)})")
+        while state is None or state.revision < sequence:
+            state = apply(state or Dossier(id=key), revisions[state.revision if state else 0])
+        if snapshot_digest(text, revisions[sequence - 1].hash) != digest:
+            return bad("does not match its digest (altered)")
+        try:
+            stored: Dossier = canon.from_plain(Dossier, canon.loads(text))
+        except ValidationError as exc:
+            return bad(f"is unreadable (altered): {exc}")
+        if stored != state:
+            return bad("is not the replay of the history there (altered)")
+    return None

@@ -14,12 +14,10 @@ from kamcore import _plain as canon
 from kamcore.archive import (
     GENESIS,
     ChainCheck,
-    Change,
     Dossier,
     Loan,
     Review,
     Revision,
-    apply,
     verify,
 )
 from kamcore.errors import (
@@ -29,14 +27,23 @@ from kamcore.errors import (
     ValidationError,
 )
 from kamcore.store._protocol import (
+    as_of_cut,
+    as_of_sequence,
     check_expected,
-    check_hash,
     check_loan,
     check_review,
     check_sequence,
+    loan_body,
     loan_conflict,
     next_state,
+    read_loan,
+    read_revision,
+    read_snapshot,
+    replay_tail,
+    revision_row,
     same_loan_returned,
+    snapshot_digest,
+    verify_rows,
 )
 
 __all__ = ["FORMAT", "SQLiteRepository"]
@@ -106,50 +113,12 @@ _UTC_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%f"
 
 
 def _row(revision: Revision) -> tuple[Any, ...]:
+    """A revision's columns (shared with every SQL store), with its UTC time and day as text."""
     return (
-        revision.dossier_id,
-        revision.sequence,
-        revision.at.isoformat(),
-        revision.by,
-        revision.reason,
-        canon.dumps([[c.field, c.old, c.new] for c in revision.changes]),
-        revision.previous_hash,
-        revision.hash,
+        *revision_row(revision),
         revision.at.astimezone(UTC).strftime(_UTC_FORMAT),
         revision.at.date().isoformat(),
     )
-
-
-def _revision(row: Sequence[Any]) -> Revision:
-    try:
-        changes = tuple(Change(f, o, n) for f, o, n in canon.loads(row[5]))
-        return Revision(
-            dossier_id=row[0],
-            sequence=row[1],
-            at=datetime.fromisoformat(row[2]),
-            by=row[3],
-            reason=row[4],
-            changes=changes,
-            previous_hash=row[6],
-            hash=row[7],
-        )
-    except (ValidationError, ValueError, TypeError) as exc:
-        raise IntegrityError(
-            key=str(row[0]),
-            revision=row[1],
-            problem=f"the row is unreadable (the file was altered): {exc}",
-        ) from None
-
-
-def _loan_body(loan: Loan) -> str:
-    return canon.dumps({**canon.to_plain(loan), "returned_at": None})
-
-
-def _loan(body: str, returned_at: str | None) -> Loan:
-    plain = canon.loads(body)
-    plain["returned_at"] = returned_at
-    loan: Loan = canon.from_plain(Loan, plain)
-    return loan
 
 
 class SQLiteRepository:
@@ -245,7 +214,7 @@ class SQLiteRepository:
                 f"SELECT {_ROW} FROM revisions WHERE dossier_id = ? ORDER BY sequence", (key,)
             ).fetchall():
                 try:
-                    revision = _revision(row)
+                    revision = read_revision(row)
                     state = next_state(state, revision)
                 except StoreError:
                     break  # an unreadable or altered history: verify() reports it
@@ -253,7 +222,7 @@ class SQLiteRepository:
                     text = canon.dumps(state)
                     db.execute(
                         "INSERT INTO snapshots VALUES (?,?,?,?)",
-                        (key, revision.sequence, text, canon.sha256_hex(text + revision.hash)),
+                        (key, revision.sequence, text, snapshot_digest(text, revision.hash)),
                     )
 
     # -- plumbing ----------------------------------------------------------------------
@@ -323,7 +292,7 @@ class SQLiteRepository:
                 text = canon.dumps(state)
                 db.execute(
                     "INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?)",
-                    (key, revision.sequence, text, canon.sha256_hex(text + revision.hash)),
+                    (key, revision.sequence, text, snapshot_digest(text, revision.hash)),
                 )
         except sqlite3.Error as exc:
             msg = f"Can't store revision {revision.sequence} of {key!r}: {exc}"
@@ -351,7 +320,7 @@ class SQLiteRepository:
             "ORDER BY sequence",
             (key, first, last if last is not None else 2**62),
         )
-        return [_revision(r) for r in rows]
+        return [read_revision(r) for r in rows]
 
     def _snapshot(self, key: str, sequence: int) -> Dossier | None:
         if not self._use_snapshots:
@@ -364,33 +333,12 @@ class SQLiteRepository:
         )
         if not rows:
             return None
-        seq, text, digest, head_hash = rows[0]
-        if canon.sha256_hex(text + head_hash) != digest:
-            return None  # a damaged snapshot is ignored; the history is replayed instead
-        try:
-            state: Dossier = canon.from_plain(Dossier, canon.loads(text))
-        except ValidationError:  # pragma: no cover - digest matched, so the text is ours
-            return None
-        return state if state.revision == seq and state.head == head_hash else None
+        return read_snapshot(*rows[0])
 
     def _state_at(self, key: str, sequence: int) -> Dossier:
         start = self._snapshot(key, sequence)
         first = start.revision + 1 if start is not None else 1
-        tail = self._rows(key, first, sequence)
-        state = start
-        for revision in tail:
-            # Only the replayed tail is checked (at most snapshot_every - 1 revisions):
-            # its hashes here, its links by apply. history() and verify() check it all.
-            check_hash(key, revision)
-            try:
-                state = apply(state or Dossier(id=revision.dossier_id), revision)
-            except ValidationError as exc:
-                raise IntegrityError(
-                    key=key, revision=revision.sequence, problem=f"it does not replay: {exc}"
-                ) from None
-        if state is None:
-            raise RecordNotFound(key=key, kind="dossier")
-        return state
+        return replay_tail(key, start, self._rows(key, first, sequence))
 
     def _head(self, key: str) -> int:
         head, _ = self._stored_head(key)
@@ -421,32 +369,18 @@ class SQLiteRepository:
     def as_of(self, key: str, at: date | datetime) -> Dossier:
         """The dossier as it stood at ``at`` (a snapshot and a short replay)."""
         head = self._head(key)
-        if isinstance(at, datetime):
-            if at.utcoffset() is None:
-                raise ValidationError(
-                    field="at", value=at, expected="a timezone-aware datetime or a date"
-                )
-            column, bound = "at_utc", at.astimezone(UTC).strftime(_UTC_FORMAT)
-        elif isinstance(at, date):
-            column, bound = "day", at.isoformat()
-        else:
-            raise ValidationError(
-                field="at", value=at, expected="a date or a timezone-aware datetime"
-            )
+        column, cut = as_of_cut(at)
+        bound = (
+            cut.astimezone(UTC).strftime(_UTC_FORMAT)
+            if isinstance(cut, datetime)
+            else cut.isoformat()
+        )
         # the longest prefix made by then: up to the first revision made later
         (later,) = self._query(
             f"SELECT min(sequence) FROM revisions WHERE dossier_id = ? AND {column} > ?",
             (key, bound),
         )[0]
-        count = head if later is None else later - 1
-        if count == 0:
-            raise ValidationError(
-                field="at",
-                value=at,
-                expected="a time on or after the dossier's creation",
-                problem="the dossier did not exist yet",
-            )
-        return self._state_at(key, min(count, head))
+        return self._state_at(key, as_of_sequence(at, head, later))
 
     def at_revision(self, key: str, sequence: int) -> Dossier:
         """The dossier right after revision ``sequence``."""
@@ -470,54 +404,17 @@ class SQLiteRepository:
         )
         if not rows:
             raise RecordNotFound(key=key, kind="dossier")
-        revisions: list[Revision] = []
-        for position, row in enumerate(rows, start=1):
-            try:
-                revisions.append(_revision(row))
-            except IntegrityError as exc:
-                check = verify(revisions)
-                if not check.ok:
-                    return check
-                return ChainCheck(
-                    ok=False, checked=position - 1, first_bad=position, problem=exc.problem
-                )
-        check = verify(revisions)
-        if not check.ok:
-            return check
-        return self._verify_snapshots(key, revisions) or check
-
-    def _verify_snapshots(self, key: str, revisions: Sequence[Revision]) -> ChainCheck | None:
-        """The first snapshot that is not the replay at its sequence, as a bad check."""
-        if not self._use_snapshots:
-            return None  # an older read-only file: its snapshots are not read at all
-        snapshots = self._query(
-            "SELECT sequence, state, digest FROM snapshots WHERE dossier_id = ? ORDER BY sequence",
-            (key,),
+        # an older read-only file: its snapshots are not read at all
+        snapshots = (
+            self._query(
+                "SELECT sequence, state, digest FROM snapshots WHERE dossier_id = ? "
+                "ORDER BY sequence",
+                (key,),
+            )
+            if self._use_snapshots
+            else []
         )
-        state: Dossier | None = None
-        for sequence, text, digest in snapshots:
-
-            def bad(problem: str, at: int = sequence) -> ChainCheck:
-                return ChainCheck(
-                    ok=False,
-                    checked=at - 1,
-                    first_bad=at,
-                    problem=f"the snapshot at revision {at} {problem}",
-                )
-
-            if not 1 <= sequence <= len(revisions):
-                return bad(f"is of a revision the history does not hold (1–{len(revisions)})")
-            while state is None or state.revision < sequence:
-                state = apply(state or Dossier(id=key), revisions[state.revision if state else 0])
-            if canon.sha256_hex(text + revisions[sequence - 1].hash) != digest:
-                return bad("does not match its digest (altered)")
-            try:
-                stored: Dossier = canon.from_plain(Dossier, canon.loads(text))
-            except ValidationError as exc:
-                return bad(f"is unreadable (altered): {exc}")
-            if stored != state:
-                return bad("is not the replay of the history there (altered)")
-        return None
+        return verify_rows(key, rows, [tuple(s) for s in snapshots])
 
     # -- loans -------------------------------------------------------------------------
     def record_loan(self, loan: Loan) -> None:
@@ -535,10 +432,10 @@ class SQLiteRepository:
             if not found:
                 db.execute(
                     "INSERT INTO loans (id, dossier_id, body, returned_at) VALUES (?,?,?,?)",
-                    (loan.id, loan.dossier_id, _loan_body(loan), returned),
+                    (loan.id, loan.dossier_id, loan_body(loan), returned),
                 )
                 return
-            stored = _loan(*found[0])
+            stored = read_loan(*found[0])
             if not same_loan_returned(stored, loan):
                 raise loan_conflict(stored, loan)
             db.execute("UPDATE loans SET returned_at = ? WHERE id = ?", (returned, loan.id))
@@ -552,7 +449,7 @@ class SQLiteRepository:
                 "SELECT body, returned_at FROM loans WHERE dossier_id = ? ORDER BY position",
                 (key,),
             )
-        return tuple(_loan(body, returned) for body, returned in rows)
+        return tuple(read_loan(body, returned) for body, returned in rows)
 
     # -- reviews -----------------------------------------------------------------------
     def record_review(self, review: Review) -> None:

@@ -117,7 +117,9 @@ def contacts(contact_id: st.SearchStrategy[str] | None = None) -> st.SearchStrat
         id=contact_id if contact_id is not None else _NAME,
         name=_NAME,
         title=_TEXT,
+        phone=st.just("") | st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
         birth_date=st.none() | dates(min_value=date(1950, 1, 1), max_value=date(2000, 1, 1)),
+        address=_TEXT,
         spouse=_TEXT,
         interests=_TEXT,
         buying_role=st.none() | st.sampled_from(BuyingRole),
@@ -239,6 +241,7 @@ def loans() -> st.SearchStrategy[Loan]:
         level=st.sampled_from(Confidentiality),
         borrower=_NAME,
         approved_by=_TEXT,
+        delegation=st.just("") | _NAME,
     )
 
 

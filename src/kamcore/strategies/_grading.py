@@ -57,7 +57,11 @@ def _figures(max_value: int, places: int = 2) -> st.SearchStrategy[Decimal]:
 def account_facts(
     *, account_id: st.SearchStrategy[str] | None = None, missing: bool = True
 ) -> st.SearchStrategy[AccountFacts]:
-    """Valid facts; some figures missing (``None``) when ``missing`` is true."""
+    """Valid facts; some figures missing (``None``) when ``missing`` is true.
+
+    ``collected`` may exceed ``invoiced`` (a collection rate above 1, which
+    :class:`~kamcore.grading.AccountFacts` flags by default: ``over_collection``).
+    """
     ids = (
         account_id
         if account_id is not None

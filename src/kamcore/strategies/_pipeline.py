@@ -40,15 +40,24 @@ _NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12
 _TEXT = st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")
 
 
-def pipeline_fact_values(kind: FactKind) -> st.SearchStrategy[object]:
-    """Values of an evidence field of ``kind``."""
+def pipeline_fact_values(kind: FactKind | EvidenceField) -> st.SearchStrategy[object]:
+    """Values of an evidence field of ``kind``; given the field, only values it allows.
+
+    Given an :class:`EvidenceField`, text comes from its ``choices`` and numbers and
+    money amounts from its range, so every value drawn is one ``record_evidence`` takes.
+    """
+    field = kind if isinstance(kind, EvidenceField) else None
+    kind = kind.kind if isinstance(kind, EvidenceField) else kind
     if kind is FactKind.TEXT:
-        return _TEXT
+        return st.sampled_from(field.choices) if field is not None and field.choices else _TEXT
+    low = Decimal(-10) if field is None or field.minimum is None else field.minimum
+    high = Decimal(10) if field is None or field.maximum is None else field.maximum
     if kind is FactKind.NUMBER:
-        return st.decimals(min_value=-10, max_value=10, places=2, allow_nan=False)
+        return st.decimals(min_value=low, max_value=max(low, high), places=2, allow_nan=False)
     if kind is FactKind.DATE:
         return dates()
-    return money(min_value=0, max_value=10**9)
+    floor = max(Decimal(0), low)
+    return money(min_value=floor, max_value=max(floor, high if field and field.maximum else 10**9))
 
 
 @st.composite
@@ -83,6 +92,21 @@ def _has_evidence(opp: Opportunity, gate: Gate) -> str | None:
     return None if name in opp.evidence else f"no {name} yet"
 
 
+def _evidence_field(draw: st.DrawFn, name: str, i: int) -> EvidenceField:
+    """A field of any kind; some declare what they allow (choices, a range)."""
+    kind = draw(st.sampled_from(FactKind))
+    bounded = draw(st.booleans())
+    if kind is FactKind.TEXT and bounded:
+        return EvidenceField(name, kind, zh=f"字段{i}", en=name, choices=("A", "B", "C", "D"))
+    if kind is FactKind.NUMBER and bounded:
+        return EvidenceField(
+            name, kind, zh=f"字段{i}", en=name, minimum=Decimal(0), maximum=Decimal(1)
+        )
+    if kind is FactKind.MONEY and bounded:
+        return EvidenceField(name, kind, zh=f"字段{i}", en=name, minimum=Decimal(0))
+    return EvidenceField(name, kind, zh=f"字段{i}", en=name)
+
+
 @st.composite
 def playbooks(draw: st.DrawFn, max_stages: int = 5, *, custom: bool = False) -> Playbook:
     """Valid playbooks: a chain of stages with gates on evidence and reopen rules.
@@ -94,10 +118,7 @@ def playbooks(draw: st.DrawFn, max_stages: int = 5, *, custom: bool = False) -> 
     n = draw(st.integers(1, max_stages))
     keys = [f"s{i}" for i in range(n)]
     field_names = draw(st.lists(_NAMES, min_size=1, max_size=4, unique=True))
-    fields = tuple(
-        EvidenceField(f, draw(st.sampled_from(FactKind)), zh=f"字段{i}", en=f)
-        for i, f in enumerate(field_names)
-    )
+    fields = tuple(_evidence_field(draw, f, i) for i, f in enumerate(field_names))
     numeric = tuple(f.name for f in fields if f.kind is FactKind.NUMBER)
     gate_list = [Gate("complete", GateKind.REQUIRED, fields=(field_names[0],), message="fill in")]
     if numeric:
@@ -172,9 +193,7 @@ def opportunities(draw: st.DrawFn, playbook: Playbook | None = None) -> Opportun
         action = draw(st.sampled_from(["evidence", "advance", "close", "log", "buyer", "terms"]))
         if action == "evidence" and pb.fields:
             field = draw(st.sampled_from(pb.fields))
-            opp, _ = record_evidence(
-                pb, opp, field.name, draw(pipeline_fact_values(field.kind)), on=day
-            )
+            opp, _ = record_evidence(pb, opp, field.name, draw(pipeline_fact_values(field)), on=day)
         elif opp.is_closed:
             continue
         elif action == "log":

@@ -95,17 +95,13 @@ def rebate_quotes(draw: st.DrawFn) -> RebateQuote:
 
 
 def approval_chains() -> st.SearchStrategy[ApprovalChain]:
-    """Chains of 1–4 distinct steps, requiring distinct approvers or not."""
+    """Chains of 1–4 distinct steps (every chain requires distinct approvers)."""
     keys = st.lists(
         st.text("abcdefghij_", min_size=1, max_size=8), min_size=1, max_size=4, unique=True
     )
     return st.builds(
-        lambda ks, distinct: ApprovalChain(
-            steps=tuple(ApprovalStep(key=k, label=k.upper()) for k in ks),
-            distinct_approvers=distinct,
-        ),
+        lambda ks: ApprovalChain(steps=tuple(ApprovalStep(key=k, label=k.upper()) for k in ks)),
         keys,
-        st.booleans(),
     )
 
 

@@ -17,6 +17,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from kamcore._validate import instance_of
+from kamcore._validate import text as checked_text
 from kamcore.errors import ValidationError
 from kamcore.money import MAX_DIGITS, MAX_PLACES, as_decimal
 
@@ -97,6 +99,7 @@ def fold(text: str) -> str:
         >>> fold("  Ｓａｌｅｓ　Revenue ")
         'sales revenue'
     """
+    text = checked_text(text, "text", required=False)
     # NFKC again after case-folding (ß́ folds to s + s + a combining accent, which NFKC
     # composes), so that folding a folded text changes nothing
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
@@ -135,6 +138,8 @@ def parse_number(cell: object, *, unit: Unit = Unit.YUAN, suffixes: bool = False
         >>> parse_number("95%", unit=Unit.PERCENT), parse_number("1.5万", suffixes=True)
         (Decimal('0.95'), Decimal('15000.0'))
     """
+    instance_of(unit, Unit, "unit")
+    instance_of(suffixes, bool, "suffixes", expected="True or False")
     if cell is None:
         return None
     if isinstance(cell, str):
@@ -307,6 +312,7 @@ def parse_date(cell: object, *, fmt: str = "") -> date | None:
         >>> parse_date("05/04/2026", fmt="%d/%m/%Y")
         datetime.date(2026, 4, 5)
     """
+    fmt = checked_text(fmt, "fmt", required=False, expected="a strptime format such as '%d/%m/%Y'")
     expected = DATE_EXAMPLE if not fmt else f"a date in the format {fmt!r}"
     if cell is None:
         return None
@@ -351,6 +357,8 @@ def _date_object(cell: object, expected: str) -> date:
 
 
 def _excel_serial(value: int | Decimal, expected: str, *, shown: object = None) -> date:
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise _refuse(value if shown is None else shown, "not a finite number", expected)
     if value != int(value) or not _EXCEL_FIRST <= value <= _EXCEL_LAST:
         shown = value if shown is None else shown  # the cell as written, for the message
         raise _refuse(shown, f"not a date (nor {_DAY_NUMBERS})", expected)

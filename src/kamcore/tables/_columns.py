@@ -32,8 +32,12 @@ from typing import Final
 
 import attrs
 
+from kamcore._validate import instance_of, sequence, texts
+from kamcore._validate import path as checked_path
+from kamcore._validate import text as checked_text
 from kamcore.errors import PolicyError, ValidationError
 from kamcore.tables._cells import Unit, fold, parse_date, parse_number
+from kamcore.tables._read import is_file
 
 __all__ = ["Bound", "ColumnMap", "Field", "FieldKind", "bind", "load_column_map"]
 
@@ -213,17 +217,18 @@ def load_column_map(source: str | Path | ColumnMap | None) -> ColumnMap:
         return ColumnMap()
     if isinstance(source, ColumnMap):
         return source
-    text = str(source)
-    preset = text.removeprefix("presets:")
-    if preset in preset_names() and (preset != text or not Path(text).is_file()):
-        return load_preset(preset, ColumnMap)
-    if Path(text).is_file():
-        return codec.load_policy(text, ColumnMap)
     maps = [n for n in preset_names() if n.startswith("columns_")]
+    expected = f"a column map TOML file, or a preset: {', '.join(maps)}"
+    text = str(checked_path(source, "columns", expected=f"a ColumnMap, {expected}"))
+    preset = text.removeprefix("presets:")
+    if preset in preset_names() and (preset != text or not is_file(Path(text))):
+        return load_preset(preset, ColumnMap)
+    if is_file(Path(text)):
+        return codec.load_policy(text, ColumnMap)
     raise ValidationError(
         field="columns",
         value=text,
-        expected=f"a column map TOML file, or a preset: {', '.join(maps)}",
+        expected=expected,
         problem="no such file or preset",
     )
 
@@ -321,6 +326,12 @@ def bind(
     Returns:
         The bound fields by key, and the problems (absent or doubled columns).
     """
+    header = texts(header, "header", required=False)
+    fields = sequence(fields, "fields", expected="a list of Field records")
+    for i, field in enumerate(fields):
+        instance_of(field, Field, f"fields[{i}]")
+    instance_of(cmap, ColumnMap, "cmap")
+    checked_text(where, "where", required=False)
     folded = [fold(h) for h in header]
     taken: set[int] = set()
     bound: dict[str, Bound] = {}

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from kamcore._validate import instance_of, texts, whole
+from kamcore._validate import text as checked_text
 from kamcore.errors import KamError, RecordInvalid, ValidationError
 from kamcore.tables._cells import fold, parse_numbers
 from kamcore.tables._columns import Bound, ColumnMap, Field, FieldKind, bind, load_column_map
@@ -47,6 +49,24 @@ Kept = Mapping[str, object]
 
 def _table(source: Source, sheet: str | None) -> Table:
     return source if isinstance(source, Table) else read_table(source, sheet=sheet)
+
+
+def _optional_text(value: object, field: str) -> None:
+    if value is not None:
+        checked_text(value, field)
+
+
+def _check_reading(
+    keep: object, id_column: object, sheet: object, max_problems: object, **figures: object
+) -> None:
+    """Check the arguments every reader takes, before anything is read."""
+    for field, value in figures.items():
+        texts(value, field)
+    if keep is not None:
+        texts(keep, "keep")
+    _optional_text(id_column, "id_column")
+    _optional_text(sheet, "sheet")
+    whole(max_problems, "max_problems", low=1)
 
 
 def _kept_cell(cell: object) -> object:
@@ -336,6 +356,9 @@ def read_accounts(
     from kamcore.grading import FIGURES, AccountFacts  # noqa: PLC0415
     from kamcore.grading._facts import facts_from_parsed  # noqa: PLC0415 - the fast path
 
+    _check_reading(
+        keep, id_column, sheet, max_problems, require=require, complete=complete, extras=extras
+    )
     cmap = load_column_map(columns)
     table = _table(source, sheet)
     needed = _expand(require)
@@ -408,6 +431,9 @@ class AmountRows:
     headings: tuple[str, ...]
 
 
+_BLANKS: Final = ("missing", "zero", "refuse")
+
+
 def read_amounts(
     source: Source,
     fields: Sequence[str],
@@ -443,6 +469,23 @@ def read_amounts(
     Raises:
         RecordInvalid: Every problem found, as :func:`read_accounts`.
     """
+    _check_reading(keep, id_column, sheet, max_problems, fields=fields, optional=optional)
+    if blank not in _BLANKS:
+        raise ValidationError(
+            field="blank", value=blank, expected=" or ".join(map(repr, _BLANKS)), problem="unknown"
+        )
+    checked_text(id_field, "id_field")
+    if headings is not None:
+        if not isinstance(headings, Mapping):
+            raise ValidationError(
+                field="headings",
+                value=headings,
+                expected="a mapping of field to heading",
+                problem="not a mapping",
+            )
+        for f, heading in headings.items():
+            checked_text(f, "headings key")
+            checked_text(heading, f"headings.{f}")
     cmap = load_column_map(columns)
     table = _table(source, sheet)
     given = headings or {}
@@ -509,6 +552,12 @@ class OpportunityRows:
     headings: tuple[str, ...]
 
 
+def _playbook_class() -> type[Playbook]:
+    from kamcore.pipeline import Playbook  # noqa: PLC0415 - pipeline imports tables
+
+    return Playbook
+
+
 def stage_key(playbook: Playbook, text: str) -> str | None:
     """The stage or outcome key that ``text`` names, or ``None`` when it names none.
 
@@ -521,7 +570,8 @@ def stage_key(playbook: Playbook, text: str) -> str | None:
         >>> stage_key(pb, "工程实施"), stage_key(pb, "Implementation"), stage_key(pb, "WON")
         ('implementation', 'implementation', 'won')
     """
-    wanted = fold(text)
+    instance_of(playbook, _playbook_class(), "playbook")
+    wanted = fold(checked_text(text, "text", required=False))
     named: list[tuple[str, str, str]] = [(s.key, s.zh, s.en) for s in playbook.stages]
     named += [(o.key, o.zh, o.en) for o in playbook.outcomes]
     for key, zh, en in named:
@@ -570,6 +620,8 @@ def read_opportunities(
     from kamcore.money import Money  # noqa: PLC0415
     from kamcore.pipeline import import_opportunity  # noqa: PLC0415
 
+    instance_of(playbook, _playbook_class(), "playbook")
+    _check_reading(keep, id_column, sheet, max_problems)
     cmap = load_column_map(columns)
     table = _table(source, sheet)
     text, day, number = FieldKind.TEXT, FieldKind.DATE, FieldKind.NUMBER

@@ -18,6 +18,8 @@ from typing import Any, Final
 
 import attrs
 
+from kamcore._validate import path as checked_path
+from kamcore._validate import text as checked_text
 from kamcore.errors import RecordInvalid, ValidationError
 
 __all__ = ["Table", "read_table"]
@@ -57,6 +59,14 @@ def _problem(name: str, problem: str, expected: str, value: object = None) -> Va
     return ValidationError(field=name, value=value, expected=expected, problem=problem)
 
 
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; ``False`` for a name the system cannot look up (too long)."""
+    try:
+        return path.is_file()
+    except OSError:  # ENAMETOOLONG and the like: no file of that name can exist
+        return False
+
+
 def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
     """Read a CSV/TSV, ``.xlsx`` or Parquet file into a :class:`Table`.
 
@@ -85,10 +95,13 @@ def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
             ragged row, or the sheet does not exist; the message names the file, the
             line and the fix.
     """
-    path = Path(source)
+    wanted = "the path of a CSV, TSV, .xlsx or .parquet file"
+    path = checked_path(source, "source", expected=wanted)
+    if sheet is not None:
+        checked_text(sheet, "sheet", expected="the name of a worksheet, or None for the first")
     name = path.name
-    if not path.is_file():
-        raise _problem(name, "no such file", "the path of a CSV, TSV, .xlsx or .parquet file")
+    if not is_file(path):
+        raise _problem(name, "no such file", wanted)
     suffix = path.suffix.casefold()
     if suffix in _EXCEL_SUFFIXES:
         return _read_xlsx(path, sheet)
