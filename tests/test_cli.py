@@ -859,7 +859,9 @@ def classified_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     from kamcore.store import SQLiteRepository
 
     t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    wang = Contact(id="wang", name="王总", spouse="李女士", birth_date=date(1968, 5, 1))
+    wang = Contact(
+        id="wang", name="王总", spouse="李女士", birth_date=date(1968, 5, 1), phone="13800138001"
+    )
     path = tmp_path_factory.mktemp("classified") / "archive.db"
     with SQLiteRepository(path) as store:
         for key, level in (
@@ -888,7 +890,8 @@ def test_archive_show_and_history_redact_personal_data_unless_asked(
     )
     assert code == 0
     assert "王总" in out
-    for personal in ("李女士", "1968-05-01", "秘密花园"):
+    assert "138****8001" in out  # a mobile number is personal information: masked
+    for personal in ("李女士", "1968-05-01", "秘密花园", "13800138001"):
         assert personal not in out
     code, out, _ = run(
         capsys,
@@ -902,7 +905,7 @@ def test_archive_show_and_history_redact_personal_data_unless_asked(
         "json",
     )
     assert code == 0
-    for personal in ("李女士", "1968-05-01", "秘密花园"):
+    for personal in ("李女士", "1968-05-01", "秘密花园", "13800138001"):
         assert personal in out
 
 

@@ -598,7 +598,9 @@ def test_rows_of_unrelated_classes_are_still_refused(sales: Playbook) -> None:
     assert info.value.field == "rows[1]"
 
 
-@pytest.mark.parametrize("rows", [None, -1, 1.5, Decimal("-Infinity"), date(2026, 3, 1), "rows", {}])
+@pytest.mark.parametrize(
+    "rows", [None, -1, 1.5, Decimal("-Infinity"), date(2026, 3, 1), "rows", {}]
+)
 def test_to_frame_refuses_what_is_not_rows_naming_the_argument(rows: object) -> None:
     with pytest.raises(ValidationError) as caught:
         kamcore.to_frame(rows)  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ from kamcore.grading import (
     OverrideReview,
     RegradePolicy,
     Regrading,
+    SalesRule,
     Score,
     ThresholdOwner,
     ValueCategories,
@@ -317,6 +318,8 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], str]] = [
     ("Regrading held", lambda: Regrading(None, (), (), (), held=[1]), "held[0]"),  # type: ignore[list-item]
     ("GradeMigration grades", lambda: GradeMigration(None, None, None, ()), "grades"),  # type: ignore[arg-type]
     ("Batch graded", lambda: Batch(None), "graded"),  # type: ignore[arg-type]
+    ("CategoryRule accounts", lambda: CategoryRule("big", accounts=None), "accounts"),  # type: ignore[arg-type]
+    ("SalesRule grades", lambda: SalesRule("r", (), "discount", grades=None), "grades"),  # type: ignore[arg-type]
     ("Score total", lambda: Score("a", "m", NAN, (), (), (), (), ()), "total"),
     ("Score names", lambda: Score("a", "m", D(0), None, (), (), (), ()), "names"),  # type: ignore[arg-type]
     ("Score account", lambda: Score(None, "m", D(0), (), (), (), (), ()), "account_id"),  # type: ignore[arg-type]
@@ -470,6 +473,26 @@ ERRORS: list[tuple[str, Callable[[], object], type[KamError], dict[str, str], st
      "measures: a NoneType; expected a mapping of account id to measure, or (account id, measure) pairs"),
     ("no policy", lambda: classify_abc(None, {"x": 1}), ValidationError, {"field": "policy"},  # type: ignore[arg-type]
      "policy: a NoneType; expected an AbcPolicy"),
+    ("policy by name", lambda: classify_abc("abc", {"x": 1}), ValidationError, {"field": "policy"},  # type: ignore[arg-type]
+     "policy: a str (got 'abc'); expected an AbcPolicy"),
+    ("a number of measures", lambda: classify_abc(ONE_CLASS, 5), ValidationError, {"field": "measures"},  # type: ignore[arg-type]
+     "measures: a int (got 5); expected a mapping of account id to measure, or (account id, measure) pairs"),
+    ("number id", lambda: classify_abc(ONE_CLASS, {7: 1}), ValidationError, {"field": "measures[0]"},  # type: ignore[dict-item]
+     "measures[0]: a int (got 7); expected an account id (a string)"),
+    ("grade NaN", lambda: grade(LADDER, NAN), ValidationError, {"field": "score"},
+     "score: not a finite number (got Decimal('NaN')); expected a Score, or a finite Decimal or int total"),
+    ("grade float", lambda: grade(LADDER, 85.0), ValidationError, {"field": "score"},  # type: ignore[arg-type]
+     "score: a float: inexact, refused for a score (got 85.0); expected a Score, or a finite Decimal or int total"),
+    ("grade text", lambda: grade(LADDER, "85"), ValidationError, {"field": "score"},  # type: ignore[arg-type]
+     "score: a str (got '85'); expected a Score, or a finite Decimal or int total"),
+    ("grade_of Infinity", lambda: LADDER.grade_of(INF), ValidationError, {"field": "total"},
+     "total: not a finite number (got Decimal('Infinity')); expected a Score, or a finite Decimal or int total"),
+    ("grade_all model", lambda: grade_all("card", LADDER, []), ValidationError, {"field": "model"},  # type: ignore[arg-type]
+     "model: a str (got 'card'); expected a ScoringModel"),
+    ("grade_all ladder", lambda: grade_all(CARD, "letters", []), ValidationError, {"field": "ladder"},  # type: ignore[arg-type]
+     "ladder: a str (got 'letters'); expected a GradeLadder"),
+    ("grade_all population", lambda: grade_all(CARD, LADDER, [None]), ValidationError,  # type: ignore[list-item]
+     {"field": "population[0]"}, "population[0]: a NoneType; expected an AccountFacts"),
 ]  # fmt: skip
 
 

@@ -103,8 +103,8 @@ def tiny(**overrides: object) -> Playbook:
     ("field", "value", "allowed"),
     [
         ("account_grade", "Z", "one of: A, B, C, D"),
-        ("estimated_margin", 5, "a number from 0 to 1"),
-        ("estimated_margin", Decimal("-0.01"), "a number from 0 to 1"),
+        ("estimated_margin", 5, "a number from -1 to 1"),
+        ("estimated_margin", Decimal("-1.01"), "a number from -1 to 1"),
         ("budget", Money("-5"), "an amount of money ≥ 0"),
         ("expected_contract_amount", Money("-1"), "an amount of money ≥ 0"),
         ("sales_expense_budget", Money("-0.01"), "an amount of money ≥ 0"),
@@ -145,7 +145,7 @@ def test_pipeline_facts_in_range_are_accepted_at_their_bounds(
 ) -> None:
     opp = opened(sales)
     for name, value in (
-        ("estimated_margin", 0),
+        ("estimated_margin", -1),
         ("estimated_margin", 1),
         ("budget", Money("0")),
         ("account_grade", "D"),
@@ -168,7 +168,7 @@ def test_pipeline_facts_declare_ranges_in_both_presets(
 ) -> None:
     assert sales.field("account_grade").choices == ("A", "B", "C", "D")
     margin = sales.field("estimated_margin")
-    assert (margin.minimum, margin.maximum) == (Decimal(0), Decimal(1))
+    assert (margin.minimum, margin.maximum) == (Decimal(-1), Decimal(1))  # a loss is a margin
     for name in ("budget", "expected_contract_amount", "sales_expense_budget"):
         assert sales.field(name).minimum == 0
     likelihood = development.field("likelihood")
@@ -243,7 +243,7 @@ def test_pipeline_fact_ranges_refuse_a_gate_that_could_never_pass(gate: Gate, wo
 def test_pipeline_fact_ranges_round_trip_through_the_codec(sales: Playbook) -> None:
     field = sales.field("estimated_margin")
     data = codec.to_dict(field)
-    assert (data["minimum"], data["maximum"], data["choices"]) == ("0", "1", [])
+    assert (data["minimum"], data["maximum"], data["choices"]) == ("-1", "1", [])
     assert codec.from_dict(EvidenceField, data) == field
     grade = codec.to_dict(sales.field("account_grade"))
     assert grade["choices"] == ["A", "B", "C", "D"]

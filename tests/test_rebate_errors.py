@@ -1409,3 +1409,102 @@ def test_rounding_policies_and_numbers_of_a_policy_are_checked_when_built() -> N
     assert AttainmentRule(places=0).places == 0
     assert AttainmentRule(max_bonus="5").max_bonus == Decimal(5)  # type: ignore[arg-type]
     assert LatenessBand(min_times=7, max_times=None, points="3").points == Decimal(3)  # type: ignore[arg-type]
+
+
+# -- a scorecard built by hand, and the batch edges ---------------------------------------
+
+HALVES = ScorecardPolicy(
+    weights=[ScoreWeight(component="a", weight="0.5"), ScoreWeight(component="b", weight="0.5")]
+)
+B2 = ComponentScore(component="b", score=2, full_marks=2, lines=[ScoreLine("b", Decimal(2))])
+CARD_AB = score_salesperson(HALVES, salesperson="li", period=MARCH, components=[B2, ONE])
+
+MORE_CASES = [
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, components=[B2, ONE]),
+        ValidationError,
+        "components",
+        "components: components do not match the policy (got ['b', 'a']); expected one score for each of a, b, in that order",
+        id="scorecard_components_order",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, contributions=(Decimal(25),)),
+        ValidationError,
+        "contributions",
+        "contributions: wrong number of contributions (got 1); expected 2 contributions, one per component",
+        id="scorecard_contributions_count",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, total=Decimal("75.01")),
+        ValidationError,
+        "total",
+        "total: the total does not add up (got Decimal('75.01')); expected 75.00, the rounded sum of the contributions",
+        id="scorecard_total",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, contributions=[Decimal(25), 0.5]),
+        ValidationError,
+        "contributions[1]",
+        "contributions[1]: a float is inexact (got 0.5); expected a number such as 100 or '0.05'",
+        id="scorecard_contribution_float",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, components=None),
+        ValidationError,
+        "components",
+        "components: not a sequence; expected a sequence of ComponentScore",
+        id="scorecard_components_none",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, policy=None),
+        ValidationError,
+        "policy",
+        "policy: a NoneType; expected a ScorecardPolicy",
+        id="scorecard_policy_none",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, period="2026-03"),
+        ValidationError,
+        "period",
+        "period: a str (got '2026-03'); expected a Period",
+        id="scorecard_period_text",
+    ),
+    pytest.param(
+        lambda: attrs.evolve(CARD_AB, salesperson=" "),
+        ValidationError,
+        "salesperson",
+        "salesperson: blank (got ' '); expected a non-blank string",
+        id="scorecard_salesperson_blank",
+    ),
+    pytest.param(
+        lambda: rebate_cents_array(SOURCE, np.array([0, 5]), np.array([1, -2])),
+        ValidationError,
+        "base_cents",
+        "base_cents: negative amount (got -2); expected non-negative amounts in minor units",
+        id="array_base_negative_with_a_zero_basis",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "kind", "where", "message"), MORE_CASES)
+def test_a_hand_made_scorecard_and_batch_edges_are_refused_naming_the_field(
+    make: Callable[[], object], kind: type[KamError], where: str, message: str
+) -> None:
+    test_every_bad_input_is_a_kam_error_naming_its_field(make, kind, where, message)
+
+
+def test_a_scorecard_weighs_each_component_and_explains_every_point() -> None:
+    assert CARD_AB.contributions == (Decimal(25), Decimal(50))
+    assert str(CARD_AB.total) == "75.00"
+    assert CARD_AB.explain() == (
+        "a: 1 / 2 × 50% = 25.00",
+        "  +1  a",
+        "b: 2 / 2 × 50% = 50.00",
+        "  +2  b",
+        "total: 75.00",
+    )
+    with pytest.raises(ValidationError, match="'a' is given 2 times; 'b' is given 2 times") as info:
+        score_salesperson(HALVES, salesperson="li", period=MARCH, components=[ONE, B2, ONE, B2])
+    assert info.value.field == "components"
+    with pytest.raises(ValidationError, match="expected exactly: a, b"):
+        score_salesperson(HALVES, salesperson="li", period=MARCH, components=[ONE])

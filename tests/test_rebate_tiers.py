@@ -24,6 +24,7 @@ from kamcore.rebate import (
     TierSchedule,
     quote,
     quote_many,
+    quotes_frame,
     rebate_cents,
     rebate_cents_array,
 )
@@ -672,3 +673,60 @@ def test_to_next_and_near_next_tier_honour_the_owner_and_the_near_share() -> Non
     assert not quote(SOURCE, basis="1000000").near_next_tier
     strict = attrs.evolve(SOURCE, near="0")
     assert not quote(strict, basis="199999.99").near_next_tier
+
+
+def test_the_array_path_falls_back_with_the_base_kept_apart_from_the_basis() -> None:
+    # a basis so large that int64 could overflow, a base of 7 fen: 10% of 7 fen → 1
+    got = rebate_cents_array(SOURCE, np.array([4 * 10**17, 20_000_000]), np.array([7, 7]))
+    assert got.tolist() == [1, 1]
+    assert got.dtype == np.int64
+
+
+def test_the_array_path_quotes_graduated_rebates_on_zero_sales() -> None:
+    got = rebate_cents_array(GRADUATED, np.array([0, 0, 1]), np.array([100_000, 0, 10]))
+    assert got.tolist() == [5_000, 0, 1]
+    assert got.tolist() == rebate_cents(GRADUATED, [0, 0, 1], [100_000, 0, 10])
+
+
+def test_a_quote_record_and_a_frame_of_quotes_hold_exact_values() -> None:
+    top = quote(SOURCE, basis="1200000")
+    assert top.record() == {
+        "tier": "1,000,000+",
+        "rate": Decimal("0.10"),
+        "basis": Decimal("1200000"),
+        "base": Decimal("1200000"),
+        "rebate": Decimal("120000.00"),
+        "currency": "CNY",
+        "mode": "whole_amount",
+        "to_next_tier": None,
+        "rebate_at_next_tier": None,
+    }
+    quotes = [quote(SOURCE, basis="150000"), quote(SOURCE, basis="1200000", base="1000")]
+    frame = quotes_frame(quotes, ids=["K-1", "K-2"])
+    assert list(frame.columns) == ["account_id", *kamcore.rebate.QUOTE_COLUMNS]
+    rows = frame.to_dict("records")
+    assert [r["account_id"] for r in rows] == ["K-1", "K-2"]
+    assert rows[0] == {"account_id": "K-1", **quotes[0].record()}
+    assert rows[1]["rebate"] == Decimal("100.00")
+    assert list(quotes_frame(quotes).columns) == list(kamcore.rebate.QUOTE_COLUMNS)
+    assert list(quotes_frame([]).columns) == list(kamcore.rebate.QUOTE_COLUMNS)
+    assert quotes_frame(quotes).to_dict("records") == [q.record() for q in quotes]
+
+
+def test_explain_in_chinese_covers_graduated_lower_owned_and_top_tier_quotes() -> None:
+    labelled = attrs.evolve(
+        GRADUATED, basis_label="订单额", base_label="回款", rounding=Rounding.HALF_EVEN
+    )
+    assert quote(labelled, basis="300000", base="150000").explain(lang="zh") == (
+        "订单额 300,000 达到第 2 档（200,000–1,000,000），返点率 8%",
+        "分段 0–200,000：100,000 × 5% = 5,000.00",
+        "分段 200,000–300,000：50,000 × 8% = 4,000.00",
+        "超额累进合计：9,000.00 → 9,000.00（银行家舍入）",
+        "达到 1,000,000 进入下一档（还差 700,000）：届时返点 62,900.00（+53,900.00）",
+    )
+    assert quote(MIXED, basis="500000").explain(lang="zh") == (
+        "销售额 500,000 达到第 2 档（200,000–1,000,000），返点率 8%",
+        "全额累进：总收款 500,000 × 8% = 40,000.00 → 40,000.00（四舍五入）",
+        "超过 1,000,000 进入下一档（还差 500,000.01）：届时返点 100,000.00（+60,000.00）",
+    )
+    assert quote(SOURCE, basis="1200000").explain(lang="zh")[-1] == "已达最高档"

@@ -976,3 +976,291 @@ def test_a_file_from_a_newer_kamcore_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="format 7, from a newer kamcore"):
         SQLiteRepository(path)
+
+
+# -- the store enforces what the domain enforces (issue 16), in every store ---------------
+
+
+def _pg_store(request: pytest.FixtureRequest, **options: object) -> Repository:
+    """A PostgresRepository in a fresh schema of the session's server, dropped afterwards."""
+    pytest.importorskip("sqlalchemy", reason="needs SQLAlchemy: pip install 'kamcore[postgres]'")
+    pytest.importorskip("psycopg", reason="needs psycopg 3: pip install 'kamcore[postgres]'")
+    import uuid
+
+    import sqlalchemy as sa
+
+    from kamcore.store import PostgresRepository
+
+    engine = sa.create_engine(request.getfixturevalue("pg_url"), pool_size=2)
+    schema = f"r_{uuid.uuid4().hex[:12]}"
+
+    def drop() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        engine.dispose()
+
+    request.addfinalizer(drop)
+    store = PostgresRepository(engine, schema=schema, **options)  # type: ignore[arg-type]
+    store.create_schema()
+    return store
+
+
+def _store(request: pytest.FixtureRequest, tmp_path: Path, **options: object) -> Repository:
+    if request.param == "memory":
+        return InMemoryRepository(**options)  # type: ignore[arg-type]
+    if request.param == "sqlite":
+        store = SQLiteRepository(tmp_path / "rules.db", **options)  # type: ignore[arg-type]
+        request.addfinalizer(store.close)
+        return store
+    return _pg_store(request, **options)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Repository:
+    """Every store kamcore has: in memory, SQLite, PostgreSQL (skipped without a server)."""
+    return _store(request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Repository:
+    """The stores whose rows can be forged directly in the database."""
+    return _store(request, tmp_path, snapshot_every=100)
+
+
+def _terms_history() -> list[Revision]:
+    """Created with payment terms, then the terms changed (a key fact) with a reason."""
+    d, first = create(
+        Dossier(id="K-T", name="华东水务", basic={"payment_terms": "月结30天"}),  # type: ignore[arg-type]
+        by="li",
+        at=T0,
+    )
+    d, second = revise(d, {"grade": "A"}, by="li", at=T0 + timedelta(days=1))
+    _, third = revise(
+        d,
+        {"basic.payment_terms": "月结60天"},
+        by="li",
+        at=T0 + timedelta(days=2),
+        reason="new contract",
+    )
+    return [first, second, third]
+
+
+def _rehashed(revision: Revision, **changes: object) -> Revision:
+    """``revision`` changed and its hash recomputed, as a forger with the code would."""
+    from kamcore.archive import revision_hash
+
+    draft = attrs.evolve(revision, **changes)  # type: ignore[arg-type]
+    return attrs.evolve(draft, hash=revision_hash(draft))
+
+
+def _stored(store: Repository) -> tuple[object, ...]:
+    keys = store.keys()
+    return tuple((k, store.history(k)) for k in keys)
+
+
+def test_a_key_fact_change_whose_reason_was_stripped_is_refused_by_the_store(
+    store: Repository,
+) -> None:
+    first, second, third = _terms_history()
+    store.add_all([first, second])
+    before = _stored(store)
+    for reason in ("", "   "):
+        forged = _rehashed(third, reason=reason)
+        with pytest.raises(StoreError, match=r"basic\.payment_terms must record why") as caught:
+            store.add(forged)
+        assert "Revision 3 of 'K-T' can't be stored" in str(caught.value)
+        assert not isinstance(caught.value, ConflictError)
+        with pytest.raises(StoreError, match="must record why"):
+            store.add_all([forged])
+    assert _stored(store) == before
+    store.add(third)  # with its reason it goes in
+    assert store.verify("K-T").ok
+
+
+def test_a_marked_change_of_a_watched_figure_without_a_reason_is_refused_by_the_store(
+    store: Repository,
+) -> None:
+    history = sample_history(length=3)  # transaction volume 1,000 → 2,000: marked (100%)
+    store.add_all(history[:2])
+    with pytest.raises(StoreError, match=r"business\.transaction_volume must record why"):
+        store.add(_rehashed(history[2], reason=""))
+    assert store.history("K-001") == tuple(history[:2])
+    # filling a figure in for the first time needs no reason (ArchivePolicy), here too
+    other = sample_history(key="K-002", length=2)  # volume: nothing → 1,000
+    store.add_all([other[0], _rehashed(other[1], reason="")])
+    assert store.verify("K-002").ok
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def lax_store(request: pytest.FixtureRequest, tmp_path: Path) -> Repository:
+    """Every store, under a policy in which no change needs a reason."""
+    from kamcore.archive import ArchivePolicy
+
+    return _store(request, tmp_path, policy=ArchivePolicy(key_facts=(), watched=()))
+
+
+def test_a_store_follows_the_archive_policy_it_is_given(lax_store: Repository) -> None:
+    first, second, third = _terms_history()
+    lax_store.add_all([first, second, _rehashed(third, reason="")])
+    assert lax_store.verify("K-T").ok
+    assert lax_store.get("K-T").basic.payment_terms == "月结60天"
+
+
+def _forge_in_the_database(store: Repository, sequence: int, reason: str, digest: str) -> None:
+    """Rewrite a stored revision's reason and hash with SQL, past the append-only trigger."""
+    if isinstance(store, SQLiteRepository):
+        store._db.executescript(
+            "DROP TRIGGER revisions_append_only_update;"
+            f"UPDATE revisions SET reason = '{reason}', hash = '{digest}' "
+            f"WHERE sequence = {sequence};"
+        )
+        return
+    table = f'"{store.schema}".kamcore_revisions'  # type: ignore[attr-defined]
+    with store._engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        conn.exec_driver_sql(
+            f"UPDATE {table} SET reason = '{reason}', hash = '{digest}' WHERE sequence = {sequence}"
+        )
+
+
+def test_verify_reports_a_key_fact_change_whose_reason_was_stripped_in_the_database(
+    sql_store: Repository,
+) -> None:
+    history = _terms_history()
+    sql_store.add_all(history)
+    assert sql_store.verify("K-T").ok
+    forged = _rehashed(history[2], reason="")
+    _forge_in_the_database(sql_store, 3, "", forged.hash)
+    assert sql_store.history("K-T")[-1] == forged  # the chain itself still fits
+    check = sql_store.verify("K-T")
+    assert (check.ok, check.checked, check.first_bad) == (False, 2, 3)
+    assert "basic.payment_terms must record why" in check.problem
+
+
+def test_a_revision_whose_sequence_or_chain_link_is_wrong_is_refused(store: Repository) -> None:
+    first, second, third = _terms_history()
+    store.add(first)
+    relinked = _rehashed(second, previous_hash="0" * 64)
+    with pytest.raises(StoreError, match="does not follow the previous revision"):
+        store.add(relinked)
+    for sequence in (0, -1, True, "2"):
+        with pytest.raises(StoreError, match="sequence") as caught:
+            store.add(attrs.evolve(second, sequence=sequence))  # type: ignore[arg-type]
+        assert not isinstance(caught.value, ConflictError | RecordNotFound)
+    with pytest.raises(ConflictError, match="based on revision 2, but the store holds revision 1"):
+        store.add(third)  # skips revision 2
+    for forged, problem in (
+        (_rehashed(second, changes=()), "it changes nothing"),
+        (_rehashed(second, by=" "), "does not say who made it"),
+    ):
+        with pytest.raises(StoreError, match=problem):
+            store.add(forged)
+    for key in ("", 7):
+        with pytest.raises(StoreError, match="dossier id"):
+            store.add(attrs.evolve(first, dossier_id=key))  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="without the account's name"):
+        store.add(_rehashed(_terms_history()[0], dossier_id="K-X", changes=second.changes))
+    assert store.history("K-T") == (first,)
+    assert store.keys() == ("K-T",)
+
+
+def test_a_conflict_names_the_revision_the_write_is_based_on(store: Repository) -> None:
+    history = sample_history(length=8)
+    store.add_all(history[:7])
+    stale = history[6]  # revision 7, based on 6
+    exact = "Stale write to 'K-001': based on revision 6, but the store holds revision 7"
+    for expected in (None, 6, 7):
+        with pytest.raises(ConflictError) as caught:
+            store.add(stale, expected_revision=expected)
+        assert str(caught.value).startswith(exact), (expected, str(caught.value))
+        assert (caught.value.expected_revision, caught.value.actual_revision) == (6, 7)
+    with pytest.raises(ConflictError) as writer:  # fits the head, but the writer read 5
+        store.add(history[7], expected_revision=5)
+    assert str(writer.value).startswith(
+        "Stale write to 'K-001': based on revision 5, but the store holds revision 7"
+    )
+    assert len(store.history("K-001")) == 7
+
+
+def test_adding_revision_2_of_an_unknown_dossier_is_record_not_found(store: Repository) -> None:
+    history = sample_history(length=2)
+    for attempt in ([history[1]], history[1:]):
+        with pytest.raises(RecordNotFound, match="No dossier with key 'K-001'") as caught:
+            store.add_all(attempt) if len(attempt) > 1 else store.add(attempt[0])
+        assert not isinstance(caught.value, ConflictError)
+    with pytest.raises(RecordNotFound):
+        store.add(history[1], expected_revision=1)
+    assert store.keys() == ()
+
+
+def test_bad_arguments_to_add_name_the_argument(store: Repository) -> None:
+    history = sample_history(length=2)
+    store.add(history[0])
+    for bad in ("K-001", None, history[0].hash):
+        with pytest.raises(ValidationError) as caught:
+            store.add(bad)  # type: ignore[arg-type]
+        assert caught.value.field == "revision"
+    for expected in ("1", -1, 1.0, True):
+        with pytest.raises(ValidationError) as caught:
+            store.add(history[1], expected_revision=expected)  # type: ignore[arg-type]
+        assert caught.value.field == "expected_revision"
+    with pytest.raises(ValidationError):
+        store.add_all([history[1], "x"])  # type: ignore[list-item]
+    assert store.history("K-001") == (history[0],)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("timeout", None),
+        ("timeout", "10"),
+        ("timeout", -1),
+        ("timeout", float("nan")),
+        ("timeout", float("inf")),
+        ("timeout", True),
+        ("synchronous", None),
+        ("synchronous", "OFF"),
+        ("snapshot_every", None),
+        ("snapshot_every", "8"),
+        ("snapshot_every", 0),
+        ("policy", None),
+        ("policy", "default"),
+    ],
+)
+def test_a_bad_sqlite_store_argument_is_a_validation_error_naming_it(
+    tmp_path: Path, argument: str, value: object
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        SQLiteRepository(tmp_path / "a.db", **{argument: value})  # type: ignore[arg-type]
+    assert caught.value.field == argument
+    assert argument in str(caught.value)
+    assert not (tmp_path / "a.db").exists()
+
+
+@pytest.mark.parametrize("path", [None, 3, b"a.db", "", ["a.db"]])
+def test_a_bad_sqlite_path_is_a_validation_error_naming_it(path: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        SQLiteRepository(path)  # type: ignore[arg-type]
+    assert caught.value.field == "path"
+
+
+@pytest.mark.parametrize("policy", [None, "default", {"key_facts": []}])
+def test_a_bad_in_memory_store_argument_is_a_validation_error_naming_it(policy: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        InMemoryRepository(policy=policy)  # type: ignore[arg-type]
+    assert caught.value.field == "policy"
+
+
+def test_reads_of_an_unknown_dossier_are_record_not_found(store: Repository) -> None:
+    store.add(sample_history(length=1)[0])
+    reads = (
+        lambda: store.get("nope"),
+        lambda: store.history("nope"),
+        lambda: store.verify("nope"),
+        lambda: store.at_revision("nope", 1),
+        lambda: store.as_of("nope", date(2026, 1, 6)),
+        lambda: store.as_of("nope", T0 + timedelta(days=1)),
+    )
+    for read in reads:
+        with pytest.raises(RecordNotFound, match="'nope'"):
+            read()

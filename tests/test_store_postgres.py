@@ -539,6 +539,34 @@ def test_bad_arguments_are_refused(engine: sa.Engine) -> None:
     for url in ("sqlite:///a.db", "mysql://x/y", "not a url"):
         with pytest.raises(ValidationError, match="url"):
             PostgresRepository.from_url(url)
+    for name, value in (("policy", None), ("policy", "default"), ("snapshot_every", "8")):
+        with pytest.raises(ValidationError) as caught:
+            PostgresRepository(engine, **{name: value})  # type: ignore[arg-type]
+        assert caught.value.field == name
+        with pytest.raises(ValidationError) as caught:
+            PostgresRepository.from_url("postgresql://x@127.0.0.1/y", **{name: value})  # type: ignore[arg-type]
+        assert caught.value.field == name
+
+
+def test_a_damaged_snapshot_is_ignored_and_the_history_replayed(
+    engine: sa.Engine, schema: str, repo: PostgresRepository
+) -> None:
+    history = sample_history(length=5)
+    repo.add_all(history)  # snapshot_every=2: snapshots at 2 and 4
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'ALTER TABLE "{schema}".kamcore_snapshots DISABLE TRIGGER USER')
+        conn.exec_driver_sql(
+            f'UPDATE "{schema}".kamcore_snapshots SET digest = reverse(digest) WHERE sequence = 4'
+        )
+    fresh = PostgresRepository(engine, schema=schema, snapshot_every=2)  # no cached head
+    from kamcore.archive import replay_dossier
+
+    assert fresh.get("K-001") == replay_dossier(history)
+    assert fresh.at_revision("K-001", 4) == replay_dossier(history[:4])
+    assert fresh.as_of("K-001", history[3].at) == replay_dossier(history[:4])
+    check = fresh.verify("K-001")
+    assert (check.ok, check.first_bad) == (False, 4)
+    assert "snapshot at revision 4" in check.problem
 
 
 def test_from_url_takes_a_plain_postgresql_url(pg_url: str, schema: str) -> None:

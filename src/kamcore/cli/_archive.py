@@ -175,8 +175,8 @@ def _dossier_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--unredacted",
         action="store_true",
-        help="show contacts' sensitive personal data (birth date, address, spouse, "
-        "personality, interests); redacted by default",
+        help="show contacts' personal data (phone, birth date, address, spouse, "
+        "personality, interests); hidden by default, phones masked as 138****8001",
     )
     policy_option(
         p, "archive_lending_source", "the lending policy: what may be read outside the archive room"

@@ -105,7 +105,7 @@ def _to_clauses(value: Iterable[Clause]) -> tuple[Clause, ...]:
 
 
 def _to_ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(value))
+    return tuple(sorted(tuple_of(value, str, "accounts")))
 
 
 @attrs.frozen
@@ -214,7 +214,7 @@ class GradeService:
 
 
 def _to_grades(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return tuple_of(value, str, "grades")
 
 
 @attrs.frozen

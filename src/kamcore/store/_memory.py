@@ -6,16 +6,27 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from kamcore.archive import ChainCheck, Dossier, Loan, Review, Revision, verify
+from kamcore.archive import (
+    DEFAULT_ARCHIVE_POLICY,
+    ArchivePolicy,
+    ChainCheck,
+    Dossier,
+    Loan,
+    Review,
+    Revision,
+)
 from kamcore.errors import RecordNotFound, ValidationError
 from kamcore.store._protocol import (
+    added_key,
     check_expected,
     check_loan,
+    check_policy,
     check_review,
     check_sequence,
     loan_conflict,
     next_state,
     same_loan_returned,
+    verify_history,
 )
 
 __all__ = ["InMemoryRepository"]
@@ -25,9 +36,18 @@ class InMemoryRepository:
     """A :class:`Repository` in a dict: every state is kept, so reads are instant.
 
     Thread-safe for writes (one lock).
+
+    Args:
+        policy: Which changes need a reason (default
+            :data:`~kamcore.archive.DEFAULT_ARCHIVE_POLICY`): ``add`` refuses, and
+            ``verify`` reports, a revision that makes such a change without one.
+
+    Raises:
+        ValidationError: ``policy`` is not an ArchivePolicy.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY) -> None:
+        self.policy = check_policy(policy)
         self._revisions: dict[str, list[Revision]] = {}
         self._states: dict[str, list[Dossier]] = {}
         self._loans: list[Loan] = []
@@ -40,10 +60,10 @@ class InMemoryRepository:
             return self._add(revision, expected_revision)
 
     def _add(self, revision: Revision, expected: int | None) -> Dossier:
-        key = revision.dossier_id
+        key = added_key(revision, expected)
         states = self._states.get(key, [])
         check_expected(key, revision, len(states), expected)
-        state = next_state(states[-1] if states else None, revision)
+        state = next_state(states[-1] if states else None, revision, self.policy)
         self._revisions.setdefault(key, []).append(revision)
         self._states.setdefault(key, []).append(state)
         return state
@@ -95,8 +115,8 @@ class InMemoryRepository:
         return tuple(sorted(self._states))
 
     def verify(self, key: str) -> ChainCheck:
-        """Check the stored history of ``key``."""
-        return verify(self.history(key))
+        """Check the stored history of ``key`` (links, hashes and the domain's rules)."""
+        return verify_history(self.history(key), self.policy)
 
     def record_loan(self, loan: Loan) -> None:
         """Record a new loan, or the return of an open one."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -49,7 +49,17 @@ except ModuleNotFoundError as exc:  # pragma: no cover - the test environment ha
 
 from kamcore import _plain as canon
 from kamcore._validate import text, whole
-from kamcore.archive import GENESIS, ChainCheck, Dossier, Loan, Review, Revision, verify
+from kamcore.archive import (
+    DEFAULT_ARCHIVE_POLICY,
+    GENESIS,
+    ArchivePolicy,
+    ChainCheck,
+    Dossier,
+    Loan,
+    Review,
+    Revision,
+    verify,
+)
 from kamcore.errors import IntegrityError
 from kamcore.store._pg_schema import (
     REFUSED,
@@ -60,10 +70,12 @@ from kamcore.store._pg_schema import (
     trigger_names,
 )
 from kamcore.store._protocol import (
+    added_key,
     as_of_cut,
     as_of_sequence,
     check_expected,
     check_loan,
+    check_policy,
     check_review,
     check_sequence,
     loan_body,
@@ -168,10 +180,13 @@ class PostgresRepository:
         prefix: Put before every table name (default ``"kamcore_"``).
         snapshot_every: Keep a snapshot of the dossier every N revisions (default 8),
             so reading an old state replays at most N-1 revisions.
+        policy: Which changes need a reason (default
+            :data:`~kamcore.archive.DEFAULT_ARCHIVE_POLICY`): ``add`` refuses, and
+            ``verify`` reports, a revision that makes such a change without one.
 
     Raises:
-        ValidationError: ``bind`` is not a PostgreSQL engine or connection, or a name or
-            ``snapshot_every`` is invalid.
+        ValidationError: ``bind`` is not a PostgreSQL engine or connection, or a name,
+            ``snapshot_every`` or ``policy`` is invalid.
 
     Attributes:
         metadata: The tables, as :func:`archive_metadata` gives them.
@@ -184,8 +199,10 @@ class PostgresRepository:
         schema: str | None = None,
         prefix: str = "kamcore_",
         snapshot_every: int = 8,
+        policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
     ) -> None:
         schema, prefix = check_names(schema, prefix)
+        self.policy = check_policy(policy)
         self.snapshot_every = whole(
             snapshot_every, "snapshot_every", low=1, expected="a whole number ≥ 1"
         )
@@ -204,10 +221,15 @@ class PostgresRepository:
         self._snapshots = t[f"{key}snapshots"]
         self._loans = t[f"{key}loans"]
         self._reviews = t[f"{key}reviews"]
+        self._prepare_statements()
         self._engine: Engine | None = None
+        self._reader: Engine | None = None
         self._connection: Connection | None = None
         if isinstance(bind, Engine):
             self._engine = bind.execution_options(isolation_level="READ COMMITTED")
+            # reads need no transaction: each statement sees what is committed, and
+            # rows never change, so a head read first bounds what later statements read
+            self._reader = bind.execution_options(isolation_level="AUTOCOMMIT")
             url = bind.url
         else:
             self._connection = bind
@@ -225,6 +247,7 @@ class PostgresRepository:
         schema: str | None = None,
         prefix: str = "kamcore_",
         snapshot_every: int = 8,
+        policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
         **engine_options: Any,
     ) -> PostgresRepository:
         """A repository on an engine of its own, made from a database URL.
@@ -238,6 +261,7 @@ class PostgresRepository:
             schema: The tables' schema (``None``: the connection's default).
             prefix: Put before every table name.
             snapshot_every: Keep a snapshot every N revisions.
+            policy: Which changes need a reason.
             **engine_options: Passed on to :func:`sqlalchemy.create_engine`.
 
         Raises:
@@ -259,7 +283,13 @@ class PostgresRepository:
             raise ValidationError(
                 field="url", value=url, expected=f"a database URL SQLAlchemy accepts ({exc})"
             ) from None
-        repository = cls(engine, schema=schema, prefix=prefix, snapshot_every=snapshot_every)
+        try:
+            repository = cls(
+                engine, schema=schema, prefix=prefix, snapshot_every=snapshot_every, policy=policy
+            )
+        except ValidationError:
+            engine.dispose()
+            raise
         repository._owned = engine
         return repository
 
@@ -329,17 +359,26 @@ class PostgresRepository:
             with suppress(SQLAlchemyError):
                 conn.close()
 
-    def _reading(self, what: str) -> contextlib.AbstractContextManager[Connection]:
-        return self._transaction(lambda: f"read {what}")
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[Connection]:
+        """A read: in the caller's transaction, or (engine) on a connection in autocommit.
+
+        Without a transaction there is no BEGIN and no COMMIT to wait for; each statement
+        still sees every committed row, and as rows are never changed, the statements of
+        one read agree as long as the first bounds what the later ones read (the head).
+        """
+        if self._reader is None:
+            with self._transaction(lambda: f"read {what}") as conn:
+                yield conn
+            return
+        with (
+            _no_driver_errors(lambda: f"read {what}", self._where, races=False),
+            self._reader.connect() as conn,
+        ):
+            yield conn
 
     def _stored_head(self, conn: Connection, key: str) -> tuple[int, str]:
-        r = self._revisions
-        row = conn.execute(
-            sa.select(r.c.sequence, r.c.hash)
-            .where(r.c.dossier_id == key)
-            .order_by(r.c.sequence.desc())
-            .limit(1)
-        ).first()
+        row = conn.execute(self._head_query, {"key": key}).first()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
     def _cached(self, key: str, head: int, head_hash: str) -> Dossier | None:
@@ -366,21 +405,62 @@ class PostgresRepository:
             query = query.where(r.c.sequence <= last)
         return conn.execute(query.order_by(r.c.sequence)).all()
 
-    def _snapshot(self, conn: Connection, key: str, sequence: int) -> Dossier | None:
-        s, r = self._snapshots, self._revisions
-        row = conn.execute(
-            sa.select(s.c.sequence, s.c.state, s.c.digest, r.c.hash)
-            .join(r, sa.and_(r.c.dossier_id == s.c.dossier_id, r.c.sequence == s.c.sequence))
-            .where(s.c.dossier_id == key, s.c.sequence <= sequence)
-            .order_by(s.c.sequence.desc())
+    def _prepare_statements(self) -> None:
+        """The statements every call runs, built once (SQLAlchemy caches their SQL)."""
+        r, s = self._revisions, self._snapshots
+        key: sa.BindParameter[str] = sa.bindparam("key")
+        sequence: sa.BindParameter[int] = sa.bindparam("sequence")
+        self._head_query = (
+            sa.select(r.c.sequence, r.c.hash)
+            .where(r.c.dossier_id == key)
+            .order_by(r.c.sequence.desc())
             .limit(1)
-        ).first()
-        return None if row is None else read_snapshot(*row)
+        )
+        self._insert_revision = r.insert()
+        self._insert_snapshot = postgresql.insert(s).on_conflict_do_nothing()
+        # as_of: the head and the first revision made after the cut, in one round trip
+        self._cuts = {
+            column: sa.select(
+                sa.select(sa.func.max(r.c.sequence)).where(r.c.dossier_id == key).scalar_subquery(),
+                sa.select(sa.func.min(r.c.sequence))
+                .where(r.c.dossier_id == key, r.c[column] > sa.bindparam("cut"))
+                .scalar_subquery(),
+            )
+            for column in ("at_utc", "day")
+        }
+        # a state: the latest snapshot at or before ``sequence`` (its revision row with
+        # the snapshot's columns) and the revisions after it, in one round trip
+        floor = (
+            sa.select(sa.func.max(s.c.sequence))
+            .where(s.c.dossier_id == key, s.c.sequence <= sequence)
+            .scalar_subquery()
+        )
+        joined = r.outerjoin(
+            s, sa.and_(s.c.dossier_id == r.c.dossier_id, s.c.sequence == r.c.sequence)
+        )
+        self._state_query = (
+            sa.select(*(r.c[name] for name in _ROW), s.c.state, s.c.digest)
+            .select_from(joined)
+            .where(
+                r.c.dossier_id == key,
+                r.c.sequence <= sequence,
+                r.c.sequence >= sa.func.coalesce(floor, 1),
+            )
+            .order_by(r.c.sequence)
+        )
 
     def _state_at(self, conn: Connection, key: str, sequence: int) -> Dossier:
-        start = self._snapshot(conn, key, sequence)
-        first = start.revision + 1 if start is not None else 1
-        tail = [read_revision(row) for row in self._rows(conn, key, first, sequence)]
+        rows: Sequence[Sequence[Any]]
+        rows = conn.execute(self._state_query, {"key": key, "sequence": sequence}).all()
+        start: Dossier | None = None
+        if rows and rows[0][-2] is not None:  # the snapshot, on its revision's row
+            first = rows[0]
+            start = read_snapshot(int(first[1]), str(first[-2]), str(first[-1]), str(first[7]))
+            if start is None:  # damaged: ignore it and replay the whole history
+                rows = [(*row, None, None) for row in self._rows(conn, key, 1, sequence)]
+            else:
+                rows = rows[1:]
+        tail = [read_revision(row[:8]) for row in rows]
         return replay_tail(key, start, tail)
 
     def _head(self, conn: Connection, key: str) -> int:
@@ -421,25 +501,24 @@ class PostgresRepository:
 
     # -- revisions ---------------------------------------------------------------------
     def _add(self, conn: Connection, revision: Revision, expected: int | None) -> Dossier:
-        key = revision.dossier_id
+        key = added_key(revision, expected)
         head, head_hash = self._stored_head(conn, key)
         check_expected(key, revision, head, expected)
-        state = next_state(self._current(conn, key, head, head_hash), revision)
+        state = next_state(self._current(conn, key, head, head_hash), revision, self.policy)
         row = dict(zip(_ROW, revision_row(revision), strict=True))
         row["at_utc"] = revision.at.astimezone(UTC)
         row["day"] = revision.at.date()
-        conn.execute(self._revisions.insert().values(**row))
+        conn.execute(self._insert_revision, row)
         if revision.sequence % self.snapshot_every == 0:
             state_text = canon.dumps(state)
             conn.execute(
-                postgresql.insert(self._snapshots)
-                .values(
-                    dossier_id=key,
-                    sequence=revision.sequence,
-                    state=state_text,
-                    digest=snapshot_digest(state_text, revision.hash),
-                )
-                .on_conflict_do_nothing()
+                self._insert_snapshot,
+                {
+                    "dossier_id": key,
+                    "sequence": revision.sequence,
+                    "state": state_text,
+                    "digest": snapshot_digest(state_text, revision.hash),
+                },
             )
         return state
 
@@ -473,15 +552,14 @@ class PostgresRepository:
 
     def add(self, revision: Revision, *, expected_revision: int | None = None) -> Dossier:
         """Store a revision (in its own transaction or a savepoint); see :meth:`Repository.add`."""
-        key = revision.dossier_id
+        key = added_key(revision, expected_revision)
         try:
             with self._transaction(
                 lambda: f"store revision {revision.sequence} of {key!r}", races=True
             ) as conn:
                 state = self._add(conn, revision, expected_revision)
         except _Raced:
-            based_on = revision.sequence - 1 if expected_revision is None else expected_revision
-            raise self._conflict_now(key, based_on) from None
+            raise self._conflict_now(key, revision.sequence - 1) from None
         self._remember(state)
         return state
 
@@ -532,17 +610,15 @@ class PostgresRepository:
 
     def as_of(self, key: str, at: date | datetime) -> Dossier:
         """The dossier as it stood at ``at`` (a snapshot and a short replay)."""
+        column, cut = as_of_cut(at)
+        if isinstance(cut, datetime):
+            cut = cut.astimezone(UTC)
         with self._reading(f"{key!r} as of {at}") as conn:
-            head = self._head(conn, key)
-            column, cut = as_of_cut(at)
-            if isinstance(cut, datetime):
-                cut = cut.astimezone(UTC)
-            r = self._revisions
             # the longest prefix made by then: up to the first revision made later
-            later = conn.execute(
-                sa.select(sa.func.min(r.c.sequence)).where(r.c.dossier_id == key, r.c[column] > cut)
-            ).scalar()
-            return self._state_at(conn, key, as_of_sequence(at, head, later))
+            head, later = conn.execute(self._cuts[column], {"key": key, "cut": cut}).one()
+            if head is None:
+                raise RecordNotFound(key=key, kind="dossier")
+            return self._state_at(conn, key, as_of_sequence(at, int(head), later))
 
     def at_revision(self, key: str, sequence: int) -> Dossier:
         """The dossier right after revision ``sequence``."""
@@ -572,7 +648,9 @@ class PostgresRepository:
             ).all()
         if not rows:
             raise RecordNotFound(key=key, kind="dossier")
-        return verify_rows(key, rows, [(int(a), str(b), str(c)) for a, b, c in snapshots])
+        return verify_rows(
+            key, rows, [(int(a), str(b), str(c)) for a, b, c in snapshots], self.policy
+        )
 
     # -- loans -------------------------------------------------------------------------
     def _stored_loan(self, conn: Connection, loan_id: str) -> Loan | None:

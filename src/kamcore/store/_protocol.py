@@ -19,6 +19,8 @@ import attrs
 from kamcore import _plain as canon
 from kamcore._validate import whole
 from kamcore.archive import (
+    DEFAULT_ARCHIVE_POLICY,
+    ArchivePolicy,
     ChainCheck,
     Change,
     Dossier,
@@ -39,11 +41,13 @@ from kamcore.errors import (
 
 __all__ = [
     "Repository",
+    "added_key",
     "as_of_cut",
     "as_of_sequence",
     "check_expected",
     "check_hash",
     "check_loan",
+    "check_policy",
     "check_review",
     "check_sequence",
     "loan_body",
@@ -54,8 +58,10 @@ __all__ = [
     "read_snapshot",
     "replay_tail",
     "revision_row",
+    "rule_problem",
     "same_loan_returned",
     "snapshot_digest",
+    "verify_history",
     "verify_rows",
 ]
 
@@ -75,9 +81,19 @@ class Repository(Protocol):
             expected_revision: The revision the writer based the change on (default
                 ``revision.sequence - 1``).
 
+        The store re-checks what ``create`` and ``revise`` enforce (see
+        :func:`rule_problem`), so a revision forged with a recomputed hash is refused too.
+
         Raises:
-            ConflictError: The store holds another revision than ``expected_revision``.
-            StoreError: The revision is corrupt (bad hash, broken link, does not apply).
+            ValidationError: ``revision`` is not a Revision, or ``expected_revision`` not
+                a whole number ≥ 0.
+            RecordNotFound: The store holds no revision of the dossier and this is not
+                its first.
+            ConflictError: The store holds another revision than the one the write is
+                based on (``revision.sequence - 1``), or than ``expected_revision``;
+                the message names both.
+            StoreError: The revision is corrupt (bad hash, broken link, does not apply)
+                or breaks a rule of the domain (a key-fact change without a reason).
         """
         ...
 
@@ -88,8 +104,10 @@ class Repository(Protocol):
             How many revisions were stored.
 
         Raises:
+            ValidationError: As :meth:`add`, for the first revision that fails.
+            RecordNotFound: As :meth:`add`; nothing is stored.
             ConflictError: A revision does not follow the stored head.
-            StoreError: A revision is corrupt.
+            StoreError: A revision is corrupt or breaks a rule of the domain.
         """
         ...
 
@@ -117,7 +135,11 @@ class Repository(Protocol):
         ...
 
     def verify(self, key: str) -> ChainCheck:
-        """Check the stored history of ``key`` (never raises for a bad chain)."""
+        """Check the stored history of ``key``: links, hashes, and the domain's rules.
+
+        Never raises for a bad chain; names the first bad revision. Raises
+        RecordNotFound for an unknown key.
+        """
         ...
 
     def record_loan(self, loan: Loan) -> None:
@@ -203,31 +225,129 @@ def check_review(review: Review, head: int) -> None:
         )
 
 
+def check_policy(policy: object) -> ArchivePolicy:
+    """``policy`` if it is an :class:`~kamcore.archive.ArchivePolicy` (a store's argument)."""
+    if not isinstance(policy, ArchivePolicy):
+        raise ValidationError(
+            field="policy",
+            value=policy,
+            expected="a kamcore.archive.ArchivePolicy (which changes need a reason)",
+        )
+    return policy
+
+
+def added_key(revision: object, expected: object) -> str:
+    """The dossier a revision to add is of, once the arguments of ``add`` are checked.
+
+    Raises:
+        ValidationError: ``revision`` is not a Revision, or ``expected_revision`` not a
+            whole number ≥ 0 (nor ``None``).
+        StoreError: The revision's dossier id or sequence is not one a revision can have.
+    """
+    if not isinstance(revision, Revision):
+        raise ValidationError(
+            field="revision", value=revision, expected="a kamcore.archive.Revision"
+        )
+    if expected is not None:
+        whole(expected, "expected_revision", low=0, expected="a revision number ≥ 0, or None")
+    key, sequence = revision.dossier_id, revision.sequence
+    if not isinstance(key, str) or not key:
+        msg = f"A revision to store is corrupt: its dossier id is {key!r}, not a non-empty text"
+        raise StoreError(msg)
+    if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
+        msg = (
+            f"A revision of {key!r} is corrupt: its sequence is {sequence!r}, "
+            "not a whole number ≥ 1"
+        )
+        raise StoreError(msg)
+    return key
+
+
 def check_expected(key: str, revision: Revision, head: int, expected: int | None) -> None:
-    """Raise ConflictError unless ``revision`` follows the stored ``head`` it is based on."""
-    based_on = revision.sequence - 1 if expected is None else expected
-    if based_on != head or revision.sequence != head + 1:
+    """Raise unless ``revision`` follows the stored ``head`` and the writer expected it.
+
+    A revision is always based on the one before it (``sequence - 1``); that is the
+    revision a conflict names, so a write based on revision 6 when the store holds 7
+    says so. When the revision fits the head but the writer's ``expected`` does not, the
+    conflict names ``expected``.
+
+    Raises:
+        RecordNotFound: The store holds no revision of ``key`` and ``revision`` is not
+            its first.
+        ConflictError: The store holds another revision than the one the write is
+            based on.
+    """
+    based_on = revision.sequence - 1
+    if head == 0 and based_on > 0:
+        raise RecordNotFound(key=key, kind="dossier")
+    if based_on != head:
         raise ConflictError(key=key, expected_revision=based_on, actual_revision=head)
+    if expected is not None and expected != head:
+        raise ConflictError(key=key, expected_revision=expected, actual_revision=head)
 
 
-def next_state(current: Dossier | None, revision: Revision) -> Dossier:
-    """Check a revision against the stored head and apply it, or raise StoreError."""
+def rule_problem(revision: Revision, policy: ArchivePolicy) -> str | None:
+    """What the domain would refuse in a revision that applies, or ``None``.
+
+    The rules ``create`` and ``revise`` follow (and a recomputed hash would not show):
+    every revision changes something and names who made it; the first names the
+    account; a change the ``policy`` marks (a key fact, a marked change of a watched
+    figure, 动态管理) carries a reason.
+    """
+    if not revision.changes:
+        return "it changes nothing (a revision records at least one change)"
+    if not isinstance(revision.by, str) or not revision.by.strip():
+        return f"it does not say who made it (by is {revision.by!r})"
+    if revision.sequence == 1:
+        named = [str(c.new_value()).strip() for c in revision.changes if c.field == "name"]
+        return None if any(named) else "it creates the dossier without the account's name"
+    if isinstance(revision.reason, str) and revision.reason.strip():
+        return None
+    needing = [
+        c.field
+        for c in revision.changes
+        if policy.needs_reason(c.field, c.old_value(), c.new_value())
+    ]
+    return (
+        (
+            f"a change of {', '.join(needing)} must record why (动态管理), "
+            f"but its reason is {revision.reason!r}"
+        )
+        if needing
+        else None
+    )
+
+
+def next_state(
+    current: Dossier | None,
+    revision: Revision,
+    policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
+) -> Dossier:
+    """Check a revision against the stored head and the domain's rules, and apply it.
+
+    Raises:
+        StoreError: The revision is corrupt, does not match its hash, does not apply to
+            the stored head, or breaks a rule of :func:`rule_problem`.
+    """
+    where = f"Revision {revision.sequence} of {revision.dossier_id!r}"
     try:
         computed = revision_hash(revision)
     except ValidationError as exc:
-        msg = f"Revision {revision.sequence} of {revision.dossier_id!r} is corrupt: {exc}"
+        msg = f"{where} is corrupt: {exc}"
         raise StoreError(msg) from None
     if computed != revision.hash:
-        msg = (
-            f"Revision {revision.sequence} of {revision.dossier_id!r} does not match its "
-            "hash; it was altered after it was made"
-        )
+        msg = f"{where} does not match its hash; it was altered after it was made"
         raise StoreError(msg)
     try:
-        return apply(current or Dossier(id=revision.dossier_id), revision)
+        state = apply(current or Dossier(id=revision.dossier_id), revision)
     except ValidationError as exc:
-        msg = f"Revision {revision.sequence} of {revision.dossier_id!r} can't be stored: {exc}"
+        msg = f"{where} can't be stored: {exc}"
         raise StoreError(msg) from None
+    problem = rule_problem(revision, policy)
+    if problem is not None:
+        msg = f"{where} can't be stored: {problem}"
+        raise StoreError(msg)
+    return state
 
 
 def check_hash(key: str, revision: Revision) -> None:
@@ -386,31 +506,57 @@ def as_of_sequence(at: date | datetime, head: int, later: int | None) -> int:
     return min(count, head)
 
 
+def _first_broken_rule(revisions: Sequence[Revision], policy: ArchivePolicy) -> ChainCheck | None:
+    """The first revision (of a chain that applies) the domain would refuse, as a check."""
+    for position, revision in enumerate(revisions, start=1):
+        problem = rule_problem(revision, policy)
+        if problem is not None:
+            return ChainCheck(ok=False, checked=position - 1, first_bad=position, problem=problem)
+    return None
+
+
+def verify_history(
+    revisions: Sequence[Revision], policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY
+) -> ChainCheck:
+    """:func:`kamcore.archive.verify`, and the domain's rules (:func:`rule_problem`) too.
+
+    A revision whose hash fits but that the domain would have refused (its reason
+    stripped and the hash recomputed, in the database) is reported like an altered one.
+    """
+    check = verify(revisions)
+    fitting = revisions if check.ok else revisions[: check.checked]
+    return _first_broken_rule(fitting, policy) or check
+
+
 def verify_rows(
     key: str,
     rows: Sequence[Sequence[Any]],
     snapshots: Iterable[tuple[int, str, str]] = (),
+    policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
 ) -> ChainCheck:
     """Check stored revision rows and the snapshots ``(sequence, state, digest)`` of them.
 
-    An unreadable row counts as a bad revision. A snapshot that is not exactly the
-    replay of the history at its revision (or whose digest does not fit) is reported
-    like a bad revision at that sequence, its ``problem`` naming the snapshot.
+    An unreadable row counts as a bad revision, and so does one the domain would
+    refuse (:func:`verify_history`). A snapshot that is not exactly the replay of the
+    history at its revision (or whose digest does not fit) is reported like a bad
+    revision at that sequence, its ``problem`` naming the snapshot.
     """
     revisions: list[Revision] = []
     for position, row in enumerate(rows, start=1):
         try:
             revisions.append(read_revision(row))
         except IntegrityError as exc:
-            check = verify(revisions)
+            check = verify_history(revisions, policy)
             if not check.ok:
                 return check
             return ChainCheck(
                 ok=False, checked=position - 1, first_bad=position, problem=exc.problem
             )
-    check = verify(revisions)
-    if not check.ok:
-        return check
+    check = verify_history(revisions, policy)
+    if not check.ok:  # only the snapshots of the revisions before the bad one count
+        good = revisions[: check.checked]
+        snapshots = [s for s in snapshots if s[0] <= check.checked]
+        return _verify_snapshots(key, good, snapshots) or check
     return _verify_snapshots(key, revisions, snapshots) or check
 
 

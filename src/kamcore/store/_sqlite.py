@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -11,8 +13,11 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from kamcore import _plain as canon
+from kamcore._validate import whole
 from kamcore.archive import (
+    DEFAULT_ARCHIVE_POLICY,
     GENESIS,
+    ArchivePolicy,
     ChainCheck,
     Dossier,
     Loan,
@@ -27,10 +32,12 @@ from kamcore.errors import (
     ValidationError,
 )
 from kamcore.store._protocol import (
+    added_key,
     as_of_cut,
     as_of_sequence,
     check_expected,
     check_loan,
+    check_policy,
     check_review,
     check_sequence,
     loan_body,
@@ -131,7 +138,15 @@ class SQLiteRepository:
             lose the last commits on power loss).
         snapshot_every: Keep a snapshot of the dossier every N revisions (default 8),
             so reading an old state replays at most N-1 revisions.
-        timeout: Seconds to wait for another writer's lock.
+        timeout: Seconds to wait for another writer's lock (a number ≥ 0).
+        policy: Which changes need a reason (default
+            :data:`~kamcore.archive.DEFAULT_ARCHIVE_POLICY`): ``add`` refuses, and
+            ``verify`` reports, a revision that makes such a change without one.
+
+    Raises:
+        ValidationError: An argument of the wrong type or out of range (the error names
+            it).
+        StoreError: The file can't be opened as an archive.
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -143,21 +158,33 @@ class SQLiteRepository:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         snapshot_every: int = 8,
         timeout: float = 10.0,
+        policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
     ) -> None:
-        if synchronous not in ("FULL", "NORMAL"):
+        raw_path = os.fspath(path) if isinstance(path, os.PathLike) else path
+        if not isinstance(raw_path, str) or not raw_path:
+            raise ValidationError(
+                field="path", value=path, expected="a file path (text or a Path), or ':memory:'"
+            )
+        if not isinstance(synchronous, str) or synchronous not in ("FULL", "NORMAL"):
             raise ValidationError(
                 field="synchronous", value=synchronous, expected="'FULL' or 'NORMAL'"
             )
-        if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int):
+        self.snapshot_every = whole(
+            snapshot_every, "snapshot_every", low=1, expected="a whole number ≥ 1"
+        )
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not math.isfinite(timeout)
+            or timeout < 0
+        ):
             raise ValidationError(
-                field="snapshot_every", value=snapshot_every, expected="a whole number ≥ 1"
+                field="timeout",
+                value=timeout,
+                expected="seconds to wait for another writer: a finite number ≥ 0",
             )
-        if snapshot_every < 1:
-            raise ValidationError(
-                field="snapshot_every", value=snapshot_every, expected="a whole number ≥ 1"
-            )
-        self.path = str(path)
-        self.snapshot_every = snapshot_every
+        self.policy = check_policy(policy)
+        self.path = raw_path
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
@@ -215,7 +242,7 @@ class SQLiteRepository:
             ).fetchall():
                 try:
                     revision = read_revision(row)
-                    state = next_state(state, revision)
+                    state = next_state(state, revision, self.policy)
                 except StoreError:
                     break  # an unreadable or altered history: verify() reports it
                 if revision.sequence % self.snapshot_every == 0:
@@ -279,10 +306,10 @@ class SQLiteRepository:
         return self._state_at(key, head)
 
     def _add(self, db: sqlite3.Connection, revision: Revision, expected: int | None) -> Dossier:
-        key = revision.dossier_id
+        key = added_key(revision, expected)
         head, head_hash = self._stored_head(key)
         check_expected(key, revision, head, expected)
-        state = next_state(self._current(key, head, head_hash), revision)
+        state = next_state(self._current(key, head, head_hash), revision, self.policy)
         try:
             db.execute(
                 f"INSERT INTO revisions ({_ROW}, at_utc, day) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -414,7 +441,7 @@ class SQLiteRepository:
             if self._use_snapshots
             else []
         )
-        return verify_rows(key, rows, [tuple(s) for s in snapshots])
+        return verify_rows(key, rows, [tuple(s) for s in snapshots], self.policy)
 
     # -- loans -------------------------------------------------------------------------
     def record_loan(self, loan: Loan) -> None:

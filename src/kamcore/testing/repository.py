@@ -11,10 +11,12 @@ A CRM that stores dossiers in its own database writes an adapter implementing
         def repository(self, tmp_path):
             return MyCrmRepository(tmp_path / "crm.db")   # a fresh, empty store
 
-The suite checks optimistic concurrency (a stale write raises ``ConflictError`` and
-stores nothing), refusal of corrupt revisions, ``replay_dossier`` and ``as_of``, all-or-nothing bulk
-import, ``RecordNotFound`` for unknown keys, and the loan register (structural checks
-of a loan included).
+The suite checks optimistic concurrency (a stale write raises ``ConflictError`` naming
+the revision it was based on, and stores nothing), refusal of corrupt revisions and of
+revisions the domain would refuse (a key-fact change whose reason was stripped and the
+hash recomputed), ``RecordNotFound`` for a later revision of an unknown dossier,
+``replay_dossier`` and ``as_of``, all-or-nothing bulk import, ``RecordNotFound`` for
+unknown keys, and the loan register (structural checks of a loan included).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from kamcore.archive import (
     return_loan,
     review,
     revise,
+    revision_hash,
 )
 from kamcore.errors import ConflictError, RecordNotFound, StoreError, ValidationError
 from kamcore.money import Money
@@ -152,6 +155,50 @@ class RepositoryContract:
         with pytest.raises(StoreError):
             repository.add(forged)
         assert repository.history("K-001") == (history[0],)
+
+    def test_a_conflict_names_the_revision_the_write_is_based_on(
+        self, repository: Repository
+    ) -> None:
+        """A write based on revision 2 when the store holds 3 says exactly that."""
+        history = sample_history(length=3)
+        repository.add_all(history)
+        for expected in (None, 3):
+            with pytest.raises(ConflictError) as caught:
+                repository.add(history[2], expected_revision=expected)
+            assert str(caught.value).startswith(
+                "Stale write to 'K-001': based on revision 2, but the store holds revision 3"
+            )
+
+    def test_a_later_revision_of_an_unknown_dossier_is_not_found(
+        self, repository: Repository
+    ) -> None:
+        """Revision 2 of a dossier the store does not hold is RecordNotFound, not a conflict."""
+        with pytest.raises(RecordNotFound):
+            repository.add(sample_history(length=2)[1])
+        assert repository.keys() == ()
+
+    def test_a_key_fact_change_whose_reason_was_stripped_is_refused(
+        self, repository: Repository
+    ) -> None:
+        """The store re-checks the domain: a key-fact change without a reason is refused."""
+        dossier, first = create(
+            Dossier(id="K-009", name="江南环保", basic={"payment_terms": "月结30天"}),  # type: ignore[arg-type]
+            by="li",
+            at=_T0,
+        )
+        _, change = revise(
+            dossier, {"basic.payment_terms": "月结60天"}, by="li", at=_T0, reason="new contract"
+        )
+        repository.add(first)
+        stripped = attrs.evolve(change, reason="")
+        stripped = attrs.evolve(stripped, hash=revision_hash(stripped))
+        with pytest.raises(StoreError) as caught:
+            repository.add(stripped)
+        assert not isinstance(caught.value, ConflictError)
+        assert "basic.payment_terms" in str(caught.value)
+        assert repository.history("K-009") == (first,)
+        repository.add(change)
+        assert repository.verify("K-009").ok
 
     def test_bulk_import_is_all_or_nothing(self, repository: Repository) -> None:
         """Bulk import is all or nothing."""
