@@ -572,19 +572,10 @@ class _Planner:
 
 def _evolve(dossier: Dossier, updates: Mapping[str, object]) -> Dossier:
     """``dossier`` with the paths of ``updates`` set (the dossier's own checks run)."""
-    import attrs  # noqa: PLC0415
+    # the same path-setting step the archive's revisions use, not a copy of it
+    from kamcore.archive._revisions import _set  # noqa: PLC0415
 
-    top: dict[str, Any] = {}
-    sections: dict[str, dict[str, Any]] = {}
-    for path, value in updates.items():
-        section, _, name = path.partition(".")
-        if name:
-            sections.setdefault(section, {})[name] = value
-        else:
-            top[path] = value
-    for section, values in sections.items():
-        top[section] = attrs.evolve(getattr(dossier, section), **values)
-    return attrs.evolve(dossier, **top)
+    return _set(dossier, updates)
 
 
 def _contacts(dossier: Dossier, given: Mapping[str, Any]) -> tuple[Any, ...]:
