@@ -340,11 +340,34 @@ def _fit_sorted(
         rows = np.flatnonzero(~np.isnan(x)).tolist()
         return norm.fit(r for i in rows if (r := rates(i)) is not None)
     values = x[~np.isnan(x)]
-    n = len(values)
+
+    def pick(at: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        if norm.kind is NormaliserKind.PERCENTILE:
+            return np.sort(values)[at]
+        return np.partition(values, at)[at]
+
+    return fit_order_statistics(norm, len(values), pick)
+
+
+def fit_order_statistics(
+    norm: Normaliser,
+    n: int,
+    pick: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]],
+) -> Normaliser:
+    """Fit a percentile, clipped or log normaliser from order statistics of ``n`` values.
+
+    ``pick`` returns the values at the given (ascending, 0-based) positions of the
+    sorted population: from one sorted array on one machine, or from the partitions of
+    a distributed sort (:mod:`kamcore.bulk`). The steps and bounds are those
+    ``norm.fit`` learns from the same figures (nearest-rank quantiles, ties: the
+    highest step).
+    """
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+
     if norm.kind is NormaliserKind.PERCENTILE:
         points = cast("int", norm.points)
         j = np.arange(1, points + 1, dtype=np.int64)
-        at = np.sort(values)[-(-j * n // points) - 1]  # the nearest-rank j/points quantiles
+        at = pick(-(-j * n // points) - 1)  # the nearest-rank j/points quantiles
         last = np.flatnonzero(np.append(at[1:] != at[:-1], True))  # ties: the highest step
         whole, divide = Decimal(points), NORMALISER_CONTEXT.divide
         return attrs.evolve(
@@ -356,8 +379,8 @@ def _fit_sorted(
         )
     low = rank_index(cast("Decimal", norm.low_quantile), n)
     high = rank_index(cast("Decimal", norm.high_quantile), n)
-    part = np.partition(values, [low, high])
-    return attrs.evolve(norm, lower=_decimal(part[low]), upper=_decimal(part[high]))
+    lower, upper = pick(np.array([low, high], dtype=np.int64)).tolist()
+    return attrs.evolve(norm, lower=_decimal(lower), upper=_decimal(upper))
 
 
 def _raw_getter(

@@ -5,7 +5,9 @@ Read CSV/TSV, ``.xlsx`` and Parquet files; find each field's column through a
 people type them (``¥348,553.61``, ``5,032``, ``(1,200)``, ``95%``, ``2026年4月5日``) into
 exact decimals and dates; and report every problem of a file at once — absent columns
 with the closest heading, then each bad cell with its file, line, column and an
-example of what would be read — in one :class:`~kamcore.errors.RecordInvalid`.
+example of what would be read — in one :class:`~kamcore.errors.RecordInvalid`. For bulk work, :func:`read_accounts_frame`
+and :func:`read_lines_frame` read the same files by the same rules into pandas
+DataFrames (float64 figures, int64 cents), fast.
 
 Examples:
     >>> from kamcore.tables import parse_number, parse_date, Unit
@@ -24,6 +26,7 @@ from kamcore.tables._cells import (
     parse_number,
 )
 from kamcore.tables._columns import Bound, ColumnMap, Field, FieldKind, bind, load_column_map
+from kamcore.tables._frame import LINE_AMOUNTS, read_accounts_frame, read_lines_frame
 from kamcore.tables._load import (
     MAX_PROBLEMS,
     AccountRows,
@@ -46,6 +49,7 @@ __all__ = [
     "ColumnMap",
     "Field",
     "FieldKind",
+    "LINE_AMOUNTS",
     "OpportunityRows",
     "Table",
     "Unit",
@@ -55,7 +59,9 @@ __all__ = [
     "parse_date",
     "parse_number",
     "read_accounts",
+    "read_accounts_frame",
     "read_amounts",
+    "read_lines_frame",
     "read_opportunities",
     "read_table",
     "stage_key",

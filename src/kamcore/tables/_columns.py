@@ -66,6 +66,9 @@ KNOWN_FIELDS: Final = (
     "stage_entered",
     "expected_close",
     "closed",
+    "order_id",
+    "order_date",
+    "quantity",
 )
 
 
