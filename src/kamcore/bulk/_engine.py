@@ -307,9 +307,12 @@ def grade_accounts(
     fitted = fit_model(model, accounts, id_column=id_column)
     _note(on_step, "score")
     if kind == "dask":
-        meta = score_partition(_meta_row(accounts), fitted, ladder, id_column=id_column)
         scored = accounts.map_partitions(
-            score_partition, fitted, ladder, id_column=id_column, meta=meta.iloc[:0]
+            score_partition,
+            fitted,
+            ladder,
+            id_column=id_column,
+            meta=_scored_meta(accounts, fitted),
         )
     else:
         scored = score_partition(accounts, fitted, ladder, id_column=id_column)
@@ -322,20 +325,18 @@ def grade_accounts(
     return classify_accounts(scored, abc, measure=by, id_column=id_column)
 
 
-def _meta_row(frame: Any) -> pd.DataFrame:
-    """A one-row stand-in of a Dask frame's schema (every figure 0) to derive the output's."""
+def _scored_meta(frame: Any, model: ScoringModel) -> pd.DataFrame:
+    """The empty frame :func:`score_partition` returns for a Dask frame's partitions."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
-    meta = frame._meta
-    row: dict[str, Any] = {}
-    for c in meta.columns:
-        kind = meta[c].dtype.kind
-        row[c] = [np.zeros(1, dtype=meta[c].dtype)[0] if kind in "iufb" else "x"]
-        if kind == "M":
-            row[c] = np.array(["2000-01-01"], dtype=meta[c].dtype)
-    import pandas as pd  # noqa: PLC0415
-
-    return pd.DataFrame(row).astype(meta.dtypes.to_dict())
+    empty = np.array([], dtype=np.float64)
+    names = [str(c.name) for c in getattr(model, "criteria", ())]
+    meta: pd.DataFrame = frame._meta.assign(
+        total=empty,
+        grade=np.array([], dtype=object),
+        **{f"{name}.contribution": empty for name in names},
+    )
+    return meta
 
 
 def _unique(ids: pd.Series) -> None:
