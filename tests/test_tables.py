@@ -985,7 +985,7 @@ def test_load_column_map_refuses_an_unknown_name_listing_the_presets() -> None:
         load_column_map("presets:columns_nope")
     assert str(exc.value) == (
         "columns: no such file or preset (got 'presets:columns_nope'); expected a column "
-        "map TOML file, or a preset: columns_archive_source, columns_source"
+        "map TOML file, or a preset: columns_archive_source, columns_lines, columns_source"
     )
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from kamcore.grading import AbcPolicy
 
-__all__ = ["engine_of", "grade_bulk", "pareto_bulk"]
+__all__ = ["engine_of", "grade_bulk", "grade_lines_exact", "pareto_bulk"]
 
 _ENGINES: Final = ("exact", "columnar", "dask")
 _GRADE_VALUES: Final = {"grade": "grade", "abc": "abc", "class": "abc"}
@@ -150,6 +150,12 @@ def _read_lines(args: argparse.Namespace) -> pd.DataFrame:
     )
 
 
+def _as_of(args: argparse.Namespace) -> Any:
+    """The day recency counts to: the period's last day (the reader kept its lines only)."""
+    period = _period_arg(args.period)
+    return None if period is None else period[1]
+
+
 @contextlib.contextmanager
 def _engine_frame(frame: pd.DataFrame, args: argparse.Namespace, engine: str) -> Iterator[Any]:
     """The frame as the engine takes it: itself, or Dask partitions on a cluster."""
@@ -174,7 +180,7 @@ def _engine_frame(frame: pd.DataFrame, args: argparse.Namespace, engine: str) ->
             n_workers=min(parts, cores),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never a clash with a running one
         )
         client = client_of(cluster)
     try:
@@ -229,14 +235,21 @@ def grade_bulk(args: argparse.Namespace, engine: str) -> int:
                 require = (*require, args.by)
             frame = _read_accounts(args, require, complete)
             figures_in = {str(c) for c in frame.columns if frame[c].dtype.kind == "f"}
-        kept = _kept_columns(frame, figures_in)
+        # the text a line carries is not the account's: --lines shows the sums only
+        kept = [] if args.lines else _kept_columns(frame, figures_in)
         if engine == "dask" and not args.lines:  # the input order, to give the rows back in
             frame[_ROW] = range(len(frame))
         with _engine_frame(frame, args, engine) as data:
             del frame
             if args.lines:
                 result = grade_lines(
-                    data, model, ladder, abc=abc, measure=args.by, on_step=progress.step
+                    data,
+                    model,
+                    ladder,
+                    abc=abc,
+                    measure=args.by,
+                    as_of=_as_of(args),
+                    on_step=progress.step,
                 )
             else:
                 result = grade_accounts(
@@ -363,7 +376,7 @@ def pareto_bulk(args: argparse.Namespace, engine: str) -> int:
             data = given
             if args.lines:
                 progress.step("aggregate")
-                data = aggregate_lines(given, period=_period_arg(args.period))
+                data = aggregate_lines(given, as_of=_as_of(args))
             if args.by not in data.columns:
                 raise UsageError(
                     f"--by {args.by}: no such figure; order lines give sales_revenue, "
@@ -390,7 +403,7 @@ def pareto_bulk(args: argparse.Namespace, engine: str) -> int:
 def _write_pareto(
     args: argparse.Namespace, out: pd.DataFrame, policy: AbcPolicy, kept: list[str]
 ) -> None:
-    measure = [Decimal(repr(v)) for v in out[args.by].tolist()]
+    measure = [_shown(v, money=args.lines) for v in out[args.by].tolist()]
     shares = [_share(Decimal(repr(v))) for v in out["cumulative_share"].tolist()]
     rows = out[["account_id", *kept, "rank", "abc"]].to_dict("records")
     accounts: list[Record] = [
@@ -414,6 +427,14 @@ def _write_pareto(
     emit_views(args, [first, *views.values()])
 
 
+def _shown(value: float, *, money: bool) -> Decimal:
+    """A measure as the decimal it is: cents for money summed from lines, else as read."""
+    exact = Decimal(repr(value))
+    if money:
+        return exact.quantize(Decimal("0.01"))
+    return exact.to_integral_value() if exact == exact.to_integral_value() else exact
+
+
 def _figure_names() -> dict[str, dict[object, str]]:
     from kamcore._vocab import words  # noqa: PLC0415
 
@@ -432,3 +453,56 @@ def _concentration(measure: list[Decimal]) -> list[Record]:
         {"figure": "top20_share", "value": _share(c.top20_share)},
         {"figure": "accounts_for_80", "value": _share(c.accounts_for_80)},
     ]
+
+
+# -- order lines on the exact engine -------------------------------------------------
+
+
+def _facts_from_lines(args: argparse.Namespace) -> list[Any]:
+    from kamcore.bulk._exact import lines_to_facts  # noqa: PLC0415
+
+    return lines_to_facts(
+        args.file,
+        columns=args.columns or LINES_MAP,
+        sheet=args.sheet,
+        period=_period_arg(args.period),
+    )
+
+
+def _figure(facts: Any, name: str) -> object:
+    value = getattr(facts, name, None) if name == "sales_revenue" else facts.extra(name)
+    return int(value) if name != "sales_revenue" and value is not None else value
+
+
+def grade_lines_exact(args: argparse.Namespace) -> int:
+    """``grade --lines`` on the exact engine: lines summed in ``Decimal``, then graded."""
+    from kamcore.cli._grade_exact import model_arg  # noqa: PLC0415
+    from kamcore.grading import AbcPolicy, GradeLadder, grade_many  # noqa: PLC0415
+
+    model = model_arg(args.policy)
+    ladder = load_policy_arg(args.ladder, GradeLadder)
+    abc = None if args.abc == "none" else load_policy_arg(args.abc, AbcPolicy)
+    facts = _facts_from_lines(args)
+    fitted = model.fit(facts)
+    batch = grade_many(fitted, ladder, facts, abc=abc, measure=args.by)
+    labels = batch.abc.as_dict() if batch.abc is not None else {}
+    records: list[Record] = []
+    for f, g in zip(facts, batch.graded, strict=True):
+        record: dict[str, object] = {"account_id": f.account_id}
+        for name in ("sales_revenue", "orders", "recency_days"):
+            record[name] = _figure(f, name)
+        record["score"] = g.score.total
+        if args.explain:
+            for name, part in zip(g.score.names, g.score.contributions, strict=True):
+                record[f"{name}.contribution"] = part
+        record["grade"] = g.grade
+        if abc is not None:
+            record["abc"] = labels[f.account_id]
+        records.append(record)
+    views = [View("grades", records, GRADE_HEADINGS, _GRADE_VALUES)]
+    if args.save_fitted:
+        check_out(Path(args.save_fitted), "toml", "--save-fitted")
+    emit_views(args, views)
+    if args.save_fitted:
+        write_text(args.save_fitted, codec.dumps_policy(fitted))
+    return EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from kamcore.cli._common import UsageError
 from kamcore.cli._parser import add_output_options, policy_option, table_arguments
 
 __all__ = ["cmd_grade", "cmd_pareto", "engine_arguments", "grade_arguments", "pareto_arguments"]
@@ -20,6 +21,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from kamcore.cli import _bulk  # noqa: PLC0415
 
     engine = _bulk.engine_of(args)
+    if args.policy is None:
+        args.policy = "grading_scorecard_lines" if args.lines else "grading_scorecard"
+    if engine == "exact" and args.lines:
+        return _bulk.grade_lines_exact(args)
     if engine == "exact":
         from kamcore.cli._grade_exact import grade_exact  # noqa: PLC0415
 
@@ -32,6 +37,10 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     from kamcore.cli import _bulk  # noqa: PLC0415
 
     engine = _bulk.engine_of(args)
+    if engine == "exact" and args.lines:
+        raise UsageError(
+            "pareto --lines runs on the columnar or dask engine (pip install 'kamcore[frames]')"
+        )
     if engine == "exact":
         from kamcore.cli._grade_exact import pareto_exact  # noqa: PLC0415
 
@@ -42,7 +51,12 @@ def cmd_pareto(args: argparse.Namespace) -> int:
 def grade_arguments(p: argparse.ArgumentParser) -> None:
     """The arguments of ``grade``."""
     table_arguments(p, "ACCOUNTS", "account_id or id")
-    policy_option(p, "grading_scorecard", "the scoring model")
+    p.add_argument(
+        "--policy",
+        metavar="NAME|PATH",
+        help="the scoring model: a preset's NAME or a TOML file's PATH (default: "
+        "grading_scorecard; with --lines, grading_scorecard_lines)",
+    )
     policy_option(p, "grading_letters", "the grade ladder", option="--ladder")
     policy_option(p, "grading_abc", "the ABC policy, or 'none'", option="--abc")
     p.add_argument("--by", default="sales_revenue", help="the ABC measure (default: sales_revenue)")

@@ -5,9 +5,9 @@ Read CSV/TSV, ``.xlsx`` and Parquet files; find each field's column through a
 people type them (``¥348,553.61``, ``5,032``, ``(1,200)``, ``95%``, ``2026年4月5日``) into
 exact decimals and dates; and report every problem of a file at once — absent columns
 with the closest heading, then each bad cell with its file, line, column and an
-example of what would be read — in one :class:`~kamcore.errors.RecordInvalid`. For bulk work, :func:`read_accounts_frame`
-and :func:`read_lines_frame` read the same files by the same rules into pandas
-DataFrames (float64 figures, int64 cents), fast.
+example of what would be read — in one :class:`~kamcore.errors.RecordInvalid`. For bulk work,
+:func:`read_accounts_frame` and :func:`read_lines_frame` read the same files by the
+same rules into pandas DataFrames (float64 figures, int64 cents), fast.
 
 Examples:
     >>> from kamcore.tables import parse_number, parse_date, Unit
@@ -42,6 +42,7 @@ from kamcore.tables._read import Table, read_table
 __all__ = [
     "AMOUNT_EXAMPLE",
     "DATE_EXAMPLE",
+    "LINE_AMOUNTS",
     "MAX_PROBLEMS",
     "AccountRows",
     "AmountRows",
@@ -49,7 +50,6 @@ __all__ = [
     "ColumnMap",
     "Field",
     "FieldKind",
-    "LINE_AMOUNTS",
     "OpportunityRows",
     "Table",
     "Unit",

@@ -30,9 +30,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from kamcore._validate import texts, whole
 from kamcore._validate import path as checked_path
 from kamcore._validate import text as checked_text
+from kamcore._validate import texts, whole
 from kamcore.errors import RecordInvalid, ValidationError
 from kamcore.tables._cells import fold, parse_date, parse_number
 from kamcore.tables._columns import Bound, ColumnMap, Field, FieldKind, bind, load_column_map
@@ -63,9 +63,13 @@ _INTEGER: Final = r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})"
 # -1,234.56, ¥1,234.56, -¥1,234.56: what the vectorised path reads (the rest: cell by cell)
 _FAST_NUMBER: Final = rf"^-?{_YUAN}?{_INTEGER}(?:\.[0-9]{{1,{_MAX_FAST_PLACES}}})?$"
 _FAST_BRACKETS: Final = rf"^\({_YUAN}?{_INTEGER}(?:\.[0-9]{{1,{_MAX_FAST_PLACES}}})?\)$"
+# a blank cell: empty or white space (what str.strip() removes: \s, \p{Z} and a few more)
+_SPACE: Final = r"^[\s\p{Z}\x0b\x1c-\x1f\x85]*$"
 _DATE_FORMS: Final = (
-    r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"
-    r"(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$",
+    (
+        r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"
+        r"(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$"
+    ),
     r"^(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日$",
     r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$",
 )
@@ -143,12 +147,12 @@ class _Cells:
             if self.arrow is not None:
                 self._objects[col] = self.arrow[col].to_pylist()
             else:
-                assert self.table is not None  # noqa: S101 - one of the two is set
+                assert self.table is not None
                 self._objects[col] = [row[col] for row in self.table.rows]
         return self._objects[col]
 
     def text(self, col: int) -> pa.Array | None:
-        """Column ``col`` as pyarrow text (``""`` for a blank), or ``None`` when it isn't all text."""
+        """Column ``col`` as pyarrow text (``""`` blank), or ``None`` where it isn't all text."""
         import pyarrow as pa  # noqa: PLC0415
 
         if self.arrow is not None:
@@ -162,7 +166,7 @@ class _Cells:
         """The cell as written."""
         if self.arrow is not None:
             return self.arrow[col][row].as_py()
-        assert self.table is not None  # noqa: S101
+        assert self.table is not None
         return self.table.rows[row][col]
 
 
@@ -235,8 +239,10 @@ def _arrow_csv(path: Path, *, tab: bool) -> _Cells | None:
         names = [f"c{i}" for i in range(width)]
         table = pcsv.read_csv(
             pa.BufferReader(data.slice(offset)),
-            read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            read_options=pcsv.ReadOptions(column_names=names),
+            # a line break inside a quoted cell that falls on a block's edge splits a
+            # row into two of the wrong width, which pyarrow refuses: read_table reads it
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -245,7 +251,7 @@ def _arrow_csv(path: Path, *, tab: bool) -> _Cells | None:
         )
     except (pa.ArrowInvalid, OSError):
         return None  # ragged or malformed: read_table says where
-    columns = [table.column(i).combine_chunks() for i in range(width)]
+    columns = [table.column(i) for i in range(width)]
     columns = _drop_blank_rows(columns)
     name = path.name
 
@@ -261,7 +267,7 @@ def _header(text: str, delimiter: str) -> tuple[tuple[str, ...], int] | None:
     last = 0
     try:
         for cells in reader:
-            if sum(1 for c in cells if c.strip()) >= 2:  # noqa: PLR2004 - a title has one
+            if sum(1 for c in cells if c.strip()) >= 2:  # a title row has one
                 if reader.line_num != last + 1:
                     return None  # a line break inside a heading
                 return tuple(c.strip() for c in cells), reader.line_num
@@ -277,11 +283,11 @@ def _drop_blank_rows(columns: list[pa.Array]) -> list[pa.Array]:
 
     if not columns:
         return columns
-    blank = pc.match_substring_regex(columns[0], r"^\s*$")
+    blank = pc.match_substring_regex(columns[0], _SPACE)
     if not pc.any(blank).as_py():
         return columns
     for col in columns[1:]:
-        blank = pc.and_(blank, pc.match_substring_regex(col, r"^\s*$"))
+        blank = pc.and_(blank, pc.match_substring_regex(col, _SPACE))
     if not pc.any(blank).as_py():
         return columns
     keep = pc.invert(blank)
@@ -371,7 +377,8 @@ def _blanks(arr: pa.Array) -> np.ndarray:
     import numpy as np  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    return np.asarray(pc.equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool)
+    empty: np.ndarray = np.asarray(pc.binary_length(arr).to_numpy(zero_copy_only=False)) == 0
+    return empty
 
 
 def _mask(arr: pa.Array, pattern: str) -> np.ndarray:
@@ -413,21 +420,27 @@ def _floats(
     import pyarrow.compute as pc  # noqa: PLC0415
 
     unit = cmap.unit(bound.field.key)
-    out = np.full(cells.n, np.nan)
     arr = cells.text(bound.index)
     slow: np.ndarray
     if arr is not None and unit.factor == 1:
         fast = _fast_rows(arr)
+        if fast.all():
+            values = pc.cast(_strip_marks(arr), pa.float64()).to_numpy(zero_copy_only=False)
+            exact: np.ndarray = np.add(values, 0.0)  # -0 is 0, as the exact reader reads it
+            return exact
+        out = np.full(cells.n, np.nan)
         if fast.any():
-            picked = arr if fast.all() else pc.filter(arr, pa.array(fast))
+            picked = pc.filter(arr, pa.array(fast))
             values = pc.cast(_strip_marks(picked), pa.float64()).to_numpy(zero_copy_only=False)
-            out[fast] = values + 0.0  # -0 is 0, as the exact reader reads it
+            out[fast] = values + 0.0
         slow = ~fast & ~_blanks(arr)
     elif arr is not None:
+        out = np.full(cells.n, np.nan)
         slow = ~_blanks(arr)
     else:
+        out = np.full(cells.n, np.nan)
         slow = np.ones(cells.n, dtype=bool)
-    _slow(cells, bound, cmap, problems, slow, lambda i, d: out.__setitem__(i, float(d)))
+    _slow(cells, bound, cmap, problems, rows=slow, put=lambda i, d: out.__setitem__(i, float(d)))
     return out
 
 
@@ -436,6 +449,7 @@ def _slow(
     bound: Bound,
     cmap: ColumnMap,
     problems: _Problems,
+    *,
     rows: np.ndarray,
     put: Callable[[int, Decimal], None],
 ) -> None:
@@ -473,7 +487,7 @@ def _cents(
     unit = cmap.unit(bound.field.key)
     out = np.zeros(cells.n, dtype=np.int64)
     arr = cells.text(bound.index)
-    blank = _blanks(arr) if arr is not None else np.zeros(cells.n, dtype=bool)
+    blank = _blank_rows(cells, bound)
     slow = ~blank
     if arr is not None and unit.factor == 1:
         fraction = rf"(?:\.[0-9]{{1,{places}}})?" if places else ""
@@ -483,9 +497,9 @@ def _cents(
         if fast.any():
             picked = arr if fast.all() else pc.filter(arr, pa.array(fast))
             parts = pc.extract_regex(_strip_marks(picked), r"^(?P<w>-?[0-9]+)(?:\.(?P<f>[0-9]*))?$")
-            whole_part = parts.field("w")
+            whole_part = pc.struct_field(parts, "w")
             if places:
-                frac = pc.utf8_rpad(parts.field("f"), width=places, padding="0")
+                frac = pc.utf8_rpad(pc.struct_field(parts, "f"), width=places, padding="0")
                 whole_part = pc.binary_join_element_wise(whole_part, frac, "")
             out[fast] = pc.cast(whole_part, pa.int64()).to_numpy(zero_copy_only=False)
         slow &= ~fast
@@ -505,15 +519,7 @@ def _cents(
             return
         out[i] = int(cents)
 
-    _slow(cells, bound, cmap, problems, slow, put)
-    # a whitespace-only cell is blank too (parse_number read it as None)
-    if arr is None:
-        blank = np.array([_is_blank(c) for c in cells.objects(bound.index)], dtype=bool)
-    elif slow.any():
-        objects = cells.objects(bound.index)
-        for i in np.flatnonzero(slow).tolist():
-            if _is_blank(objects[i]):
-                blank[i] = True
+    _slow(cells, bound, cmap, problems, rows=slow, put=put)
     return out, blank
 
 
@@ -564,7 +570,7 @@ def _days(cells: _Cells, bound: Bound, cmap: ColumnMap, problems: _Problems) -> 
                 continue
             parts = pc.extract_regex(pc.filter(arr, pa.array(hit)), form)
             y, m, d = (
-                pc.cast(parts.field(k), pa.int64()).to_numpy(zero_copy_only=False)
+                pc.cast(pc.struct_field(parts, k), pa.int64()).to_numpy(zero_copy_only=False)
                 for k in "ymd"
             )
             days, ok = _ymd_days(y, m, d)
@@ -596,7 +602,7 @@ def _ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, 
     """Days since 1970 for year, month, day; and which are real days."""
     import numpy as np  # noqa: PLC0415
 
-    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)  # noqa: PLR2004
+    ok = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1)
     months = np.where(ok, (y - 1970) * 12 + (m - 1), 0)
     first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     following = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
@@ -628,6 +634,7 @@ def _kept(
     cells: _Cells,
     cmap: ColumnMap,
     bound: dict[str, Bound],
+    *,
     keep: Sequence[str] | None,
     header_problems: list[ValidationError],
     taken: set[str],
@@ -679,23 +686,33 @@ def _check_ids(
 ) -> np.ndarray:
     """Refuse blank (and, when ``unique``, repeated) ids; which rows have a good id."""
     import numpy as np  # noqa: PLC0415
-    import pandas as pd  # noqa: PLC0415
 
     if bound is None:
         return np.zeros(cells.n, dtype=bool)
-    blank = (ids == "").to_numpy(dtype=bool)
-    repeated = (ids.duplicated(keep="first").to_numpy(dtype=bool) & ~blank) if unique else blank & False
+    blank = (ids.str.len() == 0).to_numpy(dtype=bool)
+    repeated = np.zeros(cells.n, dtype=bool)
+    if unique and _has_repeats(ids, int(blank.sum())):
+        repeated = ids.duplicated(keep="first").to_numpy(dtype=bool) & ~blank
     for i in np.flatnonzero(blank)[: problems.room].tolist():
         problems.add(i, bound, "blank id", "an id in every row")
     if repeated.any():
         at = np.flatnonzero(repeated)[: problems.room]
         firsts = ids[~blank].drop_duplicates(keep="first")
-        first_row = pd.Series(firsts.index.to_numpy(), index=firsts.to_numpy())
+        first_row = dict(zip(firsts.tolist(), firsts.index.tolist(), strict=True))
         for i in at.tolist():
             value = ids.iat[i]
             line = cells.line(int(first_row[value]))
             problems.add(i, bound, f"repeats line {line}", "each id once", value)
     return ~blank & ~repeated
+
+
+def _has_repeats(ids: pd.Series, blanks: int) -> bool:
+    """Whether any id (other than a blank) appears twice."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    distinct = pc.count_distinct(pa.array(ids.array)).as_py()
+    return bool(distinct - (1 if blanks else 0) < len(ids) - blanks)
 
 
 # -- accounts -------------------------------------------------------------------------
@@ -713,7 +730,7 @@ def read_accounts_frame(
     sheet: str | None = None,
     max_problems: int = MAX_PROBLEMS,
 ) -> pd.DataFrame:
-    """Read accounts into a DataFrame, one row per account, as :func:`read_accounts` reads them.
+    r"""Read accounts into a DataFrame, one row per account, as :func:`read_accounts` reads.
 
     The same columns are looked for (the id headed ``account_id`` or ``id`` or as the
     map says; every grading figure the table has; ``extras``), the same cells are
@@ -749,7 +766,8 @@ def read_accounts_frame(
     Examples:
         >>> import tempfile, pathlib
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-        >>> _ = path.write_text("客户编号,销售收入,利润\\nA1,\\"¥1,200.50\\",(300)\\nA2,1.5万,\\n", "utf-8")
+        >>> rows = '客户编号,销售收入,利润\nA1,"¥1,200.50",(300)\nA2,1.5万,\n'
+        >>> _ = path.write_text(rows, "utf-8")
         >>> f = read_accounts_frame(path, columns="presets:columns_source")
         >>> f.to_dict("list")
         {'account_id': ['A1', 'A2'], 'sales_revenue': [1200.5, 15000.0], 'profit': [-300.0, nan]}
@@ -774,8 +792,24 @@ def read_accounts_frame(
     problems = _Problems(cells, max_problems)
     bound, problems.header = bind(cells.header, fields, cmap, where=cells.at)
     figures = [f for f in (*FIGURES, *extra_names) if f in bound]
-    kept = _kept(cells, cmap, bound, keep, problems.header, {"account_id", *figures})
-    return _accounts(cells, cmap, bound, problems, figures, kept, filled, _NON_NEGATIVE)
+    kept = _kept(
+        cells,
+        cmap,
+        bound,
+        keep=keep,
+        header_problems=problems.header,
+        taken={"account_id", *figures},
+    )
+    return _accounts(
+        cells,
+        cmap,
+        bound,
+        problems,
+        figures=figures,
+        kept=kept,
+        filled=filled,
+        non_negative=_NON_NEGATIVE,
+    )
 
 
 def _accounts(
@@ -783,6 +817,7 @@ def _accounts(
     cmap: ColumnMap,
     bound: dict[str, Bound],
     problems: _Problems,
+    *,
     figures: list[str],
     kept: list[tuple[str, int]],
     filled: list[str],
@@ -802,22 +837,12 @@ def _accounts(
     for f in figures:
         values[f] = _floats(cells, bound[f], cmap, problems)
     for f in filled:
-        if f not in bound:
-            continue
-        arr = cells.text(bound[f].index)
-        if arr is not None:
-            blank = _blanks(arr)
-            maybe = np.isnan(values[f]) & ~blank
-            if maybe.any():  # whitespace-only cells are blank too
-                objects = cells.objects(bound[f].index)
-                for i in np.flatnonzero(maybe).tolist():
-                    blank[i] = _is_blank(objects[i])
-        else:
-            blank = np.array([_is_blank(c) for c in cells.objects(bound[f].index)], dtype=bool)
-        for i in np.flatnonzero(blank)[: problems.room].tolist():
-            problems.add(
-                i, bound[f], "blank", "a figure: the scoring model refuses a missing one"
-            )
+        if f in bound:
+            blank = _blank_rows(cells, bound[f])
+            for i in np.flatnonzero(blank)[: problems.room].tolist():
+                problems.add(
+                    i, bound[f], "blank", "a figure: the scoring model refuses a missing one"
+                )
     for f in non_negative:
         if f not in values:
             continue
@@ -851,14 +876,19 @@ def _period(period: object) -> tuple[date, date] | None:
         return None
     if (
         not isinstance(period, tuple | list)
-        or len(period) != 2  # noqa: PLR2004
+        or len(period) != 2
         or not all(isinstance(d, date) and not isinstance(d, datetime) for d in period)
     ):
-        raise ValidationError(field="period", value=period, expected=expected, problem="not two dates")
+        raise ValidationError(
+            field="period", value=period, expected=expected, problem="not two dates"
+        )
     first, last = period
     if first > last:
         raise ValidationError(
-            field="period", value=period, expected=expected, problem="the first day is after the last"
+            field="period",
+            value=period,
+            expected=expected,
+            problem="the first day is after the last",
         )
     return first, last
 
@@ -873,7 +903,7 @@ def read_lines_frame(
     places: int = 2,
     max_problems: int = MAX_PROBLEMS,
 ) -> pd.DataFrame:
-    """Read order lines (销售明细, one row per sale) into a DataFrame, amounts in whole cents.
+    r"""Read order lines (销售明细, one row per sale) into a DataFrame, amounts in whole cents.
 
     Fields (headings from the map; ``presets:columns_lines`` names the usual ones):
     ``account_id`` (required), ``order_id`` (optional), ``order_date`` (required, a date
@@ -910,7 +940,7 @@ def read_lines_frame(
         >>> import tempfile, pathlib
         >>> from datetime import date
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "lines.csv"
-        >>> rows = "客户编号,订单日期,金额\\nA1,2026/4/5,\\"¥1,200.50\\"\\nA1,2026年5月1日,-3\\n"
+        >>> rows = '客户编号,订单日期,金额\nA1,2026/4/5,"¥1,200.50"\nA1,2026年5月1日,-3\n'
         >>> _ = path.write_text(rows, "utf-8")
         >>> f = read_lines_frame(path, columns="presets:columns_lines")
         >>> f["sales_revenue"].tolist(), f["order_date"].dt.strftime("%Y-%m-%d").tolist()
@@ -940,7 +970,7 @@ def read_lines_frame(
     bound, problems.header = bind(cells.header, fields, cmap, where=cells.at)
     amounts = [a for a in LINE_AMOUNTS if a in bound]
     outputs = {"account_id", "order_id", "order_date", *amounts, "quantity"}
-    kept = _kept(cells, cmap, bound, keep, problems.header, outputs)
+    kept = _kept(cells, cmap, bound, keep=keep, header_problems=problems.header, taken=outputs)
     id_bound = bound.get("account_id")
     ids = (
         _texts(cells, id_bound.index).to_pandas()
@@ -961,9 +991,7 @@ def read_lines_frame(
         if a == "sales_revenue":
             for i in np.flatnonzero(blank)[: problems.room].tolist():
                 problems.add(i, bound[a], "blank", "an amount on every line (0 for none)")
-    quantity = (
-        _floats(cells, bound["quantity"], cmap, problems) if "quantity" in bound else None
-    )
+    quantity = _floats(cells, bound["quantity"], cmap, problems) if "quantity" in bound else None
     problems.finish()
     data: dict[str, Any] = {"account_id": ids}
     if "order_id" in bound:
@@ -997,5 +1025,5 @@ def _blank_rows(cells: _Cells, bound: Bound) -> np.ndarray:
     if arr is None:
         return np.array([_is_blank(c) for c in cells.objects(bound.index)], dtype=bool)
     return np.asarray(
-        pc.match_substring_regex(arr, r"^\s*$").to_numpy(zero_copy_only=False), dtype=bool
+        pc.match_substring_regex(arr, _SPACE).to_numpy(zero_copy_only=False), dtype=bool
     )
