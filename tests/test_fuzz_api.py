@@ -62,6 +62,7 @@ MODULES: tuple[str, ...] = (
     "kamcore.codec",
     "kamcore.tables",
     "kamcore.grading",
+    "kamcore.bulk",
     "kamcore.pipeline",
     "kamcore.rebate",
     "kamcore.archive",

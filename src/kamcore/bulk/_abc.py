@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
+from kamcore._validate import instance_of
+from kamcore._validate import whole as whole_number
 from kamcore.errors import ValidationError
 from kamcore.grading._pareto import AbcCrossing, AbcMethod, AbcPolicy, AbcReading
 
@@ -147,7 +149,15 @@ def _ceiling(value: Decimal) -> int:
 
 
 def cuts_for(policy: AbcPolicy, n: int, total: int) -> Cuts:
-    """The integer breakpoints of ``policy`` for ``n`` accounts holding ``total`` units."""
+    """The integer breakpoints of ``policy`` for ``n`` accounts holding ``total`` units.
+
+    Raises:
+        ValidationError: Not an :class:`AbcPolicy`, or ``n`` / ``total`` not a whole
+            number of at least 0 (a total of 2^63 units or more is too large).
+    """
+    instance_of(policy, AbcPolicy, "policy")
+    whole_number(n, "n", low=0)
+    whole_number(total, "total", low=0)
     if total >= _INT64:
         raise ValidationError(
             field="measure",
@@ -238,6 +248,26 @@ def label_ranked(
     """
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
+    instance_of(cuts, Cuts, "cuts")
+    whole_number(row_offset, "row_offset", low=0)
+    whole_number(unit_offset, "unit_offset", low=0)
+    try:
+        units = np.asarray(units, dtype=np.int64)
+        labels = np.asarray(labels, dtype=object)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(
+            field="units",
+            value=type(units).__name__,
+            expected="whole units (int64) in rank order, and the class labels",
+            problem="not whole numbers",
+        ) from None
+    if units.ndim != 1 or labels.ndim != 1 or not len(labels):
+        raise ValidationError(
+            field="units",
+            value=(units.shape, labels.shape),
+            expected="a one-dimensional column of units and at least one label",
+            problem="wrong shape",
+        )
     m = len(units)
     rows = np.arange(row_offset, row_offset + m, dtype=np.int64)
     including = np.cumsum(units, dtype=np.int64) + np.int64(unit_offset)

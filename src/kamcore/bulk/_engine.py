@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kamcore._validate import day
 from kamcore.bulk._abc import classify_frame_units
-from kamcore.bulk._lines import count_orders, finish_accounts, in_period, summarise_lines
+from kamcore.bulk._lines import (
+    count_orders,
+    finish_accounts,
+    in_period,
+    pandas_frame,
+    summarise_lines,
+)
 from kamcore.errors import ValidationError
 from kamcore.grading._columnar import _fit_columns, _score_arrays
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
@@ -65,7 +71,7 @@ def _kind(frame: object, name: str) -> str:
     )
 
 
-def _period(value: object) -> tuple[dt.date, dt.date] | None:
+def check_period(value: object) -> tuple[dt.date, dt.date] | None:
     if value is None:
         return None
     if not isinstance(value, tuple | list) or len(value) != 2:
@@ -115,7 +121,7 @@ def aggregate_lines(
             whole cents, or a bad period.
     """
     kind = _kind(lines, "lines")
-    span = _period(period)
+    span = check_period(period)
     end = day(as_of, "as_of") if as_of is not None else (span[1] if span else None)
     if kind == "dask":
         from kamcore.bulk._dask import aggregate_dask  # noqa: PLC0415
@@ -219,6 +225,9 @@ def score_partition(
         ValidationError: The model is not fitted (fit it first: :func:`fit_model`), a
             missing or negative figure the model refuses, a total outside the ladder.
     """
+    pandas_frame(part, "part")
+    _check_grading(model, ladder, None)
+    _has(part, id_column)
     if not getattr(model, "fitted", False):
         raise ValidationError(
             field="model",
@@ -389,3 +398,6 @@ def grade_lines(
     _note(on_step, "aggregate")
     accounts = aggregate_lines(lines, period=period, as_of=as_of)
     return grade_accounts(accounts, model, ladder, abc=abc, measure=measure, on_step=on_step)
+
+
+_period = check_period  # the name the Spark route imports

@@ -27,6 +27,7 @@ __all__ = [
     "count_orders",
     "finish_accounts",
     "in_period",
+    "pandas_frame",
     "summarise_lines",
 ]
 
@@ -49,6 +50,27 @@ QUANTITY_PLACES: Final = 3
 _ID: Final = "account_id"
 _DATE: Final = "order_date"
 _ORDER: Final = "order_id"
+
+
+def pandas_frame(value: object, name: str) -> pd.DataFrame:
+    """``value`` if it is a pandas DataFrame; else a clear error (a partition function's input)."""
+    try:
+        import pandas as pd  # noqa: PLC0415 - optional dependency, imported lazily
+    except ImportError:  # pragma: no cover - the frames extra is installed in the tests
+        raise ValidationError(
+            field=name,
+            value=type(value).__name__,
+            expected="a pandas DataFrame: pip install 'kamcore[frames]'",
+            problem="pandas is not installed",
+        ) from None
+    if not isinstance(value, pd.DataFrame):
+        raise ValidationError(
+            field=name,
+            value=type(value).__name__,
+            expected="a pandas DataFrame (one partition)",
+            problem="not a DataFrame",
+        )
+    return value
 
 
 def check_lines(columns: Sequence[object], dtypes: Any) -> tuple[str, ...]:
@@ -103,7 +125,12 @@ def summarise_lines(
     """
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
+    pandas_frame(part, "part")
     amounts = check_lines(list(part.columns), part.dtypes)
+    if period is not None:
+        from kamcore.bulk._engine import check_period  # noqa: PLC0415
+
+        period = check_period(period)
     part = in_period(part, period)
     cols: dict[str, Any] = {a: part[a] for a in amounts}
     if "quantity" in part.columns:
@@ -120,7 +147,19 @@ def summarise_lines(
 
 
 def combine_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
-    """Add up the per-partition rows of :func:`summarise_lines` (one row per account)."""
+    """Add up the per-partition rows of :func:`summarise_lines` (one row per account).
+
+    Raises:
+        ValidationError: Not a DataFrame, or no ``account_id`` column.
+    """
+    pandas_frame(summaries, "summaries")
+    if _ID not in summaries.columns:
+        raise ValidationError(
+            field=_ID,
+            value=[str(c) for c in summaries.columns],
+            expected="the rows summarise_lines gives (an account_id column)",
+            problem="missing column",
+        )
     how: dict[str, str] = {
         c: "sum" for c in summaries.columns if c not in {_ID, "first_purchase", "last_purchase"}
     }
