@@ -48,8 +48,11 @@ def _installed(*names: str) -> bool:
     return all(importlib.util.find_spec(n) is not None for n in names)
 
 
-def engine_of(args: argparse.Namespace) -> str:
+def engine_of(args: argparse.Namespace, *, command: str = "grade") -> str:
     """The engine ``--engine`` names, or the default: columnar where pandas is installed.
+
+    ``pareto`` of an account file stays on the exact engine unless asked: it shows each
+    measure as the file writes it (``1000.50``) and takes any heading as the measure.
 
     Raises:
         UsageError: The engine's extra is not installed, or a Dask-only option is given
@@ -58,7 +61,8 @@ def engine_of(args: argparse.Namespace) -> str:
     engine: str | None = getattr(args, "engine", None)
     frames = _installed("pandas", "numpy", "pyarrow")
     if engine is None:
-        engine = "columnar" if frames else "exact"
+        lines = bool(getattr(args, "lines", False))
+        engine = "columnar" if frames and (command == "grade" or lines) else "exact"
     if engine == "columnar" and not frames:
         raise UsageError(
             "--engine columnar needs pandas, numpy and pyarrow: pip install 'kamcore[frames]' "
@@ -122,7 +126,10 @@ def _period_arg(value: str | None) -> tuple[Any, Any] | None:
 
 
 def _read_accounts(
-    args: argparse.Namespace, require: tuple[str, ...], complete: tuple[str, ...]
+    args: argparse.Namespace,
+    require: tuple[str, ...],
+    complete: tuple[str, ...],
+    extras: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     from kamcore.tables import read_accounts_frame  # noqa: PLC0415
 
@@ -131,7 +138,7 @@ def _read_accounts(
         columns=args.columns,
         require=require,
         complete=complete,
-        extras=getattr(args, "extra", None) or (),
+        extras=extras if extras is not None else (getattr(args, "extra", None) or ()),
         keep=keep_arg(args),
         id_column=args.id,
         sheet=args.sheet,
@@ -237,6 +244,7 @@ def grade_bulk(args: argparse.Namespace, engine: str) -> int:
             figures_in = {str(c) for c in frame.columns if frame[c].dtype.kind == "f"}
         # the text a line carries is not the account's: --lines shows the sums only
         kept = [] if args.lines else _kept_columns(frame, figures_in)
+        headings: dict[str, str] = dict(frame.attrs.get("kept", {}))
         if engine == "dask" and not args.lines:  # the input order, to give the rows back in
             frame[_ROW] = range(len(frame))
         with _engine_frame(frame, args, engine) as data:
@@ -261,7 +269,7 @@ def grade_bulk(args: argparse.Namespace, engine: str) -> int:
             out = out.drop(columns=_ROW, errors="ignore")
         progress.step("write")
         fitted = _fitted(model, out, args) if args.save_fitted else None
-        _write_grades(args, out, model, kept, abc)
+        _write_grades(args, out, model, {k: headings.get(k, k) for k in kept}, abc)
         if fitted is not None:
             write_text(args.save_fitted, codec.dumps_policy(fitted))
     return EXIT_OK
@@ -283,15 +291,20 @@ def _score_columns(model: Any, out: pd.DataFrame, args: argparse.Namespace) -> l
 
 
 def _write_grades(
-    args: argparse.Namespace, out: pd.DataFrame, model: Any, kept: list[str], abc: AbcPolicy | None
+    args: argparse.Namespace,
+    out: pd.DataFrame,
+    model: Any,
+    kept: dict[str, str],
+    abc: AbcPolicy | None,
 ) -> None:
     places = int(getattr(model, "places", 4))
     figures = [
         f for f in ("sales_revenue", "orders", "recency_days") if args.lines and f in out.columns
     ]
-    columns = ["account_id", *kept, *figures, *_score_columns(model, out, args), "grade"]
+    columns = ["account_id", *kept, *figures, "total", "grade"]
     if abc is not None:
         columns.append("abc")
+    columns += _score_columns(model, out, args)[1:]
     shown = out[columns].rename(columns={"total": "score"})
     fmt = getattr(args, "format", "table")
     if fmt == "csv" and getattr(args, "lang", "en") == "en":
@@ -307,7 +320,7 @@ def _write_grades(
             sys.stdout.write(text)
         return
     records = _records(shown, places)
-    labels = {**GRADE_HEADINGS, **{k: (k, k) for k in kept}}
+    labels = {**GRADE_HEADINGS, **{k: (k, h) for k, h in kept.items()}}
     views = [View("grades", records, labels, _GRADE_VALUES)]
     if abc is not None:
         views.append(View("abc classes", _class_records(out, abc, args.by), labels, _GRADE_VALUES))
@@ -370,8 +383,15 @@ def pareto_bulk(args: argparse.Namespace, engine: str) -> int:
     policy = load_policy_arg(args.policy, AbcPolicy)
     with _Progress(args, ("read", "aggregate", "classify", "write")) as progress:
         progress.step("read")
-        frame = _read_lines(args) if args.lines else _read_accounts(args, (args.by,), ())
+        if args.lines:
+            frame = _read_lines(args)
+        else:  # --by is a figure, or any heading (read as an extra figure of that name)
+            from kamcore.grading import FIGURES  # noqa: PLC0415
+
+            extra = () if args.by in FIGURES else (args.by,)
+            frame = _read_accounts(args, (args.by,), (), extra)
         kept = [] if args.lines else _kept_columns(frame, {args.by})
+        own: dict[str, str] = dict(frame.attrs.get("kept", {}))
         with _engine_frame(frame, args, engine) as given:
             data = given
             if args.lines:
@@ -396,12 +416,12 @@ def pareto_bulk(args: argparse.Namespace, engine: str) -> int:
             out = _computed(classify_accounts(data, policy, measure=args.by))
         out = out.sort_values("rank", kind="stable")
         progress.step("write")
-        _write_pareto(args, out, policy, kept)
+        _write_pareto(args, out, policy, {k: own.get(k, k) for k in kept})
     return EXIT_OK
 
 
 def _write_pareto(
-    args: argparse.Namespace, out: pd.DataFrame, policy: AbcPolicy, kept: list[str]
+    args: argparse.Namespace, out: pd.DataFrame, policy: AbcPolicy, kept: dict[str, str]
 ) -> None:
     measure = [_shown(v, money=args.lines) for v in out[args.by].tolist()]
     shares = [_share(Decimal(repr(v))) for v in out["cumulative_share"].tolist()]
@@ -417,7 +437,7 @@ def _write_pareto(
         }
         for r, m, s in zip(rows, measure, shares, strict=True)
     ]
-    labels = {**GRADE_HEADINGS, **{k: (k, k) for k in kept}}
+    labels = {**GRADE_HEADINGS, **{k: (k, h) for k, h in kept.items()}}
     classes = View("classes", _class_records(out, policy, args.by), labels, _GRADE_VALUES)
     by_account = View("accounts", accounts, labels, _GRADE_VALUES)
     figures = _concentration(measure)
@@ -492,12 +512,12 @@ def grade_lines_exact(args: argparse.Namespace) -> int:
         for name in ("sales_revenue", "orders", "recency_days"):
             record[name] = _figure(f, name)
         record["score"] = g.score.total
-        if args.explain:
-            for name, part in zip(g.score.names, g.score.contributions, strict=True):
-                record[f"{name}.contribution"] = part
         record["grade"] = g.grade
         if abc is not None:
             record["abc"] = labels[f.account_id]
+        if args.explain:
+            for name, part in zip(g.score.names, g.score.contributions, strict=True):
+                record[f"{name}.contribution"] = part
         records.append(record)
     views = [View("grades", records, GRADE_HEADINGS, _GRADE_VALUES)]
     if args.save_fitted:

@@ -36,7 +36,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     """``pareto ACCOUNTS --by COLUMN``: ABC classes, each account, or the concentration."""
     from kamcore.cli import _bulk  # noqa: PLC0415
 
-    engine = _bulk.engine_of(args)
+    engine = _bulk.engine_of(args, command="pareto")
     if engine == "exact" and args.lines:
         raise UsageError(
             "pareto --lines runs on the columnar or dask engine (pip install 'kamcore[frames]')"

@@ -754,7 +754,8 @@ def read_accounts_frame(
         workbook's numbers and dates written out), then one ``float64`` column per
         figure found, in :data:`~kamcore.grading.FIGURES` order, then the extras.
         ``NaN`` is a blank (missing) figure. Each value is the float nearest the exact
-        decimal :func:`read_accounts` reads. ``frame.attrs["figures"]`` lists the
+        decimal :func:`read_accounts` reads. ``frame.attrs["kept"]`` maps each kept column
+        to the file's own heading; ``frame.attrs["figures"]`` lists the
         figure columns.
 
     Raises:
@@ -864,6 +865,7 @@ def _accounts(
         data[f] = pd.Series(values[f], dtype="float64")
     frame = pd.DataFrame(data, copy=False)
     frame.attrs["figures"] = list(figures)
+    frame.attrs["kept"] = {key: cells.header[col] for key, col in kept}
     return frame
 
 
