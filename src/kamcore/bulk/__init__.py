@@ -17,7 +17,8 @@ partition plus a small reduction where the step is global:
 pandas DataFrame (the ``frames`` extra) to run on one machine, or a
 ``dask.dataframe.DataFrame`` (the ``dask`` extra) to run on a cluster; the partition
 functions (:func:`summarise_lines`, :func:`score_partition`, :func:`label_ranked`)
-also run under Spark's ``mapInPandas`` (see the "Big data" page of the docs). The
+also run under Spark's ``mapInPandas``: :func:`grade_lines_spark` is the pipeline on a
+Spark DataFrame (see the "Big data" page of the docs). The
 results equal the exact path's: the same grades and classes, totals to the cent.
 
 Examples:
@@ -39,6 +40,7 @@ from kamcore.bulk._engine import (
     score_partition,
 )
 from kamcore.bulk._lines import LINE_AMOUNTS, combine_summaries, summarise_lines
+from kamcore.bulk._spark import grade_lines_spark
 
 __all__ = [
     "LINE_AMOUNTS",
@@ -50,6 +52,7 @@ __all__ = [
     "fit_model",
     "grade_accounts",
     "grade_lines",
+    "grade_lines_spark",
     "label_ranked",
     "score_partition",
     "summarise_lines",

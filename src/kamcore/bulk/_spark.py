@@ -51,7 +51,7 @@ from kamcore.bulk._lines import (
 )
 from kamcore.errors import ValidationError
 from kamcore.grading._columnar import _decimal, fit_order_statistics
-from kamcore.grading._facts import DERIVED_FIGURES
+from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES
 from kamcore.grading._ladder import GradeLadder
 from kamcore.grading._normalisers import Normaliser, NormaliserKind
 from kamcore.grading._pareto import AbcPolicy, AbcReading
@@ -68,6 +68,8 @@ _ID: Final = "account_id"
 _DATE: Final = "order_date"
 _UNITS: Final = "_kamcore_units"
 _PART: Final = "_kamcore_part"
+#: Stands for the dot of ``<criterion>.contribution`` inside Spark (a dot there is a path).
+_DOT: Final = "__kamcore_dot__"
 _SUMMED: Final = (*LINE_AMOUNTS, "quantity", "lines")
 
 
@@ -110,7 +112,7 @@ def _check_frame(frame: object) -> None:
         raise ValidationError(
             field=_ID,
             value=fields[_ID].simpleString(),
-            expected="text (cast it: df.withColumn('account_id', col('account_id').cast('string')))",
+            expected="text (cast it: col('account_id').cast('string'))",
             problem="not a text column (accounts rank by id as text)",
         )
     dates = (types.DateType, types.TimestampType, types.TimestampNTZType)
@@ -198,7 +200,8 @@ def score_batches(
     """:func:`score_partition` of each batch, with the model fitted on the driver."""
     for part in batches:
         if len(part):
-            yield score_partition(part, model, ladder)
+            scored = score_partition(part, model, ladder)
+            yield scored.rename(columns=lambda c: str(c).replace(".", _DOT))
 
 
 def measure_batches(batches: Iterator[pd.DataFrame], measure: str) -> Iterator[pd.DataFrame]:
@@ -333,6 +336,29 @@ def _aggregate(lines: Any, span: tuple[dt.date, dt.date] | None, as_of: dt.date 
     )
 
 
+def _refuse_negative(model: ScoringModel, accounts: Any) -> None:
+    """Refuse on the driver a negative figure the model reads, as the pandas engine does.
+
+    The figures are checked in the model's order, and the first account (by id) with a
+    negative one is named, so the error is the one :func:`grade_lines` raises.
+    """
+    f, _ = _modules()
+    figures = [x for x, _ in model.directions if x in _NON_NEGATIVE and x in accounts.columns]
+    figures = list(dict.fromkeys(figures))
+    if not figures:
+        return
+    lowest = accounts.agg(*(f.min(x).alias(x) for x in figures)).first()
+    for x in figures:
+        if lowest[x] is not None and lowest[x] < 0:
+            row = accounts.where(f.col(x) < 0).orderBy(_ID).select(_ID, x).first()
+            raise ValidationError(
+                field=f"{row[_ID]}.{x}",
+                value=float(row[x]),
+                expected="zero or more (as AccountFacts requires)",
+                problem="negative figure",
+            )
+
+
 def _fit(model: ScoringModel, accounts: Any) -> ScoringModel:
     """Fit ``model`` on the driver: Spark min/max, or order statistics of a Spark sort."""
     if getattr(model, "fitted", False):
@@ -419,7 +445,7 @@ def _score(accounts: Any, model: ScoringModel, ladder: GradeLadder) -> Any:
             *accounts.schema.fields,
             t.StructField("total", t.DoubleType()),
             t.StructField("grade", t.StringType()),
-            *(t.StructField(f"{n}.contribution", t.DoubleType()) for n in names),
+            *(t.StructField(f"{n}{_DOT}contribution", t.DoubleType()) for n in names),
         ]
     )
     return accounts.mapInPandas(
@@ -588,8 +614,10 @@ def grade_lines_spark(
     end = day(as_of, "as_of") if as_of is not None else (span[1] if span else None)
     _check_frame(spark_df)
     accounts = _aggregate(spark_df, span, end).localCheckpoint()
+    _refuse_negative(model, accounts)
     fitted = _fit(model, accounts)
     scored = _score(accounts, fitted, ladder)
-    if abc is None:
-        return scored
-    return _classify(scored.localCheckpoint(), abc, "total" if measure == "score" else measure)
+    if abc is not None:
+        by = "total" if measure == "score" else measure
+        scored = _classify(scored.localCheckpoint(), abc, by)
+    return scored.toDF(*(str(c).replace(_DOT, ".") for c in scored.columns))
