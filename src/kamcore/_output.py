@@ -18,9 +18,10 @@ import re
 import secrets
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
@@ -33,7 +34,17 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.workbook.workbook import Workbook
 
-__all__ = ["FORMATS", "Record", "View", "render", "text_width", "write_text", "write_xlsx"]
+__all__ = [
+    "FORMATS",
+    "Record",
+    "View",
+    "render",
+    "stream_rows",
+    "text_width",
+    "write_pieces",
+    "write_text",
+    "write_xlsx",
+]
 
 Record = Mapping[str, object]
 
@@ -137,6 +148,59 @@ def render(
         for row in cells
     )
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+#: Rows formatted at a time when text is streamed (see :func:`stream_rows`).
+_STREAM_CHUNK: Final = 8192
+
+
+def stream_rows(
+    columns: Sequence[str], rows: Iterable[Sequence[str]], fmt: str, *, bom: bool = False
+) -> Iterator[str]:
+    r"""What :func:`render` returns for ``csv`` or ``json``, in pieces, from rows of text.
+
+    For output too large to hold as records: each row holds one cell per column,
+    already the text :func:`render` shows for its value (a ``Decimal`` as ``f"{v:f}"``,
+    None as ``""``). Joined, the pieces are :func:`render`'s text for the same records.
+
+    Args:
+        columns: The keys, in order (the CSV header, the JSON object keys).
+        rows: The rows of text cells.
+        fmt: ``"csv"`` or ``"json"``.
+        bom: Start CSV text with a byte-order mark (as :func:`render`).
+
+    Raises:
+        ValidationError: ``fmt`` is neither ``"csv"`` nor ``"json"``.
+
+    Examples:
+        >>> "".join(stream_rows(["id", "n"], [["A1", "2.50"]], "csv", bom=True))
+        '\ufeffid,n\nA1,2.50\n'
+        >>> "".join(stream_rows(["id"], [["A1"]], "json")) == render([{"id": "A1"}], "json")
+        True
+    """
+    if fmt not in ("csv", "json"):
+        raise ValidationError(field="fmt", value=fmt, expected="'csv' or 'json'")
+    cols = list(columns)
+    rows = iter(rows)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(cols)
+        yield ("\ufeff" if bom else "") + buf.getvalue()
+        while chunk := list(islice(rows, _STREAM_CHUNK)):
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(chunk)
+            yield buf.getvalue()
+        return
+    first = True
+    while chunk := list(islice(rows, _STREAM_CHUNK)):
+        text = json.dumps(
+            [dict(zip(cols, row, strict=True)) for row in chunk], ensure_ascii=False, indent=2
+        )
+        # "[\n  {…},\n  {…}\n]": the items, as they sit inside the whole list
+        yield ("[\n" if first else ",\n") + text[2:-2]
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 # --- Excel workbooks --------------------------------------------------------------------
@@ -335,13 +399,17 @@ def _xlsx_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` to a new file beside ``path``, then move it into place in one step."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     # "x": a fresh file (never someone else's), created with the usual permissions
     with tmp.open("xb") as fh:
         try:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                for piece in data:
+                    fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         except BaseException:
@@ -357,6 +425,16 @@ def _replace(path: Path, data: bytes) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8, whole or not at all (as :func:`write_xlsx`)."""
     _replace(Path(path), text.encode("utf-8"))
+
+
+def write_pieces(path: str | Path, pieces: Iterable[str]) -> None:
+    """Write the text ``pieces`` to ``path`` as UTF-8, one after another, whole or not at all.
+
+    As :func:`write_text` of the joined text (a new file beside ``path``, moved into
+    place in one step; a failure leaves ``path`` as it was), without holding the
+    whole text in memory.
+    """
+    _replace(Path(path), (piece.encode("utf-8") for piece in pieces))
 
 
 def write_xlsx(path: str | Path, views: Sequence[View]) -> None:

@@ -7,21 +7,32 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from operator import truediv
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from kamcore import codec
-from kamcore._output import Record, write_text
-from kamcore._vocab import words
+from kamcore._output import Record, render, stream_rows, write_pieces, write_text
+from kamcore._vocab import localise, words
 from kamcore.cli._common import EXIT_OK, UsageError, keep_arg, load_policy_arg
-from kamcore.cli._views import GRADE_HEADINGS, HEADINGS, View, carried, check_out, emit_views
+from kamcore.cli._views import (
+    GRADE_HEADINGS,
+    HEADINGS,
+    View,
+    carried,
+    carried_keys,
+    check_out,
+    emit_views,
+)
+from kamcore.errors import KamError
 from kamcore.money import Rounding
 from kamcore.presets import load_preset, preset_names
 
 if TYPE_CHECKING:
-    from kamcore.grading import AbcResult, TopsisModel, WeightedScorecard
+    from kamcore.grading import AbcPolicy, AbcResult, GradeLadder, TopsisModel, WeightedScorecard
+    from kamcore.grading._batch import _Graded
 
 __all__ = ["grade_exact", "model_arg", "pareto_exact", "required_figures"]
 
@@ -87,8 +98,156 @@ def _abc_classes(abc: AbcResult) -> list[Record]:
     ]
 
 
+def _rate(invoiced: list[Decimal | None], collected: list[Decimal | None]) -> list[Decimal] | None:
+    """回款率 per account as :attr:`AccountFacts.collection_rate` (``None`` if one is missing)."""
+    if not invoiced or type(None) in map(type, invoiced) or type(None) in map(type, collected):
+        return None
+    if min(cast("list[Decimal]", invoiced)) <= 0:
+        return None  # nothing invoiced: no rate (a missing figure)
+    return list(map(truediv, collected, invoiced))
+
+
+def _texts(values: list[Decimal]) -> Iterator[str]:
+    return map("{:f}".format, values)
+
+
+def _grade_lean(
+    args: argparse.Namespace,
+    model: WeightedScorecard | TopsisModel,
+    ladder: GradeLadder,
+    abc: AbcPolicy | None,
+    *,
+    require: tuple[str, ...],
+) -> bool:
+    """``grade`` of a good CSV file to csv, json or a table, column by column; False if not.
+
+    The same output as the general path of :func:`grade_exact`, byte for byte, without
+    an object per account: the file is read as columns
+    (:func:`~kamcore.tables._load._account_columns`), graded as columns
+    (:func:`~kamcore.grading._batch._grade_columns`), and CSV and JSON are written as
+    they are made. Anything the lean path does not cover — another format, a workbook,
+    a file with a problem, another model, too few accounts, a missing figure — returns
+    False before anything is written, and the general path runs (and reports what is
+    wrong).
+    """
+    from kamcore.grading import WeightedScorecard  # noqa: PLC0415
+    from kamcore.grading._batch import _grade_columns  # noqa: PLC0415
+    from kamcore.tables._load import _account_columns  # noqa: PLC0415
+
+    fmt = getattr(args, "format", "table")
+    if fmt not in ("csv", "json", "table") or args.extra or type(model) is not WeightedScorecard:
+        return False
+    rows = _account_columns(
+        args.file,
+        columns=args.columns,
+        require=require,
+        complete=required_figures(model),
+        keep=keep_arg(args),
+        id_column=args.id,
+        sheet=args.sheet,
+    )
+    if rows is None or len(rows.ids) < _FEW_TO_FIT:
+        return False
+    figures = rows.figures
+    _derive_rate(figures, {*(c.source for c in model.criteria), args.by})
+    try:
+        graded = _grade_columns(
+            model, ladder, rows.ids, figures.get, abc=abc, measure=args.by, explain=args.explain
+        )
+    except (KamError, ArithmeticError):
+        graded = None  # the general path raises it, in its order
+    figures.clear()  # graded: the figures are not needed any more
+    if graded is None:
+        return False
+    keys, labels = carried_keys(args, rows.keep, rows.headings, _GRADE_KEYS, GRADE_HEADINGS)
+    if any(k in _GRADE_VALUES for k in keys):
+        return False  # a kept column the Chinese view would translate: the general path
+    _check_fitted_out(args)
+    _write_lean(args, fmt, [rows.ids, *(rows.kept[k] for k in keys)], keys, labels, graded)
+    if args.save_fitted:
+        write_text(args.save_fitted, codec.dumps_policy(graded.model))
+    return True
+
+
+def _derive_rate(figures: dict[str, list[Decimal | None]], wanted: set[str]) -> None:
+    """Add 回款率 where it is wanted; keep only the figures wanted (the rest are checked)."""
+    if "collection_rate" in wanted:
+        rate = _rate(figures.get("invoiced", []), figures.get("collected", []))
+        if rate is not None:
+            figures["collection_rate"] = cast("list[Decimal | None]", rate)
+    for source in [f for f in figures if f not in wanted]:
+        del figures[source]
+
+
+def _write_lean(  # noqa: PLR0917 - the parts of one output
+    args: argparse.Namespace,
+    fmt: str,
+    carried_cells: list[list[str]],
+    keys: list[str],
+    labels: Mapping[str, tuple[str, str]],
+    graded: _Graded,
+) -> None:
+    """Write the lean path's output: what emit_views writes for the same records."""
+    lang = getattr(args, "lang", "en")
+    names = [f"{c.name}.contribution" for c in graded.model.criteria] if args.explain else []
+    columns = ["account_id", *keys, "score", "grade", *(["abc"] if graded.abc else []), *names]
+    grades, classes = graded.grades, graded.abc
+    if lang != "en":
+        grades = _localised(grades, "grade", lang)
+        classes = None if classes is None else _localised(classes, "abc", lang)
+    # a table shows the values (numbers right-aligned); csv and json their text
+    shown = _same if fmt == "table" else _texts
+    cells: list[Iterable[object]] = [*carried_cells, shown(graded.totals), grades]
+    cells += [classes] if classes is not None else []
+    cells += [shown(graded.contributions[c.name]) for c in graded.model.criteria if names]
+    out: str | None = getattr(args, "out", None)
+    if out:
+        check_out(Path(out), fmt)
+    if fmt == "table":  # widths need every cell: rendered whole, as emit_views does
+        records = [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
+        heads = {k: t[0 if lang == "en" else 1] for k, t in labels.items()}
+        pieces: Iterable[str] = [render(records, fmt, labels=heads)]
+    else:
+        texts = cast("list[Iterable[str]]", cells)
+        bom = bool(getattr(args, "bom", False))
+        pieces = stream_rows(columns, zip(*texts, strict=True), fmt, bom=bom)
+    if out:
+        write_pieces(out, pieces)
+    else:
+        for piece in pieces:
+            sys.stdout.write(piece)
+
+
+def _same(values: list[Decimal]) -> list[Decimal]:
+    return values
+
+
+def _localised(values: list[str], column: str, lang: str) -> list[str]:
+    """``values`` of ``column`` as :func:`localise` shows them in ``lang`` (once per value)."""
+    distinct = list(dict.fromkeys(values))
+    shown = localise([{column: v} for v in distinct], _GRADE_VALUES, lang)
+    names = {v: cast("str", r[column]) for v, r in zip(distinct, shown, strict=True)}
+    return list(map(names.__getitem__, values))
+
+
+def _check_fitted_out(args: argparse.Namespace) -> None:
+    """Refuse a ``--save-fitted`` file that is not TOML or can't be written."""
+    if args.save_fitted:  # checked before anything is written
+        if Path(args.save_fitted).suffix.casefold() != ".toml":
+            raise UsageError(
+                f"--save-fitted {args.save_fitted}: a policy is written as TOML; "
+                "expected a name ending in .toml"
+            )
+        check_out(Path(args.save_fitted), "toml", "--save-fitted")
+
+
 def grade_exact(args: argparse.Namespace) -> int:
-    """``grade ACCOUNTS`` on the exact engine: score, grade and classify every account."""
+    """``grade ACCOUNTS`` on the exact engine: score, grade and classify every account.
+
+    A good CSV file graded to csv, json or a table takes the lean path
+    (:func:`_grade_lean`); everything else, and every file with a problem, the general
+    one below.
+    """
     from kamcore.grading import AbcPolicy, GradeLadder, grade_many  # noqa: PLC0415
     from kamcore.tables import read_accounts  # noqa: PLC0415
 
@@ -99,6 +258,8 @@ def grade_exact(args: argparse.Namespace) -> int:
     require = complete
     if abc is not None and args.by != "score":
         require = (*require, args.by)
+    if _grade_lean(args, model, ladder, abc, require=require):
+        return EXIT_OK
     rows = read_accounts(
         args.file,
         columns=args.columns,
@@ -135,13 +296,7 @@ def grade_exact(args: argparse.Namespace) -> int:
     views = [View("grades", records, labels, _GRADE_VALUES)]
     if batch.abc is not None:
         views.append(View("abc classes", _abc_classes(batch.abc), labels, _GRADE_VALUES))
-    if args.save_fitted:  # checked before anything is written
-        if Path(args.save_fitted).suffix.casefold() != ".toml":
-            raise UsageError(
-                f"--save-fitted {args.save_fitted}: a policy is written as TOML; "
-                "expected a name ending in .toml"
-            )
-        check_out(Path(args.save_fitted), "toml", "--save-fitted")
+    _check_fitted_out(args)
     emit_views(args, views)
     if args.save_fitted:
         write_text(args.save_fitted, codec.dumps_policy(model))

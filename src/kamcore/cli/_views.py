@@ -27,6 +27,7 @@ __all__ = [
     "Labels",
     "View",
     "carried",
+    "carried_keys",
     "check_out",
     "emit",
     "emit_views",
@@ -171,3 +172,19 @@ def carried(
     kept = [{k: v for k, v in row.items() if k in shown} for row in rows.kept]
     own = {k: (k, h) for k, h in zip(rows.keep, rows.headings, strict=True)}
     return kept, {**labels, **own}
+
+
+def carried_keys(
+    args: argparse.Namespace,
+    keep: Sequence[str],
+    headings: Sequence[str],
+    output: Sequence[str],
+    labels: Labels,
+) -> tuple[list[str], Labels]:
+    """:func:`carried` for rows held as columns: the kept keys to show, and the labels.
+
+    The keys are those :func:`carried` puts in each row, in the same order.
+    """
+    shown = _kept_keys(args, keep, output)
+    own = {k: (k, h) for k, h in zip(keep, headings, strict=True)}
+    return [k for k in dict.fromkeys(keep) if k in shown], {**labels, **own}

@@ -10,9 +10,9 @@ computes the same rules with numpy.
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -20,11 +20,12 @@ from kamcore._frames import frame
 from kamcore._validate import text
 from kamcore.errors import ValidationError
 from kamcore.grading._columnar import grade_frame, score_arrays
-from kamcore.grading._facts import AccountFacts
+from kamcore.grading._compiled import contribution_columns
+from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._inputs import flag, instance, items_of, tuple_of
 from kamcore.grading._ladder import Graded, GradeLadder, grade_all
-from kamcore.grading._pareto import AbcPolicy, AbcResult, classify_abc
-from kamcore.grading._scoring import ScoringModel
+from kamcore.grading._pareto import AbcPolicy, AbcResult, _abc_labels, classify_abc
+from kamcore.grading._scoring import ScoringModel, WeightedScorecard
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,3 +162,115 @@ def _grade_many(
             pairs.append((f.account_id, value))
         result = classify_abc(abc, pairs)
     return Batch(graded, result)
+
+
+@attrs.frozen
+class _Graded:
+    """A population graded column by column (see :func:`_grade_columns`).
+
+    Attributes:
+        model: The scorecard as fitted to the population.
+        totals: Each account's score total.
+        grades: Each account's grade.
+        abc: Each account's ABC class (``None`` without an ABC policy).
+        contributions: Per criterion name, each account's contribution (only when
+            asked for).
+    """
+
+    model: WeightedScorecard
+    totals: list[Decimal]
+    grades: list[str]
+    abc: list[str] | None
+    contributions: dict[str, list[Decimal]]
+
+
+def _grade_columns(
+    model: ScoringModel,
+    ladder: GradeLadder,
+    ids: Sequence[str],
+    figures: Callable[[str], Sequence[Decimal | None] | None],
+    *,
+    abc: AbcPolicy | None = None,
+    measure: str = "sales_revenue",
+    explain: bool = False,
+) -> _Graded | None:
+    """:func:`grade_many` over columns of figures: totals, grades, classes; ``None`` if not.
+
+    The lean entry point of ``kamcore grade --engine exact``: for a
+    :class:`WeightedScorecard` whose criteria read standard figures, and a population
+    that is complete (no figure a criterion or the ABC measure reads is missing), it
+    fits the model to the columns, scores a criterion at a time
+    (:func:`~kamcore.grading._compiled.contribution_columns`, the compiled scorer's
+    arithmetic), grades and classifies — the same totals, grades, contributions and
+    classes :func:`grade_many` gives, without an object per account. Anything else
+    (another model, a missing figure, a measure that is not a standard figure, a total
+    outside the ladder, a negative measure) returns ``None``: the caller then runs
+    :func:`grade_many`, which raises what is wrong.
+
+    Args:
+        model: The scoring model (fitted to the columns here where it is not yet).
+        ladder: The grade ladder.
+        ids: The account ids, unique, in order.
+        figures: A figure's column by name (``collection_rate`` included), ``None``
+            when the population has none.
+        abc: An ABC policy.
+        measure: The figure ABC ranks by, or ``"score"``.
+        explain: Also return each criterion's contributions.
+    """
+    if type(model) is not WeightedScorecard or not ids or len(set(ids)) != len(ids):
+        return None
+    sources = [c.source for c in model.criteria]
+    ranks_by = (measure,) if abc is not None and measure != "score" else ()
+    columns = _complete_columns([*sources, *ranks_by], figures, len(ids))
+    if columns is None:
+        return None
+    fitted = model._fit_figures(columns.__getitem__)
+    if any(not c.normaliser.fitted for c in fitted.criteria):
+        return None
+    parts, totals = contribution_columns(
+        fitted.criteria,
+        fitted.scale,
+        fitted._exp,
+        fitted._quantize,
+        [columns[s] for s in sources],
+        keep=explain,
+    )
+    cap = fitted.scale
+    settled = bool(totals) and max(totals) > cap
+    if settled:  # rounding carried these past the scale: the general loop settles them
+        for i, total in enumerate(totals):
+            if total > cap:
+                s = fitted._score_values(ids[i], [columns[src][i] for src in sources])
+                totals[i] = s.total
+                for part, value in zip(parts, s.contributions, strict=False):
+                    part[i] = value  # (no parts unless explain)
+    if totals and (min(totals) < ladder.low or max(totals) > ladder.high):
+        return None  # grade_of refuses it: grade_many says which
+    if not settled:  # every total has the places of exp: equal ones can share one object
+        shared: dict[Decimal, Decimal] = {}
+        totals = list(map(shared.setdefault, totals, totals))
+    grades = ladder._grades_of(totals)
+    labels = None
+    if abc is not None:
+        ranked = totals if measure == "score" else columns[measure]
+        labels = _abc_labels(abc, ids, ranked)
+        if labels is None:
+            return None
+    contributions = (
+        {c.name: part for c, part in zip(fitted.criteria, parts, strict=True)} if explain else {}
+    )
+    return _Graded(fitted, totals, grades, labels, contributions)
+
+
+def _complete_columns(
+    names: Sequence[str], figures: Callable[[str], Sequence[Decimal | None] | None], n: int
+) -> dict[str, Sequence[Decimal]] | None:
+    """The columns of standard figures ``names``, each complete; ``None`` if one is not."""
+    known = (*FIGURES, *DERIVED_FIGURES)
+    columns: dict[str, Sequence[Decimal]] = {}
+    for name in names:
+        column = figures(name) if name in known else None
+        if column is None or len(column) != n or type(None) in map(type, column):
+            return None  # missing figures: the general loop and its missing policy
+        columns[name] = cast("Sequence[Decimal]", column)
+    return columns

@@ -11,9 +11,11 @@ that both give the same scores. The code is registered with :mod:`linecache` (th
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from operator import attrgetter
+from functools import partial
+from operator import add, attrgetter
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from kamcore._codegen import generate
@@ -24,7 +26,7 @@ from kamcore.grading._normalisers import Direction, NormaliserKind, applier
 if TYPE_CHECKING:
     from kamcore.grading._scoring import Criterion
 
-__all__ = ["INLINE_STEPS", "Fast", "Settle", "compile_scoring"]
+__all__ = ["INLINE_STEPS", "Fast", "Settle", "compile_scoring", "contribution_columns"]
 
 # Step tables up to this long are inlined as nested conditionals; a longer one (a fitted
 # percentile table has up to ``points`` steps) is looked up by bisection.
@@ -120,3 +122,96 @@ def compile_scoring(
     # The code is built from validated numbers and attribute names only.
     fast: Fast = generate("\n".join(lines), "fast", ns, label="scorecard-scoring")
     return fast
+
+
+#: Columns with at most this share of distinct figures (in a sample) are scored one
+#: distinct figure at a time.
+_SAMPLE: Final = 1024
+
+
+def _contribution_of(
+    c: Criterion, points: Decimal, exp: Decimal, quantize: Callable[[Decimal, Decimal], Decimal]
+) -> Callable[[Decimal], Decimal]:
+    """One criterion's rounded contribution of a figure, as the generated code computes it."""
+    norm = c.normaliser
+    flip = c.direction is Direction.LOWER
+    if norm.steps or norm.kind is NormaliserKind.LOG:  # step tables inline or bisected alike
+        apply = applier(norm)
+
+        def stepped(x: Decimal) -> Decimal:
+            n = apply(x)
+            return quantize((ONE - n if flip else n) * points, exp)
+
+        return stepped
+    if norm.lower == norm.upper:
+        fixed = quantize((ONE - ONE if flip else ONE) * points, exp)
+        return lambda _: fixed
+    lo, hi = cast("Decimal", norm.lower), cast("Decimal", norm.upper)  # fitted
+    width = hi - lo
+
+    def linear(x: Decimal) -> Decimal:
+        n = ZERO if x <= lo else (ONE if x >= hi else (x - lo) / width)
+        return quantize((ONE - n if flip else n) * points, exp)
+
+    return linear
+
+
+def contribution_columns(
+    criteria: tuple[Criterion, ...],
+    scale: Decimal,
+    exp: Decimal,
+    quantize: Callable[[Decimal, Decimal], Decimal],
+    columns: Sequence[Sequence[Decimal]],
+    *,
+    keep: bool = True,
+) -> tuple[list[list[Decimal]], list[Decimal]]:
+    """Each criterion's rounded contributions and the totals, a column at a time.
+
+    What the generated scorer of :func:`compile_scoring` computes for each account —
+    the same operations in the same order — over columns of complete figures (one per
+    criterion, in order; every criterion fitted): a step table's contributions are
+    worked out once per step, a column of repeated figures once per figure, and the
+    totals are added criterion by criterion, ``0 + c0 + c1 + …``, as the generated code
+    adds them. A total above ``scale`` is returned as it is: the caller settles those
+    accounts (the general loop does). Equal contributions share one ``Decimal``.
+
+    Args:
+        criteria: The scorecard's criteria, fitted.
+        scale: The top of the score range.
+        exp: The unit of the last place kept in each contribution.
+        quantize: The scorecard's rounding.
+        columns: One column of figures per criterion, no ``None`` in them.
+        keep: Return the contributions (else only the totals, and no contributions).
+
+    Returns:
+        Per criterion its contributions, and the totals (each a list in account order).
+    """
+    n = len(columns[0]) if columns else 0
+    totals: list[Decimal] = [ZERO] * n
+    parts: list[list[Decimal]] = []
+    for c, column in zip(criteria, columns, strict=True):
+        points = c.weight * scale
+        norm = c.normaliser
+        if norm.steps:  # one contribution per step, found by bisection as applier does
+            ats = tuple(s.at for s in norm.steps)
+            flip = c.direction is Direction.LOWER
+            table = [
+                quantize((ONE - v if flip else v) * points, exp)
+                for v in (ZERO, *(s.value for s in norm.steps))
+            ]
+            part = list(map(table.__getitem__, map(partial(bisect_right, ats), column)))
+        else:
+            one = _contribution_of(c, points, exp, quantize)
+            sample = column[:_SAMPLE]
+            if len(sample) == _SAMPLE and len(set(sample)) * 4 > _SAMPLE:
+                part = list(map(one, column))
+            else:  # equal figures give equal contributions: work each out once
+                memo = {x: one(x) for x in set(column)}
+                part = list(map(memo.__getitem__, column))
+            # contributions all have the places of exp: equal ones can share one object
+            shared: dict[Decimal, Decimal] = {}
+            part = list(map(shared.setdefault, part, part))
+        totals = list(map(add, totals, part))
+        if keep:
+            parts.append(part)
+    return parts, totals

@@ -211,6 +211,11 @@ class GradeLadder:
         # ladder's own (a total of ``low`` or ``high`` always finds its band).
         return self.bands[-1 - self._find(total)].grade
 
+    def _grades_of(self, totals: Iterable[Decimal]) -> list[str]:
+        """The grades of totals already checked to lie within ``[low, high]`` (bulk path)."""
+        worst_first = [b.grade for b in reversed(self.bands)]
+        return list(map(worst_first.__getitem__, map(self._find, totals)))
+
     def next_better(self, grade: str) -> GradeBand | None:
         """The band one step above ``grade`` (``None`` for the best grade)."""
         i = self.rank(grade)

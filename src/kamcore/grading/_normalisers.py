@@ -12,6 +12,8 @@ import enum
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from itertools import islice
+from operator import le
 from typing import Final, cast
 
 import attrs
@@ -118,6 +120,24 @@ def rank_index(q: Decimal, n: int) -> int:
     """
     num, den = q.as_integer_ratio()
     return max(-(-num * n // den), 1) - 1
+
+
+def _ascending(values: list[Decimal]) -> list[Decimal]:
+    """``values`` sorted, as ``list.sort`` sorts them (equal values keep their order).
+
+    Sorting by each value's float first is three times faster than comparing decimals
+    (``float`` is correctly rounded, so never out of order; equal decimals have equal
+    floats and keep their order, the sort being stable); one pass of exact comparisons
+    then checks the result, and where two different decimals share a float and came in
+    the wrong order, the decimals are sorted themselves.
+    """
+    try:
+        ordered = sorted(values, key=float)
+    except (TypeError, ValueError, OverflowError):  # pragma: no cover - not finite decimals
+        return sorted(values)
+    if all(map(le, ordered, islice(ordered, 1, None))):
+        return ordered
+    return sorted(values)
 
 
 def _percentile_steps(ordered: Sequence[Decimal], points: int) -> tuple[Step, ...]:
@@ -399,7 +419,7 @@ class Normaliser:
             )
         if self.kind is NormaliserKind.MINMAX:
             return Normaliser(NormaliserKind.MINMAX, min(vals), max(vals))
-        vals.sort()
+        vals = _ascending(vals)
         if self.kind is NormaliserKind.PERCENTILE:
             return attrs.evolve(self, steps=_percentile_steps(vals, cast("int", self.points)))
         low, high = cast("Decimal", self.low_quantile), cast("Decimal", self.high_quantile)

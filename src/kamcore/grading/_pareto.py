@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import decimal
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from operator import itemgetter
+from itertools import accumulate, islice
+from operator import ge, itemgetter
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -504,32 +505,87 @@ def classify_abc(
     labels = policy.labels
     if policy.reading is AbcReading.GROUP_SHARE:
         return _classify_group_share(policy, ranked, total)
+    classes = _cumulative_classes(policy, [m for _, m in ranked], total)
+    quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
+    assignments = []
+    cumulative = _ZERO
+    for rank, ((account_id, measure), idx) in enumerate(zip(ranked, classes, strict=True), 1):
+        cumulative += measure
+        share = quantize(cumulative / total, exp) if total else _ONE
+        assignments.append(make(account_id, labels[idx], measure, rank, share))
+    return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
+
+
+def _cumulative_classes(policy: AbcPolicy, measures: list[Decimal], total: Decimal) -> list[int]:
+    """Each ranked account's class index under the cumulative reading (or by count)."""
+    n = len(measures)
     by_count = policy.method is AbcMethod.COUNT
     limits: list[Decimal] = [
         Decimal(int(policy.rounding.apply(b.upto * n, 0))) if by_count else b.upto * total
         for b in policy.breaks
     ]
-    last = len(labels) - 1
+    last = len(policy.breaks) - 1
     # The band core places each account: under JOINS (and by count) the position before
     # it, with a breakpoint owned by the class above it (HIGHER: reaching the limit moves
     # on); under NEXT the cumulative share including it, with a breakpoint owned by the
     # class below (LOWER: exactly at the limit still fits). All-zero measures fall into
     # the last class under either rule.
     strict = not by_count and policy.crossing is AbcCrossing.NEXT and total > 0
-    find = band_finder(limits, BoundaryOwner.LOWER if strict else BoundaryOwner.HIGHER)
-    find_rank = band_finder([int(x) for x in limits] if by_count else [], BoundaryOwner.HIGHER)
-    quantize, exp, make = _SHARE_CONTEXT.quantize, _SHARE_EXP, _make_assignment
-    assignments = []
-    cumulative = _ZERO
-    for rank, (account_id, measure) in enumerate(ranked, 1):
-        if by_count:
-            idx = find_rank(rank - 1)
-        else:
-            idx = find(cumulative + measure if strict else cumulative)
-        cumulative += measure
-        share = quantize(cumulative / total, exp) if total else _ONE
-        assignments.append(make(account_id, labels[min(idx, last)], measure, rank, share))
-    return AbcResult(policy.method, tuple(assignments), _summarise(labels, assignments, total, n))
+    if by_count:
+        find_rank = band_finder([int(x) for x in limits], BoundaryOwner.HIGHER)
+        found: Iterable[int] = map(find_rank, range(n))
+    else:
+        find = band_finder(limits, BoundaryOwner.LOWER if strict else BoundaryOwner.HIGHER)
+        # the running totals before each account (and after the last), added in rank order
+        running = list(accumulate(measures, initial=_ZERO))
+        found = map(find, running[1:] if strict else running[:-1])
+    return [min(idx, last) for idx in found]
+
+
+def _abc_labels(
+    policy: AbcPolicy, ids: Sequence[str], measures: Sequence[Decimal]
+) -> list[str] | None:
+    """Each account's ABC class label, in input order: :func:`classify_abc`'s classes, lean.
+
+    For the bulk path: the same ranking (measure descending, then id ascending), the
+    same crossing and reading rules and so the same classes as :func:`classify_abc`,
+    without an :class:`AbcAssignment` per account nor the per-class summary.
+
+    Args:
+        policy: The classification policy.
+        ids: The account ids, unique strings.
+        measures: One finite ``Decimal`` per account.
+
+    Returns:
+        The labels; ``None`` where :func:`classify_abc` would refuse the input (a
+        negative measure, a repeated id, lengths that differ): the caller then calls it
+        to say why.
+    """
+    n = len(ids)
+    if len(measures) != n or len(set(ids)) != n or (n and min(measures) < 0):
+        return None
+    order = sorted(range(n), key=ids.__getitem__)  # ties: account id ascending
+    # measure descending (stable): by each measure's float first, which is correctly
+    # rounded and so never out of order, and equal for equal measures; an exact check
+    # follows, and two measures that share a float in the wrong order sort exactly
+    floats = list(map(float, measures))
+    by_float = sorted(order, key=floats.__getitem__, reverse=True)
+    ranked = [measures[i] for i in by_float]
+    if all(map(ge, ranked, islice(ranked, 1, None))):
+        order = by_float
+    else:
+        order.sort(key=measures.__getitem__, reverse=True)
+        ranked = [measures[i] for i in order]
+    total = sum(ranked, _ZERO)
+    if policy.reading is AbcReading.GROUP_SHARE:
+        classes = _group_share_classes(policy, ranked, total)
+    else:
+        classes = _cumulative_classes(policy, ranked, total)
+    names = policy.labels
+    labels: list[str] = [""] * n
+    for i, idx in zip(order, classes, strict=True):
+        labels[i] = names[idx]
+    return labels
 
 
 def _group_share_classes(policy: AbcPolicy, measures: list[Decimal], total: Decimal) -> list[int]:

@@ -457,15 +457,28 @@ class WeightedScorecard:
             ValidationError: No account of the population has a figure a criterion
                 being fitted needs.
         """
+
+        def figures(source: str) -> Iterable[Decimal]:
+            get = figure_getter(source)
+            return (v for f in population if (v := get(f)) is not None)
+
+        return self._fit_figures(figures, refit=refit)
+
+    def _fit_figures(
+        self, figures: Callable[[str], Iterable[Decimal]], *, refit: bool = False
+    ) -> WeightedScorecard:
+        """:meth:`fit`, given each figure's values (``None`` left out) by the figure's name.
+
+        The bulk path fits to columns with it; :meth:`fit` to the population's facts.
+        """
         todo = [c.normaliser.learns if refit else not c.normaliser.fitted for c in self.criteria]
         if not any(todo):
             return self
         criteria = []
         for c, fit in zip(self.criteria, todo, strict=True):
             if fit:
-                get = figure_getter(c.source)
                 try:
-                    norm = c.normaliser.fit(v for f in population if (v := get(f)) is not None)
+                    norm = c.normaliser.fit(figures(c.source))
                 except ValidationError as exc:
                     raise exc.at(c.name) from None
                 c = attrs.evolve(c, normaliser=norm)  # noqa: PLW2901 - the fitted criterion

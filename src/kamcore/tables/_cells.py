@@ -87,6 +87,16 @@ _DECIMAL_COMMA: Final = re.compile(r"\d+,\d{1,2}\Z")
 _NUMBER: Final = re.compile(r"\d+(?:\.\d+)?\Z|\.\d+\Z")
 _EXPONENT: Final = re.compile(r"\d(?:\.\d*)?[eE][+-]?\d+\Z")
 _MINUS: Final = "-−–"  # hyphen-minus, minus sign, en dash (Excel and Word write all three)
+# what Excel writes for a positive amount in yuan, read as the slow path reads it: a
+# yen sign and/or thousands separators (¥348,553.61, 36,317.85, ￥1200); its digits
+_EXCEL_AMOUNT: Final = re.compile(r"[¥￥]?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?\Z")
+_REPEATS_SAMPLE: Final = 1024
+# _PLAIN without its minus: parse_numbers' fast path (a plain "-0" is read as 0)
+_PLAIN_UNSIGNED: Final = re.compile(rf"\d{{1,{MAX_DIGITS}}}(?:\.\d{{1,{MAX_PLACES}}})?\Z")
+# a line of a column's text (its cells joined by line breaks) that is not such a number
+_NOT_PLAIN_LINE: Final = re.compile(
+    rf"^(?!\d{{1,{MAX_DIGITS}}}(?:\.\d{{1,{MAX_PLACES}}})?$)[^\n]*", re.MULTILINE
+)
 
 
 def fold(text: str) -> str:
@@ -191,10 +201,16 @@ def parse_numbers(
     out: list[Decimal | None] = [None] * len(cells)
     errors: list[tuple[int, ValidationError]] = []
     fast = _PLAIN.match if unit.factor == 1 else None
+    excel = _EXCEL_AMOUNT.match if unit is Unit.YUAN else None
     for i, cell in enumerate(cells):
         if fast is not None and type(cell) is str and fast(cell) and cell[0] != "-":
             out[i] = Decimal(cell)
             continue
+        if excel is not None and type(cell) is str and (m := excel(cell)) is not None:
+            value = _excel_amount(m)
+            if value is not None:
+                out[i] = value
+                continue
         try:
             out[i] = parse_number(cell, unit=unit, suffixes=suffixes)
         except ValidationError as exc:
@@ -202,6 +218,95 @@ def parse_numbers(
             if limit and len(errors) >= limit:
                 break
     return out, errors
+
+
+def _excel_amount(m: re.Match[str]) -> Decimal | None:
+    """An amount Excel wrote (``¥348,553.61``), as the slow path reads it; else ``None``.
+
+    The slow path takes off the yen sign, the thousands separators (in groups of three),
+    and multiplies by 1 (which keeps the places): the same digits as a plain number.
+    """
+    whole, point = m[1].replace(",", ""), m[2] or ""
+    if len(whole) > MAX_DIGITS or len(point) > MAX_PLACES + 1:
+        return None  # maybe out of range: parse_number decides
+    return Decimal(whole + point)
+
+
+def _parse_column(
+    cells: Sequence[str], *, unit: Unit = Unit.YUAN, suffixes: bool = False
+) -> list[Decimal | None] | None:
+    """CSV text cells read as :func:`parse_numbers` reads them; ``None`` if one is refused.
+
+    For the bulk readers, which read the file the ordinary way (to report every
+    problem) when a cell is refused. A column whose cells repeat (ratings, counts,
+    0.00) is read one distinct cell at a time, and equal cells share one ``Decimal``
+    (which saves its memory on a large file); the others at once (see
+    :func:`_parse_texts`).
+    """
+    sample = cells[:_REPEATS_SAMPLE]
+    if len(sample) == _REPEATS_SAMPLE and len(set(sample)) * 4 <= _REPEATS_SAMPLE:
+        distinct = list(set(cells))
+        values = _parse_column(distinct, unit=unit, suffixes=suffixes)
+        if values is None:
+            return None
+        return list(map(dict(zip(distinct, values, strict=True)).__getitem__, cells))
+    if unit is not Unit.YUAN:
+        out, errors = parse_numbers(cells, unit=unit, suffixes=suffixes, limit=1)
+        return None if errors else out
+    try:
+        return _parse_texts(cells, suffixes=suffixes)
+    except ValidationError:
+        return None
+
+
+def _parse_texts(cells: Sequence[str], *, suffixes: bool) -> list[Decimal | None]:
+    """Text cells in yuan read as :func:`parse_numbers` reads them (refusals raised).
+
+    A plain number is read as it is and the rest by :func:`parse_number`, as there;
+    but the plain ones are found in one pass of a regular expression over the
+    column's text, and read by one ``map``: no Python code runs for them.
+    """
+    joined = "\n".join(cells)
+    if joined.count("\n") != len(cells) - 1:  # a cell holds a line break
+        plain = _PLAIN_UNSIGNED.match
+        return [Decimal(c) if plain(c) else _other_cell(c, suffixes) for c in cells]
+    others: list[int] = []  # the cells that are not plain numbers
+    line = at = 0
+    count = joined.count
+    for hit in _NOT_PLAIN_LINE.finditer(joined):
+        start = hit.start()
+        line += count("\n", at, start)
+        at = start
+        others.append(line)
+    if not others:
+        return list(map(Decimal, cells))
+    texts = list(cells)
+    for i in others:
+        texts[i] = "0"
+    values: list[Decimal | None] = list(map(Decimal, texts))
+    excel = _EXCEL_AMOUNT.match
+    for i in others:  # mostly what Excel writes (¥348,553.61): _other_cell, inlined
+        cell = cells[i]
+        m = excel(cell)
+        if m is not None:
+            whole, point = m.group(1, 2)
+            whole = whole.replace(",", "")
+            point = point or ""
+            if len(whole) <= MAX_DIGITS and len(point) <= MAX_PLACES + 1:
+                values[i] = Decimal(whole + point)
+                continue
+        values[i] = parse_number(cell, suffixes=suffixes)
+    return values
+
+
+def _other_cell(cell: str, suffixes: bool) -> Decimal | None:
+    """A cell in yuan that is not a plain number, as :func:`parse_numbers` reads it."""
+    m = _EXCEL_AMOUNT.match(cell)
+    if m is not None:
+        value = _excel_amount(m)
+        if value is not None:
+            return value
+    return parse_number(cell, suffixes=suffixes)
 
 
 def _sign(cell: str, text: str) -> tuple[bool, str]:

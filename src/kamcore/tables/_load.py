@@ -20,9 +20,9 @@ import attrs
 from kamcore._validate import instance_of, texts, whole
 from kamcore._validate import text as checked_text
 from kamcore.errors import KamError, RecordInvalid, ValidationError
-from kamcore.tables._cells import fold, parse_numbers
+from kamcore.tables._cells import _parse_column, fold, parse_numbers
 from kamcore.tables._columns import Bound, ColumnMap, Field, FieldKind, bind, load_column_map
-from kamcore.tables._read import Table, read_table
+from kamcore.tables._read import Table, _csv_chunks, _NotLean, read_table
 
 if TYPE_CHECKING:
     from kamcore.grading import AccountFacts
@@ -407,6 +407,120 @@ def read_accounts(
             kept.append(keep_values(table.rows[i]))
     reading.finish()
     return AccountRows(tuple(facts), tuple(kept), reading.kept.keys, reading.kept.headings, present)
+
+
+@attrs.frozen
+class _AccountColumns:
+    """Accounts read from a CSV file column by column, for the bulk grading path.
+
+    What :func:`read_accounts` returns for a good file, held as columns (one list per
+    field, in file order) instead of one object per account.
+
+    Attributes:
+        ids: The account ids (trimmed).
+        figures: Per figure the table has a column for, one ``Decimal`` (or ``None``
+            for a blank) per account.
+        kept: Per kept key, one cell per account (text, trimmed).
+        keep: The keys of the kept columns, in order.
+        headings: The headings those kept columns had in the file.
+    """
+
+    ids: list[str]
+    figures: dict[str, list[Decimal | None]]
+    kept: dict[str, list[str]]
+    keep: tuple[str, ...]
+    headings: tuple[str, ...]
+
+
+def _account_columns(
+    source: Source,
+    *,
+    columns: Columns = None,
+    require: Sequence[str] = (),
+    complete: Sequence[str] = (),
+    extras: Sequence[str] = (),
+    keep: Sequence[str] | None = None,
+    id_column: str | None = None,
+    sheet: str | None = None,
+) -> _AccountColumns | None:
+    """What :func:`read_accounts` reads from a good CSV file, as columns; else ``None``.
+
+    The lean reader of ``kamcore grade --engine exact``: one streaming pass that keeps
+    only the bound and kept columns, reads each figure column at once and frees its
+    text as it goes. The arguments are those of :func:`read_accounts` (checked alike).
+    It returns ``None`` — and the caller reads the file with :func:`read_accounts`,
+    which reports every problem — on anything but a CSV/TSV file whose every cell
+    is good: an absent column, a bad or blank cell where a figure is needed, a blank
+    or repeated id, a negative amount; or when extras or a sheet are asked for.
+    """
+    from kamcore.grading import FIGURES  # noqa: PLC0415
+
+    _check_reading(
+        keep, id_column, sheet, MAX_PROBLEMS, require=require, complete=complete, extras=extras
+    )
+    if extras or sheet is not None:
+        return None
+    cmap = load_column_map(columns)
+    needed = _expand(require)
+    filled = {f for f in FIGURES if f in _expand(complete)}
+    fields = [
+        Field("account_id", FieldKind.TEXT, names=("id",), heading=id_column),
+        *(Field(f, required=f in needed) for f in FIGURES),
+    ]
+    bound: list[_Reading] = []
+
+    def pick(name: str, header: tuple[str, ...]) -> list[int] | None:
+        reading = _Reading(Table(name, header, (), ()), fields, cmap, keep, MAX_PROBLEMS)
+        if reading.header or len(set(reading.kept.keys)) != len(reading.kept.keys):
+            return None
+        bound.append(reading)
+        wanted = {b.index for b in reading.bound.values()} | set(reading.kept.indexes)
+        return sorted(wanted)
+
+    ids: list[str] = []
+    kept: dict[str, list[str]] = {}
+    figures: dict[str, list[Decimal | None]] = {}
+    chunks = _csv_chunks(source, pick)  # a generator: closed below
+    try:
+        for chunk in chunks:
+            reading = bound[0]
+            ids += map(str.strip, chunk[reading.bound["account_id"].index])
+            for k, i in zip(reading.kept.keys, reading.kept.indexes, strict=True):
+                texts = list(map(str.strip, chunk[i]))
+                if len(set(texts)) * 4 <= len(texts):  # a region, an owner: equal texts
+                    shared = {t: t for t in texts}  # share one string (memory)
+                    texts = list(map(shared.__getitem__, texts))
+                kept.setdefault(k, []).extend(texts)
+            for key, b in reading.bound.items():
+                if b.field.kind == FieldKind.NUMBER:
+                    unit = cmap.unit(key)
+                    values = _parse_column(chunk[b.index], unit=unit, suffixes=cmap.suffixes)
+                    if values is None:
+                        return None  # a refused cell
+                    figures.setdefault(key, []).extend(values)
+    except _NotLean:
+        return None
+    finally:
+        chunks.close()  # the file, closed now also when a cell was refused
+    if not bound or not all(ids) or len(set(ids)) != len(ids):
+        return None  # a blank or repeated id
+    if not all(_figures_good(k, v, filled=k in filled) for k, v in figures.items()):
+        return None
+    reading = bound[0]
+    return _AccountColumns(ids, figures, kept, reading.kept.keys, reading.kept.headings)
+
+
+def _figures_good(key: str, values: list[Decimal | None], *, filled: bool) -> bool:
+    """Whether a figure column has no blank where it must be filled, nor a negative amount."""
+    from kamcore.grading._facts import _NON_NEGATIVE  # noqa: PLC0415
+
+    blanks = type(None) in map(type, values)  # (comparing a Decimal to None is slow)
+    if blanks and filled:
+        return False  # a blank where the model needs a figure
+    if key in _NON_NEGATIVE:
+        present = [v for v in values if v is not None]
+        return not present or min(present) >= 0
+    return True
 
 
 # -- amounts (pareto, rebate) ---------------------------------------------------------

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
@@ -327,3 +328,88 @@ def _parquet_cell(value: object) -> object:
     if isinstance(value, datetime | date | Decimal | int | str) or value is None:
         return _excel_cell(value)
     return str(value)
+
+
+#: Rows read at a time by :func:`_csv_chunks` (bounds the memory a large file's text
+#: takes while it is read).
+_CHUNK: Final = 8192
+_TEXT_SUFFIXES_SKIPPED: Final = (*_EXCEL_SUFFIXES, *_PARQUET_SUFFIXES, ".xls")
+
+
+class _NotLean(Exception):
+    """The lean reader gives up: the file is read the ordinary way (which says why)."""
+
+
+#: Picks the columns to read from a file's name and header (``None``: give up).
+Pick = Callable[[str, tuple[str, ...]], Sequence[int] | None]
+
+
+def _csv_chunks(source: object, pick: Pick) -> Generator[dict[int, tuple[str, ...]]]:
+    """Some columns of a CSV/TSV file, a chunk of rows at a time, in one streaming pass.
+
+    The lean reader of the bulk paths: it reads what :func:`read_table` reads from a
+    CSV/TSV file (same decoding, delimiter, title rows, blank rows), but keeps only
+    the columns ``pick(name, header)`` names, and never holds the whole file: each
+    chunk maps a picked column's index to its cells (text as the CSV reader gives it,
+    untrimmed), rows in file order.
+
+    Raises:
+        _NotLean: On anything :func:`read_table` would report or read differently —
+            no such file, a workbook or Parquet file, UTF-16, bytes that are not
+            UTF-8, malformed CSV, a ragged row, no header — and when ``pick`` returns
+            ``None``. The caller then reads the file the ordinary way, which reports
+            the problem with its file, line and column.
+    """
+    if not isinstance(source, str | Path):
+        raise _NotLean
+    try:
+        path = Path(source)
+        suffix = path.suffix.casefold()
+        if suffix in _TEXT_SUFFIXES_SKIPPED or not is_file(path):
+            raise _NotLean
+        with path.open("rb") as fh:
+            start = fh.read(4)
+            if start.startswith((b"PK\x03\x04", b"\xff\xfe", b"\xfe\xff")):
+                raise _NotLean  # a workbook, or UTF-16
+            fh.seek(0)
+            # the delimiter, from the first 20 lines as _delimiter splits them (on "\n")
+            head = [fh.readline() for _ in range(20)]
+        head[0] = head[0].removeprefix(b"\xef\xbb\xbf")
+        first = "\n".join(line.decode("utf-8").removesuffix("\n") for line in head if line)
+        delimiter = _delimiter(first, tab=suffix in (".tsv", ".tab"))
+        with path.open(encoding="utf-8-sig", newline="") as text:
+            yield from _stream_columns(path.name, text, pick, delimiter)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
+        raise _NotLean from None
+
+
+def _stream_columns(
+    name: str, text: io.TextIOWrapper, pick: Pick, delimiter: str
+) -> Iterator[dict[int, tuple[str, ...]]]:
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    header: tuple[str, ...] | None = None
+    for cells in reader:
+        if not cells or not any(c.strip() for c in cells):
+            continue
+        if sum(1 for c in cells if c) <= 1:
+            continue  # a title row (a one-column table has no header here: given up)
+        header = tuple(_heading(c) for c in cells)
+        break
+    wanted = None if header is None else pick(name, header)
+    if header is None or wanted is None:
+        raise _NotLean
+    width = len(header)
+    while chunk := list(islice(reader, _CHUNK)):
+        if set(map(len, chunk)) != {width}:  # blank rows, or a ragged one
+            chunk = [cells for cells in chunk if cells and any(c.strip() for c in cells)]
+            if any(len(cells) != width for cells in chunk):
+                raise _NotLean  # ragged
+            if not chunk:
+                continue
+        by_index = list(zip(*chunk, strict=True))
+        if not all(map(str.strip, by_index[0])):  # a blank first cell: is the row blank?
+            chunk = [cells for cells in chunk if any(c.strip() for c in cells)]
+            if not chunk:
+                continue
+            by_index = list(zip(*chunk, strict=True))
+        yield {i: by_index[i] for i in wanted}
