@@ -46,6 +46,7 @@ PRESETS = {
     "grading_tiers_scorecard": WeightedScorecard,
     "grading_scorecard": WeightedScorecard,
     "grading_scorecard_absolute": WeightedScorecard,
+    "grading_scorecard_lines": WeightedScorecard,
     "grading_abc": AbcPolicy,
     "grading_abc_water": AbcPolicy,
     "grading_abc_water_cumulative": AbcPolicy,

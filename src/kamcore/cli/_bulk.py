@@ -38,6 +38,8 @@ __all__ = ["engine_of", "grade_bulk", "grade_lines_exact", "pareto_bulk"]
 
 _ENGINES: Final = ("exact", "columnar", "dask")
 _GRADE_VALUES: Final = {"grade": "grade", "abc": "abc", "class": "abc"}
+#: Fitting a model to fewer accounts than this earns a note on stderr (as on the exact engine).
+_FEW_TO_FIT: Final = 3
 #: The column that keeps the input order through a distributed sort.
 _ROW: Final = "_kamcore_row"
 #: The column map --lines uses when --columns is not given.
@@ -243,6 +245,13 @@ def grade_bulk(args: argparse.Namespace, engine: str) -> int:
             frame = _read_accounts(args, require, complete)
             figures_in = {str(c) for c in frame.columns if frame[c].dtype.kind == "f"}
         # the text a line carries is not the account's: --lines shows the sums only
+        if not args.lines and not getattr(model, "fitted", True) and len(frame) < _FEW_TO_FIT:
+            print(
+                f"kamcore: note: the model is fitted to this file's {len(frame)} "
+                "account(s), too few for percentiles to mean much; grade against a larger "
+                "book with --policy MODEL.toml (written by --save-fitted)",
+                file=sys.stderr,
+            )
         kept = [] if args.lines else _kept_columns(frame, figures_in)
         headings: dict[str, str] = dict(frame.attrs.get("kept", {}))
         if engine == "dask" and not args.lines:  # the input order, to give the rows back in
