@@ -74,10 +74,11 @@ def aggregate_dask(
             pairs = lines[(dates >= first) & (dates < last + pd.Timedelta(days=1))]
         distinct = pairs.map_partitions(count_orders).drop_duplicates(split_out=parts)
         orders = distinct.groupby("account_id").size(split_out=parts).rename("orders")
-    if as_of is None:
-        as_of = pd.Timestamp(sums["last_purchase"].max().compute()).date()
     if orders is not None:
         sums = sums.merge(orders.reset_index(), on="account_id", how="left")
+    if as_of is None:  # the latest line: computed from the sums, kept for what follows
+        sums = sums.persist()
+        as_of = pd.Timestamp(sums["last_purchase"].max().compute()).date()
     finish_meta = _finish(sums._meta, as_of)
     return sums.map_partitions(_finish, as_of, meta=finish_meta)
 
@@ -154,7 +155,7 @@ def _fit_criterion(name: str, norm: Normaliser, column: Any) -> Normaliser:
         )
     if norm.kind is NormaliserKind.MINMAX:
         return Normaliser(NormaliserKind.MINMAX, _decimal(lo), _decimal(hi))
-    ranked = values.to_frame(name="x").sort_values("x")
+    ranked = values.to_frame(name="x").sort_values("x").persist()  # sorted once, read twice
     sizes = ranked.map_partitions(len).compute().tolist()
     starts = np.cumsum([0, *sizes])
 
