@@ -116,8 +116,9 @@ def rank_order(units: npt.NDArray[np.int64], ids: Any) -> npt.NDArray[np.intp]:
     """The rank order of one partition: measure descending, account id ascending."""
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
-    text = np.asarray(ids).astype(str)
-    by_id = np.argsort(text, kind="stable")
+    from kamcore.grading._columnar import id_order  # noqa: PLC0415
+
+    by_id = id_order(ids)
     order: npt.NDArray[np.intp] = by_id[np.argsort(-units[by_id], kind="stable")]
     return order
 

@@ -93,9 +93,15 @@ class _Progress:
         self._steps = steps
         if getattr(args, "quiet", False) or not sys.stderr.isatty() or not _installed("rich"):
             return
-        from rich.progress import Progress  # noqa: PLC0415 - optional dependency
+        from rich.console import Console  # noqa: PLC0415 - optional dependency
+        from rich.progress import Progress  # noqa: PLC0415
 
-        self._bar = Progress(transient=True, console=None)
+        self._bar = Progress(
+            transient=True,
+            console=Console(stderr=True),
+            redirect_stdout=False,  # the result goes to stdout as it is, never into the bar
+            redirect_stderr=False,
+        )
         self._task = self._bar.add_task("kamcore", total=len(steps))
 
     def __enter__(self) -> _Progress:

@@ -165,6 +165,20 @@ def _check_ids(
         )
 
 
+def id_order(ids: Any) -> npt.NDArray[np.intp]:
+    """The positions of ``ids`` in ascending text order (code points, as ``sorted`` orders).
+
+    Sorted as pandas strings: numpy's fixed-width text drops a trailing NUL, which would
+    tie ``"a<NUL>"`` with ``"a"``.
+    """
+    import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
+    import pandas as pd  # noqa: PLC0415
+
+    text = pd.Series(np.asarray(ids, dtype=object), dtype=object).map(str).astype("str")
+    order = text.argsort(kind="stable").to_numpy(dtype=np.intp)
+    return cast("npt.NDArray[np.intp]", order)
+
+
 def score_arrays(
     model: ScoringModel,
     data: Mapping[str, Any],
@@ -256,8 +270,8 @@ def _score_arrays(  # noqa: PLR0917 - internal, mirrors score_arrays
             )
         if id_column is not None or abc is not None:
             # ids sort as text, as AccountFacts.account_id does on the exact path
-            text = ids if ids.dtype.kind == "U" else ids.astype(str)
-            by_id = np.argsort(text, kind="stable")
+            text = np.array([str(i) for i in ids.tolist()], dtype=object)
+            by_id = id_order(text)
             if id_column is not None:
                 _check_ids(ids, text, by_id, id_column)
     if isinstance(model, WeightedScorecard):
