@@ -14,7 +14,8 @@ Facts in, grades out, every number with its breakdown:
   the rules of a :class:`RegradePolicy`.
 * :func:`override_grade` and :func:`tabulate_migrations` — approved manual grade overrides
   that lapse or are reviewed, and grade-migration matrices between periods.
-* :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional).
+* :func:`grade_many` — batch grading as objects and columns (numpy/pandas optional);
+  :func:`grade_frame` and :func:`classify_frame` on pandas columns.
 
 Examples:
     >>> card = WeightedScorecard((Criterion("sales_revenue", 1, Normaliser.linear(0, 100)),))
@@ -26,6 +27,7 @@ Examples:
 
 from kamcore._deprecated import renamed
 from kamcore.grading._batch import Batch, grade_frame, grade_many, score_arrays
+from kamcore.grading._columnar import classify_frame
 from kamcore.grading._concentration import Concentration, measure_concentration
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts, OverCollection
 from kamcore.grading._finance import (
@@ -188,6 +190,7 @@ __all__ = [
     "categorise",
     "choose_treatment",
     "classify_abc",
+    "classify_frame",
     "derive_weights",
     "grade",
     "grade_all",

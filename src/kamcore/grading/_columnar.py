@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["grade_frame", "score_arrays"]
+__all__ = ["classify_frame", "grade_frame", "score_arrays"]
 
 
 def _require_frames() -> None:
@@ -803,3 +803,39 @@ def grade_frame(
     if "abc" in cols:
         ordered["abc"] = cols.pop("abc")
     return pd.DataFrame({**ordered, **cols}, index=frame.index)
+
+
+def classify_frame(
+    frame: pd.DataFrame,
+    policy: AbcPolicy,
+    *,
+    measure: str = "sales_revenue",
+    id_column: str = "account_id",
+) -> pd.DataFrame:
+    """ABC classes of a pandas DataFrame (one row per account), on the columnar path.
+
+    The classes :func:`~kamcore.grading.classify_abc` gives on the same figures (the
+    measure read as the decimals its floats show, summed in whole units), with
+    ``rank`` and ``cumulative_share``; the rows stay in input order. The same as
+    :func:`kamcore.bulk.classify_accounts`, which also takes a Dask frame.
+
+    Examples:
+        >>> import pandas as pd
+        >>> from kamcore.presets import load_preset
+        >>> f = pd.DataFrame({"account_id": ["x", "y", "z", "w"], "sales_revenue": [70, 20, 6, 4]})
+        >>> classify_frame(f, load_preset("grading_abc"))["abc"].tolist()
+        ['A', 'A', 'B', 'C']
+
+    Raises:
+        ValidationError: Not a DataFrame or a policy, a missing column, a duplicate id,
+            or a missing or negative measure (naming the account).
+    """
+    _require_frames()
+    import pandas as pd  # noqa: PLC0415 - optional dependency, imported lazily
+
+    from kamcore.bulk._engine import _unique, classify_accounts  # noqa: PLC0415
+
+    instance(frame, pd.DataFrame, "frame", expected="a pandas DataFrame")
+    result: pd.DataFrame = classify_accounts(frame, policy, measure=measure, id_column=id_column)
+    _unique(frame[id_column])
+    return result
