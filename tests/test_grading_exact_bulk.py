@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import random
 from collections.abc import Sequence
 from decimal import Decimal
@@ -29,6 +30,7 @@ from kamcore.grading import (
     AbcReading,
     AccountFacts,
     Criterion,
+    Direction,
     GradeBand,
     GradeLadder,
     Normaliser,
@@ -37,6 +39,7 @@ from kamcore.grading import (
     grade_many,
 )
 from kamcore.grading._batch import _grade_columns
+from kamcore.grading._compiled import _contribution_of, _linear_column
 from kamcore.grading._facts import FIGURES
 from kamcore.grading._normalisers import _ascending
 from kamcore.grading._pareto import _abc_labels
@@ -400,3 +403,94 @@ def test_the_lean_command_writes_what_the_general_one_writes(
     lean_bytes = (tmp_path / "lean.txt").read_bytes()
     assert lean_bytes == (tmp_path / "general.txt").read_bytes()
     assert lean_bytes.count(b"KA00") >= 500
+
+
+@given(
+    figures=st.lists(st.decimals(min_value=-3, max_value=3, places=4), min_size=1, max_size=80),
+    bounds=st.sampled_from([("0.5", "1"), ("0", "10"), ("-1", "1.5"), ("0.1", "0.3")]),
+    lower=st.booleans(),
+)
+def test_linear_column_is_the_scorer_a_figure_at_a_time(
+    figures: list[Decimal], bounds: tuple[str, str], *, lower: bool
+) -> None:
+    """Figures inside, at and past both bounds; higher or lower is better."""
+    lo, hi = map(Decimal, bounds)
+    figures = [*figures, lo, hi, lo - 1, hi + 1]
+    card = WeightedScorecard(
+        [
+            Criterion(
+                "collection_rate",
+                1,
+                Normaliser.linear(lo, hi),
+                direction=Direction.LOWER if lower else Direction.HIGHER,
+            )
+        ]
+    )
+    (c,) = card.criteria
+    points, exp, quantize = c.weight * card.scale, card._exp, card._quantize
+    got = _linear_column(c, points, exp, quantize, figures)
+    want = list(map(_contribution_of(c, points, exp, quantize), figures))
+    assert got is not None
+    assert [str(v) for v in got] == [str(v) for v in want]
+    steps = Criterion("collection_rate", 1, Normaliser.step_table([(1, "0.5")]))
+    assert _linear_column(steps, points, exp, quantize, figures) is None
+
+
+def test_abc_labels_with_few_ties_among_many_measures() -> None:
+    """Mostly distinct measures (ties sorted by id only where floats are equal)."""
+    rng = random.Random(7)
+    measures = [Decimal(rng.randint(0, 10**6)) / 100 for _ in range(3000)]
+    measures += [measures[5], measures[9], measures[9], Decimal(f"{measures[9]}0")]
+    ids = [f"k{i:05d}" for i in range(len(measures))]
+    rng.shuffle(ids)
+    for policy in (load_preset("grading_abc", AbcPolicy), *_sample_policies()):
+        labels = _abc_labels(policy, ids, measures)
+        by_id = classify_abc(policy, list(zip(ids, measures, strict=True))).as_dict()
+        assert labels == [by_id[i] for i in ids]
+
+
+def _sample_policies() -> list[AbcPolicy]:
+    return [
+        AbcPolicy(
+            breaks=(AbcBreak("A", Decimal("0.7")), AbcBreak("B", Decimal(1))),
+            crossing=crossing,
+        )
+        for crossing in AbcCrossing
+    ]
+
+
+def test_stream_rows_joins_plain_csv_and_quotes_the_rest() -> None:
+    """Chunks of plain cells are joined; a chunk with a cell to quote is written by csv."""
+    rows = [[f"a{i}", "华东", f"{i}.50"] for i in range(20_000)]
+    rows[15_000][1] = "甲, 乙"
+    rows[15_001][1] = 'say "hi"'
+    rows[15_002][1] = "two\nlines"
+    rows[15_003][1] = "cr\r"
+    rows[15_004][1] = ""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["id", "region", "n"])
+    writer.writerows(rows)
+    assert "".join(stream_rows(["id", "region", "n"], rows, "csv")) == buf.getvalue()
+    one = [[""], ["x"]]  # a row of one empty cell is written as ""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["id"], *one])
+    assert "".join(stream_rows(["id"], one, "csv")) == buf.getvalue()
+
+
+def test_parse_column_reads_excel_amounts_at_once_as_one_at_a_time() -> None:
+    """A column of plain and Excel-written amounts; one too long for the quick reading."""
+    cells = ["348553.61", "¥348,553.61", "￥1200", "36,317.85", "1,234,567", "0.5"] * 300
+    values, errors = parse_numbers(cells)
+    assert not errors
+    got = _parse_column(cells)
+    assert got is not None
+    assert [str(v) for v in got] == [str(v) for v in values]
+    long = [*cells, "¥" + "1" * 16, "¥1." + "1" * 11]
+    values, errors = parse_numbers(long)
+    got = _parse_column(long)
+    if errors:
+        assert got is None
+    else:
+        assert got is not None
+        assert [str(v) for v in got] == [str(v) for v in values]

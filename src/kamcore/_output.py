@@ -188,9 +188,12 @@ def stream_rows(
         writer.writerow(cols)
         yield ("\ufeff" if bom else "") + buf.getvalue()
         while chunk := list(islice(rows, _STREAM_CHUNK)):
-            buf = io.StringIO()
-            csv.writer(buf, lineterminator="\n").writerows(chunk)
-            yield buf.getvalue()
+            text = _plain_csv(chunk, len(cols))
+            if text is None:
+                buf = io.StringIO()
+                csv.writer(buf, lineterminator="\n").writerows(chunk)
+                text = buf.getvalue()
+            yield text
         return
     first = True
     while chunk := list(islice(rows, _STREAM_CHUNK)):
@@ -201,6 +204,30 @@ def stream_rows(
         yield ("[\n" if first else ",\n") + text[2:-2]
         first = False
     yield "[]\n" if first else "\n]\n"
+
+
+def _plain_csv(rows: list[Sequence[str]], width: int) -> str | None:
+    r"""The CSV lines of ``rows`` where no cell needs quoting: the cells joined; else ``None``.
+
+    The CSV writer writes a text cell as it is unless it holds the delimiter, a quote
+    or a line break (and a row of one empty cell as ``""``): where the joined text has
+    one comma fewer than cells in each row, one line break a row and no quote, ``\r``
+    or NUL, it is what the writer writes.
+    """
+    try:
+        text = "\n".join(map(",".join, rows)) + "\n"
+    except TypeError:  # a cell that is not text: the writer writes it
+        return None
+    plain = (
+        width > 1
+        and set(map(len, rows)) == {width}
+        and text.count(",") == (width - 1) * len(rows)
+        and text.count("\n") == len(rows)
+        and '"' not in text
+        and "\r" not in text
+        and "\x00" not in text
+    )
+    return text if plain else None
 
 
 # --- Excel workbooks --------------------------------------------------------------------

@@ -12,10 +12,11 @@ that both give the same scores. The code is registered with :mod:`linecache` (th
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
-from operator import add, attrgetter
+from itertools import compress, repeat
+from operator import add, attrgetter, ge, le, mul, sub, truediv
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from kamcore._codegen import generate
@@ -156,6 +157,39 @@ def _contribution_of(
     return linear
 
 
+def _linear_column(
+    c: Criterion,
+    points: Decimal,
+    exp: Decimal,
+    quantize: Callable[[Decimal, Decimal], Decimal],
+    column: Sequence[Decimal],
+) -> list[Decimal] | None:
+    """A linear criterion's contributions of a column, as :func:`_contribution_of` works each out.
+
+    The same operations on every figure, a step at a time over the column (``x - lo``,
+    ``/ width``, ``1 - n`` when lower is better, ``* points``, rounded), then the
+    figures at or past a bound get the bound's contribution (``x <= lo`` before
+    ``x >= hi``, as there). ``None`` for other normalisers.
+    """
+    norm = c.normaliser
+    if norm.steps or norm.kind is NormaliserKind.LOG or norm.lower == norm.upper:
+        return None
+    lo, hi = cast("Decimal", norm.lower), cast("Decimal", norm.upper)  # fitted
+    flip = c.direction is Direction.LOWER
+    n: Iterator[Decimal] = map(truediv, map(sub, column, repeat(lo)), repeat(hi - lo))
+    if flip:
+        n = map(sub, repeat(ONE), n)
+    part = list(map(quantize, map(mul, n, repeat(points)), repeat(exp)))
+    ends = (
+        (ge, hi, quantize((ONE - ONE if flip else ONE) * points, exp)),
+        (le, lo, quantize((ONE - ZERO if flip else ZERO) * points, exp)),
+    )
+    for compare, bound, value in ends:  # x <= lo wins over x >= hi: it is set last
+        for i in compress(range(len(column)), map(compare, column, repeat(bound))):
+            part[i] = value
+    return part
+
+
 def contribution_columns(
     criteria: tuple[Criterion, ...],
     scale: Decimal,
@@ -204,7 +238,7 @@ def contribution_columns(
             one = _contribution_of(c, points, exp, quantize)
             sample = column[:_SAMPLE]
             if len(sample) == _SAMPLE and len(set(sample)) * 4 > _SAMPLE:
-                part = list(map(one, column))
+                part = _linear_column(c, points, exp, quantize, column) or list(map(one, column))
             else:  # equal figures give equal contributions: work each out once
                 memo = {x: one(x) for x in set(column)}
                 part = list(map(memo.__getitem__, column))

@@ -6,8 +6,8 @@ import decimal
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from itertools import accumulate, islice
-from operator import ge, itemgetter
+from itertools import accumulate, compress, islice
+from operator import eq, ge, itemgetter
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -564,16 +564,17 @@ def _abc_labels(
     n = len(ids)
     if len(measures) != n or len(set(ids)) != n or (n and min(measures) < 0):
         return None
-    order = sorted(range(n), key=ids.__getitem__)  # ties: account id ascending
-    # measure descending (stable): by each measure's float first, which is correctly
-    # rounded and so never out of order, and equal for equal measures; an exact check
-    # follows, and two measures that share a float in the wrong order sort exactly
+    # measure descending, ties by account id ascending: by each measure's float first,
+    # which is correctly rounded and so never out of order, and equal for equal
+    # measures; an exact check follows, and two measures that share a float in the
+    # wrong order sort exactly
     floats = list(map(float, measures))
-    by_float = sorted(order, key=floats.__getitem__, reverse=True)
+    by_float = _by_float(floats, ids)
     ranked = [measures[i] for i in by_float]
     if all(map(ge, ranked, islice(ranked, 1, None))):
         order = by_float
     else:
+        order = sorted(range(n), key=ids.__getitem__)  # ties: account id ascending
         order.sort(key=measures.__getitem__, reverse=True)
         ranked = [measures[i] for i in order]
     total = sum(ranked, _ZERO)
@@ -586,6 +587,32 @@ def _abc_labels(
     for i, idx in zip(order, classes, strict=True):
         labels[i] = names[idx]
     return labels
+
+
+def _by_float(floats: list[float], ids: Sequence[str]) -> list[int]:
+    """Indexes by ``floats`` descending, equal floats by id ascending (as two stable sorts).
+
+    Sorting by id first and then (stably) by float gives the same order; where few
+    floats are equal, only those runs are sorted by id.
+    """
+    n = len(floats)
+    order = sorted(range(n), key=floats.__getitem__, reverse=True)  # equal: index order
+    keys = [floats[i] for i in order]
+    same = list(compress(range(1, n), map(eq, keys, islice(keys, 1, None))))
+    if len(same) * 8 > n:  # many ties (whole numbers, scores): sort by id first
+        order = sorted(range(n), key=ids.__getitem__)
+        order.sort(key=floats.__getitem__, reverse=True)
+        return order
+    at, count = 0, len(same)
+    while at < count:  # a run of equal floats: positions lo to hi
+        hi = same[at]
+        lo = hi - 1
+        while at + 1 < count and same[at + 1] == hi + 1:
+            at += 1
+            hi += 1
+        order[lo : hi + 1] = sorted(order[lo : hi + 1], key=ids.__getitem__)
+        at += 1
+    return order
 
 
 def _group_share_classes(policy: AbcPolicy, measures: list[Decimal], total: Decimal) -> list[int]:

@@ -90,6 +90,10 @@ _MINUS: Final = "-−–"  # hyphen-minus, minus sign, en dash (Excel and Word w
 # what Excel writes for a positive amount in yuan, read as the slow path reads it: a
 # yen sign and/or thousands separators (¥348,553.61, 36,317.85, ￥1200); its digits
 _EXCEL_AMOUNT: Final = re.compile(r"[¥￥]?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?\Z")
+# _EXCEL_AMOUNT, for each line of a text (cells joined by line breaks)
+_EXCEL_LINE: Final = re.compile(
+    r"^[¥￥]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$", re.MULTILINE
+)
 _REPEATS_SAMPLE: Final = 1024
 # _PLAIN without its minus: parse_numbers' fast path (a plain "-0" is read as 0)
 _PLAIN_UNSIGNED: Final = re.compile(rf"\d{{1,{MAX_DIGITS}}}(?:\.\d{{1,{MAX_PLACES}}})?\Z")
@@ -281,6 +285,11 @@ def _parse_texts(cells: Sequence[str], *, suffixes: bool) -> list[Decimal | None
     if not others:
         return list(map(Decimal, cells))
     texts = list(cells)
+    excel_texts = _excel_texts([cells[i] for i in others])
+    if excel_texts is not None:  # each an amount as Excel writes it: read at once too
+        for i, t in zip(others, excel_texts, strict=True):
+            texts[i] = t
+        return list(map(Decimal, texts))
     for i in others:
         texts[i] = "0"
     values: list[Decimal | None] = list(map(Decimal, texts))
@@ -297,6 +306,22 @@ def _parse_texts(cells: Sequence[str], *, suffixes: bool) -> list[Decimal | None
                 continue
         values[i] = parse_number(cell, suffixes=suffixes)
     return values
+
+
+def _excel_texts(cells: list[str]) -> list[str] | None:
+    """Amounts as Excel writes them (``¥348,553.61``), as plain numbers to read; else ``None``.
+
+    Where every cell is such an amount and, without its yen sign and thousands
+    separators, a plain number (the digits :func:`_excel_amount` reads), those plain
+    numbers, checked by two passes of regular expressions over the cells' text.
+    """
+    text = "\n".join(cells)
+    if len(_EXCEL_LINE.findall(text)) != len(cells):
+        return None  # some other cell: read one at a time
+    text = text.replace(",", "").replace("¥", "").replace("￥", "")
+    if _NOT_PLAIN_LINE.search(text):
+        return None  # too many digits or places for the quick reading
+    return text.split("\n")
 
 
 def _other_cell(cell: str, suffixes: bool) -> Decimal | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
@@ -518,8 +518,8 @@ def _figures_good(key: str, values: list[Decimal | None], *, filled: bool) -> bo
     if blanks and filled:
         return False  # a blank where the model needs a figure
     if key in _NON_NEGATIVE:
-        present = [v for v in values if v is not None]
-        return not present or min(present) >= 0
+        present = [v for v in values if v is not None] if blanks else values
+        return not present or min(cast("list[Decimal]", present)) >= 0
     return True
 
 
