@@ -29,10 +29,9 @@ from kamcore.bulk._lines import (
     finish_accounts,
     summarise_lines,
 )
-from kamcore.errors import ValidationError
 from kamcore.grading._columnar import fit_order_statistics
 from kamcore.grading._facts import DERIVED_FIGURES
-from kamcore.grading._normalisers import Normaliser, NormaliserKind
+from kamcore.grading._normalisers import Normaliser
 from kamcore.grading._pareto import AbcPolicy, AbcReading
 from kamcore.grading._scoring import WeightedScorecard
 
@@ -135,26 +134,13 @@ def _fit_criterion(name: str, norm: Normaliser, column: Any) -> Normaliser:
     dask = _dask()
     import numpy as np  # noqa: PLC0415
 
-    from kamcore.grading._columnar import _decimal  # noqa: PLC0415
+    from kamcore.bulk._engine import fit_extremes  # noqa: PLC0415
 
     values = column.astype("float64").dropna()
     n, lo, hi = dask.compute(values.count(), values.min(), values.max())
-    if not n:
-        raise ValidationError(
-            field=f"{name}.population",
-            value=(),
-            expected="at least one account with this figure",
-            problem=f"nothing to fit {norm._what} to",
-        )
-    if np.isinf(lo) or np.isinf(hi):
-        raise ValidationError(
-            field=name,
-            value=float(lo if np.isinf(lo) else hi),
-            expected="a finite number (NaN for a missing figure)",
-            problem="infinite figure",
-        )
-    if norm.kind is NormaliserKind.MINMAX:
-        return Normaliser(NormaliserKind.MINMAX, _decimal(lo), _decimal(hi))
+    fitted = fit_extremes(name, norm, int(n), float(lo), float(hi))  # NaN when n is 0
+    if fitted is not None:
+        return fitted
     ranked = values.to_frame(name="x").sort_values("x").persist()  # sorted once, read twice
     sizes = ranked.map_partitions(len).compute().tolist()
     starts = np.cumsum([0, *sizes])

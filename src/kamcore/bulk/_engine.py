@@ -23,10 +23,11 @@ from kamcore.bulk._lines import (
     summarise_lines,
 )
 from kamcore.errors import ValidationError
-from kamcore.grading._columnar import _fit_columns, _score_arrays
+from kamcore.grading._columnar import _fit_columns, _score_arrays, float_columns
 from kamcore.grading._facts import DERIVED_FIGURES, FIGURES, AccountFacts
 from kamcore.grading._inputs import instance
 from kamcore.grading._ladder import GradeLadder
+from kamcore.grading._normalisers import Normaliser, NormaliserKind
 from kamcore.grading._pareto import AbcPolicy
 from kamcore.grading._scoring import ScoringModel, WeightedScorecard
 
@@ -166,19 +167,39 @@ def _figures(model: ScoringModel, frame: pd.DataFrame) -> dict[str, Any]:
         wanted.add(figure)
         if figure in DERIVED_FIGURES:
             wanted |= {"collected", "invoiced"}
-    data: dict[str, Any] = {}
-    for k in frame.columns:
-        if str(k) in wanted:
-            try:
-                data[str(k)] = frame[k].to_numpy(dtype="float64", na_value=float("nan"))
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    field=str(k),
-                    value=str(frame[k].dtype),
-                    expected="numbers (NaN or NA for a missing figure)",
-                    problem="not numeric",
-                ) from None
-    return data
+    return float_columns(frame, wanted)
+
+
+def fit_extremes(name: str, norm: Normaliser, n: int, low: float, high: float) -> Normaliser | None:
+    """A fit's first reduction (count, min, max of a column) checked; the min–max fit.
+
+    Returns the fitted normaliser of a min–max criterion, ``None`` for one that needs
+    order statistics next.
+
+    Raises:
+        ValidationError: No account has the figure, or an infinite figure.
+    """
+    import math  # noqa: PLC0415
+
+    from kamcore.grading._columnar import _decimal  # noqa: PLC0415
+
+    if not n:
+        raise ValidationError(
+            field=f"{name}.population",
+            value=(),
+            expected="at least one account with this figure",
+            problem=f"nothing to fit {norm._what} to",
+        )
+    if math.isinf(low) or math.isinf(high):
+        raise ValidationError(
+            field=name,
+            value=float(low if math.isinf(low) else high),
+            expected="a finite number (NaN for a missing figure)",
+            problem="infinite figure",
+        )
+    if norm.kind is NormaliserKind.MINMAX:
+        return Normaliser(NormaliserKind.MINMAX, _decimal(low), _decimal(high))
+    return None
 
 
 def fit_model(model: ScoringModel, accounts: Any, *, id_column: str = _ID) -> ScoringModel:

@@ -41,7 +41,13 @@ from kamcore.bulk._abc import (
     measure_places,
     to_units,
 )
-from kamcore.bulk._engine import _check_grading, _period, fit_pandas, score_partition
+from kamcore.bulk._engine import (
+    _check_grading,
+    _period,
+    fit_extremes,
+    fit_pandas,
+    score_partition,
+)
 from kamcore.bulk._lines import (
     LINE_AMOUNTS,
     count_orders,
@@ -50,10 +56,10 @@ from kamcore.bulk._lines import (
     summarise_lines,
 )
 from kamcore.errors import ValidationError
-from kamcore.grading._columnar import _decimal, fit_order_statistics
+from kamcore.grading._columnar import fit_order_statistics
 from kamcore.grading._facts import _NON_NEGATIVE, DERIVED_FIGURES
 from kamcore.grading._ladder import GradeLadder
-from kamcore.grading._normalisers import Normaliser, NormaliserKind
+from kamcore.grading._normalisers import Normaliser
 from kamcore.grading._pareto import AbcPolicy, AbcReading
 from kamcore.grading._scoring import ScoringModel, WeightedScorecard
 
@@ -383,7 +389,6 @@ def _fit(model: ScoringModel, accounts: Any) -> ScoringModel:
 
 def _fit_criterion(name: str, norm: Normaliser, accounts: Any, source: str) -> Normaliser:
     f, _ = _modules()
-    import math  # noqa: PLC0415
 
     import numpy as np  # noqa: PLC0415 - optional dependency, imported lazily
 
@@ -391,22 +396,9 @@ def _fit_criterion(name: str, norm: Normaliser, accounts: Any, source: str) -> N
     values = accounts.select(x.alias("x")).where(x.isNotNull() & ~f.isnan(x))
     row = values.agg(f.count(f.lit(1)), f.min("x"), f.max("x")).first()
     n, lo, hi = int(row[0]), row[1], row[2]
-    if not n:
-        raise ValidationError(
-            field=f"{name}.population",
-            value=(),
-            expected="at least one account with this figure",
-            problem=f"nothing to fit {norm._what} to",
-        )
-    if math.isinf(lo) or math.isinf(hi):
-        raise ValidationError(
-            field=name,
-            value=float(lo if math.isinf(lo) else hi),
-            expected="a finite number (NaN for a missing figure)",
-            problem="infinite figure",
-        )
-    if norm.kind is NormaliserKind.MINMAX:
-        return Normaliser(NormaliserKind.MINMAX, _decimal(lo), _decimal(hi))
+    fitted = fit_extremes(name, norm, n, float(lo or 0.0), float(hi or 0.0))  # None when n is 0
+    if fitted is not None:
+        return fitted
     ranked = values.orderBy("x").localCheckpoint()
     sizes = {
         int(r["p"]): int(r["n"])

@@ -742,6 +742,27 @@ def _grades(
     return result
 
 
+def float_columns(frame: pd.DataFrame, wanted: set[str]) -> dict[str, Any]:
+    """The frame's columns named in ``wanted`` as float64 arrays (``NaN`` = missing).
+
+    Raises:
+        ValidationError: A wanted column that does not hold numbers.
+    """
+    data: dict[str, Any] = {}
+    for k in frame.columns:
+        if str(k) in wanted:
+            try:
+                data[str(k)] = frame[k].to_numpy(dtype="float64", na_value=float("nan"))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    field=str(k),
+                    value=str(frame[k].dtype),
+                    expected="numbers (NaN or NA for a missing figure)",
+                    problem="not numeric",
+                ) from None
+    return data
+
+
 def grade_frame(
     model: ScoringModel,
     ladder: GradeLadder,
@@ -786,18 +807,7 @@ def grade_frame(
         )
     ids = id_series.to_numpy()
     wanted = {f for f, _ in model.directions} | {"collected", "invoiced", measure}
-    data: dict[str, Any] = {}
-    for k in frame.columns:
-        if k != id_column and str(k) in wanted:
-            try:
-                data[str(k)] = frame[k].to_numpy(dtype="float64", na_value=float("nan"))
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    field=str(k),
-                    value=str(frame[k].dtype),
-                    expected="numbers (NaN or NA for a missing figure)",
-                    problem="not numeric",
-                ) from None
+    data = float_columns(frame, wanted - {id_column})
     cols = _score_arrays(model, data, ladder, abc, measure, ids, None)
     ordered = {id_column: ids, "total": cols.pop("total"), "grade": cols.pop("grade")}
     if "abc" in cols:

@@ -37,7 +37,7 @@ from kamcore.errors import RecordInvalid, ValidationError
 from kamcore.tables._cells import fold, parse_date, parse_number
 from kamcore.tables._columns import Bound, ColumnMap, Field, FieldKind, bind, load_column_map
 from kamcore.tables._load import MAX_PROBLEMS
-from kamcore.tables._read import Table, is_file, read_table
+from kamcore.tables._read import Table, _delimiter, is_file, read_table
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,7 +53,6 @@ Columns = str | Path | ColumnMap | None
 LINE_AMOUNTS: Final = ("sales_revenue", "invoiced", "collected", "profit", "quality_losses")
 
 _DERIVED: Final = {"collection_rate": ("invoiced", "collected")}
-_DELIMITERS: Final = (",", "\t", ";", "|")
 _HEAD_BYTES: Final = 1 << 16
 _MAX_INT_DIGITS: Final = 15  # kamcore.money.MAX_DIGITS: larger numbers take the exact path
 _MAX_FAST_PLACES: Final = 30
@@ -168,18 +167,6 @@ class _Cells:
             return self.arrow[col][row].as_py()
         assert self.table is not None
         return self.table.rows[row][col]
-
-
-def _delimiter(text: str, *, tab: bool) -> str:
-    """The delimiter the first line holding any of them uses most (as read_table)."""
-    if tab:
-        return "\t"
-    for line in text.split("\n", 20)[:20]:
-        counts = {d: line.count(d) for d in _DELIMITERS}
-        best = max(_DELIMITERS, key=lambda d: counts[d])
-        if counts[best]:
-            return best
-    return ","
 
 
 def _cells(source: Source, sheet: str | None) -> _Cells:
