@@ -80,3 +80,19 @@ def test_a_file_without_the_required_columns_names_them(tmp_path: Path) -> None:
     with pytest.raises(RecordInvalid) as caught:
         lines_to_facts(path)
     assert any("order_date" in str(e) for e in caught.value.errors)
+
+
+def test_a_bad_date_is_reported_once_and_a_net_return_names_the_fix(tmp_path: Path) -> None:
+    from kamcore.errors import ValidationError
+
+    bad = _file(tmp_path, "account_id,order_date,sales_revenue\nA,2026-02-30,1\n")
+    with pytest.raises(RecordInvalid) as caught:
+        lines_to_facts(bad)
+    assert [e.problem for e in caught.value.errors] == ["no such day"]
+    returns = _file(
+        tmp_path, "account_id,order_date,sales_revenue\nA,2026-01-05,100\nB,2026-03-01,-50\n"
+    )
+    with pytest.raises(ValidationError) as negative:
+        lines_to_facts(returns)
+    assert negative.value.field == "B.sales_revenue"
+    assert "widen --period" in str(negative.value)

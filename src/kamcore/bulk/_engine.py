@@ -419,6 +419,3 @@ def grade_lines(
     _note(on_step, "aggregate")
     accounts = aggregate_lines(lines, period=period, as_of=as_of)
     return grade_accounts(accounts, model, ladder, abc=abc, measure=measure, on_step=on_step)
-
-
-_period = check_period  # the name the Spark route imports

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from kamcore.bulk._lines import NON_NEGATIVE_SUMS, negative_sum
 from kamcore.errors import KamError, RecordInvalid, ValidationError
 from kamcore.tables._cells import AMOUNT_EXAMPLE, DATE_EXAMPLE
 from kamcore.tables._columns import Field, FieldKind, bind, load_column_map
@@ -29,6 +30,10 @@ __all__ = ["lines_to_facts"]
 _AMOUNTS: Final = ("sales_revenue", "invoiced", "collected", "profit", "quality_losses")
 _CENT: Final = Decimal("0.01")
 _MAX_PROBLEMS: Final = 100
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _fields() -> list[Field]:
@@ -94,9 +99,9 @@ class _Reading:
         if not account:
             cell = row[self.bound["account_id"].index]
             self.refuse(line, "account_id", cell, "blank", "the account's id")
-        if day is None:
+        if day is None and _blank(row[self.bound["order_date"].index]):
             self.refuse(line, "order_date", None, "blank", "the order's date, on every line")
-        if values["sales_revenue"] is None:
+        if values["sales_revenue"] is None and _blank(row[self.bound["sales_revenue"].index]):
             self.refuse(
                 line, "sales_revenue", None, "blank", "an amount on every line (0 for none)"
             )
@@ -161,6 +166,9 @@ def lines_to_facts(
     for account_id in sorted(reading.accounts):
         acc = reading.accounts[account_id]
         fields = {a: s.quantize(_CENT) for a, s in acc.sums.items()}
+        for a in NON_NEGATIVE_SUMS:
+            if a in fields and fields[a] < 0:
+                raise negative_sum(account_id, a, f"{fields[a]}")
         extras: dict[str, Decimal | None] = {
             "lines": Decimal(acc.lines),
             "orders": Decimal(len(acc.orders)),

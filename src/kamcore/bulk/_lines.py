@@ -102,6 +102,21 @@ def check_lines(columns: Sequence[object], dtypes: Any) -> tuple[str, ...]:
     return amounts
 
 
+#: Sums of lines an account's figures may not hold below zero (profit may).
+NON_NEGATIVE_SUMS: Final = ("sales_revenue", "invoiced", "collected", "quality_losses")
+
+
+def negative_sum(account: object, figure: str, value: object) -> ValidationError:
+    """The error for an account whose lines sum to a negative figure, with the fix."""
+    return ValidationError(
+        field=f"{account}.{figure}",
+        value=value,
+        expected="zero or more: returns without the sales they return (another period's); "
+        "widen --period to hold those sales, or leave the returns out",
+        problem=f"its order lines sum to a negative {figure}",
+    )
+
+
 def in_period(part: pd.DataFrame, period: tuple[dt.date, dt.date] | None) -> pd.DataFrame:
     if period is None:
         return part

@@ -43,7 +43,7 @@ from kamcore.bulk._abc import (
 )
 from kamcore.bulk._engine import (
     _check_grading,
-    _period,
+    check_period,
     fit_extremes,
     fit_pandas,
     score_partition,
@@ -602,7 +602,7 @@ def grade_lines_spark(
             expected="a figure's name, or 'score'",
             problem="not a name",
         )
-    span = _period(period)
+    span = check_period(period)
     end = day(as_of, "as_of") if as_of is not None else (span[1] if span else None)
     _check_frame(spark_df)
     accounts = _aggregate(spark_df, span, end).localCheckpoint()
